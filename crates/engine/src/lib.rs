@@ -1,0 +1,29 @@
+//! cellguard-engine: the disclosure engine — table model, tabulation kernel, primary rules and report.
+//!
+//! The engine never does I/O and never panics on input: bytes are turned into values by `cellguard-io`, and
+//! everything that can go wrong with a table is either an [`Error`] (the input cannot be understood) or a
+//! [`Finding`] in the [`Report`] (the input is understood and a cell is disclosive).
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod error;
+pub mod hierarchy;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod table;
+pub mod tabulate;
+pub mod topk;
+
+pub use error::Error;
+pub use hierarchy::Hierarchy;
+pub use policy::Policy;
+pub use report::{CellReport, InputRecord, Report, TableReport};
+pub use rules::{Finding, RuleCode, Status, check_table};
+pub use table::{Apriori, Dimension, Table, TableBuilder};
+pub use tabulate::{Agg, Microdata, TabulateSpec, tabulate};
+
+/// The version written into every report, so a reviewer knows which rules produced it.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The report schema identifier; bump when the JSON shape changes (see `schema/report.schema.json`).
+pub const REPORT_SCHEMA: &str = "cellguard-report/1";

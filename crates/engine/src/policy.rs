@@ -1,0 +1,285 @@
+//! Disclosure policy: every rule parameter, named presets (`essnet`, `acro`, `sdctable`) and TOML policy files.
+//!
+//! A policy is data: it is recorded in full in every report, so a reviewer can see exactly which parameters
+//! produced a verdict. Unknown keys and impossible values are errors that name the key.
+
+use crate::Error;
+use serde::{Deserialize, Serialize};
+
+/// What a finding does to a cell's status when its rule fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// The cell must not be published.
+    Unsafe,
+    /// A person must look at the cell before it is published.
+    Review,
+    /// The finding is recorded for information; the cell stays safe.
+    Safe,
+}
+
+/// Minimum number of distinct contributing units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    pub min_units: u64,
+}
+
+/// (n, k) dominance: the `n` largest contributions must not exceed `k` % of the cell total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dominance {
+    pub n: u32,
+    pub k: f64,
+    /// `true`: unsafe when the share is ≥ k (ACRO); `false`: unsafe when > k (τ-ARGUS, sdcTable).
+    #[serde(default)]
+    pub inclusive: bool,
+}
+
+/// p % rule: the second-largest contributor must not estimate the largest within `p` %.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PPercent {
+    pub p: f64,
+}
+
+/// pq rule: as p %, for an intruder who already knows every contribution within `q` %.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pq {
+    pub p: f64,
+    pub q: f64,
+}
+
+/// Class disclosure: a cell must not hold ≥ `max_share` % of its row's or column's units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassDisclosure {
+    pub max_share: f64,
+    /// Also flag groups (rows/columns) where only one category is non-zero.
+    #[serde(default = "yes")]
+    pub single_category: bool,
+}
+
+/// Zero cells: sampling zeros (nothing declared) and structural zeros (declared with status `structural`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Zero {
+    pub sampling: Action,
+}
+
+/// Minimum residual degrees of freedom for model outputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dof {
+    pub min: f64,
+}
+
+/// A complete disclosure policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub threshold: Option<Threshold>,
+    #[serde(default)]
+    pub dominance: Vec<Dominance>,
+    #[serde(default)]
+    pub p_percent: Option<PPercent>,
+    #[serde(default)]
+    pub pq: Option<Pq>,
+    #[serde(default)]
+    pub class_disclosure: Option<ClassDisclosure>,
+    #[serde(default = "default_zero")]
+    pub zero: Zero,
+    /// Cells with negative contributions, where dominance rules are undefined.
+    #[serde(default = "review")]
+    pub negative: Action,
+    /// Cells whose shadow values are missing, or whose microdata had missing values.
+    #[serde(default = "review")]
+    pub missing: Action,
+    #[serde(default)]
+    pub dof: Option<Dof>,
+    /// Totals that do not equal the sum of their parts (inconsistent input).
+    #[serde(default = "review")]
+    pub additivity: Action,
+}
+
+fn yes() -> bool {
+    true
+}
+fn review() -> Action {
+    Action::Review
+}
+fn default_zero() -> Zero {
+    Zero { sampling: Action::Review }
+}
+
+/// The names of the built-in presets.
+pub const PRESETS: [&str; 3] = ["essnet", "acro", "sdctable"];
+
+impl Policy {
+    /// A built-in preset by name.
+    pub fn preset(name: &str) -> Result<Policy, Error> {
+        let p = match name {
+            // Source: Bond, Brandt & de Wolf (2015), "Guidelines for Output Checking", Eurostat/DwB, §3 (rule of
+            // thumb): ≥ 10 units, largest unit ≤ 50 % of a magnitude cell, ≥ 10 residual degrees of freedom; class
+            // disclosure (§4.2) flagged when a cell holds ≥ 90 % of its row or column.
+            "essnet" => Policy {
+                name: "essnet".into(),
+                description: "ESSnet/DwB output-checking rule of thumb (Bond, Brandt & de Wolf 2015)".into(),
+                threshold: Some(Threshold { min_units: 10 }),
+                dominance: vec![Dominance { n: 1, k: 50.0, inclusive: false }],
+                p_percent: None,
+                pq: None,
+                class_disclosure: Some(ClassDisclosure { max_share: 90.0, single_category: true }),
+                zero: Zero { sampling: Action::Review },
+                negative: Action::Review,
+                missing: Action::Review,
+                dof: Some(Dof { min: 10.0 }),
+                additivity: Action::Review,
+            },
+            // Source: ACRO 1.0 `default.yaml`: safe_threshold 10, safe_nk_n 2, safe_nk_k 0.90 (share ≥ k fails),
+            // safe_pratio_p 0.10, safe_dof_threshold 10, zeros_are_disclosive True, check_missing_values False.
+            "acro" => Policy {
+                name: "acro".into(),
+                description: "ACRO 1.0 defaults (default.yaml)".into(),
+                threshold: Some(Threshold { min_units: 10 }),
+                dominance: vec![Dominance { n: 2, k: 90.0, inclusive: true }],
+                p_percent: Some(PPercent { p: 10.0 }),
+                pq: None,
+                class_disclosure: None,
+                zero: Zero { sampling: Action::Unsafe },
+                negative: Action::Review,
+                missing: Action::Safe,
+                dof: Some(Dof { min: 10.0 }),
+                additivity: Action::Review,
+            },
+            // Source: sdcTable `primarySuppression()` defaults: freq maxN = 3 (count ≤ 3 is sensitive, so at least
+            // 4 units), allowZeros = FALSE, nk n = 2 k = 85, p = 80, pq p = 25 q = 50.
+            "sdctable" => Policy {
+                name: "sdctable".into(),
+                description: "sdcTable primarySuppression() defaults".into(),
+                threshold: Some(Threshold { min_units: 4 }),
+                dominance: vec![Dominance { n: 2, k: 85.0, inclusive: false }],
+                p_percent: Some(PPercent { p: 80.0 }),
+                pq: Some(Pq { p: 25.0, q: 50.0 }),
+                class_disclosure: None,
+                zero: Zero { sampling: Action::Safe },
+                negative: Action::Review,
+                missing: Action::Review,
+                dof: None,
+                additivity: Action::Review,
+            },
+            other => {
+                return Err(Error::Policy(format!(
+                    "unknown preset `{other}`; the presets are {}, or give a TOML policy file",
+                    PRESETS.join(", ")
+                )));
+            }
+        };
+        Ok(p)
+    }
+
+    /// Parses and validates a TOML policy file's text.
+    pub fn from_toml(text: &str) -> Result<Policy, Error> {
+        let p: Policy = toml::from_str(text).map_err(|e| Error::Policy(e.to_string().trim_end().replace('\n', " ")))?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// The policy as TOML (what `policy show` prints and what `from_toml` reads back).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_else(|e| format!("# cannot render policy: {e}\n"))
+    }
+
+    /// Checks every parameter's range; the error names the key.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |key: String, v: String, want: &str| Err(Error::Policy(format!("{key} = {v}: {want}")));
+        if self.name.trim().is_empty() {
+            return bad("name".into(), "\"\"".into(), "give the policy a name");
+        }
+        if let Some(t) = &self.threshold {
+            if t.min_units == 0 {
+                return bad("threshold.min_units".into(), "0".into(), "must be at least 1 (omit [threshold] to turn the rule off)");
+            }
+        }
+        for (i, d) in self.dominance.iter().enumerate() {
+            if d.n == 0 || d.n > 8 {
+                return bad(format!("dominance[{i}].n"), d.n.to_string(), "must be between 1 and 8");
+            }
+            if !(d.k > 0.0 && d.k <= 100.0) {
+                return bad(format!("dominance[{i}].k"), d.k.to_string(), "must be a percentage in (0, 100]");
+            }
+        }
+        if let Some(p) = &self.p_percent {
+            if !(p.p > 0.0 && p.p <= 100.0) {
+                return bad("p_percent.p".into(), p.p.to_string(), "must be a percentage in (0, 100]");
+            }
+        }
+        if let Some(pq) = &self.pq {
+            if !(pq.p > 0.0 && pq.p <= 100.0) {
+                return bad("pq.p".into(), pq.p.to_string(), "must be a percentage in (0, 100]");
+            }
+            if !(pq.q >= pq.p && pq.q <= 100.0) {
+                return bad("pq.q".into(), pq.q.to_string(), "must be a percentage in [p, 100]");
+            }
+        }
+        if let Some(c) = &self.class_disclosure {
+            if !(c.max_share > 0.0 && c.max_share <= 100.0) {
+                return bad("class_disclosure.max_share".into(), c.max_share.to_string(), "must be a percentage in (0, 100]");
+            }
+        }
+        if let Some(d) = &self.dof {
+            if !(d.min.is_finite() && d.min >= 0.0) {
+                return bad("dof.min".into(), d.min.to_string(), "must be a non-negative number");
+            }
+        }
+        Ok(())
+    }
+
+    /// The largest number of top contributions any rule of this policy needs.
+    pub fn top_needed(&self) -> u32 {
+        let dom = self.dominance.iter().map(|d| d.n).max().unwrap_or(0);
+        let pp = if self.p_percent.is_some() || self.pq.is_some() { 2 } else { 0 };
+        dom.max(pp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(toml: &str, expected: Result<(), &str>) {
+        match (Policy::from_toml(toml), expected) {
+            (Ok(_), Ok(())) => {}
+            (Err(e), Err(want)) => assert!(e.to_string().contains(want), "`{e}` should contain `{want}`"),
+            (got, want) => panic!("got {got:?}, wanted {want:?}"),
+        }
+    }
+
+    #[test]
+    fn presets_validate_and_round_trip_through_toml() {
+        for name in PRESETS {
+            let p = Policy::preset(name).unwrap();
+            p.validate().unwrap();
+            assert_eq!(Policy::from_toml(&p.to_toml()).unwrap(), p, "{name}");
+        }
+        assert!(Policy::preset("ksz").unwrap_err().to_string().contains("unknown preset `ksz`"));
+    }
+
+    #[test]
+    fn policy_files() {
+        check("name = \"ksz\"\n[threshold]\nmin_units = 5\n", Ok(()));
+        check("name = \"ksz\"\n[[dominance]]\nn = 1\nk = 60\n[[dominance]]\nn = 2\nk = 80\n", Ok(()));
+        check("name = \"x\"\n[threshold]\nmin_unit = 5\n", Err("unknown field `min_unit`"));
+        check("name = \"x\"\ncolour = 1\n", Err("unknown field `colour`"));
+        check("name = \"x\"\n[[dominance]]\nn = 1\nk = 150\n", Err("dominance[0].k = 150: must be a percentage"));
+        check("name = \"x\"\n[threshold]\nmin_units = 0\n", Err("threshold.min_units = 0"));
+        check("name = \"x\"\n[pq]\np = 20\nq = 10\n", Err("pq.q = 10"));
+        check("name = \"x\"\n[zero]\nsampling = \"maybe\"\n", Err("unknown variant `maybe`"));
+        check("[threshold]\nmin_units = 3\n", Err("missing field `name`"));
+    }
+}

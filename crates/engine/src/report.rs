@@ -1,0 +1,329 @@
+//! The report: per cell its coordinates, status and findings; per table counts by status and rule; the full
+//! policy, the tool version and the SHA-256 of every input. Serialized as JSON (`schema/report.schema.json`) and
+//! as text for terminals.
+//!
+//! Architecture invariant: the same report gives the same bytes everywhere. Maps are written in a fixed order
+//! (dimension order, rule order, `BTreeMap`), numbers by `serde_json` (shortest round-trip), no `usize` is written.
+
+use crate::policy::Policy;
+use crate::rules::{Finding, RuleCode, Status};
+use crate::table::Table;
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
+
+/// How a rule was used on a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleUse {
+    pub rule: RuleCode,
+    /// `applied`, `off` (not in the policy) or `not-applicable` (the table has nothing the rule judges).
+    #[serde(rename = "use")]
+    pub how: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
+impl RuleUse {
+    pub(crate) fn applied(rule: RuleCode) -> Self {
+        RuleUse { rule, how: "applied", reason: None }
+    }
+    pub(crate) fn off(rule: RuleCode) -> Self {
+        RuleUse { rule, how: "off", reason: None }
+    }
+    pub(crate) fn not_applicable(rule: RuleCode, reason: &'static str) -> Self {
+        RuleUse { rule, how: "not-applicable", reason: Some(reason) }
+    }
+}
+
+/// One cell's verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellReport {
+    /// Source row (1-based data row) of the cell.
+    pub row: u64,
+    pub status: Status,
+    pub findings: Vec<Finding>,
+}
+
+/// Counts of cells by status and by rule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub cells: u64,
+    pub by_status: BTreeMap<&'static str, u64>,
+    /// Cells on which each rule fired (a cell counts once per rule).
+    pub by_rule: BTreeMap<&'static str, u64>,
+}
+
+impl Summary {
+    fn add(&mut self, other: &Summary) {
+        self.cells += other.cells;
+        for (k, v) in &other.by_status {
+            *self.by_status.entry(k).or_default() += v;
+        }
+        for (k, v) in &other.by_rule {
+            *self.by_rule.entry(k).or_default() += v;
+        }
+    }
+    pub fn count(&self, status: Status) -> u64 {
+        self.by_status.get(status.as_str()).copied().unwrap_or(0)
+    }
+}
+
+/// A dimension as the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionSummary {
+    pub name: String,
+    pub total: Option<String>,
+    pub codes: Vec<String>,
+}
+
+/// The verdicts on one table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableReport {
+    pub name: String,
+    /// Name of the input file the table came from (set by the caller; the table's name by default).
+    pub input: String,
+    pub dimensions: Vec<DimensionSummary>,
+    pub rules: Vec<RuleUse>,
+    pub summary: Summary,
+    coords: Vec<u32>,
+    pub cells: Vec<CellReport>,
+}
+
+impl TableReport {
+    pub(crate) fn new(table: &Table, _policy: &Policy, rules: Vec<RuleUse>, status: Vec<Status>, findings: Vec<Vec<Finding>>) -> Self {
+        let dimensions = table
+            .dims()
+            .iter()
+            .map(|d| DimensionSummary {
+                name: d.name().to_owned(),
+                total: d.total().map(|t| d.code(t).to_owned()),
+                codes: d.codes().to_vec(),
+            })
+            .collect();
+        let mut summary = Summary { cells: table.len() as u64, ..Summary::default() };
+        for s in [Status::Safe, Status::Review, Status::Unsafe] {
+            summary.by_status.insert(s.as_str(), 0);
+        }
+        let cells: Vec<CellReport> = status
+            .into_iter()
+            .zip(findings)
+            .enumerate()
+            .map(|(i, (status, findings))| CellReport { row: table.row(i as u32), status, findings })
+            .collect();
+        for c in &cells {
+            *summary.by_status.entry(c.status.as_str()).or_default() += 1;
+            let mut seen: Vec<RuleCode> = c.findings.iter().map(|f| f.rule).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for r in seen {
+                *summary.by_rule.entry(r.as_str()).or_default() += 1;
+            }
+        }
+        TableReport {
+            name: table.name.clone(),
+            input: table.name.clone(),
+            dimensions,
+            rules,
+            summary,
+            coords: table.coords().to_vec(),
+            cells,
+        }
+    }
+
+    /// Code ids of cell `cell`, in dimension order.
+    pub fn cell_coords(&self, cell: u32) -> &[u32] {
+        let nd = self.dimensions.len();
+        let start = cell as usize * nd;
+        self.coords.get(start..start + nd).unwrap_or(&[])
+    }
+
+    /// `(dimension, code)` pairs of a cell.
+    pub fn coords_of(&self, cell: u32) -> impl Iterator<Item = (&str, &str)> {
+        self.dimensions.iter().zip(self.cell_coords(cell)).map(|(d, &c)| {
+            (d.name.as_str(), d.codes.get(c as usize).map(String::as_str).unwrap_or(""))
+        })
+    }
+
+    /// Every finding of rule `rule` (its code, e.g. `"threshold"`), in cell order.
+    pub fn findings_of<'a>(&'a self, rule: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.cells.iter().flat_map(|c| &c.findings).filter(move |f| f.rule.as_str() == rule)
+    }
+
+    /// `(cell, finding)` for every finding of rule `rule`, in cell order.
+    pub fn cells_with<'a>(&'a self, rule: &'a str) -> impl Iterator<Item = (u32, &'a Finding)> + 'a {
+        self.cells
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| c.findings.iter().map(move |f| (i as u32, f)))
+            .filter(move |(_, f)| f.rule.as_str() == rule)
+    }
+}
+
+/// An input file as recorded in a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputRecord {
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// The whole report of a `check` run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub policy: Policy,
+    /// SHA-256 of the policy file when the policy came from one (the KSZ policy is a file the reviewer loads).
+    pub policy_sha256: Option<String>,
+    pub inputs: Vec<InputRecord>,
+    pub tables: Vec<TableReport>,
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for t in &self.tables {
+            s.add(&t.summary);
+        }
+        s
+    }
+
+    /// True when every cell of every table is safe.
+    pub fn all_safe(&self) -> bool {
+        self.tables.iter().all(|t| t.cells.iter().all(|c| c.status == Status::Safe))
+    }
+
+    /// The report as pretty JSON with a final newline: the bytes the CLI writes and the page exports.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}").into_bytes());
+        out.push(b'\n');
+        out
+    }
+
+    /// The report for a terminal: per table the counts, then one line per cell that is not safe.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        s.push_str(&format!("cellguard {} — policy `{}`", crate::TOOL_VERSION, self.policy.name));
+        if let Some(h) = &self.policy_sha256 {
+            s.push_str(&format!(" (sha256 {h})"));
+        }
+        s.push('\n');
+        for t in &self.tables {
+            let sum = &t.summary;
+            s.push_str(&format!(
+                "\n{}: {} cells — {} safe, {} review, {} unsafe\n",
+                t.name,
+                sum.cells,
+                sum.count(Status::Safe),
+                sum.count(Status::Review),
+                sum.count(Status::Unsafe)
+            ));
+            if !sum.by_rule.is_empty() {
+                let rules: Vec<String> = sum.by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
+                s.push_str(&format!("  cells by rule: {}\n", rules.join(", ")));
+            }
+            for u in t.rules.iter().filter(|u| u.how == "not-applicable") {
+                s.push_str(&format!("  {} not applicable: {}\n", u.rule.as_str(), u.reason.unwrap_or("")));
+            }
+            for (i, c) in t.cells.iter().enumerate() {
+                if c.status == Status::Safe {
+                    continue;
+                }
+                let coords: Vec<String> = t.coords_of(i as u32).map(|(d, v)| format!("{d}={v}")).collect();
+                s.push_str(&format!("  {:<6} row {:<6} {}\n", c.status.as_str(), c.row, coords.join(", ")));
+                for f in &c.findings {
+                    s.push_str(&format!("           {}: {}\n", f.rule.as_str(), f.detail()));
+                }
+            }
+        }
+        let all = self.summary();
+        s.push_str(&format!(
+            "\n{} tables, {} cells: {} safe, {} review, {} unsafe\n",
+            self.tables.len(),
+            all.cells,
+            all.count(Status::Safe),
+            all.count(Status::Review),
+            all.count(Status::Unsafe)
+        ));
+        s
+    }
+}
+
+struct Tool;
+impl Serialize for Tool {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Tool", 2)?;
+        m.serialize_field("name", "cellguard")?;
+        m.serialize_field("version", crate::TOOL_VERSION)?;
+        m.end()
+    }
+}
+
+impl Serialize for Report {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Report", 7)?;
+        m.serialize_field("schema", crate::REPORT_SCHEMA)?;
+        m.serialize_field("tool", &Tool)?;
+        m.serialize_field("policy", &self.policy)?;
+        m.serialize_field("policy_sha256", &self.policy_sha256)?;
+        m.serialize_field("inputs", &self.inputs)?;
+        m.serialize_field("summary", &self.summary())?;
+        m.serialize_field("tables", &self.tables)?;
+        m.end()
+    }
+}
+
+struct Cells<'a>(&'a TableReport);
+struct CellJson<'a>(&'a TableReport, u32);
+struct Coords<'a>(&'a TableReport, u32);
+struct FindingJson<'a>(&'a Finding);
+
+impl Serialize for TableReport {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("TableReport", 6)?;
+        m.serialize_field("name", &self.name)?;
+        m.serialize_field("input", &self.input)?;
+        m.serialize_field("dimensions", &self.dimensions)?;
+        m.serialize_field("rules", &self.rules)?;
+        m.serialize_field("summary", &self.summary)?;
+        m.serialize_field("cells", &Cells(self))?;
+        m.end()
+    }
+}
+
+impl Serialize for Cells<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((0..self.0.cells.len() as u32).map(|i| CellJson(self.0, i)))
+    }
+}
+
+impl Serialize for CellJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Some(c) = self.0.cells.get(self.1 as usize) else { return s.serialize_none() };
+        let mut m = s.serialize_struct("Cell", 4)?;
+        m.serialize_field("coords", &Coords(self.0, self.1))?;
+        m.serialize_field("row", &c.row)?;
+        m.serialize_field("status", &c.status)?;
+        m.serialize_field("findings", &c.findings.iter().map(FindingJson).collect::<Vec<_>>())?;
+        m.end()
+    }
+}
+
+impl Serialize for Coords<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.dimensions.len()))?;
+        for (d, c) in self.0.coords_of(self.1) {
+            m.serialize_entry(d, c)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for FindingJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Finding", 4)?;
+        m.serialize_field("rule", &self.0.rule)?;
+        m.serialize_field("status", &self.0.status)?;
+        m.serialize_field("detail", &self.0.detail())?;
+        m.serialize_field("values", &self.0.values)?;
+        m.end()
+    }
+}

@@ -1,0 +1,59 @@
+//! Rule `dof`: model outputs need enough residual degrees of freedom.
+//!
+//! # What it checks
+//! In a coefficient table (a table with a `dof` column, one row per estimate), a row whose residual degrees of
+//! freedom are below `dof.min` is unsafe.
+//!
+//! # Why
+//! A regression with as many parameters as observations reproduces its data: with few residual degrees of freedom,
+//! coefficients and fitted values reveal individual records.
+//!
+//! # Parameters
+//! `dof.min` (essnet 10, acro 10 = `safe_dof_threshold`).
+//!
+//! # Example
+//! dof 4, min 10 → "4 residual degrees of freedom < 10".
+//!
+//! # References
+//! Bond, Brandt & de Wolf (2015), Guidelines for Output Checking, §3.2 (rule of thumb: ≥ 10 degrees of freedom);
+//! ACRO 1.0 `sdcchecks.check_model_dof`.
+
+use super::{Detail, RuleCode, Sink, Status};
+use crate::policy::Dof;
+use crate::table::Table;
+
+pub(super) fn run(table: &Table, d: &Dof, missing: Status, sink: &mut Sink) {
+    let Some(col) = &table.shadow().dof else { return };
+    for (cell, dof) in col.iter().enumerate() {
+        match dof {
+            Some(v) if v.is_finite() => {
+                if *v < d.min {
+                    sink.push(cell as u32, RuleCode::Dof, Status::Unsafe, Detail::Dof { dof: *v, min: d.min });
+                }
+            }
+            _ => sink.push(cell as u32, RuleCode::Missing, missing, Detail::MissingShadow { column: "dof".into() }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::Policy;
+    use crate::rules::check_table;
+    use crate::table::{Dimension, TableBuilder};
+
+    #[test]
+    fn degrees_of_freedom() {
+        let dim = Dimension::flat("term", ["const", "age", "sex"].map(String::from), None);
+        let t = TableBuilder::new()
+            .cell(2, &[2], Some(40), None, &[])
+            .cell(3, &[0], Some(40), None, &[])
+            .cell(4, &[1], Some(40), None, &[])
+            .with(|s| s.dof = Some(vec![Some(4.0), Some(10.0), None]))
+            .build("coef", vec![dim])
+            .unwrap();
+        let r = check_table(&t, &Policy::preset("acro").unwrap()).unwrap();
+        let got: Vec<String> = r.cells_with("dof").chain(r.cells_with("missing")).map(|(c, f)| format!("{c}: {}", f.detail())).collect();
+        assert_eq!(got, ["0: 4 residual degrees of freedom < 10", "2: `dof` is missing: the rules that need it cannot decide"]);
+    }
+}

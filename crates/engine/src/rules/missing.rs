@@ -1,0 +1,84 @@
+//! Rule `missing`: shadow values the rules need but the table does not give, and missing microdata values.
+//!
+//! # What it checks
+//! A cell whose `n` is missing (empty, `NA`, `NaN`), whose `value` is missing in a table that has a value column,
+//! whose needed top contribution is missing while the cell has more units than that rank, or whose `n_missing`
+//! column counts microdata rows without a value, gets a finding with the policy's `missing` action. A rule that
+//! needs the missing number skips the cell; no cell is ever silently passed.
+//!
+//! # Why
+//! A verdict computed from absent numbers is no verdict. And a mean over the rows that *have* a value is a
+//! different statistic from the one the researcher may think they publish.
+//!
+//! # Parameters
+//! `missing`: `review` (essnet, sdctable), `safe` (acro: `check_missing_values` False; still reported), `unsafe`.
+//!
+//! # Example
+//! n empty → "`n` is missing: the rules that need it cannot decide".
+//!
+//! # References
+//! ACRO 1.0 `sdcchecks.check_missing`; Bond, Brandt & de Wolf (2015) §3 (every output must be checkable).
+
+use super::{Detail, RuleCode, Sink, Status};
+use crate::table::Table;
+
+pub(super) fn run(table: &Table, top_needed: usize, action: Status, sink: &mut Sink) {
+    let s = table.shadow();
+    for cell in 0..table.len() {
+        let c = cell as u32;
+        let n = s.n.get(cell).copied().flatten();
+        if n.is_none() {
+            sink.push(c, RuleCode::Missing, action, Detail::MissingShadow { column: "n".into() });
+        }
+        if let Some(v) = &s.value {
+            if !v.get(cell).copied().flatten().is_some_and(f64::is_finite) {
+                sink.push(c, RuleCode::Missing, action, Detail::MissingShadow { column: "value".into() });
+                continue;
+            }
+            for (k, col) in s.top.iter().enumerate().take(top_needed) {
+                let absent = !col.get(cell).copied().flatten().is_some_and(f64::is_finite);
+                if absent && n.is_some_and(|n| n > k as u64) {
+                    sink.push(c, RuleCode::Missing, action, Detail::MissingShadow { column: format!("top{}", k + 1) });
+                    break;
+                }
+            }
+        }
+        if let Some(rows) = s.n_missing.as_ref().and_then(|v| v.get(cell).copied().flatten()).filter(|r| *r > 0) {
+            sink.push(c, RuleCode::Missing, action, Detail::MissingRows { rows });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::Policy;
+    use crate::rules::check_table;
+    use crate::table::{Dimension, TableBuilder};
+
+    #[test]
+    fn missing_values() {
+        let dim = Dimension::flat("d", ["a", "b", "c", "d"].map(String::from), None);
+        let t = TableBuilder::new()
+            .cell(2, &[0], None, Some(5.0), &[4.0, 1.0])
+            .cell(3, &[1], Some(12), Some(f64::NAN), &[])
+            .cell(4, &[2], Some(12), Some(100.0), &[30.0])
+            .cell(5, &[3], Some(1), Some(7.0), &[7.0])
+            .with(|s| s.n_missing = Some(vec![None, None, None, Some(2)]))
+            .build("t", vec![dim])
+            .unwrap();
+        let mut p = Policy::preset("essnet").unwrap();
+        p.class_disclosure = None;
+        p.threshold = None;
+        p.dominance = vec![crate::policy::Dominance { n: 2, k: 85.0, inclusive: false }];
+        let r = check_table(&t, &p).unwrap();
+        let got: Vec<String> = r.cells_with("missing").map(|(c, f)| format!("{c}: {}", f.detail())).collect();
+        assert_eq!(got, [
+            "0: `n` is missing: the rules that need it cannot decide",
+            "1: `value` is missing: the rules that need it cannot decide",
+            "2: `top2` is missing: the rules that need it cannot decide",
+            "3: 2 rows had no value; the published statistic leaves them out",
+        ]);
+        // Cell 3 has one unit: its missing top2 is a true zero, and dominance judges it.
+        assert_eq!(r.cells_with("dominance").map(|(c, _)| c).collect::<Vec<_>>(), [3]);
+    }
+}

@@ -1,0 +1,67 @@
+//! Rule `negative`: cells with negative contributions, decided cell by cell.
+//!
+//! # What it checks
+//! A cell whose value is negative, whose top contributions include a negative one, or whose `n_negative` column
+//! counts units with a negative contribution gets a finding with the policy's `negative` action. The magnitude
+//! rules (dominance, p %, pq) skip *that cell only*; every other cell of the table is still judged by them.
+//!
+//! # Why
+//! Dominance and p % rules assume non-negative contributions: with a loss of −900 and a profit of 1000 in one cell,
+//! "the largest contribution's share" means nothing. ACRO 1.0 turns the dominance checks off for the whole table as
+//! soon as one negative value appears; cellguard keeps judging the cells where the rules are defined.
+//!
+//! # Parameters
+//! `negative`: `review` (all presets) or `unsafe`.
+//!
+//! # Example
+//! value −120.5 → "value −120.5 < 0: dominance and p % rules assume non-negative contributions; check by hand".
+//!
+//! # References
+//! Hundepool et al. (2012), Statistical Disclosure Control, §4.2.5 (negative contributions: apply the rules to
+//! absolute values or judge by hand); ACRO 1.0 `sdcchecks.check_nk_dominance` (`num_negative`).
+
+use super::{Detail, RuleCode, Sink, Status};
+use crate::table::Table;
+
+pub(super) fn run(table: &Table, action: Status, sink: &mut Sink) {
+    let s = table.shadow();
+    for cell in 0..table.len() {
+        let value = s.value.as_ref().and_then(|v| v.get(cell).copied().flatten());
+        let negative_units = s.n_negative.as_ref().and_then(|v| v.get(cell).copied().flatten());
+        let smallest_top = s
+            .top
+            .iter()
+            .filter_map(|c| c.get(cell).copied().flatten())
+            .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.min(t))));
+        let fires = value.is_some_and(|v| v < 0.0)
+            || negative_units.is_some_and(|u| u > 0)
+            || smallest_top.is_some_and(|t| t < 0.0);
+        if fires {
+            sink.push(cell as u32, RuleCode::Negative, action, Detail::Negative { value, negative_units, smallest_top });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::{Dominance, Policy};
+    use crate::rules::{check_table, testing::table};
+
+    #[test]
+    fn negative_cells_are_decided_one_by_one() {
+        let t = table(&[("a", 20, -120.5, &[10.0, 5.0]), ("b", 20, 100.0, &[95.0, 1.0]), ("c", 20, 50.0, &[60.0, -10.0])]);
+        let mut p = Policy::preset("essnet").unwrap();
+        p.threshold = None;
+        p.class_disclosure = None;
+        p.dominance = vec![Dominance { n: 1, k: 50.0, inclusive: false }];
+        let r = check_table(&t, &p).unwrap();
+        let got: Vec<String> = r.cells_with("negative").map(|(c, f)| format!("{c}: {}", f.detail())).collect();
+        assert_eq!(got, [
+            "0: value -120.5 < 0: dominance and p % rules assume non-negative contributions; check by hand",
+            "2: a top contribution of -10: dominance and p % rules assume non-negative contributions; check by hand",
+        ]);
+        // Dominance still judges cell b, and only cell b.
+        let dom: Vec<u32> = r.cells_with("dominance").map(|(c, _)| c).collect();
+        assert_eq!(dom, [1]);
+    }
+}

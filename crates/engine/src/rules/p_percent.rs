@@ -1,0 +1,110 @@
+//! Rules `p-percent` and `pq`: the second-largest contributor must not estimate the largest too closely.
+//!
+//! # What it checks
+//! p %: a magnitude cell is unsafe when `value − top1 − top2 < p/100 × top1`: the second-largest unit, who knows
+//! its own contribution, can subtract it from the published total and learn the largest one to within p %.
+//! pq: the same with prior knowledge — every contribution is already known to within q %, so the cell is unsafe
+//! when `value − top1 − top2 < p/q × top1`. With q = 100 pq equals p %. Cells whose value is 0 are not judged;
+//! cells with negative or missing contributions are judged by `negative` and `missing`.
+//!
+//! # Why
+//! Dominance rules ignore who attacks; the p % rule models the strongest outsider-insider attack (the runner-up),
+//! which is why τ-ARGUS and the SDC handbook recommend it over (n, k).
+//!
+//! # Parameters
+//! `p_percent.p` (acro 10, from ACRO's `safe_pratio_p = 0.10`; sdctable 80); `pq.p`, `pq.q` (sdctable 25, 50).
+//!
+//! # Example
+//! value 1000, top1 900, top2 60: remainder 40 < 10 % × 900 = 90 → unsafe.
+//!
+//! # References
+//! Hundepool et al. (2012), Statistical Disclosure Control, §4.2.3 (p % rule) and §4.2.4 (pq rule); τ-ARGUS 4.2
+//! manual §4.2.2; ACRO 1.0 `sdcchecks.check_ppercent_dominance`.
+
+use super::{Detail, RuleCode, Sink, Status, magnitudes};
+use crate::policy::{PPercent, Pq};
+use crate::table::Table;
+
+fn run(table: &Table, ratio: f64, sink: &mut Sink, code: RuleCode, detail: impl Fn(f64, f64, f64, f64) -> Detail) {
+    for cell in 0..table.len() as u32 {
+        let Some((value, top)) = magnitudes(table, cell, 2) else { continue };
+        let [top1, top2, ..] = top;
+        if value <= 0.0 || top1 <= 0.0 {
+            continue;
+        }
+        let remainder = value - top1 - top2;
+        if remainder < ratio * top1 {
+            sink.push(cell, code, Status::Unsafe, detail(value, top1, top2, remainder));
+        }
+    }
+}
+
+pub(super) fn run_p(table: &Table, p: &PPercent, sink: &mut Sink) {
+    run(table, p.p / 100.0, sink, RuleCode::PPercent, |value, top1, top2, remainder| Detail::PPercent {
+        p: p.p,
+        value,
+        top1,
+        top2,
+        remainder,
+    });
+}
+
+pub(super) fn run_pq(table: &Table, pq: &Pq, sink: &mut Sink) {
+    run(table, pq.p / pq.q, sink, RuleCode::Pq, |value, top1, top2, remainder| Detail::Pq {
+        p: pq.p,
+        q: pq.q,
+        value,
+        top1,
+        top2,
+        remainder,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::{PPercent, Policy, Pq};
+    use crate::rules::{check_table, testing::table};
+
+    fn check(p: Option<f64>, pq: Option<(f64, f64)>, cells: &[(&str, u64, f64, &[f64])], expected: &[&str]) {
+        let mut pol = Policy::preset("essnet").unwrap();
+        pol.threshold = None;
+        pol.dominance.clear();
+        pol.class_disclosure = None;
+        pol.p_percent = p.map(|p| PPercent { p });
+        pol.pq = pq.map(|(p, q)| Pq { p, q });
+        let r = check_table(&table(cells), &pol).unwrap();
+        let got: Vec<String> = r.findings_of("p-percent").chain(r.findings_of("pq")).map(|f| f.detail()).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn p_percent() {
+        check(
+            Some(10.0),
+            None,
+            &[("a", 5, 1000.0, &[900.0, 60.0]), ("b", 5, 1000.0, &[500.0, 300.0])],
+            &["value − top 1 − top 2 = 40 < 10.0 % × top 1 = 90: the second-largest unit can estimate the largest within 10.0 %"],
+        );
+        // One unit: no remainder at all.
+        check(Some(10.0), None, &[("a", 1, 70.0, &[70.0]), ("b", 30, 100.0, &[10.0, 9.0])], &[
+            "value − top 1 − top 2 = 0 < 10.0 % × top 1 = 7: the second-largest unit can estimate the largest within 10.0 %",
+        ]);
+        // All-zero contributions publish nothing to estimate.
+        check(Some(10.0), None, &[("a", 12, 0.0, &[0.0, 0.0])], &[]);
+    }
+
+    /// Worked example of the definitions in Hundepool et al. (2012) §4.2.3–4.2.4 (our numbers, not the book's):
+    /// contributions 100, 50, 3, 2 (total 155) leave a remainder of 5; p = 10 → 5 < 10, unsafe; pq (10, 50) →
+    /// 5 < 0.2 × 100 = 20, unsafe; p = 4 → 5 ≥ 4, safe.
+    #[test]
+    fn definition_example() {
+        let cell: &[(&str, u64, f64, &[f64])] = &[("a", 4, 155.0, &[100.0, 50.0, 3.0])];
+        check(Some(10.0), None, cell, &[
+            "value − top 1 − top 2 = 5 < 10.0 % × top 1 = 10: the second-largest unit can estimate the largest within 10.0 %",
+        ]);
+        check(Some(4.0), None, cell, &[]);
+        check(None, Some((10.0, 50.0)), cell, &["value − top 1 − top 2 = 5 < p/q × top 1 = 10/50 × 100 = 20"]);
+        // q = 100 makes pq the p % rule.
+        check(None, Some((4.0, 100.0)), cell, &[]);
+    }
+}

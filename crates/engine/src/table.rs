@@ -1,0 +1,387 @@
+//! The table model: dimensions with codes, totals and hierarchies; one cell per code combination with its shadow
+//! values (distinct units, magnitude, largest contributions, weight, a-priori status, cost, degrees of freedom).
+
+use crate::hierarchy::{Hierarchy, natural_cmp};
+use crate::Error;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One classification variable of a table: its codes, and for each code its parent code (the sub-total or total
+/// it adds up to). The root code, when there is one, is the dimension's grand total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dimension {
+    name: String,
+    codes: Vec<String>,
+    parent: Vec<Option<u32>>,
+    children: Vec<Vec<u32>>,
+    index: BTreeMap<String, u32>,
+}
+
+impl Dimension {
+    /// A dimension without a codelist: the distinct `codes` in natural order, and `total` (when given) last, as
+    /// the parent of every other code.
+    pub fn flat(name: &str, codes: impl IntoIterator<Item = String>, total: Option<&str>) -> Self {
+        let mut distinct: Vec<String> = codes.into_iter().filter(|c| Some(c.as_str()) != total).collect();
+        distinct.sort_by(|a, b| natural_cmp(a, b));
+        distinct.dedup();
+        let total_id = total.map(|_| distinct.len() as u32);
+        if let Some(t) = total {
+            distinct.push(t.to_owned());
+        }
+        let parent = (0..distinct.len() as u32).map(|i| if Some(i) == total_id { None } else { total_id }).collect();
+        Self::assemble(name, distinct, parent)
+    }
+
+    /// A dimension whose codes and parents come from a codelist.
+    pub fn with_hierarchy(name: &str, hierarchy: &Hierarchy) -> Self {
+        Self::assemble(name, hierarchy.codes().to_vec(), hierarchy.parents().to_vec())
+    }
+
+    fn assemble(name: &str, codes: Vec<String>, parent: Vec<Option<u32>>) -> Self {
+        let mut children = vec![Vec::new(); codes.len()];
+        for (i, p) in parent.iter().enumerate() {
+            if let Some(slot) = p.and_then(|p| children.get_mut(p as usize)) {
+                slot.push(i as u32);
+            }
+        }
+        let index = codes.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
+        Dimension { name: name.to_owned(), codes, parent, children, index }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+    pub fn codes(&self) -> &[String] {
+        &self.codes
+    }
+    /// The code with id `id` (empty for an id out of range).
+    pub fn code(&self, id: u32) -> &str {
+        self.codes.get(id as usize).map(String::as_str).unwrap_or("")
+    }
+    pub fn id(&self, code: &str) -> Option<u32> {
+        self.index.get(code).copied()
+    }
+    pub fn parent(&self, id: u32) -> Option<u32> {
+        self.parent.get(id as usize).copied().flatten()
+    }
+    pub fn children(&self, id: u32) -> &[u32] {
+        self.children.get(id as usize).map(Vec::as_slice).unwrap_or(&[])
+    }
+    /// The root code (grand total), when the dimension has exactly one code without a parent and it has children.
+    pub fn total(&self) -> Option<u32> {
+        let mut roots = (0..self.codes.len() as u32).filter(|&i| self.parent(i).is_none());
+        match (roots.next(), roots.next()) {
+            (Some(r), None) if !self.children(r).is_empty() => Some(r),
+            _ => None,
+        }
+    }
+    /// `id` and its ancestors, nearest first.
+    pub fn self_and_ancestors(&self, id: u32) -> impl Iterator<Item = u32> + '_ {
+        // The codelist was checked for cycles, so the chain ends; the bound is a second guard.
+        std::iter::successors(Some(id), move |&c| self.parent(c)).take(self.codes.len() + 1)
+    }
+}
+
+/// A-priori status of a cell, set by the researcher or reviewer in the `status` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Apriori {
+    /// Declared safe (e.g. the figure is public elsewhere): rules still run and are reported, status is safe.
+    Safe,
+    /// Declared unsafe: always suppressed.
+    Unsafe,
+    /// Must be published: never chosen for secondary suppression.
+    Protected,
+    /// A structural zero: empty by definition (e.g. pregnant men), not a sampling zero.
+    Structural,
+}
+
+impl Apriori {
+    /// Parses the status column's codes (long names, or τ-ARGUS' one-letter codes `s`, `u`, `p`, `z`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "safe" | "s" => Some(Apriori::Safe),
+            "unsafe" | "u" => Some(Apriori::Unsafe),
+            "protected" | "p" => Some(Apriori::Protected),
+            "structural" | "structural-zero" | "z" => Some(Apriori::Structural),
+            _ => None,
+        }
+    }
+}
+
+/// The shadow columns of a table, one entry per cell. `None` in an entry means the value is missing in the input;
+/// `None` for a whole column means the table has no such column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shadow {
+    /// Distinct contributing units.
+    pub n: Vec<Option<u64>>,
+    /// Cell magnitude (sum of contributions).
+    pub value: Option<Vec<Option<f64>>>,
+    /// `top[k][cell]`: the (k+1)-th largest unit contribution.
+    pub top: Vec<Vec<Option<f64>>>,
+    pub weight: Option<Vec<Option<f64>>>,
+    pub apriori: Option<Vec<Option<Apriori>>>,
+    pub cost: Option<Vec<Option<f64>>>,
+    /// Residual degrees of freedom (coefficient tables of models).
+    pub dof: Option<Vec<Option<f64>>>,
+    /// Rows whose value was missing in the microdata.
+    pub n_missing: Option<Vec<Option<u64>>>,
+    /// Units whose summed contribution is negative.
+    pub n_negative: Option<Vec<Option<u64>>>,
+}
+
+/// A checked table: dimensions, cell coordinates (code ids, row-major) and shadow columns.
+///
+/// Architecture invariant: no two cells have the same coordinates, every coordinate is a valid code id, and every
+/// shadow column has one entry per cell. [`Table::new`] checks all three.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub name: String,
+    dims: Vec<Dimension>,
+    coords: Vec<u32>,
+    rows: Vec<u64>,
+    shadow: Shadow,
+    strides: Vec<u64>,
+    /// `(key, cell)` sorted by key, for lookups of a cell by its coordinates.
+    sorted_keys: Vec<(u64, u32)>,
+}
+
+/// Builds a [`Table`] cell by cell.
+#[derive(Debug, Default)]
+pub struct TableBuilder {
+    coords: Vec<u32>,
+    rows: Vec<u64>,
+    shadow: Shadow,
+}
+
+impl TableBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Adds a cell from its source row, coordinates and shadow values (tests and small tables).
+    pub fn cell(mut self, row: u64, coords: &[u32], n: Option<u64>, value: Option<f64>, top: &[f64]) -> Self {
+        self.coords.extend_from_slice(coords);
+        self.rows.push(row);
+        let cells = self.rows.len() - 1;
+        self.shadow.n.push(n);
+        if let Some(v) = value {
+            let col = self.shadow.value.get_or_insert_with(|| vec![None; cells]);
+            col.resize(cells, None);
+            col.push(Some(v));
+        }
+        for (k, t) in top.iter().enumerate() {
+            if self.shadow.top.len() <= k {
+                self.shadow.top.push(vec![None; cells]);
+            }
+            if let Some(col) = self.shadow.top.get_mut(k) {
+                col.resize(cells, None);
+                col.push(Some(*t));
+            }
+        }
+        self
+    }
+    /// Sets the whole shadow, replacing what [`TableBuilder::cell`] collected, except the `n` column.
+    pub fn with(mut self, f: impl FnOnce(&mut Shadow)) -> Self {
+        f(&mut self.shadow);
+        self
+    }
+    pub fn build(mut self, name: &str, dims: Vec<Dimension>) -> Result<Table, Error> {
+        let cells = self.rows.len();
+        if let Some(v) = self.shadow.value.as_mut() {
+            v.resize(cells, None);
+        }
+        for t in &mut self.shadow.top {
+            t.resize(cells, None);
+        }
+        Table::new(name, dims, self.coords, self.rows, self.shadow)
+    }
+}
+
+impl Table {
+    /// Checks the invariants and indexes the cells by coordinates.
+    pub fn new(name: &str, dims: Vec<Dimension>, coords: Vec<u32>, rows: Vec<u64>, shadow: Shadow) -> Result<Self, Error> {
+        let cells = rows.len();
+        let nd = dims.len();
+        if coords.len() != cells * nd {
+            return Err(Error::Shape(format!(
+                "table `{name}`: {} coordinates for {cells} cells of {nd} dimensions",
+                coords.len()
+            )));
+        }
+        if nd == 0 && cells > 1 {
+            return Err(Error::Shape(format!("table `{name}` has no dimension columns but {cells} rows")));
+        }
+        let lens = [
+            ("n", Some(shadow.n.len())),
+            ("value", shadow.value.as_ref().map(Vec::len)),
+            ("weight", shadow.weight.as_ref().map(Vec::len)),
+            ("status", shadow.apriori.as_ref().map(Vec::len)),
+            ("cost", shadow.cost.as_ref().map(Vec::len)),
+            ("dof", shadow.dof.as_ref().map(Vec::len)),
+            ("n_missing", shadow.n_missing.as_ref().map(Vec::len)),
+            ("n_negative", shadow.n_negative.as_ref().map(Vec::len)),
+        ];
+        for (col, len) in lens.into_iter().chain(shadow.top.iter().map(|t| ("top", Some(t.len())))) {
+            if let Some(len) = len.filter(|&l| l != cells) {
+                return Err(Error::Shape(format!("table `{name}`: column {col} has {len} entries for {cells} cells")));
+            }
+        }
+        let mut strides = vec![0u64; nd];
+        let mut acc: u64 = 1;
+        for d in (0..nd).rev() {
+            if let Some(s) = strides.get_mut(d) {
+                *s = acc;
+            }
+            let radix = dims.get(d).map_or(1, |dim| dim.len().max(1) as u64);
+            acc = acc.checked_mul(radix).ok_or_else(|| {
+                Error::Shape(format!("table `{name}`: the dimensions have more than 2^64 code combinations"))
+            })?;
+        }
+        let mut sorted_keys = Vec::with_capacity(cells);
+        for (i, cell) in coords.chunks_exact(nd.max(1)).enumerate().take(cells) {
+            let mut key = 0u64;
+            for ((&c, dim), &s) in cell.iter().zip(&dims).zip(&strides) {
+                if c as usize >= dim.len() {
+                    return Err(Error::Shape(format!(
+                        "table `{name}`: cell {} has code id {c} outside dimension `{}`",
+                        i + 1,
+                        dim.name()
+                    )));
+                }
+                key += u64::from(c) * s;
+            }
+            sorted_keys.push((key, i as u32));
+        }
+        if nd == 0 {
+            sorted_keys = (0..cells as u32).map(|i| (0, i)).collect();
+        }
+        sorted_keys.sort_unstable();
+        let table = Table { name: name.to_owned(), dims, coords, rows, shadow, strides, sorted_keys };
+        for w in table.sorted_keys.windows(2) {
+            if let [(ka, a), (kb, b)] = w {
+                if ka == kb {
+                    let (first, second) = (table.row(*a.min(b)), table.row(*a.max(b)));
+                    return Err(Error::DuplicateCell { first, second, coords: table.describe(*a) });
+                }
+            }
+        }
+        Ok(table)
+    }
+
+    pub fn dims(&self) -> &[Dimension] {
+        &self.dims
+    }
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+    pub fn shadow(&self) -> &Shadow {
+        &self.shadow
+    }
+    /// All coordinates, row-major (`dims().len()` per cell).
+    pub fn coords(&self) -> &[u32] {
+        &self.coords
+    }
+    /// Code ids of cell `cell`.
+    pub fn cell_coords(&self, cell: u32) -> &[u32] {
+        let nd = self.dims.len();
+        let start = cell as usize * nd;
+        self.coords.get(start..start + nd).unwrap_or(&[])
+    }
+    /// Source row (1-based) of a cell, for messages.
+    pub fn row(&self, cell: u32) -> u64 {
+        self.rows.get(cell as usize).copied().unwrap_or(0)
+    }
+    /// Mixed-radix key of a coordinate vector.
+    pub fn key(&self, coords: &[u32]) -> u64 {
+        coords.iter().zip(&self.strides).map(|(&c, &s)| u64::from(c) * s).sum()
+    }
+    /// Stride of dimension `d` in keys.
+    pub fn stride(&self, d: usize) -> u64 {
+        self.strides.get(d).copied().unwrap_or(0)
+    }
+    /// The cell with this key, if the table has it.
+    pub fn find(&self, key: u64) -> Option<u32> {
+        self.sorted_keys.binary_search_by_key(&key, |&(k, _)| k).ok().and_then(|i| self.sorted_keys.get(i)).map(|&(_, c)| c)
+    }
+    /// `dim=code, dim=code` of a cell, for messages.
+    pub fn describe(&self, cell: u32) -> String {
+        self.dims
+            .iter()
+            .zip(self.cell_coords(cell))
+            .map(|(d, &c)| format!("{}={}", d.name(), d.code(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    pub fn n(&self, cell: u32) -> Option<u64> {
+        self.shadow.n.get(cell as usize).copied().flatten()
+    }
+    pub fn value(&self, cell: u32) -> Option<f64> {
+        self.shadow.value.as_ref().and_then(|v| v.get(cell as usize).copied().flatten())
+    }
+    pub fn apriori(&self, cell: u32) -> Option<Apriori> {
+        self.shadow.apriori.as_ref().and_then(|v| v.get(cell as usize).copied().flatten())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dims() -> Vec<Dimension> {
+        vec![
+            Dimension::flat("sex", ["M".into(), "F".into()], Some("Total")),
+            Dimension::flat("age", ["10".into(), "2".into()], None),
+        ]
+    }
+
+    #[test]
+    fn flat_dimension_orders_codes_and_puts_total_last() {
+        let d = Dimension::flat("age", ["10".into(), "2".into(), "Total".into(), "2".into()], Some("Total"));
+        assert_eq!(d.codes(), ["2", "10", "Total"]);
+        assert_eq!(d.total(), Some(2));
+        assert_eq!(d.parent(0), Some(2));
+        assert_eq!(d.children(2), [0, 1]);
+        assert_eq!(d.self_and_ancestors(1).collect::<Vec<_>>(), [1, 2]);
+    }
+
+    #[test]
+    fn duplicate_cells_name_both_rows() {
+        let err = TableBuilder::new()
+            .cell(2, &[0, 0], Some(1), None, &[])
+            .cell(3, &[1, 0], Some(1), None, &[])
+            .cell(4, &[0, 0], Some(1), None, &[])
+            .build("t", dims())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "rows 2 and 4 describe the same cell (sex=F, age=2); a table needs one row per cell"
+        );
+    }
+
+    #[test]
+    fn lookup_by_key() {
+        let t = TableBuilder::new()
+            .cell(2, &[0, 1], Some(5), None, &[])
+            .cell(3, &[2, 0], Some(7), None, &[])
+            .build("t", dims())
+            .unwrap();
+        assert_eq!(t.find(t.key(&[2, 0])), Some(1));
+        assert_eq!(t.find(t.key(&[1, 1])), None);
+        assert_eq!(t.describe(0), "sex=F, age=10");
+    }
+
+    #[test]
+    fn out_of_range_code_is_an_error() {
+        let err = TableBuilder::new().cell(2, &[9, 0], Some(1), None, &[]).build("t", dims()).unwrap_err();
+        assert!(err.to_string().contains("outside dimension `sex`"), "{err}");
+    }
+}
