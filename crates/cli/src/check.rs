@@ -1,0 +1,97 @@
+//! `cellguard check`: tables → report (text or JSON); exit 0 all safe, 1 findings.
+
+use anyhow::{Context, Result};
+use cellguard_engine::Report;
+use cellguard_io::TableRoles;
+use clap::ValueEnum;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum OutFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Table files (CSV, XLSX, Arrow IPC, Parquet), one row per cell.
+    #[arg(required = true)]
+    pub tables: Vec<PathBuf>,
+    /// A preset (essnet, acro, sdctable) or a TOML policy file.
+    #[arg(long, default_value = "essnet")]
+    pub policy: String,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutFormat,
+    /// Write the report here (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Dimension columns (default: every column that is neither a shadow column nor a statistic).
+    #[arg(long, value_name = "COLS")]
+    pub dims: Vec<String>,
+    /// Column with the number of distinct units (default: n, units, freq, count).
+    #[arg(long)]
+    pub n: Option<String>,
+    /// Column with the cell magnitude (default: value).
+    #[arg(long)]
+    pub value: Option<String>,
+    /// Top-contribution columns, largest first (default: top1, top2, …).
+    #[arg(long, value_name = "COLS")]
+    pub top: Vec<String>,
+    /// A-priori status column (default: status).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Degrees-of-freedom column (default: dof).
+    #[arg(long)]
+    pub dof: Option<String>,
+    /// Code of margin cells.
+    #[arg(long)]
+    pub total: Option<String>,
+    /// Codelist of a dimension: DIM=FILE with columns code,parent.
+    #[arg(long, value_name = "DIM=FILE")]
+    pub codelist: Vec<String>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let (policy, policy_file) = crate::inputs::policy(&args.policy)?;
+    let mut side = Vec::new();
+    let roles = TableRoles {
+        dims: (!args.dims.is_empty()).then(|| crate::inputs::list(&args.dims)),
+        n: args.n.clone(),
+        value: args.value.clone(),
+        top: (!args.top.is_empty()).then(|| crate::inputs::list(&args.top)),
+        status: args.status.clone(),
+        dof: args.dof.clone(),
+        total: args.total.clone(),
+        codelists: crate::inputs::codelists(&args.codelist, &mut side)?,
+        ..TableRoles::default()
+    };
+    let mut report = Report {
+        policy: policy.clone(),
+        policy_sha256: policy_file.as_ref().map(|f| cellguard_io::sha256_hex(&f.bytes)),
+        inputs: Vec::new(),
+        tables: Vec::new(),
+    };
+    for path in &args.tables {
+        let input = crate::inputs::read(path)?;
+        let frame = cellguard_io::read_frame(&input.name, &input.bytes)?;
+        let (table, _) = cellguard_io::table_from_frame(&frame, &roles)?;
+        let mut tr = cellguard_engine::check_table(&table, &policy).with_context(|| input.name.clone())?;
+        tr.input = input.name.clone();
+        report.inputs.push(cellguard_io::input_record(&input.name, &input.bytes));
+        report.tables.push(tr);
+    }
+    for f in policy_file.iter().chain(&side) {
+        report.inputs.push(cellguard_io::input_record(&f.name, &f.bytes));
+    }
+    let bytes = match args.format {
+        OutFormat::Json => report.to_json(),
+        OutFormat::Text => report.to_text().into_bytes(),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(if report.all_safe() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

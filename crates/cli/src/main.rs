@@ -1,0 +1,47 @@
+//! The `cellguard` binary: tabulate microdata, check tables against a disclosure policy, show policies.
+//!
+//! Exit codes: 0 every cell safe, 1 findings (a cell unsafe or to review), 2 error (input not understood).
+
+mod check;
+mod inputs;
+mod policy;
+mod tabulate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "cellguard", version, about = "Statistical-disclosure output checker", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Tabulate microdata into a table file with shadow columns (n, value, top1…topK).
+    Tabulate(tabulate::Args),
+    /// Check one or more tables against a disclosure policy.
+    Check(check::Args),
+    /// List the built-in policies or show one as TOML.
+    Policy {
+        #[command(subcommand)]
+        action: policy::Action,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Tabulate(args) => tabulate::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Policy { action } => policy::run(action),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! `cellguard tabulate`: microdata → table file with shadow columns.
+
+use anyhow::{Result, bail};
+use cellguard_engine::{Agg, TabulateSpec};
+use cellguard_io::MicroRoles;
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum AggArg {
+    Count,
+    Sum,
+    Mean,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Microdata file (CSV, XLSX, Arrow IPC, Parquet).
+    pub input: PathBuf,
+    /// Row dimension columns (comma-separated).
+    #[arg(long, value_name = "COLS")]
+    pub rows: Vec<String>,
+    /// Column dimension columns (comma-separated).
+    #[arg(long, value_name = "COLS")]
+    pub cols: Vec<String>,
+    /// Magnitude column (needed for sum and mean).
+    #[arg(long)]
+    pub value: Option<String>,
+    /// Published statistic.
+    #[arg(long, value_enum, default_value = "count")]
+    pub agg: AggArg,
+    /// Unit identifier column: cells count distinct units and sum each unit's rows (default: each row is a unit).
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Sampling weight column.
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// Add all margins and sub-totals.
+    #[arg(long)]
+    pub margins: bool,
+    /// Number of largest contributions kept per cell (top1…topK).
+    #[arg(long, default_value_t = 3)]
+    pub top: u32,
+    /// Code of the margin cells.
+    #[arg(long, default_value = "Total")]
+    pub total: String,
+    /// Codelist of a dimension: DIM=FILE with columns code,parent.
+    #[arg(long, value_name = "DIM=FILE")]
+    pub codelist: Vec<String>,
+    /// Output CSV file (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let input = crate::inputs::read(&args.input)?;
+    let mut side = Vec::new();
+    let rows = crate::inputs::list(&args.rows);
+    let cols = crate::inputs::list(&args.cols);
+    if rows.is_empty() && cols.is_empty() {
+        bail!("give the table's dimensions with --rows and/or --cols");
+    }
+    let agg = match args.agg {
+        AggArg::Count => Agg::Count,
+        AggArg::Sum => Agg::Sum,
+        AggArg::Mean => Agg::Mean,
+    };
+    if agg != Agg::Count && args.value.is_none() {
+        bail!("--agg {} needs --value COLUMN", agg.as_str());
+    }
+    let mut spec = TabulateSpec::new(&[], &[], agg);
+    spec.rows = rows.clone();
+    spec.cols = cols.clone();
+    spec.margins = args.margins;
+    spec.top_k = args.top;
+    spec.total = args.total.clone();
+    spec.hierarchies = crate::inputs::codelists(&args.codelist, &mut side)?;
+
+    let frame = cellguard_io::read_frame(&input.name, &input.bytes)?;
+    let roles = MicroRoles {
+        dims: rows.iter().chain(&cols).cloned().collect(),
+        value: if agg == Agg::Count { None } else { args.value.clone() },
+        unit: args.unit.clone(),
+        weight: args.weight.clone(),
+    };
+    let md = cellguard_io::microdata_from_frame(&frame, &roles)?;
+    drop(frame);
+    // Hidden automatically when standard error is not a terminal.
+    let bar = ProgressBar::with_draw_target(Some(md.len() as u64), ProgressDrawTarget::stderr());
+    bar.set_style(ProgressStyle::with_template("{spinner} tabulating {pos}/{len} rows [{bar:30}] {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let name = args.output.as_ref().map_or_else(|| "table".to_string(), |p| p.display().to_string());
+    let table = cellguard_engine::tabulate(&name, &md, &spec, &mut |done, _| bar.set_position(done))?;
+    bar.finish_and_clear();
+    let bytes = cellguard_io::tabulated_to_csv(&table);
+    match &args.output {
+        Some(path) => std::fs::write(path, &bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,175 @@
+//! Arrow IPC (file and stream) and Parquet reading through arrow2. Columns of text, integer, float, boolean and
+//! dictionary-encoded text types are read; any other type is an error naming the column.
+
+use crate::frame::{Column, ColumnData, Format, Frame, TextColumn};
+use crate::Error;
+use arrow2::array::{Array, BooleanArray, DictionaryArray, DictionaryKey, PrimitiveArray, Utf8Array};
+use arrow2::chunk::Chunk;
+use arrow2::datatypes::{DataType, Field, IntegerType, Schema};
+use std::io::Cursor;
+
+/// Columns being filled chunk by chunk.
+struct Builder {
+    file: String,
+    fields: Vec<Field>,
+    data: Vec<ColumnData>,
+}
+
+impl Builder {
+    fn new(file: &str, schema: &Schema) -> Result<Self, Error> {
+        let mut data = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for f in &schema.fields {
+            if seen.contains(&f.name.as_str()) {
+                return Err(Error::DuplicateColumn { file: file.to_owned(), column: f.name.clone() });
+            }
+            seen.push(&f.name);
+            data.push(match f.data_type.to_logical_type() {
+                DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16
+                | DataType::UInt32 | DataType::UInt64 => ColumnData::Int(Vec::new()),
+                DataType::Float16 | DataType::Float32 | DataType::Float64 => ColumnData::Float(Vec::new()),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Boolean | DataType::Dictionary(..) | DataType::Null => {
+                    ColumnData::Text(TextColumn::default())
+                }
+                other => {
+                    return Err(Error::Unsupported {
+                        file: file.to_owned(),
+                        column: f.name.clone(),
+                        data_type: format!("{other:?}"),
+                    });
+                }
+            });
+        }
+        Ok(Builder { file: file.to_owned(), fields: schema.fields.clone(), data })
+    }
+
+    fn push(&mut self, chunk: &Chunk<Box<dyn Array>>) -> Result<(), Error> {
+        for ((field, col), array) in self.fields.iter().zip(self.data.iter_mut()).zip(chunk.arrays()) {
+            let unsupported = || Error::Unsupported {
+                file: self.file.clone(),
+                column: field.name.clone(),
+                data_type: format!("{:?}", array.data_type()),
+            };
+            let any = array.as_any();
+            match col {
+                ColumnData::Int(v) => {
+                    macro_rules! ints {
+                        ($($t:ty),*) => {{
+                            let mut done = false;
+                            $(if let Some(a) = any.downcast_ref::<PrimitiveArray<$t>>() {
+                                v.extend(a.iter().map(|x| x.and_then(|x| i64::try_from(*x).ok())));
+                                done = true;
+                            })*
+                            done
+                        }};
+                    }
+                    if !ints!(i8, i16, i32, i64, u8, u16, u32, u64) {
+                        return Err(unsupported());
+                    }
+                }
+                ColumnData::Float(v) => {
+                    if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>() {
+                        v.extend(a.iter().map(|x| x.copied()));
+                    } else if let Some(a) = any.downcast_ref::<PrimitiveArray<f32>>() {
+                        v.extend(a.iter().map(|x| x.map(|x| f64::from(*x))));
+                    } else {
+                        return Err(unsupported());
+                    }
+                }
+                ColumnData::Text(t) => {
+                    if let Some(a) = any.downcast_ref::<Utf8Array<i32>>() {
+                        a.iter().for_each(|x| t.push(x.unwrap_or("")));
+                    } else if let Some(a) = any.downcast_ref::<Utf8Array<i64>>() {
+                        a.iter().for_each(|x| t.push(x.unwrap_or("")));
+                    } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
+                        a.iter().for_each(|x| t.push(x.map_or("", |b| if b { "true" } else { "false" })));
+                    } else if let DataType::Dictionary(key, _, _) = array.data_type() {
+                        let ok = match key {
+                            IntegerType::Int8 => dict::<i8>(any, t),
+                            IntegerType::Int16 => dict::<i16>(any, t),
+                            IntegerType::Int32 => dict::<i32>(any, t),
+                            IntegerType::Int64 => dict::<i64>(any, t),
+                            IntegerType::UInt8 => dict::<u8>(any, t),
+                            IntegerType::UInt16 => dict::<u16>(any, t),
+                            IntegerType::UInt32 => dict::<u32>(any, t),
+                            IntegerType::UInt64 => dict::<u64>(any, t),
+                        };
+                        if !ok {
+                            return Err(unsupported());
+                        }
+                    } else if array.data_type() == &DataType::Null {
+                        (0..array.len()).for_each(|_| t.push(""));
+                    } else {
+                        return Err(unsupported());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self, format: Format) -> Frame {
+        Frame {
+            file: self.file,
+            format,
+            columns: self.fields.into_iter().zip(self.data).map(|(f, data)| Column { name: f.name, data }).collect(),
+            row_labels: Vec::new(),
+            decimal_comma: false,
+        }
+    }
+}
+
+/// Dictionary-encoded text: looks each key up in the dictionary's text values.
+fn dict<K: DictionaryKey>(any: &dyn std::any::Any, t: &mut TextColumn) -> bool {
+    let Some(a) = any.downcast_ref::<DictionaryArray<K>>() else { return false };
+    let values = a.values();
+    let Some(v) = values.as_any().downcast_ref::<Utf8Array<i32>>() else { return false };
+    for key in a.keys().iter() {
+        let idx: Option<usize> = key.and_then(|k| (*k).try_into().ok());
+        let s = idx.filter(|&k| k < v.len() && v.is_valid(k)).map(|k| v.value(k));
+        t.push(s.unwrap_or(""));
+    }
+    true
+}
+
+fn fail(file: &str, format: &'static str, e: impl std::fmt::Display) -> Error {
+    Error::Format { file: file.to_owned(), format, message: format!("{e} (the file may be truncated or corrupt)") }
+}
+
+pub(crate) fn read_ipc_file(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
+    use arrow2::io::ipc::read::{FileReader, read_file_metadata};
+    let mut cursor = Cursor::new(bytes);
+    let meta = read_file_metadata(&mut cursor).map_err(|e| fail(file, "Arrow IPC file", e))?;
+    let mut b = Builder::new(file, &meta.schema)?;
+    for chunk in FileReader::new(cursor, meta, None, None) {
+        b.push(&chunk.map_err(|e| fail(file, "Arrow IPC file", e))?)?;
+    }
+    Ok(b.finish(Format::ArrowFile))
+}
+
+pub(crate) fn read_ipc_stream(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
+    use arrow2::io::ipc::read::{StreamReader, StreamState, read_stream_metadata};
+    let mut cursor = Cursor::new(bytes);
+    let meta = read_stream_metadata(&mut cursor).map_err(|e| fail(file, "Arrow IPC stream", e))?;
+    let mut b = Builder::new(file, &meta.schema)?;
+    for state in StreamReader::new(cursor, meta, None) {
+        match state.map_err(|e| fail(file, "Arrow IPC stream", e))? {
+            StreamState::Some(chunk) => b.push(&chunk)?,
+            StreamState::Waiting => return Err(fail(file, "Arrow IPC stream", "the stream ends in the middle of a message")),
+        }
+    }
+    Ok(b.finish(Format::ArrowStream))
+}
+
+pub(crate) fn read_parquet(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
+    use arrow2::io::parquet::read::{FileReader, infer_schema, read_metadata};
+    let mut cursor = Cursor::new(bytes);
+    let meta = read_metadata(&mut cursor).map_err(|e| fail(file, "Parquet", e))?;
+    let schema = infer_schema(&meta).map_err(|e| fail(file, "Parquet", e))?;
+    let mut b = Builder::new(file, &schema)?;
+    let reader = FileReader::new(cursor, meta.row_groups, schema, Some(1 << 16), None, None);
+    for chunk in reader {
+        b.push(&chunk.map_err(|e| fail(file, "Parquet", e))?)?;
+    }
+    Ok(b.finish(Format::Parquet))
+}

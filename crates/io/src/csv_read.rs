@@ -1,0 +1,123 @@
+//! CSV reading: `,` `;` or tab (sniffed from the header), UTF-8 with or without BOM, quoted fields, decimal comma
+//! when the separator is `;` or tab.
+
+use crate::frame::{Column, ColumnData, Format, Frame, TextColumn};
+use crate::Error;
+
+/// Sniffs the separator from the header line: the most frequent of `,` `;` tab outside quotes (`,` on a tie).
+fn sniff(bytes: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in bytes.iter().take_while(|&&b| b != b'\n') {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let [c, s, t] = counts;
+    if s > c && s >= t {
+        b';'
+    } else if t > c && t > s {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::Empty { file: file.to_owned() });
+    }
+    if let Some(offset) = bytes.iter().take(1 << 16).position(|&b| b == 0) {
+        return Err(Error::Binary { file: file.to_owned(), offset: offset as u64 });
+    }
+    let delimiter = sniff(bytes);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(bytes);
+    let csv_err = |e: csv::Error| -> Error {
+        let line = e.position().map_or(0, |p| p.line());
+        let message = match e.kind() {
+            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                format!("the row has {len} fields, the header has {expected_len}; check separators and quotes")
+            }
+            csv::ErrorKind::Utf8 { .. } => return Error::Encoding { file: file.to_owned(), line },
+            _ => e.to_string(),
+        };
+        Error::Csv { file: file.to_owned(), line, message }
+    };
+    let header = reader.byte_headers().map_err(csv_err)?.clone();
+    let mut names = Vec::with_capacity(header.len());
+    for (i, raw) in header.iter().enumerate() {
+        let name = std::str::from_utf8(raw).map_err(|_| Error::Encoding { file: file.to_owned(), line: 1 })?.trim();
+        if name.is_empty() {
+            return Err(Error::EmptyColumnName { file: file.to_owned(), position: i as u64 + 1 });
+        }
+        if names.iter().any(|n: &String| n == name) {
+            return Err(Error::DuplicateColumn { file: file.to_owned(), column: name.to_owned() });
+        }
+        names.push(name.to_owned());
+    }
+    let mut cols: Vec<TextColumn> = vec![TextColumn::default(); names.len()];
+    let mut row_labels = Vec::new();
+    let mut rec = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut rec).map_err(csv_err)? {
+        let line = rec.position().map_or(0, |p| p.line());
+        // A blank line at the end of a file is not a row.
+        if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) && names.len() > 1 {
+            continue;
+        }
+        for (col, field) in cols.iter_mut().zip(rec.iter()) {
+            let s = std::str::from_utf8(field).map_err(|_| Error::Encoding { file: file.to_owned(), line })?;
+            col.push(s);
+        }
+        row_labels.push(line);
+    }
+    Ok(Frame {
+        file: file.to_owned(),
+        format: Format::Csv,
+        columns: names.into_iter().zip(cols).map(|(name, c)| Column { name, data: ColumnData::Text(c) }).collect(),
+        row_labels,
+        decimal_comma: delimiter != b',',
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: Result<(&[&str], usize, bool), &str>) {
+        match (read("t.csv", input.as_bytes()), expected) {
+            (Ok(f), Ok((names, rows, dc))) => {
+                let got: Vec<&str> = f.columns.iter().map(|c| c.name.as_str()).collect();
+                assert_eq!(got, names);
+                assert_eq!(f.rows(), rows);
+                assert_eq!(f.decimal_comma, dc);
+            }
+            (Err(e), Err(want)) => assert!(e.to_string().contains(want), "`{e}` should contain `{want}`"),
+            (got, want) => panic!("got {got:?}, wanted {want:?}"),
+        }
+    }
+
+    #[test]
+    fn csv_dialects() {
+        check("a,b\n1,2\n", Ok((&["a", "b"], 1, false)));
+        check("\u{feff}a;b\n1,5;2\n", Ok((&["a", "b"], 1, true)));
+        check("a\tb\n1\t2\n3\t4\n", Ok((&["a", "b"], 2, true)));
+        check("\"x;y\",b\n\"1;2\",3\n", Ok((&["x;y", "b"], 1, false)));
+        check("a,b\n", Ok((&["a", "b"], 0, false)));
+        check("", Err("the file is empty"));
+        check("a,b\n1,2,3\n", Err("line 2: the row has 3 fields, the header has 2"));
+        check("a,a\n1,2\n", Err("`a` appears twice"));
+        check("a,,b\n1,2,3\n", Err("empty column name (column 2)"));
+        check("a,b\n1\u{0},2\n", Err("NUL byte at byte 6"));
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let err = read("t.csv", b"a,b\n1,2\n\xff,3\n").unwrap_err();
+        assert_eq!(err.to_string(), "t.csv: line 3 is not valid UTF-8; save the file as UTF-8");
+    }
+}

@@ -1,0 +1,47 @@
+//! cellguard-io: bytes ↔ tables. Reads CSV, XLSX, Arrow IPC (file and stream) and Parquet into a [`Frame`], maps
+//! column roles onto the engine's [`Table`](cellguard_engine::Table) and
+//! [`Microdata`](cellguard_engine::Microdata), and writes tables back out.
+//!
+//! API boundary: this is the only crate that depends on arrow2, and it takes bytes, never paths — the CLI reads
+//! files, the page reads dropped files, both hand the bytes here. Every error names the file, the row as the user's
+//! editor shows it (CSV line, sheet row, record number) and the column, and says what was expected.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod arrow;
+mod csv_read;
+mod error;
+mod frame;
+mod roles;
+mod write;
+mod xlsx;
+
+pub use error::Error;
+pub use frame::{Column, ColumnData, Format, Frame};
+pub use roles::{MicroRoles, ResolvedRoles, TableRoles, codelist_from_frame, microdata_from_frame, table_from_frame};
+pub use write::{number, tabulated_to_csv};
+
+use sha2::{Digest, Sha256};
+
+/// Reads a file's bytes into a frame. The format comes from the bytes' magic numbers (Parquet `PAR1`, Arrow
+/// `ARROW1`, an Arrow stream's continuation marker, XLSX's ZIP header), then from the name's extension; anything
+/// else is read as CSV text.
+pub fn read_frame(name: &str, bytes: &[u8]) -> Result<Frame, Error> {
+    match Format::detect(name, bytes) {
+        Format::Csv => csv_read::read(name, bytes),
+        Format::Xlsx => xlsx::read(name, bytes),
+        Format::ArrowFile => arrow::read_ipc_file(name, bytes),
+        Format::ArrowStream => arrow::read_ipc_stream(name, bytes),
+        Format::Parquet => arrow::read_parquet(name, bytes),
+    }
+}
+
+/// Lower-case hex SHA-256 of the bytes, as reports record every input.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The record of an input for a report.
+pub fn input_record(name: &str, bytes: &[u8]) -> cellguard_engine::InputRecord {
+    cellguard_engine::InputRecord { name: name.to_owned(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 }
+}

@@ -1,0 +1,393 @@
+//! Column roles: which column is a dimension, the unit count `n`, the value, the top contributions, the weight,
+//! the a-priori status, the cost, the degrees of freedom — guessed from names, overridable, always recorded.
+
+use crate::frame::{Frame, Num};
+use crate::Error;
+use cellguard_engine::table::{Apriori, Dimension, Shadow, Table};
+use cellguard_engine::tabulate::{CatColumn, Microdata};
+use cellguard_engine::Hierarchy;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Role choices for a table file; `None` means "guess from the column names".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TableRoles {
+    pub dims: Option<Vec<String>>,
+    pub n: Option<String>,
+    pub value: Option<String>,
+    pub top: Option<Vec<String>>,
+    pub weight: Option<String>,
+    pub status: Option<String>,
+    pub cost: Option<String>,
+    pub dof: Option<String>,
+    /// Code of margin cells (default `Total`).
+    pub total: Option<String>,
+    /// Codelists by dimension name.
+    pub codelists: BTreeMap<String, Hierarchy>,
+}
+
+/// The roles in force for a table, as reports and the page show them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ResolvedRoles {
+    pub dims: Vec<String>,
+    pub n: Option<String>,
+    pub value: Option<String>,
+    pub top: Vec<String>,
+    pub weight: Option<String>,
+    pub status: Option<String>,
+    pub cost: Option<String>,
+    pub dof: Option<String>,
+    pub n_missing: Option<String>,
+    pub n_negative: Option<String>,
+    /// Published statistics: every column that is neither a dimension nor a shadow column.
+    pub published: Vec<String>,
+    pub total: String,
+}
+
+/// Names of published statistics, never guessed to be dimensions.
+const STATISTICS: [&str; 22] = [
+    "count", "sum", "mean", "median", "rate", "pct", "percent", "percentage", "share", "std", "sd", "se", "var",
+    "min", "max", "coef", "estimate", "ratio", "average", "avg", "total_value", "p50",
+];
+
+fn find_ci<'a>(frame: &'a Frame, names: &[&str]) -> Option<&'a str> {
+    names.iter().find_map(|want| frame.columns.iter().find(|c| c.name.eq_ignore_ascii_case(want)).map(|c| c.name.as_str()))
+}
+
+fn require(frame: &Frame, col: &str, role: &str) -> Result<(), Error> {
+    if frame.column(col).is_some() {
+        Ok(())
+    } else {
+        Err(Error::MissingColumn { file: frame.file.clone(), column: col.to_owned(), role: role.to_owned(), available: frame.names() })
+    }
+}
+
+impl TableRoles {
+    /// Resolves every role against the frame's columns.
+    pub fn resolve(&self, frame: &Frame) -> Result<ResolvedRoles, Error> {
+        let pick = |explicit: &Option<String>, names: &[&str], role: &str| -> Result<Option<String>, Error> {
+            match explicit {
+                Some(c) => require(frame, c, role).map(|_| Some(c.clone())),
+                None => Ok(find_ci(frame, names).map(str::to_owned)),
+            }
+        };
+        let mut r = ResolvedRoles {
+            n: pick(&self.n, &["n", "units", "n_units", "freq", "frequency"], "n (distinct units)")?,
+            value: pick(&self.value, &["value"], "value (cell magnitude)")?,
+            weight: pick(&self.weight, &["weight"], "weight")?,
+            status: pick(&self.status, &["status"], "status (a-priori status)")?,
+            cost: pick(&self.cost, &["cost"], "cost")?,
+            dof: pick(&self.dof, &["dof", "df_resid"], "dof (residual degrees of freedom)")?,
+            n_missing: find_ci(frame, &["n_missing"]).map(str::to_owned),
+            n_negative: find_ci(frame, &["n_negative"]).map(str::to_owned),
+            total: self.total.clone().unwrap_or_else(|| "Total".into()),
+            ..ResolvedRoles::default()
+        };
+        if r.n.is_none() {
+            // A plain frequency table: its count is the unit count.
+            r.n = find_ci(frame, &["count"]).map(str::to_owned);
+        }
+        r.top = match &self.top {
+            Some(cols) => {
+                for c in cols {
+                    require(frame, c, "top contribution")?;
+                }
+                cols.clone()
+            }
+            None => (1..=8).map_while(|k| find_ci(frame, &[&format!("top{k}")]).map(str::to_owned)).collect(),
+        };
+        let shadow: Vec<&String> = [&r.n, &r.value, &r.weight, &r.status, &r.cost, &r.dof, &r.n_missing, &r.n_negative]
+            .into_iter()
+            .flatten()
+            .chain(&r.top)
+            .collect();
+        r.dims = match &self.dims {
+            Some(d) => {
+                for c in d {
+                    require(frame, c, "dimension")?;
+                }
+                d.clone()
+            }
+            None => frame
+                .columns
+                .iter()
+                .filter(|c| !shadow.contains(&&c.name))
+                .filter(|c| !STATISTICS.iter().any(|s| c.name.eq_ignore_ascii_case(s)))
+                .filter(|c| !has_fraction(frame, &c.name))
+                .map(|c| c.name.clone())
+                .collect(),
+        };
+        r.published = frame
+            .columns
+            .iter()
+            .filter(|c| !r.dims.contains(&c.name) && (!shadow.contains(&&c.name) || c.name.eq_ignore_ascii_case("count")))
+            .map(|c| c.name.clone())
+            .collect();
+        if r.n.is_none() {
+            return Err(Error::Roles {
+                file: frame.file.clone(),
+                message: format!(
+                    "no column with the number of distinct units per cell (looked for n, units, n_units, freq, count); \
+                     name it with --n COLUMN; the columns are: {}",
+                    frame.names()
+                ),
+            });
+        }
+        if r.dims.is_empty() {
+            return Err(Error::Roles {
+                file: frame.file.clone(),
+                message: format!("no dimension columns; name them with --dims A,B; the columns are: {}", frame.names()),
+            });
+        }
+        Ok(r)
+    }
+}
+
+/// True when a column holds a number with a fractional part (a statistic, not a code).
+fn has_fraction(frame: &Frame, name: &str) -> bool {
+    let Some(col) = frame.column(name) else { return false };
+    (0..col.len()).any(|i| matches!(col.number(i, frame.decimal_comma), Num::Value(x) if x.fract() != 0.0))
+}
+
+/// Parses one numeric column with positioned errors. `integer` demands whole numbers ≥ 0.
+fn numbers(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<f64>>, Error> {
+    let Some(col) = frame.column(name) else { return Ok(Vec::new()) };
+    (0..col.len())
+        .map(|i| match col.number(i, frame.decimal_comma) {
+            Num::Missing => Ok(None),
+            Num::Value(x) => Ok(Some(x)),
+            Num::Bad => Err(Error::Value {
+                file: frame.file.clone(),
+                row: frame.row_label(i),
+                column: name.to_owned(),
+                expected: what.to_owned(),
+                found: col.text(i).into_owned(),
+            }),
+        })
+        .collect()
+}
+
+fn counts(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<u64>>, Error> {
+    let vals = numbers(frame, name, what)?;
+    vals.iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            None => Ok(None),
+            Some(x) if *x >= 0.0 && x.fract() == 0.0 && *x < 1e18 => Ok(Some(*x as u64)),
+            Some(_) => Err(Error::Value {
+                file: frame.file.clone(),
+                row: frame.row_label(i),
+                column: name.to_owned(),
+                expected: what.to_owned(),
+                found: frame.column(name).map(|c| c.text(i).into_owned()).unwrap_or_default(),
+            }),
+        })
+        .collect()
+}
+
+/// Builds the engine's table from a table file's frame.
+pub fn table_from_frame(frame: &Frame, roles: &TableRoles) -> Result<(Table, ResolvedRoles), Error> {
+    let r = roles.resolve(frame)?;
+    let rows = frame.rows();
+    if rows == 0 {
+        return Err(Error::NoRows { file: frame.file.clone() });
+    }
+    let mut dims = Vec::with_capacity(r.dims.len());
+    let mut coords = vec![0u32; rows * r.dims.len()];
+    for (d, name) in r.dims.iter().enumerate() {
+        let col = frame.column(name).ok_or_else(|| Error::MissingColumn {
+            file: frame.file.clone(),
+            column: name.clone(),
+            role: "dimension".into(),
+            available: frame.names(),
+        })?;
+        for i in 0..rows {
+            if col.text(i).is_empty() {
+                return Err(Error::Value {
+                    file: frame.file.clone(),
+                    row: frame.row_label(i),
+                    column: name.clone(),
+                    expected: format!("a code of dimension `{name}` (margin cells use `{}`)", r.total),
+                    found: String::new(),
+                });
+            }
+        }
+        let dim = match roles.codelists.get(name) {
+            Some(h) => Dimension::with_hierarchy(name, h),
+            None => {
+                let mut seen: Vec<String> = (0..rows).map(|i| col.text(i).into_owned()).collect();
+                seen.sort_unstable();
+                seen.dedup();
+                let has_total = seen.iter().any(|c| c == &r.total);
+                Dimension::flat(name, seen, has_total.then_some(r.total.as_str()))
+            }
+        };
+        for i in 0..rows {
+            let code = col.text(i);
+            let id = dim.id(&code).ok_or_else(|| Error::Engine {
+                file: frame.file.clone(),
+                source: cellguard_engine::Error::UnknownCode { row: frame.row_label(i), dimension: name.clone(), code: code.into_owned() },
+            })?;
+            if let Some(slot) = coords.get_mut(i * r.dims.len() + d) {
+                *slot = id;
+            }
+        }
+        dims.push(dim);
+    }
+    let n_col = r.n.clone().unwrap_or_default();
+    let mut shadow = Shadow { n: counts(frame, &n_col, "a number of units (a whole number ≥ 0)")?, ..Shadow::default() };
+    if let Some(v) = &r.value {
+        shadow.value = Some(numbers(frame, v, "a number (the cell's magnitude)")?);
+    }
+    for t in &r.top {
+        shadow.top.push(numbers(frame, t, "a number (a unit's contribution)")?);
+    }
+    if let Some(c) = &r.weight {
+        shadow.weight = Some(numbers(frame, c, "a number (the sum of weights)")?);
+    }
+    if let Some(c) = &r.cost {
+        shadow.cost = Some(numbers(frame, c, "a number (the cell's suppression cost)")?);
+    }
+    if let Some(c) = &r.dof {
+        shadow.dof = Some(numbers(frame, c, "a number (residual degrees of freedom)")?);
+    }
+    if let Some(c) = &r.n_missing {
+        shadow.n_missing = Some(counts(frame, c, "a number of rows (a whole number ≥ 0)")?);
+    }
+    if let Some(c) = &r.n_negative {
+        shadow.n_negative = Some(counts(frame, c, "a number of units (a whole number ≥ 0)")?);
+    }
+    if let Some(c) = &r.status {
+        let col = frame.column(c);
+        let mut st = Vec::with_capacity(rows);
+        for i in 0..rows {
+            let text = col.map(|c| c.text(i)).unwrap_or_default();
+            if text.is_empty() {
+                st.push(None);
+            } else {
+                st.push(Some(Apriori::parse(&text).ok_or_else(|| Error::Value {
+                    file: frame.file.clone(),
+                    row: frame.row_label(i),
+                    column: c.clone(),
+                    expected: "a status: safe, unsafe, protected, structural (or s, u, p, z), or empty".into(),
+                    found: text.into_owned(),
+                })?));
+            }
+        }
+        shadow.apriori = Some(st);
+    }
+    let labels = (0..rows).map(|i| frame.row_label(i)).collect();
+    let table = Table::new(&frame.file, dims, coords, labels, shadow)
+        .map_err(|source| Error::Engine { file: frame.file.clone(), source })?;
+    Ok((table, r))
+}
+
+/// Role choices for microdata.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MicroRoles {
+    pub dims: Vec<String>,
+    pub value: Option<String>,
+    pub unit: Option<String>,
+    pub weight: Option<String>,
+}
+
+/// Builds the engine's microdata from a frame: dimension columns dictionary-encoded, units numbered, values parsed.
+pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microdata, Error> {
+    let rows = frame.rows();
+    if rows == 0 {
+        return Err(Error::NoRows { file: frame.file.clone() });
+    }
+    let mut md = Microdata { source_rows: (0..rows).map(|i| frame.row_label(i)).collect(), ..Microdata::default() };
+    for name in &roles.dims {
+        require(frame, name, "dimension")?;
+        let col = frame.column(name).ok_or_else(|| Error::Roles { file: frame.file.clone(), message: name.clone() })?;
+        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut dictionary = Vec::new();
+        let mut ids = Vec::with_capacity(rows);
+        for i in 0..rows {
+            let code = col.text(i);
+            if code.is_empty() {
+                return Err(Error::Value {
+                    file: frame.file.clone(),
+                    row: frame.row_label(i),
+                    column: name.clone(),
+                    expected: format!("a code of dimension `{name}` (give missing categories a code of their own)"),
+                    found: String::new(),
+                });
+            }
+            let id = match index.get(code.as_ref()) {
+                Some(&id) => id,
+                None => {
+                    let id = dictionary.len() as u32;
+                    index.insert(code.clone().into_owned(), id);
+                    dictionary.push(code.into_owned());
+                    id
+                }
+            };
+            ids.push(id);
+        }
+        md.dims.push(CatColumn { name: name.clone(), ids, dictionary });
+    }
+    if let Some(v) = &roles.value {
+        require(frame, v, "value")?;
+        md.value = Some(numbers(frame, v, "a number, or an empty field for a missing value")?);
+    }
+    if let Some(w) = &roles.weight {
+        require(frame, w, "weight")?;
+        let vals = numbers(frame, w, "a sampling weight (a number ≥ 0)")?;
+        let mut out = Vec::with_capacity(rows);
+        for (i, v) in vals.into_iter().enumerate() {
+            match v {
+                Some(x) if x >= 0.0 => out.push(x),
+                _ => {
+                    return Err(Error::Value {
+                        file: frame.file.clone(),
+                        row: frame.row_label(i),
+                        column: w.clone(),
+                        expected: "a sampling weight (a number ≥ 0)".into(),
+                        found: frame.column(w).map(|c| c.text(i).into_owned()).unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        md.weight = Some(out);
+    }
+    if let Some(u) = &roles.unit {
+        require(frame, u, "unit")?;
+        let col = frame.column(u).ok_or_else(|| Error::Roles { file: frame.file.clone(), message: u.clone() })?;
+        let mut index: HashMap<String, u64> = HashMap::new();
+        let mut ids = Vec::with_capacity(rows);
+        for i in 0..rows {
+            let key = col.text(i);
+            if key.is_empty() {
+                return Err(Error::Value {
+                    file: frame.file.clone(),
+                    row: frame.row_label(i),
+                    column: u.clone(),
+                    expected: "a unit identifier".into(),
+                    found: String::new(),
+                });
+            }
+            let next = index.len() as u64;
+            ids.push(*index.entry(key.into_owned()).or_insert(next));
+        }
+        md.unit = Some(ids);
+    }
+    Ok(md)
+}
+
+/// Reads a codelist sidecar: columns `code` and `parent` (empty parent = the root/total).
+pub fn codelist_from_frame(frame: &Frame, dimension: &str) -> Result<Hierarchy, Error> {
+    require(frame, "code", "codelist code")?;
+    require(frame, "parent", "codelist parent")?;
+    let (Some(code), Some(parent)) = (frame.column("code"), frame.column("parent")) else {
+        return Err(Error::Roles { file: frame.file.clone(), message: "a codelist needs columns code and parent".into() });
+    };
+    let pairs: Vec<(String, Option<String>)> = (0..frame.rows())
+        .map(|i| {
+            let p = parent.text(i);
+            (code.text(i).into_owned(), (!p.is_empty()).then(|| p.into_owned()))
+        })
+        .collect();
+    Hierarchy::from_pairs(dimension, &pairs).map_err(|source| Error::Engine { file: frame.file.clone(), source })
+}
