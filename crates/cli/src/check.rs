@@ -69,7 +69,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut report = Report {
         policy: policy.clone(),
-        policy_sha256: policy_file.as_ref().map(|f| cellguard_io::sha256_hex(&f.bytes)),
+        policy_sha256: policy_file
+            .as_ref()
+            .map(|f| cellguard_io::sha256_hex(&f.bytes)),
         inputs: Vec::new(),
         tables: Vec::new(),
     };
@@ -77,21 +79,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let input = crate::inputs::read(path)?;
         let frame = cellguard_io::read_frame(&input.name, &input.bytes)?;
         let (table, _) = cellguard_io::table_from_frame(&frame, &roles)?;
-        let mut tr = cellguard_engine::check_table(&table, &policy).with_context(|| input.name.clone())?;
+        let mut tr =
+            cellguard_engine::check_table(&table, &policy).with_context(|| input.name.clone())?;
         tr.input = input.name.clone();
-        report.inputs.push(cellguard_io::input_record(&input.name, &input.bytes));
+        report
+            .inputs
+            .push(cellguard_io::input_record(&input.name, &input.bytes));
         report.tables.push(tr);
     }
     for f in policy_file.iter().chain(&side) {
-        report.inputs.push(cellguard_io::input_record(&f.name, &f.bytes));
+        report
+            .inputs
+            .push(cellguard_io::input_record(&f.name, &f.bytes));
     }
     let bytes = match args.format {
         OutFormat::Json => report.to_json(),
         OutFormat::Text => report.to_text().into_bytes(),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => std::fs::write(path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
-    Ok(if report.all_safe() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.all_safe() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -13,7 +13,10 @@ pub struct Input {
 
 pub fn read(path: &Path) -> Result<Input> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(Input { name: path.display().to_string(), bytes })
+    Ok(Input {
+        name: path.display().to_string(),
+        bytes,
+    })
 }
 
 /// Parses `DIM=FILE` codelist arguments.
@@ -25,7 +28,10 @@ pub fn codelists(args: &[String], inputs: &mut Vec<Input>) -> Result<BTreeMap<St
         };
         let input = read(Path::new(file))?;
         let frame = cellguard_io::read_frame(&input.name, &input.bytes)?;
-        out.insert(dim.to_owned(), cellguard_io::codelist_from_frame(&frame, dim)?);
+        out.insert(
+            dim.to_owned(),
+            cellguard_io::codelist_from_frame(&frame, dim)?,
+        );
         inputs.push(input);
     }
     Ok(out)
@@ -44,12 +50,19 @@ pub fn policy(arg: &str) -> Result<(Policy, Option<Input>)> {
         );
     }
     let input = read(path)?;
-    let text = std::str::from_utf8(&input.bytes).with_context(|| format!("{}: not UTF-8 text", input.name))?;
-    let policy = Policy::from_toml(text).with_context(|| format!("{}", input.name))?;
+    let text = std::str::from_utf8(&input.bytes)
+        .with_context(|| format!("{}: not UTF-8 text", input.name))?;
+    let policy = Policy::from_toml(text).with_context(|| input.name.clone())?;
     Ok((policy, Some(input)))
 }
 
 /// Splits comma-separated lists given once or several times (`--rows a,b --rows c`).
 pub fn list(values: &[String]) -> Vec<String> {
-    values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }

@@ -82,7 +82,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let frame = cellguard_io::read_frame(&input.name, &input.bytes)?;
     let roles = MicroRoles {
         dims: rows.iter().chain(&cols).cloned().collect(),
-        value: if agg == Agg::Count { None } else { args.value.clone() },
+        value: if agg == Agg::Count {
+            None
+        } else {
+            args.value.clone()
+        },
         unit: args.unit.clone(),
         weight: args.weight.clone(),
     };
@@ -90,13 +94,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     drop(frame);
     // Hidden automatically when standard error is not a terminal.
     let bar = ProgressBar::with_draw_target(Some(md.len() as u64), ProgressDrawTarget::stderr());
-    bar.set_style(ProgressStyle::with_template("{spinner} tabulating {pos}/{len} rows [{bar:30}] {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()));
-    let name = args.output.as_ref().map_or_else(|| "table".to_string(), |p| p.display().to_string());
-    let table = cellguard_engine::tabulate(&name, &md, &spec, &mut |done, _| bar.set_position(done))?;
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} tabulating {pos}/{len} rows [{bar:30}] {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let name = args
+        .output
+        .as_ref()
+        .map_or_else(|| "table".to_string(), |p| p.display().to_string());
+    let table =
+        cellguard_engine::tabulate(&name, &md, &spec, &mut |done, _| bar.set_position(done))?;
     bar.finish_and_clear();
     let bytes = cellguard_io::tabulated_to_csv(&table);
     match &args.output {
-        Some(path) => std::fs::write(path, &bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        Some(path) => std::fs::write(path, &bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -5,11 +5,23 @@
 #[non_exhaustive]
 pub enum Error {
     /// Two rows describe the same cell.
-    #[error("rows {first} and {second} describe the same cell ({coords}); a table needs one row per cell")]
-    DuplicateCell { first: u64, second: u64, coords: String },
+    #[error(
+        "rows {first} and {second} describe the same cell ({coords}); a table needs one row per cell"
+    )]
+    DuplicateCell {
+        first: u64,
+        second: u64,
+        coords: String,
+    },
     /// A code used in a table or microdata is not in the dimension's codelist.
-    #[error("row {row}: code `{code}` of dimension `{dimension}` is not in its codelist; add it or fix the row")]
-    UnknownCode { row: u64, dimension: String, code: String },
+    #[error(
+        "row {row}: code `{code}` of dimension `{dimension}` is not in its codelist; add it or fix the row"
+    )]
+    UnknownCode {
+        row: u64,
+        dimension: String,
+        code: String,
+    },
     /// A codelist is inconsistent (cycle, unknown parent, several roots, duplicate code).
     #[error("codelist of dimension `{dimension}`: {problem}")]
     Codelist { dimension: String, problem: String },

@@ -14,9 +14,14 @@ pub struct Hierarchy {
 impl Hierarchy {
     /// Builds a hierarchy from `(code, parent)` pairs; an empty parent marks the root.
     pub fn from_pairs(dimension: &str, pairs: &[(String, Option<String>)]) -> Result<Self, Error> {
-        let err = |problem: String| Error::Codelist { dimension: dimension.to_owned(), problem };
+        let err = |problem: String| Error::Codelist {
+            dimension: dimension.to_owned(),
+            problem,
+        };
         if pairs.is_empty() {
-            return Err(err("the codelist is empty; it needs at least a root (total) code".into()));
+            return Err(err(
+                "the codelist is empty; it needs at least a root (total) code".into(),
+            ));
         }
         let mut index: BTreeMap<&str, u32> = BTreeMap::new();
         for (i, (code, _)) in pairs.iter().enumerate() {
@@ -38,7 +43,11 @@ impl Hierarchy {
                 }
                 Some(p) => match index.get(p) {
                     Some(&pid) => parent.push(Some(pid)),
-                    None => return Err(err(format!("parent `{p}` of code `{code}` is not in the codelist"))),
+                    None => {
+                        return Err(err(format!(
+                            "parent `{p}` of code `{code}` is not in the codelist"
+                        )));
+                    }
                 },
             }
         }
@@ -49,7 +58,10 @@ impl Hierarchy {
                 roots.join(", ")
             )));
         }
-        let h = Hierarchy { codes: pairs.iter().map(|(c, _)| c.clone()).collect(), parent };
+        let h = Hierarchy {
+            codes: pairs.iter().map(|(c, _)| c.clone()).collect(),
+            parent,
+        };
         // A cycle shows as a parent chain longer than the list.
         for start in 0..h.codes.len() {
             let mut steps = 0usize;
@@ -58,7 +70,9 @@ impl Hierarchy {
                 steps += 1;
                 if steps > h.codes.len() {
                     let code = h.codes.get(start).cloned().unwrap_or_default();
-                    return Err(err(format!("code `{code}` is its own ancestor (cycle in the parent codes)")));
+                    return Err(err(format!(
+                        "code `{code}` is its own ancestor (cycle in the parent codes)"
+                    )));
                 }
                 cur = h.parent.get(c as usize).copied().flatten();
             }
@@ -79,7 +93,10 @@ impl Hierarchy {
 
 /// Orders codes for display: numbers numerically (so `2` < `10`), before any text code, text codes by bytes.
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.parse::<f64>().ok().filter(|v| v.is_finite()), b.parse::<f64>().ok().filter(|v| v.is_finite())) {
+    match (
+        a.parse::<f64>().ok().filter(|v| v.is_finite()),
+        b.parse::<f64>().ok().filter(|v| v.is_finite()),
+    ) {
         (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.cmp(b)),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
@@ -92,23 +109,42 @@ mod tests {
     use super::*;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
-        list.iter().map(|(c, p)| (c.to_string(), Some(p.to_string()))).collect()
+        list.iter()
+            .map(|(c, p)| (c.to_string(), Some(p.to_string())))
+            .collect()
     }
 
     fn check(list: &[(&str, &str)], expected_err: Option<&str>) {
         let got = Hierarchy::from_pairs("region", &pairs(list));
         match (got, expected_err) {
             (Ok(_), None) => {}
-            (Err(e), Some(want)) => assert!(e.to_string().contains(want), "{e} should contain {want}"),
+            (Err(e), Some(want)) => {
+                assert!(e.to_string().contains(want), "{e} should contain {want}")
+            }
             (got, want) => panic!("got {got:?}, wanted error {want:?}"),
         }
     }
 
     #[test]
     fn codelists() {
-        check(&[("BE", ""), ("VL", "BE"), ("WA", "BE"), ("BXL", "BE"), ("ANT", "VL")], None);
-        check(&[("BE", ""), ("VL", "BE"), ("VL", "BE")], Some("appears twice"));
-        check(&[("BE", ""), ("VL", "XX")], Some("parent `XX` of code `VL` is not in the codelist"));
+        check(
+            &[
+                ("BE", ""),
+                ("VL", "BE"),
+                ("WA", "BE"),
+                ("BXL", "BE"),
+                ("ANT", "VL"),
+            ],
+            None,
+        );
+        check(
+            &[("BE", ""), ("VL", "BE"), ("VL", "BE")],
+            Some("appears twice"),
+        );
+        check(
+            &[("BE", ""), ("VL", "XX")],
+            Some("parent `XX` of code `VL` is not in the codelist"),
+        );
         check(&[("BE", ""), ("NL", "")], Some("exactly one root"));
         check(&[("BE", ""), ("A", "B"), ("B", "A")], Some("cycle"));
         check(&[], Some("empty"));

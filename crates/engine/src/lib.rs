@@ -3,7 +3,12 @@
 //! The engine never does I/O and never panics on input: bytes are turned into values by `cellguard-io`, and
 //! everything that can go wrong with a table is either an [`Error`] (the input cannot be understood) or a
 //! [`Finding`] in the [`Report`] (the input is understood and a cell is disclosive).
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod error;
 pub mod hierarchy;

@@ -114,7 +114,9 @@ fn review() -> Action {
     Action::Review
 }
 fn default_zero() -> Zero {
-    Zero { sampling: Action::Review }
+    Zero {
+        sampling: Action::Review,
+    }
 }
 
 /// The names of the built-in presets.
@@ -129,13 +131,23 @@ impl Policy {
             // disclosure (§4.2) flagged when a cell holds ≥ 90 % of its row or column.
             "essnet" => Policy {
                 name: "essnet".into(),
-                description: "ESSnet/DwB output-checking rule of thumb (Bond, Brandt & de Wolf 2015)".into(),
+                description:
+                    "ESSnet/DwB output-checking rule of thumb (Bond, Brandt & de Wolf 2015)".into(),
                 threshold: Some(Threshold { min_units: 10 }),
-                dominance: vec![Dominance { n: 1, k: 50.0, inclusive: false }],
+                dominance: vec![Dominance {
+                    n: 1,
+                    k: 50.0,
+                    inclusive: false,
+                }],
                 p_percent: None,
                 pq: None,
-                class_disclosure: Some(ClassDisclosure { max_share: 90.0, single_category: true }),
-                zero: Zero { sampling: Action::Review },
+                class_disclosure: Some(ClassDisclosure {
+                    max_share: 90.0,
+                    single_category: true,
+                }),
+                zero: Zero {
+                    sampling: Action::Review,
+                },
                 negative: Action::Review,
                 missing: Action::Review,
                 dof: Some(Dof { min: 10.0 }),
@@ -147,11 +159,17 @@ impl Policy {
                 name: "acro".into(),
                 description: "ACRO 1.0 defaults (default.yaml)".into(),
                 threshold: Some(Threshold { min_units: 10 }),
-                dominance: vec![Dominance { n: 2, k: 90.0, inclusive: true }],
+                dominance: vec![Dominance {
+                    n: 2,
+                    k: 90.0,
+                    inclusive: true,
+                }],
                 p_percent: Some(PPercent { p: 10.0 }),
                 pq: None,
                 class_disclosure: None,
-                zero: Zero { sampling: Action::Unsafe },
+                zero: Zero {
+                    sampling: Action::Unsafe,
+                },
                 negative: Action::Review,
                 missing: Action::Safe,
                 dof: Some(Dof { min: 10.0 }),
@@ -163,11 +181,17 @@ impl Policy {
                 name: "sdctable".into(),
                 description: "sdcTable primarySuppression() defaults".into(),
                 threshold: Some(Threshold { min_units: 4 }),
-                dominance: vec![Dominance { n: 2, k: 85.0, inclusive: false }],
+                dominance: vec![Dominance {
+                    n: 2,
+                    k: 85.0,
+                    inclusive: false,
+                }],
                 p_percent: Some(PPercent { p: 80.0 }),
                 pq: Some(Pq { p: 25.0, q: 50.0 }),
                 class_disclosure: None,
-                zero: Zero { sampling: Action::Safe },
+                zero: Zero {
+                    sampling: Action::Safe,
+                },
                 negative: Action::Review,
                 missing: Action::Review,
                 dof: None,
@@ -185,7 +209,8 @@ impl Policy {
 
     /// Parses and validates a TOML policy file's text.
     pub fn from_toml(text: &str) -> Result<Policy, Error> {
-        let p: Policy = toml::from_str(text).map_err(|e| Error::Policy(e.to_string().trim_end().replace('\n', " ")))?;
+        let p: Policy = toml::from_str(text)
+            .map_err(|e| Error::Policy(e.to_string().trim_end().replace('\n', " ")))?;
         p.validate()?;
         Ok(p)
     }
@@ -197,44 +222,77 @@ impl Policy {
 
     /// Checks every parameter's range; the error names the key.
     pub fn validate(&self) -> Result<(), Error> {
-        let bad = |key: String, v: String, want: &str| Err(Error::Policy(format!("{key} = {v}: {want}")));
+        let bad =
+            |key: String, v: String, want: &str| Err(Error::Policy(format!("{key} = {v}: {want}")));
         if self.name.trim().is_empty() {
             return bad("name".into(), "\"\"".into(), "give the policy a name");
         }
         if let Some(t) = &self.threshold {
             if t.min_units == 0 {
-                return bad("threshold.min_units".into(), "0".into(), "must be at least 1 (omit [threshold] to turn the rule off)");
+                return bad(
+                    "threshold.min_units".into(),
+                    "0".into(),
+                    "must be at least 1 (omit [threshold] to turn the rule off)",
+                );
             }
         }
         for (i, d) in self.dominance.iter().enumerate() {
             if d.n == 0 || d.n > 8 {
-                return bad(format!("dominance[{i}].n"), d.n.to_string(), "must be between 1 and 8");
+                return bad(
+                    format!("dominance[{i}].n"),
+                    d.n.to_string(),
+                    "must be between 1 and 8",
+                );
             }
             if !(d.k > 0.0 && d.k <= 100.0) {
-                return bad(format!("dominance[{i}].k"), d.k.to_string(), "must be a percentage in (0, 100]");
+                return bad(
+                    format!("dominance[{i}].k"),
+                    d.k.to_string(),
+                    "must be a percentage in (0, 100]",
+                );
             }
         }
         if let Some(p) = &self.p_percent {
             if !(p.p > 0.0 && p.p <= 100.0) {
-                return bad("p_percent.p".into(), p.p.to_string(), "must be a percentage in (0, 100]");
+                return bad(
+                    "p_percent.p".into(),
+                    p.p.to_string(),
+                    "must be a percentage in (0, 100]",
+                );
             }
         }
         if let Some(pq) = &self.pq {
             if !(pq.p > 0.0 && pq.p <= 100.0) {
-                return bad("pq.p".into(), pq.p.to_string(), "must be a percentage in (0, 100]");
+                return bad(
+                    "pq.p".into(),
+                    pq.p.to_string(),
+                    "must be a percentage in (0, 100]",
+                );
             }
             if !(pq.q >= pq.p && pq.q <= 100.0) {
-                return bad("pq.q".into(), pq.q.to_string(), "must be a percentage in [p, 100]");
+                return bad(
+                    "pq.q".into(),
+                    pq.q.to_string(),
+                    "must be a percentage in [p, 100]",
+                );
             }
         }
         if let Some(c) = &self.class_disclosure {
             if !(c.max_share > 0.0 && c.max_share <= 100.0) {
-                return bad("class_disclosure.max_share".into(), c.max_share.to_string(), "must be a percentage in (0, 100]");
+                return bad(
+                    "class_disclosure.max_share".into(),
+                    c.max_share.to_string(),
+                    "must be a percentage in (0, 100]",
+                );
             }
         }
         if let Some(d) = &self.dof {
             if !(d.min.is_finite() && d.min >= 0.0) {
-                return bad("dof.min".into(), d.min.to_string(), "must be a non-negative number");
+                return bad(
+                    "dof.min".into(),
+                    d.min.to_string(),
+                    "must be a non-negative number",
+                );
             }
         }
         Ok(())
@@ -243,7 +301,11 @@ impl Policy {
     /// The largest number of top contributions any rule of this policy needs.
     pub fn top_needed(&self) -> u32 {
         let dom = self.dominance.iter().map(|d| d.n).max().unwrap_or(0);
-        let pp = if self.p_percent.is_some() || self.pq.is_some() { 2 } else { 0 };
+        let pp = if self.p_percent.is_some() || self.pq.is_some() {
+            2
+        } else {
+            0
+        };
         dom.max(pp)
     }
 }
@@ -255,7 +317,10 @@ mod tests {
     fn check(toml: &str, expected: Result<(), &str>) {
         match (Policy::from_toml(toml), expected) {
             (Ok(_), Ok(())) => {}
-            (Err(e), Err(want)) => assert!(e.to_string().contains(want), "`{e}` should contain `{want}`"),
+            (Err(e), Err(want)) => assert!(
+                e.to_string().contains(want),
+                "`{e}` should contain `{want}`"
+            ),
             (got, want) => panic!("got {got:?}, wanted {want:?}"),
         }
     }
@@ -267,19 +332,39 @@ mod tests {
             p.validate().unwrap();
             assert_eq!(Policy::from_toml(&p.to_toml()).unwrap(), p, "{name}");
         }
-        assert!(Policy::preset("ksz").unwrap_err().to_string().contains("unknown preset `ksz`"));
+        assert!(
+            Policy::preset("ksz")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown preset `ksz`")
+        );
     }
 
     #[test]
     fn policy_files() {
         check("name = \"ksz\"\n[threshold]\nmin_units = 5\n", Ok(()));
-        check("name = \"ksz\"\n[[dominance]]\nn = 1\nk = 60\n[[dominance]]\nn = 2\nk = 80\n", Ok(()));
-        check("name = \"x\"\n[threshold]\nmin_unit = 5\n", Err("unknown field `min_unit`"));
+        check(
+            "name = \"ksz\"\n[[dominance]]\nn = 1\nk = 60\n[[dominance]]\nn = 2\nk = 80\n",
+            Ok(()),
+        );
+        check(
+            "name = \"x\"\n[threshold]\nmin_unit = 5\n",
+            Err("unknown field `min_unit`"),
+        );
         check("name = \"x\"\ncolour = 1\n", Err("unknown field `colour`"));
-        check("name = \"x\"\n[[dominance]]\nn = 1\nk = 150\n", Err("dominance[0].k = 150: must be a percentage"));
-        check("name = \"x\"\n[threshold]\nmin_units = 0\n", Err("threshold.min_units = 0"));
+        check(
+            "name = \"x\"\n[[dominance]]\nn = 1\nk = 150\n",
+            Err("dominance[0].k = 150: must be a percentage"),
+        );
+        check(
+            "name = \"x\"\n[threshold]\nmin_units = 0\n",
+            Err("threshold.min_units = 0"),
+        );
         check("name = \"x\"\n[pq]\np = 20\nq = 10\n", Err("pq.q = 10"));
-        check("name = \"x\"\n[zero]\nsampling = \"maybe\"\n", Err("unknown variant `maybe`"));
+        check(
+            "name = \"x\"\n[zero]\nsampling = \"maybe\"\n",
+            Err("unknown variant `maybe`"),
+        );
         check("[threshold]\nmin_units = 3\n", Err("missing field `name`"));
     }
 }

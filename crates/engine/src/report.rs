@@ -25,13 +25,25 @@ pub struct RuleUse {
 
 impl RuleUse {
     pub(crate) fn applied(rule: RuleCode) -> Self {
-        RuleUse { rule, how: "applied", reason: None }
+        RuleUse {
+            rule,
+            how: "applied",
+            reason: None,
+        }
     }
     pub(crate) fn off(rule: RuleCode) -> Self {
-        RuleUse { rule, how: "off", reason: None }
+        RuleUse {
+            rule,
+            how: "off",
+            reason: None,
+        }
     }
     pub(crate) fn not_applicable(rule: RuleCode, reason: &'static str) -> Self {
-        RuleUse { rule, how: "not-applicable", reason: Some(reason) }
+        RuleUse {
+            rule,
+            how: "not-applicable",
+            reason: Some(reason),
+        }
     }
 }
 
@@ -90,7 +102,13 @@ pub struct TableReport {
 }
 
 impl TableReport {
-    pub(crate) fn new(table: &Table, _policy: &Policy, rules: Vec<RuleUse>, status: Vec<Status>, findings: Vec<Vec<Finding>>) -> Self {
+    pub(crate) fn new(
+        table: &Table,
+        _policy: &Policy,
+        rules: Vec<RuleUse>,
+        status: Vec<Status>,
+        findings: Vec<Vec<Finding>>,
+    ) -> Self {
         let dimensions = table
             .dims()
             .iter()
@@ -100,7 +118,10 @@ impl TableReport {
                 codes: d.codes().to_vec(),
             })
             .collect();
-        let mut summary = Summary { cells: table.len() as u64, ..Summary::default() };
+        let mut summary = Summary {
+            cells: table.len() as u64,
+            ..Summary::default()
+        };
         for s in [Status::Safe, Status::Review, Status::Unsafe] {
             summary.by_status.insert(s.as_str(), 0);
         }
@@ -108,7 +129,11 @@ impl TableReport {
             .into_iter()
             .zip(findings)
             .enumerate()
-            .map(|(i, (status, findings))| CellReport { row: table.row(i as u32), status, findings })
+            .map(|(i, (status, findings))| CellReport {
+                row: table.row(i as u32),
+                status,
+                findings,
+            })
             .collect();
         for c in &cells {
             *summary.by_status.entry(c.status.as_str()).or_default() += 1;
@@ -139,18 +164,30 @@ impl TableReport {
 
     /// `(dimension, code)` pairs of a cell.
     pub fn coords_of(&self, cell: u32) -> impl Iterator<Item = (&str, &str)> {
-        self.dimensions.iter().zip(self.cell_coords(cell)).map(|(d, &c)| {
-            (d.name.as_str(), d.codes.get(c as usize).map(String::as_str).unwrap_or(""))
-        })
+        self.dimensions
+            .iter()
+            .zip(self.cell_coords(cell))
+            .map(|(d, &c)| {
+                (
+                    d.name.as_str(),
+                    d.codes.get(c as usize).map(String::as_str).unwrap_or(""),
+                )
+            })
     }
 
     /// Every finding of rule `rule` (its code, e.g. `"threshold"`), in cell order.
     pub fn findings_of<'a>(&'a self, rule: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
-        self.cells.iter().flat_map(|c| &c.findings).filter(move |f| f.rule.as_str() == rule)
+        self.cells
+            .iter()
+            .flat_map(|c| &c.findings)
+            .filter(move |f| f.rule.as_str() == rule)
     }
 
     /// `(cell, finding)` for every finding of rule `rule`, in cell order.
-    pub fn cells_with<'a>(&'a self, rule: &'a str) -> impl Iterator<Item = (u32, &'a Finding)> + 'a {
+    pub fn cells_with<'a>(
+        &'a self,
+        rule: &'a str,
+    ) -> impl Iterator<Item = (u32, &'a Finding)> + 'a {
         self.cells
             .iter()
             .enumerate()
@@ -188,12 +225,15 @@ impl Report {
 
     /// True when every cell of every table is safe.
     pub fn all_safe(&self) -> bool {
-        self.tables.iter().all(|t| t.cells.iter().all(|c| c.status == Status::Safe))
+        self.tables
+            .iter()
+            .all(|t| t.cells.iter().all(|c| c.status == Status::Safe))
     }
 
     /// The report as pretty JSON with a final newline: the bytes the CLI writes and the page exports.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}").into_bytes());
+        let mut out = serde_json::to_vec_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}").into_bytes());
         out.push(b'\n');
         out
     }
@@ -201,7 +241,11 @@ impl Report {
     /// The report for a terminal: per table the counts, then one line per cell that is not safe.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        s.push_str(&format!("cellguard {} — policy `{}`", crate::TOOL_VERSION, self.policy.name));
+        s.push_str(&format!(
+            "cellguard {} — policy `{}`",
+            crate::TOOL_VERSION,
+            self.policy.name
+        ));
         if let Some(h) = &self.policy_sha256 {
             s.push_str(&format!(" (sha256 {h})"));
         }
@@ -217,18 +261,34 @@ impl Report {
                 sum.count(Status::Unsafe)
             ));
             if !sum.by_rule.is_empty() {
-                let rules: Vec<String> = sum.by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
+                let rules: Vec<String> = sum
+                    .by_rule
+                    .iter()
+                    .map(|(r, n)| format!("{r} {n}"))
+                    .collect();
                 s.push_str(&format!("  cells by rule: {}\n", rules.join(", ")));
             }
             for u in t.rules.iter().filter(|u| u.how == "not-applicable") {
-                s.push_str(&format!("  {} not applicable: {}\n", u.rule.as_str(), u.reason.unwrap_or("")));
+                s.push_str(&format!(
+                    "  {} not applicable: {}\n",
+                    u.rule.as_str(),
+                    u.reason.unwrap_or("")
+                ));
             }
             for (i, c) in t.cells.iter().enumerate() {
                 if c.status == Status::Safe {
                     continue;
                 }
-                let coords: Vec<String> = t.coords_of(i as u32).map(|(d, v)| format!("{d}={v}")).collect();
-                s.push_str(&format!("  {:<6} row {:<6} {}\n", c.status.as_str(), c.row, coords.join(", ")));
+                let coords: Vec<String> = t
+                    .coords_of(i as u32)
+                    .map(|(d, v)| format!("{d}={v}"))
+                    .collect();
+                s.push_str(&format!(
+                    "  {:<6} row {:<6} {}\n",
+                    c.status.as_str(),
+                    c.row,
+                    coords.join(", ")
+                ));
                 for f in &c.findings {
                     s.push_str(&format!("           {}: {}\n", f.rule.as_str(), f.detail()));
                 }
@@ -297,12 +357,17 @@ impl Serialize for Cells<'_> {
 
 impl Serialize for CellJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Some(c) = self.0.cells.get(self.1 as usize) else { return s.serialize_none() };
+        let Some(c) = self.0.cells.get(self.1 as usize) else {
+            return s.serialize_none();
+        };
         let mut m = s.serialize_struct("Cell", 4)?;
         m.serialize_field("coords", &Coords(self.0, self.1))?;
         m.serialize_field("row", &c.row)?;
         m.serialize_field("status", &c.status)?;
-        m.serialize_field("findings", &c.findings.iter().map(FindingJson).collect::<Vec<_>>())?;
+        m.serialize_field(
+            "findings",
+            &c.findings.iter().map(FindingJson).collect::<Vec<_>>(),
+        )?;
         m.end()
     }
 }

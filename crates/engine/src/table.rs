@@ -1,8 +1,8 @@
 //! The table model: dimensions with codes, totals and hierarchies; one cell per code combination with its shadow
 //! values (distinct units, magnitude, largest contributions, weight, a-priori status, cost, degrees of freedom).
 
-use crate::hierarchy::{Hierarchy, natural_cmp};
 use crate::Error;
+use crate::hierarchy::{Hierarchy, natural_cmp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -21,20 +21,29 @@ impl Dimension {
     /// A dimension without a codelist: the distinct `codes` in natural order, and `total` (when given) last, as
     /// the parent of every other code.
     pub fn flat(name: &str, codes: impl IntoIterator<Item = String>, total: Option<&str>) -> Self {
-        let mut distinct: Vec<String> = codes.into_iter().filter(|c| Some(c.as_str()) != total).collect();
+        let mut distinct: Vec<String> = codes
+            .into_iter()
+            .filter(|c| Some(c.as_str()) != total)
+            .collect();
         distinct.sort_by(|a, b| natural_cmp(a, b));
         distinct.dedup();
         let total_id = total.map(|_| distinct.len() as u32);
         if let Some(t) = total {
             distinct.push(t.to_owned());
         }
-        let parent = (0..distinct.len() as u32).map(|i| if Some(i) == total_id { None } else { total_id }).collect();
+        let parent = (0..distinct.len() as u32)
+            .map(|i| if Some(i) == total_id { None } else { total_id })
+            .collect();
         Self::assemble(name, distinct, parent)
     }
 
     /// A dimension whose codes and parents come from a codelist.
     pub fn with_hierarchy(name: &str, hierarchy: &Hierarchy) -> Self {
-        Self::assemble(name, hierarchy.codes().to_vec(), hierarchy.parents().to_vec())
+        Self::assemble(
+            name,
+            hierarchy.codes().to_vec(),
+            hierarchy.parents().to_vec(),
+        )
     }
 
     fn assemble(name: &str, codes: Vec<String>, parent: Vec<Option<u32>>) -> Self {
@@ -44,8 +53,18 @@ impl Dimension {
                 slot.push(i as u32);
             }
         }
-        let index = codes.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
-        Dimension { name: name.to_owned(), codes, parent, children, index }
+        let index = codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i as u32))
+            .collect();
+        Dimension {
+            name: name.to_owned(),
+            codes,
+            parent,
+            children,
+            index,
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -62,7 +81,10 @@ impl Dimension {
     }
     /// The code with id `id` (empty for an id out of range).
     pub fn code(&self, id: u32) -> &str {
-        self.codes.get(id as usize).map(String::as_str).unwrap_or("")
+        self.codes
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("")
     }
     pub fn id(&self, code: &str) -> Option<u32> {
         self.index.get(code).copied()
@@ -71,7 +93,10 @@ impl Dimension {
         self.parent.get(id as usize).copied().flatten()
     }
     pub fn children(&self, id: u32) -> &[u32] {
-        self.children.get(id as usize).map(Vec::as_slice).unwrap_or(&[])
+        self.children
+            .get(id as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
     /// The root code (grand total), when the dimension has exactly one code without a parent and it has children.
     pub fn total(&self) -> Option<u32> {
@@ -165,7 +190,14 @@ impl TableBuilder {
         Self::default()
     }
     /// Adds a cell from its source row, coordinates and shadow values (tests and small tables).
-    pub fn cell(mut self, row: u64, coords: &[u32], n: Option<u64>, value: Option<f64>, top: &[f64]) -> Self {
+    pub fn cell(
+        mut self,
+        row: u64,
+        coords: &[u32],
+        n: Option<u64>,
+        value: Option<f64>,
+        top: &[f64],
+    ) -> Self {
         self.coords.extend_from_slice(coords);
         self.rows.push(row);
         let cells = self.rows.len() - 1;
@@ -205,7 +237,13 @@ impl TableBuilder {
 
 impl Table {
     /// Checks the invariants and indexes the cells by coordinates.
-    pub fn new(name: &str, dims: Vec<Dimension>, coords: Vec<u32>, rows: Vec<u64>, shadow: Shadow) -> Result<Self, Error> {
+    pub fn new(
+        name: &str,
+        dims: Vec<Dimension>,
+        coords: Vec<u32>,
+        rows: Vec<u64>,
+        shadow: Shadow,
+    ) -> Result<Self, Error> {
         let cells = rows.len();
         let nd = dims.len();
         if coords.len() != cells * nd {
@@ -215,7 +253,9 @@ impl Table {
             )));
         }
         if nd == 0 && cells > 1 {
-            return Err(Error::Shape(format!("table `{name}` has no dimension columns but {cells} rows")));
+            return Err(Error::Shape(format!(
+                "table `{name}` has no dimension columns but {cells} rows"
+            )));
         }
         let lens = [
             ("n", Some(shadow.n.len())),
@@ -227,9 +267,14 @@ impl Table {
             ("n_missing", shadow.n_missing.as_ref().map(Vec::len)),
             ("n_negative", shadow.n_negative.as_ref().map(Vec::len)),
         ];
-        for (col, len) in lens.into_iter().chain(shadow.top.iter().map(|t| ("top", Some(t.len())))) {
+        for (col, len) in lens
+            .into_iter()
+            .chain(shadow.top.iter().map(|t| ("top", Some(t.len()))))
+        {
             if let Some(len) = len.filter(|&l| l != cells) {
-                return Err(Error::Shape(format!("table `{name}`: column {col} has {len} entries for {cells} cells")));
+                return Err(Error::Shape(format!(
+                    "table `{name}`: column {col} has {len} entries for {cells} cells"
+                )));
             }
         }
         let mut strides = vec![0u64; nd];
@@ -240,7 +285,9 @@ impl Table {
             }
             let radix = dims.get(d).map_or(1, |dim| dim.len().max(1) as u64);
             acc = acc.checked_mul(radix).ok_or_else(|| {
-                Error::Shape(format!("table `{name}`: the dimensions have more than 2^64 code combinations"))
+                Error::Shape(format!(
+                    "table `{name}`: the dimensions have more than 2^64 code combinations"
+                ))
             })?;
         }
         let mut sorted_keys = Vec::with_capacity(cells);
@@ -262,12 +309,24 @@ impl Table {
             sorted_keys = (0..cells as u32).map(|i| (0, i)).collect();
         }
         sorted_keys.sort_unstable();
-        let table = Table { name: name.to_owned(), dims, coords, rows, shadow, strides, sorted_keys };
+        let table = Table {
+            name: name.to_owned(),
+            dims,
+            coords,
+            rows,
+            shadow,
+            strides,
+            sorted_keys,
+        };
         for w in table.sorted_keys.windows(2) {
             if let [(ka, a), (kb, b)] = w {
                 if ka == kb {
                     let (first, second) = (table.row(*a.min(b)), table.row(*a.max(b)));
-                    return Err(Error::DuplicateCell { first, second, coords: table.describe(*a) });
+                    return Err(Error::DuplicateCell {
+                        first,
+                        second,
+                        coords: table.describe(*a),
+                    });
                 }
             }
         }
@@ -302,7 +361,11 @@ impl Table {
     }
     /// Mixed-radix key of a coordinate vector.
     pub fn key(&self, coords: &[u32]) -> u64 {
-        coords.iter().zip(&self.strides).map(|(&c, &s)| u64::from(c) * s).sum()
+        coords
+            .iter()
+            .zip(&self.strides)
+            .map(|(&c, &s)| u64::from(c) * s)
+            .sum()
     }
     /// Stride of dimension `d` in keys.
     pub fn stride(&self, d: usize) -> u64 {
@@ -310,7 +373,11 @@ impl Table {
     }
     /// The cell with this key, if the table has it.
     pub fn find(&self, key: u64) -> Option<u32> {
-        self.sorted_keys.binary_search_by_key(&key, |&(k, _)| k).ok().and_then(|i| self.sorted_keys.get(i)).map(|&(_, c)| c)
+        self.sorted_keys
+            .binary_search_by_key(&key, |&(k, _)| k)
+            .ok()
+            .and_then(|i| self.sorted_keys.get(i))
+            .map(|&(_, c)| c)
     }
     /// `dim=code, dim=code` of a cell, for messages.
     pub fn describe(&self, cell: u32) -> String {
@@ -325,10 +392,16 @@ impl Table {
         self.shadow.n.get(cell as usize).copied().flatten()
     }
     pub fn value(&self, cell: u32) -> Option<f64> {
-        self.shadow.value.as_ref().and_then(|v| v.get(cell as usize).copied().flatten())
+        self.shadow
+            .value
+            .as_ref()
+            .and_then(|v| v.get(cell as usize).copied().flatten())
     }
     pub fn apriori(&self, cell: u32) -> Option<Apriori> {
-        self.shadow.apriori.as_ref().and_then(|v| v.get(cell as usize).copied().flatten())
+        self.shadow
+            .apriori
+            .as_ref()
+            .and_then(|v| v.get(cell as usize).copied().flatten())
     }
 }
 
@@ -345,7 +418,11 @@ mod tests {
 
     #[test]
     fn flat_dimension_orders_codes_and_puts_total_last() {
-        let d = Dimension::flat("age", ["10".into(), "2".into(), "Total".into(), "2".into()], Some("Total"));
+        let d = Dimension::flat(
+            "age",
+            ["10".into(), "2".into(), "Total".into(), "2".into()],
+            Some("Total"),
+        );
         assert_eq!(d.codes(), ["2", "10", "Total"]);
         assert_eq!(d.total(), Some(2));
         assert_eq!(d.parent(0), Some(2));
@@ -381,7 +458,10 @@ mod tests {
 
     #[test]
     fn out_of_range_code_is_an_error() {
-        let err = TableBuilder::new().cell(2, &[9, 0], Some(1), None, &[]).build("t", dims()).unwrap_err();
+        let err = TableBuilder::new()
+            .cell(2, &[9, 0], Some(1), None, &[])
+            .build("t", dims())
+            .unwrap_err();
         assert!(err.to_string().contains("outside dimension `sex`"), "{err}");
     }
 }

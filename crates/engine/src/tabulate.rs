@@ -9,10 +9,10 @@
 //! Partials of microdata split *by unit* merge exactly ([`Partials::merge`]), so a phase-2 extract can be
 //! tabulated partition by partition.
 
+use crate::Error;
 use crate::hierarchy::Hierarchy;
 use crate::table::{Dimension, Shadow, Table};
 use crate::topk::{Partial, UnitPart};
-use crate::Error;
 use std::collections::BTreeMap;
 
 /// A categorical microdata column: one dictionary id per row.
@@ -170,16 +170,18 @@ impl Tabulator {
     pub fn from_data(spec: &TabulateSpec, md: &Microdata) -> Result<Self, Error> {
         let mut dims = Vec::new();
         for name in spec.dim_names() {
-            let col = md
-                .dims
-                .iter()
-                .find(|c| &c.name == name)
-                .ok_or_else(|| Error::Shape(format!("no dimension column `{name}` in the microdata")))?;
+            let col = md.dims.iter().find(|c| &c.name == name).ok_or_else(|| {
+                Error::Shape(format!("no dimension column `{name}` in the microdata"))
+            })?;
             let dim = match spec.hierarchies.get(name) {
                 Some(h) => Dimension::with_hierarchy(name, h),
                 None => {
                     if spec.margins {
-                        if let Some(pos) = col.ids.iter().position(|&id| col.dictionary.get(id as usize) == Some(&spec.total)) {
+                        if let Some(pos) = col
+                            .ids
+                            .iter()
+                            .position(|&id| col.dictionary.get(id as usize) == Some(&spec.total))
+                        {
                             return Err(Error::Shape(format!(
                                 "row {}: column `{name}` has the code `{}`, which is the total code of the margins; \
                                  give another total code",
@@ -188,7 +190,11 @@ impl Tabulator {
                             )));
                         }
                     }
-                    Dimension::flat(name, col.dictionary.iter().cloned(), spec.margins.then_some(spec.total.as_str()))
+                    Dimension::flat(
+                        name,
+                        col.dictionary.iter().cloned(),
+                        spec.margins.then_some(spec.total.as_str()),
+                    )
                 }
             };
             dims.push(dim);
@@ -198,10 +204,16 @@ impl Tabulator {
 
     pub fn new(spec: &TabulateSpec, dims: Vec<Dimension>) -> Result<Self, Error> {
         if dims.is_empty() {
-            return Err(Error::Shape("a table needs at least one dimension (rows or columns)".into()));
+            return Err(Error::Shape(
+                "a table needs at least one dimension (rows or columns)".into(),
+            ));
         }
         if spec.top_k as usize > crate::topk::MAX_TOP {
-            return Err(Error::Shape(format!("at most {} top contributions per cell, asked for {}", crate::topk::MAX_TOP, spec.top_k)));
+            return Err(Error::Shape(format!(
+                "at most {} top contributions per cell, asked for {}",
+                crate::topk::MAX_TOP,
+                spec.top_k
+            )));
         }
         let mut strides = vec![0u64; dims.len()];
         let mut acc: u64 = 1;
@@ -210,11 +222,15 @@ impl Tabulator {
                 *s = acc;
             }
             let radix = dims.get(d).map_or(1, |x| x.len().max(1) as u64);
-            acc = acc
-                .checked_mul(radix)
-                .ok_or_else(|| Error::Shape("the dimensions have more than 2^64 code combinations".into()))?;
+            acc = acc.checked_mul(radix).ok_or_else(|| {
+                Error::Shape("the dimensions have more than 2^64 code combinations".into())
+            })?;
         }
-        Ok(Tabulator { spec: spec.clone(), dims, strides })
+        Ok(Tabulator {
+            spec: spec.clone(),
+            dims,
+            strides,
+        })
     }
 
     pub fn dims(&self) -> &[Dimension] {
@@ -222,7 +238,11 @@ impl Tabulator {
     }
 
     /// Partials of one partition.
-    pub fn partial(&self, md: &Microdata, progress: &mut dyn FnMut(u64, u64)) -> Result<Partials, Error> {
+    pub fn partial(
+        &self,
+        md: &Microdata,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Partials, Error> {
         let rows = md.len();
         check_lengths(md, rows)?;
         let k = self.spec.top_k;
@@ -233,7 +253,12 @@ impl Tabulator {
                 .dims
                 .iter()
                 .find(|c| c.name == dim.name())
-                .ok_or_else(|| Error::Shape(format!("no dimension column `{}` in the microdata", dim.name())))?;
+                .ok_or_else(|| {
+                    Error::Shape(format!(
+                        "no dimension column `{}` in the microdata",
+                        dim.name()
+                    ))
+                })?;
             let map: Vec<Option<u32>> = col.dictionary.iter().map(|c| dim.id(c)).collect();
             for (i, (key, &id)) in keys.iter_mut().zip(&col.ids).enumerate() {
                 match map.get(id as usize).copied().flatten() {
@@ -250,18 +275,42 @@ impl Tabulator {
         }
         progress(rows as u64 / 3, rows as u64);
         let part = |i: usize| -> UnitPart {
-            let w = md.weight.as_ref().and_then(|w| w.get(i).copied()).unwrap_or(1.0);
+            let w = md
+                .weight
+                .as_ref()
+                .and_then(|w| w.get(i).copied())
+                .unwrap_or(1.0);
             match md.value.as_ref().map(|v| v.get(i).copied().flatten()) {
-                Some(Some(v)) => UnitPart { rows: 1, valued_rows: 1, sum: v * w, weight: w, valued_weight: w, n_missing: 0 },
-                Some(None) => UnitPart { rows: 1, weight: w, n_missing: 1, ..UnitPart::default() },
-                None => UnitPart { rows: 1, weight: w, ..UnitPart::default() },
+                Some(Some(v)) => UnitPart {
+                    rows: 1,
+                    valued_rows: 1,
+                    sum: v * w,
+                    weight: w,
+                    valued_weight: w,
+                    n_missing: 0,
+                },
+                Some(None) => UnitPart {
+                    rows: 1,
+                    weight: w,
+                    n_missing: 1,
+                    ..UnitPart::default()
+                },
+                None => UnitPart {
+                    rows: 1,
+                    weight: w,
+                    ..UnitPart::default()
+                },
             }
         };
         let mut leaves: Vec<(u64, Partial)> = Vec::new();
         let mut direct: Vec<(u64, Partial)> = Vec::new();
         match &md.unit {
             None => {
-                let mut order: Vec<(u64, u32)> = keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
+                let mut order: Vec<(u64, u32)> = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &k)| (k, i as u32))
+                    .collect();
                 order.sort_unstable();
                 for (key, i) in order {
                     if !matches!(leaves.last(), Some((lk, _)) if *lk == key) {
@@ -273,8 +322,12 @@ impl Tabulator {
                 }
             }
             Some(units) => {
-                let mut order: Vec<(u64, u64, u32)> =
-                    units.iter().zip(&keys).enumerate().map(|(i, (&u, &k))| (u, k, i as u32)).collect();
+                let mut order: Vec<(u64, u64, u32)> = units
+                    .iter()
+                    .zip(&keys)
+                    .enumerate()
+                    .map(|(i, (&u, &k))| (u, k, i as u32))
+                    .collect();
                 order.sort_unstable();
                 let mut expanded: Vec<(u64, UnitPart)> = Vec::new();
                 for unit_rows in order.chunk_by(|a, b| a.0 == b.0) {
@@ -292,7 +345,9 @@ impl Tabulator {
                     } else {
                         expanded.clear();
                         for (key, p) in &per_leaf {
-                            self.for_each_ancestor_cell(*key, &mut |cell| expanded.push((cell, *p)));
+                            self.for_each_ancestor_cell(*key, &mut |cell| {
+                                expanded.push((cell, *p))
+                            });
                         }
                         expanded.sort_by_key(|e| e.0);
                         let mut cur: Option<(u64, UnitPart)> = None;
@@ -315,7 +370,12 @@ impl Tabulator {
             }
         }
         progress(rows as u64 * 2 / 3, rows as u64);
-        Ok(Partials { leaves: fold(leaves), direct: fold(direct), top_k: k, weighted: md.weight.is_some() })
+        Ok(Partials {
+            leaves: fold(leaves),
+            direct: fold(direct),
+            top_k: k,
+            weighted: md.weight.is_some(),
+        })
     }
 
     /// Calls `f` with the key of every cell a leaf contributes to: the leaf and, with margins, every combination of
@@ -397,7 +457,12 @@ impl Tabulator {
         out
     }
 
-    fn build(&self, name: &str, cells: Vec<(u64, Partial)>, weighted: bool) -> Result<Tabulated, Error> {
+    fn build(
+        &self,
+        name: &str,
+        cells: Vec<(u64, Partial)>,
+        weighted: bool,
+    ) -> Result<Tabulated, Error> {
         let nd = self.dims.len();
         let mut coords = Vec::with_capacity(cells.len() * nd);
         let has_value = self.spec.agg != Agg::Count;
@@ -405,7 +470,11 @@ impl Tabulator {
         let mut shadow = Shadow {
             n: Vec::with_capacity(cells.len()),
             value: has_value.then(|| Vec::with_capacity(cells.len())),
-            top: if has_value { vec![Vec::with_capacity(cells.len()); k] } else { Vec::new() },
+            top: if has_value {
+                vec![Vec::with_capacity(cells.len()); k]
+            } else {
+                Vec::new()
+            },
             n_missing: has_value.then(Vec::new),
             n_negative: has_value.then(Vec::new),
             ..Shadow::default()
@@ -446,7 +515,11 @@ impl Tabulator {
         }
         let rows = (1..=cells.len() as u64).collect();
         let table = Table::new(name, self.dims.clone(), coords, rows, shadow)?;
-        Ok(Tabulated { table, agg: self.spec.agg, statistic })
+        Ok(Tabulated {
+            table,
+            agg: self.spec.agg,
+            statistic,
+        })
     }
 }
 
@@ -457,7 +530,11 @@ fn unit_partial(k: u32, p: &UnitPart) -> Partial {
 }
 
 fn check_lengths(md: &Microdata, rows: usize) -> Result<(), Error> {
-    let bad = |what: &str, len: usize| Error::Shape(format!("microdata column {what} has {len} rows, expected {rows}"));
+    let bad = |what: &str, len: usize| {
+        Error::Shape(format!(
+            "microdata column {what} has {len} rows, expected {rows}"
+        ))
+    };
     for c in &md.dims {
         if c.ids.len() != rows {
             return Err(bad(&c.name, c.ids.len()));
@@ -476,9 +553,17 @@ fn check_lengths(md: &Microdata, rows: usize) -> Result<(), Error> {
 }
 
 /// Tabulates `md` in one go: dimensions from the data and codelists, one partition.
-pub fn tabulate(name: &str, md: &Microdata, spec: &TabulateSpec, progress: &mut dyn FnMut(u64, u64)) -> Result<Tabulated, Error> {
+pub fn tabulate(
+    name: &str,
+    md: &Microdata,
+    spec: &TabulateSpec,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Tabulated, Error> {
     if spec.agg != Agg::Count && md.value.is_none() {
-        return Err(Error::Shape(format!("--agg {} needs a value column", spec.agg.as_str())));
+        return Err(Error::Shape(format!(
+            "--agg {} needs a value column",
+            spec.agg.as_str()
+        )));
     }
     let t = Tabulator::from_data(spec, md)?;
     let partials = t.partial(md, progress)?;
@@ -497,8 +582,15 @@ mod tests {
         let mut dictionary: Vec<String> = codes.iter().map(|s| s.to_string()).collect();
         dictionary.sort();
         dictionary.dedup();
-        let ids = codes.iter().map(|c| dictionary.iter().position(|d| d == c).unwrap() as u32).collect();
-        CatColumn { name: name.into(), ids, dictionary }
+        let ids = codes
+            .iter()
+            .map(|c| dictionary.iter().position(|d| d == c).unwrap() as u32)
+            .collect();
+        CatColumn {
+            name: name.into(),
+            ids,
+            dictionary,
+        }
     }
 
     fn none(_: u64, _: u64) {}
@@ -507,7 +599,10 @@ mod tests {
     #[test]
     fn counts_units_not_rows_and_sums_their_contributions() {
         let md = Microdata {
-            dims: vec![cat("sex", &["M", "M", "F", "M"]), cat("year", &["2020", "2021", "2020", "2020"])],
+            dims: vec![
+                cat("sex", &["M", "M", "F", "M"]),
+                cat("year", &["2020", "2021", "2020", "2020"]),
+            ],
             unit: Some(vec![1, 1, 2, 3]),
             value: Some(vec![Some(10.0), Some(30.0), Some(5.0), Some(7.0)]),
             ..Microdata::default()
@@ -517,13 +612,20 @@ mod tests {
         let t = tabulate("t", &md, &spec, &mut none).unwrap();
         let tab = &t.table;
         let find = |sex: &str, year: &str| {
-            let c = [tab.dims()[0].id(sex).unwrap(), tab.dims()[1].id(year).unwrap()];
+            let c = [
+                tab.dims()[0].id(sex).unwrap(),
+                tab.dims()[1].id(year).unwrap(),
+            ];
             tab.find(tab.key(&c)).unwrap()
         };
         let m_total = find("M", "Total");
         assert_eq!(tab.n(m_total), Some(2));
         assert_eq!(tab.value(m_total), Some(47.0));
-        assert_eq!(tab.shadow().top[0][m_total as usize], Some(40.0), "unit 1's two rows summed");
+        assert_eq!(
+            tab.shadow().top[0][m_total as usize],
+            Some(40.0),
+            "unit 1's two rows summed"
+        );
         assert_eq!(tab.shadow().top[1][m_total as usize], Some(7.0));
         let tt = find("Total", "Total");
         assert_eq!(tab.n(tt), Some(3));
@@ -536,32 +638,66 @@ mod tests {
 
     #[test]
     fn total_code_in_the_data_is_an_error() {
-        let md = Microdata { dims: vec![cat("sex", &["M", "Total"])], ..Microdata::default() };
+        let md = Microdata {
+            dims: vec![cat("sex", &["M", "Total"])],
+            ..Microdata::default()
+        };
         let mut spec = TabulateSpec::new(&["sex"], &[], Agg::Count);
         spec.margins = true;
-        let err = tabulate("t", &md, &spec, &mut none).unwrap_err().to_string();
-        assert!(err.contains("row 2: column `sex` has the code `Total`"), "{err}");
+        let err = tabulate("t", &md, &spec, &mut none)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("row 2: column `sex` has the code `Total`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn hierarchy_sub_totals() {
         let h = Hierarchy::from_pairs(
             "region",
-            &[("BE", ""), ("VL", "BE"), ("WA", "BE"), ("ANT", "VL"), ("GNT", "VL"), ("LIE", "WA")]
-                .map(|(c, p)| (c.to_string(), Some(p.to_string()))),
+            &[
+                ("BE", ""),
+                ("VL", "BE"),
+                ("WA", "BE"),
+                ("ANT", "VL"),
+                ("GNT", "VL"),
+                ("LIE", "WA"),
+            ]
+            .map(|(c, p)| (c.to_string(), Some(p.to_string()))),
         )
         .unwrap();
-        let md = Microdata { dims: vec![cat("region", &["ANT", "GNT", "GNT", "LIE"])], ..Microdata::default() };
+        let md = Microdata {
+            dims: vec![cat("region", &["ANT", "GNT", "GNT", "LIE"])],
+            ..Microdata::default()
+        };
         let mut spec = TabulateSpec::new(&["region"], &[], Agg::Count);
         spec.margins = true;
         spec.hierarchies.insert("region".into(), h);
         let t = tabulate("t", &md, &spec, &mut none).unwrap();
-        let n = |code: &str| t.table.n(t.table.find(t.table.key(&[t.table.dims()[0].id(code).unwrap()])).unwrap());
-        assert_eq!((n("BE"), n("VL"), n("WA"), n("GNT")), (Some(4), Some(3), Some(1), Some(2)));
+        let n = |code: &str| {
+            t.table
+                .n(t.table
+                    .find(t.table.key(&[t.table.dims()[0].id(code).unwrap()]))
+                    .unwrap())
+        };
+        assert_eq!(
+            (n("BE"), n("VL"), n("WA"), n("GNT")),
+            (Some(4), Some(3), Some(1), Some(2))
+        );
         // A code outside the codelist names its row.
-        let md = Microdata { dims: vec![cat("region", &["ANT", "XX"])], ..Microdata::default() };
-        let err = tabulate("t", &md, &spec, &mut none).unwrap_err().to_string();
-        assert!(err.contains("row 2: code `XX` of dimension `region`"), "{err}");
+        let md = Microdata {
+            dims: vec![cat("region", &["ANT", "XX"])],
+            ..Microdata::default()
+        };
+        let err = tabulate("t", &md, &spec, &mut none)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("row 2: code `XX` of dimension `region`"),
+            "{err}"
+        );
     }
 
     /// Random microdata with integer amounts (so sums are exact in any order).
@@ -570,7 +706,9 @@ mod tests {
         let dims = [("a", 3), ("b", 4), ("c", 2)]
             .iter()
             .map(|&(name, card)| {
-                let codes: Vec<String> = (0..rows).map(|_| format!("{}{}", name, rng.random_range(0..card))).collect();
+                let codes: Vec<String> = (0..rows)
+                    .map(|_| format!("{}{}", name, rng.random_range(0..card)))
+                    .collect();
                 let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
                 cat(name, &refs)
             })
@@ -580,7 +718,13 @@ mod tests {
             unit: units.map(|u| (0..rows).map(|_| rng.random_range(0..u)).collect()),
             value: Some(
                 (0..rows)
-                    .map(|_| if rng.random_range(0..20) == 0 { None } else { Some(rng.random_range(-5..1000) as f64) })
+                    .map(|_| {
+                        if rng.random_range(0..20) == 0 {
+                            None
+                        } else {
+                            Some(rng.random_range(-5..1000) as f64)
+                        }
+                    })
                     .collect(),
             ),
             weight: None,
@@ -592,11 +736,15 @@ mod tests {
     fn naive(md: &Microdata, tab: &Table, cell: u32, k: usize) -> (u64, f64, Vec<f64>) {
         let mut per_unit: BTreeMap<u64, f64> = BTreeMap::new();
         for i in 0..md.len() {
-            let inside = tab.dims().iter().zip(tab.cell_coords(cell)).all(|(dim, &code)| {
-                let col = md.dims.iter().find(|c| c.name == dim.name()).unwrap();
-                let row_code = dim.id(&col.dictionary[col.ids[i] as usize]).unwrap();
-                dim.self_and_ancestors(row_code).any(|a| a == code)
-            });
+            let inside = tab
+                .dims()
+                .iter()
+                .zip(tab.cell_coords(cell))
+                .all(|(dim, &code)| {
+                    let col = md.dims.iter().find(|c| c.name == dim.name()).unwrap();
+                    let row_code = dim.id(&col.dictionary[col.ids[i] as usize]).unwrap();
+                    dim.self_and_ancestors(row_code).any(|a| a == code)
+                });
             if inside {
                 let unit = md.unit.as_ref().map_or(i as u64, |u| u[i]);
                 *per_unit.entry(unit).or_default() += md.value.as_ref().unwrap()[i].unwrap_or(0.0);
@@ -624,9 +772,25 @@ mod tests {
             let mut total_n = 0;
             for cell in 0..t.table.len() as u32 {
                 let (n, sum, tops) = naive(&md, &t.table, cell, 3);
-                assert_eq!(t.table.n(cell), Some(n), "seed {seed} cell {}", t.table.describe(cell));
-                assert_eq!(t.table.value(cell), Some(sum), "seed {seed} cell {}", t.table.describe(cell));
-                let got: Vec<f64> = t.table.shadow().top.iter().filter_map(|c| c[cell as usize]).collect();
+                assert_eq!(
+                    t.table.n(cell),
+                    Some(n),
+                    "seed {seed} cell {}",
+                    t.table.describe(cell)
+                );
+                assert_eq!(
+                    t.table.value(cell),
+                    Some(sum),
+                    "seed {seed} cell {}",
+                    t.table.describe(cell)
+                );
+                let got: Vec<f64> = t
+                    .table
+                    .shadow()
+                    .top
+                    .iter()
+                    .filter_map(|c| c[cell as usize])
+                    .collect();
                 assert_eq!(got, tops, "seed {seed} cell {}", t.table.describe(cell));
                 total_n += n;
             }
@@ -642,15 +806,25 @@ mod tests {
         let whole = tabulate("t", &md, &spec, &mut none).unwrap();
         let tab = Tabulator::from_data(&spec, &md).unwrap();
         let split = |keep: u64| {
-            let rows: Vec<usize> = (0..md.len()).filter(|&i| md.unit.as_ref().unwrap()[i] % 2 == keep).collect();
+            let rows: Vec<usize> = (0..md.len())
+                .filter(|&i| md.unit.as_ref().unwrap()[i] % 2 == keep)
+                .collect();
             Microdata {
                 dims: md
                     .dims
                     .iter()
-                    .map(|c| CatColumn { name: c.name.clone(), ids: rows.iter().map(|&i| c.ids[i]).collect(), dictionary: c.dictionary.clone() })
+                    .map(|c| CatColumn {
+                        name: c.name.clone(),
+                        ids: rows.iter().map(|&i| c.ids[i]).collect(),
+                        dictionary: c.dictionary.clone(),
+                    })
                     .collect(),
                 unit: Some(rows.iter().map(|&i| md.unit.as_ref().unwrap()[i]).collect()),
-                value: Some(rows.iter().map(|&i| md.value.as_ref().unwrap()[i]).collect()),
+                value: Some(
+                    rows.iter()
+                        .map(|&i| md.value.as_ref().unwrap()[i])
+                        .collect(),
+                ),
                 weight: None,
                 source_rows: Vec::new(),
             }

@@ -13,7 +13,11 @@ pub struct TopK {
 
 impl TopK {
     pub fn new(k: u32) -> Self {
-        TopK { vals: [0.0; MAX_TOP], len: 0, k: k.min(MAX_TOP as u32) as u8 }
+        TopK {
+            vals: [0.0; MAX_TOP],
+            len: 0,
+            k: k.min(MAX_TOP as u32) as u8,
+        }
     }
     pub fn insert(&mut self, v: f64) {
         let k = usize::from(self.k);
@@ -104,7 +108,17 @@ impl UnitPart {
 
 impl Partial {
     pub fn new(k: u32) -> Self {
-        Partial { rows: 0, valued_rows: 0, units: 0, sum: 0.0, weight: 0.0, valued_weight: 0.0, n_missing: 0, n_negative: 0, top: TopK::new(k) }
+        Partial {
+            rows: 0,
+            valued_rows: 0,
+            units: 0,
+            sum: 0.0,
+            weight: 0.0,
+            valued_weight: 0.0,
+            n_missing: 0,
+            n_negative: 0,
+            top: TopK::new(k),
+        }
     }
     /// Adds one unit's summed rows.
     pub fn add_unit(&mut self, u: &UnitPart) {

@@ -1,9 +1,11 @@
 //! Arrow IPC (file and stream) and Parquet reading through arrow2. Columns of text, integer, float, boolean and
 //! dictionary-encoded text types are read; any other type is an error naming the column.
 
-use crate::frame::{Column, ColumnData, Format, Frame, TextColumn};
 use crate::Error;
-use arrow2::array::{Array, BooleanArray, DictionaryArray, DictionaryKey, PrimitiveArray, Utf8Array};
+use crate::frame::{Column, ColumnData, Format, Frame, TextColumn};
+use arrow2::array::{
+    Array, BooleanArray, DictionaryArray, DictionaryKey, PrimitiveArray, Utf8Array,
+};
 use arrow2::chunk::Chunk;
 use arrow2::datatypes::{DataType, Field, IntegerType, Schema};
 use std::io::Cursor;
@@ -21,16 +23,29 @@ impl Builder {
         let mut seen: Vec<&str> = Vec::new();
         for f in &schema.fields {
             if seen.contains(&f.name.as_str()) {
-                return Err(Error::DuplicateColumn { file: file.to_owned(), column: f.name.clone() });
+                return Err(Error::DuplicateColumn {
+                    file: file.to_owned(),
+                    column: f.name.clone(),
+                });
             }
             seen.push(&f.name);
             data.push(match f.data_type.to_logical_type() {
-                DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16
-                | DataType::UInt32 | DataType::UInt64 => ColumnData::Int(Vec::new()),
-                DataType::Float16 | DataType::Float32 | DataType::Float64 => ColumnData::Float(Vec::new()),
-                DataType::Utf8 | DataType::LargeUtf8 | DataType::Boolean | DataType::Dictionary(..) | DataType::Null => {
-                    ColumnData::Text(TextColumn::default())
+                DataType::Int8
+                | DataType::Int16
+                | DataType::Int32
+                | DataType::Int64
+                | DataType::UInt8
+                | DataType::UInt16
+                | DataType::UInt32
+                | DataType::UInt64 => ColumnData::Int(Vec::new()),
+                DataType::Float16 | DataType::Float32 | DataType::Float64 => {
+                    ColumnData::Float(Vec::new())
                 }
+                DataType::Utf8
+                | DataType::LargeUtf8
+                | DataType::Boolean
+                | DataType::Dictionary(..)
+                | DataType::Null => ColumnData::Text(TextColumn::default()),
                 other => {
                     return Err(Error::Unsupported {
                         file: file.to_owned(),
@@ -40,11 +55,20 @@ impl Builder {
                 }
             });
         }
-        Ok(Builder { file: file.to_owned(), fields: schema.fields.clone(), data })
+        Ok(Builder {
+            file: file.to_owned(),
+            fields: schema.fields.clone(),
+            data,
+        })
     }
 
     fn push(&mut self, chunk: &Chunk<Box<dyn Array>>) -> Result<(), Error> {
-        for ((field, col), array) in self.fields.iter().zip(self.data.iter_mut()).zip(chunk.arrays()) {
+        for ((field, col), array) in self
+            .fields
+            .iter()
+            .zip(self.data.iter_mut())
+            .zip(chunk.arrays())
+        {
             let unsupported = || Error::Unsupported {
                 file: self.file.clone(),
                 column: field.name.clone(),
@@ -82,7 +106,9 @@ impl Builder {
                     } else if let Some(a) = any.downcast_ref::<Utf8Array<i64>>() {
                         a.iter().for_each(|x| t.push(x.unwrap_or("")));
                     } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
-                        a.iter().for_each(|x| t.push(x.map_or("", |b| if b { "true" } else { "false" })));
+                        a.iter().for_each(|x| {
+                            t.push(x.map_or("", |b| if b { "true" } else { "false" }))
+                        });
                     } else if let DataType::Dictionary(key, _, _) = array.data_type() {
                         let ok = match key {
                             IntegerType::Int8 => dict::<i8>(any, t),
@@ -112,7 +138,12 @@ impl Builder {
         Frame {
             file: self.file,
             format,
-            columns: self.fields.into_iter().zip(self.data).map(|(f, data)| Column { name: f.name, data }).collect(),
+            columns: self
+                .fields
+                .into_iter()
+                .zip(self.data)
+                .map(|(f, data)| Column { name: f.name, data })
+                .collect(),
             row_labels: Vec::new(),
             decimal_comma: false,
         }
@@ -121,19 +152,29 @@ impl Builder {
 
 /// Dictionary-encoded text: looks each key up in the dictionary's text values.
 fn dict<K: DictionaryKey>(any: &dyn std::any::Any, t: &mut TextColumn) -> bool {
-    let Some(a) = any.downcast_ref::<DictionaryArray<K>>() else { return false };
+    let Some(a) = any.downcast_ref::<DictionaryArray<K>>() else {
+        return false;
+    };
     let values = a.values();
-    let Some(v) = values.as_any().downcast_ref::<Utf8Array<i32>>() else { return false };
+    let Some(v) = values.as_any().downcast_ref::<Utf8Array<i32>>() else {
+        return false;
+    };
     for key in a.keys().iter() {
         let idx: Option<usize> = key.and_then(|k| (*k).try_into().ok());
-        let s = idx.filter(|&k| k < v.len() && v.is_valid(k)).map(|k| v.value(k));
+        let s = idx
+            .filter(|&k| k < v.len() && v.is_valid(k))
+            .map(|k| v.value(k));
         t.push(s.unwrap_or(""));
     }
     true
 }
 
 fn fail(file: &str, format: &'static str, e: impl std::fmt::Display) -> Error {
-    Error::Format { file: file.to_owned(), format, message: format!("{e} (the file may be truncated or corrupt)") }
+    Error::Format {
+        file: file.to_owned(),
+        format,
+        message: format!("{e} (the file may be truncated or corrupt)"),
+    }
 }
 
 pub(crate) fn read_ipc_file(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
@@ -155,7 +196,13 @@ pub(crate) fn read_ipc_stream(file: &str, bytes: &[u8]) -> Result<Frame, Error> 
     for state in StreamReader::new(cursor, meta, None) {
         match state.map_err(|e| fail(file, "Arrow IPC stream", e))? {
             StreamState::Some(chunk) => b.push(&chunk)?,
-            StreamState::Waiting => return Err(fail(file, "Arrow IPC stream", "the stream ends in the middle of a message")),
+            StreamState::Waiting => {
+                return Err(fail(
+                    file,
+                    "Arrow IPC stream",
+                    "the stream ends in the middle of a message",
+                ));
+            }
         }
     }
     Ok(b.finish(Format::ArrowStream))

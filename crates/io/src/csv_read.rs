@@ -1,8 +1,8 @@
 //! CSV reading: `,` `;` or tab (sniffed from the header), UTF-8 with or without BOM, quoted fields, decimal comma
 //! when the separator is `;` or tab.
 
-use crate::frame::{Column, ColumnData, Format, Frame, TextColumn};
 use crate::Error;
+use crate::frame::{Column, ColumnData, Format, Frame, TextColumn};
 
 /// Sniffs the separator from the header line: the most frequent of `,` `;` tab outside quotes (`,` on a tie).
 fn sniff(bytes: &[u8]) -> u8 {
@@ -30,33 +30,65 @@ fn sniff(bytes: &[u8]) -> u8 {
 pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Error::Empty { file: file.to_owned() });
+        return Err(Error::Empty {
+            file: file.to_owned(),
+        });
     }
     if let Some(offset) = bytes.iter().take(1 << 16).position(|&b| b == 0) {
-        return Err(Error::Binary { file: file.to_owned(), offset: offset as u64 });
+        return Err(Error::Binary {
+            file: file.to_owned(),
+            offset: offset as u64,
+        });
     }
     let delimiter = sniff(bytes);
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .from_reader(bytes);
     let csv_err = |e: csv::Error| -> Error {
         let line = e.position().map_or(0, |p| p.line());
         let message = match e.kind() {
-            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-                format!("the row has {len} fields, the header has {expected_len}; check separators and quotes")
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => {
+                format!(
+                    "the row has {len} fields, the header has {expected_len}; check separators and quotes"
+                )
             }
-            csv::ErrorKind::Utf8 { .. } => return Error::Encoding { file: file.to_owned(), line },
+            csv::ErrorKind::Utf8 { .. } => {
+                return Error::Encoding {
+                    file: file.to_owned(),
+                    line,
+                };
+            }
             _ => e.to_string(),
         };
-        Error::Csv { file: file.to_owned(), line, message }
+        Error::Csv {
+            file: file.to_owned(),
+            line,
+            message,
+        }
     };
     let header = reader.byte_headers().map_err(csv_err)?.clone();
     let mut names = Vec::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
-        let name = std::str::from_utf8(raw).map_err(|_| Error::Encoding { file: file.to_owned(), line: 1 })?.trim();
+        let name = std::str::from_utf8(raw)
+            .map_err(|_| Error::Encoding {
+                file: file.to_owned(),
+                line: 1,
+            })?
+            .trim();
         if name.is_empty() {
-            return Err(Error::EmptyColumnName { file: file.to_owned(), position: i as u64 + 1 });
+            return Err(Error::EmptyColumnName {
+                file: file.to_owned(),
+                position: i as u64 + 1,
+            });
         }
         if names.iter().any(|n: &String| n == name) {
-            return Err(Error::DuplicateColumn { file: file.to_owned(), column: name.to_owned() });
+            return Err(Error::DuplicateColumn {
+                file: file.to_owned(),
+                column: name.to_owned(),
+            });
         }
         names.push(name.to_owned());
     }
@@ -70,7 +102,10 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
             continue;
         }
         for (col, field) in cols.iter_mut().zip(rec.iter()) {
-            let s = std::str::from_utf8(field).map_err(|_| Error::Encoding { file: file.to_owned(), line })?;
+            let s = std::str::from_utf8(field).map_err(|_| Error::Encoding {
+                file: file.to_owned(),
+                line,
+            })?;
             col.push(s);
         }
         row_labels.push(line);
@@ -78,7 +113,14 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
     Ok(Frame {
         file: file.to_owned(),
         format: Format::Csv,
-        columns: names.into_iter().zip(cols).map(|(name, c)| Column { name, data: ColumnData::Text(c) }).collect(),
+        columns: names
+            .into_iter()
+            .zip(cols)
+            .map(|(name, c)| Column {
+                name,
+                data: ColumnData::Text(c),
+            })
+            .collect(),
         row_labels,
         decimal_comma: delimiter != b',',
     })
@@ -96,7 +138,10 @@ mod tests {
                 assert_eq!(f.rows(), rows);
                 assert_eq!(f.decimal_comma, dc);
             }
-            (Err(e), Err(want)) => assert!(e.to_string().contains(want), "`{e}` should contain `{want}`"),
+            (Err(e), Err(want)) => assert!(
+                e.to_string().contains(want),
+                "`{e}` should contain `{want}`"
+            ),
             (got, want) => panic!("got {got:?}, wanted {want:?}"),
         }
     }
@@ -109,7 +154,10 @@ mod tests {
         check("\"x;y\",b\n\"1;2\",3\n", Ok((&["x;y", "b"], 1, false)));
         check("a,b\n", Ok((&["a", "b"], 0, false)));
         check("", Err("the file is empty"));
-        check("a,b\n1,2,3\n", Err("line 2: the row has 3 fields, the header has 2"));
+        check(
+            "a,b\n1,2,3\n",
+            Err("line 2: the row has 3 fields, the header has 2"),
+        );
         check("a,a\n1,2\n", Err("`a` appears twice"));
         check("a,,b\n1,2,3\n", Err("empty column name (column 2)"));
         check("a,b\n1\u{0},2\n", Err("NUL byte at byte 6"));
@@ -118,6 +166,9 @@ mod tests {
     #[test]
     fn invalid_utf8_names_the_line() {
         let err = read("t.csv", b"a,b\n1,2\n\xff,3\n").unwrap_err();
-        assert_eq!(err.to_string(), "t.csv: line 3 is not valid UTF-8; save the file as UTF-8");
+        assert_eq!(
+            err.to_string(),
+            "t.csv: line 3 is not valid UTF-8; save the file as UTF-8"
+        );
     }
 }

@@ -6,28 +6,58 @@
 pub enum Error {
     #[error("{file}: the file is empty; expected a header row and at least one data row")]
     Empty { file: String },
-    #[error("{file}: not a text file (NUL byte at byte {offset}); expected CSV text, or an .xlsx, .arrow or .parquet file")]
+    #[error(
+        "{file}: not a text file (NUL byte at byte {offset}); expected CSV text, or an .xlsx, .arrow or .parquet file"
+    )]
     Binary { file: String, offset: u64 },
     #[error("{file}: line {line} is not valid UTF-8; save the file as UTF-8")]
     Encoding { file: String, line: u64 },
     #[error("{file}: line {line}: {message}")]
-    Csv { file: String, line: u64, message: String },
+    Csv {
+        file: String,
+        line: u64,
+        message: String,
+    },
     #[error("{file}: cannot read {format}: {message}")]
-    Format { file: String, format: &'static str, message: String },
+    Format {
+        file: String,
+        format: &'static str,
+        message: String,
+    },
     #[error("{file}: the column name `{column}` appears twice in the header; rename one")]
     DuplicateColumn { file: String, column: String },
     #[error("{file}: the header has an empty column name (column {position}); name every column")]
     EmptyColumnName { file: String, position: u64 },
     #[error("{file}: no column `{column}` for {role}; the columns are: {available}")]
-    MissingColumn { file: String, column: String, role: String, available: String },
+    MissingColumn {
+        file: String,
+        column: String,
+        role: String,
+        available: String,
+    },
     #[error("{file}, row {row}, column `{column}`: expected {expected}, found `{found}`")]
-    Value { file: String, row: u64, column: String, expected: String, found: String },
+    Value {
+        file: String,
+        row: u64,
+        column: String,
+        expected: String,
+        found: String,
+    },
     #[error("{file}: the table has a header but no rows; there is nothing to check")]
     NoRows { file: String },
     #[error("{file}: {message}")]
     Roles { file: String, message: String },
-    #[error("{file}, column `{column}`: unsupported type {data_type}; store it as text or as a number")]
-    Unsupported { file: String, column: String, data_type: String },
-    #[error("{file}: {source}")]
-    Engine { file: String, source: cellguard_engine::Error },
+    #[error(
+        "{file}, column `{column}`: unsupported type {data_type}; store it as text or as a number"
+    )]
+    Unsupported {
+        file: String,
+        column: String,
+        data_type: String,
+    },
+    #[error("{file}: {error}")]
+    Engine {
+        file: String,
+        error: cellguard_engine::Error,
+    },
 }

@@ -67,7 +67,11 @@ impl TextColumn {
         self.ends.is_empty()
     }
     pub fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0) as usize
+        };
         let end = self.ends.get(i).copied().unwrap_or(0) as usize;
         self.buf.get(start..end).unwrap_or("")
     }
@@ -113,16 +117,27 @@ impl Column {
     pub fn text(&self, i: usize) -> Cow<'_, str> {
         match &self.data {
             ColumnData::Text(t) => Cow::Borrowed(t.get(i).trim()),
-            ColumnData::Int(v) => v.get(i).copied().flatten().map_or(Cow::Borrowed(""), |x| Cow::Owned(x.to_string())),
-            ColumnData::Float(v) => {
-                v.get(i).copied().flatten().filter(|x| !x.is_nan()).map_or(Cow::Borrowed(""), |x| Cow::Owned(crate::number(x)))
-            }
+            ColumnData::Int(v) => v
+                .get(i)
+                .copied()
+                .flatten()
+                .map_or(Cow::Borrowed(""), |x| Cow::Owned(x.to_string())),
+            ColumnData::Float(v) => v
+                .get(i)
+                .copied()
+                .flatten()
+                .filter(|x| !x.is_nan())
+                .map_or(Cow::Borrowed(""), |x| Cow::Owned(crate::number(x))),
         }
     }
     /// The field as a number. Empty, `NA`, `NaN`, `null` and `.` are missing; `decimal_comma` reads `1.234,5`.
     pub(crate) fn number(&self, i: usize, decimal_comma: bool) -> Num {
         match &self.data {
-            ColumnData::Int(v) => v.get(i).copied().flatten().map_or(Num::Missing, |x| Num::Value(x as f64)),
+            ColumnData::Int(v) => v
+                .get(i)
+                .copied()
+                .flatten()
+                .map_or(Num::Missing, |x| Num::Value(x as f64)),
             ColumnData::Float(v) => match v.get(i).copied().flatten() {
                 None => Num::Missing,
                 Some(x) if x.is_nan() => Num::Missing,
@@ -136,11 +151,20 @@ impl Column {
 
 pub(crate) fn parse_number(s: &str, decimal_comma: bool) -> Num {
     let s = s.trim();
-    if s.is_empty() || matches!(s, "NA" | "N/A" | "NaN" | "nan" | "NAN" | "null" | "NULL" | "." | "-") {
+    if s.is_empty()
+        || matches!(
+            s,
+            "NA" | "N/A" | "NaN" | "nan" | "NAN" | "null" | "NULL" | "." | "-"
+        )
+    {
         return Num::Missing;
     }
     let parsed = if decimal_comma && s.contains(',') {
-        let cleaned: String = if s.contains('.') { s.replace('.', "") } else { s.to_owned() };
+        let cleaned: String = if s.contains('.') {
+            s.replace('.', "")
+        } else {
+            s.to_owned()
+        };
         cleaned.replace(',', ".").parse::<f64>()
     } else {
         s.parse::<f64>()
@@ -178,7 +202,11 @@ impl Frame {
     }
     /// Column names, for messages.
     pub fn names(&self) -> String {
-        self.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+        self.columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

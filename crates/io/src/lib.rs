@@ -5,7 +5,12 @@
 //! API boundary: this is the only crate that depends on arrow2, and it takes bytes, never paths — the CLI reads
 //! files, the page reads dropped files, both hand the bytes here. Every error names the file, the row as the user's
 //! editor shows it (CSV line, sheet row, record number) and the column, and says what was expected.
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod arrow;
 mod csv_read;
@@ -17,7 +22,10 @@ mod xlsx;
 
 pub use error::Error;
 pub use frame::{Column, ColumnData, Format, Frame};
-pub use roles::{MicroRoles, ResolvedRoles, TableRoles, codelist_from_frame, microdata_from_frame, table_from_frame};
+pub use roles::{
+    MicroRoles, ResolvedRoles, TableRoles, codelist_from_frame, microdata_from_frame,
+    table_from_frame,
+};
 pub use write::{number, tabulated_to_csv};
 
 use sha2::{Digest, Sha256};
@@ -43,5 +51,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The record of an input for a report.
 pub fn input_record(name: &str, bytes: &[u8]) -> cellguard_engine::InputRecord {
-    cellguard_engine::InputRecord { name: name.to_owned(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 }
+    cellguard_engine::InputRecord {
+        name: name.to_owned(),
+        sha256: sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+    }
 }

@@ -1,11 +1,11 @@
 //! Column roles: which column is a dimension, the unit count `n`, the value, the top contributions, the weight,
 //! the a-priori status, the cost, the degrees of freedom — guessed from names, overridable, always recorded.
 
-use crate::frame::{Frame, Num};
 use crate::Error;
+use crate::frame::{Frame, Num};
+use cellguard_engine::Hierarchy;
 use cellguard_engine::table::{Apriori, Dimension, Shadow, Table};
 use cellguard_engine::tabulate::{CatColumn, Microdata};
-use cellguard_engine::Hierarchy;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -46,38 +46,80 @@ pub struct ResolvedRoles {
 
 /// Names of published statistics, never guessed to be dimensions.
 const STATISTICS: [&str; 22] = [
-    "count", "sum", "mean", "median", "rate", "pct", "percent", "percentage", "share", "std", "sd", "se", "var",
-    "min", "max", "coef", "estimate", "ratio", "average", "avg", "total_value", "p50",
+    "count",
+    "sum",
+    "mean",
+    "median",
+    "rate",
+    "pct",
+    "percent",
+    "percentage",
+    "share",
+    "std",
+    "sd",
+    "se",
+    "var",
+    "min",
+    "max",
+    "coef",
+    "estimate",
+    "ratio",
+    "average",
+    "avg",
+    "total_value",
+    "p50",
 ];
 
 fn find_ci<'a>(frame: &'a Frame, names: &[&str]) -> Option<&'a str> {
-    names.iter().find_map(|want| frame.columns.iter().find(|c| c.name.eq_ignore_ascii_case(want)).map(|c| c.name.as_str()))
+    names.iter().find_map(|want| {
+        frame
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(want))
+            .map(|c| c.name.as_str())
+    })
 }
 
 fn require(frame: &Frame, col: &str, role: &str) -> Result<(), Error> {
     if frame.column(col).is_some() {
         Ok(())
     } else {
-        Err(Error::MissingColumn { file: frame.file.clone(), column: col.to_owned(), role: role.to_owned(), available: frame.names() })
+        Err(Error::MissingColumn {
+            file: frame.file.clone(),
+            column: col.to_owned(),
+            role: role.to_owned(),
+            available: frame.names(),
+        })
     }
 }
 
 impl TableRoles {
     /// Resolves every role against the frame's columns.
     pub fn resolve(&self, frame: &Frame) -> Result<ResolvedRoles, Error> {
-        let pick = |explicit: &Option<String>, names: &[&str], role: &str| -> Result<Option<String>, Error> {
+        let pick = |explicit: &Option<String>,
+                    names: &[&str],
+                    role: &str|
+         -> Result<Option<String>, Error> {
             match explicit {
                 Some(c) => require(frame, c, role).map(|_| Some(c.clone())),
                 None => Ok(find_ci(frame, names).map(str::to_owned)),
             }
         };
         let mut r = ResolvedRoles {
-            n: pick(&self.n, &["n", "units", "n_units", "freq", "frequency"], "n (distinct units)")?,
+            n: pick(
+                &self.n,
+                &["n", "units", "n_units", "freq", "frequency"],
+                "n (distinct units)",
+            )?,
             value: pick(&self.value, &["value"], "value (cell magnitude)")?,
             weight: pick(&self.weight, &["weight"], "weight")?,
             status: pick(&self.status, &["status"], "status (a-priori status)")?,
             cost: pick(&self.cost, &["cost"], "cost")?,
-            dof: pick(&self.dof, &["dof", "df_resid"], "dof (residual degrees of freedom)")?,
+            dof: pick(
+                &self.dof,
+                &["dof", "df_resid"],
+                "dof (residual degrees of freedom)",
+            )?,
             n_missing: find_ci(frame, &["n_missing"]).map(str::to_owned),
             n_negative: find_ci(frame, &["n_negative"]).map(str::to_owned),
             total: self.total.clone().unwrap_or_else(|| "Total".into()),
@@ -94,13 +136,24 @@ impl TableRoles {
                 }
                 cols.clone()
             }
-            None => (1..=8).map_while(|k| find_ci(frame, &[&format!("top{k}")]).map(str::to_owned)).collect(),
+            None => (1..=8)
+                .map_while(|k| find_ci(frame, &[&format!("top{k}")]).map(str::to_owned))
+                .collect(),
         };
-        let shadow: Vec<&String> = [&r.n, &r.value, &r.weight, &r.status, &r.cost, &r.dof, &r.n_missing, &r.n_negative]
-            .into_iter()
-            .flatten()
-            .chain(&r.top)
-            .collect();
+        let shadow: Vec<&String> = [
+            &r.n,
+            &r.value,
+            &r.weight,
+            &r.status,
+            &r.cost,
+            &r.dof,
+            &r.n_missing,
+            &r.n_negative,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(&r.top)
+        .collect();
         r.dims = match &self.dims {
             Some(d) => {
                 for c in d {
@@ -120,7 +173,10 @@ impl TableRoles {
         r.published = frame
             .columns
             .iter()
-            .filter(|c| !r.dims.contains(&c.name) && (!shadow.contains(&&c.name) || c.name.eq_ignore_ascii_case("count")))
+            .filter(|c| {
+                !r.dims.contains(&c.name)
+                    && (!shadow.contains(&&c.name) || c.name.eq_ignore_ascii_case("count"))
+            })
             .map(|c| c.name.clone())
             .collect();
         if r.n.is_none() {
@@ -136,7 +192,10 @@ impl TableRoles {
         if r.dims.is_empty() {
             return Err(Error::Roles {
                 file: frame.file.clone(),
-                message: format!("no dimension columns; name them with --dims A,B; the columns are: {}", frame.names()),
+                message: format!(
+                    "no dimension columns; name them with --dims A,B; the columns are: {}",
+                    frame.names()
+                ),
             });
         }
         Ok(r)
@@ -145,13 +204,18 @@ impl TableRoles {
 
 /// True when a column holds a number with a fractional part (a statistic, not a code).
 fn has_fraction(frame: &Frame, name: &str) -> bool {
-    let Some(col) = frame.column(name) else { return false };
-    (0..col.len()).any(|i| matches!(col.number(i, frame.decimal_comma), Num::Value(x) if x.fract() != 0.0))
+    let Some(col) = frame.column(name) else {
+        return false;
+    };
+    (0..col.len())
+        .any(|i| matches!(col.number(i, frame.decimal_comma), Num::Value(x) if x.fract() != 0.0))
 }
 
 /// Parses one numeric column with positioned errors. `integer` demands whole numbers ≥ 0.
 fn numbers(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<f64>>, Error> {
-    let Some(col) = frame.column(name) else { return Ok(Vec::new()) };
+    let Some(col) = frame.column(name) else {
+        return Ok(Vec::new());
+    };
     (0..col.len())
         .map(|i| match col.number(i, frame.decimal_comma) {
             Num::Missing => Ok(None),
@@ -179,18 +243,26 @@ fn counts(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<u64>>, Err
                 row: frame.row_label(i),
                 column: name.to_owned(),
                 expected: what.to_owned(),
-                found: frame.column(name).map(|c| c.text(i).into_owned()).unwrap_or_default(),
+                found: frame
+                    .column(name)
+                    .map(|c| c.text(i).into_owned())
+                    .unwrap_or_default(),
             }),
         })
         .collect()
 }
 
 /// Builds the engine's table from a table file's frame.
-pub fn table_from_frame(frame: &Frame, roles: &TableRoles) -> Result<(Table, ResolvedRoles), Error> {
+pub fn table_from_frame(
+    frame: &Frame,
+    roles: &TableRoles,
+) -> Result<(Table, ResolvedRoles), Error> {
     let r = roles.resolve(frame)?;
     let rows = frame.rows();
     if rows == 0 {
-        return Err(Error::NoRows { file: frame.file.clone() });
+        return Err(Error::NoRows {
+            file: frame.file.clone(),
+        });
     }
     let mut dims = Vec::with_capacity(r.dims.len());
     let mut coords = vec![0u32; rows * r.dims.len()];
@@ -207,7 +279,10 @@ pub fn table_from_frame(frame: &Frame, roles: &TableRoles) -> Result<(Table, Res
                     file: frame.file.clone(),
                     row: frame.row_label(i),
                     column: name.clone(),
-                    expected: format!("a code of dimension `{name}` (margin cells use `{}`)", r.total),
+                    expected: format!(
+                        "a code of dimension `{name}` (margin cells use `{}`)",
+                        r.total
+                    ),
                     found: String::new(),
                 });
             }
@@ -226,7 +301,11 @@ pub fn table_from_frame(frame: &Frame, roles: &TableRoles) -> Result<(Table, Res
             let code = col.text(i);
             let id = dim.id(&code).ok_or_else(|| Error::Engine {
                 file: frame.file.clone(),
-                source: cellguard_engine::Error::UnknownCode { row: frame.row_label(i), dimension: name.clone(), code: code.into_owned() },
+                error: cellguard_engine::Error::UnknownCode {
+                    row: frame.row_label(i),
+                    dimension: name.clone(),
+                    code: code.into_owned(),
+                },
             })?;
             if let Some(slot) = coords.get_mut(i * r.dims.len() + d) {
                 *slot = id;
@@ -235,12 +314,17 @@ pub fn table_from_frame(frame: &Frame, roles: &TableRoles) -> Result<(Table, Res
         dims.push(dim);
     }
     let n_col = r.n.clone().unwrap_or_default();
-    let mut shadow = Shadow { n: counts(frame, &n_col, "a number of units (a whole number ≥ 0)")?, ..Shadow::default() };
+    let mut shadow = Shadow {
+        n: counts(frame, &n_col, "a number of units (a whole number ≥ 0)")?,
+        ..Shadow::default()
+    };
     if let Some(v) = &r.value {
         shadow.value = Some(numbers(frame, v, "a number (the cell's magnitude)")?);
     }
     for t in &r.top {
-        shadow.top.push(numbers(frame, t, "a number (a unit's contribution)")?);
+        shadow
+            .top
+            .push(numbers(frame, t, "a number (a unit's contribution)")?);
     }
     if let Some(c) = &r.weight {
         shadow.weight = Some(numbers(frame, c, "a number (the sum of weights)")?);
@@ -277,8 +361,11 @@ pub fn table_from_frame(frame: &Frame, roles: &TableRoles) -> Result<(Table, Res
         shadow.apriori = Some(st);
     }
     let labels = (0..rows).map(|i| frame.row_label(i)).collect();
-    let table = Table::new(&frame.file, dims, coords, labels, shadow)
-        .map_err(|source| Error::Engine { file: frame.file.clone(), source })?;
+    let table =
+        Table::new(&frame.file, dims, coords, labels, shadow).map_err(|error| Error::Engine {
+            file: frame.file.clone(),
+            error,
+        })?;
     Ok((table, r))
 }
 
@@ -295,12 +382,20 @@ pub struct MicroRoles {
 pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microdata, Error> {
     let rows = frame.rows();
     if rows == 0 {
-        return Err(Error::NoRows { file: frame.file.clone() });
+        return Err(Error::NoRows {
+            file: frame.file.clone(),
+        });
     }
-    let mut md = Microdata { source_rows: (0..rows).map(|i| frame.row_label(i)).collect(), ..Microdata::default() };
+    let mut md = Microdata {
+        source_rows: (0..rows).map(|i| frame.row_label(i)).collect(),
+        ..Microdata::default()
+    };
     for name in &roles.dims {
         require(frame, name, "dimension")?;
-        let col = frame.column(name).ok_or_else(|| Error::Roles { file: frame.file.clone(), message: name.clone() })?;
+        let col = frame.column(name).ok_or_else(|| Error::Roles {
+            file: frame.file.clone(),
+            message: name.clone(),
+        })?;
         let mut index: HashMap<String, u32> = HashMap::new();
         let mut dictionary = Vec::new();
         let mut ids = Vec::with_capacity(rows);
@@ -311,7 +406,9 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
                     file: frame.file.clone(),
                     row: frame.row_label(i),
                     column: name.clone(),
-                    expected: format!("a code of dimension `{name}` (give missing categories a code of their own)"),
+                    expected: format!(
+                        "a code of dimension `{name}` (give missing categories a code of their own)"
+                    ),
                     found: String::new(),
                 });
             }
@@ -326,11 +423,19 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
             };
             ids.push(id);
         }
-        md.dims.push(CatColumn { name: name.clone(), ids, dictionary });
+        md.dims.push(CatColumn {
+            name: name.clone(),
+            ids,
+            dictionary,
+        });
     }
     if let Some(v) = &roles.value {
         require(frame, v, "value")?;
-        md.value = Some(numbers(frame, v, "a number, or an empty field for a missing value")?);
+        md.value = Some(numbers(
+            frame,
+            v,
+            "a number, or an empty field for a missing value",
+        )?);
     }
     if let Some(w) = &roles.weight {
         require(frame, w, "weight")?;
@@ -345,7 +450,10 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
                         row: frame.row_label(i),
                         column: w.clone(),
                         expected: "a sampling weight (a number ≥ 0)".into(),
-                        found: frame.column(w).map(|c| c.text(i).into_owned()).unwrap_or_default(),
+                        found: frame
+                            .column(w)
+                            .map(|c| c.text(i).into_owned())
+                            .unwrap_or_default(),
                     });
                 }
             }
@@ -354,7 +462,10 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
     }
     if let Some(u) = &roles.unit {
         require(frame, u, "unit")?;
-        let col = frame.column(u).ok_or_else(|| Error::Roles { file: frame.file.clone(), message: u.clone() })?;
+        let col = frame.column(u).ok_or_else(|| Error::Roles {
+            file: frame.file.clone(),
+            message: u.clone(),
+        })?;
         let mut index: HashMap<String, u64> = HashMap::new();
         let mut ids = Vec::with_capacity(rows);
         for i in 0..rows {
@@ -381,13 +492,22 @@ pub fn codelist_from_frame(frame: &Frame, dimension: &str) -> Result<Hierarchy, 
     require(frame, "code", "codelist code")?;
     require(frame, "parent", "codelist parent")?;
     let (Some(code), Some(parent)) = (frame.column("code"), frame.column("parent")) else {
-        return Err(Error::Roles { file: frame.file.clone(), message: "a codelist needs columns code and parent".into() });
+        return Err(Error::Roles {
+            file: frame.file.clone(),
+            message: "a codelist needs columns code and parent".into(),
+        });
     };
     let pairs: Vec<(String, Option<String>)> = (0..frame.rows())
         .map(|i| {
             let p = parent.text(i);
-            (code.text(i).into_owned(), (!p.is_empty()).then(|| p.into_owned()))
+            (
+                code.text(i).into_owned(),
+                (!p.is_empty()).then(|| p.into_owned()),
+            )
         })
         .collect();
-    Hierarchy::from_pairs(dimension, &pairs).map_err(|source| Error::Engine { file: frame.file.clone(), source })
+    Hierarchy::from_pairs(dimension, &pairs).map_err(|error| Error::Engine {
+        file: frame.file.clone(),
+        error,
+    })
 }

@@ -23,12 +23,18 @@ pub fn tabulated_to_csv(t: &Tabulated) -> Vec<u8> {
         header.push("value".into());
     }
     header.extend((1..=s.top.len()).map(|k| format!("top{k}")));
-    for (name, present) in [("n_missing", s.n_missing.is_some()), ("n_negative", s.n_negative.is_some()), ("weight", s.weight.is_some())] {
+    for (name, present) in [
+        ("n_missing", s.n_missing.is_some()),
+        ("n_negative", s.n_negative.is_some()),
+        ("weight", s.weight.is_some()),
+    ] {
         if present {
             header.push(name.into());
         }
     }
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     let opt = |x: Option<f64>| x.map(number).unwrap_or_default();
     let optu = |x: Option<u64>| x.map(|x| x.to_string()).unwrap_or_default();
     let mut rec: Vec<String> = Vec::with_capacity(header.len());

@@ -29,13 +29,20 @@ pub(super) fn run(table: &Table, action: Status, sink: &mut Sink) {
     for (d, dim) in table.dims().iter().enumerate() {
         let stride = table.stride(d);
         for parent in 0..table.len() as u32 {
-            let code = table.coords().get(parent as usize * nd + d).copied().unwrap_or(0);
+            let code = table
+                .coords()
+                .get(parent as usize * nd + d)
+                .copied()
+                .unwrap_or(0);
             let children = dim.children(code);
             if children.is_empty() {
                 continue;
             }
             let base = table.key(table.cell_coords(parent)) - u64::from(code) * stride;
-            let kids: Vec<u32> = children.iter().filter_map(|&ch| table.find(base + u64::from(ch) * stride)).collect();
+            let kids: Vec<u32> = children
+                .iter()
+                .filter_map(|&ch| table.find(base + u64::from(ch) * stride))
+                .collect();
             let parts = children.len() as u32;
             if let Some(pv) = table.value(parent) {
                 let vals: Option<Vec<f64>> = kids.iter().map(|&k| table.value(k)).collect();
@@ -43,7 +50,12 @@ pub(super) fn run(table: &Table, action: Status, sink: &mut Sink) {
                     let sum: f64 = vals.iter().sum();
                     let scale = pv.abs().max(vals.iter().map(|x| x.abs()).sum());
                     if pv.is_finite() && (pv - sum).abs() > 1e-9 * scale + 1e-9 {
-                        let values = Detail::AdditivityValue { dimension: dim.name().to_owned(), value: pv, sum, parts };
+                        let values = Detail::AdditivityValue {
+                            dimension: dim.name().to_owned(),
+                            value: pv,
+                            sum,
+                            parts,
+                        };
                         sink.push(parent, RuleCode::Additivity, action, values);
                     }
                 }
@@ -54,7 +66,13 @@ pub(super) fn run(table: &Table, action: Status, sink: &mut Sink) {
                     let sum: u64 = ns.iter().sum();
                     let max = ns.iter().copied().max().unwrap_or(0);
                     if pn > sum || pn < max {
-                        let values = Detail::AdditivityUnits { dimension: dim.name().to_owned(), n: pn, sum, max, parts };
+                        let values = Detail::AdditivityUnits {
+                            dimension: dim.name().to_owned(),
+                            n: pn,
+                            sum,
+                            max,
+                            parts,
+                        };
                         sink.push(parent, RuleCode::Additivity, action, values);
                     }
                 }
@@ -73,7 +91,13 @@ mod tests {
         let dim = Dimension::flat("sex", cells.iter().map(|c| c.0.to_string()), Some("Total"));
         let mut b = TableBuilder::new();
         for (i, (code, n, v)) in cells.iter().enumerate() {
-            b = b.cell(i as u64 + 2, &[dim.id(code).unwrap()], Some(*n), Some(*v), &[*v / 4.0, *v / 5.0]);
+            b = b.cell(
+                i as u64 + 2,
+                &[dim.id(code).unwrap()],
+                Some(*n),
+                Some(*v),
+                &[*v / 4.0, *v / 5.0],
+            );
         }
         let t = b.build("t", vec![dim]).unwrap();
         let mut p = Policy::preset("essnet").unwrap();
@@ -81,22 +105,31 @@ mod tests {
         p.dominance.clear();
         p.class_disclosure = None;
         let r = check_table(&t, &p).unwrap();
-        let got: Vec<String> = r.cells_with("additivity").map(|(_, f)| f.detail()).collect();
+        let got: Vec<String> = r
+            .cells_with("additivity")
+            .map(|(_, f)| f.detail())
+            .collect();
         assert_eq!(got, expected);
     }
 
     #[test]
     fn totals_must_add_up() {
-        check(&[("M", 20, 500.0), ("F", 30, 700.0), ("Total", 50, 1200.0)], &[]);
-        check(&[("M", 20, 500.0), ("F", 30, 680.0), ("Total", 50, 1200.0)], &[
-            "value 1200 ≠ 1180 = sum of its 2 parts along `sex`",
-        ]);
-        check(&[("M", 20, 500.0), ("F", 30, 700.0), ("Total", 55, 1200.0)], &[
-            "55 units > 50 = sum of the units of its 2 parts along `sex`",
-        ]);
-        check(&[("M", 20, 500.0), ("F", 30, 700.0), ("Total", 25, 1200.0)], &[
-            "25 units < 30 units of one of its 2 parts along `sex`",
-        ]);
+        check(
+            &[("M", 20, 500.0), ("F", 30, 700.0), ("Total", 50, 1200.0)],
+            &[],
+        );
+        check(
+            &[("M", 20, 500.0), ("F", 30, 680.0), ("Total", 50, 1200.0)],
+            &["value 1200 ≠ 1180 = sum of its 2 parts along `sex`"],
+        );
+        check(
+            &[("M", 20, 500.0), ("F", 30, 700.0), ("Total", 55, 1200.0)],
+            &["55 units > 50 = sum of the units of its 2 parts along `sex`"],
+        );
+        check(
+            &[("M", 20, 500.0), ("F", 30, 700.0), ("Total", 25, 1200.0)],
+            &["25 units < 30 units of one of its 2 parts along `sex`"],
+        );
         // Decimal amounts add up within rounding.
         check(&[("M", 20, 0.1), ("F", 30, 0.2), ("Total", 50, 0.3)], &[]);
     }

@@ -34,15 +34,22 @@ pub(super) fn run(table: &Table, c: &ClassDisclosure, sink: &mut Sink) {
         // Group every cell under its parent in dimension d: the parent cell's key identifies the group.
         let mut groups: Vec<(u64, u32)> = Vec::new();
         for cell in 0..table.len() as u32 {
-            let code = table.coords().get(cell as usize * nd + d).copied().unwrap_or(0);
+            let code = table
+                .coords()
+                .get(cell as usize * nd + d)
+                .copied()
+                .unwrap_or(0);
             if let Some(parent) = dim.parent(code) {
-                let key = table.key(table.cell_coords(cell)) - u64::from(code) * stride + u64::from(parent) * stride;
+                let key = table.key(table.cell_coords(cell)) - u64::from(code) * stride
+                    + u64::from(parent) * stride;
                 groups.push((key, cell));
             }
         }
         groups.sort_unstable();
         for run in groups.chunk_by(|a, b| a.0 == b.0) {
-            let Some(&(parent_key, first)) = run.first() else { continue };
+            let Some(&(parent_key, first)) = run.first() else {
+                continue;
+            };
             let ns: Option<Vec<u64>> = run.iter().map(|&(_, cell)| table.n(cell)).collect();
             let Some(ns) = ns else { continue }; // a missing n: the `missing` rule reports it
             let group_n = match table.find(parent_key) {
@@ -55,7 +62,11 @@ pub(super) fn run(table: &Table, c: &ClassDisclosure, sink: &mut Sink) {
             if group_n == 0 {
                 continue;
             }
-            let code = table.coords().get(first as usize * nd + d).copied().unwrap_or(0);
+            let code = table
+                .coords()
+                .get(first as usize * nd + d)
+                .copied()
+                .unwrap_or(0);
             let categories = dim.parent(code).map_or(0, |p| dim.children(p).len()) as u32;
             if categories <= 1 {
                 // A parent with one category discloses nothing its own row does not.
@@ -67,7 +78,11 @@ pub(super) fn run(table: &Table, c: &ClassDisclosure, sink: &mut Sink) {
                     continue;
                 }
                 if c.single_category && nonzero == 1 {
-                    let values = Detail::SingleCategory { dimension: dim.name().to_owned(), group_n, categories };
+                    let values = Detail::SingleCategory {
+                        dimension: dim.name().to_owned(),
+                        group_n,
+                        categories,
+                    };
                     sink.push(cell, RuleCode::ClassDisclosure, Status::Unsafe, values);
                     continue;
                 }
@@ -95,16 +110,33 @@ mod tests {
 
     /// A region × origin count table; `cells` are (region, origin, n). Returns "coords: detail" per finding.
     fn check(single: bool, cells: &[(&str, &str, u64)], expected: &[&str]) {
-        let reg = Dimension::flat("region", cells.iter().map(|c| c.0.to_string()), Some("Total"));
-        let ori = Dimension::flat("origin", cells.iter().map(|c| c.1.to_string()), Some("Total"));
+        let reg = Dimension::flat(
+            "region",
+            cells.iter().map(|c| c.0.to_string()),
+            Some("Total"),
+        );
+        let ori = Dimension::flat(
+            "origin",
+            cells.iter().map(|c| c.1.to_string()),
+            Some("Total"),
+        );
         let mut b = TableBuilder::new();
         for (i, (r, o, n)) in cells.iter().enumerate() {
-            b = b.cell(i as u64 + 2, &[reg.id(r).unwrap(), ori.id(o).unwrap()], Some(*n), None, &[]);
+            b = b.cell(
+                i as u64 + 2,
+                &[reg.id(r).unwrap(), ori.id(o).unwrap()],
+                Some(*n),
+                None,
+                &[],
+            );
         }
         let t = b.build("t", vec![reg, ori]).unwrap();
         let mut p = Policy::preset("essnet").unwrap();
         p.threshold = None;
-        p.class_disclosure = Some(ClassDisclosure { max_share: 90.0, single_category: single });
+        p.class_disclosure = Some(ClassDisclosure {
+            max_share: 90.0,
+            single_category: single,
+        });
         let r = check_table(&t, &p).unwrap();
         let got: Vec<String> = r
             .cells_with("class-disclosure")
@@ -117,23 +149,36 @@ mod tests {
     fn shares_against_the_parent_cell() {
         check(
             true,
-            &[("BXL", "BE", 2), ("BXL", "EU", 0), ("BXL", "nonEU", 38), ("BXL", "Total", 40)],
+            &[
+                ("BXL", "BE", 2),
+                ("BXL", "EU", 0),
+                ("BXL", "nonEU", 38),
+                ("BXL", "Total", 40),
+            ],
             &["region=BXL, origin=nonEU: 38 of the 40 units along `origin` = 95.0 % ≥ 90.0 %"],
         );
         // Without margin cells the group's units are the sum of its cells.
-        check(true, &[("BXL", "BE", 1), ("BXL", "nonEU", 9)], &[
-            "region=BXL, origin=nonEU: 9 of the 10 units along `origin` = 90.0 % ≥ 90.0 %",
-        ]);
+        check(
+            true,
+            &[("BXL", "BE", 1), ("BXL", "nonEU", 9)],
+            &["region=BXL, origin=nonEU: 9 of the 10 units along `origin` = 90.0 % ≥ 90.0 %"],
+        );
         check(true, &[("BXL", "BE", 2), ("BXL", "nonEU", 8)], &[]);
     }
 
     #[test]
     fn single_non_zero_category() {
-        check(true, &[("VL", "BE", 0), ("VL", "nonEU", 25)], &[
-            "region=VL, origin=nonEU: only non-zero category of 2 along `origin`: all 25 units fall here",
-        ]);
-        check(false, &[("VL", "BE", 0), ("VL", "nonEU", 25)], &[
-            "region=VL, origin=nonEU: 25 of the 25 units along `origin` = 100.0 % ≥ 90.0 %",
-        ]);
+        check(
+            true,
+            &[("VL", "BE", 0), ("VL", "nonEU", 25)],
+            &[
+                "region=VL, origin=nonEU: only non-zero category of 2 along `origin`: all 25 units fall here",
+            ],
+        );
+        check(
+            false,
+            &[("VL", "BE", 0), ("VL", "nonEU", 25)],
+            &["region=VL, origin=nonEU: 25 of the 25 units along `origin` = 100.0 % ≥ 90.0 %"],
+        );
     }
 }

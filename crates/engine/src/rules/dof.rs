@@ -23,15 +23,32 @@ use crate::policy::Dof;
 use crate::table::Table;
 
 pub(super) fn run(table: &Table, d: &Dof, missing: Status, sink: &mut Sink) {
-    let Some(col) = &table.shadow().dof else { return };
+    let Some(col) = &table.shadow().dof else {
+        return;
+    };
     for (cell, dof) in col.iter().enumerate() {
         match dof {
             Some(v) if v.is_finite() => {
                 if *v < d.min {
-                    sink.push(cell as u32, RuleCode::Dof, Status::Unsafe, Detail::Dof { dof: *v, min: d.min });
+                    sink.push(
+                        cell as u32,
+                        RuleCode::Dof,
+                        Status::Unsafe,
+                        Detail::Dof {
+                            dof: *v,
+                            min: d.min,
+                        },
+                    );
                 }
             }
-            _ => sink.push(cell as u32, RuleCode::Missing, missing, Detail::MissingShadow { column: "dof".into() }),
+            _ => sink.push(
+                cell as u32,
+                RuleCode::Missing,
+                missing,
+                Detail::MissingShadow {
+                    column: "dof".into(),
+                },
+            ),
         }
     }
 }
@@ -53,7 +70,17 @@ mod tests {
             .build("coef", vec![dim])
             .unwrap();
         let r = check_table(&t, &Policy::preset("acro").unwrap()).unwrap();
-        let got: Vec<String> = r.cells_with("dof").chain(r.cells_with("missing")).map(|(c, f)| format!("{c}: {}", f.detail())).collect();
-        assert_eq!(got, ["0: 4 residual degrees of freedom < 10", "2: `dof` is missing: the rules that need it cannot decide"]);
+        let got: Vec<String> = r
+            .cells_with("dof")
+            .chain(r.cells_with("missing"))
+            .map(|(c, f)| format!("{c}: {}", f.detail()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "0: 4 residual degrees of freedom < 10",
+                "2: `dof` is missing: the rules that need it cannot decide"
+            ]
+        );
     }
 }

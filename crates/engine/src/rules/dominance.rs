@@ -29,7 +29,9 @@ use crate::table::Table;
 pub(super) fn run(table: &Table, d: &Dominance, sink: &mut Sink) {
     let k = d.n as usize;
     for cell in 0..table.len() as u32 {
-        let Some((value, top)) = magnitudes(table, cell, k) else { continue };
+        let Some((value, top)) = magnitudes(table, cell, k) else {
+            continue;
+        };
         if value <= 0.0 {
             continue;
         }
@@ -40,7 +42,14 @@ pub(super) fn run(table: &Table, d: &Dominance, sink: &mut Sink) {
         let fires = if d.inclusive { lhs >= rhs } else { lhs > rhs };
         if fires {
             let share = top_sum / value * 100.0;
-            let values = Detail::Dominance { n: d.n, k: d.k, inclusive: d.inclusive, top_sum, value, share };
+            let values = Detail::Dominance {
+                n: d.n,
+                k: d.k,
+                inclusive: d.inclusive,
+                top_sum,
+                value,
+                share,
+            };
             sink.push(cell, RuleCode::Dominance, Status::Unsafe, values);
         }
     }
@@ -55,7 +64,10 @@ mod tests {
         let mut p = Policy::preset("essnet").unwrap();
         p.threshold = None;
         p.class_disclosure = None;
-        p.dominance = rules.iter().map(|&(n, k, inclusive)| Dominance { n, k, inclusive }).collect();
+        p.dominance = rules
+            .iter()
+            .map(|&(n, k, inclusive)| Dominance { n, k, inclusive })
+            .collect();
         let r = check_table(&table(cells), &p).unwrap();
         let got: Vec<String> = r.findings_of("dominance").map(|f| f.detail()).collect();
         assert_eq!(got, expected);
@@ -63,19 +75,36 @@ mod tests {
 
     #[test]
     fn dominance() {
-        check(&[(2, 90.0, false)], &[("a", 20, 1000.0, &[700.0, 231.0])], &["top 2 = 93.1 % of value > 90.0 %"]);
-        check(&[(2, 90.0, false)], &[("a", 20, 1000.0, &[700.0, 200.0])], &[]);
+        check(
+            &[(2, 90.0, false)],
+            &[("a", 20, 1000.0, &[700.0, 231.0])],
+            &["top 2 = 93.1 % of value > 90.0 %"],
+        );
+        check(
+            &[(2, 90.0, false)],
+            &[("a", 20, 1000.0, &[700.0, 200.0])],
+            &[],
+        );
         // Exactly k: only the inclusive (ACRO) form fires.
-        check(&[(2, 90.0, true)], &[("a", 20, 1000.0, &[700.0, 200.0])], &["top 2 = 90.0 % of value ≥ 90.0 %"]);
+        check(
+            &[(2, 90.0, true)],
+            &[("a", 20, 1000.0, &[700.0, 200.0])],
+            &["top 2 = 90.0 % of value ≥ 90.0 %"],
+        );
         // A single unit dominates by construction, even without a top2 column value.
-        check(&[(2, 85.0, false)], &[("a", 1, 50.0, &[50.0]), ("b", 30, 100.0, &[10.0, 9.0])], &[
-            "top 2 = 100.0 % of value > 85.0 %",
-        ]);
+        check(
+            &[(2, 85.0, false)],
+            &[("a", 1, 50.0, &[50.0]), ("b", 30, 100.0, &[10.0, 9.0])],
+            &["top 2 = 100.0 % of value > 85.0 %"],
+        );
         // Several rules at once; zero-valued cells are not judged.
         check(
             &[(1, 50.0, false), (2, 85.0, false)],
             &[("a", 30, 100.0, &[60.0, 30.0]), ("b", 30, 0.0, &[0.0, 0.0])],
-            &["top 1 = 60.0 % of value > 50.0 %", "top 2 = 90.0 % of value > 85.0 %"],
+            &[
+                "top 1 = 60.0 % of value > 50.0 %",
+                "top 2 = 90.0 % of value > 85.0 %",
+            ],
         );
     }
 
@@ -84,8 +113,16 @@ mod tests {
     #[test]
     fn definition_example() {
         let cell: &[(&str, u64, f64, &[f64])] = &[("a", 4, 100.0, &[60.0, 30.0, 5.0])];
-        check(&[(1, 50.0, false)], cell, &["top 1 = 60.0 % of value > 50.0 %"]);
-        check(&[(2, 85.0, false)], cell, &["top 2 = 90.0 % of value > 85.0 %"]);
+        check(
+            &[(1, 50.0, false)],
+            cell,
+            &["top 1 = 60.0 % of value > 50.0 %"],
+        );
+        check(
+            &[(2, 85.0, false)],
+            cell,
+            &["top 2 = 90.0 % of value > 85.0 %"],
+        );
         check(&[(1, 75.0, false)], cell, &[]);
     }
 }

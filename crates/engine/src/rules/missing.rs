@@ -28,22 +28,46 @@ pub(super) fn run(table: &Table, top_needed: usize, action: Status, sink: &mut S
         let c = cell as u32;
         let n = s.n.get(cell).copied().flatten();
         if n.is_none() {
-            sink.push(c, RuleCode::Missing, action, Detail::MissingShadow { column: "n".into() });
+            sink.push(
+                c,
+                RuleCode::Missing,
+                action,
+                Detail::MissingShadow { column: "n".into() },
+            );
         }
         if let Some(v) = &s.value {
             if !v.get(cell).copied().flatten().is_some_and(f64::is_finite) {
-                sink.push(c, RuleCode::Missing, action, Detail::MissingShadow { column: "value".into() });
+                sink.push(
+                    c,
+                    RuleCode::Missing,
+                    action,
+                    Detail::MissingShadow {
+                        column: "value".into(),
+                    },
+                );
                 continue;
             }
             for (k, col) in s.top.iter().enumerate().take(top_needed) {
                 let absent = !col.get(cell).copied().flatten().is_some_and(f64::is_finite);
                 if absent && n.is_some_and(|n| n > k as u64) {
-                    sink.push(c, RuleCode::Missing, action, Detail::MissingShadow { column: format!("top{}", k + 1) });
+                    sink.push(
+                        c,
+                        RuleCode::Missing,
+                        action,
+                        Detail::MissingShadow {
+                            column: format!("top{}", k + 1),
+                        },
+                    );
                     break;
                 }
             }
         }
-        if let Some(rows) = s.n_missing.as_ref().and_then(|v| v.get(cell).copied().flatten()).filter(|r| *r > 0) {
+        if let Some(rows) = s
+            .n_missing
+            .as_ref()
+            .and_then(|v| v.get(cell).copied().flatten())
+            .filter(|r| *r > 0)
+        {
             sink.push(c, RuleCode::Missing, action, Detail::MissingRows { rows });
         }
     }
@@ -69,16 +93,31 @@ mod tests {
         let mut p = Policy::preset("essnet").unwrap();
         p.class_disclosure = None;
         p.threshold = None;
-        p.dominance = vec![crate::policy::Dominance { n: 2, k: 85.0, inclusive: false }];
+        p.dominance = vec![crate::policy::Dominance {
+            n: 2,
+            k: 85.0,
+            inclusive: false,
+        }];
         let r = check_table(&t, &p).unwrap();
-        let got: Vec<String> = r.cells_with("missing").map(|(c, f)| format!("{c}: {}", f.detail())).collect();
-        assert_eq!(got, [
-            "0: `n` is missing: the rules that need it cannot decide",
-            "1: `value` is missing: the rules that need it cannot decide",
-            "2: `top2` is missing: the rules that need it cannot decide",
-            "3: 2 rows had no value; the published statistic leaves them out",
-        ]);
+        let got: Vec<String> = r
+            .cells_with("missing")
+            .map(|(c, f)| format!("{c}: {}", f.detail()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "0: `n` is missing: the rules that need it cannot decide",
+                "1: `value` is missing: the rules that need it cannot decide",
+                "2: `top2` is missing: the rules that need it cannot decide",
+                "3: 2 rows had no value; the published statistic leaves them out",
+            ]
+        );
         // Cell 3 has one unit: its missing top2 is a true zero, and dominance judges it.
-        assert_eq!(r.cells_with("dominance").map(|(c, _)| c).collect::<Vec<_>>(), [3]);
+        assert_eq!(
+            r.cells_with("dominance")
+                .map(|(c, _)| c)
+                .collect::<Vec<_>>(),
+            [3]
+        );
     }
 }

@@ -14,10 +14,10 @@ mod p_percent;
 mod threshold;
 mod zero;
 
+use crate::Error;
 use crate::policy::{Action, Policy};
 use crate::report::{RuleUse, TableReport};
 use crate::table::{Apriori, Table};
-use crate::Error;
 use serde::Serialize;
 
 /// A cell's verdict. Ordered: `Safe` < `Review` < `Unsafe`; a cell takes the most severe of its findings.
@@ -101,20 +101,75 @@ impl RuleCode {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Detail {
-    Threshold { n: u64, min_units: u64 },
-    Dominance { n: u32, k: f64, inclusive: bool, top_sum: f64, value: f64, share: f64 },
-    PPercent { p: f64, value: f64, top1: f64, top2: f64, remainder: f64 },
-    Pq { p: f64, q: f64, value: f64, top1: f64, top2: f64, remainder: f64 },
-    ClassShare { dimension: String, n: u64, group_n: u64, share: f64, max_share: f64 },
-    SingleCategory { dimension: String, group_n: u64, categories: u32 },
+    Threshold {
+        n: u64,
+        min_units: u64,
+    },
+    Dominance {
+        n: u32,
+        k: f64,
+        inclusive: bool,
+        top_sum: f64,
+        value: f64,
+        share: f64,
+    },
+    PPercent {
+        p: f64,
+        value: f64,
+        top1: f64,
+        top2: f64,
+        remainder: f64,
+    },
+    Pq {
+        p: f64,
+        q: f64,
+        value: f64,
+        top1: f64,
+        top2: f64,
+        remainder: f64,
+    },
+    ClassShare {
+        dimension: String,
+        n: u64,
+        group_n: u64,
+        share: f64,
+        max_share: f64,
+    },
+    SingleCategory {
+        dimension: String,
+        group_n: u64,
+        categories: u32,
+    },
     SamplingZero,
     StructuralZero,
-    Negative { value: Option<f64>, negative_units: Option<u64>, smallest_top: Option<f64> },
-    MissingShadow { column: String },
-    MissingRows { rows: u64 },
-    Dof { dof: f64, min: f64 },
-    AdditivityValue { dimension: String, value: f64, sum: f64, parts: u32 },
-    AdditivityUnits { dimension: String, n: u64, sum: u64, max: u64, parts: u32 },
+    Negative {
+        value: Option<f64>,
+        negative_units: Option<u64>,
+        smallest_top: Option<f64>,
+    },
+    MissingShadow {
+        column: String,
+    },
+    MissingRows {
+        rows: u64,
+    },
+    Dof {
+        dof: f64,
+        min: f64,
+    },
+    AdditivityValue {
+        dimension: String,
+        value: f64,
+        sum: f64,
+        parts: u32,
+    },
+    AdditivityUnits {
+        dimension: String,
+        n: u64,
+        sum: u64,
+        max: u64,
+        parts: u32,
+    },
     DeclaredUnsafe,
     DeclaredSafe,
 }
@@ -134,7 +189,11 @@ fn pct(x: f64) -> String {
 
 /// Numbers in details: integers without a decimal part, other values as Rust prints them (shortest round-trip).
 pub(crate) fn num(x: f64) -> String {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 { format!("{}", x as i64) } else { format!("{x}") }
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
 }
 
 impl Finding {
@@ -142,19 +201,37 @@ impl Finding {
     pub fn detail(&self) -> String {
         match &self.values {
             Detail::Threshold { n, min_units } => format!("{n} units < {min_units}"),
-            Detail::Dominance { n, k, inclusive, share, .. } => {
-                let who = if *n == 1 { "top 1".to_string() } else { format!("top {n}") };
+            Detail::Dominance {
+                n,
+                k,
+                inclusive,
+                share,
+                ..
+            } => {
+                let who = if *n == 1 {
+                    "top 1".to_string()
+                } else {
+                    format!("top {n}")
+                };
                 let op = if *inclusive { "≥" } else { ">" };
                 format!("{who} = {} of value {op} {}", pct(*share), pct(*k))
             }
-            Detail::PPercent { p, top1, remainder, .. } => format!(
+            Detail::PPercent {
+                p, top1, remainder, ..
+            } => format!(
                 "value − top 1 − top 2 = {} < {} × top 1 = {}: the second-largest unit can estimate the largest within {}",
                 num(*remainder),
                 pct(*p),
                 num(p / 100.0 * top1),
                 pct(*p)
             ),
-            Detail::Pq { p, q, top1, remainder, .. } => format!(
+            Detail::Pq {
+                p,
+                q,
+                top1,
+                remainder,
+                ..
+            } => format!(
                 "value − top 1 − top 2 = {} < p/q × top 1 = {}/{} × {} = {}",
                 num(*remainder),
                 num(*p),
@@ -162,17 +239,33 @@ impl Finding {
                 num(*top1),
                 num(p / q * top1)
             ),
-            Detail::ClassShare { dimension, n, group_n, share, max_share } => format!(
+            Detail::ClassShare {
+                dimension,
+                n,
+                group_n,
+                share,
+                max_share,
+            } => format!(
                 "{n} of the {group_n} units along `{dimension}` = {} ≥ {}",
                 pct(*share),
                 pct(*max_share)
             ),
-            Detail::SingleCategory { dimension, group_n, categories } => format!(
+            Detail::SingleCategory {
+                dimension,
+                group_n,
+                categories,
+            } => format!(
                 "only non-zero category of {categories} along `{dimension}`: all {group_n} units fall here"
             ),
-            Detail::SamplingZero => "0 units: an empty cell tells that no unit has this combination".into(),
+            Detail::SamplingZero => {
+                "0 units: an empty cell tells that no unit has this combination".into()
+            }
             Detail::StructuralZero => "0 units, declared a structural zero".into(),
-            Detail::Negative { value, negative_units, smallest_top } => {
+            Detail::Negative {
+                value,
+                negative_units,
+                smallest_top,
+            } => {
                 let mut why = Vec::new();
                 if let Some(v) = value.filter(|v| *v < 0.0) {
                     why.push(format!("value {} < 0", num(v)));
@@ -183,23 +276,45 @@ impl Finding {
                 if let Some(t) = smallest_top.filter(|t| *t < 0.0) {
                     why.push(format!("a top contribution of {}", num(t)));
                 }
-                format!("{}: dominance and p % rules assume non-negative contributions; check by hand", why.join(", "))
+                format!(
+                    "{}: dominance and p % rules assume non-negative contributions; check by hand",
+                    why.join(", ")
+                )
             }
-            Detail::MissingShadow { column } => format!("`{column}` is missing: the rules that need it cannot decide"),
+            Detail::MissingShadow { column } => {
+                format!("`{column}` is missing: the rules that need it cannot decide")
+            }
             Detail::MissingRows { rows } => {
                 format!("{rows} rows had no value; the published statistic leaves them out")
             }
-            Detail::Dof { dof, min } => format!("{} residual degrees of freedom < {}", num(*dof), num(*min)),
-            Detail::AdditivityValue { dimension, value, sum, parts } => format!(
+            Detail::Dof { dof, min } => {
+                format!("{} residual degrees of freedom < {}", num(*dof), num(*min))
+            }
+            Detail::AdditivityValue {
+                dimension,
+                value,
+                sum,
+                parts,
+            } => format!(
                 "value {} ≠ {} = sum of its {parts} parts along `{dimension}`",
                 num(*value),
                 num(*sum)
             ),
-            Detail::AdditivityUnits { dimension, n, sum, max, parts } => {
+            Detail::AdditivityUnits {
+                dimension,
+                n,
+                sum,
+                max,
+                parts,
+            } => {
                 if n > sum {
-                    format!("{n} units > {sum} = sum of the units of its {parts} parts along `{dimension}`")
+                    format!(
+                        "{n} units > {sum} = sum of the units of its {parts} parts along `{dimension}`"
+                    )
                 } else {
-                    format!("{n} units < {max} units of one of its {parts} parts along `{dimension}`")
+                    format!(
+                        "{n} units < {max} units of one of its {parts} parts along `{dimension}`"
+                    )
                 }
             }
             Detail::DeclaredUnsafe => "declared unsafe in the status column".into(),
@@ -218,7 +333,11 @@ pub(crate) struct Sink {
 impl Sink {
     pub(crate) fn push(&mut self, cell: u32, rule: RuleCode, status: Status, values: Detail) {
         if let Some(f) = self.findings.get_mut(cell as usize) {
-            f.push(Finding { rule, status, values });
+            f.push(Finding {
+                rule,
+                status,
+                values,
+            });
         }
     }
 }
@@ -233,11 +352,18 @@ pub(crate) fn magnitudes(table: &Table, cell: u32, k: usize) -> Option<(f64, [f6
     if !value.is_finite() || value < 0.0 || n == 0 {
         return None;
     }
-    if s.n_negative.as_ref().and_then(|v| v.get(i).copied().flatten()).is_some_and(|u| u > 0) {
+    if s.n_negative
+        .as_ref()
+        .and_then(|v| v.get(i).copied().flatten())
+        .is_some_and(|u| u > 0)
+    {
         return None;
     }
     // Any negative contribution makes the magnitude rules undefined for the cell (the `negative` rule reports it).
-    if s.top.iter().any(|c| c.get(i).copied().flatten().is_some_and(|t| t < 0.0)) {
+    if s.top
+        .iter()
+        .any(|c| c.get(i).copied().flatten().is_some_and(|t| t < 0.0))
+    {
         return None;
     }
     let mut top = [0.0f64; 8];
@@ -267,7 +393,12 @@ pub fn check_table(table: &Table, policy: &Policy) -> Result<TableReport, Error>
         let mut who = Vec::new();
         for d in &policy.dominance {
             if d.n as usize > s.top.len() {
-                who.push(format!("dominance ({}, {}) needs {}", d.n, num(d.k), top_names(d.n as usize)));
+                who.push(format!(
+                    "dominance ({}, {}) needs {}",
+                    d.n,
+                    num(d.k),
+                    top_names(d.n as usize)
+                ));
             }
         }
         if policy.p_percent.is_some() && s.top.len() < 2 {
@@ -280,12 +411,18 @@ pub fn check_table(table: &Table, policy: &Policy) -> Result<TableReport, Error>
             table: table.name.clone(),
             message: format!(
                 "{}; the table has {}; tabulate with enough top contributions or use a policy without these rules",
-                who.join(", "),
-                if s.top.is_empty() { "no top columns".to_string() } else { top_names(s.top.len()) }
+                who.join("; "),
+                if s.top.is_empty() {
+                    "no top columns".to_string()
+                } else {
+                    top_names(s.top.len())
+                }
             ),
         });
     }
-    let mut sink = Sink { findings: vec![Vec::new(); table.len()] };
+    let mut sink = Sink {
+        findings: vec![Vec::new(); table.len()],
+    };
     let not_magnitude = "frequency table: no value column";
     missing::run(table, need, policy.missing.into(), &mut sink);
     negative::run(table, policy.negative.into(), &mut sink);
@@ -307,7 +444,10 @@ pub fn check_table(table: &Table, policy: &Policy) -> Result<TableReport, Error>
     } else {
         uses.push(RuleUse::not_applicable(RuleCode::Dominance, not_magnitude));
     }
-    for (code, on) in [(RuleCode::PPercent, policy.p_percent.is_some()), (RuleCode::Pq, policy.pq.is_some())] {
+    for (code, on) in [
+        (RuleCode::PPercent, policy.p_percent.is_some()),
+        (RuleCode::Pq, policy.pq.is_some()),
+    ] {
         uses.push(match (on, magnitude) {
             (false, _) => RuleUse::off(code),
             (true, false) => RuleUse::not_applicable(code, not_magnitude),
@@ -334,25 +474,45 @@ pub fn check_table(table: &Table, policy: &Policy) -> Result<TableReport, Error>
             dof::run(table, d, policy.missing.into(), &mut sink);
             uses.push(RuleUse::applied(RuleCode::Dof));
         }
-        (Some(_), false) => uses.push(RuleUse::not_applicable(RuleCode::Dof, "no dof column (not a model output)")),
+        (Some(_), false) => uses.push(RuleUse::not_applicable(
+            RuleCode::Dof,
+            "no dof column (not a model output)",
+        )),
         (None, _) => uses.push(RuleUse::off(RuleCode::Dof)),
     }
     additivity::run(table, policy.additivity.into(), &mut sink);
-    for code in [RuleCode::Zero, RuleCode::Negative, RuleCode::Missing, RuleCode::Additivity] {
+    for code in [
+        RuleCode::Zero,
+        RuleCode::Negative,
+        RuleCode::Missing,
+        RuleCode::Additivity,
+    ] {
         uses.push(RuleUse::applied(code));
     }
     uses.sort_by_key(|u| u.rule);
 
     let mut status = Vec::with_capacity(table.len());
     for (cell, findings) in sink.findings.iter_mut().enumerate() {
-        let mut st = findings.iter().map(|f| f.status).max().unwrap_or(Status::Safe);
+        let mut st = findings
+            .iter()
+            .map(|f| f.status)
+            .max()
+            .unwrap_or(Status::Safe);
         match table.apriori(cell as u32) {
             Some(Apriori::Unsafe) => {
-                findings.push(Finding { rule: RuleCode::Apriori, status: Status::Unsafe, values: Detail::DeclaredUnsafe });
+                findings.push(Finding {
+                    rule: RuleCode::Apriori,
+                    status: Status::Unsafe,
+                    values: Detail::DeclaredUnsafe,
+                });
                 st = Status::Unsafe;
             }
             Some(Apriori::Safe) if st != Status::Safe => {
-                findings.push(Finding { rule: RuleCode::Apriori, status: Status::Safe, values: Detail::DeclaredSafe });
+                findings.push(Finding {
+                    rule: RuleCode::Apriori,
+                    status: Status::Safe,
+                    values: Detail::DeclaredSafe,
+                });
                 st = Status::Safe;
             }
             _ => {}
@@ -363,7 +523,10 @@ pub fn check_table(table: &Table, policy: &Policy) -> Result<TableReport, Error>
 }
 
 fn top_names(k: usize) -> String {
-    (1..=k).map(|i| format!("top{i}")).collect::<Vec<_>>().join(", ")
+    (1..=k)
+        .map(|i| format!("top{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

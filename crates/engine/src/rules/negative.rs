@@ -26,8 +26,14 @@ use crate::table::Table;
 pub(super) fn run(table: &Table, action: Status, sink: &mut Sink) {
     let s = table.shadow();
     for cell in 0..table.len() {
-        let value = s.value.as_ref().and_then(|v| v.get(cell).copied().flatten());
-        let negative_units = s.n_negative.as_ref().and_then(|v| v.get(cell).copied().flatten());
+        let value = s
+            .value
+            .as_ref()
+            .and_then(|v| v.get(cell).copied().flatten());
+        let negative_units = s
+            .n_negative
+            .as_ref()
+            .and_then(|v| v.get(cell).copied().flatten());
         let smallest_top = s
             .top
             .iter()
@@ -37,7 +43,16 @@ pub(super) fn run(table: &Table, action: Status, sink: &mut Sink) {
             || negative_units.is_some_and(|u| u > 0)
             || smallest_top.is_some_and(|t| t < 0.0);
         if fires {
-            sink.push(cell as u32, RuleCode::Negative, action, Detail::Negative { value, negative_units, smallest_top });
+            sink.push(
+                cell as u32,
+                RuleCode::Negative,
+                action,
+                Detail::Negative {
+                    value,
+                    negative_units,
+                    smallest_top,
+                },
+            );
         }
     }
 }
@@ -49,17 +64,31 @@ mod tests {
 
     #[test]
     fn negative_cells_are_decided_one_by_one() {
-        let t = table(&[("a", 20, -120.5, &[10.0, 5.0]), ("b", 20, 100.0, &[95.0, 1.0]), ("c", 20, 50.0, &[60.0, -10.0])]);
+        let t = table(&[
+            ("a", 20, -120.5, &[10.0, 5.0]),
+            ("b", 20, 100.0, &[95.0, 1.0]),
+            ("c", 20, 50.0, &[60.0, -10.0]),
+        ]);
         let mut p = Policy::preset("essnet").unwrap();
         p.threshold = None;
         p.class_disclosure = None;
-        p.dominance = vec![Dominance { n: 1, k: 50.0, inclusive: false }];
+        p.dominance = vec![Dominance {
+            n: 1,
+            k: 50.0,
+            inclusive: false,
+        }];
         let r = check_table(&t, &p).unwrap();
-        let got: Vec<String> = r.cells_with("negative").map(|(c, f)| format!("{c}: {}", f.detail())).collect();
-        assert_eq!(got, [
-            "0: value -120.5 < 0: dominance and p % rules assume non-negative contributions; check by hand",
-            "2: a top contribution of -10: dominance and p % rules assume non-negative contributions; check by hand",
-        ]);
+        let got: Vec<String> = r
+            .cells_with("negative")
+            .map(|(c, f)| format!("{c}: {}", f.detail()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "0: value -120.5 < 0: dominance and p % rules assume non-negative contributions; check by hand",
+                "2: a top contribution of -10: dominance and p % rules assume non-negative contributions; check by hand",
+            ]
+        );
         // Dominance still judges cell b, and only cell b.
         let dom: Vec<u32> = r.cells_with("dominance").map(|(c, _)| c).collect();
         assert_eq!(dom, [1]);

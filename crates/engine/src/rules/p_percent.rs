@@ -25,39 +25,64 @@ use super::{Detail, RuleCode, Sink, Status, magnitudes};
 use crate::policy::{PPercent, Pq};
 use crate::table::Table;
 
-fn run(table: &Table, ratio: f64, sink: &mut Sink, code: RuleCode, detail: impl Fn(f64, f64, f64, f64) -> Detail) {
+fn run(
+    table: &Table,
+    ratio: f64,
+    sink: &mut Sink,
+    code: RuleCode,
+    detail: impl Fn(f64, f64, f64, f64) -> Detail,
+) {
     for cell in 0..table.len() as u32 {
-        let Some((value, top)) = magnitudes(table, cell, 2) else { continue };
+        let Some((value, top)) = magnitudes(table, cell, 2) else {
+            continue;
+        };
         let [top1, top2, ..] = top;
         if value <= 0.0 || top1 <= 0.0 {
             continue;
         }
         let remainder = value - top1 - top2;
         if remainder < ratio * top1 {
-            sink.push(cell, code, Status::Unsafe, detail(value, top1, top2, remainder));
+            sink.push(
+                cell,
+                code,
+                Status::Unsafe,
+                detail(value, top1, top2, remainder),
+            );
         }
     }
 }
 
 pub(super) fn run_p(table: &Table, p: &PPercent, sink: &mut Sink) {
-    run(table, p.p / 100.0, sink, RuleCode::PPercent, |value, top1, top2, remainder| Detail::PPercent {
-        p: p.p,
-        value,
-        top1,
-        top2,
-        remainder,
-    });
+    run(
+        table,
+        p.p / 100.0,
+        sink,
+        RuleCode::PPercent,
+        |value, top1, top2, remainder| Detail::PPercent {
+            p: p.p,
+            value,
+            top1,
+            top2,
+            remainder,
+        },
+    );
 }
 
 pub(super) fn run_pq(table: &Table, pq: &Pq, sink: &mut Sink) {
-    run(table, pq.p / pq.q, sink, RuleCode::Pq, |value, top1, top2, remainder| Detail::Pq {
-        p: pq.p,
-        q: pq.q,
-        value,
-        top1,
-        top2,
-        remainder,
-    });
+    run(
+        table,
+        pq.p / pq.q,
+        sink,
+        RuleCode::Pq,
+        |value, top1, top2, remainder| Detail::Pq {
+            p: pq.p,
+            q: pq.q,
+            value,
+            top1,
+            top2,
+            remainder,
+        },
+    );
 }
 
 #[cfg(test)]
@@ -65,7 +90,12 @@ mod tests {
     use crate::policy::{PPercent, Policy, Pq};
     use crate::rules::{check_table, testing::table};
 
-    fn check(p: Option<f64>, pq: Option<(f64, f64)>, cells: &[(&str, u64, f64, &[f64])], expected: &[&str]) {
+    fn check(
+        p: Option<f64>,
+        pq: Option<(f64, f64)>,
+        cells: &[(&str, u64, f64, &[f64])],
+        expected: &[&str],
+    ) {
         let mut pol = Policy::preset("essnet").unwrap();
         pol.threshold = None;
         pol.dominance.clear();
@@ -73,7 +103,11 @@ mod tests {
         pol.p_percent = p.map(|p| PPercent { p });
         pol.pq = pq.map(|(p, q)| Pq { p, q });
         let r = check_table(&table(cells), &pol).unwrap();
-        let got: Vec<String> = r.findings_of("p-percent").chain(r.findings_of("pq")).map(|f| f.detail()).collect();
+        let got: Vec<String> = r
+            .findings_of("p-percent")
+            .chain(r.findings_of("pq"))
+            .map(|f| f.detail())
+            .collect();
         assert_eq!(got, expected);
     }
 
@@ -82,13 +116,23 @@ mod tests {
         check(
             Some(10.0),
             None,
-            &[("a", 5, 1000.0, &[900.0, 60.0]), ("b", 5, 1000.0, &[500.0, 300.0])],
-            &["value − top 1 − top 2 = 40 < 10.0 % × top 1 = 90: the second-largest unit can estimate the largest within 10.0 %"],
+            &[
+                ("a", 5, 1000.0, &[900.0, 60.0]),
+                ("b", 5, 1000.0, &[500.0, 300.0]),
+            ],
+            &[
+                "value − top 1 − top 2 = 40 < 10.0 % × top 1 = 90: the second-largest unit can estimate the largest within 10.0 %",
+            ],
         );
         // One unit: no remainder at all.
-        check(Some(10.0), None, &[("a", 1, 70.0, &[70.0]), ("b", 30, 100.0, &[10.0, 9.0])], &[
-            "value − top 1 − top 2 = 0 < 10.0 % × top 1 = 7: the second-largest unit can estimate the largest within 10.0 %",
-        ]);
+        check(
+            Some(10.0),
+            None,
+            &[("a", 1, 70.0, &[70.0]), ("b", 30, 100.0, &[10.0, 9.0])],
+            &[
+                "value − top 1 − top 2 = 0 < 10.0 % × top 1 = 7: the second-largest unit can estimate the largest within 10.0 %",
+            ],
+        );
         // All-zero contributions publish nothing to estimate.
         check(Some(10.0), None, &[("a", 12, 0.0, &[0.0, 0.0])], &[]);
     }
@@ -99,11 +143,21 @@ mod tests {
     #[test]
     fn definition_example() {
         let cell: &[(&str, u64, f64, &[f64])] = &[("a", 4, 155.0, &[100.0, 50.0, 3.0])];
-        check(Some(10.0), None, cell, &[
-            "value − top 1 − top 2 = 5 < 10.0 % × top 1 = 10: the second-largest unit can estimate the largest within 10.0 %",
-        ]);
+        check(
+            Some(10.0),
+            None,
+            cell,
+            &[
+                "value − top 1 − top 2 = 5 < 10.0 % × top 1 = 10: the second-largest unit can estimate the largest within 10.0 %",
+            ],
+        );
         check(Some(4.0), None, cell, &[]);
-        check(None, Some((10.0, 50.0)), cell, &["value − top 1 − top 2 = 5 < p/q × top 1 = 10/50 × 100 = 20"]);
+        check(
+            None,
+            Some((10.0, 50.0)),
+            cell,
+            &["value − top 1 − top 2 = 5 < p/q × top 1 = 10/50 × 100 = 20"],
+        );
         // q = 100 makes pq the p % rule.
         check(None, Some((4.0, 100.0)), cell, &[]);
     }

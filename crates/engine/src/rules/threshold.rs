@@ -26,7 +26,15 @@ pub(super) fn run(table: &Table, t: &Threshold, sink: &mut Sink) {
     for (cell, n) in table.shadow().n.iter().enumerate() {
         if let Some(n) = *n {
             if n > 0 && n < t.min_units {
-                sink.push(cell as u32, RuleCode::Threshold, Status::Unsafe, Detail::Threshold { n, min_units: t.min_units });
+                sink.push(
+                    cell as u32,
+                    RuleCode::Threshold,
+                    Status::Unsafe,
+                    Detail::Threshold {
+                        n,
+                        min_units: t.min_units,
+                    },
+                );
             }
         }
     }
@@ -51,7 +59,11 @@ mod tests {
 
     #[test]
     fn threshold() {
-        check(10, &[("a", 3), ("b", 10), ("c", 9), ("d", 0)], &["3 units < 10", "9 units < 10"]);
+        check(
+            10,
+            &[("a", 3), ("b", 10), ("c", 9), ("d", 0)],
+            &["3 units < 10", "9 units < 10"],
+        );
         check(1, &[("a", 1)], &[]);
         // Source: sdcTable `primarySuppression(type = "freq", maxN = 3)`: counts ≤ 3 are sensitive, i.e.
         // min_units = 4; a count of 4 is safe.

@@ -51,22 +51,36 @@ mod tests {
             b = b.cell(i as u64 + 2, &[i as u32], Some(*n), None, &[]);
         }
         let status: Vec<_> = cells.iter().map(|c| c.1).collect();
-        let t = b.with(|s| s.apriori = Some(status)).build("t", vec![dim]).unwrap();
+        let t = b
+            .with(|s| s.apriori = Some(status))
+            .build("t", vec![dim])
+            .unwrap();
         let mut p = Policy::preset("essnet").unwrap();
         p.threshold = None;
         p.class_disclosure = None;
         p.zero.sampling = sampling;
         let r = check_table(&t, &p).unwrap();
-        let got: Vec<String> = r.cells_with("zero").map(|(c, f)| format!("{c} {}: {}", f.status.as_str(), f.detail())).collect();
+        let got: Vec<String> = r
+            .cells_with("zero")
+            .map(|(c, f)| format!("{c} {}: {}", f.status.as_str(), f.detail()))
+            .collect();
         assert_eq!(got, expected);
     }
 
     #[test]
     fn zeros() {
-        check(Action::Unsafe, &[(0, None), (5, None), (0, Some(Apriori::Structural))], &[
-            "0 unsafe: 0 units: an empty cell tells that no unit has this combination",
-            "2 safe: 0 units, declared a structural zero",
-        ]);
-        check(Action::Review, &[(0, None)], &["0 review: 0 units: an empty cell tells that no unit has this combination"]);
+        check(
+            Action::Unsafe,
+            &[(0, None), (5, None), (0, Some(Apriori::Structural))],
+            &[
+                "0 unsafe: 0 units: an empty cell tells that no unit has this combination",
+                "2 safe: 0 units, declared a structural zero",
+            ],
+        );
+        check(
+            Action::Review,
+            &[(0, None)],
+            &["0 review: 0 units: an empty cell tells that no unit has this combination"],
+        );
     }
 }

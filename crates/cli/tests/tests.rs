@@ -1,0 +1,118 @@
+//! Golden CLI runs: exit code, stdout and stderr of `cellguard` on the demo data and the test corpus.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Runs the binary from the repository root and renders what a user sees.
+fn run(args: &[&str]) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(env!("CARGO_BIN_EXE_cellguard"))
+        .args(args)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    format!(
+        "$ cellguard {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
+        args.join(" "),
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn temp(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("cellguard-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name).display().to_string()
+}
+
+#[test]
+fn tabulate_then_check() {
+    let out = temp("mean.csv");
+    let tab = run(&[
+        "tabulate",
+        "demo/microdata.csv",
+        "--rows",
+        "region,origin",
+        "--cols",
+        "sex",
+        "--value",
+        "wage",
+        "--agg",
+        "mean",
+        "--unit",
+        "person_id",
+        "--margins",
+        "-o",
+        &out,
+    ]);
+    assert!(tab.contains("exit: 0"), "{tab}");
+    insta::assert_snapshot!(
+        "tabulate_mean_table",
+        std::fs::read_to_string(&out).unwrap()
+    );
+    let check = run(&["check", &out, "--policy", "essnet"]).replace(&out, "mean.csv");
+    insta::assert_snapshot!("check_mean_table_essnet", check);
+    let count = run(&[
+        "tabulate",
+        "demo/microdata.csv",
+        "--rows",
+        "region",
+        "--cols",
+        "education,sex",
+        "--unit",
+        "person_id",
+    ]);
+    insta::assert_snapshot!("tabulate_count_stdout", count);
+}
+
+#[test]
+fn check_json_and_exit_codes() {
+    insta::assert_snapshot!(
+        "check_parquet_acro_json",
+        run(&[
+            "check",
+            "tests/corpus/good/table.parquet",
+            "--policy",
+            "acro",
+            "--format",
+            "json"
+        ])
+    );
+    insta::assert_snapshot!(
+        "check_bad_file",
+        run(&["check", "tests/corpus/bad/non_numeric.csv"])
+    );
+    insta::assert_snapshot!(
+        "check_unknown_policy",
+        run(&["check", "tests/corpus/good/table.arrow", "--policy", "ksz"])
+    );
+    insta::assert_snapshot!(
+        "check_policy_file",
+        run(&[
+            "check",
+            "tests/corpus/good/table.xlsx",
+            "--policy",
+            "tests/corpus/policy/ksz-example.toml"
+        ])
+    );
+    insta::assert_snapshot!(
+        "check_safe_table_exit_0",
+        run(&[
+            "check",
+            "tests/corpus/good/table.arrows",
+            "--policy",
+            "tests/corpus/policy/lenient.toml"
+        ])
+    );
+}
+
+#[test]
+fn policies() {
+    insta::assert_snapshot!("policy_list", run(&["policy", "list"]));
+    insta::assert_snapshot!("policy_show_sdctable", run(&["policy", "show", "sdctable"]));
+    insta::assert_snapshot!(
+        "policy_bad_file",
+        run(&["policy", "show", "tests/corpus/policy/bad-key.toml"])
+    );
+}

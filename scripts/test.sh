@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: formatting, lints, the whole workspace's tests, and the wasm32 build of the
+# engine and io crates.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export CARGO_PROFILE_DEV_DEBUG=0 CARGO_INCREMENTAL=0
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -q -- -D warnings
+cargo build -q -p cellguard-engine -p cellguard-io --target wasm32-unknown-unknown
+cargo test --workspace --all-targets

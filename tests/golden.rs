@@ -1,0 +1,38 @@
+//! The same table as CSV (`;`, decimal comma), XLSX, Arrow IPC file (LZ4), Arrow stream and Parquet (snappy) gives
+//! the same verdicts; the report is snapshotted once.
+
+use crate::{check_file, root};
+
+fn verdicts(file: &str, policy: &str) -> serde_json::Value {
+    let report = check_file(&root().join("tests/corpus/good").join(file), policy).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&report.to_json()).unwrap();
+    // Only the input's name and hash, and the row numbering (CSV line, sheet row, record number), differ.
+    v["inputs"] = serde_json::Value::Null;
+    for t in v["tables"].as_array_mut().unwrap() {
+        t["name"] = serde_json::Value::Null;
+        t["input"] = serde_json::Value::Null;
+        for c in t["cells"].as_array_mut().unwrap() {
+            c["row"] = serde_json::Value::Null;
+        }
+    }
+    v
+}
+
+#[test]
+fn every_format_gives_the_same_report() {
+    for policy in ["acro", "essnet", "sdctable"] {
+        let reference = verdicts("table_semicolon.csv", policy);
+        for file in ["table.xlsx", "table.arrow", "table.arrows", "table.parquet"] {
+            assert_eq!(verdicts(file, policy), reference, "{file} under {policy}");
+        }
+        insta::assert_json_snapshot!(format!("good_table_{policy}"), reference);
+    }
+}
+
+#[test]
+fn reports_are_byte_identical_across_runs() {
+    let path = root().join("tests/corpus/good/table.parquet");
+    let a = check_file(&path, "essnet").unwrap().to_json();
+    let b = check_file(&path, "essnet").unwrap().to_json();
+    assert_eq!(a, b);
+}
