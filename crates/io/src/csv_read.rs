@@ -160,7 +160,7 @@ mod tests {
         );
         check("a,a\n1,2\n", Err("`a` appears twice"));
         check("a,,b\n1,2,3\n", Err("empty column name (column 2)"));
-        check("a,b\n1\u{0},2\n", Err("NUL byte at byte 6"));
+        check("a,b\n1\u{0},2\n", Err("NUL byte at byte 5"));
     }
 
     #[test]
