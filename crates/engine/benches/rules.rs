@@ -1,2 +1,103 @@
-//! placeholder
-fn main() {}
+//! Criterion benches of the primary rules on a seeded 1M-cell magnitude table (`rules/<rule>/1M`).
+
+use cellguard_engine::policy::{ClassDisclosure, Dominance, PPercent, Policy, Threshold};
+use cellguard_engine::table::{Dimension, Shadow, Table};
+use cellguard_engine::{Status, check_table};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A 100 × 100 × 100 leaf table with random unit counts and long-tailed contributions.
+fn table(side: u32, seed: u64) -> Table {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let dims: Vec<Dimension> = ["a", "b", "c"]
+        .iter()
+        .map(|n| Dimension::flat(n, (0..side).map(|i| format!("{n}{i}")), None))
+        .collect();
+    let cells = (side as usize).pow(3);
+    let mut coords = Vec::with_capacity(cells * 3);
+    let mut s = Shadow {
+        value: Some(Vec::new()),
+        top: vec![Vec::new(), Vec::new(), Vec::new()],
+        ..Shadow::default()
+    };
+    for i in 0..cells as u32 {
+        coords.extend([i / (side * side), (i / side) % side, i % side]);
+        let n = rng.random_range(0..40u64);
+        let mut tops = [0.0f64; 3];
+        let mut total = 0.0;
+        for k in 0..n.min(3) as usize {
+            tops[k] = rng.random_range(100.0..5000.0);
+        }
+        tops.sort_by(|x, y| y.total_cmp(x));
+        for t in tops {
+            total += t;
+        }
+        total += n.saturating_sub(3) as f64 * rng.random_range(50.0..tops[2].max(51.0));
+        s.n.push(Some(n));
+        s.value.as_mut().map(|v| v.push(Some(total)));
+        for k in 0..3 {
+            s.top[k].push((k < n as usize).then_some(tops[k]));
+        }
+    }
+    Table::new("bench", dims, coords, (1..=cells as u64).collect(), s).unwrap()
+}
+
+fn only(f: impl FnOnce(&mut Policy)) -> Policy {
+    let mut p = Policy::preset("essnet").unwrap();
+    p.threshold = None;
+    p.dominance.clear();
+    p.class_disclosure = None;
+    f(&mut p);
+    p
+}
+
+fn bench(c: &mut Criterion) {
+    let t = table(100, 42);
+    let mut g = c.benchmark_group("rules");
+    g.throughput(Throughput::Elements(t.len() as u64));
+    g.sample_size(20);
+    let cases: Vec<(&str, Policy)> = vec![
+        (
+            "threshold",
+            only(|p| p.threshold = Some(Threshold { min_units: 10 })),
+        ),
+        (
+            "dominance",
+            only(|p| {
+                p.dominance = vec![Dominance {
+                    n: 2,
+                    k: 85.0,
+                    inclusive: false,
+                }]
+            }),
+        ),
+        (
+            "p-percent",
+            only(|p| p.p_percent = Some(PPercent { p: 10.0 })),
+        ),
+        (
+            "class-disclosure",
+            only(|p| {
+                p.class_disclosure = Some(ClassDisclosure {
+                    max_share: 90.0,
+                    single_category: true,
+                })
+            }),
+        ),
+        ("all-acro", Policy::preset("acro").unwrap()),
+        ("all-essnet", Policy::preset("essnet").unwrap()),
+    ];
+    for (name, policy) in cases {
+        // Every bench checks its result: the random table has empty, small and dominated cells.
+        let r = check_table(&t, &policy).unwrap();
+        assert!(r.summary.count(Status::Safe) < r.summary.cells, "{name}");
+        g.bench_function(format!("{name}/1M"), |b| {
+            b.iter(|| check_table(&t, &policy).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

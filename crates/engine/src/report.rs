@@ -122,9 +122,6 @@ impl TableReport {
             cells: table.len() as u64,
             ..Summary::default()
         };
-        for s in [Status::Safe, Status::Review, Status::Unsafe] {
-            summary.by_status.insert(s.as_str(), 0);
-        }
         let cells: Vec<CellReport> = status
             .into_iter()
             .zip(findings)
@@ -135,13 +132,30 @@ impl TableReport {
                 findings,
             })
             .collect();
+        // Count in arrays (one pass, no map lookups per cell), then name the counts.
+        let mut by_status = [0u64; 3];
+        let mut by_rule = [0u64; RuleCode::ALL.len()];
         for c in &cells {
-            *summary.by_status.entry(c.status.as_str()).or_default() += 1;
-            let mut seen: Vec<RuleCode> = c.findings.iter().map(|f| f.rule).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for r in seen {
-                *summary.by_rule.entry(r.as_str()).or_default() += 1;
+            if let Some(n) = by_status.get_mut(c.status as usize) {
+                *n += 1;
+            }
+            let mut seen = 0u32;
+            for f in &c.findings {
+                seen |= 1 << (f.rule as u32);
+            }
+            for (i, n) in by_rule.iter_mut().enumerate() {
+                *n += u64::from(seen >> i & 1);
+            }
+        }
+        for (s, n) in [Status::Safe, Status::Review, Status::Unsafe]
+            .into_iter()
+            .zip(by_status)
+        {
+            summary.by_status.insert(s.as_str(), n);
+        }
+        for (r, n) in RuleCode::ALL.into_iter().zip(by_rule) {
+            if n > 0 {
+                summary.by_rule.insert(r.as_str(), n);
             }
         }
         TableReport {
