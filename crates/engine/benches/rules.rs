@@ -26,8 +26,8 @@ fn table(side: u32, seed: u64) -> Table {
         let n = rng.random_range(0..40u64);
         let mut tops = [0.0f64; 3];
         let mut total = 0.0;
-        for k in 0..n.min(3) as usize {
-            tops[k] = rng.random_range(100.0..5000.0);
+        for t in tops.iter_mut().take(n.min(3) as usize) {
+            *t = rng.random_range(100.0..5000.0);
         }
         tops.sort_by(|x, y| y.total_cmp(x));
         for t in tops {
@@ -35,9 +35,11 @@ fn table(side: u32, seed: u64) -> Table {
         }
         total += n.saturating_sub(3) as f64 * rng.random_range(50.0..tops[2].max(51.0));
         s.n.push(Some(n));
-        s.value.as_mut().map(|v| v.push(Some(total)));
-        for k in 0..3 {
-            s.top[k].push((k < n as usize).then_some(tops[k]));
+        if let Some(v) = s.value.as_mut() {
+            v.push(Some(total));
+        }
+        for (k, (col, t)) in s.top.iter_mut().zip(tops).enumerate() {
+            col.push((k < n as usize).then_some(t));
         }
     }
     Table::new("bench", dims, coords, (1..=cells as u64).collect(), s).unwrap()
