@@ -8,4 +8,6 @@ export CARGO_PROFILE_DEV_DEBUG=0 CARGO_INCREMENTAL=0
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 cargo build -q -p cellguard-engine -p cellguard-io --target wasm32-unknown-unknown
-cargo test --workspace --all-targets
+# Benches are compiled here and run with `cargo bench`; tests run last so their summary closes the output.
+cargo build -q --workspace --benches
+cargo test --workspace
