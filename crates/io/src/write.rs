@@ -4,11 +4,7 @@ use cellguard_engine::tabulate::Tabulated;
 
 /// A number as cellguard writes it: whole numbers without a decimal part, others shortest round-trip.
 pub fn number(x: f64) -> String {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+    cellguard_engine::rules::num(x)
 }
 
 /// The table as CSV: dimension columns, the statistic (`count`, `sum` or `mean`), then the shadow columns `n`,

@@ -187,8 +187,9 @@ fn pct(x: f64) -> String {
     format!("{x:.1} %")
 }
 
-/// Numbers in details: integers without a decimal part, other values as Rust prints them (shortest round-trip).
-pub(crate) fn num(x: f64) -> String {
+/// Numbers as cellguard writes them, in details and files: whole numbers without a decimal part, other values
+/// shortest round-trip.
+pub fn num(x: f64) -> String {
     if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
