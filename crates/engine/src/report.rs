@@ -104,7 +104,6 @@ pub struct TableReport {
 impl TableReport {
     pub(crate) fn new(
         table: &Table,
-        _policy: &Policy,
         rules: Vec<RuleUse>,
         status: Vec<Status>,
         findings: Vec<Vec<Finding>>,

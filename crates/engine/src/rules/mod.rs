@@ -520,7 +520,7 @@ pub fn check_table(table: &Table, policy: &Policy) -> Result<TableReport, Error>
         }
         status.push(st);
     }
-    Ok(TableReport::new(table, policy, uses, status, sink.findings))
+    Ok(TableReport::new(table, uses, status, sink.findings))
 }
 
 fn top_names(k: usize) -> String {
