@@ -1,7 +1,6 @@
 //! `cellguard check`: tables → report (text or JSON); exit 0 all safe, 1 findings.
 
 use anyhow::{Context, Result};
-use cellguard_engine::Report;
 use cellguard_io::TableRoles;
 use clap::ValueEnum;
 use std::io::Write;
@@ -67,31 +66,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         codelists: crate::inputs::codelists(&args.codelist, &mut side)?,
         ..TableRoles::default()
     };
-    let mut report = Report {
-        policy: policy.clone(),
-        policy_sha256: policy_file
-            .as_ref()
-            .map(|f| cellguard_io::sha256_hex(&f.bytes)),
-        inputs: Vec::new(),
-        tables: Vec::new(),
-    };
+    let mut tables = Vec::with_capacity(args.tables.len());
     for path in &args.tables {
         let input = crate::inputs::read(path)?;
-        let frame = cellguard_io::read_frame(&input.name, &input.bytes)?;
-        let (table, _) = cellguard_io::table_from_frame(&frame, &roles)?;
-        let mut tr =
-            cellguard_engine::check_table(&table, &policy).with_context(|| input.name.clone())?;
-        tr.input = input.name.clone();
-        report
-            .inputs
-            .push(cellguard_io::input_record(&input.name, &input.bytes));
-        report.tables.push(tr);
+        let checked = cellguard_io::check_file(&input.name, &input.bytes, &roles, &policy)?;
+        tables.push((checked.input, checked.report));
     }
-    for f in policy_file.iter().chain(&side) {
-        report
-            .inputs
-            .push(cellguard_io::input_record(&f.name, &f.bytes));
-    }
+    let report = cellguard_io::assemble_report(&policy, policy_file.as_ref(), tables, &side);
     let bytes = match args.format {
         OutFormat::Json => report.to_json(),
         OutFormat::Text => report.to_text().into_bytes(),

@@ -6,10 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A file's display name (as given on the command line) and bytes.
-pub struct Input {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
+pub type Input = cellguard_io::NamedBytes;
 
 pub fn read(path: &Path) -> Result<Input> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -50,9 +47,7 @@ pub fn policy(arg: &str) -> Result<(Policy, Option<Input>)> {
         );
     }
     let input = read(path)?;
-    let text = std::str::from_utf8(&input.bytes)
-        .with_context(|| format!("{}: not UTF-8 text", input.name))?;
-    let policy = Policy::from_toml(text).with_context(|| input.name.clone())?;
+    let policy = cellguard_io::policy_from_toml(&input)?;
     Ok((policy, Some(input)))
 }
 

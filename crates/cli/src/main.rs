@@ -5,6 +5,7 @@
 mod check;
 mod inputs;
 mod policy;
+mod serve;
 mod tabulate;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,8 @@ enum Command {
         #[command(subcommand)]
         action: policy::Action,
     },
+    /// Serve the built browser page on 127.0.0.1 (tables are checked in the browser; nothing is uploaded).
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Command::Tabulate(args) => tabulate::run(args),
         Command::Check(args) => check::run(args),
         Command::Policy { action } => policy::run(action),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

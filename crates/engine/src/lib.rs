@@ -23,6 +23,7 @@ pub use error::Error;
 pub use hierarchy::Hierarchy;
 pub use policy::Policy;
 pub use report::{CellReport, InputRecord, Report, TableReport};
+pub use rules::explain::Lang;
 pub use rules::{Finding, RuleCode, Status, check_table};
 pub use table::{Apriori, Dimension, Table, TableBuilder};
 pub use tabulate::{Agg, Microdata, TabulateSpec, tabulate};

@@ -13,14 +13,18 @@
 )]
 
 mod arrow;
+pub mod check;
 mod csv_read;
 mod error;
+pub mod export;
 mod frame;
 mod roles;
 mod write;
 mod xlsx;
 
+pub use check::{Checked, NamedBytes, assemble_report, check_file, policy_from_toml};
 pub use error::Error;
+pub use export::{annotated_csv, annotated_xlsx};
 pub use frame::{Column, ColumnData, Format, Frame};
 pub use roles::{
     MicroRoles, ResolvedRoles, TableRoles, codelist_from_frame, microdata_from_frame,

@@ -8,6 +8,7 @@ mod additivity;
 mod class_disclosure;
 mod dof;
 mod dominance;
+pub mod explain;
 mod missing;
 mod negative;
 mod p_percent;
@@ -18,10 +19,10 @@ use crate::Error;
 use crate::policy::{Action, Policy};
 use crate::report::{RuleUse, TableReport};
 use crate::table::{Apriori, Table};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A cell's verdict. Ordered: `Safe` < `Review` < `Unsafe`; a cell takes the most severe of its findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Safe,
@@ -50,7 +51,7 @@ impl From<Action> for Status {
 }
 
 /// Stable rule codes used in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleCode {
     Threshold,
@@ -98,7 +99,7 @@ impl RuleCode {
 }
 
 /// The numbers behind a finding. Serialized as the finding's `values`; [`Finding::detail`] renders them in words.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Detail {
     Threshold {
@@ -175,7 +176,7 @@ pub enum Detail {
 }
 
 /// One rule firing on one cell.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: RuleCode,
     pub status: Status,

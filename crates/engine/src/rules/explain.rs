@@ -1,0 +1,424 @@
+//! Findings in words, in Dutch and French (English is [`Finding::detail`]): the same numbers, the same
+//! reasoning, so a reviewer reads the explanation in the language of the output it signs off.
+
+use super::{Detail, Finding, num};
+use serde::{Deserialize, Serialize};
+
+/// A language of explanations and of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Nl,
+    Fr,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::Nl, Lang::Fr, Lang::En];
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Nl => "nl",
+            Lang::Fr => "fr",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "en" => Some(Lang::En),
+            "nl" => Some(Lang::Nl),
+            "fr" => Some(Lang::Fr),
+            _ => None,
+        }
+    }
+}
+
+/// A number with the decimal comma Dutch and French readers expect.
+fn n(x: f64) -> String {
+    num(x).replace('.', ",")
+}
+
+fn pct(x: f64) -> String {
+    format!("{x:.1} %").replace('.', ",")
+}
+
+impl Finding {
+    /// The finding in words in `lang`.
+    pub fn detail_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.detail(),
+            Lang::Nl => nl(&self.values),
+            Lang::Fr => fr(&self.values),
+        }
+    }
+}
+
+fn nl(d: &Detail) -> String {
+    match d {
+        Detail::Threshold { n, min_units } => format!("{n} eenheden < {min_units}"),
+        Detail::Dominance {
+            n: top,
+            k,
+            inclusive,
+            share,
+            ..
+        } => format!(
+            "grootste {top} = {} van de waarde {} {}",
+            pct(*share),
+            if *inclusive { "≥" } else { ">" },
+            pct(*k)
+        ),
+        Detail::PPercent {
+            p, top1, remainder, ..
+        } => format!(
+            "waarde − top 1 − top 2 = {} < {} × top 1 = {}: de op één na grootste eenheid kan de grootste schatten binnen {}",
+            n(*remainder),
+            pct(*p),
+            n(p / 100.0 * top1),
+            pct(*p)
+        ),
+        Detail::Pq {
+            p,
+            q,
+            top1,
+            remainder,
+            ..
+        } => format!(
+            "waarde − top 1 − top 2 = {} < p/q × top 1 = {}/{} × {} = {}",
+            n(*remainder),
+            n(*p),
+            n(*q),
+            n(*top1),
+            n(p / q * top1)
+        ),
+        Detail::ClassShare {
+            dimension,
+            n: units,
+            group_n,
+            share,
+            max_share,
+        } => format!(
+            "{units} van de {group_n} eenheden langs `{dimension}` = {} ≥ {}",
+            pct(*share),
+            pct(*max_share)
+        ),
+        Detail::SingleCategory {
+            dimension,
+            group_n,
+            categories,
+        } => format!(
+            "enige niet-lege categorie van {categories} langs `{dimension}`: alle {group_n} eenheden vallen hier"
+        ),
+        Detail::SamplingZero => {
+            "0 eenheden: een lege cel verraadt dat geen enkele eenheid deze combinatie heeft".into()
+        }
+        Detail::StructuralZero => "0 eenheden, opgegeven als structurele nul".into(),
+        Detail::Negative {
+            value,
+            negative_units,
+            smallest_top,
+        } => {
+            let mut why = Vec::new();
+            if let Some(v) = value.filter(|v| *v < 0.0) {
+                why.push(format!("waarde {} < 0", n(v)));
+            }
+            if let Some(u) = negative_units.filter(|u| *u > 0) {
+                why.push(format!("{u} eenheden met een negatieve bijdrage"));
+            }
+            if let Some(t) = smallest_top.filter(|t| *t < 0.0) {
+                why.push(format!("een topbijdrage van {}", n(t)));
+            }
+            format!(
+                "{}: dominantie- en p %-regels veronderstellen niet-negatieve bijdragen; controleer met de hand",
+                why.join(", ")
+            )
+        }
+        Detail::MissingShadow { column } => {
+            format!(
+                "`{column}` ontbreekt: de regels die deze kolom nodig hebben, kunnen niet beslissen"
+            )
+        }
+        Detail::MissingRows { rows } => {
+            format!("{rows} rijen hadden geen waarde; de gepubliceerde statistiek laat ze weg")
+        }
+        Detail::Dof { dof, min } => {
+            format!("{} residuele vrijheidsgraden < {}", n(*dof), n(*min))
+        }
+        Detail::AdditivityValue {
+            dimension,
+            value,
+            sum,
+            parts,
+        } => format!(
+            "waarde {} ≠ {} = som van haar {parts} delen langs `{dimension}`",
+            n(*value),
+            n(*sum)
+        ),
+        Detail::AdditivityUnits {
+            dimension,
+            n: units,
+            sum,
+            max,
+            parts,
+        } => {
+            if units > sum {
+                format!(
+                    "{units} eenheden > {sum} = som van de eenheden van haar {parts} delen langs `{dimension}`"
+                )
+            } else {
+                format!(
+                    "{units} eenheden < {max} eenheden van een van haar {parts} delen langs `{dimension}`"
+                )
+            }
+        }
+        Detail::DeclaredUnsafe => "als onveilig opgegeven in de statuskolom".into(),
+        Detail::DeclaredSafe => {
+            "als veilig opgegeven in de statuskolom: de andere bevindingen vervallen".into()
+        }
+    }
+}
+
+fn fr(d: &Detail) -> String {
+    match d {
+        Detail::Threshold { n, min_units } => format!("{n} unités < {min_units}"),
+        Detail::Dominance {
+            n: top,
+            k,
+            inclusive,
+            share,
+            ..
+        } => format!(
+            "les {top} plus grandes = {} de la valeur {} {}",
+            pct(*share),
+            if *inclusive { "≥" } else { ">" },
+            pct(*k)
+        ),
+        Detail::PPercent {
+            p, top1, remainder, ..
+        } => format!(
+            "valeur − top 1 − top 2 = {} < {} × top 1 = {} : la deuxième unité peut estimer la plus grande à {} près",
+            n(*remainder),
+            pct(*p),
+            n(p / 100.0 * top1),
+            pct(*p)
+        ),
+        Detail::Pq {
+            p,
+            q,
+            top1,
+            remainder,
+            ..
+        } => format!(
+            "valeur − top 1 − top 2 = {} < p/q × top 1 = {}/{} × {} = {}",
+            n(*remainder),
+            n(*p),
+            n(*q),
+            n(*top1),
+            n(p / q * top1)
+        ),
+        Detail::ClassShare {
+            dimension,
+            n: units,
+            group_n,
+            share,
+            max_share,
+        } => format!(
+            "{units} des {group_n} unités le long de `{dimension}` = {} ≥ {}",
+            pct(*share),
+            pct(*max_share)
+        ),
+        Detail::SingleCategory {
+            dimension,
+            group_n,
+            categories,
+        } => format!(
+            "seule catégorie non vide sur {categories} le long de `{dimension}` : les {group_n} unités tombent ici"
+        ),
+        Detail::SamplingZero => {
+            "0 unité : une cellule vide révèle qu'aucune unité n'a cette combinaison".into()
+        }
+        Detail::StructuralZero => "0 unité, déclarée zéro structurel".into(),
+        Detail::Negative {
+            value,
+            negative_units,
+            smallest_top,
+        } => {
+            let mut why = Vec::new();
+            if let Some(v) = value.filter(|v| *v < 0.0) {
+                why.push(format!("valeur {} < 0", n(v)));
+            }
+            if let Some(u) = negative_units.filter(|u| *u > 0) {
+                why.push(format!("{u} unités avec une contribution négative"));
+            }
+            if let Some(t) = smallest_top.filter(|t| *t < 0.0) {
+                why.push(format!("une contribution maximale de {}", n(t)));
+            }
+            format!(
+                "{} : les règles de dominance et du p % supposent des contributions non négatives ; vérifiez à la main",
+                why.join(", ")
+            )
+        }
+        Detail::MissingShadow { column } => {
+            format!("`{column}` manque : les règles qui en ont besoin ne peuvent pas décider")
+        }
+        Detail::MissingRows { rows } => {
+            format!("{rows} lignes sans valeur ; la statistique publiée les omet")
+        }
+        Detail::Dof { dof, min } => {
+            format!("{} degrés de liberté résiduels < {}", n(*dof), n(*min))
+        }
+        Detail::AdditivityValue {
+            dimension,
+            value,
+            sum,
+            parts,
+        } => format!(
+            "valeur {} ≠ {} = somme de ses {parts} parties le long de `{dimension}`",
+            n(*value),
+            n(*sum)
+        ),
+        Detail::AdditivityUnits {
+            dimension,
+            n: units,
+            sum,
+            max,
+            parts,
+        } => {
+            if units > sum {
+                format!(
+                    "{units} unités > {sum} = somme des unités de ses {parts} parties le long de `{dimension}`"
+                )
+            } else {
+                format!(
+                    "{units} unités < {max} unités d'une de ses {parts} parties le long de `{dimension}`"
+                )
+            }
+        }
+        Detail::DeclaredUnsafe => "déclarée non sûre dans la colonne de statut".into(),
+        Detail::DeclaredSafe => {
+            "déclarée sûre dans la colonne de statut : les autres constats sont levés".into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{RuleCode, Status};
+
+    fn every_detail() -> Vec<Detail> {
+        vec![
+            Detail::Threshold {
+                n: 3,
+                min_units: 10,
+            },
+            Detail::Dominance {
+                n: 2,
+                k: 90.0,
+                inclusive: true,
+                top_sum: 93.1,
+                value: 100.0,
+                share: 93.1,
+            },
+            Detail::PPercent {
+                p: 10.0,
+                value: 100.0,
+                top1: 60.0,
+                top2: 38.0,
+                remainder: 2.0,
+            },
+            Detail::Pq {
+                p: 10.0,
+                q: 100.0,
+                value: 100.0,
+                top1: 60.0,
+                top2: 38.0,
+                remainder: 2.0,
+            },
+            Detail::ClassShare {
+                dimension: "sex".into(),
+                n: 9,
+                group_n: 10,
+                share: 90.0,
+                max_share: 90.0,
+            },
+            Detail::SingleCategory {
+                dimension: "sex".into(),
+                group_n: 12,
+                categories: 2,
+            },
+            Detail::SamplingZero,
+            Detail::StructuralZero,
+            Detail::Negative {
+                value: Some(-1.5),
+                negative_units: Some(2),
+                smallest_top: Some(-3.0),
+            },
+            Detail::MissingShadow {
+                column: "top2".into(),
+            },
+            Detail::MissingRows { rows: 4 },
+            Detail::Dof {
+                dof: 3.0,
+                min: 10.0,
+            },
+            Detail::AdditivityValue {
+                dimension: "region".into(),
+                value: 10.0,
+                sum: 12.5,
+                parts: 3,
+            },
+            Detail::AdditivityUnits {
+                dimension: "region".into(),
+                n: 20,
+                sum: 12,
+                max: 9,
+                parts: 3,
+            },
+            Detail::DeclaredUnsafe,
+            Detail::DeclaredSafe,
+        ]
+    }
+
+    #[test]
+    fn every_detail_has_three_distinct_texts_with_the_same_numbers() {
+        for values in every_detail() {
+            let f = Finding {
+                rule: RuleCode::Threshold,
+                status: Status::Unsafe,
+                values,
+            };
+            let [en, nl, fr] = [Lang::En, Lang::Nl, Lang::Fr].map(|l| f.detail_in(l));
+            assert!(en != nl && en != fr && nl != fr, "{en} / {nl} / {fr}");
+            let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+            // Same numbers in every language (decimal separators aside).
+            assert_eq!(digits(&en), digits(&nl), "{en} / {nl}");
+            assert_eq!(digits(&en), digits(&fr), "{en} / {fr}");
+        }
+    }
+
+    #[test]
+    fn dutch_and_french_use_a_decimal_comma() {
+        let f = Finding {
+            rule: RuleCode::Dominance,
+            status: Status::Unsafe,
+            values: Detail::Dominance {
+                n: 2,
+                k: 90.0,
+                inclusive: true,
+                top_sum: 93.1,
+                value: 100.0,
+                share: 93.1,
+            },
+        };
+        assert_eq!(
+            f.detail_in(Lang::Nl),
+            "grootste 2 = 93,1 % van de waarde ≥ 90,0 %"
+        );
+        assert_eq!(
+            f.detail_in(Lang::Fr),
+            "les 2 plus grandes = 93,1 % de la valeur ≥ 90,0 %"
+        );
+        assert_eq!(f.detail(), "top 2 = 93.1 % of value ≥ 90.0 %");
+    }
+}
