@@ -36,3 +36,20 @@ fn reports_are_byte_identical_across_runs() {
     let b = check_file(&path, "essnet").unwrap().to_json();
     assert_eq!(a, b);
 }
+
+/// The report the browser test compares its Wasm output with (`web/tests/wasm.rs`): kept equal to the native one.
+#[test]
+fn native_golden_for_the_wasm_test_is_current() {
+    let root = crate::root();
+    let report = crate::check_file(
+        &root.join("tests/corpus/good/table_semicolon.csv"),
+        "essnet",
+    )
+    .unwrap();
+    let golden = std::fs::read(root.join("tests/golden/table_semicolon.essnet.json")).unwrap();
+    assert_eq!(
+        String::from_utf8(report.to_json()).unwrap(),
+        String::from_utf8(golden).unwrap(),
+        "regenerate with: cd tests/corpus/good && cellguard check table_semicolon.csv --format json > ../../golden/table_semicolon.essnet.json"
+    );
+}

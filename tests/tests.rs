@@ -5,7 +5,7 @@ mod golden;
 mod schema;
 mod tidy;
 
-use cellguard_engine::{Policy, Report, check_table};
+use cellguard_engine::{Policy, Report};
 use cellguard_io::TableRoles;
 use std::path::{Path, PathBuf};
 
@@ -22,15 +22,12 @@ pub fn check_file(path: &Path, policy: &str) -> Result<Report, String> {
     let bytes = std::fs::read(path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     let policy = Policy::preset(policy).unwrap();
-    let frame = cellguard_io::read_frame(&name, &bytes).map_err(|e| e.to_string())?;
-    let (table, _) = cellguard_io::table_from_frame(&frame, &TableRoles::default())
+    let c = cellguard_io::check_file(&name, &bytes, &TableRoles::default(), &policy)
         .map_err(|e| e.to_string())?;
-    let mut tr = check_table(&table, &policy).map_err(|e| format!("{name}: {e}"))?;
-    tr.input = name.clone();
-    Ok(Report {
-        policy,
-        policy_sha256: None,
-        inputs: vec![cellguard_io::input_record(&name, &bytes)],
-        tables: vec![tr],
-    })
+    Ok(cellguard_io::assemble_report(
+        &policy,
+        None,
+        vec![(c.input, c.report)],
+        &[],
+    ))
 }

@@ -35,3 +35,27 @@ fn every_rust_file_opens_with_a_module_doc() {
         "files without a `//!` first line: {missing:?}"
     );
 }
+
+/// The page's Content-Security-Policy is the same in `index.html` and in the header `cellguard serve` sends.
+#[test]
+fn page_and_server_send_the_same_csp() {
+    let root = crate::root();
+    let html = std::fs::read_to_string(root.join("index.html")).unwrap();
+    let serve = std::fs::read_to_string(root.join("crates/cli/src/serve.rs")).unwrap();
+    let meta = html
+        .split("http-equiv=\"Content-Security-Policy\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap();
+    let header = serve
+        .split("pub const CSP: &str = \"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap();
+    assert_eq!(meta, header);
+    assert!(meta.contains("connect-src 'self'") && meta.contains("default-src 'none'"));
+    assert!(
+        !meta.contains("http:") && !meta.contains("https:"),
+        "no outside origin"
+    );
+}

@@ -1,0 +1,213 @@
+// End-to-end tests of the page in real headless Chromium. Usage:
+//   node e2e.mjs DIST_DIR CELLGUARD_BIN ARTIFACTS_DIR
+// Loads tables in several formats and compares what the page shows with `cellguard check` on the same files,
+// opens explanations, switches language, exports the JSON report and compares it byte for byte with the CLI's,
+// drops every file of the bad-input corpus, tabulates microdata in the page, and asserts that no request left
+// the local server. Screenshots of the main states go to ARTIFACTS_DIR.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { browser, serve } from './harness.mjs';
+
+const [dist, cli, artifacts] = process.argv.slice(2).map((p) => resolve(p));
+const root = resolve(new URL('../..', import.meta.url).pathname);
+const good = join(root, 'tests/corpus/good');
+const bad = join(root, 'tests/corpus/bad');
+mkdirSync(artifacts, { recursive: true });
+
+/** `cellguard check` run in `dir` on files named as the page names them; returns the JSON bytes. */
+function cliReport(dir, files, policy = 'essnet') {
+  try {
+    return execFileSync(cli, ['check', ...files, '--policy', policy, '--format', 'json'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  } catch (e) {
+    if (e.status === 1) return e.stdout; // exit 1: findings
+    throw e;
+  }
+}
+
+let passed = 0;
+async function step(name, fn) {
+  const t0 = Date.now();
+  await fn();
+  passed += 1;
+  console.log(`ok ${passed} - ${name} (${Date.now() - t0} ms)`);
+}
+
+const server = await serve(cli, dist);
+const { context, requests, close } = await browser();
+const page = await context.newPage();
+const pageErrors = [];
+page.on('pageerror', (e) => pageErrors.push(String(e)));
+page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+
+async function clear() {
+  if (await page.locator('#clear').count()) await page.click('#clear');
+  await page.waitForSelector('.files', { state: 'detached' });
+}
+async function load(dir, files) {
+  await page.setInputFiles('#pick', files.map((f) => join(dir, f)));
+}
+async function counts() {
+  await page.waitForSelector('#count-unsafe');
+  const n = async (id) => Number(await page.textContent(id));
+  return { cells: await n('#count-cells'), safe: await n('#count-safe'), review: await n('#count-review'), unsafe: await n('#count-unsafe') };
+}
+async function download(selector) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return readFileSync(await d.path());
+}
+
+try {
+  await step('the page starts and shows the empty state in English', async () => {
+    await page.goto(server.url);
+    await page.waitForSelector('.empty');
+    assert.equal(await page.textContent('h1'), 'cellguard — disclosure check');
+    await page.screenshot({ path: join(artifacts, '01-empty.png') });
+  });
+
+  for (const file of ['table_semicolon.csv', 'table.arrow', 'table.xlsx', 'table.parquet', 'table.arrows']) {
+    await step(`${file}: counts shown equal the CLI's`, async () => {
+      await clear();
+      await load(good, [file]);
+      const shown = await counts();
+      const want = JSON.parse(cliReport(good, [file])).tables[0].summary;
+      assert.deepEqual(shown, { cells: want.cells, safe: want.by_status.safe, review: want.by_status.review, unsafe: want.by_status.unsafe });
+    });
+  }
+  await page.screenshot({ path: join(artifacts, '02-checked.png'), fullPage: true });
+
+  await step('a cell\'s explanation shows the rule and its numbers', async () => {
+    await clear();
+    await load(good, ['table_semicolon.csv']);
+    await counts();
+    await page.check('#only-not-safe');
+    await page.waitForSelector('#matching');
+    const row = page.locator('.cell-row.unsafe').first();
+    const cell = Number(await row.getAttribute('data-cell'));
+    await row.click();
+    await page.waitForSelector('#explain');
+    const report = JSON.parse(cliReport(good, ['table_semicolon.csv']));
+    const cliCell = report.tables[0].cells.find((c) => c.row === cell + 2) || report.tables[0].cells[cell];
+    const text = await page.textContent('#explain');
+    for (const f of cliCell.findings) assert.ok(text.includes(f.detail), `explanation shows "${f.detail}": ${text}`);
+    await page.screenshot({ path: join(artifacts, '03-explanation.png') });
+  });
+
+  await step('switching to Dutch translates labels and explanations, and is remembered', async () => {
+    await page.selectOption('#lang', 'nl');
+    await page.waitForSelector('.page[data-lang="nl"]');
+    assert.equal(await page.textContent('h1'), 'cellguard — controle op onthulling');
+    const text = await page.textContent('#explain');
+    assert.ok(/eenheden|grootste|waarde/.test(text), `Dutch explanation: ${text}`);
+    await page.screenshot({ path: join(artifacts, '04-dutch.png') });
+    await page.reload();
+    await page.waitForSelector('.page[data-lang="nl"]');
+    await page.selectOption('#lang', 'fr');
+    await page.waitForSelector('.page[data-lang="fr"]');
+    assert.equal(await page.textContent('h1'), 'cellguard — contrôle de divulgation');
+    await page.selectOption('#lang', 'en');
+    await page.waitForSelector('.page[data-lang="en"]');
+  });
+
+  await step('the exported JSON report is byte for byte the CLI\'s', async () => {
+    await clear();
+    const files = ['table_semicolon.csv', 'table.arrow', 'table.xlsx'];
+    await load(good, files);
+    await counts();
+    const bytes = await download('#export-json');
+    assert.ok(Buffer.compare(bytes, cliReport(good, files)) === 0, 'page and CLI reports differ');
+  });
+
+  await step('a TOML policy file is used and recorded like the CLI does', async () => {
+    await clear();
+    await page.setInputFiles('#policy-file', join(root, 'tests/corpus/policy/ksz-example.toml'));
+    await load(good, ['table.parquet']);
+    await counts();
+    const bytes = await download('#export-json');
+    const policyPath = join(root, 'tests/corpus/policy/ksz-example.toml');
+    const want = cliReport(good, ['table.parquet'], policyPath).toString();
+    // The CLI names the policy file by the path it was given, the page by the file's name.
+    assert.equal(bytes.toString(), want.replaceAll(policyPath, 'ksz-example.toml'));
+    await page.selectOption('#preset', 'essnet');
+  });
+
+  await step('annotated CSV and XLSX exports download', async () => {
+    await clear();
+    await load(good, ['table_semicolon.csv']);
+    await counts();
+    const csv = (await download('#export-csv')).toString();
+    assert.ok(csv.startsWith('sex,region,mean,cellguard_status,cellguard_rules\n'), csv.slice(0, 80));
+    assert.ok(csv.includes(',x,unsafe,'), 'unsafe cells are suppressed');
+    const xlsx = await download('#export-xlsx');
+    assert.equal(xlsx.subarray(0, 2).toString(), 'PK');
+    const html = (await download('#export-html')).toString();
+    assert.ok(html.includes('<h1>Disclosure-check report</h1>'));
+  });
+
+  const expected = readFileSync(join(bad, 'EXPECTED.tsv'), 'utf8').split('\n')
+    .filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+  assert.equal(expected.length, readdirSync(bad).length - 1, 'every bad file is in EXPECTED.tsv');
+  for (const [file, policy, outcome, must] of expected) {
+    await step(`bad input ${file}: ${outcome} shown, and the next good file still checks`, async () => {
+      await clear();
+      await page.selectOption('#preset', policy);
+      await load(bad, [file]);
+      if (outcome === 'error') {
+        await page.waitForSelector('.file-error');
+        const text = await page.textContent('.file-error');
+        assert.ok(text.includes(file) && text.includes(must), `${file}: "${text}" should say "${must}"`);
+      } else {
+        await counts();
+        const rule = must.split(':')[0];
+        await page.selectOption('#rule-filter', rule);
+        await page.waitForSelector('.cell-row');
+        await page.locator('.cell-row').first().click();
+        await page.waitForSelector('#explain');
+        const text = await page.textContent('#explain');
+        assert.ok(text.includes(must.slice(rule.length + 2)), `${file}: "${text}" should say "${must}"`);
+        await page.click('#close-explain');
+      }
+      if (file === 'malformed.csv') await page.screenshot({ path: join(artifacts, '05-bad-input.png') });
+      await page.selectOption('#preset', 'essnet');
+      await load(good, ['table_semicolon.csv']);
+      await page.waitForSelector('#count-unsafe');
+    });
+  }
+
+  await step('demo tables load, and microdata is tabulated in the page like the CLI', async () => {
+    await clear();
+    await page.click('#demo');
+    await page.waitForSelector('#only-not-safe');
+    await page.uncheck('#only-not-safe');
+    await page.waitForSelector('.micro');
+    const f = page.locator('.file[data-file="microdata.csv"]');
+    await f.locator('.tab-row').nth(5).check(); // region
+    await f.locator('.tab-col').nth(2).check(); // sex
+    await f.locator('.tab-unit').selectOption('person_id');
+    await f.locator('.tab-go').click();
+    await page.waitForSelector('.tab:has-text("microdata_count.csv")');
+    await page.click('.tab:has-text("microdata_count.csv")');
+    await page.waitForSelector('#summary h2:has-text("microdata_count.csv")');
+    const shown = await counts();
+    const tmp = join(artifacts, 'microdata_count.csv');
+    execFileSync(cli, ['tabulate', join(dist, 'demo/microdata.csv'), '--rows', 'region', '--cols', 'sex', '--agg', 'count', '--unit', 'person_id', '--margins', '-o', tmp]);
+    const want = JSON.parse(cliReport(artifacts, ['microdata_count.csv'])).tables[0].summary;
+    assert.equal(shown.cells, want.cells);
+    assert.equal(shown.unsafe, want.by_status.unsafe);
+    await page.waitForSelector(`#matching:has-text("${want.cells} ")`);
+    await page.waitForSelector('.cell-row');
+    await page.screenshot({ path: join(artifacts, '06-microdata.png'), fullPage: true });
+  });
+
+  await step('no request left the local server and the page logged no error', async () => {
+    const outside = requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('blob:') && !u.startsWith('data:'));
+    assert.deepEqual(outside, []);
+    assert.ok(requests.some((u) => u.endsWith('cellguard-worker_bg.wasm')), 'the worker was loaded');
+    assert.deepEqual(pageErrors, []);
+  });
+  console.log(`all ${passed} end-to-end checks passed; screenshots in ${artifacts}`);
+} finally {
+  await close();
+  server.stop();
+}

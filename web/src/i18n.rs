@@ -1,0 +1,390 @@
+//! Every label of the page in Dutch, French and English. Explanations of findings come from the engine
+//! ([`cellguard_engine::Finding::detail_in`]); this table holds the page's own words.
+
+use cellguard_engine::{Lang, RuleCode, Status};
+
+/// `(key, English, Dutch, French)`.
+const LABELS: &[(&str, &str, &str, &str)] = &[
+    (
+        "title",
+        "cellguard — disclosure check",
+        "cellguard — controle op onthulling",
+        "cellguard — contrôle de divulgation",
+    ),
+    (
+        "tagline",
+        "Tables are checked on this computer. Nothing is sent anywhere.",
+        "Tabellen worden op deze computer gecontroleerd. Er wordt niets verstuurd.",
+        "Les tableaux sont contrôlés sur cet ordinateur. Rien n'est envoyé.",
+    ),
+    (
+        "drop",
+        "Drop table files here (CSV, XLSX, Arrow, Parquet) or",
+        "Sleep tabelbestanden hierheen (CSV, XLSX, Arrow, Parquet) of",
+        "Déposez des fichiers de tableaux ici (CSV, XLSX, Arrow, Parquet) ou",
+    ),
+    (
+        "pick",
+        "choose files",
+        "kies bestanden",
+        "choisissez des fichiers",
+    ),
+    (
+        "demo",
+        "Load the demo tables",
+        "Laad de demotabellen",
+        "Charger les tableaux de démonstration",
+    ),
+    ("files", "Files", "Bestanden", "Fichiers"),
+    ("remove", "Remove", "Verwijderen", "Retirer"),
+    ("clear", "Remove all", "Alles verwijderen", "Tout retirer"),
+    ("policy", "Policy", "Beleid", "Politique"),
+    ("preset", "Preset", "Voorinstelling", "Préréglage"),
+    (
+        "policy_file",
+        "Load a TOML policy file",
+        "Laad een TOML-beleidsbestand",
+        "Charger un fichier de politique TOML",
+    ),
+    (
+        "policy_in_force",
+        "Policy in force",
+        "Geldend beleid",
+        "Politique en vigueur",
+    ),
+    ("edited", "edited", "aangepast", "modifiée"),
+    ("apply", "Apply", "Toepassen", "Appliquer"),
+    ("off", "off", "uit", "désactivé"),
+    (
+        "min_units",
+        "Minimum units",
+        "Minimum aantal eenheden",
+        "Nombre minimal d'unités",
+    ),
+    (
+        "dominance_n",
+        "Dominance: largest n",
+        "Dominantie: grootste n",
+        "Dominance : n plus grandes",
+    ),
+    (
+        "dominance_k",
+        "Dominance: k %",
+        "Dominantie: k %",
+        "Dominance : k %",
+    ),
+    (
+        "p_percent",
+        "p % rule: p",
+        "p %-regel: p",
+        "règle du p % : p",
+    ),
+    (
+        "class_share",
+        "Class disclosure: max share %",
+        "Klasse-onthulling: max. aandeel %",
+        "Divulgation de classe : part max. %",
+    ),
+    (
+        "dof_min",
+        "Minimum degrees of freedom",
+        "Minimum vrijheidsgraden",
+        "Degrés de liberté minimum",
+    ),
+    (
+        "zero_action",
+        "Sampling zeros",
+        "Steekproefnullen",
+        "Zéros d'échantillonnage",
+    ),
+    (
+        "toml",
+        "Policy as TOML",
+        "Beleid als TOML",
+        "Politique en TOML",
+    ),
+    ("roles", "Column roles", "Kolomrollen", "Rôles des colonnes"),
+    ("role_dims", "Dimensions", "Dimensies", "Dimensions"),
+    ("role_n", "Units (n)", "Eenheden (n)", "Unités (n)"),
+    ("role_value", "Value", "Waarde", "Valeur"),
+    (
+        "role_top",
+        "Top contributions",
+        "Grootste bijdragen",
+        "Plus grandes contributions",
+    ),
+    (
+        "role_status",
+        "A-priori status",
+        "A-prioristatus",
+        "Statut a priori",
+    ),
+    (
+        "role_dof",
+        "Degrees of freedom",
+        "Vrijheidsgraden",
+        "Degrés de liberté",
+    ),
+    ("role_weight", "Weight", "Gewicht", "Poids"),
+    ("role_total", "Total code", "Totaalcode", "Code du total"),
+    ("published", "Published", "Gepubliceerd", "Publié"),
+    ("none", "(none)", "(geen)", "(aucune)"),
+    ("guess", "(guess)", "(raden)", "(deviner)"),
+    (
+        "microdata",
+        "This looks like microdata: tabulate it",
+        "Dit lijken microdata: tabuleer ze",
+        "Ce sont apparemment des microdonnées : tabulez-les",
+    ),
+    ("tab_rows", "Rows", "Rijen", "Lignes"),
+    ("tab_cols", "Columns", "Kolommen", "Colonnes"),
+    ("tab_agg", "Statistic", "Statistiek", "Statistique"),
+    (
+        "tab_unit",
+        "Unit column",
+        "Eenheidskolom",
+        "Colonne d'unité",
+    ),
+    ("tab_margins", "With margins", "Met marges", "Avec marges"),
+    ("tabulate", "Tabulate", "Tabuleren", "Tabuler"),
+    (
+        "as_table",
+        "Read as a table",
+        "Lees als tabel",
+        "Lire comme tableau",
+    ),
+    (
+        "checking",
+        "Checking",
+        "Bezig met controleren",
+        "Contrôle en cours",
+    ),
+    ("cancel", "Cancel", "Annuleren", "Annuler"),
+    ("cancelled", "Cancelled.", "Geannuleerd.", "Annulé."),
+    ("results", "Results", "Resultaten", "Résultats"),
+    ("summary", "Summary", "Samenvatting", "Résumé"),
+    ("cells", "cells", "cellen", "cellules"),
+    (
+        "only_not_safe",
+        "Only cells that are not safe",
+        "Alleen cellen die niet veilig zijn",
+        "Seulement les cellules non sûres",
+    ),
+    ("by_rule", "Rule", "Regel", "Règle"),
+    ("all_rules", "all rules", "alle regels", "toutes les règles"),
+    ("legend", "Legend", "Legende", "Légende"),
+    ("rules_used", "Rules", "Regels", "Règles"),
+    (
+        "not_applicable",
+        "not applicable",
+        "niet van toepassing",
+        "non applicable",
+    ),
+    ("applied", "applied", "toegepast", "appliquée"),
+    (
+        "heatmap",
+        "Status map (last dimension across)",
+        "Statuskaart (laatste dimensie horizontaal)",
+        "Carte des statuts (dernière dimension en largeur)",
+    ),
+    (
+        "explanation",
+        "Why this cell",
+        "Waarom deze cel",
+        "Pourquoi cette cellule",
+    ),
+    ("row", "row", "rij", "ligne"),
+    ("close", "Close", "Sluiten", "Fermer"),
+    (
+        "no_findings",
+        "No rule fired: the cell is safe.",
+        "Geen enkele regel sloeg aan: de cel is veilig.",
+        "Aucune règle déclenchée : la cellule est sûre.",
+    ),
+    (
+        "shadow",
+        "Shadow values",
+        "Schaduwwaarden",
+        "Valeurs cachées",
+    ),
+    ("export", "Export", "Exporteren", "Exporter"),
+    (
+        "export_json",
+        "Report (JSON)",
+        "Rapport (JSON)",
+        "Rapport (JSON)",
+    ),
+    (
+        "export_csv",
+        "Annotated table (CSV)",
+        "Geannoteerde tabel (CSV)",
+        "Tableau annoté (CSV)",
+    ),
+    (
+        "export_xlsx",
+        "Annotated tables (XLSX)",
+        "Geannoteerde tabellen (XLSX)",
+        "Tableaux annotés (XLSX)",
+    ),
+    (
+        "export_html",
+        "Printable report (HTML)",
+        "Afdrukbaar rapport (HTML)",
+        "Rapport imprimable (HTML)",
+    ),
+    (
+        "error",
+        "Cannot check this file",
+        "Dit bestand kan niet gecontroleerd worden",
+        "Ce fichier ne peut pas être contrôlé",
+    ),
+    ("language", "Language", "Taal", "Langue"),
+    (
+        "report",
+        "Disclosure-check report",
+        "Rapport van de onthullingscontrole",
+        "Rapport de contrôle de divulgation",
+    ),
+    (
+        "generated_by",
+        "Made by cellguard",
+        "Gemaakt door cellguard",
+        "Produit par cellguard",
+    ),
+    ("inputs", "Inputs", "Invoer", "Entrées"),
+    (
+        "not_safe_cells",
+        "Cells that are not safe",
+        "Cellen die niet veilig zijn",
+        "Cellules non sûres",
+    ),
+    ("findings", "Findings", "Bevindingen", "Constats"),
+    ("status", "Status", "Status", "Statut"),
+    ("took", "checked in", "gecontroleerd in", "contrôlé en"),
+    (
+        "empty",
+        "No table yet.",
+        "Nog geen tabel.",
+        "Pas encore de tableau.",
+    ),
+    (
+        "matching",
+        "matching cells",
+        "overeenkomende cellen",
+        "cellules correspondantes",
+    ),
+];
+
+/// The label `key` in `lang`; an unknown key shows as itself (a test keeps every key the page uses known).
+pub fn t(lang: Lang, key: &'static str) -> &'static str {
+    LABELS
+        .iter()
+        .find(|(k, ..)| *k == key)
+        .map_or(key, |(_, en, nl, fr)| match lang {
+            Lang::En => en,
+            Lang::Nl => nl,
+            Lang::Fr => fr,
+        })
+}
+
+/// Every label key.
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    LABELS.iter().map(|(k, ..)| *k)
+}
+
+pub fn status(lang: Lang, s: Status) -> &'static str {
+    match (lang, s) {
+        (Lang::En, Status::Safe) => "safe",
+        (Lang::En, Status::Review) => "review",
+        (Lang::En, Status::Unsafe) => "unsafe",
+        (Lang::Nl, Status::Safe) => "veilig",
+        (Lang::Nl, Status::Review) => "nakijken",
+        (Lang::Nl, Status::Unsafe) => "onveilig",
+        (Lang::Fr, Status::Safe) => "sûre",
+        (Lang::Fr, Status::Review) => "à revoir",
+        (Lang::Fr, Status::Unsafe) => "non sûre",
+    }
+}
+
+pub fn rule(lang: Lang, r: RuleCode) -> &'static str {
+    use RuleCode::*;
+    match (lang, r) {
+        (Lang::En, Threshold) => "threshold",
+        (Lang::Nl, Threshold) => "drempel",
+        (Lang::Fr, Threshold) => "seuil",
+        (Lang::En, Dominance) => "dominance",
+        (Lang::Nl, Dominance) => "dominantie",
+        (Lang::Fr, Dominance) => "dominance",
+        (Lang::En, PPercent) => "p %",
+        (Lang::Nl, PPercent) => "p %",
+        (Lang::Fr, PPercent) => "p %",
+        (_, Pq) => "pq",
+        (Lang::En, ClassDisclosure) => "class disclosure",
+        (Lang::Nl, ClassDisclosure) => "klasse-onthulling",
+        (Lang::Fr, ClassDisclosure) => "divulgation de classe",
+        (Lang::En, Zero) => "zero",
+        (Lang::Nl, Zero) => "nul",
+        (Lang::Fr, Zero) => "zéro",
+        (Lang::En, Negative) => "negative",
+        (Lang::Nl, Negative) => "negatief",
+        (Lang::Fr, Negative) => "négatif",
+        (Lang::En, Missing) => "missing",
+        (Lang::Nl, Missing) => "ontbrekend",
+        (Lang::Fr, Missing) => "manquant",
+        (Lang::En, Dof) => "degrees of freedom",
+        (Lang::Nl, Dof) => "vrijheidsgraden",
+        (Lang::Fr, Dof) => "degrés de liberté",
+        (Lang::En, Additivity) => "additivity",
+        (Lang::Nl, Additivity) => "additiviteit",
+        (Lang::Fr, Additivity) => "additivité",
+        (Lang::En, Apriori) => "a priori",
+        (Lang::Nl, Apriori) => "a priori",
+        (Lang::Fr, Apriori) => "a priori",
+    }
+}
+
+/// The name of a language in itself, for the switcher.
+pub fn lang_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "English",
+        Lang::Nl => "Nederlands",
+        Lang::Fr => "Français",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_translated() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (k, en, nl, fr) in LABELS {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!en.is_empty() && !nl.is_empty() && !fr.is_empty(), "{k}");
+        }
+        // Most labels differ between languages; a few words are the same (Status, Dimensions…).
+        let same = LABELS
+            .iter()
+            .filter(|(_, en, nl, fr)| en == nl || en == fr)
+            .count();
+        assert!(same * 10 < LABELS.len(), "{same} labels untranslated");
+    }
+
+    #[test]
+    fn every_key_the_page_uses_exists() {
+        let sources = [
+            include_str!("ui/app.rs"),
+            include_str!("ui/results.rs"),
+            include_str!("ui/controls.rs"),
+            include_str!("session.rs"),
+        ];
+        let known: std::collections::BTreeSet<_> = keys().collect();
+        for src in sources {
+            for part in src.split("t(lang, \"").skip(1) {
+                let key = part.split('"').next().unwrap_or("");
+                assert!(known.contains(key), "label `{key}` is used but not defined");
+            }
+        }
+    }
+}

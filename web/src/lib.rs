@@ -1,0 +1,21 @@
+//! cellguard-web: the page. Thin by design — the rules live in the engine, reading and writing in io; this crate
+//! holds the page's state and components and the Web Worker that runs the checks.
+//!
+//! - [`protocol`]: messages between page and worker;
+//! - [`session`]: the worker's side (check, row windows, explanations, exports);
+//! - [`state`]: the page's state and reducer;
+//! - [`i18n`]: the page's words in Dutch, French and English;
+//! - `ui` (wasm32 only): Yew components, the worker glue and the message codec.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+pub mod i18n;
+pub mod protocol;
+pub mod session;
+pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,278 @@
+//! Messages between the page and its Web Worker. The worker holds the checked tables; the page asks for what it
+//! shows (a window of rows, one cell's explanation, an export), so a million-cell table never crosses the boundary
+//! whole. Plain data, serialized with serde (serde-wasm-bindgen in the browser), so it is tested natively.
+
+use cellguard_engine::{Finding, Lang, Policy, RuleCode, Status};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A file the user dropped or picked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileIn {
+    pub name: String,
+    #[serde(with = "serde_bytes")]
+    pub bytes: Vec<u8>,
+}
+
+/// Role choices for a table file; `None`/empty means "guess from the column names".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RolesIn {
+    pub dims: Option<Vec<String>>,
+    pub n: Option<String>,
+    pub value: Option<String>,
+    pub top: Option<Vec<String>>,
+    pub weight: Option<String>,
+    pub status: Option<String>,
+    pub cost: Option<String>,
+    pub dof: Option<String>,
+    pub total: Option<String>,
+}
+
+/// How to tabulate a microdata file in the page (the CLI's `tabulate`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TabulateIn {
+    pub rows: Vec<String>,
+    pub cols: Vec<String>,
+    /// `count`, `sum` or `mean`.
+    pub agg: String,
+    pub value: Option<String>,
+    pub unit: Option<String>,
+    pub margins: bool,
+}
+
+/// What a file is to the checker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Mode {
+    /// A table, one row per cell, with these role choices.
+    Table(RolesIn),
+    /// Microdata, tabulated first.
+    Microdata(TabulateIn),
+}
+
+impl Default for Mode {
+    fn default() -> Self {
+        Mode::Table(RolesIn::default())
+    }
+}
+
+/// The policy in force: the parameters, and the file they came from (its hash goes into the report) unless edited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyIn {
+    pub policy: Policy,
+    pub file: Option<FileIn>,
+}
+
+/// Which cells a row window shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    /// Only cells that are not safe.
+    pub not_safe: bool,
+    /// Only cells where this rule fired.
+    pub rule: Option<RuleCode>,
+}
+
+/// Exports the page offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportKind {
+    /// The report as JSON: the same bytes as `cellguard check --format json`.
+    ReportJson,
+    /// One table, annotated, as CSV.
+    Csv(u32),
+    /// Every table, annotated, one sheet each.
+    Xlsx,
+    /// A printable HTML report in a language.
+    Html(Lang),
+}
+
+/// Page → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Check these files under this policy. Replaces the previous run.
+    Check {
+        run: u32,
+        files: Vec<FileIn>,
+        modes: BTreeMap<String, Mode>,
+        policy: Box<PolicyIn>,
+    },
+    /// A window of rows of a checked table.
+    Rows {
+        run: u32,
+        table: u32,
+        filter: Filter,
+        offset: u32,
+        limit: u32,
+    },
+    /// One cell's findings and shadow values.
+    Explain {
+        run: u32,
+        table: u32,
+        cell: u32,
+    },
+    Export {
+        run: u32,
+        kind: ExportKind,
+    },
+}
+
+/// Stages of checking one file, for the progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    Reading,
+    Tabulating,
+    Checking,
+    Summarising,
+}
+
+/// Cell counts by status and by rule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub cells: u64,
+    pub safe: u64,
+    pub review: u64,
+    #[serde(rename = "unsafe")]
+    pub unsafe_: u64,
+    pub by_rule: BTreeMap<String, u64>,
+}
+
+/// How a rule was used on a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleUseView {
+    pub rule: RuleCode,
+    pub how: String,
+    pub reason: Option<String>,
+}
+
+/// A status picture of the table: the cells laid out as a grid (last dimension across, the others down),
+/// shrunk to at most 256 × 256 blocks, each block the worst status of its cells (0 none, 1 safe, 2 review,
+/// 3 unsafe).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Heat {
+    pub width: u32,
+    pub height: u32,
+    #[serde(with = "serde_bytes")]
+    pub pixels: Vec<u8>,
+    /// Cells per block across and down.
+    pub block_w: u32,
+    pub block_h: u32,
+}
+
+/// A checked table, as the page shows it without its cells.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableView {
+    pub name: String,
+    pub dims: Vec<String>,
+    /// Published columns (shown beside the coordinates).
+    pub published: Vec<String>,
+    pub counts: Counts,
+    pub rules: Vec<RuleUseView>,
+    pub heat: Heat,
+}
+
+/// The roles in force for a file, and every column it has.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RolesView {
+    pub columns: Vec<String>,
+    pub dims: Vec<String>,
+    pub n: Option<String>,
+    pub value: Option<String>,
+    pub top: Vec<String>,
+    pub weight: Option<String>,
+    pub status: Option<String>,
+    pub cost: Option<String>,
+    pub dof: Option<String>,
+    pub published: Vec<String>,
+    pub total: String,
+}
+
+/// One file's outcome: a checked table, or an error saying what and where.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileOutcome {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// Columns of the file (empty when it could not be read).
+    pub columns: Vec<String>,
+    pub roles: Option<RolesView>,
+    /// Index into [`Outcome::tables`] when checked.
+    pub table: Option<u32>,
+    pub error: Option<String>,
+    /// The file looks like microdata (no unit-count column, a row per person): offer tabulation.
+    pub looks_like_microdata: bool,
+}
+
+/// The result of a `Check`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub run: u32,
+    pub files: Vec<FileOutcome>,
+    pub tables: Vec<TableView>,
+    pub policy_sha256: Option<String>,
+    /// Milliseconds spent in the worker.
+    pub millis: f64,
+}
+
+/// A row of the table view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowView {
+    pub cell: u32,
+    pub coords: Vec<String>,
+    pub published: Vec<String>,
+    pub status: Status,
+    pub rules: Vec<RuleCode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowsPage {
+    pub run: u32,
+    pub table: u32,
+    pub filter: Filter,
+    /// Cells matching the filter.
+    pub total: u32,
+    pub offset: u32,
+    pub rows: Vec<RowView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub run: u32,
+    pub table: u32,
+    pub cell: u32,
+    /// Source row of the cell (CSV line, sheet row).
+    pub row: u64,
+    pub coords: Vec<(String, String)>,
+    pub status: Status,
+    pub findings: Vec<Finding>,
+    /// Shadow values of the cell: `n`, `value`, `top1`….
+    pub shadow: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exported {
+    pub run: u32,
+    pub filename: String,
+    pub mime: String,
+    #[serde(with = "serde_bytes")]
+    pub bytes: Vec<u8>,
+}
+
+/// Worker → page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    Progress {
+        run: u32,
+        file: String,
+        stage: Stage,
+        /// Files done before this one, and the number of files.
+        done: u32,
+        total: u32,
+    },
+    Checked(Outcome),
+    Rows(RowsPage),
+    Explained(Explanation),
+    Exported(Exported),
+    /// A request that cannot be answered (e.g. it names a table of an older run).
+    Failed {
+        run: u32,
+        message: String,
+    },
+}

@@ -1,0 +1,828 @@
+//! The worker's side: checks files with the same io pipeline as the CLI, keeps the results, and answers the
+//! page's requests for row windows, explanations and exports. Pure Rust, no browser API, tested natively.
+
+use crate::i18n::{self, t};
+use crate::protocol::*;
+use cellguard_engine::tabulate::{Agg, TabulateSpec};
+use cellguard_engine::{Lang, Report, Status, TableReport};
+use cellguard_io::{Checked, MicroRoles, NamedBytes, TableRoles};
+use std::collections::BTreeMap;
+
+/// Largest side of the status picture, in blocks.
+const HEAT_MAX: u32 = 256;
+
+/// A checked table kept for queries (its report lives in [`Session::report`]).
+#[derive(Debug)]
+struct Entry {
+    frame: cellguard_io::Frame,
+    roles: cellguard_io::ResolvedRoles,
+    table: cellguard_engine::Table,
+}
+
+/// The worker's state: the last run's tables and report.
+#[derive(Debug, Default)]
+pub struct Session {
+    run: u32,
+    entries: Vec<Entry>,
+    report: Option<Report>,
+    /// The last row filter's matching cells: (table, filter, cells).
+    filtered: Option<(u32, Filter, Vec<u32>)>,
+}
+
+fn to_roles(r: &RolesIn) -> TableRoles {
+    let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    TableRoles {
+        dims: r.dims.clone(),
+        n: nonempty(&r.n),
+        value: nonempty(&r.value),
+        top: r.top.clone(),
+        weight: nonempty(&r.weight),
+        status: nonempty(&r.status),
+        cost: nonempty(&r.cost),
+        dof: nonempty(&r.dof),
+        total: nonempty(&r.total),
+        ..TableRoles::default()
+    }
+}
+
+fn roles_view(frame: &cellguard_io::Frame, r: &cellguard_io::ResolvedRoles) -> RolesView {
+    RolesView {
+        columns: frame.columns.iter().map(|c| c.name.clone()).collect(),
+        dims: r.dims.clone(),
+        n: r.n.clone(),
+        value: r.value.clone(),
+        top: r.top.clone(),
+        weight: r.weight.clone(),
+        status: r.status.clone(),
+        cost: r.cost.clone(),
+        dof: r.dof.clone(),
+        published: r.published.clone(),
+        total: r.total.clone(),
+    }
+}
+
+/// The status picture of a table (see [`Heat`]).
+pub fn heat(report: &TableReport, sizes: &[u32]) -> Heat {
+    let Some((&across, down)) = sizes.split_last() else {
+        return Heat::default();
+    };
+    let across = across.max(1);
+    let height: u64 = down.iter().map(|&s| u64::from(s.max(1))).product();
+    let block_w = across.div_ceil(HEAT_MAX);
+    let height32 = u32::try_from(height).unwrap_or(u32::MAX);
+    let block_h = height32.div_ceil(HEAT_MAX).max(1);
+    let width = across.div_ceil(block_w);
+    let h = height32.div_ceil(block_h);
+    let mut pixels = vec![0u8; width as usize * h as usize];
+    let nd = sizes.len();
+    for (i, cell) in report.cells.iter().enumerate() {
+        let coords = report.cell_coords(i as u32);
+        if coords.len() != nd {
+            continue;
+        }
+        let mut y: u64 = 0;
+        for (c, s) in coords.iter().zip(down) {
+            y = y * u64::from((*s).max(1)) + u64::from(*c);
+        }
+        let x = coords.last().copied().unwrap_or(0) / block_w;
+        let y = (y / u64::from(block_h)) as usize;
+        let v = cell.status as u8 + 1;
+        if let Some(p) = pixels.get_mut(y * width as usize + x as usize) {
+            *p = (*p).max(v);
+        }
+    }
+    Heat {
+        width,
+        height: h,
+        pixels,
+        block_w,
+        block_h,
+    }
+}
+
+fn counts(r: &TableReport) -> Counts {
+    Counts {
+        cells: r.summary.cells,
+        safe: r.summary.count(Status::Safe),
+        review: r.summary.count(Status::Review),
+        unsafe_: r.summary.count(Status::Unsafe),
+        by_rule: r
+            .summary
+            .by_rule
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), *v))
+            .collect(),
+    }
+}
+
+/// Reads a microdata file and tabulates it as `cellguard tabulate` would; returns the table file's name and
+/// bytes (the CSV the CLI would write).
+fn tabulate(file: &FileIn, spec: &TabulateIn) -> Result<NamedBytes, String> {
+    let agg = match spec.agg.as_str() {
+        "count" => Agg::Count,
+        "sum" => Agg::Sum,
+        "mean" => Agg::Mean,
+        other => {
+            return Err(format!(
+                "{}: unknown statistic `{other}`; choose count, sum or mean",
+                file.name
+            ));
+        }
+    };
+    if spec.rows.is_empty() && spec.cols.is_empty() {
+        return Err(format!(
+            "{}: choose the table's rows and/or columns",
+            file.name
+        ));
+    }
+    if agg != Agg::Count && spec.value.as_deref().unwrap_or("").is_empty() {
+        return Err(format!(
+            "{}: a {} needs a value column",
+            file.name,
+            agg.as_str()
+        ));
+    }
+    let frame = cellguard_io::read_frame(&file.name, &file.bytes).map_err(|e| e.to_string())?;
+    let roles = MicroRoles {
+        dims: spec.rows.iter().chain(&spec.cols).cloned().collect(),
+        value: if agg == Agg::Count {
+            None
+        } else {
+            spec.value.clone()
+        },
+        unit: spec.unit.clone().filter(|u| !u.is_empty()),
+        weight: None,
+    };
+    let md = cellguard_io::microdata_from_frame(&frame, &roles).map_err(|e| e.to_string())?;
+    let mut ts = TabulateSpec::new(&[], &[], agg);
+    ts.rows = spec.rows.clone();
+    ts.cols = spec.cols.clone();
+    ts.margins = spec.margins;
+    let stem = file
+        .name
+        .rsplit_once('.')
+        .map_or(file.name.as_str(), |(s, _)| s);
+    let name = format!("{stem}_{}.csv", agg.as_str());
+    let tab = cellguard_engine::tabulate(&name, &md, &ts, &mut |_, _| {})
+        .map_err(|e| format!("{}: {e}", file.name))?;
+    Ok(NamedBytes {
+        name,
+        bytes: cellguard_io::tabulated_to_csv(&tab),
+    })
+}
+
+/// Column names that say "this is a table with unit counts".
+const COUNT_NAMES: [&str; 7] = [
+    "n",
+    "units",
+    "n_units",
+    "freq",
+    "frequency",
+    "count",
+    "top1",
+];
+
+impl Session {
+    /// Runs a `Check`, reporting progress through `progress`; returns the outcome.
+    pub fn check(
+        &mut self,
+        run: u32,
+        files: Vec<FileIn>,
+        modes: &BTreeMap<String, Mode>,
+        policy: &PolicyIn,
+        now: &dyn Fn() -> f64,
+        progress: &mut dyn FnMut(Response),
+    ) -> Outcome {
+        let start = now();
+        self.run = run;
+        self.entries.clear();
+        self.report = None;
+        self.filtered = None;
+        let total = files.len() as u32;
+        let mut outcomes = Vec::with_capacity(files.len());
+        let mut tables = Vec::new();
+        let mut views = Vec::new();
+        let mut side = Vec::new();
+        for (i, file) in files.into_iter().enumerate() {
+            let mut say = |stage| {
+                progress(Response::Progress {
+                    run,
+                    file: file.name.clone(),
+                    stage,
+                    done: i as u32,
+                    total,
+                })
+            };
+            let mut out = FileOutcome {
+                name: file.name.clone(),
+                bytes: file.bytes.len() as u64,
+                sha256: cellguard_io::sha256_hex(&file.bytes),
+                columns: Vec::new(),
+                roles: None,
+                table: None,
+                error: None,
+                looks_like_microdata: false,
+            };
+            let mode = modes.get(&file.name).cloned().unwrap_or_default();
+            let input = match &mode {
+                Mode::Table(_) => {
+                    say(Stage::Reading);
+                    Ok(NamedBytes {
+                        name: file.name.clone(),
+                        bytes: file.bytes.clone(),
+                    })
+                }
+                Mode::Microdata(spec) => {
+                    say(Stage::Tabulating);
+                    tabulate(&file, spec)
+                }
+            };
+            let roles = match &mode {
+                Mode::Table(r) => to_roles(r),
+                Mode::Microdata(_) => TableRoles::default(),
+            };
+            let checked = input.and_then(|input| {
+                say(Stage::Checking);
+                cellguard_io::check_file(&input.name, &input.bytes, &roles, &policy.policy)
+                    .map_err(|e| e.to_string())
+            });
+            match checked {
+                Ok(Checked {
+                    frame,
+                    roles,
+                    table,
+                    report,
+                    input,
+                }) => {
+                    say(Stage::Summarising);
+                    out.columns = frame.columns.iter().map(|c| c.name.clone()).collect();
+                    out.roles = Some(roles_view(&frame, &roles));
+                    out.table = Some(views.len() as u32);
+                    let sizes: Vec<u32> = table.dims().iter().map(|d| d.len() as u32).collect();
+                    views.push(TableView {
+                        name: report.input.clone(),
+                        dims: roles.dims.clone(),
+                        published: roles.published.clone(),
+                        counts: counts(&report),
+                        rules: report
+                            .rules
+                            .iter()
+                            .map(|u| RuleUseView {
+                                rule: u.rule,
+                                how: u.how.to_owned(),
+                                reason: u.reason.map(str::to_owned),
+                            })
+                            .collect(),
+                        heat: heat(&report, &sizes),
+                    });
+                    if matches!(mode, Mode::Microdata(_)) {
+                        side.push(NamedBytes {
+                            name: file.name.clone(),
+                            bytes: file.bytes,
+                        });
+                    }
+                    tables.push((input, report));
+                    self.entries.push(Entry {
+                        frame,
+                        roles,
+                        table,
+                    });
+                }
+                Err(message) => {
+                    if let Ok(frame) = cellguard_io::read_frame(&file.name, &file.bytes) {
+                        out.columns = frame.columns.iter().map(|c| c.name.clone()).collect();
+                        out.looks_like_microdata = matches!(mode, Mode::Table(_))
+                            && !out
+                                .columns
+                                .iter()
+                                .any(|c| COUNT_NAMES.iter().any(|n| c.eq_ignore_ascii_case(n)));
+                    }
+                    out.error = Some(message);
+                }
+            }
+            outcomes.push(out);
+        }
+        let policy_file = policy.file.as_ref().map(|f| NamedBytes {
+            name: f.name.clone(),
+            bytes: f.bytes.clone(),
+        });
+        let report =
+            cellguard_io::assemble_report(&policy.policy, policy_file.as_ref(), tables, &side);
+        let policy_sha256 = report.policy_sha256.clone();
+        self.report = Some(report);
+        Outcome {
+            run,
+            files: outcomes,
+            tables: views,
+            policy_sha256,
+            millis: now() - start,
+        }
+    }
+
+    fn table(&self, run: u32, table: u32) -> Result<(&Entry, &TableReport), String> {
+        if run != self.run {
+            return Err(format!("run {run} was replaced by run {}", self.run));
+        }
+        let report = self.report.as_ref().ok_or("nothing checked yet")?;
+        match (
+            self.entries.get(table as usize),
+            report.tables.get(table as usize),
+        ) {
+            (Some(e), Some(r)) => Ok((e, r)),
+            _ => Err(format!("no table {table}")),
+        }
+    }
+
+    /// A window of rows matching `filter`.
+    pub fn rows(
+        &mut self,
+        run: u32,
+        table: u32,
+        filter: Filter,
+        offset: u32,
+        limit: u32,
+    ) -> Result<RowsPage, String> {
+        let cached = matches!(&self.filtered, Some((t, f, _)) if *t == table && *f == filter);
+        if !cached {
+            let (_, report) = self.table(run, table)?;
+            let cells: Vec<u32> = report
+                .cells
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !filter.not_safe || c.status != Status::Safe)
+                .filter(|(_, c)| {
+                    filter
+                        .rule
+                        .is_none_or(|r| c.findings.iter().any(|f| f.rule == r))
+                })
+                .map(|(i, _)| i as u32)
+                .collect();
+            self.filtered = Some((table, filter, cells));
+        }
+        let (entry, report) = self.table(run, table)?;
+        let matching: &[u32] = self.filtered.as_ref().map_or(&[], |(_, _, c)| c);
+        let published: Vec<_> = entry
+            .roles
+            .published
+            .iter()
+            .filter_map(|p| entry.frame.column(p))
+            .collect();
+        let rows = matching
+            .iter()
+            .skip(offset as usize)
+            .take(limit.min(1000) as usize)
+            .filter_map(|&cell| {
+                let c = report.cells.get(cell as usize)?;
+                let mut rules: Vec<_> = c.findings.iter().map(|f| f.rule).collect();
+                rules.dedup();
+                Some(RowView {
+                    cell,
+                    coords: report
+                        .coords_of(cell)
+                        .map(|(_, code)| code.to_owned())
+                        .collect(),
+                    published: published
+                        .iter()
+                        .map(|col| col.text(cell as usize).into_owned())
+                        .collect(),
+                    status: c.status,
+                    rules,
+                })
+            })
+            .collect();
+        Ok(RowsPage {
+            run,
+            table,
+            filter,
+            total: matching.len() as u32,
+            offset,
+            rows,
+        })
+    }
+
+    /// One cell's explanation.
+    pub fn explain(&self, run: u32, table: u32, cell: u32) -> Result<Explanation, String> {
+        let (entry, report) = self.table(run, table)?;
+        let c = report
+            .cells
+            .get(cell as usize)
+            .ok_or_else(|| format!("no cell {cell}"))?;
+        let i = cell as usize;
+        let s = entry.table.shadow();
+        let mut shadow = Vec::new();
+        let fmt = |x: Option<f64>| x.map_or_else(|| "—".to_owned(), cellguard_io::number);
+        if let Some(n) = s.n.get(i) {
+            shadow.push((
+                "n".to_owned(),
+                n.map_or_else(|| "—".into(), |n| n.to_string()),
+            ));
+        }
+        if let Some(v) = &s.value {
+            shadow.push(("value".to_owned(), fmt(v.get(i).copied().flatten())));
+        }
+        for (k, col) in s.top.iter().enumerate() {
+            shadow.push((format!("top{}", k + 1), fmt(col.get(i).copied().flatten())));
+        }
+        if let Some(v) = &s.dof {
+            shadow.push(("dof".to_owned(), fmt(v.get(i).copied().flatten())));
+        }
+        Ok(Explanation {
+            run,
+            table,
+            cell,
+            row: c.row,
+            coords: report
+                .coords_of(cell)
+                .map(|(d, code)| (d.to_owned(), code.to_owned()))
+                .collect(),
+            status: c.status,
+            findings: c.findings.clone(),
+            shadow,
+        })
+    }
+
+    /// An export of the last run.
+    pub fn export(&self, run: u32, kind: &ExportKind) -> Result<Exported, String> {
+        if run != self.run {
+            return Err(format!("run {run} was replaced by run {}", self.run));
+        }
+        let report = self.report.as_ref().ok_or("nothing checked yet")?;
+        let (filename, mime, bytes) = match kind {
+            ExportKind::ReportJson => (
+                "cellguard-report.json".to_owned(),
+                "application/json",
+                report.to_json(),
+            ),
+            ExportKind::Csv(table) => {
+                let c = self.checked(*table)?;
+                let stem = c
+                    .report
+                    .input
+                    .rsplit_once('.')
+                    .map_or(c.report.input.as_str(), |(s, _)| s);
+                (
+                    format!("{stem}_checked.csv"),
+                    "text/csv",
+                    cellguard_io::annotated_csv(&c),
+                )
+            }
+            ExportKind::Xlsx => {
+                let all: Vec<_> = (0..self.entries.len() as u32)
+                    .map(|t| self.checked(t))
+                    .collect::<Result<_, _>>()?;
+                let refs: Vec<&Checked> = all.iter().collect();
+                (
+                    "cellguard-tables.xlsx".to_owned(),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    cellguard_io::annotated_xlsx(&refs).map_err(|e| e.to_string())?,
+                )
+            }
+            ExportKind::Html(lang) => (
+                format!("cellguard-report-{}.html", lang.code()),
+                "text/html",
+                html_report(report, *lang).into_bytes(),
+            ),
+        };
+        Ok(Exported {
+            run,
+            filename,
+            mime: mime.to_owned(),
+            bytes,
+        })
+    }
+
+    /// A table of the last run as the io crate's [`Checked`] (the report cloned: exports are rare).
+    fn checked(&self, table: u32) -> Result<Checked, String> {
+        let (e, r) = self.table(self.run, table)?;
+        let input = self
+            .report
+            .as_ref()
+            .and_then(|rep| rep.inputs.get(table as usize).cloned())
+            .ok_or("no input record")?;
+        Ok(Checked {
+            frame: e.frame.clone(),
+            roles: e.roles.clone(),
+            table: e.table.clone(),
+            report: r.clone(),
+            input,
+        })
+    }
+
+    /// Answers one request; `Check` reports progress through `progress` first.
+    pub fn handle(
+        &mut self,
+        req: Request,
+        now: &dyn Fn() -> f64,
+        progress: &mut dyn FnMut(Response),
+    ) -> Response {
+        match req {
+            Request::Check {
+                run,
+                files,
+                modes,
+                policy,
+            } => Response::Checked(self.check(run, files, &modes, &policy, now, progress)),
+            Request::Rows {
+                run,
+                table,
+                filter,
+                offset,
+                limit,
+            } => self
+                .rows(run, table, filter, offset, limit)
+                .map_or_else(|message| Response::Failed { run, message }, Response::Rows),
+            Request::Explain { run, table, cell } => self.explain(run, table, cell).map_or_else(
+                |message| Response::Failed { run, message },
+                Response::Explained,
+            ),
+            Request::Export { run, kind } => self.export(run, &kind).map_or_else(
+                |message| Response::Failed { run, message },
+                Response::Exported,
+            ),
+        }
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The printable report: policy, inputs with their SHA-256, per table the counts and every cell that is not
+/// safe with its explanation, in `lang`. Self-contained (inline style, no script).
+pub fn html_report(report: &Report, lang: Lang) -> String {
+    let mut h = String::new();
+    h.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>body{{font-family:sans-serif;margin:2em;}}table{{border-collapse:collapse;margin:1em 0;}}td,th{{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top;}}.unsafe{{background:#f4c7c3;}}.review{{background:#fce8b2;}}pre{{background:#f4f4f4;padding:1em;}}</style></head><body>\n",
+        lang.code(),
+        t(lang, "report")
+    ));
+    h.push_str(&format!(
+        "<h1>{}</h1>\n<p>{} {}</p>\n",
+        t(lang, "report"),
+        t(lang, "generated_by"),
+        cellguard_engine::TOOL_VERSION
+    ));
+    h.push_str(&format!(
+        "<h2>{}: {}</h2>\n<pre>{}</pre>\n",
+        t(lang, "policy_in_force"),
+        esc(&report.policy.name),
+        esc(&report.policy.to_toml())
+    ));
+    if let Some(sha) = &report.policy_sha256 {
+        h.push_str(&format!("<p>SHA-256: <code>{sha}</code></p>\n"));
+    }
+    h.push_str(&format!(
+        "<h2>{}</h2>\n<table><tr><th></th><th>bytes</th><th>SHA-256</th></tr>\n",
+        t(lang, "inputs")
+    ));
+    for i in &report.inputs {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
+            esc(&i.name),
+            i.bytes,
+            i.sha256
+        ));
+    }
+    h.push_str("</table>\n");
+    for tr in &report.tables {
+        let s = &tr.summary;
+        h.push_str(&format!(
+            "<h2>{}</h2>\n<p>{} {} — {} {}, {} {}, {} {}</p>\n",
+            esc(&tr.input),
+            s.cells,
+            t(lang, "cells"),
+            s.count(Status::Safe),
+            i18n::status(lang, Status::Safe),
+            s.count(Status::Review),
+            i18n::status(lang, Status::Review),
+            s.count(Status::Unsafe),
+            i18n::status(lang, Status::Unsafe),
+        ));
+        let bad: Vec<_> = tr
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status != Status::Safe)
+            .collect();
+        if bad.is_empty() {
+            continue;
+        }
+        h.push_str(&format!(
+            "<h3>{}</h3>\n<table><tr><th>{}</th>",
+            t(lang, "not_safe_cells"),
+            t(lang, "row")
+        ));
+        for d in &tr.dimensions {
+            h.push_str(&format!("<th>{}</th>", esc(&d.name)));
+        }
+        h.push_str(&format!(
+            "<th>{}</th><th>{}</th></tr>\n",
+            t(lang, "status"),
+            t(lang, "findings")
+        ));
+        for (i, c) in bad {
+            h.push_str(&format!(
+                "<tr class=\"{}\"><td>{}</td>",
+                c.status.as_str(),
+                c.row
+            ));
+            for (_, code) in tr.coords_of(i as u32) {
+                h.push_str(&format!("<td>{}</td>", esc(code)));
+            }
+            let findings: Vec<String> = c
+                .findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "<b>{}</b> ({}): {}",
+                        i18n::rule(lang, f.rule),
+                        i18n::status(lang, f.status),
+                        esc(&f.detail_in(lang))
+                    )
+                })
+                .collect();
+            h.push_str(&format!(
+                "<td>{}</td><td>{}</td></tr>\n",
+                i18n::status(lang, c.status),
+                findings.join("<br>")
+            ));
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, text: &str) -> FileIn {
+        FileIn {
+            name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    fn essnet() -> PolicyIn {
+        PolicyIn {
+            policy: cellguard_engine::Policy::preset("essnet").unwrap(),
+            file: None,
+        }
+    }
+
+    const TABLE: &str = "sex;region;mean;n;value;top1;top2\nM;A;10,5;12;126;30;20\nF;A;9;2;18;10;8\nTotal;A;9,9;14;144;30;20\n";
+
+    fn run(session: &mut Session, files: Vec<FileIn>) -> (Outcome, Vec<Response>) {
+        let mut progress = Vec::new();
+        let out = session.check(1, files, &BTreeMap::new(), &essnet(), &|| 0.0, &mut |r| {
+            progress.push(r)
+        });
+        (out, progress)
+    }
+
+    #[test]
+    fn the_page_report_is_the_cli_report() {
+        let mut s = Session::default();
+        let (out, progress) = run(&mut s, vec![file("t.csv", TABLE)]);
+        assert_eq!(out.tables.len(), 1);
+        assert_eq!(out.tables[0].counts.unsafe_, 1);
+        assert!(progress.len() >= 3, "progress for each stage: {progress:?}");
+        let json = s.export(1, &ExportKind::ReportJson).unwrap().bytes;
+        let checked = cellguard_io::check_file(
+            "t.csv",
+            TABLE.as_bytes(),
+            &TableRoles::default(),
+            &essnet().policy,
+        )
+        .unwrap();
+        let cli = cellguard_io::assemble_report(
+            &essnet().policy,
+            None,
+            vec![(checked.input, checked.report)],
+            &[],
+        );
+        assert_eq!(json, cli.to_json());
+    }
+
+    #[test]
+    fn a_bad_file_is_an_error_and_the_good_one_still_checks() {
+        let mut s = Session::default();
+        let (out, _) = run(
+            &mut s,
+            vec![file("bad.csv", "a;b\n\"x;1\n"), file("t.csv", TABLE)],
+        );
+        assert!(
+            out.files[0].error.as_deref().unwrap().contains("bad.csv"),
+            "{:?}",
+            out.files[0]
+        );
+        assert_eq!(out.files[1].table, Some(0));
+        let page = s
+            .rows(
+                1,
+                0,
+                Filter {
+                    not_safe: true,
+                    rule: None,
+                },
+                0,
+                50,
+            )
+            .unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.rows[0].coords, ["F", "A"]);
+        assert_eq!(page.rows[0].published, ["9"]);
+        let ex = s.explain(1, 0, page.rows[0].cell).unwrap();
+        assert_eq!(ex.row, 3);
+        assert_eq!(ex.findings[0].rule, cellguard_engine::RuleCode::Threshold);
+        assert!(
+            s.rows(2, 0, Filter::default(), 0, 10).is_err(),
+            "a stale run is refused"
+        );
+    }
+
+    #[test]
+    fn microdata_is_offered_tabulation_and_tabulates_like_the_cli() {
+        let micro = "person_id,sex,region,wage\n1,M,A,100\n2,F,A,200\n3,M,B,50\n";
+        let mut s = Session::default();
+        let (out, _) = run(&mut s, vec![file("m.csv", micro)]);
+        assert!(out.files[0].looks_like_microdata, "{:?}", out.files[0]);
+        let mut modes = BTreeMap::new();
+        modes.insert(
+            "m.csv".to_owned(),
+            Mode::Microdata(TabulateIn {
+                rows: vec!["region".into()],
+                cols: vec!["sex".into()],
+                agg: "mean".into(),
+                value: Some("wage".into()),
+                unit: Some("person_id".into()),
+                margins: true,
+            }),
+        );
+        let out = s.check(
+            2,
+            vec![file("m.csv", micro)],
+            &modes,
+            &essnet(),
+            &|| 0.0,
+            &mut |_| {},
+        );
+        assert_eq!(out.files[0].error, None);
+        assert_eq!(out.tables[0].name, "m_mean.csv");
+        assert_eq!(out.tables[0].counts.cells, 9);
+        let json = String::from_utf8(s.export(2, &ExportKind::ReportJson).unwrap().bytes).unwrap();
+        assert!(
+            json.contains("\"m.csv\""),
+            "the microdata file is an input of the report"
+        );
+    }
+
+    #[test]
+    fn heat_marks_the_worst_status_per_block() {
+        let mut s = Session::default();
+        let (out, _) = run(&mut s, vec![file("t.csv", TABLE)]);
+        let h = &out.tables[0].heat;
+        // sex (3 codes) down, region (1 code) across.
+        assert_eq!((h.width, h.height), (1, 3));
+        assert!(h.pixels.contains(&3) && h.pixels.contains(&1));
+    }
+
+    #[test]
+    fn exports_csv_xlsx_and_html_in_every_language() {
+        let mut s = Session::default();
+        run(&mut s, vec![file("t.csv", TABLE)]);
+        let csv = s.export(1, &ExportKind::Csv(0)).unwrap();
+        assert_eq!(csv.filename, "t_checked.csv");
+        assert!(
+            String::from_utf8(csv.bytes)
+                .unwrap()
+                .contains("F,A,x,unsafe")
+        );
+        assert!(
+            s.export(1, &ExportKind::Xlsx)
+                .unwrap()
+                .bytes
+                .starts_with(b"PK")
+        );
+        for lang in Lang::ALL {
+            let html =
+                String::from_utf8(s.export(1, &ExportKind::Html(lang)).unwrap().bytes).unwrap();
+            assert!(
+                html.contains(&esc(&cellguard_engine::Finding {
+                    rule: cellguard_engine::RuleCode::Threshold,
+                    status: Status::Unsafe,
+                    values: cellguard_engine::rules::Detail::Threshold {
+                        n: 2,
+                        min_units: 10
+                    },
+                }
+                .detail_in(lang))),
+                "{lang:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,573 @@
+//! The page's state and its reducer: every user action and every worker answer is an [`Action`]; the reducer
+//! updates the [`State`] and says which [`Effect`]s to run (a request to the worker, a cancel, a download).
+//! No browser API here, so it is tested natively.
+
+use crate::protocol::*;
+use cellguard_engine::{Lang, Policy};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// Rows fetched per window of the virtualised table.
+pub const WINDOW: u32 = 200;
+
+/// A loaded file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedFile {
+    pub name: String,
+    pub bytes: Rc<Vec<u8>>,
+    pub mode: Mode,
+}
+
+/// Progress of the run in flight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Busy {
+    pub run: u32,
+    pub file: String,
+    pub stage: Option<Stage>,
+    pub done: u32,
+    pub total: u32,
+}
+
+impl Busy {
+    /// Fraction done, 0‥1: files done plus a share of the current file by stage.
+    pub fn fraction(&self) -> f64 {
+        let stage = match self.stage {
+            None => 0.0,
+            Some(Stage::Reading) | Some(Stage::Tabulating) => 0.1,
+            Some(Stage::Checking) => 0.4,
+            Some(Stage::Summarising) => 0.9,
+        };
+        if self.total == 0 {
+            return 0.0;
+        }
+        ((f64::from(self.done) + stage) / f64::from(self.total)).clamp(0.0, 1.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub lang: Lang,
+    pub files: Vec<LoadedFile>,
+    pub policy: Policy,
+    /// The policy file the parameters came from (cleared when edited).
+    pub policy_file: Option<FileIn>,
+    /// Problems that are not about a table file (a policy file that does not parse…).
+    pub notices: Vec<String>,
+    pub run: u32,
+    pub busy: Option<Busy>,
+    pub outcome: Option<Outcome>,
+    pub selected: u32,
+    pub filter: Filter,
+    pub page: Option<RowsPage>,
+    pub explanation: Option<Explanation>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            lang: Lang::En,
+            files: Vec::new(),
+            policy: Policy::preset("essnet").unwrap_or_else(|_| unreachable_policy()),
+            policy_file: None,
+            notices: Vec::new(),
+            run: 0,
+            busy: None,
+            outcome: None,
+            selected: 0,
+            filter: Filter::default(),
+            page: None,
+            explanation: None,
+        }
+    }
+}
+
+/// The built-in preset always exists; this keeps the reducer free of panics all the same.
+fn unreachable_policy() -> Policy {
+    Policy {
+        name: "essnet".into(),
+        description: String::new(),
+        threshold: None,
+        dominance: Vec::new(),
+        p_percent: None,
+        pq: None,
+        class_disclosure: None,
+        zero: cellguard_engine::policy::Zero {
+            sampling: cellguard_engine::policy::Action::Review,
+        },
+        negative: cellguard_engine::policy::Action::Review,
+        missing: cellguard_engine::policy::Action::Review,
+        dof: None,
+        additivity: cellguard_engine::policy::Action::Review,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    SetLang(Lang),
+    AddFiles(Vec<FileIn>),
+    RemoveFile(String),
+    ClearFiles,
+    SetMode(String, Mode),
+    Preset(String),
+    PolicyFile(FileIn),
+    /// A policy edited in the form or as TOML text.
+    EditPolicy(String),
+    Cancel,
+    Select(u32),
+    SetFilter(Filter),
+    /// The table view scrolled to this row.
+    Scrolled(u32),
+    ShowCell(u32),
+    CloseExplanation,
+    Export(ExportKind),
+    /// An answer from the worker.
+    Worker(Response),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Send(Request),
+    /// Stop the worker (and start a fresh one).
+    Cancel,
+    Download(Exported),
+    SaveLang(Lang),
+}
+
+impl State {
+    fn check(&mut self) -> Vec<Effect> {
+        self.run += 1;
+        self.page = None;
+        self.explanation = None;
+        if self.files.is_empty() {
+            self.busy = None;
+            self.outcome = None;
+            return Vec::new();
+        }
+        self.busy = Some(Busy {
+            run: self.run,
+            file: String::new(),
+            stage: None,
+            done: 0,
+            total: self.files.len() as u32,
+        });
+        let modes: BTreeMap<String, Mode> = self
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), f.mode.clone()))
+            .collect();
+        vec![Effect::Send(Request::Check {
+            run: self.run,
+            files: self
+                .files
+                .iter()
+                .map(|f| FileIn {
+                    name: f.name.clone(),
+                    bytes: f.bytes.as_ref().clone(),
+                })
+                .collect(),
+            modes,
+            policy: Box::new(PolicyIn {
+                policy: self.policy.clone(),
+                file: self.policy_file.clone(),
+            }),
+        })]
+    }
+
+    /// Drops a rule filter the shown table has no finding of (its menu would not offer it).
+    fn fit_filter(&mut self) {
+        let keep = match (self.filter.rule, self.table()) {
+            (Some(r), Some(t)) => t.counts.by_rule.contains_key(r.as_str()),
+            _ => true,
+        };
+        if !keep {
+            self.filter.rule = None;
+        }
+    }
+
+    fn fetch(&self, offset: u32) -> Effect {
+        Effect::Send(Request::Rows {
+            run: self.run,
+            table: self.selected,
+            filter: self.filter,
+            offset,
+            limit: WINDOW,
+        })
+    }
+
+    /// Applies an action; returns the effects to run.
+    pub fn reduce(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::SetLang(l) => {
+                self.lang = l;
+                vec![Effect::SaveLang(l)]
+            }
+            Action::AddFiles(files) => {
+                for f in files {
+                    let loaded = LoadedFile {
+                        name: f.name,
+                        bytes: Rc::new(f.bytes),
+                        mode: Mode::default(),
+                    };
+                    // A file dropped again under the same name replaces the old one.
+                    match self.files.iter_mut().find(|x| x.name == loaded.name) {
+                        Some(slot) => *slot = loaded,
+                        None => self.files.push(loaded),
+                    }
+                }
+                self.check()
+            }
+            Action::RemoveFile(name) => {
+                self.files.retain(|f| f.name != name);
+                self.selected = 0;
+                self.check()
+            }
+            Action::ClearFiles => {
+                self.files.clear();
+                self.selected = 0;
+                self.check()
+            }
+            Action::SetMode(name, mode) => {
+                if let Some(f) = self.files.iter_mut().find(|f| f.name == name) {
+                    f.mode = mode;
+                }
+                self.check()
+            }
+            Action::Preset(name) => match Policy::preset(&name) {
+                Ok(p) => {
+                    self.policy = p;
+                    self.policy_file = None;
+                    self.notices.clear();
+                    self.check()
+                }
+                Err(e) => {
+                    self.notices = vec![e.to_string()];
+                    Vec::new()
+                }
+            },
+            Action::PolicyFile(file) => {
+                match std::str::from_utf8(&file.bytes)
+                    .map_err(|_| format!("{}: not UTF-8 text", file.name))
+                    .and_then(|t| Policy::from_toml(t).map_err(|e| format!("{}: {e}", file.name)))
+                {
+                    Ok(p) => {
+                        self.policy = p;
+                        self.policy_file = Some(file);
+                        self.notices.clear();
+                        self.check()
+                    }
+                    Err(e) => {
+                        self.notices = vec![e];
+                        Vec::new()
+                    }
+                }
+            }
+            Action::EditPolicy(text) => match Policy::from_toml(&text) {
+                Ok(p) if p == self.policy => Vec::new(),
+                Ok(p) => {
+                    self.policy = p;
+                    self.policy_file = None;
+                    self.notices.clear();
+                    self.check()
+                }
+                Err(e) => {
+                    self.notices = vec![e.to_string()];
+                    Vec::new()
+                }
+            },
+            Action::Cancel => {
+                if self.busy.take().is_some() {
+                    // Answers of the cancelled run are ignored from now on.
+                    self.run += 1;
+                    vec![Effect::Cancel]
+                } else {
+                    Vec::new()
+                }
+            }
+            Action::Select(t) => {
+                self.selected = t;
+                self.page = None;
+                self.explanation = None;
+                self.fit_filter();
+                vec![self.fetch(0)]
+            }
+            Action::SetFilter(f) => {
+                self.filter = f;
+                self.page = None;
+                vec![self.fetch(0)]
+            }
+            Action::Scrolled(row) => {
+                let offset = row.saturating_sub(WINDOW / 4);
+                let have = self.page.as_ref().is_some_and(|p| {
+                    p.offset <= row.saturating_sub(0)
+                        && row + WINDOW / 2 <= p.offset + p.rows.len() as u32
+                });
+                let at_end = self
+                    .page
+                    .as_ref()
+                    .is_some_and(|p| p.offset + p.rows.len() as u32 >= p.total && p.offset <= row);
+                if have || at_end {
+                    Vec::new()
+                } else {
+                    vec![self.fetch(offset)]
+                }
+            }
+            Action::ShowCell(cell) => vec![Effect::Send(Request::Explain {
+                run: self.run,
+                table: self.selected,
+                cell,
+            })],
+            Action::CloseExplanation => {
+                self.explanation = None;
+                Vec::new()
+            }
+            Action::Export(kind) => vec![Effect::Send(Request::Export {
+                run: self.run,
+                kind,
+            })],
+            Action::Worker(r) => self.answer(r),
+        }
+    }
+
+    fn answer(&mut self, r: Response) -> Vec<Effect> {
+        match r {
+            Response::Progress {
+                run,
+                file,
+                stage,
+                done,
+                total,
+            } if run == self.run => {
+                self.busy = Some(Busy {
+                    run,
+                    file,
+                    stage: Some(stage),
+                    done,
+                    total,
+                });
+                Vec::new()
+            }
+            Response::Checked(out) if out.run == self.run => {
+                self.busy = None;
+                let has_tables = !out.tables.is_empty();
+                if self.selected as usize >= out.tables.len() {
+                    self.selected = 0;
+                }
+                self.outcome = Some(out);
+                self.fit_filter();
+                if has_tables {
+                    vec![self.fetch(0)]
+                } else {
+                    Vec::new()
+                }
+            }
+            Response::Rows(p)
+                if p.run == self.run && p.table == self.selected && p.filter == self.filter =>
+            {
+                self.page = Some(p);
+                Vec::new()
+            }
+            Response::Explained(e) if e.run == self.run => {
+                self.explanation = Some(e);
+                Vec::new()
+            }
+            Response::Exported(x) if x.run == self.run => vec![Effect::Download(x)],
+            Response::Failed { run, message } if run == self.run => {
+                self.notices = vec![message];
+                Vec::new()
+            }
+            // Answers of an older or cancelled run.
+            _ => Vec::new(),
+        }
+    }
+
+    /// The outcome's table currently shown.
+    pub fn table(&self) -> Option<&TableView> {
+        self.outcome.as_ref()?.tables.get(self.selected as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Session;
+
+    const TABLE: &str = "sex;region;mean;n;value;top1;top2\nM;A;10,5;12;126;30;20\nF;A;9;2;18;10;8\nTotal;A;9,9;14;144;30;20\n";
+
+    fn file(name: &str, text: &str) -> FileIn {
+        FileIn {
+            name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// Runs the effects against a real session, feeding answers back, as the page does.
+    fn drive(state: &mut State, session: &mut Session, action: Action) -> Vec<Exported> {
+        let mut queue = state.reduce(action);
+        let mut downloads = Vec::new();
+        while let Some(e) = queue.pop() {
+            match e {
+                Effect::Send(req) => {
+                    let mut answers = Vec::new();
+                    let last = session.handle(req, &|| 0.0, &mut |r| answers.push(r));
+                    answers.push(last);
+                    for a in answers {
+                        queue.extend(state.reduce(Action::Worker(a)));
+                    }
+                }
+                Effect::Download(x) => downloads.push(x),
+                Effect::Cancel | Effect::SaveLang(_) => {}
+            }
+        }
+        downloads
+    }
+
+    #[test]
+    fn dropping_a_file_checks_it_and_fetches_the_first_rows() {
+        let (mut st, mut se) = (State::default(), Session::default());
+        drive(
+            &mut st,
+            &mut se,
+            Action::AddFiles(vec![file("t.csv", TABLE)]),
+        );
+        assert!(st.busy.is_none());
+        assert_eq!(st.table().unwrap().counts.unsafe_, 1);
+        assert_eq!(st.page.as_ref().unwrap().rows.len(), 3);
+        drive(
+            &mut st,
+            &mut se,
+            Action::SetFilter(Filter {
+                not_safe: true,
+                rule: None,
+            }),
+        );
+        assert_eq!(st.page.as_ref().unwrap().total, 1);
+        let cell = st.page.as_ref().unwrap().rows[0].cell;
+        drive(&mut st, &mut se, Action::ShowCell(cell));
+        assert_eq!(
+            st.explanation.as_ref().unwrap().coords[0],
+            ("sex".into(), "F".into())
+        );
+    }
+
+    #[test]
+    fn a_new_policy_rechecks_and_stale_answers_are_ignored() {
+        let (mut st, mut se) = (State::default(), Session::default());
+        drive(
+            &mut st,
+            &mut se,
+            Action::AddFiles(vec![file("t.csv", TABLE)]),
+        );
+        let old_run = st.run;
+        let effects = st.reduce(Action::Preset("sdctable".into()));
+        assert!(matches!(
+            &effects[..],
+            [Effect::Send(Request::Check { .. })]
+        ));
+        // An answer of the old run arrives late: ignored.
+        let stale = st.reduce(Action::Worker(Response::Failed {
+            run: old_run,
+            message: "old".into(),
+        }));
+        assert!(stale.is_empty() && st.notices.is_empty());
+        assert!(st.busy.is_some());
+        assert_eq!(st.reduce(Action::Cancel), vec![Effect::Cancel]);
+        assert!(st.busy.is_none());
+    }
+
+    #[test]
+    fn a_bad_policy_file_is_a_notice_and_keeps_the_policy() {
+        let mut st = State::default();
+        let effects = st.reduce(Action::PolicyFile(file(
+            "p.toml",
+            "name = \"x\"\nthreshold = { min_units = 0 }\n",
+        )));
+        assert!(effects.is_empty());
+        assert!(
+            st.notices[0].contains("threshold.min_units"),
+            "{:?}",
+            st.notices
+        );
+        assert_eq!(st.policy.name, "essnet");
+    }
+
+    #[test]
+    fn a_policy_file_is_recorded_until_edited() {
+        let (mut st, mut se) = (State::default(), Session::default());
+        drive(
+            &mut st,
+            &mut se,
+            Action::AddFiles(vec![file("t.csv", TABLE)]),
+        );
+        let toml = "name = \"ksz\"\nthreshold = { min_units = 5 }\n";
+        drive(&mut st, &mut se, Action::PolicyFile(file("ksz.toml", toml)));
+        assert!(st.outcome.as_ref().unwrap().policy_sha256.is_some());
+        let edited = toml.replace('5', "3");
+        drive(&mut st, &mut se, Action::EditPolicy(edited));
+        assert_eq!(st.policy.threshold.as_ref().unwrap().min_units, 3);
+        assert!(st.outcome.as_ref().unwrap().policy_sha256.is_none());
+    }
+
+    #[test]
+    fn a_rule_filter_the_new_table_cannot_match_is_dropped() {
+        let (mut st, mut se) = (State::default(), Session::default());
+        drive(
+            &mut st,
+            &mut se,
+            Action::AddFiles(vec![file("t.csv", TABLE)]),
+        );
+        let dominance = Filter {
+            not_safe: true,
+            rule: Some(cellguard_engine::RuleCode::Pq),
+        };
+        drive(&mut st, &mut se, Action::SetFilter(dominance));
+        assert_eq!(st.page.as_ref().unwrap().total, 0);
+        let threshold = Filter {
+            not_safe: true,
+            rule: Some(cellguard_engine::RuleCode::Threshold),
+        };
+        drive(&mut st, &mut se, Action::SetFilter(threshold));
+        assert_eq!(st.page.as_ref().unwrap().total, 1);
+        drive(&mut st, &mut se, Action::ClearFiles);
+        drive(
+            &mut st,
+            &mut se,
+            Action::AddFiles(vec![file("u.csv", "sex,n\nM,20\nF,30\n")]),
+        );
+        assert_eq!(
+            st.filter,
+            Filter {
+                not_safe: true,
+                rule: None
+            },
+            "the rule filter went, the other stays"
+        );
+    }
+
+    #[test]
+    fn export_downloads_the_report() {
+        let (mut st, mut se) = (State::default(), Session::default());
+        drive(
+            &mut st,
+            &mut se,
+            Action::AddFiles(vec![file("t.csv", TABLE)]),
+        );
+        let d = drive(&mut st, &mut se, Action::Export(ExportKind::ReportJson));
+        assert_eq!(d[0].filename, "cellguard-report.json");
+    }
+
+    #[test]
+    fn progress_fraction_grows_with_stages() {
+        let mut b = Busy {
+            run: 1,
+            file: "a".into(),
+            stage: Some(Stage::Reading),
+            done: 0,
+            total: 2,
+        };
+        let f1 = b.fraction();
+        b.stage = Some(Stage::Summarising);
+        let f2 = b.fraction();
+        b.done = 1;
+        assert!(f1 < f2 && f2 < b.fraction() && b.fraction() <= 1.0);
+    }
+}

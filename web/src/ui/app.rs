@@ -1,0 +1,277 @@
+//! The app component: owns the [`State`], runs the reducer's effects (worker requests, cancel, downloads, the
+//! remembered language) and lays out the page.
+
+use super::{CheckWorker, JsCodec, controls, results};
+use crate::i18n::{self, t};
+use crate::protocol::{FileIn, Response, TabulateIn};
+use crate::state::{Action, Effect, State};
+use cellguard_engine::Lang;
+use std::collections::BTreeMap;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use yew::prelude::*;
+use yew_agent::worker::WorkerBridge;
+
+const LANG_KEY: &str = "cellguard.lang";
+/// Where the worker's loader lives, next to the page.
+const WORKER: &str = "./worker_loader.js";
+
+#[derive(Debug)]
+pub enum Msg {
+    Act(Action),
+    /// Files picked or dropped: read them, then add them (or load the policy).
+    Read(Vec<web_sys::File>, Target),
+    Demo,
+    /// The draft of a microdata tabulation form.
+    Draft(String, TabulateIn),
+    Scroll(u32),
+}
+
+/// What read files are for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    Tables,
+    Policy,
+}
+
+#[derive(Debug)]
+pub struct App {
+    state: State,
+    bridge: WorkerBridge<CheckWorker>,
+    pub(super) drafts: BTreeMap<String, TabulateIn>,
+    pub(super) scroll_row: u32,
+    heat_canvas: NodeRef,
+}
+
+fn spawn(ctx: &Context<App>) -> WorkerBridge<CheckWorker> {
+    use yew_agent::Spawnable;
+    let cb = ctx
+        .link()
+        .callback(|r: Response| Msg::Act(Action::Worker(r)));
+    CheckWorker::spawner()
+        .callback(move |r| cb.emit(r))
+        .with_loader(true)
+        .as_module(true)
+        .encoding::<JsCodec>()
+        .spawn(WORKER)
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn initial_lang() -> Lang {
+    if let Some(l) = storage()
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
+        .and_then(|c| Lang::from_code(&c))
+    {
+        return l;
+    }
+    let nav = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_default();
+    match nav.get(..2) {
+        Some("nl") => Lang::Nl,
+        Some("fr") => Lang::Fr,
+        _ => Lang::En,
+    }
+}
+
+async fn read_file(f: web_sys::File) -> Result<FileIn, String> {
+    let buf = JsFuture::from(f.array_buffer())
+        .await
+        .map_err(|e| format!("{}: cannot read the file ({e:?})", f.name()))?;
+    Ok(FileIn {
+        name: f.name(),
+        bytes: js_sys::Uint8Array::new(&buf).to_vec(),
+    })
+}
+
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| format!("{url}: {e:?}"))?
+        .dyn_into()
+        .map_err(|_| format!("{url}: not a response"))?;
+    if !resp.ok() {
+        return Err(format!("{url}: HTTP {}", resp.status()));
+    }
+    let buf = JsFuture::from(resp.array_buffer().map_err(|e| format!("{url}: {e:?}"))?)
+        .await
+        .map_err(|e| format!("{url}: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+fn download(x: &crate::protocol::Exported) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::new();
+    parts.push(&js_sys::Uint8Array::from(x.bytes.as_slice()));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(&x.mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(a) = doc
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(&x.filename);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+impl App {
+    fn run(&mut self, ctx: &Context<Self>, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Send(req) => self.bridge.send(req),
+                Effect::Cancel => {
+                    // The old worker is dropped (it stops when its current job ends); a fresh one takes over.
+                    self.bridge = spawn(ctx);
+                }
+                Effect::Download(x) => download(&x),
+                Effect::SaveLang(l) => {
+                    if let Some(s) = storage() {
+                        let _ = s.set_item(LANG_KEY, l.code());
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let state = State {
+            lang: initial_lang(),
+            ..State::default()
+        };
+        App {
+            state,
+            bridge: spawn(ctx),
+            drafts: BTreeMap::new(),
+            scroll_row: 0,
+            heat_canvas: NodeRef::default(),
+        }
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
+        match msg {
+            Msg::Act(action) => {
+                if matches!(action, Action::Select(_) | Action::SetFilter(_)) {
+                    self.scroll_row = 0;
+                }
+                let effects = self.state.reduce(action);
+                self.run(ctx, effects);
+            }
+            Msg::Read(files, target) => {
+                ctx.link().send_future(async move {
+                    let mut read = Vec::new();
+                    let mut errors = Vec::new();
+                    for f in files {
+                        match read_file(f).await {
+                            Ok(x) => read.push(x),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    match (target, read.pop()) {
+                        (Target::Policy, Some(p)) => Msg::Act(Action::PolicyFile(p)),
+                        (Target::Tables, last) => {
+                            read.extend(last);
+                            Msg::Act(Action::AddFiles(read))
+                        }
+                        (Target::Policy, None) => Msg::Act(Action::Worker(Response::Failed {
+                            run: 0,
+                            message: errors.join("; "),
+                        })),
+                    }
+                });
+                return false;
+            }
+            Msg::Demo => {
+                ctx.link().send_future(async {
+                    let mut files = Vec::new();
+                    if let Ok(list) = fetch_bytes("demo/manifest.txt").await {
+                        for name in String::from_utf8_lossy(&list).lines().map(str::trim) {
+                            if name.is_empty() {
+                                continue;
+                            }
+                            if let Ok(bytes) = fetch_bytes(&format!("demo/{name}")).await {
+                                files.push(FileIn {
+                                    name: name.to_owned(),
+                                    bytes,
+                                });
+                            }
+                        }
+                    }
+                    Msg::Act(Action::AddFiles(files))
+                });
+                return false;
+            }
+            Msg::Draft(name, d) => {
+                self.drafts.insert(name, d);
+            }
+            Msg::Scroll(row) => {
+                self.scroll_row = row;
+                let effects = self.state.reduce(Action::Scrolled(row));
+                self.run(ctx, effects);
+            }
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let lang = self.state.lang;
+        let link = ctx.link();
+        let on_lang = link.callback(|e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            Msg::Act(Action::SetLang(Lang::from_code(&v).unwrap_or_default()))
+        });
+        html! {
+            <div class="page" data-lang={lang.code()}>
+                <header>
+                    <h1>{ t(lang, "title") }</h1>
+                    <p class="tagline">{ t(lang, "tagline") }</p>
+                    <label class="lang">{ t(lang, "language") }{" "}
+                        <select id="lang" onchange={on_lang}>
+                            { for Lang::ALL.iter().map(|l| html! {
+                                <option value={l.code()} selected={*l == lang}>{ i18n::lang_name(*l) }</option>
+                            }) }
+                        </select>
+                    </label>
+                </header>
+                <main>
+                    <aside>
+                        { controls::loader(&self.state, link) }
+                        { controls::files(&self.state, link, &self.drafts) }
+                        { controls::policy(&self.state, link) }
+                    </aside>
+                    <section class="results">
+                        { results::busy(&self.state, link) }
+                        { results::notices(&self.state) }
+                        { results::view(&self.state, link, self.scroll_row, &self.heat_canvas) }
+                    </section>
+                </main>
+                { results::explanation(&self.state, link) }
+            </div>
+        }
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        results::draw_heat(&self.state, &self.heat_canvas);
+    }
+}

@@ -1,0 +1,251 @@
+//! The right column: progress, notices, per table the summary, status map, filters, exports and the
+//! virtualised cell table; the explanation of a clicked cell.
+
+use super::app::{App, Msg};
+use crate::i18n::{self, t};
+use crate::protocol::{ExportKind, Filter};
+use crate::state::{Action, State};
+use cellguard_engine::{RuleCode, Status};
+use wasm_bindgen::{Clamped, JsCast};
+use yew::html::Scope;
+use yew::prelude::*;
+
+/// Height of a table row in pixels (the CSS says the same).
+const ROW_PX: u32 = 24;
+/// Rows visible in the table's viewport.
+const VISIBLE: u32 = 24;
+
+pub fn busy(state: &State, link: &Scope<App>) -> Html {
+    let lang = state.lang;
+    let Some(b) = &state.busy else {
+        return html! {};
+    };
+    let pct = (b.fraction() * 100.0).round();
+    html! {
+        <div class="busy" id="busy">
+            <span>{ t(lang, "checking") }{" "}{ &b.file }{ format!(" ({}/{})", b.done + 1, b.total) }</span>
+            <progress max="100" value={pct.to_string()} />
+            <button id="cancel" onclick={link.callback(|_| Msg::Act(Action::Cancel))}>{ t(lang, "cancel") }</button>
+        </div>
+    }
+}
+
+pub fn notices(state: &State) -> Html {
+    html! {
+        { for state.notices.iter().map(|n| html! { <p class="notice" role="alert">{ n }</p> }) }
+    }
+}
+
+fn status_class(s: Status) -> &'static str {
+    s.as_str()
+}
+
+pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef) -> Html {
+    let lang = state.lang;
+    let Some(out) = &state.outcome else {
+        return html! { <p class="empty">{ t(lang, "empty") }</p> };
+    };
+    if out.tables.is_empty() {
+        return html! {};
+    }
+    let tabs = html! {
+        <nav class="tabs">
+            { for out.tables.iter().enumerate().map(|(i, tv)| {
+                let i = i as u32;
+                let class = if i == state.selected { "tab active" } else { "tab" };
+                html! { <button {class} onclick={link.callback(move |_| Msg::Act(Action::Select(i)))}>
+                    { &tv.name }{" "}<span class="badge unsafe">{ tv.counts.unsafe_ }</span>
+                </button> }
+            }) }
+        </nav>
+    };
+    let Some(tv) = state.table() else {
+        return tabs;
+    };
+    let c = &tv.counts;
+    let filter = state.filter;
+    let on_not_safe = link.callback(move |e: Event| {
+        let checked = e
+            .target_unchecked_into::<web_sys::HtmlInputElement>()
+            .checked();
+        Msg::Act(Action::SetFilter(Filter {
+            not_safe: checked,
+            ..filter
+        }))
+    });
+    let on_rule = link.callback(move |e: Event| {
+        let v = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value();
+        let rule = RuleCode::ALL.into_iter().find(|r| r.as_str() == v);
+        Msg::Act(Action::SetFilter(Filter { rule, ..filter }))
+    });
+    let export = |k: ExportKind| link.callback(move |_| Msg::Act(Action::Export(k.clone())));
+    let selected = state.selected;
+    html! {
+        <div class="table-result">
+            { tabs }
+            <div class="summary" id="summary">
+                <h2>{ t(lang, "summary") }{": "}{ &tv.name }</h2>
+                <p>
+                    <span class="count" id="count-cells">{ c.cells }</span>{" "}{ t(lang, "cells") }{" — "}
+                    <span class="chip safe">{ i18n::status(lang, Status::Safe) }{" "}<b id="count-safe">{ c.safe }</b></span>
+                    <span class="chip review">{ i18n::status(lang, Status::Review) }{" "}<b id="count-review">{ c.review }</b></span>
+                    <span class="chip unsafe">{ i18n::status(lang, Status::Unsafe) }{" "}<b id="count-unsafe">{ c.unsafe_ }</b></span>
+                    if let Some(o) = &state.outcome { <span class="took">{ format!(" — {} {:.0} ms", t(lang, "took"), o.millis) }</span> }
+                </p>
+                <ul class="rules">
+                    { for tv.rules.iter().map(|u| {
+                        let n = c.by_rule.get(u.rule.as_str()).copied().unwrap_or(0);
+                        let how = match u.how.as_str() { "applied" => t(lang, "applied"), "off" => t(lang, "off"), _ => t(lang, "not_applicable") };
+                        html! { <li class={u.how.clone()} data-rule={u.rule.as_str()}>
+                            <b>{ i18n::rule(lang, u.rule) }</b>{ format!(": {how}") }
+                            if n > 0 { { format!(" — {n} {}", t(lang, "cells")) } }
+                            if let Some(r) = &u.reason { <span class="reason">{ format!(" ({r})") }</span> }
+                        </li> }
+                    }) }
+                </ul>
+            </div>
+            <div class="heat">
+                <h3>{ t(lang, "heatmap") }</h3>
+                <canvas ref={canvas.clone()} id="heat" width={tv.heat.width.to_string()} height={tv.heat.height.to_string()} />
+                <div class="legend" id="legend">{ t(lang, "legend") }{": "}
+                    { for [Status::Safe, Status::Review, Status::Unsafe].into_iter().map(|s| html! {
+                        <span class={classes!("chip", status_class(s))}>{ i18n::status(lang, s) }</span>
+                    }) }
+                </div>
+            </div>
+            <div class="exports">
+                <b>{ t(lang, "export") }{": "}</b>
+                <button id="export-json" onclick={export(ExportKind::ReportJson)}>{ t(lang, "export_json") }</button>
+                <button id="export-csv" onclick={export(ExportKind::Csv(selected))}>{ t(lang, "export_csv") }</button>
+                <button id="export-xlsx" onclick={export(ExportKind::Xlsx)}>{ t(lang, "export_xlsx") }</button>
+                <button id="export-html" onclick={export(ExportKind::Html(lang))}>{ t(lang, "export_html") }</button>
+            </div>
+            <div class="filters">
+                <label><input id="only-not-safe" type="checkbox" checked={filter.not_safe} onchange={on_not_safe} />{ t(lang, "only_not_safe") }</label>
+                <label>{ t(lang, "by_rule") }{" "}
+                    <select id="rule-filter" onchange={on_rule}>
+                        <option value="" selected={filter.rule.is_none()}>{ t(lang, "all_rules") }</option>
+                        { for RuleCode::ALL.into_iter().filter(|r| c.by_rule.contains_key(r.as_str())).map(|r| html! {
+                            <option value={r.as_str()} selected={filter.rule == Some(r)}>{ i18n::rule(lang, r) }</option>
+                        }) }
+                    </select>
+                </label>
+                if let Some(p) = &state.page { <span class="matching" id="matching">{ format!("{} {}", p.total, t(lang, "matching")) }</span> }
+            </div>
+            { grid(state, link, scroll_row) }
+        </div>
+    }
+}
+
+/// The virtualised cell table: a scroll box as tall as every matching row, with only the fetched window drawn.
+fn grid(state: &State, link: &Scope<App>, scroll_row: u32) -> Html {
+    let lang = state.lang;
+    let (Some(tv), Some(page)) = (state.table(), &state.page) else {
+        return html! {};
+    };
+    let onscroll = link.callback(|e: Event| {
+        let el = e.target_unchecked_into::<web_sys::Element>();
+        Msg::Scroll((el.scroll_top().max(0) as u32) / ROW_PX)
+    });
+    let first = scroll_row.saturating_sub(4);
+    let last = scroll_row + VISIBLE + 4;
+    let rows = page.rows.iter().enumerate().filter_map(|(i, r)| {
+        let at = page.offset + i as u32;
+        (at >= first && at < last).then_some((at, r))
+    });
+    let header = tv.dims.iter().chain(&tv.published);
+    html! {
+        <div class="grid">
+            <div class="grid-head row">
+                { for header.map(|h| html! { <span>{ h }</span> }) }
+                <span>{ t(lang, "status") }</span><span>{ t(lang, "by_rule") }</span>
+            </div>
+            <div class="viewport" id="viewport" {onscroll}>
+                <div class="spacer" style={format!("height:{}px", page.total * ROW_PX)}>
+                    { for rows.map(|(at, r)| {
+                        let cell = r.cell;
+                        html! {
+                            <div class={classes!("row", "cell-row", status_class(r.status))} data-cell={cell.to_string()}
+                                style={format!("top:{}px", at * ROW_PX)}
+                                onclick={link.callback(move |_| Msg::Act(Action::ShowCell(cell)))}>
+                                { for r.coords.iter().chain(&r.published).map(|v| html! { <span>{ v }</span> }) }
+                                <span class="st">{ i18n::status(lang, r.status) }</span>
+                                <span class="why">{ r.rules.iter().map(|x| i18n::rule(lang, *x)).collect::<Vec<_>>().join(", ") }</span>
+                            </div>
+                        }
+                    }) }
+                </div>
+            </div>
+        </div>
+    }
+}
+
+pub fn explanation(state: &State, link: &Scope<App>) -> Html {
+    let lang = state.lang;
+    let Some(e) = &state.explanation else {
+        return html! {};
+    };
+    html! {
+        <div class="overlay" onclick={link.callback(|_| Msg::Act(Action::CloseExplanation))}>
+            <div class="explain" id="explain" role="dialog" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                <h2>{ t(lang, "explanation") }</h2>
+                <p class="coords">
+                    { for e.coords.iter().map(|(d, c)| html! { <span class="coord"><b>{ d }</b>{ format!(" = {c}") }</span> }) }
+                    <span class="rowno">{ format!(" ({} {})", t(lang, "row"), e.row) }</span>
+                </p>
+                <p><span class={classes!("chip", status_class(e.status))}>{ i18n::status(lang, e.status) }</span></p>
+                if e.findings.is_empty() { <p>{ t(lang, "no_findings") }</p> }
+                <ul class="findings">
+                    { for e.findings.iter().map(|f| html! {
+                        <li class={status_class(f.status)} data-rule={f.rule.as_str()}>
+                            <b>{ i18n::rule(lang, f.rule) }</b>{ format!(" ({}): ", i18n::status(lang, f.status)) }
+                            <span class="detail">{ f.detail_in(lang) }</span>
+                        </li>
+                    }) }
+                </ul>
+                <h3>{ t(lang, "shadow") }</h3>
+                <table class="shadow">
+                    { for e.shadow.iter().map(|(k, v)| html! { <tr><th>{ k }</th><td>{ v }</td></tr> }) }
+                </table>
+                <button id="close-explain" onclick={link.callback(|_| Msg::Act(Action::CloseExplanation))}>{ t(lang, "close") }</button>
+            </div>
+        </div>
+    }
+}
+
+/// Paints the status map into its canvas: grey none, green safe, amber review, red unsafe.
+pub fn draw_heat(state: &State, canvas: &NodeRef) {
+    let (Some(tv), Some(canvas)) = (state.table(), canvas.cast::<web_sys::HtmlCanvasElement>())
+    else {
+        return;
+    };
+    let h = &tv.heat;
+    if h.width == 0 || h.height == 0 {
+        return;
+    }
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let mut rgba = Vec::with_capacity(h.pixels.len() * 4);
+    for p in &h.pixels {
+        let c: [u8; 4] = match p {
+            1 => [0x4c, 0xaf, 0x50, 255],
+            2 => [0xf5, 0xb0, 0x41, 255],
+            3 => [0xd9, 0x30, 0x25, 255],
+            _ => [0xee, 0xee, 0xee, 255],
+        };
+        rgba.extend_from_slice(&c);
+    }
+    if let Ok(img) =
+        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), h.width, h.height)
+    {
+        let _ = ctx.put_image_data(&img, 0.0, 0.0);
+    }
+}

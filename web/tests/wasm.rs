@@ -1,0 +1,65 @@
+//! The page's Rust in real headless Chromium (wasm-bindgen-test): the same report bytes as natively, the codec
+//! between page and worker, and exports that need browser APIs (the XLSX writer's clock).
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use cellguard_web::protocol::{ExportKind, Response};
+use cellguard_web::session::Session;
+use cellguard_web::ui::JsCodec;
+use std::collections::BTreeMap;
+use wasm_bindgen_test::*;
+use yew_agent::Codec;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const TABLE: &[u8] = include_bytes!("../../tests/corpus/good/table_semicolon.csv");
+/// Written natively by `cellguard check table_semicolon.csv --format json` (a native test keeps it current).
+const GOLDEN: &[u8] = include_bytes!("../../tests/golden/table_semicolon.essnet.json");
+
+fn checked() -> Session {
+    let mut s = Session::default();
+    let files = vec![cellguard_web::protocol::FileIn {
+        name: "table_semicolon.csv".into(),
+        bytes: TABLE.to_vec(),
+    }];
+    let policy = cellguard_web::protocol::PolicyIn {
+        policy: cellguard_engine::Policy::preset("essnet").unwrap(),
+        file: None,
+    };
+    let out = s.check(1, files, &BTreeMap::new(), &policy, &|| 0.0, &mut |_| {});
+    assert_eq!(out.files[0].error, None);
+    s
+}
+
+#[wasm_bindgen_test]
+fn wasm_report_bytes_equal_native_report_bytes() {
+    let json = checked().export(1, &ExportKind::ReportJson).unwrap().bytes;
+    assert_eq!(
+        String::from_utf8(json).unwrap(),
+        String::from_utf8(GOLDEN.to_vec()).unwrap()
+    );
+}
+
+#[wasm_bindgen_test]
+fn explanations_cross_the_worker_boundary_intact() {
+    let s = checked();
+    let ex = s.explain(1, 0, 2).unwrap();
+    assert!(!ex.findings.is_empty());
+    let msg = Response::Explained(ex);
+    let back: Response = JsCodec::decode(JsCodec::encode(&msg));
+    assert_eq!(back, msg);
+    let x = s.export(1, &ExportKind::Csv(0)).unwrap();
+    let back: Response = JsCodec::decode(JsCodec::encode(Response::Exported(x.clone())));
+    assert_eq!(back, Response::Exported(x));
+}
+
+#[wasm_bindgen_test]
+fn xlsx_export_works_in_the_browser() {
+    let x = checked().export(1, &ExportKind::Xlsx).unwrap();
+    assert!(x.bytes.starts_with(b"PK"));
+    assert_eq!(
+        x.bytes,
+        checked().export(1, &ExportKind::Xlsx).unwrap().bytes,
+        "deterministic"
+    );
+}
