@@ -31,9 +31,8 @@ fn bad_inputs_get_clear_errors_or_explained_findings() {
             }
             ("finding", Ok(report)) => {
                 let details: Vec<String> = report.tables[0]
-                    .cells
-                    .iter()
-                    .flat_map(|c| &c.findings)
+                    .cells()
+                    .flat_map(|c| c.findings)
                     .map(|f| format!("{}: {}", f.rule.as_str(), f.detail()))
                     .collect();
                 assert!(

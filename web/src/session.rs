@@ -75,7 +75,7 @@ pub fn heat(report: &TableReport, sizes: &[u32]) -> Heat {
     let h = height32.div_ceil(block_h);
     let mut pixels = vec![0u8; width as usize * h as usize];
     let nd = sizes.len();
-    for (i, cell) in report.cells.iter().enumerate() {
+    for (i, cell) in report.cells().enumerate() {
         let coords = report.cell_coords(i as u32);
         if coords.len() != nd {
             continue;
@@ -346,8 +346,7 @@ impl Session {
         if !cached {
             let (_, report) = self.table(run, table)?;
             let cells: Vec<u32> = report
-                .cells
-                .iter()
+                .cells()
                 .enumerate()
                 .filter(|(_, c)| !filter.not_safe || c.status != Status::Safe)
                 .filter(|(_, c)| {
@@ -372,7 +371,7 @@ impl Session {
             .skip(offset as usize)
             .take(limit.min(1000) as usize)
             .filter_map(|&cell| {
-                let c = report.cells.get(cell as usize)?;
+                let c = report.cell(cell)?;
                 let mut rules: Vec<_> = c.findings.iter().map(|f| f.rule).collect();
                 rules.dedup();
                 Some(RowView {
@@ -403,10 +402,7 @@ impl Session {
     /// One cell's explanation.
     pub fn explain(&self, run: u32, table: u32, cell: u32) -> Result<Explanation, String> {
         let (entry, report) = self.table(run, table)?;
-        let c = report
-            .cells
-            .get(cell as usize)
-            .ok_or_else(|| format!("no cell {cell}"))?;
+        let c = report.cell(cell).ok_or_else(|| format!("no cell {cell}"))?;
         let i = cell as usize;
         let s = entry.table.shadow();
         let mut shadow = Vec::new();
@@ -436,7 +432,7 @@ impl Session {
                 .map(|(d, code)| (d.to_owned(), code.to_owned()))
                 .collect(),
             status: c.status,
-            findings: c.findings.clone(),
+            findings: c.findings.to_vec(),
             shadow,
         })
     }
@@ -602,8 +598,7 @@ pub fn html_report(report: &Report, lang: Lang) -> String {
             i18n::status(lang, Status::Unsafe),
         ));
         let bad: Vec<_> = tr
-            .cells
-            .iter()
+            .cells()
             .enumerate()
             .filter(|(_, c)| c.status != Status::Safe)
             .collect();

@@ -47,13 +47,13 @@ impl RuleUse {
     }
 }
 
-/// One cell's verdict.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CellReport {
-    /// Source row (1-based data row) of the cell.
+/// One cell's verdict: a view into the table report's flat arrays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellReport<'a> {
+    /// Source row of the cell (CSV line, sheet row, record number).
     pub row: u64,
     pub status: Status,
-    pub findings: Vec<Finding>,
+    pub findings: &'a [Finding],
 }
 
 /// Counts of cells by status and by rule.
@@ -98,15 +98,22 @@ pub struct TableReport {
     pub rules: Vec<RuleUse>,
     pub summary: Summary,
     coords: Vec<u32>,
-    pub cells: Vec<CellReport>,
+    /// Per cell: source row and status; its findings are `findings[offsets[i]..offsets[i + 1]]`. Flat arrays:
+    /// no allocation per cell, whatever the table's size.
+    rows: Vec<u64>,
+    status: Vec<Status>,
+    offsets: Vec<u32>,
+    findings: Vec<Finding>,
 }
 
 impl TableReport {
+    /// `offsets` has one entry per cell plus one; cell `i`'s findings are `findings[offsets[i]..offsets[i + 1]]`.
     pub(crate) fn new(
         table: &Table,
         rules: Vec<RuleUse>,
         status: Vec<Status>,
-        findings: Vec<Vec<Finding>>,
+        offsets: Vec<u32>,
+        findings: Vec<Finding>,
     ) -> Self {
         let dimensions = table
             .dims()
@@ -121,29 +128,27 @@ impl TableReport {
             cells: table.len() as u64,
             ..Summary::default()
         };
-        let cells: Vec<CellReport> = status
-            .into_iter()
-            .zip(findings)
-            .enumerate()
-            .map(|(i, (status, findings))| CellReport {
-                row: table.row(i as u32),
-                status,
-                findings,
-            })
-            .collect();
         // Count in arrays (one pass, no map lookups per cell), then name the counts.
         let mut by_status = [0u64; 3];
-        let mut by_rule = [0u64; RuleCode::ALL.len()];
-        for c in &cells {
-            if let Some(n) = by_status.get_mut(c.status as usize) {
+        for s in &status {
+            if let Some(n) = by_status.get_mut(*s as usize) {
                 *n += 1;
             }
-            let mut seen = 0u32;
-            for f in &c.findings {
-                seen |= 1 << (f.rule as u32);
-            }
-            for (i, n) in by_rule.iter_mut().enumerate() {
-                *n += u64::from(seen >> i & 1);
+        }
+        let mut by_rule = [0u64; RuleCode::ALL.len()];
+        for w in offsets.windows(2) {
+            if let [a, b] = *w {
+                let mut seen = 0u32;
+                for f in findings.get(a as usize..b as usize).unwrap_or(&[]) {
+                    seen |= 1 << (f.rule as u32);
+                }
+                while seen != 0 {
+                    let r = seen.trailing_zeros();
+                    if let Some(n) = by_rule.get_mut(r as usize) {
+                        *n += 1;
+                    }
+                    seen &= seen - 1;
+                }
             }
         }
         for (s, n) in [Status::Safe, Status::Review, Status::Unsafe]
@@ -164,8 +169,47 @@ impl TableReport {
             rules,
             summary,
             coords: table.coords().to_vec(),
-            cells,
+            rows: table.rows().to_vec(),
+            status,
+            offsets,
+            findings,
         }
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.status.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.status.is_empty()
+    }
+
+    /// Cell `cell`'s verdict.
+    pub fn cell(&self, cell: u32) -> Option<CellReport<'_>> {
+        let i = cell as usize;
+        let (a, b) = (*self.offsets.get(i)?, *self.offsets.get(i + 1)?);
+        Some(CellReport {
+            row: self.rows.get(i).copied().unwrap_or(u64::from(cell) + 1),
+            status: *self.status.get(i)?,
+            findings: self.findings.get(a as usize..b as usize).unwrap_or(&[]),
+        })
+    }
+
+    /// Every cell's verdict, in cell order.
+    pub fn cells(&self) -> impl ExactSizeIterator<Item = CellReport<'_>> + '_ {
+        (0..self.len() as u32).map(|i| {
+            self.cell(i).unwrap_or(CellReport {
+                row: 0,
+                status: Status::Safe,
+                findings: &[],
+            })
+        })
+    }
+
+    /// Status of every cell, in cell order.
+    pub fn statuses(&self) -> &[Status] {
+        &self.status
     }
 
     /// Code ids of cell `cell`, in dimension order.
@@ -190,9 +234,8 @@ impl TableReport {
 
     /// Every finding of rule `rule` (its code, e.g. `"threshold"`), in cell order.
     pub fn findings_of<'a>(&'a self, rule: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
-        self.cells
+        self.findings
             .iter()
-            .flat_map(|c| &c.findings)
             .filter(move |f| f.rule.as_str() == rule)
     }
 
@@ -201,8 +244,7 @@ impl TableReport {
         &'a self,
         rule: &'a str,
     ) -> impl Iterator<Item = (u32, &'a Finding)> + 'a {
-        self.cells
-            .iter()
+        self.cells()
             .enumerate()
             .flat_map(|(i, c)| c.findings.iter().map(move |f| (i as u32, f)))
             .filter(move |(_, f)| f.rule.as_str() == rule)
@@ -240,7 +282,7 @@ impl Report {
     pub fn all_safe(&self) -> bool {
         self.tables
             .iter()
-            .all(|t| t.cells.iter().all(|c| c.status == Status::Safe))
+            .all(|t| t.status.iter().all(|s| *s == Status::Safe))
     }
 
     /// The report as pretty JSON with a final newline: the bytes the CLI writes and the page exports.
@@ -288,7 +330,7 @@ impl Report {
                     u.reason.unwrap_or("")
                 ));
             }
-            for (i, c) in t.cells.iter().enumerate() {
+            for (i, c) in t.cells().enumerate() {
                 if c.status == Status::Safe {
                     continue;
                 }
@@ -302,7 +344,7 @@ impl Report {
                     c.row,
                     coords.join(", ")
                 ));
-                for f in &c.findings {
+                for f in c.findings {
                     s.push_str(&format!("           {}: {}\n", f.rule.as_str(), f.detail()));
                 }
             }
@@ -348,6 +390,13 @@ struct Cells<'a>(&'a TableReport);
 struct CellJson<'a>(&'a TableReport, u32);
 struct Coords<'a>(&'a TableReport, u32);
 struct FindingJson<'a>(&'a Finding);
+struct Findings<'a>(&'a [Finding]);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(FindingJson))
+    }
+}
 
 impl Serialize for TableReport {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -364,23 +413,20 @@ impl Serialize for TableReport {
 
 impl Serialize for Cells<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq((0..self.0.cells.len() as u32).map(|i| CellJson(self.0, i)))
+        s.collect_seq((0..self.0.len() as u32).map(|i| CellJson(self.0, i)))
     }
 }
 
 impl Serialize for CellJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Some(c) = self.0.cells.get(self.1 as usize) else {
+        let Some(c) = self.0.cell(self.1) else {
             return s.serialize_none();
         };
         let mut m = s.serialize_struct("Cell", 4)?;
         m.serialize_field("coords", &Coords(self.0, self.1))?;
         m.serialize_field("row", &c.row)?;
         m.serialize_field("status", &c.status)?;
-        m.serialize_field(
-            "findings",
-            &c.findings.iter().map(FindingJson).collect::<Vec<_>>(),
-        )?;
+        m.serialize_field("findings", &Findings(c.findings))?;
         m.end()
     }
 }

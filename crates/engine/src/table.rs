@@ -355,6 +355,10 @@ impl Table {
         let start = cell as usize * nd;
         self.coords.get(start..start + nd).unwrap_or(&[])
     }
+    /// Source rows of all cells, in cell order.
+    pub fn rows(&self) -> &[u64] {
+        &self.rows
+    }
     /// Source row (1-based) of a cell, for messages.
     pub fn row(&self, cell: u32) -> u64 {
         self.rows.get(cell as usize).copied().unwrap_or(0)

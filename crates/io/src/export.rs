@@ -23,7 +23,7 @@ pub fn export_header(c: &Checked) -> Vec<String> {
     h
 }
 
-fn rules_of(cell: &CellReport) -> String {
+fn rules_of(cell: &CellReport<'_>) -> String {
     let mut codes: Vec<&str> = cell.findings.iter().map(|f| f.rule.as_str()).collect();
     codes.dedup();
     codes.join(";")
@@ -48,7 +48,7 @@ pub fn annotated_csv(c: &Checked) -> Vec<u8> {
         .filter_map(|p| c.frame.column(p))
         .collect();
     let mut rec: Vec<String> = Vec::new();
-    for (i, cell) in c.report.cells.iter().enumerate() {
+    for (i, cell) in c.report.cells().enumerate() {
         rec.clear();
         rec.extend(dims.iter().map(|col| col.text(i).into_owned()));
         let hide = cell.status == Status::Unsafe;
@@ -60,7 +60,7 @@ pub fn annotated_csv(c: &Checked) -> Vec<u8> {
             }
         }));
         rec.push(cell.status.as_str().to_owned());
-        rec.push(rules_of(cell));
+        rec.push(rules_of(&cell));
         ok &= w.write_record(&rec).is_ok();
     }
     // Writing to a Vec cannot fail; the bytes written so far are returned either way.
@@ -113,7 +113,7 @@ pub fn annotated_xlsx(tables: &[&Checked]) -> Result<Vec<u8>, crate::Error> {
                 .map_err(fail)?;
         }
         let nd = c.roles.dims.len();
-        for (i, cell) in c.report.cells.iter().enumerate() {
+        for (i, cell) in c.report.cells().enumerate() {
             let row = i as u32 + 1;
             let fmt = match cell.status {
                 Status::Unsafe => Some(&unsafe_fmt),
@@ -157,7 +157,7 @@ pub fn annotated_xlsx(tables: &[&Checked]) -> Result<Vec<u8>, crate::Error> {
             let base = (nd + c.roles.published.len()) as u16;
             ws.write_string(row, base, cell.status.as_str())
                 .map_err(fail)?;
-            ws.write_string(row, base + 1, rules_of(cell))
+            ws.write_string(row, base + 1, rules_of(&cell))
                 .map_err(fail)?;
         }
     }

@@ -327,20 +327,67 @@ impl Finding {
     }
 }
 
-/// Findings of every cell, filled by the rules in turn.
+/// Findings of every cell, filled by the rules in turn: one flat list of `(cell, finding)` (no allocation per
+/// cell), grouped by cell at the end with a counting pass that keeps the rules' order within a cell.
 pub(crate) struct Sink {
-    pub(crate) findings: Vec<Vec<Finding>>,
+    cells: usize,
+    raw: Vec<(u32, Finding)>,
 }
 
 impl Sink {
-    pub(crate) fn push(&mut self, cell: u32, rule: RuleCode, status: Status, values: Detail) {
-        if let Some(f) = self.findings.get_mut(cell as usize) {
-            f.push(Finding {
-                rule,
-                status,
-                values,
-            });
+    pub(crate) fn new(cells: usize) -> Self {
+        Sink {
+            cells,
+            raw: Vec::with_capacity(cells / 4),
         }
+    }
+
+    pub(crate) fn push(&mut self, cell: u32, rule: RuleCode, status: Status, values: Detail) {
+        if (cell as usize) < self.cells {
+            self.raw.push((
+                cell,
+                Finding {
+                    rule,
+                    status,
+                    values,
+                },
+            ));
+        }
+    }
+
+    /// Per cell the start of its findings (plus one final end offset), and the findings grouped by cell.
+    fn group(self) -> (Vec<u32>, Vec<Finding>) {
+        let mut offsets = vec![0u32; self.cells + 1];
+        for (cell, _) in &self.raw {
+            if let Some(n) = offsets.get_mut(*cell as usize + 1) {
+                *n += 1;
+            }
+        }
+        for i in 1..offsets.len() {
+            let prev = offsets.get(i - 1).copied().unwrap_or(0);
+            if let Some(o) = offsets.get_mut(i) {
+                *o += prev;
+            }
+        }
+        // Already grouped when one rule fired (or rules fired on disjoint, ascending cells): keep the order.
+        if self
+            .raw
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a.0 <= b.0))
+        {
+            return (offsets, self.raw.into_iter().map(|(_, f)| f).collect());
+        }
+        let mut next: Vec<u32> = offsets.clone();
+        let mut slots: Vec<Option<Finding>> = vec![None; self.raw.len()];
+        for (cell, f) in self.raw {
+            if let Some(at) = next.get_mut(cell as usize) {
+                if let Some(slot) = slots.get_mut(*at as usize) {
+                    *slot = Some(f);
+                }
+                *at += 1;
+            }
+        }
+        (offsets, slots.into_iter().flatten().collect())
     }
 }
 
@@ -422,9 +469,7 @@ pub fn check_table(table: &Table, policy: &Policy) -> Result<TableReport, Error>
             ),
         });
     }
-    let mut sink = Sink {
-        findings: vec![Vec::new(); table.len()],
-    };
+    let mut sink = Sink::new(table.len());
     let not_magnitude = "frequency table: no value column";
     missing::run(table, need, policy.missing.into(), &mut sink);
     negative::run(table, policy.negative.into(), &mut sink);
@@ -493,35 +538,74 @@ pub fn check_table(table: &Table, policy: &Policy) -> Result<TableReport, Error>
     }
     uses.sort_by_key(|u| u.rule);
 
+    let (offsets, mut findings) = sink.group();
     let mut status = Vec::with_capacity(table.len());
-    for (cell, findings) in sink.findings.iter_mut().enumerate() {
-        let mut st = findings
-            .iter()
-            .map(|f| f.status)
-            .max()
-            .unwrap_or(Status::Safe);
-        match table.apriori(cell as u32) {
+    let apriori = s.apriori.as_ref();
+    let mut extra: Vec<(u32, Finding)> = Vec::new();
+    for (cell, w) in offsets.windows(2).enumerate() {
+        let st = match *w {
+            [a, b] if a < b => findings
+                .get(a as usize..b as usize)
+                .unwrap_or(&[])
+                .iter()
+                .map(|f| f.status)
+                .max()
+                .unwrap_or(Status::Safe),
+            _ => Status::Safe,
+        };
+        let declared = apriori.and_then(|_| table.apriori(cell as u32));
+        let st = match declared {
             Some(Apriori::Unsafe) => {
-                findings.push(Finding {
-                    rule: RuleCode::Apriori,
-                    status: Status::Unsafe,
-                    values: Detail::DeclaredUnsafe,
-                });
-                st = Status::Unsafe;
+                extra.push((
+                    cell as u32,
+                    Finding {
+                        rule: RuleCode::Apriori,
+                        status: Status::Unsafe,
+                        values: Detail::DeclaredUnsafe,
+                    },
+                ));
+                Status::Unsafe
             }
             Some(Apriori::Safe) if st != Status::Safe => {
-                findings.push(Finding {
-                    rule: RuleCode::Apriori,
-                    status: Status::Safe,
-                    values: Detail::DeclaredSafe,
-                });
-                st = Status::Safe;
+                extra.push((
+                    cell as u32,
+                    Finding {
+                        rule: RuleCode::Apriori,
+                        status: Status::Safe,
+                        values: Detail::DeclaredSafe,
+                    },
+                ));
+                Status::Safe
             }
-            _ => {}
-        }
+            _ => st,
+        };
         status.push(st);
     }
-    Ok(TableReport::new(table, uses, status, sink.findings))
+    let offsets = if extra.is_empty() {
+        offsets
+    } else {
+        // A-priori findings go last in their cell: regroup with them.
+        let mut sink = Sink::new(table.len());
+        let mut extra = extra.into_iter().peekable();
+        let mut drained = findings.drain(..);
+        for (cell, w) in offsets.windows(2).enumerate() {
+            if let [a, b] = *w {
+                for _ in a..b {
+                    if let Some(f) = drained.next() {
+                        sink.raw.push((cell as u32, f));
+                    }
+                }
+            }
+            while let Some((_, f)) = extra.next_if(|(c, _)| *c as usize == cell) {
+                sink.raw.push((cell as u32, f));
+            }
+        }
+        drop(drained);
+        let (o, f) = sink.group();
+        findings = f;
+        o
+    };
+    Ok(TableReport::new(table, uses, status, offsets, findings))
 }
 
 fn top_names(k: usize) -> String {
@@ -545,5 +629,49 @@ pub(crate) mod testing {
             b = b.cell(i as u64 + 2, &[id], Some(*n), Some(*v), top);
         }
         b.build("t", vec![dim]).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod sink_tests {
+    use super::*;
+
+    #[test]
+    fn findings_group_by_cell_in_rule_order() {
+        let mut s = Sink::new(4);
+        // Two rules' passes: each in cell order, together not.
+        s.push(
+            2,
+            RuleCode::Threshold,
+            Status::Unsafe,
+            Detail::Threshold {
+                n: 1,
+                min_units: 10,
+            },
+        );
+        s.push(
+            3,
+            RuleCode::Threshold,
+            Status::Unsafe,
+            Detail::Threshold {
+                n: 2,
+                min_units: 10,
+            },
+        );
+        s.push(0, RuleCode::Zero, Status::Review, Detail::SamplingZero);
+        s.push(2, RuleCode::Zero, Status::Review, Detail::SamplingZero);
+        s.push(9, RuleCode::Zero, Status::Review, Detail::SamplingZero); // outside the table: dropped
+        let (offsets, findings) = s.group();
+        assert_eq!(offsets, [0, 1, 1, 3, 4]);
+        let rules: Vec<_> = findings.iter().map(|f| f.rule).collect();
+        assert_eq!(
+            rules,
+            [
+                RuleCode::Zero,
+                RuleCode::Threshold,
+                RuleCode::Zero,
+                RuleCode::Threshold
+            ]
+        );
     }
 }

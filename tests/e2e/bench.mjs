@@ -1,0 +1,70 @@
+// The page's speed, measured in headless Chromium. Usage:
+//   node bench.mjs DIST_DIR CELLGUARD_BIN WORK_DIR [CELLS_PER_SIDE]
+// Writes a seeded table of SIDE³ cells (default 100³ = 1M) as CSV, loads it into the page and measures, inside
+// the page, from the file input's change event to the first table row drawn (read + worker transfer + parse +
+// rules + summary + first window + render). Repeats on fresh page loads; prints each run, the median and the ratio
+// to the 0.5 s target, and the bundle's gzipped size against 1.5 MB.
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { browser, serve } from './harness.mjs';
+
+const [dist, cli, work] = process.argv.slice(2, 5).map((p) => resolve(p));
+const side = Number(process.argv[5] || 100);
+mkdirSync(work, { recursive: true });
+
+// Seeded long-tailed table (xorshift), written once.
+const file = join(work, `table_${side}.csv`);
+let seed = 42n;
+function rnd() {
+  seed ^= (seed << 13n) & 0xffffffffffffffffn; seed ^= seed >> 7n; seed ^= (seed << 17n) & 0xffffffffffffffffn;
+  return Number(seed & 0xffffffn) / 0x1000000;
+}
+try { statSync(file); } catch {
+  const lines = ['a,b,c,mean,n,value,top1,top2,top3'];
+  for (let a = 0; a < side; a++) for (let b = 0; b < side; b++) for (let c = 0; c < side; c++) {
+    const n = Math.floor(rnd() * 40);
+    const tops = [0, 0, 0].map((_, k) => (k < n ? Math.round(100 + rnd() * 4900) : 0)).sort((x, y) => y - x);
+    const value = tops[0] + tops[1] + tops[2] + Math.max(0, n - 3) * Math.round(50 + rnd() * Math.max(1, tops[2] - 50));
+    const mean = n ? (value / n).toFixed(2) : '';
+    lines.push(`a${a},b${b},c${c},${mean},${n},${value},${n > 0 ? tops[0] : ''},${n > 1 ? tops[1] : ''},${n > 2 ? tops[2] : ''}`);
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+const cells = side ** 3;
+console.log(`table: ${cells} cells, ${(statSync(file).size / 1e6).toFixed(1)} MB CSV`);
+
+const server = await serve(cli, dist);
+const { context, close } = await browser();
+const runs = [];
+try {
+  for (let i = 0; i < 5; i++) {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('#pick', { state: 'attached' });
+    await page.evaluate(() => {
+      window.__t0 = 0; window.__t1 = 0;
+      document.querySelector('#pick').addEventListener('change', () => { window.__t0 = performance.now(); }, { capture: true });
+      new MutationObserver((_, obs) => {
+        if (window.__t0 && document.querySelector('.cell-row')) { window.__t1 = performance.now(); obs.disconnect(); }
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await page.setInputFiles('#pick', file);
+    await page.waitForFunction(() => window.__t1 > 0, null, { timeout: 120000 });
+    const ms = await page.evaluate(() => window.__t1 - window.__t0);
+    const worker = await page.textContent('.took');
+    runs.push(ms);
+    console.log(`run ${i + 1}: ${ms.toFixed(0)} ms to first render (worker${worker.replace(/^\s*—/, '')})`);
+    await page.close();
+  }
+} finally {
+  await close();
+  server.stop();
+}
+runs.sort((x, y) => x - y);
+const median = runs[Math.floor(runs.length / 2)];
+console.log(`median: ${median.toFixed(0)} ms for ${cells} cells = ${(cells / median / 1000).toFixed(2)} M cells/s end to end; target 500 ms: ${(500 / median).toFixed(2)}× ${median <= 500 ? 'met' : 'NOT met'}`);
+
+let gz = 0;
+for (const f of readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f))) gz += gzipSync(readFileSync(join(dist, f)), { level: 9 }).length;
+console.log(`bundle (wasm + js, gzip -9): ${(gz / 1e6).toFixed(2)} MB; target 1.5 MB: ${gz <= 1.5e6 ? 'met' : 'NOT met'}`);

@@ -1,0 +1,108 @@
+//! The engine's throughput in WebAssembly, in headless Chromium: `check_table` on a seeded 1M-cell magnitude
+//! table under single rules and whole presets. A benchmark, not a test: it is `#[ignore]`d and run by
+//! `bench/web/run.sh`, which prints the numbers (target: ≥ 20M cells/s).
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use cellguard_engine::check_table;
+use cellguard_engine::policy::{Dominance, PPercent, Policy, Threshold};
+use cellguard_engine::table::{Dimension, Shadow, Table};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// A side³ leaf table with long-tailed contributions (xorshift, seeded).
+fn table(side: u32) -> Table {
+    let mut seed: u64 = 42;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let dims: Vec<Dimension> = ["a", "b", "c"]
+        .iter()
+        .map(|n| Dimension::flat(n, (0..side).map(|i| format!("{n}{i}")), None))
+        .collect();
+    let cells = (side as usize).pow(3);
+    let mut coords = Vec::with_capacity(cells * 3);
+    let mut s = Shadow {
+        value: Some(Vec::new()),
+        top: vec![Vec::new(), Vec::new(), Vec::new()],
+        ..Shadow::default()
+    };
+    for i in 0..cells as u32 {
+        coords.extend([i / (side * side), (i / side) % side, i % side]);
+        let n = (rnd() * 40.0) as u64;
+        let mut tops = [0.0f64; 3];
+        for t in tops.iter_mut().take(n.min(3) as usize) {
+            *t = 100.0 + rnd() * 4900.0;
+        }
+        tops.sort_by(|x, y| y.total_cmp(x));
+        let total: f64 = tops.iter().sum::<f64>()
+            + n.saturating_sub(3) as f64 * (50.0 + rnd() * tops[2].max(1.0));
+        s.n.push(Some(n));
+        s.value.as_mut().unwrap().push(Some(total));
+        for (k, (col, t)) in s.top.iter_mut().zip(tops).enumerate() {
+            col.push((k < n as usize).then_some(t));
+        }
+    }
+    Table::new("bench", dims, coords, (1..=cells as u64).collect(), s).unwrap()
+}
+
+fn only(f: impl FnOnce(&mut Policy)) -> Policy {
+    let mut p = Policy::preset("essnet").unwrap();
+    p.threshold = None;
+    p.dominance.clear();
+    p.class_disclosure = None;
+    f(&mut p);
+    p
+}
+
+#[wasm_bindgen_test]
+#[ignore]
+fn engine_throughput() {
+    let t = table(100);
+    let cases = [
+        (
+            "threshold",
+            only(|p| p.threshold = Some(Threshold { min_units: 10 })),
+        ),
+        (
+            "dominance",
+            only(|p| {
+                p.dominance = vec![Dominance {
+                    n: 2,
+                    k: 85.0,
+                    inclusive: false,
+                }]
+            }),
+        ),
+        (
+            "p-percent",
+            only(|p| p.p_percent = Some(PPercent { p: 10.0 })),
+        ),
+        ("all-essnet", Policy::preset("essnet").unwrap()),
+        ("all-acro", Policy::preset("acro").unwrap()),
+    ];
+    for (name, policy) in cases {
+        let mut best = f64::MAX;
+        for _ in 0..5 {
+            let t0 = now();
+            let r = check_table(&t, &policy).unwrap();
+            best = best.min(now() - t0);
+            assert_eq!(r.summary.cells, 1_000_000);
+        }
+        let rate = t.len() as f64 / best / 1000.0;
+        web_sys::console::log_1(
+            &format!("wasm {name}: {best:.1} ms per 1M cells = {rate:.1} M cells/s (target 20)")
+                .into(),
+        );
+    }
+}
