@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 bash scripts/setup.sh --browser
 target="${CARGO_TARGET_DIR:-target}"
 echo "== engine throughput in WebAssembly (headless Chromium)"
-CHROMEDRIVER=/usr/bin/chromedriver cargo test -q --release -p cellguard-web --target wasm32-unknown-unknown \
+CHROMEDRIVER=/usr/bin/chromedriver cargo test --release -p cellguard-web --target wasm32-unknown-unknown \
   --test wasm_bench -- --include-ignored --nocapture 2>&1 | grep -E "cells/s|test result"
 echo "== the page"
 bash scripts/build-web.sh "$target/page-bench"

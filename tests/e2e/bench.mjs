@@ -14,7 +14,8 @@ const side = Number(process.argv[5] || 100);
 mkdirSync(work, { recursive: true });
 
 // Seeded long-tailed table (xorshift), written once.
-const file = join(work, `table_${side}.csv`);
+// BENCH_FILE times another file instead (e.g. the same table as Arrow or Parquet).
+const file = process.env.BENCH_FILE ? resolve(process.env.BENCH_FILE) : join(work, `table_${side}.csv`);
 let seed = 42n;
 function rnd() {
   seed ^= (seed << 13n) & 0xffffffffffffffffn; seed ^= seed >> 7n; seed ^= (seed << 17n) & 0xffffffffffffffffn;
@@ -32,7 +33,7 @@ try { statSync(file); } catch {
   writeFileSync(file, lines.join('\n') + '\n');
 }
 const cells = side ** 3;
-console.log(`table: ${cells} cells, ${(statSync(file).size / 1e6).toFixed(1)} MB CSV`);
+console.log(`table: ${cells} cells, ${file.split('/').pop()}, ${(statSync(file).size / 1e6).toFixed(1)} MB`);
 
 const server = await serve(cli, dist);
 const { context, close } = await browser();

@@ -216,7 +216,7 @@ impl Session {
             let mut out = FileOutcome {
                 name: file.name.clone(),
                 bytes: file.bytes.len() as u64,
-                sha256: cellguard_io::sha256_hex(&file.bytes),
+                sha256: String::new(),
                 columns: Vec::new(),
                 roles: None,
                 table: None,
@@ -224,28 +224,27 @@ impl Session {
                 looks_like_microdata: false,
             };
             let mode = modes.get(&file.name).cloned().unwrap_or_default();
-            let input = match &mode {
-                Mode::Table(_) => {
-                    say(Stage::Reading);
-                    Ok(NamedBytes {
-                        name: file.name.clone(),
-                        bytes: file.bytes.clone(),
-                    })
-                }
-                Mode::Microdata(spec) => {
-                    say(Stage::Tabulating);
-                    tabulate(&file, spec)
-                }
-            };
             let roles = match &mode {
                 Mode::Table(r) => to_roles(r),
                 Mode::Microdata(_) => TableRoles::default(),
             };
-            let checked = input.and_then(|input| {
-                say(Stage::Checking);
-                cellguard_io::check_file(&input.name, &input.bytes, &roles, &policy.policy)
-                    .map_err(|e| e.to_string())
-            });
+            // A table file is checked from its own bytes (no copy); microdata is tabulated into a table first.
+            let checked = match &mode {
+                Mode::Table(_) => {
+                    say(Stage::Reading);
+                    say(Stage::Checking);
+                    cellguard_io::check_file(&file.name, &file.bytes, &roles, &policy.policy)
+                        .map_err(|e| e.to_string())
+                }
+                Mode::Microdata(spec) => {
+                    say(Stage::Tabulating);
+                    tabulate(&file, spec).and_then(|input| {
+                        say(Stage::Checking);
+                        cellguard_io::check_file(&input.name, &input.bytes, &roles, &policy.policy)
+                            .map_err(|e| e.to_string())
+                    })
+                }
+            };
             match checked {
                 Ok(Checked {
                     frame,
@@ -255,6 +254,11 @@ impl Session {
                     input,
                 }) => {
                     say(Stage::Summarising);
+                    out.sha256 = if matches!(mode, Mode::Table(_)) {
+                        input.sha256.clone()
+                    } else {
+                        cellguard_io::sha256_hex(&file.bytes)
+                    };
                     out.columns = frame.columns.iter().map(|c| c.name.clone()).collect();
                     out.roles = Some(roles_view(&frame, &roles));
                     out.table = Some(views.len() as u32);
@@ -289,6 +293,7 @@ impl Session {
                     });
                 }
                 Err(message) => {
+                    out.sha256 = cellguard_io::sha256_hex(&file.bytes);
                     if let Ok(frame) = cellguard_io::read_frame(&file.name, &file.bytes) {
                         out.columns = frame.columns.iter().map(|c| c.name.clone()).collect();
                         out.looks_like_microdata = matches!(mode, Mode::Table(_))

@@ -273,8 +273,14 @@ pub fn table_from_frame(
             role: "dimension".into(),
             available: frame.names(),
         })?;
+        // One pass: each row's code to a local id (first-seen order), distinct codes kept once.
+        let mut local: rustc_hash::FxHashMap<std::borrow::Cow<'_, str>, u32> =
+            rustc_hash::FxHashMap::default();
+        let mut distinct: Vec<String> = Vec::new();
+        let mut row_local: Vec<u32> = Vec::with_capacity(rows);
         for i in 0..rows {
-            if col.text(i).is_empty() {
+            let code = col.text(i);
+            if code.is_empty() {
                 return Err(Error::Value {
                     file: frame.file.clone(),
                     row: frame.row_label(i),
@@ -286,28 +292,47 @@ pub fn table_from_frame(
                     found: String::new(),
                 });
             }
+            let next = distinct.len() as u32;
+            let id = *local.entry(code).or_insert_with_key(|c| {
+                distinct.push(c.to_string());
+                next
+            });
+            row_local.push(id);
         }
         let dim = match roles.codelists.get(name) {
             Some(h) => Dimension::with_hierarchy(name, h),
             None => {
-                let mut seen: Vec<String> = (0..rows).map(|i| col.text(i).into_owned()).collect();
-                seen.sort_unstable();
-                seen.dedup();
-                let has_total = seen.iter().any(|c| c == &r.total);
-                Dimension::flat(name, seen, has_total.then_some(r.total.as_str()))
+                let has_total = distinct.iter().any(|c| c == &r.total);
+                Dimension::flat(
+                    name,
+                    distinct.iter().cloned(),
+                    has_total.then_some(r.total.as_str()),
+                )
             }
         };
-        for i in 0..rows {
-            let code = col.text(i);
-            let id = dim.id(&code).ok_or_else(|| Error::Engine {
-                file: frame.file.clone(),
-                error: cellguard_engine::Error::UnknownCode {
-                    row: frame.row_label(i),
-                    dimension: name.clone(),
-                    code: code.into_owned(),
-                },
-            })?;
-            if let Some(slot) = coords.get_mut(i * r.dims.len() + d) {
+        // Local id → the dimension's id; a code the codelist lacks is an error naming its first row.
+        let mut remap = Vec::with_capacity(distinct.len());
+        for (l, code) in distinct.iter().enumerate() {
+            match dim.id(code) {
+                Some(id) => remap.push(id),
+                None => {
+                    let first = row_local.iter().position(|&x| x as usize == l).unwrap_or(0);
+                    return Err(Error::Engine {
+                        file: frame.file.clone(),
+                        error: cellguard_engine::Error::UnknownCode {
+                            row: frame.row_label(first),
+                            dimension: name.clone(),
+                            code: code.clone(),
+                        },
+                    });
+                }
+            }
+        }
+        for (i, l) in row_local.iter().enumerate() {
+            if let (Some(slot), Some(&id)) = (
+                coords.get_mut(i * r.dims.len() + d),
+                remap.get(*l as usize),
+            ) {
                 *slot = id;
             }
         }
