@@ -308,7 +308,10 @@ impl Table {
         if nd == 0 {
             sorted_keys = (0..cells as u32).map(|i| (0, i)).collect();
         }
-        sorted_keys.sort_unstable();
+        // Tables are usually written in key order already: check before sorting.
+        if !sorted_keys.is_sorted() {
+            sorted_keys.sort_unstable();
+        }
         let table = Table {
             name: name.to_owned(),
             dims,

@@ -207,8 +207,15 @@ fn has_fraction(frame: &Frame, name: &str) -> bool {
     let Some(col) = frame.column(name) else {
         return false;
     };
-    (0..col.len())
-        .any(|i| matches!(col.number(i, frame.decimal_comma), Num::Value(x) if x.fract() != 0.0))
+    // A column with any text that is not a number holds codes: stop at the first such field.
+    for i in 0..col.len() {
+        match col.number(i, frame.decimal_comma) {
+            Num::Value(x) if x.fract() != 0.0 => return true,
+            Num::Bad => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Parses one numeric column with positioned errors. `integer` demands whole numbers ≥ 0.
@@ -278,6 +285,7 @@ pub fn table_from_frame(
             rustc_hash::FxHashMap::default();
         let mut distinct: Vec<String> = Vec::new();
         let mut row_local: Vec<u32> = Vec::with_capacity(rows);
+        let mut last_code: Option<std::borrow::Cow<'_, str>> = None;
         for i in 0..rows {
             let code = col.text(i);
             if code.is_empty() {
@@ -292,12 +300,20 @@ pub fn table_from_frame(
                     found: String::new(),
                 });
             }
+            // Sorted tables repeat outer codes row after row: reuse the previous row's id without hashing.
+            if let (Some(&prev), Some(last)) = (row_local.last(), last_code.as_deref()) {
+                if last == code.as_ref() {
+                    row_local.push(prev);
+                    continue;
+                }
+            }
             let next = distinct.len() as u32;
-            let id = *local.entry(code).or_insert_with_key(|c| {
+            let id = *local.entry(code.clone()).or_insert_with_key(|c| {
                 distinct.push(c.to_string());
                 next
             });
             row_local.push(id);
+            last_code = Some(code);
         }
         let dim = match roles.codelists.get(name) {
             Some(h) => Dimension::with_hierarchy(name, h),
@@ -329,10 +345,9 @@ pub fn table_from_frame(
             }
         }
         for (i, l) in row_local.iter().enumerate() {
-            if let (Some(slot), Some(&id)) = (
-                coords.get_mut(i * r.dims.len() + d),
-                remap.get(*l as usize),
-            ) {
+            if let (Some(slot), Some(&id)) =
+                (coords.get_mut(i * r.dims.len() + d), remap.get(*l as usize))
+            {
                 *slot = id;
             }
         }
