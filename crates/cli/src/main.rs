@@ -3,6 +3,7 @@
 //! Exit codes: 0 every cell safe, 1 findings (a cell unsafe or to review), 2 error (input not understood).
 
 mod check;
+mod generate;
 mod inputs;
 mod policy;
 mod serve;
@@ -29,6 +30,8 @@ enum Command {
         #[command(subcommand)]
         action: policy::Action,
     },
+    /// Generate a synthetic extract (deliberation IVC/KSZG 24/194 design) with codebook and reports.
+    Generate(generate::Args),
     /// Serve the built browser page on 127.0.0.1 (tables are checked in the browser; nothing is uploaded).
     Serve(serve::Args),
 }
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Policy { action } => policy::run(action),
         Command::Serve(args) => serve::run(args),
+        Command::Generate(args) => generate::run(args),
     };
     match result {
         Ok(code) => code,

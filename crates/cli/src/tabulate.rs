@@ -18,8 +18,13 @@ pub enum AggArg {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Microdata file (CSV, XLSX, Arrow IPC, Parquet).
-    pub input: PathBuf,
+    /// Microdata files (CSV, XLSX, Arrow IPC, Parquet) with the same columns, e.g. one file per year of an
+    /// extract; their rows are tabulated together.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Keep only rows whose column has one of the values: `COL=V1,V2` (several --where: all must hold).
+    #[arg(long = "where", value_name = "COL=VALUES")]
+    pub filters: Vec<String>,
     /// Row dimension columns (comma-separated).
     #[arg(long, value_name = "COLS")]
     pub rows: Vec<String>,
@@ -56,7 +61,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let input = crate::inputs::read(&args.input)?;
     let mut side = Vec::new();
     let rows = crate::inputs::list(&args.rows);
     let cols = crate::inputs::list(&args.cols);
@@ -79,7 +83,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
     spec.total = args.total.clone();
     spec.hierarchies = crate::inputs::codelists(&args.codelist, &mut side)?;
 
-    let frame = cellguard_io::read_frame(&input.name, &input.bytes)?;
+    let mut frames = Vec::with_capacity(args.inputs.len());
+    for path in &args.inputs {
+        let input = crate::inputs::read(path)?;
+        frames.push(cellguard_io::read_frame(&input.name, &input.bytes)?);
+    }
+    let mut frame = cellguard_io::concat_frames(frames)?;
+    for f in &args.filters {
+        let Some((col, values)) = f.split_once('=') else {
+            bail!("--where `{f}`: expected COLUMN=VALUE[,VALUE…]");
+        };
+        let values: Vec<&str> = values.split(',').map(str::trim).collect();
+        frame = cellguard_io::filter_rows(frame, col.trim(), &values)?;
+    }
     let roles = MicroRoles {
         dims: rows.iter().chain(&cols).cloned().collect(),
         value: if agg == Agg::Count {

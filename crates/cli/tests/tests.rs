@@ -116,3 +116,74 @@ fn policies() {
         run(&["policy", "show", "tests/corpus/policy/bad-key.toml"])
     );
 }
+
+/// A phase-1 extract is generated, tabulated across its yearly files with a row filter, and checked: the
+/// checker finds real small cells in the sample.
+#[test]
+fn generate_tabulate_check_on_an_extract() {
+    let dir = temp("extract");
+    let key = temp("extract.key");
+    let generated = run(&[
+        "generate",
+        "--phase",
+        "1",
+        "--seed",
+        "3",
+        "--scale",
+        "0.01",
+        "--key-file",
+        &key,
+        "--out",
+        &dir,
+    ]);
+    assert!(
+        generated.contains("exit: 0") && generated.contains("phase 1:"),
+        "{generated}"
+    );
+    let files: Vec<String> = (2018..=2022)
+        .map(|y| format!("{dir}/arrow/year={y}.arrow"))
+        .collect();
+    let table = temp("extract_emp.csv");
+    let mut args = vec!["tabulate"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend([
+        "--where",
+        "role=1",
+        "--where",
+        "age_class=18-24,25-29,30-34,35-39,40-44,45-49,50-54,55-59,60-64",
+        "--rows",
+        "origin,sex",
+        "--cols",
+        "year",
+        "--value",
+        "working_q4",
+        "--agg",
+        "mean",
+        "--unit",
+        "id",
+        "--margins",
+        "-o",
+        &table,
+    ]);
+    let tab = run(&args);
+    assert!(tab.contains("exit: 0"), "{tab}");
+    let check = run(&["check", &table, "--policy", "essnet"]);
+    assert!(
+        check.contains("exit: 1") && check.contains("threshold: "),
+        "{check}"
+    );
+    let bad = run(&[
+        "tabulate",
+        &files[0],
+        "--where",
+        "nosuch=1",
+        "--rows",
+        "sex",
+        "-o",
+        &temp("x.csv"),
+    ]);
+    assert!(
+        bad.contains("exit: 2") && bad.contains("no column `nosuch` for a filter"),
+        "{bad}"
+    );
+}

@@ -210,6 +210,129 @@ impl Frame {
     }
 }
 
+/// Frames with the same columns, one after the other (e.g. the yearly files of an extract). Columns are matched
+/// by name; a column missing from a file, or stored as text in one file and as numbers in another, is an error
+/// naming both files. Row labels stay those of each file.
+pub fn concat_frames(frames: Vec<Frame>) -> Result<Frame, crate::Error> {
+    let mut it = frames.into_iter();
+    let Some(mut out) = it.next() else {
+        return Err(crate::Error::Empty {
+            file: "(no input)".into(),
+        });
+    };
+    for f in it {
+        let labels: Vec<u64> = (0..f.rows()).map(|i| f.row_label(i)).collect();
+        if out.row_labels.is_empty() {
+            out.row_labels = (0..out.rows()).map(|i| out.row_label(i)).collect();
+        }
+        let names_a: Vec<&str> = out.columns.iter().map(|c| c.name.as_str()).collect();
+        let names_b: Vec<&str> = f.columns.iter().map(|c| c.name.as_str()).collect();
+        if names_a.len() != names_b.len() || names_b.iter().any(|n| !names_a.contains(n)) {
+            return Err(crate::Error::Roles {
+                file: f.file.clone(),
+                message: format!(
+                    "its columns ({}) differ from those of {} ({})",
+                    names_b.join(", "),
+                    out.file,
+                    names_a.join(", ")
+                ),
+            });
+        }
+        let mut cols = f.columns;
+        for c in &mut out.columns {
+            let Some(pos) = cols.iter().position(|x| x.name == c.name) else {
+                continue;
+            };
+            let other = cols.swap_remove(pos);
+            match (&mut c.data, other.data) {
+                (ColumnData::Text(a), ColumnData::Text(b)) => {
+                    for i in 0..b.len() {
+                        a.push(b.get(i));
+                    }
+                }
+                (ColumnData::Int(a), ColumnData::Int(b)) => a.extend(b),
+                (ColumnData::Float(a), ColumnData::Float(b)) => a.extend(b),
+                (ColumnData::Int(a), ColumnData::Float(b)) => {
+                    let mut v: Vec<Option<f64>> = a.iter().map(|x| x.map(|x| x as f64)).collect();
+                    v.extend(b);
+                    c.data = ColumnData::Float(v);
+                }
+                (ColumnData::Float(a), ColumnData::Int(b)) => {
+                    a.extend(b.into_iter().map(|x| x.map(|x| x as f64)))
+                }
+                _ => {
+                    return Err(crate::Error::Roles {
+                        file: f.file.clone(),
+                        message: format!(
+                            "column `{}` holds text here and numbers in {} (or the other way round)",
+                            c.name, out.file
+                        ),
+                    });
+                }
+            }
+        }
+        out.row_labels.extend(labels);
+        out.decimal_comma &= f.decimal_comma;
+    }
+    Ok(out)
+}
+
+/// The rows whose column `name` reads as one of `values` (as text: numbers as the report prints them).
+pub fn filter_rows(frame: Frame, name: &str, values: &[&str]) -> Result<Frame, crate::Error> {
+    let col = frame
+        .column(name)
+        .ok_or_else(|| crate::Error::MissingColumn {
+            file: frame.file.clone(),
+            column: name.to_owned(),
+            role: "a filter".into(),
+            available: frame.names(),
+        })?;
+    let keep: Vec<bool> = (0..frame.rows())
+        .map(|i| values.contains(&col.text(i).as_ref()))
+        .collect();
+    let labels: Vec<u64> = (0..frame.rows())
+        .filter(|&i| keep.get(i) == Some(&true))
+        .map(|i| frame.row_label(i))
+        .collect();
+    let columns = frame
+        .columns
+        .into_iter()
+        .map(|c| {
+            let data = match c.data {
+                ColumnData::Text(t) => {
+                    let mut out = TextColumn::default();
+                    for i in 0..t.len() {
+                        if keep.get(i) == Some(&true) {
+                            out.push(t.get(i));
+                        }
+                    }
+                    ColumnData::Text(out)
+                }
+                ColumnData::Int(v) => ColumnData::Int(
+                    v.into_iter()
+                        .zip(&keep)
+                        .filter(|(_, k)| **k)
+                        .map(|(x, _)| x)
+                        .collect(),
+                ),
+                ColumnData::Float(v) => ColumnData::Float(
+                    v.into_iter()
+                        .zip(&keep)
+                        .filter(|(_, k)| **k)
+                        .map(|(x, _)| x)
+                        .collect(),
+                ),
+            };
+            Column { name: c.name, data }
+        })
+        .collect();
+    Ok(Frame {
+        columns,
+        row_labels: labels,
+        ..frame
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,5 +360,22 @@ mod tests {
         assert_eq!(Format::detect("x.CSV", b"a,b\n"), Format::Csv);
         assert_eq!(Format::detect("x.xlsx", b"garbage"), Format::Xlsx);
         assert_eq!(Format::detect("x.arrow", b"garbage"), Format::ArrowFile);
+    }
+
+    #[test]
+    fn frames_concatenate_and_filter() {
+        let a = crate::read_frame("a.csv", b"year,sex,n\n2020,M,3\n2020,F,4\n").unwrap();
+        let b = crate::read_frame("b.csv", b"sex,year,n\nM,2021,5\n").unwrap();
+        let f = super::concat_frames(vec![a, b]).unwrap();
+        assert_eq!(f.rows(), 3);
+        assert_eq!(f.column("sex").unwrap().text(2), "M");
+        assert_eq!(f.column("year").unwrap().text(2), "2021");
+        let m = super::filter_rows(f, "sex", &["M"]).unwrap();
+        assert_eq!(m.rows(), 2);
+        assert_eq!(m.column("n").unwrap().text(1), "5");
+        let c = crate::read_frame("c.csv", b"year,sex\n2020,M\n").unwrap();
+        let d = crate::read_frame("d.csv", b"year,sex,n\n2020,M,1\n").unwrap();
+        let err = super::concat_frames(vec![d, c]).unwrap_err().to_string();
+        assert!(err.contains("c.csv") && err.contains("differ"), "{err}");
     }
 }

@@ -14,6 +14,7 @@
 
 mod arrow;
 pub mod check;
+pub mod columnar;
 mod csv_read;
 mod error;
 pub mod export;
@@ -25,7 +26,7 @@ mod xlsx;
 pub use check::{Checked, NamedBytes, assemble_report, check_file, policy_from_toml};
 pub use error::Error;
 pub use export::{annotated_csv, annotated_xlsx};
-pub use frame::{Column, ColumnData, Format, Frame};
+pub use frame::{Column, ColumnData, Format, Frame, concat_frames, filter_rows};
 pub use roles::{
     MicroRoles, ResolvedRoles, TableRoles, codelist_from_frame, microdata_from_frame,
     table_from_frame,

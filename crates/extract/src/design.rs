@@ -1,0 +1,128 @@
+//! The sampling design of deliberation IVC/KSZG 24/194, phase 1.
+//!
+//! - Base sample: persons aged 18–64 on 31 Dec 2010 — 0.2 % of Belgian origin without disability, 0.6 % of
+//!   non-Belgian origin without disability, 5 % of Belgian origin with disability, 9 % of non-Belgian origin with
+//!   disability.
+//! - For each year 2011–2021: a top-up of persons turning 18 that year, at the same four rates, and a top-up of
+//!   persons (18–64) who settled in Belgium the year before, at 1 % (Belgian origin) and 2 % (non-Belgian origin).
+//! - Follow-up: every 31 Dec from the sampling year until age 65, emigration, death or 31 Dec 2022.
+//! - Household members of a sampled person on 31 Dec of each observed year are in the extract for that year.
+//!
+//! Each person's draw uses their own random stream, so the sample does not depend on the order of generation.
+
+use crate::model::{LAST_YEAR, Person, is_belgian};
+use crate::rng::stream;
+
+/// Strata of the design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stratum {
+    /// (frame, Belgian origin, disability): frame 0 base, 1 18-year-olds, 2 newcomers.
+    Base {
+        belgian: bool,
+        disabled: bool,
+    },
+    Young {
+        belgian: bool,
+        disabled: bool,
+    },
+    Newcomer {
+        belgian: bool,
+    },
+}
+
+impl Stratum {
+    pub fn rate(self) -> f64 {
+        match self {
+            Stratum::Base { belgian, disabled } | Stratum::Young { belgian, disabled } => {
+                match (belgian, disabled) {
+                    (true, false) => 0.002,
+                    (false, false) => 0.006,
+                    (true, true) => 0.05,
+                    (false, true) => 0.09,
+                }
+            }
+            Stratum::Newcomer { belgian: true } => 0.01,
+            Stratum::Newcomer { belgian: false } => 0.02,
+        }
+    }
+    pub fn name(self) -> String {
+        let origin = |b: bool| {
+            if b {
+                "Belgian origin"
+            } else {
+                "non-Belgian origin"
+            }
+        };
+        let dis = |d: bool| {
+            if d {
+                "with disability"
+            } else {
+                "without disability"
+            }
+        };
+        match self {
+            Stratum::Base { belgian, disabled } => format!(
+                "base 18-64 on 31-12-2010, {}, {}",
+                origin(belgian),
+                dis(disabled)
+            ),
+            Stratum::Young { belgian, disabled } => {
+                format!("18-year-olds, {}, {}", origin(belgian), dis(disabled))
+            }
+            Stratum::Newcomer { belgian } => {
+                format!("settled the previous year, {}", origin(belgian))
+            }
+        }
+    }
+}
+
+/// Why and when a person entered the sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Draw {
+    pub year: u16,
+    pub stratum: Stratum,
+}
+
+/// The frames a person belongs to, in order, with the year of each: the first one whose draw succeeds samples
+/// them (a person sampled in the base sample is not drawn again as a newcomer).
+pub fn draw(seed: u64, p: &Person) -> Option<Draw> {
+    let mut rng = stream(seed, 5, p.key);
+    let belgian = is_belgian(p.origin);
+    let disabled_in = |year: u16| p.disability != 0 && p.disability_since <= year;
+    let mut frames: Vec<Draw> = Vec::new();
+    if p.resident(2010) && (18..=64).contains(&p.age(2010)) {
+        frames.push(Draw {
+            year: 2010,
+            stratum: Stratum::Base {
+                belgian,
+                disabled: disabled_in(2010),
+            },
+        });
+    }
+    let y18 = p.birth.0 + 18;
+    if (2011..=2021).contains(&y18) && p.resident(y18) {
+        frames.push(Draw {
+            year: y18,
+            stratum: Stratum::Young {
+                belgian,
+                disabled: disabled_in(y18),
+            },
+        });
+    }
+    if let Some((reg, _)) = p.registered {
+        let y = reg + 1;
+        if (2011..=2021).contains(&y) && p.resident(y) && (18..=64).contains(&p.age(y)) {
+            frames.push(Draw {
+                year: y,
+                stratum: Stratum::Newcomer { belgian },
+            });
+        }
+    }
+    frames.into_iter().find(|d| rng.f64() < d.stratum.rate())
+}
+
+/// The years a sampled person is observed: from the sampling year while resident and under 65.
+pub fn observed<'a>(p: &'a Person, d: &Draw) -> impl Iterator<Item = u16> + 'a {
+    let start = d.year;
+    (start..=LAST_YEAR).take_while(move |&y| p.resident(y) && p.age(y) < 65)
+}

@@ -1,0 +1,76 @@
+//! A person's household on 31 Dec: who the reference person is, the partner, the relation code, and the LIPRO
+//! position derived from them — as the KSZ derives LIPRO from the register alone (relation to the reference
+//! person, partners, children).
+
+use crate::model::Lineage;
+
+/// `(person index, relation code)` of the members of household `h` on 31 Dec of `year`.
+pub fn members(l: &Lineage, h: u32, year: u16) -> Vec<(usize, u8)> {
+    let mut m: Vec<(usize, u8)> = l
+        .people
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.resident(year))
+        .filter_map(|(i, p)| p.household(year).filter(|x| x.0 == h).map(|x| (i, x.1)))
+        .collect();
+    // When the reference person has died or left, the eldest member takes the role.
+    if !m.iter().any(|x| x.1 == 1 || x.1 == 20) {
+        if let Some(eldest) = m.iter_mut().min_by_key(|(i, _)| l.people[*i].birth) {
+            eldest.1 = 1;
+        }
+    }
+    m
+}
+
+/// For person `i` in household `h` in `year`: (reference person index, partner index, relation, LIPRO).
+pub fn position(
+    l: &Lineage,
+    members: &[(usize, u8)],
+    i: usize,
+    h: u32,
+) -> (Option<usize>, Option<usize>, &'static str, &'static str) {
+    let collective = l.homes.get(h as usize).is_some_and(|x| x.collective);
+    let rel = members.iter().find(|x| x.0 == i).map_or(12, |x| x.1);
+    let reference = members.iter().find(|x| x.1 == 1 || x.1 == 20).map(|x| x.0);
+    let spouse = members.iter().find(|x| x.1 == 2).map(|x| x.0);
+    let partner = members.iter().find(|x| x.1 == 21).map(|x| x.0);
+    let children = members.iter().any(|x| x.1 == 3);
+    let relation = match rel {
+        1 => "01",
+        2 => "02",
+        3 => "03",
+        20 => "20",
+        21 => "21",
+        _ => "12",
+    };
+    if collective {
+        return (reference, None, relation, "COLL");
+    }
+    let couple = spouse.or(partner);
+    let lipro = match rel {
+        1 | 2 | 21 => match (spouse.is_some(), partner.is_some(), children) {
+            (true, _, false) => "MAR0",
+            (true, _, true) => "MAR+",
+            (false, true, false) => "UNM0",
+            (false, true, true) => "UNM+",
+            (false, false, true) => "H1PA",
+            (false, false, false) => "SING",
+        },
+        3 => {
+            if spouse.is_some() {
+                "CMAR"
+            } else if partner.is_some() {
+                "CUNM"
+            } else {
+                "C1PA"
+            }
+        }
+        _ => "NFRP",
+    };
+    let partner_of = match rel {
+        1 => couple,
+        2 | 21 => reference,
+        _ => None,
+    };
+    (reference, partner_of, relation, lipro)
+}

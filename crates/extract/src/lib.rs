@@ -1,0 +1,588 @@
+//! cellguard-extract: synthetic extracts with the design of deliberation IVC/KSZG 24/194.
+//!
+//! A seeded synthetic population of Belgium 2010–2022 ([`model`]) lives through twelve years of births, deaths,
+//! migration and household changes; each adult's labour-market year is drawn by [`activity`], aligned to
+//! published rates ([`report`] prints target beside generated value). Phase 1 draws the stratified sample of
+//! [`design`] and adds household members; phase 2 writes everyone. Register numbers ([`insz`]) are replaced by
+//! keyed pseudonyms ([`pseudo`]); ages and amounts are classed ([`output::Classing`]). The output is Parquet
+//! partitioned by year and Arrow IPC, with a codebook (NL/FR/EN), a manifest (seed, design, counts, SHA-256 of
+//! each file — never the key), a calibration report and a disclosure-risk report.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod activity;
+pub mod codebook;
+pub mod codes;
+pub mod design;
+pub mod household;
+pub mod insz;
+pub mod model;
+pub mod output;
+pub mod pseudo;
+pub mod report;
+pub mod rng;
+
+use activity::{Align, Career};
+use model::{FIRST_YEAR, LAST_YEAR, Lineage};
+use output::{Classing, Household, Row, YearFiles};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    #[error(
+        "{path}: not a key file (expected 64 hexadecimal digits); give another --key-file or remove it to make a new key"
+    )]
+    Key { path: String },
+    #[error(transparent)]
+    Output(#[from] cellguard_io::Error),
+    #[error("{0}")]
+    Config(String),
+}
+
+impl Error {
+    pub fn io(path: &Path, e: std::io::Error) -> Error {
+        Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// 1: the stratified sample with household members; 2: the whole population.
+    pub phase: u8,
+    pub seed: u64,
+    /// Share of the population to simulate (1 = Belgium's size).
+    pub scale: f64,
+    pub out: PathBuf,
+    pub key_file: PathBuf,
+    pub classing: Classing,
+    /// Also write Arrow IPC files (always for phase 1; on request for phase 2, which is large).
+    pub arrow: bool,
+}
+
+/// What a run produced, for the CLI and the manifest.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub phase: u8,
+    pub persons: u64,
+    pub rows_by_year: BTreeMap<u16, BTreeMap<String, u64>>,
+    pub sampled_by_stratum: BTreeMap<String, BTreeMap<u16, u64>>,
+    pub calibration: Vec<report::CalibrationLine>,
+    pub risk: Vec<report::RiskYear>,
+    pub files: Vec<FileRecord>,
+    pub key_created: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileRecord {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// Every lineage of the population at `scale`: the households of 2010, then each year's newcomers.
+fn lineage_ids(scale: f64) -> (u64, u64) {
+    (
+        (model::HOUSEHOLDS_2010 * scale).round().max(1.0) as u64,
+        (model::NEWCOMER_HOUSEHOLDS * scale).round().max(1.0) as u64,
+    )
+}
+
+/// The lineage at position `i` of the population (2010 households first, then each year's newcomers).
+fn lineage_at(seed: u64, h0: u64, k: u64, i: u64) -> Lineage {
+    let mut l = if i < h0 {
+        Lineage::initial(seed, i)
+    } else {
+        let j = i - h0;
+        Lineage::newcomer(seed, FIRST_YEAR + 1 + (j / k) as u16, j % k)
+    };
+    l.simulate(seed);
+    l
+}
+
+/// Lineages per unit of parallel work.
+const CHUNK: u64 = 8_192;
+
+/// Simulates every lineage on all cores, `work` turning a chunk of lineages into a `T`, and hands the `T`s to
+/// `consume` in population order (a round of one chunk per core at a time, so memory stays bounded).
+fn par_chunks<T: Send>(
+    seed: u64,
+    scale: f64,
+    work: impl Fn(Vec<Lineage>) -> T + Sync,
+    mut consume: impl FnMut(T, u64, u64) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let (h0, k) = lineage_ids(scale);
+    let total = h0 + k * u64::from(LAST_YEAR - FIRST_YEAR);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8) as u64;
+    let mut start = 0u64;
+    while start < total {
+        let results: Vec<T> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| start + t * CHUNK)
+                .filter(|&from| from < total)
+                .map(|from| {
+                    let work = &work;
+                    s.spawn(move || {
+                        let to = (from + CHUNK).min(total);
+                        work((from..to).map(|i| lineage_at(seed, h0, k, i)).collect())
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        for r in results {
+            start = (start + CHUNK).min(total);
+            consume(r, start, total)?;
+        }
+    }
+    Ok(())
+}
+
+/// The alignment pilot: about 20,000 households of 2010 and 1,000 newcomer households a year, spread evenly.
+fn pilot(seed: u64, scale: f64) -> Vec<Lineage> {
+    let (h0, k) = lineage_ids(scale);
+    let mut v = Vec::new();
+    for id in (0..h0).step_by((h0 / 20_000).max(1) as usize) {
+        v.push(lineage_at(seed, h0, k, id));
+    }
+    for year in 0..u64::from(LAST_YEAR - FIRST_YEAR) {
+        for i in (0..k).step_by((k / 1_000).max(1) as usize) {
+            v.push(lineage_at(seed, h0, k, h0 + year * k + i));
+        }
+    }
+    v
+}
+
+/// Synthetic register numbers for the persons `(key, birth year, sex)`, unique: within a birth year and sex,
+/// persons take consecutive (day, sequence) slots.
+fn register_numbers(mut persons: Vec<(u64, u16, u8)>) -> Vec<(u64, u64)> {
+    persons.sort_unstable_by_key(|&(key, year, sex)| (year, sex, key));
+    let mut out = Vec::with_capacity(persons.len());
+    let mut run: Option<(u16, u8)> = None;
+    let mut c: u64 = 0;
+    for (key, year, sex) in persons {
+        if run != Some((year, sex)) {
+            run = Some((year, sex));
+            c = 0;
+        }
+        let slot = c / 498;
+        let seq = 2 * (c % 498) + if sex == 1 { 1 } else { 2 };
+        let month = 1 + (slot / 28) % 12;
+        let day = 1 + slot % 28;
+        out.push((key, insz::insz(year, month as u8, day as u8, seq as u16)));
+        c += 1;
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Pseudonyms by person key.
+struct Ids(Vec<(u64, u64)>);
+
+impl Ids {
+    fn new(key: &pseudo::Key, persons: Vec<(u64, u16, u8)>) -> Ids {
+        let numbers = register_numbers(persons);
+        let p = pseudo::Pseudonyms::new(key, numbers.iter().map(|x| x.1));
+        Ids(numbers
+            .into_iter()
+            .filter_map(|(k, n)| p.of(n).map(|id| (k, id)))
+            .collect())
+    }
+    fn of(&self, key: u64) -> Option<u64> {
+        self.0
+            .binary_search_by_key(&key, |x| x.0)
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|x| x.1)
+    }
+}
+
+fn sha256_file(path: &Path) -> Result<FileRecord, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(FileRecord {
+        path: path.display().to_string(),
+        bytes: bytes.len() as u64,
+        sha256: cellguard_io::sha256_hex(&bytes),
+    })
+}
+
+/// The household fields of person `i` of lineage `l` in `year`.
+fn household_of(l: &Lineage, i: usize, year: u16, ids: &Ids) -> Option<(u32, Household)> {
+    let p = l.people.get(i)?;
+    let (h, _) = p.household(year)?;
+    let members = household::members(l, h, year);
+    let (reference, partner, relation, lipro) = household::position(l, &members, i, h);
+    let id = |j: Option<usize>| j.and_then(|j| l.people.get(j)).and_then(|q| ids.of(q.key));
+    Some((
+        h,
+        Household {
+            reference: id(reference),
+            partner: id(partner),
+            relation,
+            lipro,
+        },
+    ))
+}
+
+/// Runs the generator; `progress(stage, done, total)` reports the lineages done.
+pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Result<Summary, Error> {
+    if !(cfg.scale > 0.0 && cfg.scale <= 1.0) {
+        return Err(Error::Config(format!(
+            "--scale {}: must be in (0, 1]",
+            cfg.scale
+        )));
+    }
+    if !matches!(cfg.phase, 1 | 2) {
+        return Err(Error::Config(format!(
+            "--phase {}: must be 1 or 2",
+            cfg.phase
+        )));
+    }
+    let (key, key_created) = pseudo::Key::load_or_create(&cfg.key_file)?;
+    std::fs::create_dir_all(&cfg.out).map_err(|e| Error::io(&cfg.out, e))?;
+    let seed = cfg.seed;
+    let align = Align::fit(seed, &pilot(seed, cfg.scale));
+    let cols = output::columns();
+    let mut calibration = report::Calibration::default();
+    let mut risk = report::Risk::default();
+    let mut rows_by_year: BTreeMap<u16, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut sampled_by_stratum: BTreeMap<String, BTreeMap<u16, u64>> = BTreeMap::new();
+    let mut files: BTreeMap<u16, YearFiles> = BTreeMap::new();
+    for y in FIRST_YEAR..=LAST_YEAR {
+        files.insert(
+            y,
+            YearFiles::open(&cfg.out, y, &cols, cfg.phase == 1 || cfg.arrow)?,
+        );
+    }
+    let persons_out: u64;
+    // Phase 1 keeps the lineages with a sampled person; phase 2 needs every person's identity first. Demography
+    // is calibrated on every lineage, the labour market on a seeded tenth.
+    let mut kept: Vec<(Lineage, Vec<Option<design::Draw>>)> = Vec::new();
+    let mut identities: Vec<(u64, u16, u8)> = Vec::new();
+    let phase = cfg.phase;
+    par_chunks(
+        seed,
+        cfg.scale,
+        |lineages| {
+            let mut cal = report::Calibration::default();
+            let mut keep = Vec::new();
+            let mut ident = Vec::new();
+            for l in lineages {
+                cal.demography(&l);
+                if l.id % 10 == 0 {
+                    cal.labour(seed, &align, &l);
+                }
+                if phase == 1 {
+                    let draws: Vec<Option<design::Draw>> =
+                        l.people.iter().map(|p| design::draw(seed, p)).collect();
+                    if draws.iter().any(Option::is_some) {
+                        keep.push((l, draws));
+                    }
+                } else {
+                    ident.extend(l.people.iter().map(|p| (p.key, p.birth.0, p.sex)));
+                }
+            }
+            (cal, keep, ident)
+        },
+        |(cal, keep, ident), done, total| {
+            calibration.merge(cal);
+            kept.extend(keep);
+            identities.extend(ident);
+            progress("simulating", done, total);
+            Ok(())
+        },
+    )?;
+
+    // Who is in the extract, in which years, in which role.
+    let age_labels = cfg.classing.age_labels();
+    let classing = &cfg.classing;
+    let lipro_index = |l: &str| codes::index(codes::LIPRO, l).unwrap_or(0) as u64;
+    let count_row = |rows_by_year: &mut BTreeMap<u16, BTreeMap<String, u64>>,
+                     risk: &mut report::Risk,
+                     row: &Row<'_>| {
+        let role = codes::ROLE
+            .get(row.role as usize - 1)
+            .map_or("", |c| c.0)
+            .to_owned();
+        *rows_by_year
+            .entry(row.year)
+            .or_default()
+            .entry(role)
+            .or_default() += 1;
+        let p = row.person;
+        let key = ((((u64::from(p.sex) * 64 + classing.age_index(p.age(row.year)) as u64) * 16
+            + u64::from(p.origin))
+            * 4
+            + u64::from(row.home.region))
+            * 2
+            + u64::from(row.home.big_city))
+            * 16
+            + lipro_index(row.household.lipro);
+        risk.add(row.year, key);
+    };
+    let write_row = |files: &mut BTreeMap<u16, YearFiles>,
+                     rows_by_year: &mut BTreeMap<u16, BTreeMap<String, u64>>,
+                     risk: &mut report::Risk,
+                     row: Row<'_>|
+     -> Result<(), Error> {
+        count_row(rows_by_year, risk, &row);
+        if let Some(f) = files.get_mut(&row.year) {
+            f.buffer.push(&row, classing, age_labels);
+            if f.buffer.rows >= 16_384 {
+                f.flush()?;
+            }
+        }
+        Ok(())
+    };
+
+    if cfg.phase == 1 {
+        let mut members: BTreeSet<(usize, usize)> = BTreeSet::new();
+        let mut years: BTreeMap<(usize, usize), BTreeMap<u16, u8>> = BTreeMap::new();
+        for (li, (l, draws)) in kept.iter().enumerate() {
+            for (pi, d) in draws.iter().enumerate() {
+                let (Some(d), Some(p)) = (d, l.people.get(pi)) else {
+                    continue;
+                };
+                *sampled_by_stratum
+                    .entry(d.stratum.name())
+                    .or_default()
+                    .entry(d.year)
+                    .or_default() += 1;
+                for y in design::observed(p, d) {
+                    years.entry((li, pi)).or_default().insert(y, 1);
+                    if let Some((h, _)) = p.household(y) {
+                        for (m, _) in household::members(l, h, y) {
+                            members.insert((li, m));
+                            years.entry((li, m)).or_default().entry(y).or_insert(2);
+                        }
+                    }
+                }
+            }
+        }
+        let ids = Ids::new(
+            &key,
+            years
+                .keys()
+                .filter_map(|&(li, pi)| kept.get(li).and_then(|(l, _)| l.people.get(pi)))
+                .map(|p| (p.key, p.birth.0, p.sex))
+                .collect(),
+        );
+        persons_out = years.len() as u64;
+        // Rows year by year, in pseudonym order within a year.
+        let mut by_year: BTreeMap<u16, Vec<(u64, usize, usize, u8)>> = BTreeMap::new();
+        let mut acts: BTreeMap<(usize, usize, u16), activity::Year> = BTreeMap::new();
+        for (&(li, pi), ys) in &years {
+            let Some((l, _)) = kept.get(li) else { continue };
+            let Some(p) = l.people.get(pi) else { continue };
+            let Some(id) = ids.of(p.key) else { continue };
+            let home0 = p
+                .moves
+                .first()
+                .and_then(|m| l.homes.get(m.1 as usize))
+                .copied()
+                .unwrap_or(model::Home {
+                    region: 0,
+                    big_city: false,
+                    collective: false,
+                });
+            let mut career = Career::new(seed, p, &home0);
+            let last = ys.keys().next_back().copied().unwrap_or(FIRST_YEAR);
+            for y in p.from.max(p.birth.0 + 18)..=last {
+                let home = p
+                    .household(y)
+                    .and_then(|(h, _)| l.homes.get(h as usize))
+                    .copied()
+                    .unwrap_or(home0);
+                if let Some(a) = career.year(&align, p, &home, y) {
+                    if ys.contains_key(&y) {
+                        acts.insert((li, pi, y), a);
+                    }
+                }
+            }
+            for (&y, &role) in ys {
+                by_year.entry(y).or_default().push((id, li, pi, role));
+            }
+        }
+        for (y, mut rows) in by_year {
+            rows.sort_unstable();
+            for (id, li, pi, role) in rows {
+                let Some((l, _)) = kept.get(li) else { continue };
+                let Some(p) = l.people.get(pi) else { continue };
+                let Some((h, household)) = household_of(l, pi, y, &ids) else {
+                    continue;
+                };
+                let Some(home) = l.homes.get(h as usize) else {
+                    continue;
+                };
+                let row = Row {
+                    id,
+                    role,
+                    year: y,
+                    person: p,
+                    home,
+                    household,
+                    activity: acts.remove(&(li, pi, y)),
+                };
+                write_row(&mut files, &mut rows_by_year, &mut risk, row)?;
+            }
+        }
+    } else {
+        let ids = Ids::new(&key, std::mem::take(&mut identities));
+        persons_out = ids.0.len() as u64;
+        // Each chunk's rows are built in parallel into per-year column buffers; the buffers are written in order.
+        par_chunks(
+            seed,
+            cfg.scale,
+            |lineages| {
+                let mut buffers: BTreeMap<u16, output::Buffer> = BTreeMap::new();
+                let mut counts: BTreeMap<u16, BTreeMap<String, u64>> = BTreeMap::new();
+                let mut part_risk = report::Risk::default();
+                for l in &lineages {
+                    for (pi, p) in l.people.iter().enumerate() {
+                        let Some(id) = ids.of(p.key) else { continue };
+                        let home0 = p
+                            .moves
+                            .first()
+                            .and_then(|m| l.homes.get(m.1 as usize))
+                            .copied()
+                            .unwrap_or(model::Home {
+                                region: 0,
+                                big_city: false,
+                                collective: false,
+                            });
+                        let mut career = Career::new(seed, p, &home0);
+                        for y in (p.from..=LAST_YEAR).take_while(|&y| p.resident(y)) {
+                            let Some((h, household)) = household_of(l, pi, y, &ids) else {
+                                continue;
+                            };
+                            let Some(home) = l.homes.get(h as usize) else {
+                                continue;
+                            };
+                            let activity = career.year(&align, p, home, y);
+                            let row = Row {
+                                id,
+                                role: 3,
+                                year: y,
+                                person: p,
+                                home,
+                                household,
+                                activity,
+                            };
+                            count_row(&mut counts, &mut part_risk, &row);
+                            buffers
+                                .entry(y)
+                                .or_insert_with(|| output::Buffer::new(&cols))
+                                .push(&row, classing, age_labels);
+                        }
+                    }
+                }
+                (buffers, counts, part_risk)
+            },
+            |(buffers, counts, part_risk), done, total| {
+                progress("writing", done, total);
+                for (y, mut b) in buffers {
+                    if let Some(f) = files.get_mut(&y) {
+                        f.write_batch(b.take())?;
+                    }
+                }
+                for (y, m) in counts {
+                    for (role, n) in m {
+                        *rows_by_year.entry(y).or_default().entry(role).or_default() += n;
+                    }
+                }
+                risk.merge(part_risk);
+                Ok(())
+            },
+        )?;
+    }
+
+    let mut records = Vec::new();
+    for (_, f) in files {
+        for path in f.finish()? {
+            records.push(sha256_file(&path)?);
+        }
+    }
+    let calibration_lines = calibration.lines();
+    let risk_years = risk.years();
+    let write = |name: &str, bytes: Vec<u8>| -> Result<PathBuf, Error> {
+        let p = cfg.out.join(name);
+        std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))?;
+        Ok(p)
+    };
+    let codebook = codebook::codebook(&cols, &cfg.classing);
+    for (name, bytes) in [
+        (
+            "codebook.json",
+            serde_json::to_vec_pretty(&codebook).unwrap_or_default(),
+        ),
+        ("codebook.md", codebook::markdown(&codebook).into_bytes()),
+        (
+            "calibration.json",
+            serde_json::to_vec_pretty(&calibration_lines).unwrap_or_default(),
+        ),
+        (
+            "calibration.md",
+            report::calibration_markdown(&calibration_lines).into_bytes(),
+        ),
+        (
+            "risk.json",
+            serde_json::to_vec_pretty(&risk_years).unwrap_or_default(),
+        ),
+        ("risk.md", report::risk_markdown(&risk_years).into_bytes()),
+    ] {
+        let p = write(name, bytes)?;
+        records.push(sha256_file(&p)?);
+    }
+    // Paths in the manifest are relative to the output folder.
+    for r in &mut records {
+        if let Some(rel) = Path::new(&r.path)
+            .strip_prefix(&cfg.out)
+            .ok()
+            .map(|p| p.display().to_string())
+        {
+            r.path = rel;
+        }
+    }
+    let summary = Summary {
+        phase: cfg.phase,
+        persons: persons_out,
+        rows_by_year,
+        sampled_by_stratum,
+        calibration: calibration_lines,
+        risk: risk_years,
+        files: records,
+        key_created,
+    };
+    let manifest = serde_json::json!({
+        "tool": { "name": "cellguard", "version": env!("CARGO_PKG_VERSION") },
+        "deliberation": "IVC/KSZG 24/194",
+        "phase": cfg.phase,
+        "seed": cfg.seed,
+        "scale": cfg.scale,
+        "classing": cfg.classing,
+        "design": {
+            "base": "persons 18-64 on 31-12-2010: 0.2 % Belgian origin without disability, 0.6 % non-Belgian origin without disability, 5 % Belgian origin with disability, 9 % non-Belgian origin with disability",
+            "top_up_18": "each year 2011-2021: persons turning 18, same four rates",
+            "top_up_newcomers": "each year 2011-2021: persons 18-64 who settled in Belgium the previous year, 1 % Belgian origin, 2 % non-Belgian origin",
+            "follow_up": "until age 65, emigration, death or 31-12-2022; household members on 31 Dec of each observed year",
+        },
+        "pseudonymisation": "HMAC-SHA-256 of the register number under a secret key, then ranking; the key is not recorded",
+        "persons": summary.persons,
+        "sampled_by_stratum": summary.sampled_by_stratum,
+        "rows_by_year": summary.rows_by_year,
+        "files": summary.files,
+    });
+    write(
+        "manifest.json",
+        serde_json::to_vec_pretty(&manifest).unwrap_or_default(),
+    )?;
+    Ok(summary)
+}

@@ -1,0 +1,830 @@
+//! The extract's rows and files: one row per person and year (31 Dec), quarterly variables as `_q1`…`_q4`
+//! columns; Parquet partitioned by year (`parquet/year=YYYY/part-0.parquet`) and Arrow IPC
+//! (`arrow/year=YYYY.arrow`), written batch by batch.
+
+use crate::activity::Year;
+use crate::codes::{self, Code};
+use crate::model::{Home, Person, is_belgian, is_eu};
+use cellguard_io::columnar::{IpcSink, Kind, ParquetSink, Values};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+/// Classing of ages and amounts, recorded in the codebook and the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Classing {
+    /// Lower bounds of the age classes (the last class is open).
+    pub age_bounds: Vec<u16>,
+    /// Width of amount classes in euros: class k covers [k × width, (k + 1) × width).
+    pub amount_width: u32,
+}
+
+impl Default for Classing {
+    fn default() -> Self {
+        Classing {
+            age_bounds: vec![0, 18, 25, 30, 35, 40, 45, 50, 55, 60, 65],
+            amount_width: 100,
+        }
+    }
+}
+
+impl Classing {
+    /// Index of an age's class.
+    pub fn age_index(&self, age: u16) -> usize {
+        self.age_bounds.iter().rposition(|&b| b <= age).unwrap_or(0)
+    }
+    /// The labels of the age classes, made once per run (a handful of short strings kept for the run's life).
+    pub fn age_labels(&self) -> &'static [&'static str] {
+        let labels: Vec<&'static str> = (0..self.age_bounds.len())
+            .map(|i| {
+                &*Box::leak(
+                    self.age_class(self.age_bounds.get(i).copied().unwrap_or(0))
+                        .into_boxed_str(),
+                )
+            })
+            .collect();
+        Box::leak(labels.into_boxed_slice())
+    }
+    pub fn age_class(&self, age: u16) -> String {
+        let i = self.age_bounds.iter().rposition(|&b| b <= age).unwrap_or(0);
+        let lo = self.age_bounds.get(i).copied().unwrap_or(0);
+        match self.age_bounds.get(i + 1) {
+            Some(hi) => format!("{lo}-{}", hi - 1),
+            None => format!("{lo}+"),
+        }
+    }
+    pub fn amount(&self, euros: f64) -> Option<i64> {
+        (euros.is_finite() && euros > 0.0)
+            .then(|| (euros / f64::from(self.amount_width.max(1))) as i64)
+    }
+}
+
+/// What a person's household looks like on 31 Dec: pseudonyms of the reference person and partner, the
+/// relation code and the LIPRO position.
+#[derive(Debug, Clone)]
+pub struct Household {
+    pub reference: Option<u64>,
+    pub partner: Option<u64>,
+    pub relation: &'static str,
+    pub lipro: &'static str,
+}
+
+/// One row of the extract.
+#[derive(Debug, Clone)]
+pub struct Row<'a> {
+    pub id: u64,
+    pub role: u8,
+    pub year: u16,
+    pub person: &'a Person,
+    pub home: &'a Home,
+    pub household: Household,
+    pub activity: Option<Year>,
+}
+
+/// Every column, in order: name, kind, code list (when coded), and its label.
+#[derive(Debug)]
+pub struct Column {
+    pub name: String,
+    pub kind: Kind,
+    pub codes: Option<&'static [Code]>,
+    pub label: (&'static str, &'static str, &'static str),
+    pub classing: Option<&'static str>,
+}
+
+/// A column's definition: name, kind, code list, labels (EN, NL, FR), classing.
+type ColumnDef = (
+    &'static str,
+    Kind,
+    Option<&'static [Code]>,
+    (&'static str, &'static str, &'static str),
+    Option<&'static str>,
+);
+
+const QUARTERLY: [ColumnDef; 8] = [
+    (
+        "position",
+        Kind::Text,
+        Some(codes::POSITION),
+        (
+            "socio-economic position on the last day of the quarter",
+            "socio-economische positie op de laatste dag van het kwartaal",
+            "position socio-économique le dernier jour du trimestre",
+        ),
+        None,
+    ),
+    (
+        "working",
+        Kind::Int,
+        None,
+        (
+            "working on the last day of the quarter (KSZ 'werkend definitie 1': positions 1xx, outgoing cross-border workers); 1 or 0",
+            "werkend op de laatste dag van het kwartaal (KSZ 'werkend definitie 1': posities 1xx, uitgaande grensarbeiders); 1 of 0",
+            "au travail le dernier jour du trimestre (BCSS 'travailleur définition 1' : positions 1xx, frontaliers sortants) ; 1 ou 0",
+        ),
+        None,
+    ),
+    (
+        "pay_class",
+        Kind::Int,
+        None,
+        (
+            "ordinary gross pay of the quarter",
+            "gewoon brutoloon van het kwartaal",
+            "salaire brut ordinaire du trimestre",
+        ),
+        Some("amount"),
+    ),
+    (
+        "part_time_pct",
+        Kind::Int,
+        None,
+        (
+            "cumulative part-time percentage",
+            "cumulatief deeltijdspercentage",
+            "pourcentage de temps partiel cumulé",
+        ),
+        None,
+    ),
+    (
+        "employee_class",
+        Kind::Text,
+        Some(codes::EMPLOYEE_CLASS),
+        (
+            "employee class",
+            "werknemersklasse",
+            "classe de travailleur",
+        ),
+        None,
+    ),
+    (
+        "sector",
+        Kind::Text,
+        Some(codes::SECTOR),
+        (
+            "sector (NACE section)",
+            "sector (NACE-sectie)",
+            "secteur (section NACE)",
+        ),
+        None,
+    ),
+    (
+        "public",
+        Kind::Text,
+        Some(codes::YES_NO),
+        ("public sector", "openbare sector", "secteur public"),
+        None,
+    ),
+    (
+        "temp_agency",
+        Kind::Text,
+        Some(codes::YES_NO),
+        (
+            "temp-agency employer",
+            "uitzendkantoor als werkgever",
+            "employeur intérimaire",
+        ),
+        None,
+    ),
+];
+
+/// The columns of the extract.
+pub fn columns() -> Vec<Column> {
+    let c = |name: &str, kind, codes, label, classing| Column {
+        name: name.to_owned(),
+        kind,
+        codes,
+        label,
+        classing,
+    };
+    let mut v = vec![
+        c(
+            "id",
+            Kind::Int,
+            None,
+            (
+                "pseudonym: unique meaningless sequence number",
+                "pseudoniem: uniek betekenisloos volgnummer",
+                "pseudonyme : numéro d'ordre unique sans signification",
+            ),
+            None,
+        ),
+        c(
+            "role",
+            Kind::Text,
+            Some(codes::ROLE),
+            (
+                "role in the extract",
+                "rol in het extract",
+                "rôle dans l'extrait",
+            ),
+            None,
+        ),
+        c(
+            "year",
+            Kind::Int,
+            None,
+            (
+                "reference date: 31 December of the year",
+                "referentiedatum: 31 december van het jaar",
+                "date de référence : 31 décembre de l'année",
+            ),
+            None,
+        ),
+        c(
+            "sex",
+            Kind::Text,
+            Some(codes::SEX),
+            ("sex", "geslacht", "sexe"),
+            None,
+        ),
+        c(
+            "age_class",
+            Kind::Text,
+            None,
+            (
+                "age class on 31 December",
+                "leeftijdsklasse op 31 december",
+                "classe d'âge au 31 décembre",
+            ),
+            Some("age"),
+        ),
+        c(
+            "origin",
+            Kind::Text,
+            Some(codes::ORIGIN),
+            (
+                "origin (nationality at birth of father, mother, self)",
+                "origine (nationaliteit bij geboorte van vader, moeder, zelf)",
+                "origine (nationalité à la naissance du père, de la mère, propre)",
+            ),
+            None,
+        ),
+        c(
+            "origin_belgian",
+            Kind::Text,
+            Some(codes::YES_NO),
+            ("Belgian origin", "Belgische origine", "origine belge"),
+            None,
+        ),
+        c(
+            "migration_background",
+            Kind::Text,
+            Some(codes::MIGRATION),
+            (
+                "migration background",
+                "migratieachtergrond",
+                "origine migratoire",
+            ),
+            None,
+        ),
+        c(
+            "region",
+            Kind::Text,
+            Some(codes::REGION),
+            (
+                "place of residence: region/community",
+                "woonplaats: gewest/gemeenschap",
+                "résidence : région/communauté",
+            ),
+            None,
+        ),
+        c(
+            "big_city",
+            Kind::Text,
+            Some(codes::YES_NO),
+            (
+                "lives in a big city",
+                "woont in een grootstad",
+                "habite une grande ville",
+            ),
+            None,
+        ),
+        c(
+            "reason_residence",
+            Kind::Text,
+            Some(codes::REASON),
+            (
+                "reason of residence (first registered)",
+                "reden van verblijf (eerste registratie)",
+                "motif de séjour (premier enregistrement)",
+            ),
+            None,
+        ),
+        c(
+            "registration",
+            Kind::Text,
+            None,
+            (
+                "month and year of registration (YYYY-MM)",
+                "maand en jaar van inschrijving (JJJJ-MM)",
+                "mois et année d'inscription (AAAA-MM)",
+            ),
+            None,
+        ),
+        c(
+            "education",
+            Kind::Text,
+            Some(codes::EDUCATION),
+            ("education level", "onderwijsniveau", "niveau d'instruction"),
+            None,
+        ),
+        c(
+            "study_domain",
+            Kind::Text,
+            Some(codes::DOMAIN),
+            ("study domain", "studiedomein", "domaine d'études"),
+            None,
+        ),
+        c(
+            "school_delay",
+            Kind::Text,
+            Some(codes::DELAY),
+            ("school delay", "schoolachterstand", "retard scolaire"),
+            None,
+        ),
+        c(
+            "disability",
+            Kind::Text,
+            Some(codes::YES_NO),
+            (
+                "recognised disability",
+                "erkende handicap",
+                "handicap reconnu",
+            ),
+            None,
+        ),
+        c(
+            "disability_situation",
+            Kind::Text,
+            Some(codes::DISABILITY),
+            (
+                "disability situation",
+                "situatie handicap",
+                "situation de handicap",
+            ),
+            None,
+        ),
+        c(
+            "reference_person_id",
+            Kind::Int,
+            None,
+            (
+                "pseudonym of the household's reference person",
+                "pseudoniem van de referentiepersoon",
+                "pseudonyme de la personne de référence",
+            ),
+            None,
+        ),
+        c(
+            "relation",
+            Kind::Text,
+            Some(codes::RELATION),
+            (
+                "relation to the reference person",
+                "relatie tot de referentiepersoon",
+                "relation avec la personne de référence",
+            ),
+            None,
+        ),
+        c(
+            "partner_id",
+            Kind::Int,
+            None,
+            (
+                "pseudonym of the partner",
+                "pseudoniem van de partner",
+                "pseudonyme du partenaire",
+            ),
+            None,
+        ),
+        c(
+            "lipro",
+            Kind::Text,
+            Some(codes::LIPRO),
+            (
+                "LIPRO household position",
+                "LIPRO-huishoudpositie",
+                "position LIPRO dans le ménage",
+            ),
+            None,
+        ),
+    ];
+    for (name, kind, codes, label, classing) in QUARTERLY {
+        for q in 1..=4 {
+            v.push(c(&format!("{name}_q{q}"), kind, codes, label, classing));
+        }
+    }
+    v.extend([
+        c(
+            "service_vouchers",
+            Kind::Text,
+            Some(codes::YES_NO),
+            (
+                "service-voucher work in the year",
+                "dienstenchequewerk in het jaar",
+                "travail titres-services dans l'année",
+            ),
+            None,
+        ),
+        c(
+            "student_work",
+            Kind::Text,
+            Some(codes::YES_NO),
+            (
+                "student work in the year",
+                "studentenarbeid in het jaar",
+                "travail étudiant dans l'année",
+            ),
+            None,
+        ),
+        c(
+            "cross_border",
+            Kind::Text,
+            Some(codes::YES_NO),
+            (
+                "outgoing cross-border worker",
+                "uitgaande grensarbeider",
+                "travailleur frontalier sortant",
+            ),
+            None,
+        ),
+        c(
+            "eu_civil_servant",
+            Kind::Text,
+            Some(codes::YES_NO),
+            (
+                "European civil servant (register mention)",
+                "Europees ambtenaar (vermelding register)",
+                "fonctionnaire européen (mention au registre)",
+            ),
+            None,
+        ),
+        c(
+            "pwa",
+            Kind::Text,
+            Some(codes::YES_NO),
+            (
+                "local employment agency (PWA/ALE) work",
+                "PWA-werk",
+                "travail ALE",
+            ),
+            None,
+        ),
+        c(
+            "self_employed_income_class",
+            Kind::Int,
+            None,
+            (
+                "self-employed annual income",
+                "jaarinkomen als zelfstandige",
+                "revenu annuel d'indépendant",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "benefit_rva_class",
+            Kind::Int,
+            None,
+            (
+                "unemployment benefits in the year (RVA/ONEM)",
+                "werkloosheidsuitkeringen in het jaar (RVA)",
+                "allocations de chômage de l'année (ONEM)",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "benefit_riziv_class",
+            Kind::Int,
+            None,
+            (
+                "incapacity benefits in the year (RIZIV/INAMI)",
+                "arbeidsongeschiktheidsuitkeringen in het jaar (RIZIV)",
+                "indemnités d'incapacité de l'année (INAMI)",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "benefit_pension_class",
+            Kind::Int,
+            None,
+            (
+                "pensions in the year (FPD/SFP)",
+                "pensioenen in het jaar (FPD)",
+                "pensions de l'année (SFP)",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "benefit_dghan_class",
+            Kind::Int,
+            None,
+            (
+                "disability allowances in the year (FOD SZ DG HAN)",
+                "tegemoetkomingen personen met een handicap in het jaar",
+                "allocations aux personnes handicapées de l'année",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "benefit_ocmw_class",
+            Kind::Int,
+            None,
+            (
+                "integration income in the year (OCMW/CPAS)",
+                "leefloon in het jaar (OCMW)",
+                "revenu d'intégration de l'année (CPAS)",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "incapacity_type",
+            Kind::Text,
+            Some(codes::INCAPACITY),
+            (
+                "type of incapacity for work",
+                "type arbeidsongeschiktheid",
+                "type d'incapacité de travail",
+            ),
+            None,
+        ),
+        c(
+            "invalidity_days_class",
+            Kind::Text,
+            Some(codes::INVALIDITY_DAYS),
+            (
+                "invalidity days in the year",
+                "invaliditeitsdagen in het jaar",
+                "jours d'invalidité dans l'année",
+            ),
+            None,
+        ),
+    ]);
+    v
+}
+
+fn code(list: &'static [Code], i: usize) -> Option<Cow<'static, str>> {
+    list.get(i).map(|c| Cow::Borrowed(c.0))
+}
+fn yes(b: bool) -> Option<Cow<'static, str>> {
+    Some(Cow::Borrowed(if b { "1" } else { "0" }))
+}
+
+/// Columns being filled for one output file.
+#[derive(Debug)]
+pub struct Buffer {
+    pub values: Vec<Values>,
+    pub rows: usize,
+}
+
+impl Buffer {
+    pub fn new(cols: &[Column]) -> Self {
+        Buffer {
+            values: cols
+                .iter()
+                .map(|c| match c.kind {
+                    Kind::Int => Values::Int(Vec::new()),
+                    Kind::Text => Values::Text(Vec::new()),
+                })
+                .collect(),
+            rows: 0,
+        }
+    }
+
+    pub fn push(&mut self, r: &Row<'_>, classing: &Classing, age_labels: &'static [&'static str]) {
+        let p = r.person;
+        let age = p.age(r.year);
+        let a = r.activity.as_ref();
+        let q = |i: usize| a.map(|y| y.q[i]);
+        // The fields follow `columns()` in order.
+        let id = Some(r.id as i64);
+        let year = Some(i64::from(r.year));
+        let edu = if age < 15 { 7 } else { p.education as usize };
+        let migration = if is_belgian(p.origin) {
+            0
+        } else if is_eu(p.origin) {
+            1
+        } else {
+            2
+        };
+        let reason = (p.reason > 0)
+            .then(|| code(codes::REASON, p.reason as usize - 1))
+            .flatten();
+        let registration = p.registered.map(|(y, m)| Cow::Owned(format!("{y}-{m:02}")));
+        let amount = |x: Option<f64>| x.and_then(|x| classing.amount(x));
+        let fields: Vec<Field> = {
+            let mut f = vec![
+                Field::I(id),
+                Field::T(code(codes::ROLE, r.role as usize - 1)),
+                Field::I(year),
+                Field::T(code(codes::SEX, p.sex as usize - 1)),
+                Field::T(
+                    age_labels
+                        .get(classing.age_index(age))
+                        .map(|s| Cow::Borrowed(*s)),
+                ),
+                Field::T(code(codes::ORIGIN, p.origin as usize)),
+                Field::T(yes(is_belgian(p.origin))),
+                Field::T(code(codes::MIGRATION, migration)),
+                Field::T(code(codes::REGION, r.home.region as usize)),
+                Field::T(yes(r.home.big_city)),
+                Field::T(reason),
+                Field::T(registration),
+                Field::T(code(codes::EDUCATION, edu)),
+                Field::T(code(
+                    codes::DOMAIN,
+                    if age < 15 { 11 } else { p.domain as usize },
+                )),
+                Field::T(code(
+                    codes::DELAY,
+                    if age < 15 { 4 } else { p.delay as usize },
+                )),
+                Field::T(yes(p.disability != 0 && p.disability_since <= r.year)),
+                Field::T(code(
+                    codes::DISABILITY,
+                    if p.disability_since <= r.year {
+                        p.disability as usize
+                    } else {
+                        0
+                    },
+                )),
+                Field::I(r.household.reference.map(|x| x as i64)),
+                Field::T(Some(Cow::Borrowed(r.household.relation))),
+                Field::I(r.household.partner.map(|x| x as i64)),
+                Field::T(Some(Cow::Borrowed(r.household.lipro))),
+            ];
+            for i in 0..4 {
+                f.push(Field::T(
+                    q(i).and_then(|q| code(codes::POSITION, q.position as usize)),
+                ));
+            }
+            for i in 0..4 {
+                f.push(Field::I(q(i).map(|q| {
+                    i64::from(
+                        crate::activity::is_working(q.position)
+                            || a.is_some_and(|y| y.cross_border),
+                    )
+                })));
+            }
+            for i in 0..4 {
+                f.push(Field::I(amount(q(i).and_then(|q| q.pay))));
+            }
+            for i in 0..4 {
+                f.push(Field::I(q(i).and_then(|q| q.part_time).map(i64::from)));
+            }
+            for i in 0..4 {
+                f.push(Field::T(
+                    q(i).and_then(|q| q.class)
+                        .and_then(|c| code(codes::EMPLOYEE_CLASS, c as usize)),
+                ));
+            }
+            for i in 0..4 {
+                f.push(Field::T(
+                    q(i).and_then(|q| q.sector)
+                        .and_then(|c| code(codes::SECTOR, c as usize)),
+                ));
+            }
+            for i in 0..4 {
+                f.push(Field::T(q(i).and_then(|q| q.public).and_then(yes)));
+            }
+            for i in 0..4 {
+                f.push(Field::T(q(i).and_then(|q| q.temp).and_then(yes)));
+            }
+            f.push(Field::T(a.and_then(|y| yes(y.service_vouchers))));
+            f.push(Field::T(a.and_then(|y| yes(y.student_work))));
+            f.push(Field::T(a.and_then(|y| yes(y.cross_border))));
+            f.push(Field::T(a.and_then(|y| yes(y.eu_civil_servant))));
+            f.push(Field::T(a.and_then(|y| yes(y.pwa))));
+            f.push(Field::I(amount(a.and_then(|y| y.self_employed_income))));
+            for b in 0..5 {
+                f.push(Field::I(amount(a.map(|y| y.benefits[b]))));
+            }
+            f.push(Field::T(
+                a.and_then(|y| code(codes::INCAPACITY, y.incapacity as usize)),
+            ));
+            f.push(Field::T(a.map(|y| {
+                Cow::Borrowed(match y.invalidity_days {
+                    0 => "0",
+                    1..=90 => "1",
+                    91..=180 => "2",
+                    181..=270 => "3",
+                    _ => "4",
+                })
+            })));
+            f
+        };
+        for (v, f) in self.values.iter_mut().zip(fields) {
+            match (v, f) {
+                (Values::Int(v), Field::I(x)) => v.push(x),
+                (Values::Text(v), Field::T(x)) => v.push(x),
+                (Values::Int(v), Field::T(_)) => v.push(None),
+                (Values::Text(v), Field::I(_)) => v.push(None),
+            }
+        }
+        self.rows += 1;
+    }
+
+    pub fn take(&mut self) -> Vec<Values> {
+        self.rows = 0;
+        self.values
+            .iter_mut()
+            .map(|v| match v {
+                Values::Int(x) => Values::Int(std::mem::take(x)),
+                Values::Text(x) => Values::Text(std::mem::take(x)),
+            })
+            .collect()
+    }
+}
+
+enum Field {
+    I(Option<i64>),
+    T(Option<Cow<'static, str>>),
+}
+
+/// The per-year output files.
+#[derive(Debug)]
+pub struct YearFiles {
+    pub parquet: ParquetSink<BufWriter<File>>,
+    pub arrow: Option<IpcSink<BufWriter<File>>>,
+    pub buffer: Buffer,
+    pub paths: Vec<PathBuf>,
+    year_col: Option<usize>,
+}
+
+impl YearFiles {
+    pub fn open(out: &Path, year: u16, cols: &[Column], arrow: bool) -> Result<Self, crate::Error> {
+        let schema: Vec<(String, Kind)> = cols.iter().map(|c| (c.name.clone(), c.kind)).collect();
+        // In the Parquet tree `year` is the partition key (the `year=YYYY` folder), as Spark, DuckDB and
+        // DataFusion write and read it; a `year` column inside the files would clash with it.
+        let pq_schema: Vec<(String, Kind)> =
+            schema.iter().filter(|c| c.0 != "year").cloned().collect();
+        let year_col = schema.iter().position(|c| c.0 == "year");
+        let pq_path = out.join(format!("parquet/year={year}/part-0.parquet"));
+        let create = |p: &Path| -> Result<BufWriter<File>, crate::Error> {
+            if let Some(dir) = p.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+            }
+            File::create(p)
+                .map(BufWriter::new)
+                .map_err(|e| crate::Error::io(p, e))
+        };
+        let parquet = ParquetSink::new(
+            &pq_path.display().to_string(),
+            create(&pq_path)?,
+            &pq_schema,
+        )?;
+        let mut paths = vec![pq_path];
+        let arrow = if arrow {
+            let p = out.join(format!("arrow/year={year}.arrow"));
+            let sink = IpcSink::new(&p.display().to_string(), create(&p)?, &schema)?;
+            paths.push(p);
+            Some(sink)
+        } else {
+            None
+        };
+        Ok(YearFiles {
+            parquet,
+            arrow,
+            buffer: Buffer::new(cols),
+            paths,
+            year_col,
+        })
+    }
+
+    pub fn flush(&mut self) -> Result<(), crate::Error> {
+        if self.buffer.rows == 0 {
+            return Ok(());
+        }
+        let batch = self.buffer.take();
+        self.write_batch(batch)
+    }
+
+    /// Writes a batch built elsewhere (same columns).
+    pub fn write_batch(&mut self, batch: Vec<Values>) -> Result<(), crate::Error> {
+        if batch.first().is_none_or(Values::is_empty) {
+            return Ok(());
+        }
+        if let Some(a) = &mut self.arrow {
+            a.write(batch.clone())?;
+        }
+        let mut batch = batch;
+        if let Some(i) = self.year_col.filter(|&i| i < batch.len()) {
+            batch.remove(i);
+        }
+        self.parquet.write(batch)?;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<Vec<PathBuf>, crate::Error> {
+        self.flush()?;
+        use std::io::Write;
+        let mut w = self.parquet.finish()?;
+        w.flush().map_err(|e| crate::Error::io(&self.paths[0], e))?;
+        if let Some(a) = self.arrow {
+            let mut w = a.finish()?;
+            w.flush().map_err(|e| crate::Error::io(&self.paths[0], e))?;
+        }
+        Ok(self.paths)
+    }
+}

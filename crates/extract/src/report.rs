@@ -1,0 +1,328 @@
+//! Two reports on every extract. *Calibration*: each published target beside the value the synthetic population
+//! gives (computed on the whole population for demography, on a seeded tenth of it for the labour market).
+//! *Disclosure risk of the extract itself*: on the quasi-identifiers an intruder could know (sex, age class,
+//! origin, region, big city, LIPRO position) the number of sample uniques and the k-anonymity of each year.
+
+use crate::activity::{Align, Career, is_working};
+use crate::model::Lineage;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default)]
+pub struct Calibration {
+    region_18_64_2010: [u64; 4],
+    belgian_18_64_2020: (u64, u64),
+    /// (employed, persons) 20–64 in 2022 by origin class, and in 2017 by sex.
+    emp_2022: [(u64, u64); 13],
+    emp_2017: [(u64, u64); 2],
+    fulltime_pay_2020: Vec<f64>,
+    /// (part-time, employees) by sex, Q4 2018.
+    part_time: [(u64, u64); 2],
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CalibrationLine {
+    pub key: String,
+    pub target: f64,
+    pub generated: f64,
+    pub unit: String,
+    pub within: bool,
+    pub tolerance: String,
+    pub source: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Targets {
+    target: Vec<TargetRow>,
+}
+#[derive(serde::Deserialize)]
+struct TargetRow {
+    key: String,
+    target: f64,
+    unit: String,
+    tolerance: Option<f64>,
+    tolerance_pct: Option<f64>,
+    source: String,
+}
+
+/// The calibration targets, with their sources (`data/calibration.toml`).
+pub const TARGETS: &str = include_str!("../data/calibration.toml");
+
+fn pct(a: (u64, u64)) -> f64 {
+    if a.1 == 0 {
+        f64::NAN
+    } else {
+        100.0 * a.0 as f64 / a.1 as f64
+    }
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted.get(i).copied().unwrap_or(f64::NAN)
+}
+
+impl Calibration {
+    /// Adds another part of the population's counts.
+    pub fn merge(&mut self, o: Calibration) {
+        for (a, b) in self.region_18_64_2010.iter_mut().zip(o.region_18_64_2010) {
+            *a += b;
+        }
+        self.belgian_18_64_2020.0 += o.belgian_18_64_2020.0;
+        self.belgian_18_64_2020.1 += o.belgian_18_64_2020.1;
+        for (a, b) in self.emp_2022.iter_mut().zip(o.emp_2022) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        for (a, b) in self.emp_2017.iter_mut().zip(o.emp_2017) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        for (a, b) in self.part_time.iter_mut().zip(o.part_time) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        self.fulltime_pay_2020.extend(o.fulltime_pay_2020);
+    }
+
+    pub fn demography(&mut self, l: &Lineage) {
+        for p in &l.people {
+            if p.resident(2010) && (18..=64).contains(&p.age(2010)) {
+                if let Some((h, _)) = p.household(2010) {
+                    let r = l.homes.get(h as usize).map_or(0, |x| x.region) as usize;
+                    self.region_18_64_2010[r.min(3)] += 1;
+                }
+            }
+            if p.resident(2020) && (18..=64).contains(&p.age(2020)) {
+                self.belgian_18_64_2020.1 += 1;
+                if p.origin == 0 {
+                    self.belgian_18_64_2020.0 += 1;
+                }
+            }
+        }
+    }
+
+    pub fn labour(&mut self, seed: u64, align: &Align, l: &Lineage) {
+        for p in &l.people {
+            let Some((h0, _)) = p.moves.first().map(|m| (m.1, m.2)) else {
+                continue;
+            };
+            let Some(home0) = l.homes.get(h0 as usize) else {
+                continue;
+            };
+            let mut career = Career::new(seed, p, home0);
+            let start = p.from.max(p.birth.0 + 18);
+            for y in start..=2022 {
+                if !p.resident(y) {
+                    break;
+                }
+                let home = p
+                    .household(y)
+                    .and_then(|(h, _)| l.homes.get(h as usize))
+                    .unwrap_or(home0);
+                let Some(act) = career.year(align, p, home, y) else {
+                    continue;
+                };
+                let age = p.age(y);
+                // The published rates are survey (LFS) rates, which count European civil servants as employed; the
+                // register's position does not (they show as inactive with the civil-servant mention).
+                let working = is_working(act.q[3].position) || act.eu_civil_servant;
+                if y == 2022 && (20..=64).contains(&age) {
+                    let e = &mut self.emp_2022[p.origin as usize];
+                    e.1 += 1;
+                    e.0 += u64::from(working);
+                }
+                if y == 2017 && (20..=64).contains(&age) {
+                    let e = &mut self.emp_2017[p.sex as usize - 1];
+                    e.1 += 1;
+                    e.0 += u64::from(working);
+                }
+                let q4 = act.q[3];
+                if y == 2020 && q4.part_time == Some(100) && matches!(q4.position, 0 | 3) {
+                    if let Some(m) = act.fulltime_monthly {
+                        self.fulltime_pay_2020.push(m);
+                    }
+                }
+                if y == 2018 && matches!(q4.position, 0 | 3) {
+                    let e = &mut self.part_time[p.sex as usize - 1];
+                    e.1 += 1;
+                    e.0 += u64::from(q4.part_time.is_some_and(|x| x < 100));
+                }
+            }
+        }
+    }
+
+    /// Every target beside its generated value.
+    pub fn lines(&mut self) -> Vec<CalibrationLine> {
+        self.fulltime_pay_2020.sort_by(f64::total_cmp);
+        let region_total: u64 = self.region_18_64_2010.iter().sum();
+        let share = |n: u64| {
+            if region_total == 0 {
+                f64::NAN
+            } else {
+                100.0 * n as f64 / region_total as f64
+            }
+        };
+        let all_2022 = self
+            .emp_2022
+            .iter()
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        let pt_all = (
+            self.part_time[0].0 + self.part_time[1].0,
+            self.part_time[0].1 + self.part_time[1].1,
+        );
+        let generated = |key: &str| -> f64 {
+            match key {
+                "region_share_18_64_2010.flanders" => share(self.region_18_64_2010[0]),
+                "region_share_18_64_2010.wallonia" => {
+                    share(self.region_18_64_2010[1] + self.region_18_64_2010[3])
+                }
+                "region_share_18_64_2010.brussels" => share(self.region_18_64_2010[2]),
+                "belgian_origin_share_18_64_2020" => pct(self.belgian_18_64_2020),
+                "employment_rate_20_64_2022" => pct(all_2022),
+                "employment_rate_20_64_2022.belgian" => pct(self.emp_2022[0]),
+                "employment_rate_20_64_2022.eu14" => pct(self.emp_2022[1]),
+                "employment_rate_20_64_2022.maghreb" => pct(self.emp_2022[5]),
+                "employment_rate_20_64_2022.other_african" => pct(self.emp_2022[6]),
+                "employment_rate_20_64_2017.men" => pct(self.emp_2017[0]),
+                "employment_rate_20_64_2017.women" => pct(self.emp_2017[1]),
+                "fulltime_monthly_pay_2020.p10" => quantile(&self.fulltime_pay_2020, 0.10),
+                "fulltime_monthly_pay_2020.median" => quantile(&self.fulltime_pay_2020, 0.50),
+                "fulltime_monthly_pay_2020.p90" => quantile(&self.fulltime_pay_2020, 0.90),
+                "part_time_share_employees" => pct(pt_all),
+                "part_time_share_employees.men" => pct(self.part_time[0]),
+                "part_time_share_employees.women" => pct(self.part_time[1]),
+                _ => f64::NAN,
+            }
+        };
+        let targets: Targets = toml::from_str(TARGETS).unwrap_or(Targets { target: Vec::new() });
+        targets
+            .target
+            .into_iter()
+            .map(|t| {
+                let g = generated(&t.key);
+                let (within, tolerance) = match (t.tolerance, t.tolerance_pct) {
+                    (Some(pp), _) => ((g - t.target).abs() <= pp, format!("±{pp} pp")),
+                    (_, Some(p)) => (
+                        (g - t.target).abs() <= t.target * p / 100.0,
+                        format!("±{p} %"),
+                    ),
+                    _ => (true, String::new()),
+                };
+                CalibrationLine {
+                    key: t.key,
+                    target: t.target,
+                    generated: (g * 10.0).round() / 10.0,
+                    unit: t.unit,
+                    within,
+                    tolerance,
+                    source: t.source,
+                }
+            })
+            .collect()
+    }
+}
+
+pub fn calibration_markdown(lines: &[CalibrationLine]) -> String {
+    let mut s = String::from(
+        "# Calibration of the synthetic population\n\n| target | published | generated | tolerance | ok | source |\n|---|---|---|---|---|---|\n",
+    );
+    for l in lines {
+        s.push_str(&format!(
+            "| {} | {} {} | {} | {} | {} | {} |\n",
+            l.key,
+            l.target,
+            l.unit,
+            l.generated,
+            l.tolerance,
+            if l.within { "yes" } else { "NO" },
+            l.source
+        ));
+    }
+    s
+}
+
+/// Quasi-identifiers of the risk report.
+pub const QUASI_IDENTIFIERS: [&str; 6] =
+    ["sex", "age_class", "origin", "region", "big_city", "lipro"];
+
+/// Sizes of the equivalence classes of one year.
+#[derive(Debug, Default)]
+pub struct Risk {
+    /// Per year: class key (the quasi-identifiers packed into an integer) → records.
+    classes: BTreeMap<u16, std::collections::HashMap<u64, u64>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RiskYear {
+    pub year: u16,
+    pub records: u64,
+    pub classes: u64,
+    pub sample_uniques: u64,
+    pub share_unique_pct: f64,
+    pub k_anonymity: u64,
+    pub records_in_classes_below_5: u64,
+}
+
+impl Risk {
+    pub fn add(&mut self, year: u16, key: u64) {
+        *self
+            .classes
+            .entry(year)
+            .or_default()
+            .entry(key)
+            .or_default() += 1;
+    }
+    pub fn merge(&mut self, o: Risk) {
+        for (y, m) in o.classes {
+            let mine = self.classes.entry(y).or_default();
+            for (k, n) in m {
+                *mine.entry(k).or_default() += n;
+            }
+        }
+    }
+    pub fn years(&self) -> Vec<RiskYear> {
+        self.classes
+            .iter()
+            .map(|(y, c)| {
+                let records: u64 = c.values().sum();
+                let uniques = c.values().filter(|&&n| n == 1).count() as u64;
+                RiskYear {
+                    year: *y,
+                    records,
+                    classes: c.len() as u64,
+                    sample_uniques: uniques,
+                    share_unique_pct: if records == 0 {
+                        0.0
+                    } else {
+                        (1000.0 * uniques as f64 / records as f64).round() / 10.0
+                    },
+                    k_anonymity: c.values().copied().min().unwrap_or(0),
+                    records_in_classes_below_5: c.values().filter(|&&n| n < 5).sum(),
+                }
+            })
+            .collect()
+    }
+}
+
+pub fn risk_markdown(years: &[RiskYear]) -> String {
+    let mut s = format!(
+        "# Disclosure risk of the extract\n\nQuasi-identifiers: {}. A sample unique is a record alone in its class; k-anonymity is the smallest class.\n\n| year | records | classes | sample uniques | % unique | k | records in classes < 5 |\n|---|---|---|---|---|---|---|\n",
+        QUASI_IDENTIFIERS.join(", ")
+    );
+    for y in years {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            y.year,
+            y.records,
+            y.classes,
+            y.sample_uniques,
+            y.share_unique_pct,
+            y.k_anonymity,
+            y.records_in_classes_below_5
+        ));
+    }
+    s
+}

@@ -1,0 +1,308 @@
+//! The extract's promises, checked on seeded runs: sampling rates, follow-up, household membership,
+//! pseudonyms, no register number or key in any file, a complete codebook, and determinism.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use cellguard_extract::design::{self, Stratum};
+use cellguard_extract::model::{LAST_YEAR, Lineage};
+use cellguard_extract::{Config, generate, output::Classing};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn run(dir: &Path, key: &Path, seed: u64, scale: f64) -> cellguard_extract::Summary {
+    let cfg = Config {
+        phase: 1,
+        seed,
+        scale,
+        out: dir.to_path_buf(),
+        key_file: key.to_path_buf(),
+        classing: Classing::default(),
+        arrow: true,
+    };
+    generate(&cfg, &mut |_, _, _| {}).unwrap()
+}
+
+fn frame(dir: &Path, year: u16) -> cellguard_io::Frame {
+    let p = dir.join(format!("arrow/year={year}.arrow"));
+    cellguard_io::read_frame(&p.display().to_string(), &std::fs::read(p).unwrap()).unwrap()
+}
+
+fn col(f: &cellguard_io::Frame, name: &str) -> Vec<String> {
+    let c = f.column(name).unwrap();
+    (0..f.rows()).map(|i| c.text(i).into_owned()).collect()
+}
+
+struct Run {
+    dir: PathBuf,
+    key: PathBuf,
+}
+
+fn fresh(name: &str) -> Run {
+    let base = std::env::temp_dir().join(format!(
+        "cellguard-extract-test-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    Run {
+        dir: base.join("out"),
+        key: base.join("key"),
+    }
+}
+
+#[test]
+fn sampling_rates_per_stratum_are_the_design_rates() {
+    // Frames and draws counted directly on 200,000 households of 2010.
+    let mut frames: BTreeMap<Stratum, (u64, u64)> = BTreeMap::new();
+    for id in 0..120_000 {
+        let mut l = Lineage::initial(11, id);
+        l.simulate(11);
+        for p in &l.people {
+            if p.resident(2010) && (18..=64).contains(&p.age(2010)) {
+                let s = Stratum::Base {
+                    belgian: cellguard_extract::model::is_belgian(p.origin),
+                    disabled: p.disability != 0 && p.disability_since <= 2010,
+                };
+                let e = frames.entry(s).or_default();
+                e.0 += 1;
+                if matches!(design::draw(11, p), Some(d) if d.stratum == s) {
+                    e.1 += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(frames.len(), 4);
+    for (s, (n, k)) in frames {
+        let rate = s.rate();
+        let expected = n as f64 * rate;
+        let sd = (n as f64 * rate * (1.0 - rate)).sqrt();
+        assert!(
+            (k as f64 - expected).abs() < 4.0 * sd + 1.0,
+            "{}: {k} sampled of {n}, expected {expected:.0} ± {sd:.0}",
+            s.name()
+        );
+    }
+}
+
+#[test]
+fn extract_rows_follow_the_design() {
+    let r = fresh("design");
+    let summary = run(&r.dir, &r.key, 5, 0.01);
+    assert!(summary.persons > 500, "{}", summary.persons);
+    // The calibration report: every published target met within its tolerance.
+    assert_eq!(summary.calibration.len(), 17);
+    for l in &summary.calibration {
+        assert!(
+            l.within,
+            "{}: target {} generated {} ({})",
+            l.key, l.target, l.generated, l.tolerance
+        );
+    }
+    let mut sex_of: BTreeMap<String, String> = BTreeMap::new();
+    for year in 2010..=LAST_YEAR {
+        let f = frame(&r.dir, year);
+        let (ids, roles, ages, sexes, refs) = (
+            col(&f, "id"),
+            col(&f, "role"),
+            col(&f, "age_class"),
+            col(&f, "sex"),
+            col(&f, "reference_person_id"),
+        );
+        // Unique pseudonyms within a year; the same person keeps sex across years.
+        let set: BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(set.len(), ids.len(), "duplicate ids in {year}");
+        for (id, s) in ids.iter().zip(&sexes) {
+            assert_eq!(
+                sex_of.entry(id.clone()).or_insert_with(|| s.clone()),
+                s,
+                "id {id} changes sex"
+            );
+        }
+        // Sampled persons are observed under 65 only.
+        for (role, age) in roles.iter().zip(&ages) {
+            if role == "1" {
+                assert_ne!(
+                    age, "65+",
+                    "a sampled person observed at 65 or older in {year}"
+                );
+            }
+        }
+        // Household members belong to the household of a sampled person that year.
+        let sampled_households: BTreeSet<&String> = roles
+            .iter()
+            .zip(&refs)
+            .filter(|(r, _)| *r == "1")
+            .map(|(_, h)| h)
+            .collect();
+        for (role, h) in roles.iter().zip(&refs) {
+            if role == "2" {
+                assert!(
+                    sampled_households.contains(h),
+                    "household member outside a sampled household in {year}"
+                );
+            }
+        }
+        // Reference persons and partners are pseudonyms of persons in the same year's rows.
+        for h in refs
+            .iter()
+            .chain(col(&f, "partner_id").iter())
+            .filter(|h| !h.is_empty())
+        {
+            assert!(set.contains(h), "reference/partner {h} not in {year}");
+        }
+    }
+}
+
+#[test]
+fn follow_up_stops_at_65_emigration_and_death() {
+    for id in 0..50_000 {
+        let mut l = Lineage::initial(3, id);
+        l.simulate(3);
+        for p in &l.people {
+            if let Some(d) = design::draw(3, p) {
+                for y in design::observed(p, &d) {
+                    assert!(
+                        p.resident(y) && p.age(y) < 65,
+                        "observed in {y} at {} (exit {:?})",
+                        p.age(y),
+                        p.exit
+                    );
+                }
+                if let Some((y, _)) = p.exit {
+                    assert!(design::observed(p, &d).all(|o| o < y));
+                }
+            }
+        }
+    }
+}
+
+fn files_of(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                out.push(p)
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn no_key_and_no_register_number_in_any_file_and_the_codebook_is_complete() {
+    let r = fresh("leak");
+    run(&r.dir, &r.key, 9, 0.01);
+    let key_hex = std::fs::read_to_string(&r.key).unwrap().trim().to_owned();
+    let key = cellguard_extract::pseudo::Key::from_hex(&key_hex).unwrap();
+    for f in files_of(&r.dir) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !bytes.windows(32).any(|w| w == key.bytes()),
+            "{}: key bytes",
+            f.display()
+        );
+        assert!(
+            !bytes
+                .windows(key_hex.len())
+                .any(|w| w == key_hex.as_bytes()),
+            "{}: key in hex",
+            f.display()
+        );
+        // No 11-digit run that is a valid register number.
+        let mut run = 0;
+        for (i, b) in bytes.iter().enumerate() {
+            if b.is_ascii_digit() {
+                run += 1;
+            } else {
+                if run == 11 {
+                    let n: u64 = std::str::from_utf8(&bytes[i - 11..i])
+                        .unwrap()
+                        .parse()
+                        .unwrap();
+                    assert!(
+                        !cellguard_extract::insz::is_valid(n),
+                        "{}: register number {n}",
+                        f.display()
+                    );
+                }
+                run = 0;
+            }
+        }
+    }
+    // Pseudonyms are small sequence numbers, never register numbers.
+    let f = frame(&r.dir, 2015);
+    for id in col(&f, "id") {
+        assert!(id.parse::<u64>().unwrap() < 1_000_000, "{id}");
+    }
+    // Every column is in the codebook, and every coded value is a code of its list.
+    let cb: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(r.dir.join("codebook.json")).unwrap()).unwrap();
+    let vars = cb["variables"].as_array().unwrap();
+    let names: Vec<&str> = vars.iter().map(|v| v["name"].as_str().unwrap()).collect();
+    let cols: Vec<&str> = f.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, cols);
+    for v in vars {
+        let Some(codes) = v["codes"].as_array() else {
+            continue;
+        };
+        let allowed: BTreeSet<&str> = codes.iter().map(|c| c["code"].as_str().unwrap()).collect();
+        for value in col(&f, v["name"].as_str().unwrap()) {
+            assert!(
+                value.is_empty() || allowed.contains(value.as_str()),
+                "{} = {value}",
+                v["name"]
+            );
+        }
+    }
+}
+
+#[test]
+fn same_seed_same_bytes_other_key_other_pseudonyms() {
+    let (a, b, c) = (fresh("det-a"), fresh("det-b"), fresh("det-c"));
+    run(&a.dir, &a.key, 21, 0.005);
+    std::fs::copy(&a.key, &b.key).unwrap();
+    run(&b.dir, &b.key, 21, 0.005);
+    for (fa, fb) in files_of(&a.dir).iter().zip(files_of(&b.dir)) {
+        assert_eq!(
+            std::fs::read(fa).unwrap(),
+            std::fs::read(&fb).unwrap(),
+            "{}",
+            fa.display()
+        );
+    }
+    run(&c.dir, &c.key, 21, 0.005);
+    let (fa, fc) = (frame(&a.dir, 2020), frame(&c.dir, 2020));
+    assert_eq!(
+        col(&fa, "sex").len(),
+        col(&fc, "sex").len(),
+        "the same people"
+    );
+    assert_ne!(
+        col(&fa, "id"),
+        col(&fc, "id"),
+        "another key gives other pseudonyms"
+    );
+    // Over all years, both keys number the same persons 1..N.
+    let all = |dir: &Path| -> BTreeSet<u64> {
+        (2010..=LAST_YEAR)
+            .flat_map(|y| col(&frame(dir, y), "id"))
+            .map(|x| x.parse().unwrap())
+            .collect()
+    };
+    let (ia, ic) = (all(&a.dir), all(&c.dir));
+    assert_eq!(ia, ic);
+    assert_eq!(
+        ia,
+        (1..=ia.len() as u64).collect::<BTreeSet<_>>(),
+        "dense sequence numbers"
+    );
+}
