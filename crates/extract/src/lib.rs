@@ -383,24 +383,11 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
             let Some((l, _)) = kept.get(li) else { continue };
             let Some(p) = l.people.get(pi) else { continue };
             let Some(id) = ids.of(p.key) else { continue };
-            let home0 = p
-                .moves
-                .first()
-                .and_then(|m| l.homes.get(m.1 as usize))
-                .copied()
-                .unwrap_or(model::Home {
-                    region: 0,
-                    big_city: false,
-                    collective: false,
-                });
+            let home0 = l.first_home(p);
             let mut career = Career::new(seed, p, &home0);
             let last = ys.keys().next_back().copied().unwrap_or(FIRST_YEAR);
             for y in p.from.max(p.birth.0 + 18)..=last {
-                let home = p
-                    .household(y)
-                    .and_then(|(h, _)| l.homes.get(h as usize))
-                    .copied()
-                    .unwrap_or(home0);
+                let home = l.home_in(p, y);
                 if let Some(a) = career.year(&align, p, &home, y) {
                     if ys.contains_key(&y) {
                         acts.insert((li, pi, y), a);
@@ -448,16 +435,7 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
                 for l in &lineages {
                     for (pi, p) in l.people.iter().enumerate() {
                         let Some(id) = ids.of(p.key) else { continue };
-                        let home0 = p
-                            .moves
-                            .first()
-                            .and_then(|m| l.homes.get(m.1 as usize))
-                            .copied()
-                            .unwrap_or(model::Home {
-                                region: 0,
-                                big_city: false,
-                                collective: false,
-                            });
+                        let home0 = l.first_home(p);
                         let mut career = Career::new(seed, p, &home0);
                         for y in (p.from..=LAST_YEAR).take_while(|&y| p.resident(y)) {
                             let Some((h, household)) = household_of(l, pi, y, &ids) else {

@@ -206,6 +206,28 @@ fn normal(rng: &mut Rng) -> f64 {
 }
 
 impl Lineage {
+    /// The household a person first lived in (the lineage's first home when unknown).
+    pub fn first_home(&self, p: &Person) -> Home {
+        p.moves
+            .first()
+            .and_then(|m| self.homes.get(m.1 as usize))
+            .or(self.homes.first())
+            .copied()
+            .unwrap_or(Home {
+                region: 0,
+                big_city: false,
+                collective: false,
+            })
+    }
+
+    /// The household a person lives in on 31 Dec of `year` (their first one when not resident).
+    pub fn home_in(&self, p: &Person, year: u16) -> Home {
+        p.household(year)
+            .and_then(|(h, _)| self.homes.get(h as usize))
+            .copied()
+            .unwrap_or_else(|| self.first_home(p))
+    }
+
     fn person(
         &mut self,
         rng: &mut Rng,
