@@ -259,6 +259,49 @@ fn counts(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<u64>>, Err
         .collect()
 }
 
+/// A text column's codes in one pass: the distinct codes in first-seen order and each row's index into them.
+/// Sorted files repeat a code row after row, so the previous row's id is reused without hashing. An empty field
+/// is an error naming the row; `hint` says what to do about it.
+fn encode_codes(
+    frame: &Frame,
+    col: &crate::Column,
+    name: &str,
+    hint: &str,
+) -> Result<(Vec<String>, Vec<u32>), Error> {
+    let rows = frame.rows();
+    let mut local: rustc_hash::FxHashMap<std::borrow::Cow<'_, str>, u32> =
+        rustc_hash::FxHashMap::default();
+    let mut distinct: Vec<String> = Vec::new();
+    let mut ids: Vec<u32> = Vec::with_capacity(rows);
+    let mut last_code: Option<std::borrow::Cow<'_, str>> = None;
+    for i in 0..rows {
+        let code = col.text(i);
+        if code.is_empty() {
+            return Err(Error::Value {
+                file: frame.file.clone(),
+                row: frame.row_label(i),
+                column: name.to_owned(),
+                expected: format!("a code of dimension `{name}` ({hint})"),
+                found: String::new(),
+            });
+        }
+        if let (Some(&prev), Some(last)) = (ids.last(), last_code.as_deref()) {
+            if last == code.as_ref() {
+                ids.push(prev);
+                continue;
+            }
+        }
+        let next = distinct.len() as u32;
+        let id = *local.entry(code.clone()).or_insert_with_key(|c| {
+            distinct.push(c.to_string());
+            next
+        });
+        ids.push(id);
+        last_code = Some(code);
+    }
+    Ok((distinct, ids))
+}
+
 /// Builds the engine's table from a table file's frame.
 pub fn table_from_frame(
     frame: &Frame,
@@ -280,41 +323,8 @@ pub fn table_from_frame(
             role: "dimension".into(),
             available: frame.names(),
         })?;
-        // One pass: each row's code to a local id (first-seen order), distinct codes kept once.
-        let mut local: rustc_hash::FxHashMap<std::borrow::Cow<'_, str>, u32> =
-            rustc_hash::FxHashMap::default();
-        let mut distinct: Vec<String> = Vec::new();
-        let mut row_local: Vec<u32> = Vec::with_capacity(rows);
-        let mut last_code: Option<std::borrow::Cow<'_, str>> = None;
-        for i in 0..rows {
-            let code = col.text(i);
-            if code.is_empty() {
-                return Err(Error::Value {
-                    file: frame.file.clone(),
-                    row: frame.row_label(i),
-                    column: name.clone(),
-                    expected: format!(
-                        "a code of dimension `{name}` (margin cells use `{}`)",
-                        r.total
-                    ),
-                    found: String::new(),
-                });
-            }
-            // Sorted tables repeat outer codes row after row: reuse the previous row's id without hashing.
-            if let (Some(&prev), Some(last)) = (row_local.last(), last_code.as_deref()) {
-                if last == code.as_ref() {
-                    row_local.push(prev);
-                    continue;
-                }
-            }
-            let next = distinct.len() as u32;
-            let id = *local.entry(code.clone()).or_insert_with_key(|c| {
-                distinct.push(c.to_string());
-                next
-            });
-            row_local.push(id);
-            last_code = Some(code);
-        }
+        let margin = format!("margin cells use `{}`", r.total);
+        let (distinct, row_local) = encode_codes(frame, col, name, &margin)?;
         let dim = match roles.codelists.get(name) {
             Some(h) => Dimension::with_hierarchy(name, h),
             None => {
@@ -436,33 +446,12 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
             file: frame.file.clone(),
             message: name.clone(),
         })?;
-        let mut index: HashMap<String, u32> = HashMap::new();
-        let mut dictionary = Vec::new();
-        let mut ids = Vec::with_capacity(rows);
-        for i in 0..rows {
-            let code = col.text(i);
-            if code.is_empty() {
-                return Err(Error::Value {
-                    file: frame.file.clone(),
-                    row: frame.row_label(i),
-                    column: name.clone(),
-                    expected: format!(
-                        "a code of dimension `{name}` (give missing categories a code of their own)"
-                    ),
-                    found: String::new(),
-                });
-            }
-            let id = match index.get(code.as_ref()) {
-                Some(&id) => id,
-                None => {
-                    let id = dictionary.len() as u32;
-                    index.insert(code.clone().into_owned(), id);
-                    dictionary.push(code.into_owned());
-                    id
-                }
-            };
-            ids.push(id);
-        }
+        let (dictionary, ids) = encode_codes(
+            frame,
+            col,
+            name,
+            "give missing categories a code of their own",
+        )?;
         md.dims.push(CatColumn {
             name: name.clone(),
             ids,
