@@ -86,7 +86,6 @@ pub struct Draw {
 /// The frames a person belongs to, in order, with the year of each: the first one whose draw succeeds samples
 /// them (a person sampled in the base sample is not drawn again as a newcomer).
 pub fn draw(seed: u64, p: &Person) -> Option<Draw> {
-    let mut rng = stream(seed, 5, p.key);
     let belgian = is_belgian(p.origin);
     let disabled_in = |year: u16| p.disability != 0 && p.disability_since <= year;
     let mut frames: Vec<Draw> = Vec::new();
@@ -118,6 +117,10 @@ pub fn draw(seed: u64, p: &Person) -> Option<Draw> {
             });
         }
     }
+    if frames.is_empty() {
+        return None;
+    }
+    let mut rng = stream(seed, 5, p.key);
     frames.into_iter().find(|d| rng.f64() < d.stratum.rate())
 }
 

@@ -25,7 +25,7 @@ use activity::{Align, Career};
 use model::{FIRST_YEAR, LAST_YEAR, Lineage};
 use output::{Classing, Household, Row, YearFiles};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -232,6 +232,9 @@ fn household_of(l: &Lineage, i: usize, year: u16, ids: &Ids) -> Option<(u32, Hou
     ))
 }
 
+/// A row to write: pseudonym, lineage and person index, role, the person's year on the labour market.
+type PendingRow = (u64, usize, usize, u8, Option<activity::Year>);
+
 /// Runs the generator; `progress(stage, done, total)` reports the lineages done.
 pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Result<Summary, Error> {
     if !(cfg.scale > 0.0 && cfg.scale <= 1.0) {
@@ -263,6 +266,8 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
         );
     }
     let persons_out: u64;
+    // Paths of the yearly files written.
+    let mut finished: Vec<PathBuf> = Vec::new();
     // Phase 1 keeps the lineages with a sampled person; phase 2 needs every person's identity first. Demography
     // is calibrated on every lineage, the labour market on a seeded tenth.
     let mut kept: Vec<(Lineage, Vec<Option<design::Draw>>)> = Vec::new();
@@ -328,23 +333,8 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
             + lipro_index(row.household.lipro);
         risk.add(row.year, key);
     };
-    let write_row = |files: &mut BTreeMap<u16, YearFiles>,
-                     rows_by_year: &mut BTreeMap<u16, BTreeMap<String, u64>>,
-                     risk: &mut report::Risk,
-                     row: Row<'_>|
-     -> Result<(), Error> {
-        count_row(rows_by_year, risk, &row);
-        if let Some(f) = files.get_mut(&row.year) {
-            f.buffer.push(&row, classing, age_labels);
-            if f.buffer.rows >= 16_384 {
-                f.flush()?;
-            }
-        }
-        Ok(())
-    };
 
     if cfg.phase == 1 {
-        let mut members: BTreeSet<(usize, usize)> = BTreeSet::new();
         let mut years: BTreeMap<(usize, usize), BTreeMap<u16, u8>> = BTreeMap::new();
         for (li, (l, draws)) in kept.iter().enumerate() {
             for (pi, d) in draws.iter().enumerate() {
@@ -360,7 +350,6 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
                     years.entry((li, pi)).or_default().insert(y, 1);
                     if let Some((h, _)) = p.household(y) {
                         for (m, _) in household::members(l, h, y) {
-                            members.insert((li, m));
                             years.entry((li, m)).or_default().entry(y).or_insert(2);
                         }
                     }
@@ -376,50 +365,103 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
                 .collect(),
         );
         persons_out = years.len() as u64;
-        // Rows year by year, in pseudonym order within a year.
-        let mut by_year: BTreeMap<u16, Vec<(u64, usize, usize, u8)>> = BTreeMap::new();
-        let mut acts: BTreeMap<(usize, usize, u16), activity::Year> = BTreeMap::new();
+        // Careers in person order (each person's years in sequence), then each year's rows — in pseudonym
+        // order — built and written by its own thread: the yearly files are independent.
+        let mut by_year: BTreeMap<u16, Vec<PendingRow>> = BTreeMap::new();
         for (&(li, pi), ys) in &years {
             let Some((l, _)) = kept.get(li) else { continue };
             let Some(p) = l.people.get(pi) else { continue };
             let Some(id) = ids.of(p.key) else { continue };
-            let home0 = l.first_home(p);
-            let mut career = Career::new(seed, p, &home0);
+            let mut career = Career::new(seed, p, &l.first_home(p));
             let last = ys.keys().next_back().copied().unwrap_or(FIRST_YEAR);
+            let mut acts: BTreeMap<u16, activity::Year> = BTreeMap::new();
             for y in p.from.max(p.birth.0 + 18)..=last {
-                let home = l.home_in(p, y);
-                if let Some(a) = career.year(&align, p, &home, y) {
+                if let Some(a) = career.year(&align, p, &l.home_in(p, y), y) {
                     if ys.contains_key(&y) {
-                        acts.insert((li, pi, y), a);
+                        acts.insert(y, a);
                     }
                 }
             }
             for (&y, &role) in ys {
-                by_year.entry(y).or_default().push((id, li, pi, role));
+                by_year
+                    .entry(y)
+                    .or_default()
+                    .push((id, li, pi, role, acts.remove(&y)));
             }
         }
-        for (y, mut rows) in by_year {
-            rows.sort_unstable();
-            for (id, li, pi, role) in rows {
-                let Some((l, _)) = kept.get(li) else { continue };
-                let Some(p) = l.people.get(pi) else { continue };
-                let Some((h, household)) = household_of(l, pi, y, &ids) else {
-                    continue;
-                };
-                let Some(home) = l.homes.get(h as usize) else {
-                    continue;
-                };
-                let row = Row {
-                    id,
-                    role,
-                    year: y,
-                    person: p,
-                    home,
-                    household,
-                    activity: acts.remove(&(li, pi, y)),
-                };
-                write_row(&mut files, &mut rows_by_year, &mut risk, row)?;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let mut jobs: Vec<Vec<(u16, YearFiles, Vec<PendingRow>)>> =
+            (0..threads).map(|_| Vec::new()).collect();
+        for (i, (y, rows)) in std::mem::take(&mut by_year).into_iter().enumerate() {
+            if let (Some(f), Some(job)) = (files.remove(&y), jobs.get_mut(i % threads)) {
+                job.push((y, f, rows));
             }
+        }
+        type YearResult = Result<
+            (
+                Vec<PathBuf>,
+                BTreeMap<u16, BTreeMap<String, u64>>,
+                report::Risk,
+            ),
+            Error,
+        >;
+        let results: Vec<YearResult> = std::thread::scope(|s| {
+            let handles: Vec<_> = jobs
+                .into_iter()
+                .map(|job| {
+                    let (kept, ids) = (&kept, &ids);
+                    s.spawn(move || -> Vec<YearResult> {
+                        job.into_iter()
+                            .map(|(y, mut f, mut rows)| {
+                                rows.sort_unstable_by_key(|r| r.0);
+                                let mut counts = BTreeMap::new();
+                                let mut part_risk = report::Risk::default();
+                                for (id, li, pi, role, activity) in rows {
+                                    let Some((l, _)) = kept.get(li) else { continue };
+                                    let Some(p) = l.people.get(pi) else { continue };
+                                    let Some((h, household)) = household_of(l, pi, y, ids) else {
+                                        continue;
+                                    };
+                                    let Some(home) = l.homes.get(h as usize) else {
+                                        continue;
+                                    };
+                                    let row = Row {
+                                        id,
+                                        role,
+                                        year: y,
+                                        person: p,
+                                        home,
+                                        household,
+                                        activity,
+                                    };
+                                    count_row(&mut counts, &mut part_risk, &row);
+                                    f.buffer.push(&row, classing, age_labels);
+                                    if f.buffer.rows >= 16_384 {
+                                        f.flush()?;
+                                    }
+                                }
+                                Ok((f.finish()?, counts, part_risk))
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        for r in results {
+            let (paths, counts, part_risk) = r?;
+            finished.extend(paths);
+            for (y, m) in counts {
+                for (role, n) in m {
+                    *rows_by_year.entry(y).or_default().entry(role).or_default() += n;
+                }
+            }
+            risk.merge(part_risk);
         }
     } else {
         let ids = Ids::new(&key, std::mem::take(&mut identities));
@@ -482,11 +524,13 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
         )?;
     }
 
-    let mut records = Vec::new();
     for (_, f) in files {
-        for path in f.finish()? {
-            records.push(sha256_file(&path)?);
-        }
+        finished.extend(f.finish()?);
+    }
+    finished.sort();
+    let mut records = Vec::new();
+    for path in &finished {
+        records.push(sha256_file(path)?);
     }
     let calibration_lines = calibration.lines();
     let risk_years = risk.years();
