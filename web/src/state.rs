@@ -120,6 +120,8 @@ pub enum Action {
     ShowCell(u32),
     CloseExplanation,
     Export(ExportKind),
+    /// A problem outside the worker (a file the browser could not read).
+    Notice(String),
     /// An answer from the worker.
     Worker(Response),
 }
@@ -324,6 +326,10 @@ impl State {
                 run: self.run,
                 kind,
             })],
+            Action::Notice(n) => {
+                self.notices = vec![n];
+                Vec::new()
+            }
             Action::Worker(r) => self.answer(r),
         }
     }

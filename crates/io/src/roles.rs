@@ -7,7 +7,7 @@ use cellguard_engine::Hierarchy;
 use cellguard_engine::table::{Apriori, Dimension, Shadow, Table};
 use cellguard_engine::tabulate::{CatColumn, Microdata};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Role choices for a table file; `None` means "guess from the column names".
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -261,12 +261,12 @@ fn counts(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<u64>>, Err
 
 /// A text column's codes in one pass: the distinct codes in first-seen order and each row's index into them.
 /// Sorted files repeat a code row after row, so the previous row's id is reused without hashing. An empty field
-/// is an error naming the row; `hint` says what to do about it.
+/// is an error naming the row and saying what was `expected`.
 fn encode_codes(
     frame: &Frame,
     col: &crate::Column,
     name: &str,
-    hint: &str,
+    expected: &str,
 ) -> Result<(Vec<String>, Vec<u32>), Error> {
     let rows = frame.rows();
     let mut local: rustc_hash::FxHashMap<std::borrow::Cow<'_, str>, u32> =
@@ -281,7 +281,7 @@ fn encode_codes(
                 file: frame.file.clone(),
                 row: frame.row_label(i),
                 column: name.to_owned(),
-                expected: format!("a code of dimension `{name}` ({hint})"),
+                expected: expected.to_owned(),
                 found: String::new(),
             });
         }
@@ -323,8 +323,11 @@ pub fn table_from_frame(
             role: "dimension".into(),
             available: frame.names(),
         })?;
-        let margin = format!("margin cells use `{}`", r.total);
-        let (distinct, row_local) = encode_codes(frame, col, name, &margin)?;
+        let expected = format!(
+            "a code of dimension `{name}` (margin cells use `{}`)",
+            r.total
+        );
+        let (distinct, row_local) = encode_codes(frame, col, name, &expected)?;
         let dim = match roles.codelists.get(name) {
             Some(h) => Dimension::with_hierarchy(name, h),
             None => {
@@ -450,7 +453,7 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
             frame,
             col,
             name,
-            "give missing categories a code of their own",
+            &format!("a code of dimension `{name}` (give missing categories a code of their own)"),
         )?;
         md.dims.push(CatColumn {
             name: name.clone(),
@@ -495,23 +498,8 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
             file: frame.file.clone(),
             message: u.clone(),
         })?;
-        let mut index: HashMap<String, u64> = HashMap::new();
-        let mut ids = Vec::with_capacity(rows);
-        for i in 0..rows {
-            let key = col.text(i);
-            if key.is_empty() {
-                return Err(Error::Value {
-                    file: frame.file.clone(),
-                    row: frame.row_label(i),
-                    column: u.clone(),
-                    expected: "a unit identifier".into(),
-                    found: String::new(),
-                });
-            }
-            let next = index.len() as u64;
-            ids.push(*index.entry(key.into_owned()).or_insert(next));
-        }
-        md.unit = Some(ids);
+        let (_, ids) = encode_codes(frame, col, u, "a unit identifier")?;
+        md.unit = Some(ids.into_iter().map(u64::from).collect());
     }
     Ok(md)
 }

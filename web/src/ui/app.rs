@@ -22,6 +22,8 @@ pub enum Msg {
     /// Files picked or dropped: read them, then add them (or load the policy).
     Read(Vec<web_sys::File>, Target),
     Demo,
+    /// Files read (and the ones that could not be read).
+    Batch(Vec<FileIn>, Vec<String>),
     /// The draft of a microdata tabulation form.
     Draft(String, TabulateIn),
     Scroll(u32),
@@ -186,16 +188,16 @@ impl Component for App {
                             Err(e) => errors.push(e),
                         }
                     }
+                    if !errors.is_empty() && read.is_empty() {
+                        return Msg::Act(Action::Notice(errors.join("; ")));
+                    }
                     match (target, read.pop()) {
                         (Target::Policy, Some(p)) => Msg::Act(Action::PolicyFile(p)),
                         (Target::Tables, last) => {
                             read.extend(last);
-                            Msg::Act(Action::AddFiles(read))
+                            Msg::Batch(read, errors)
                         }
-                        (Target::Policy, None) => Msg::Act(Action::Worker(Response::Failed {
-                            run: 0,
-                            message: errors.join("; "),
-                        })),
+                        (Target::Policy, None) => Msg::Act(Action::Notice(errors.join("; "))),
                     }
                 });
                 return false;
@@ -219,6 +221,13 @@ impl Component for App {
                     Msg::Act(Action::AddFiles(files))
                 });
                 return false;
+            }
+            Msg::Batch(files, errors) => {
+                let mut effects = self.state.reduce(Action::AddFiles(files));
+                if !errors.is_empty() {
+                    effects.extend(self.state.reduce(Action::Notice(errors.join("; "))));
+                }
+                self.run(ctx, effects);
             }
             Msg::Draft(name, d) => {
                 self.drafts.insert(name, d);
