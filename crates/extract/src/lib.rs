@@ -122,28 +122,47 @@ fn par_chunks<T: Send>(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8) as u64;
-    let mut start = 0u64;
-    while start < total {
-        let results: Vec<T> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
+    // One round is one chunk per core. The next round is already running while this one's results are
+    // consumed (written), so the cores stay busy.
+    std::thread::scope(|s| -> Result<(), Error> {
+        let work = &work;
+        let spawn_round = |start: u64| {
+            (0..threads)
                 .map(|t| start + t * CHUNK)
                 .filter(|&from| from < total)
                 .map(|from| {
-                    let work = &work;
                     s.spawn(move || {
                         let to = (from + CHUNK).min(total);
                         work((from..to).map(|i| lineage_at(seed, h0, k, i)).collect())
                     })
                 })
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
-        });
-        for r in results {
-            start = (start + CHUNK).min(total);
-            consume(r, start, total)?;
+                .collect::<Vec<_>>()
+        };
+        let mut start = 0u64;
+        let mut round = spawn_round(start);
+        while !round.is_empty() {
+            let mut results = Vec::with_capacity(round.len());
+            for h in round {
+                results.push(h.join().map_err(|_| {
+                    Error::Config(
+                        "a generator thread failed; nothing was written for its households".into(),
+                    )
+                })?);
+            }
+            start += threads * CHUNK;
+            round = if start < total {
+                spawn_round(start)
+            } else {
+                Vec::new()
+            };
+            let mut done = start - threads * CHUNK;
+            for r in results {
+                done = (done + CHUNK).min(total);
+                consume(r, done, total)?;
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// The alignment pilot: about 20,000 households of 2010 and 1,000 newcomer households a year, spread evenly.
