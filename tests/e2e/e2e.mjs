@@ -6,7 +6,7 @@
 // the local server. Screenshots of the main states go to ARTIFACTS_DIR.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { browser, serve } from './harness.mjs';
 
@@ -174,6 +174,29 @@ try {
       await page.waitForSelector('#count-unsafe');
     });
   }
+
+  await step('a long check shows its progress and can be cancelled; the next file still checks', async () => {
+    await clear();
+    // 80³ = 512,000 cells: long enough to see the progress bar and press Cancel.
+    const big = join(artifacts, 'big.csv');
+    const lines = ['a,b,c,n,value,top1,top2'];
+    for (let a = 0; a < 80; a++) for (let b = 0; b < 80; b++) for (let c = 0; c < 80; c++) {
+      const n = (a * 7 + b * 3 + c) % 40;
+      lines.push(`a${a},b${b},c${c},${n},${n * 100},${n ? 60 : ''},${n > 1 ? 30 : ''}`);
+    }
+    writeFileSync(big, lines.join('\n') + '\n');
+    await page.setInputFiles('#pick', big);
+    await page.waitForSelector('#busy progress');
+    await page.screenshot({ path: join(artifacts, '07-progress.png') });
+    await page.click('#cancel');
+    await page.waitForSelector('#cancelled');
+    assert.equal(await page.locator('#busy').count(), 0);
+    assert.equal(await page.locator('#summary').count(), 0, 'no stale results after cancelling');
+    await clear();
+    await load(good, ['table_semicolon.csv']);
+    const shown = await counts();
+    assert.equal(shown.cells, 12);
+  });
 
   await step('demo tables load, and microdata is tabulated in the page like the CLI', async () => {
     await clear();

@@ -60,6 +60,8 @@ pub struct State {
     pub filter: Filter,
     pub page: Option<RowsPage>,
     pub explanation: Option<Explanation>,
+    /// The last run was cancelled: no results are shown until the next one.
+    pub cancelled: bool,
 }
 
 impl Default for State {
@@ -77,6 +79,7 @@ impl Default for State {
             filter: Filter::default(),
             page: None,
             explanation: None,
+            cancelled: false,
         }
     }
 }
@@ -138,6 +141,7 @@ pub enum Effect {
 impl State {
     fn check(&mut self) -> Vec<Effect> {
         self.run += 1;
+        self.cancelled = false;
         self.page = None;
         self.explanation = None;
         if self.files.is_empty() {
@@ -278,8 +282,13 @@ impl State {
             },
             Action::Cancel => {
                 if self.busy.take().is_some() {
-                    // Answers of the cancelled run are ignored from now on.
+                    // Answers of the cancelled run are ignored from now on; the old results no longer match the
+                    // files, so they go too.
                     self.run += 1;
+                    self.cancelled = true;
+                    self.outcome = None;
+                    self.page = None;
+                    self.explanation = None;
                     vec![Effect::Cancel]
                 } else {
                     Vec::new()
@@ -477,7 +486,20 @@ mod tests {
         assert!(stale.is_empty() && st.notices.is_empty());
         assert!(st.busy.is_some());
         assert_eq!(st.reduce(Action::Cancel), vec![Effect::Cancel]);
-        assert!(st.busy.is_none());
+        assert!(st.busy.is_none() && st.cancelled && st.outcome.is_none());
+        // The cancelled run's answer is dropped; the next change checks again.
+        assert!(
+            st.reduce(Action::Worker(Response::Failed {
+                run: old_run + 1,
+                message: "late".into()
+            }))
+            .is_empty()
+        );
+        assert!(matches!(
+            &st.reduce(Action::Preset("essnet".into()))[..],
+            [Effect::Send(Request::Check { .. })]
+        ));
+        assert!(!st.cancelled);
     }
 
     #[test]

@@ -32,7 +32,10 @@ pub fn busy(state: &State, link: &Scope<App>) -> Html {
 
 pub fn notices(state: &State) -> Html {
     html! {
-        { for state.notices.iter().map(|n| html! { <p class="notice" role="alert">{ n }</p> }) }
+        <>
+            if state.cancelled { <p class="notice" id="cancelled">{ t(state.lang, "cancelled") }</p> }
+            { for state.notices.iter().map(|n| html! { <p class="notice" role="alert">{ n }</p> }) }
+        </>
     }
 }
 
