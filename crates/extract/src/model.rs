@@ -176,14 +176,15 @@ fn education(rng: &mut Rng, age: u16, origin: u8) -> (u8, u8, u8) {
     (level, domain, delay)
 }
 
-/// Recognised-disability prevalence at an age (about 4 % of 18–64).
+/// Recognised-disability prevalence at an age (about 5 % of 18–64; children include increased child benefit).
+/// Estimates, set so that the design's rates give the deliberation's sample sizes (≈38k base, ≈9k 18-year-olds).
 fn disability_rate(age: u16) -> f64 {
     match age {
-        0..=17 => 0.055,
-        18..=29 => 0.032,
-        30..=44 => 0.040,
-        45..=54 => 0.055,
-        _ => 0.070,
+        0..=17 => 0.072,
+        18..=29 => 0.037,
+        30..=44 => 0.046,
+        45..=54 => 0.063,
+        _ => 0.080,
     }
 }
 
