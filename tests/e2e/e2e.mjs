@@ -132,6 +132,23 @@ try {
     await page.selectOption('#preset', 'essnet');
   });
 
+  await step('a saved report (the CLI\'s JSON) is shown with the same counts, and explained', async () => {
+    await clear();
+    const saved = join(artifacts, 'saved-report.json');
+    writeFileSync(saved, cliReport(good, ['table.xlsx']));
+    await page.setInputFiles('#pick', saved);
+    await page.waitForSelector('#summary h2:has-text("saved-report.json")');
+    const shown = await counts();
+    const want = JSON.parse(readFileSync(saved, 'utf8')).tables[0].summary;
+    assert.deepEqual(shown, { cells: want.cells, safe: want.by_status.safe, review: want.by_status.review, unsafe: want.by_status.unsafe });
+    await page.check('#only-not-safe');
+    await page.waitForSelector('.cell-row.unsafe');
+    await page.locator('.cell-row.unsafe').first().click();
+    await page.waitForSelector('#explain .findings li');
+    await page.click('#close-explain');
+    await page.uncheck('#only-not-safe');
+  });
+
   await step('annotated CSV and XLSX exports download', async () => {
     await clear();
     await load(good, ['table_semicolon.csv']);

@@ -19,11 +19,22 @@ struct Entry {
     table: cellguard_engine::Table,
 }
 
+/// Where a table of the outcome comes from: a file checked in this run, or a saved report that was loaded.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Checked(usize),
+    Viewed(usize),
+}
+
 /// The worker's state: the last run's tables and report.
 #[derive(Debug, Default)]
 pub struct Session {
     run: u32,
     entries: Vec<Entry>,
+    /// Tables of saved reports that were loaded (shown, not re-checked).
+    viewed: Vec<TableReport>,
+    /// The outcome's tables in order.
+    order: Vec<Source>,
     report: Option<Report>,
     /// The last row filter's matching cells: (table, filter, cells).
     filtered: Option<(u32, Filter, Vec<u32>)>,
@@ -98,6 +109,17 @@ pub fn heat(report: &TableReport, sizes: &[u32]) -> Heat {
         block_w,
         block_h,
     }
+}
+
+fn rule_views(r: &TableReport) -> Vec<RuleUseView> {
+    r.rules
+        .iter()
+        .map(|u| RuleUseView {
+            rule: u.rule,
+            how: u.how.to_owned(),
+            reason: u.reason.clone().map(std::borrow::Cow::into_owned),
+        })
+        .collect()
 }
 
 fn counts(r: &TableReport) -> Counts {
@@ -196,6 +218,8 @@ impl Session {
         let start = now();
         self.run = run;
         self.entries.clear();
+        self.viewed.clear();
+        self.order.clear();
         self.report = None;
         self.filtered = None;
         let total = files.len() as u32;
@@ -223,6 +247,36 @@ impl Session {
                 error: None,
                 looks_like_microdata: false,
             };
+            // A saved report is shown as it is: its verdicts, under its own policy.
+            if cellguard_io::is_report(&file.bytes) {
+                say(Stage::Reading);
+                out.sha256 = cellguard_io::sha256_hex(&file.bytes);
+                match cellguard_io::read_report(&file.name, &file.bytes) {
+                    Ok(saved) => {
+                        out.table = (!saved.tables.is_empty()).then_some(views.len() as u32);
+                        for tr in saved.tables {
+                            let sizes: Vec<u32> =
+                                tr.dimensions.iter().map(|d| d.codes.len() as u32).collect();
+                            views.push(TableView {
+                                name: format!(
+                                    "{} ({}, policy {})",
+                                    tr.input, file.name, saved.policy.name
+                                ),
+                                dims: tr.dimensions.iter().map(|d| d.name.clone()).collect(),
+                                published: Vec::new(),
+                                counts: counts(&tr),
+                                rules: rule_views(&tr),
+                                heat: heat(&tr, &sizes),
+                            });
+                            self.order.push(Source::Viewed(self.viewed.len()));
+                            self.viewed.push(tr);
+                        }
+                    }
+                    Err(e) => out.error = Some(e.to_string()),
+                }
+                outcomes.push(out);
+                continue;
+            }
             let mode = modes.get(&file.name).cloned().unwrap_or_default();
             let roles = match &mode {
                 Mode::Table(r) => to_roles(r),
@@ -268,15 +322,7 @@ impl Session {
                         dims: roles.dims.clone(),
                         published: roles.published.clone(),
                         counts: counts(&report),
-                        rules: report
-                            .rules
-                            .iter()
-                            .map(|u| RuleUseView {
-                                rule: u.rule,
-                                how: u.how.to_owned(),
-                                reason: u.reason.map(str::to_owned),
-                            })
-                            .collect(),
+                        rules: rule_views(&report),
                         heat: heat(&report, &sizes),
                     });
                     if matches!(mode, Mode::Microdata(_)) {
@@ -286,6 +332,7 @@ impl Session {
                         });
                     }
                     tables.push((input, report));
+                    self.order.push(Source::Checked(self.entries.len()));
                     self.entries.push(Entry {
                         frame,
                         roles,
@@ -324,18 +371,22 @@ impl Session {
         }
     }
 
-    fn table(&self, run: u32, table: u32) -> Result<(&Entry, &TableReport), String> {
+    /// Table `table` of the outcome: its checked file (none for a saved report) and its report.
+    fn table(&self, run: u32, table: u32) -> Result<(Option<&Entry>, &TableReport), String> {
         if run != self.run {
             return Err(format!("run {run} was replaced by run {}", self.run));
         }
         let report = self.report.as_ref().ok_or("nothing checked yet")?;
-        match (
-            self.entries.get(table as usize),
-            report.tables.get(table as usize),
-        ) {
-            (Some(e), Some(r)) => Ok((e, r)),
-            _ => Err(format!("no table {table}")),
-        }
+        let found = match self.order.get(table as usize) {
+            Some(Source::Checked(i)) => self
+                .entries
+                .get(*i)
+                .zip(report.tables.get(*i))
+                .map(|(e, r)| (Some(e), r)),
+            Some(Source::Viewed(j)) => self.viewed.get(*j).map(|r| (None, r)),
+            None => None,
+        };
+        found.ok_or_else(|| format!("no table {table}"))
     }
 
     /// A window of rows matching `filter`.
@@ -365,12 +416,13 @@ impl Session {
         }
         let (entry, report) = self.table(run, table)?;
         let matching: &[u32] = self.filtered.as_ref().map_or(&[], |(_, _, c)| c);
-        let published: Vec<_> = entry
-            .roles
-            .published
-            .iter()
-            .filter_map(|p| entry.frame.column(p))
-            .collect();
+        let published: Vec<_> = entry.map_or_else(Vec::new, |e| {
+            e.roles
+                .published
+                .iter()
+                .filter_map(|p| e.frame.column(p))
+                .collect()
+        });
         let rows = matching
             .iter()
             .skip(offset as usize)
@@ -409,23 +461,26 @@ impl Session {
         let (entry, report) = self.table(run, table)?;
         let c = report.cell(cell).ok_or_else(|| format!("no cell {cell}"))?;
         let i = cell as usize;
-        let s = entry.table.shadow();
         let mut shadow = Vec::new();
-        let fmt = |x: Option<f64>| x.map_or_else(|| "—".to_owned(), cellguard_io::number);
-        if let Some(n) = s.n.get(i) {
-            shadow.push((
-                "n".to_owned(),
-                n.map_or_else(|| "—".into(), |n| n.to_string()),
-            ));
-        }
-        if let Some(v) = &s.value {
-            shadow.push(("value".to_owned(), fmt(v.get(i).copied().flatten())));
-        }
-        for (k, col) in s.top.iter().enumerate() {
-            shadow.push((format!("top{}", k + 1), fmt(col.get(i).copied().flatten())));
-        }
-        if let Some(v) = &s.dof {
-            shadow.push(("dof".to_owned(), fmt(v.get(i).copied().flatten())));
+        // A saved report has the verdicts but not the table's shadow values.
+        if let Some(entry) = entry {
+            let s = entry.table.shadow();
+            let fmt = |x: Option<f64>| x.map_or_else(|| "—".to_owned(), cellguard_io::number);
+            if let Some(n) = s.n.get(i) {
+                shadow.push((
+                    "n".to_owned(),
+                    n.map_or_else(|| "—".into(), |n| n.to_string()),
+                ));
+            }
+            if let Some(v) = &s.value {
+                shadow.push(("value".to_owned(), fmt(v.get(i).copied().flatten())));
+            }
+            for (k, col) in s.top.iter().enumerate() {
+                shadow.push((format!("top{}", k + 1), fmt(col.get(i).copied().flatten())));
+            }
+            if let Some(v) = &s.dof {
+                shadow.push(("dof".to_owned(), fmt(v.get(i).copied().flatten())));
+            }
         }
         Ok(Explanation {
             run,
@@ -468,7 +523,8 @@ impl Session {
                 )
             }
             ExportKind::Xlsx => {
-                let all: Vec<_> = (0..self.entries.len() as u32)
+                let all: Vec<_> = (0..self.order.len() as u32)
+                    .filter(|&t| matches!(self.order.get(t as usize), Some(Source::Checked(_))))
                     .map(|t| self.checked(t))
                     .collect::<Result<_, _>>()?;
                 let refs: Vec<&Checked> = all.iter().collect();
@@ -495,10 +551,16 @@ impl Session {
     /// A table of the last run as the io crate's [`Checked`] (the report cloned: exports are rare).
     fn checked(&self, table: u32) -> Result<Checked, String> {
         let (e, r) = self.table(self.run, table)?;
+        let (Some(e), Some(Source::Checked(i))) = (e, self.order.get(table as usize)) else {
+            return Err(format!(
+                "{} is a saved report: it holds the verdicts, not the table's values; export its report as JSON or HTML",
+                r.input
+            ));
+        };
         let input = self
             .report
             .as_ref()
-            .and_then(|rep| rep.inputs.get(table as usize).cloned())
+            .and_then(|rep| rep.inputs.get(*i).cloned())
             .ok_or("no input record")?;
         Ok(Checked {
             frame: e.frame.clone(),
@@ -778,6 +840,74 @@ mod tests {
         assert!(
             json.contains("\"m.csv\""),
             "the microdata file is an input of the report"
+        );
+    }
+
+    #[test]
+    fn a_saved_report_is_shown_and_explained_but_not_exported_as_a_table() {
+        let mut s = Session::default();
+        let (_, _) = run(&mut s, vec![file("t.csv", TABLE)]);
+        let saved = s.export(1, &ExportKind::ReportJson).unwrap().bytes;
+        let mut s2 = Session::default();
+        let out = s2.check(
+            1,
+            vec![
+                FileIn {
+                    name: "saved.json".into(),
+                    bytes: saved,
+                },
+                file("t.csv", TABLE),
+            ],
+            &BTreeMap::new(),
+            &essnet(),
+            &|| 0.0,
+            &mut |_| {},
+        );
+        assert_eq!(out.files[0].error, None);
+        assert_eq!(out.tables.len(), 2);
+        assert_eq!(out.tables[0].name, "t.csv (saved.json, policy essnet)");
+        assert_eq!(out.tables[0].counts, out.tables[1].counts);
+        let page = s2
+            .rows(
+                1,
+                0,
+                Filter {
+                    not_safe: true,
+                    rule: None,
+                },
+                0,
+                10,
+            )
+            .unwrap();
+        assert_eq!(page.rows[0].coords, ["F", "A"]);
+        let ex = s2.explain(1, 0, page.rows[0].cell).unwrap();
+        assert_eq!(ex.findings[0].rule, cellguard_engine::RuleCode::Threshold);
+        assert!(ex.shadow.is_empty());
+        let err = s2.export(1, &ExportKind::Csv(0)).unwrap_err();
+        assert!(err.contains("saved report"), "{err}");
+        // The page's own report holds the table it checked, not the saved one.
+        let json = String::from_utf8(s2.export(1, &ExportKind::ReportJson).unwrap().bytes).unwrap();
+        assert!(!json.contains("saved.json"));
+        assert!(s2.export(1, &ExportKind::Xlsx).is_ok());
+        let bad = s2.check(
+            2,
+            vec![FileIn {
+                name: "bad.json".into(),
+                bytes: b"{ \"schema\": \"cellguard-report/1\" ".to_vec(),
+            }],
+            &BTreeMap::new(),
+            &essnet(),
+            &|| 0.0,
+            &mut |_| {},
+        );
+        assert!(
+            bad.files[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .starts_with("bad.json: cannot read cellguard report JSON"),
+            "{:?}",
+            bad.files[0]
         );
     }
 

@@ -20,7 +20,7 @@ pub struct RuleUse {
     #[serde(rename = "use")]
     pub how: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
+    pub reason: Option<std::borrow::Cow<'static, str>>,
 }
 
 impl RuleUse {
@@ -42,7 +42,7 @@ impl RuleUse {
         RuleUse {
             rule,
             how: "not-applicable",
-            reason: Some(reason),
+            reason: Some(std::borrow::Cow::Borrowed(reason)),
         }
     }
 }
@@ -88,6 +88,21 @@ pub struct DimensionSummary {
     pub codes: Vec<String>,
 }
 
+/// The parts of a [`TableReport`]: per cell its code ids (row-major), source row and status; all findings with
+/// per-cell offsets (one more than there are cells).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parts {
+    pub name: String,
+    pub input: String,
+    pub dimensions: Vec<DimensionSummary>,
+    pub rules: Vec<RuleUse>,
+    pub coords: Vec<u32>,
+    pub rows: Vec<u64>,
+    pub status: Vec<Status>,
+    pub offsets: Vec<u32>,
+    pub findings: Vec<Finding>,
+}
+
 /// The verdicts on one table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableReport {
@@ -124,8 +139,61 @@ impl TableReport {
                 codes: d.codes().to_vec(),
             })
             .collect();
+        let parts = Parts {
+            name: table.name.clone(),
+            input: table.name.clone(),
+            dimensions,
+            rules,
+            coords: table.coords().to_vec(),
+            rows: table.rows().to_vec(),
+            status,
+            offsets,
+            findings,
+        };
+        // The table's own arrays are consistent by construction.
+        TableReport::from_parts(parts).unwrap_or_else(|(_, r)| *r)
+    }
+
+    /// A table report from its parts, as a report file holds them (a reader rebuilds saved reports with it).
+    /// Checks that the arrays fit together; the counts by status and rule are computed, not trusted.
+    #[allow(clippy::result_large_err)]
+    pub fn from_parts(p: Parts) -> Result<Self, (String, Box<TableReport>)> {
+        let Parts {
+            name,
+            input,
+            dimensions,
+            rules,
+            coords,
+            rows,
+            status,
+            offsets,
+            findings,
+        } = p;
+        let cells = status.len();
+        let nd = dimensions.len();
+        let problem = if rows.len() != cells {
+            Some(format!("{} rows for {cells} cells", rows.len()))
+        } else if coords.len() != cells * nd {
+            Some(format!(
+                "{} coordinates for {cells} cells of {nd} dimensions",
+                coords.len()
+            ))
+        } else if offsets.len() != cells + 1
+            || offsets.last().copied().unwrap_or(0) as usize != findings.len()
+            || offsets.windows(2).any(|w| matches!(w, [a, b] if a > b))
+        {
+            Some("finding offsets do not fit the findings".to_owned())
+        } else if coords.chunks(nd.max(1)).any(|c| {
+            c.iter()
+                .zip(&dimensions)
+                .any(|(&x, d)| x as usize >= d.codes.len())
+        }) {
+            Some("a cell's code is outside its dimension".to_owned())
+        } else {
+            None
+        };
         let mut summary = Summary {
-            cells: table.len() as u64,
+            cells: cells as u64,
             ..Summary::default()
         };
         // Count in arrays (one pass, no map lookups per cell), then name the counts.
@@ -162,17 +230,21 @@ impl TableReport {
                 summary.by_rule.insert(r.as_str(), n);
             }
         }
-        TableReport {
-            name: table.name.clone(),
-            input: table.name.clone(),
+        let report = TableReport {
+            name,
+            input,
             dimensions,
             rules,
             summary,
-            coords: table.coords().to_vec(),
-            rows: table.rows().to_vec(),
+            coords,
+            rows,
             status,
             offsets,
             findings,
+        };
+        match problem {
+            None => Ok(report),
+            Some(p) => Err((p, Box::new(report))),
         }
     }
 
@@ -327,7 +399,7 @@ impl Report {
                 s.push_str(&format!(
                     "  {} not applicable: {}\n",
                     u.rule.as_str(),
-                    u.reason.unwrap_or("")
+                    u.reason.as_deref().unwrap_or("")
                 ));
             }
             for (i, c) in t.cells().enumerate() {

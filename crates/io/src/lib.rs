@@ -19,6 +19,7 @@ mod csv_read;
 mod error;
 pub mod export;
 mod frame;
+mod report_read;
 mod roles;
 mod write;
 mod xlsx;
@@ -27,6 +28,7 @@ pub use check::{Checked, NamedBytes, assemble_report, check_file, policy_from_to
 pub use error::Error;
 pub use export::{annotated_csv, annotated_xlsx};
 pub use frame::{Column, ColumnData, Format, Frame, concat_frames, filter_rows};
+pub use report_read::{is_report, read_report};
 pub use roles::{
     MicroRoles, ResolvedRoles, TableRoles, codelist_from_frame, microdata_from_frame,
     table_from_frame,
