@@ -12,6 +12,19 @@ pub struct FileIn {
     pub name: String,
     #[serde(with = "serde_bytes")]
     pub bytes: Vec<u8>,
+    /// The bytes' SHA-256 when the browser computed it already (WebCrypto, lowercase hex); else the worker does.
+    #[serde(default)]
+    pub sha256: Option<String>,
+}
+
+impl FileIn {
+    pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        FileIn {
+            name: name.into(),
+            bytes,
+            sha256: None,
+        }
+    }
 }
 
 /// Role choices for a table file; `None`/empty means "guess from the column names".

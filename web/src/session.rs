@@ -287,8 +287,14 @@ impl Session {
                 Mode::Table(_) => {
                     say(Stage::Reading);
                     say(Stage::Checking);
-                    cellguard_io::check_file(&file.name, &file.bytes, &roles, &policy.policy)
-                        .map_err(|e| e.to_string())
+                    cellguard_io::check_file_hashed(
+                        &file.name,
+                        &file.bytes,
+                        file.sha256.as_deref(),
+                        &roles,
+                        &policy.policy,
+                    )
+                    .map_err(|e| e.to_string())
                 }
                 Mode::Microdata(spec) => {
                     say(Stage::Tabulating);
@@ -723,10 +729,7 @@ mod tests {
     use super::*;
 
     fn file(name: &str, text: &str) -> FileIn {
-        FileIn {
-            name: name.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
+        FileIn::new(name, text.as_bytes().to_vec())
     }
 
     fn essnet() -> PolicyIn {
@@ -851,13 +854,7 @@ mod tests {
         let mut s2 = Session::default();
         let out = s2.check(
             1,
-            vec![
-                FileIn {
-                    name: "saved.json".into(),
-                    bytes: saved,
-                },
-                file("t.csv", TABLE),
-            ],
+            vec![FileIn::new("saved.json", saved), file("t.csv", TABLE)],
             &BTreeMap::new(),
             &essnet(),
             &|| 0.0,
@@ -891,10 +888,10 @@ mod tests {
         assert!(s2.export(1, &ExportKind::Xlsx).is_ok());
         let bad = s2.check(
             2,
-            vec![FileIn {
-                name: "bad.json".into(),
-                bytes: b"{ \"schema\": \"cellguard-report/1\" ".to_vec(),
-            }],
+            vec![FileIn::new(
+                "bad.json",
+                b"{ \"schema\": \"cellguard-report/1\" ".to_vec(),
+            )],
             &BTreeMap::new(),
             &essnet(),
             &|| 0.0,

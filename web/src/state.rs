@@ -15,6 +15,7 @@ pub const WINDOW: u32 = 200;
 pub struct LoadedFile {
     pub name: String,
     pub bytes: Rc<Vec<u8>>,
+    pub sha256: Option<String>,
     pub mode: Mode,
 }
 
@@ -169,6 +170,7 @@ impl State {
                 .map(|f| FileIn {
                     name: f.name.clone(),
                     bytes: f.bytes.as_ref().clone(),
+                    sha256: f.sha256.clone(),
                 })
                 .collect(),
             modes,
@@ -212,6 +214,7 @@ impl State {
                     let loaded = LoadedFile {
                         name: f.name,
                         bytes: Rc::new(f.bytes),
+                        sha256: f.sha256,
                         mode: Mode::default(),
                     };
                     // A file dropped again under the same name replaces the old one.
@@ -409,10 +412,7 @@ mod tests {
     const TABLE: &str = "sex;region;mean;n;value;top1;top2\nM;A;10,5;12;126;30;20\nF;A;9;2;18;10;8\nTotal;A;9,9;14;144;30;20\n";
 
     fn file(name: &str, text: &str) -> FileIn {
-        FileIn {
-            name: name.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
+        FileIn::new(name, text.as_bytes().to_vec())
     }
 
     /// Runs the effects against a real session, feeding answers back, as the page does.

@@ -18,10 +18,10 @@ const GOLDEN: &[u8] = include_bytes!("../../tests/golden/table_semicolon.essnet.
 
 fn checked() -> Session {
     let mut s = Session::default();
-    let files = vec![cellguard_web::protocol::FileIn {
-        name: "table_semicolon.csv".into(),
-        bytes: TABLE.to_vec(),
-    }];
+    let files = vec![cellguard_web::protocol::FileIn::new(
+        "table_semicolon.csv",
+        TABLE.to_vec(),
+    )];
     let policy = cellguard_web::protocol::PolicyIn {
         policy: cellguard_engine::Policy::preset("essnet").unwrap(),
         file: None,

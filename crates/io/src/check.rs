@@ -29,6 +29,18 @@ pub fn check_file(
     roles: &TableRoles,
     policy: &Policy,
 ) -> Result<Checked, Error> {
+    check_file_hashed(name, bytes, None, roles, policy)
+}
+
+/// As [`check_file`], with the bytes' SHA-256 already known (lowercase hex, e.g. from the browser's WebCrypto);
+/// anything that is not 64 hex digits is ignored and the hash is computed here.
+pub fn check_file_hashed(
+    name: &str,
+    bytes: &[u8],
+    sha256: Option<&str>,
+    roles: &TableRoles,
+    policy: &Policy,
+) -> Result<Checked, Error> {
     let frame = crate::read_frame(name, bytes)?;
     let (table, resolved) = crate::table_from_frame(&frame, roles)?;
     let mut report =
@@ -42,7 +54,18 @@ pub fn check_file(
         roles: resolved,
         table,
         report,
-        input: crate::input_record(name, bytes),
+        input: match sha256.filter(|h| {
+            h.len() == 64
+                && h.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        }) {
+            Some(h) => InputRecord {
+                name: name.to_owned(),
+                sha256: h.to_owned(),
+                bytes: bytes.len() as u64,
+            },
+            None => crate::input_record(name, bytes),
+        },
     })
 }
 
@@ -81,4 +104,38 @@ pub fn policy_from_toml(file: &NamedBytes) -> Result<Policy, Error> {
         file: file.name.clone(),
         error,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_known_hash_is_used_and_a_malformed_one_ignored() {
+        let bytes = b"sex,n\nM,12\nF,30\n";
+        let policy = Policy::preset("essnet").unwrap();
+        let own = crate::sha256_hex(bytes);
+        let given = "ab".repeat(32);
+        let c = check_file_hashed(
+            "t.csv",
+            bytes,
+            Some(&given),
+            &TableRoles::default(),
+            &policy,
+        )
+        .unwrap();
+        assert_eq!(c.input.sha256, given);
+        for bad in ["xyz", &"AB".repeat(32), &"ab".repeat(31)] {
+            let c = check_file_hashed("t.csv", bytes, Some(bad), &TableRoles::default(), &policy)
+                .unwrap();
+            assert_eq!(c.input.sha256, own, "{bad}");
+        }
+        assert_eq!(
+            check_file("t.csv", bytes, &TableRoles::default(), &policy)
+                .unwrap()
+                .input
+                .sha256,
+            own
+        );
+    }
 }

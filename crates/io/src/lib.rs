@@ -24,7 +24,9 @@ mod roles;
 mod write;
 mod xlsx;
 
-pub use check::{Checked, NamedBytes, assemble_report, check_file, policy_from_toml};
+pub use check::{
+    Checked, NamedBytes, assemble_report, check_file, check_file_hashed, policy_from_toml,
+};
 pub use error::Error;
 pub use export::{annotated_csv, annotated_xlsx};
 pub use frame::{Column, ColumnData, Format, Frame, concat_frames, filter_rows};
