@@ -108,6 +108,22 @@ mod tests {
         );
     }
 
+    /// Ported from Hundepool et al., *Handbook on Statistical Disclosure Control* (ESSnet SDC, 2nd ed.), chapter 4,
+    /// "Sensitive cells in magnitude tables", Example 1: X = 100,000, x1 = 50,000, x2 = 49,000. The cell is safe
+    /// under the (1, 90) rule (50,000 < 90,000), yet the second contributor estimates x1 as 51,000, within 2 %; the
+    /// (2, k) rule sees it: with k = 100 × 100 / (100 + p) = 90.9 for p = 10 (the handbook's correspondence), the
+    /// two largest are 99 % of the total.
+    #[test]
+    fn handbook_example_1() {
+        let cell: &[(&str, u64, f64, &[f64])] = &[("a", 10, 100_000.0, &[50_000.0, 49_000.0])];
+        check(&[(1, 90.0, false)], cell, &[]);
+        check(
+            &[(2, 100.0 * 100.0 / 110.0, false)],
+            cell,
+            &["top 2 = 99.0 % of value > 90.9 %"],
+        );
+    }
+
     /// Worked example of the (n, k) definition in Hundepool et al. (2012) §4.2.2 and the τ-ARGUS manual (our numbers,
     /// not the book's): contributions 60, 30, 5, 5 (total 100) are unsafe under (1, 50) and (2, 85), safe under (1, 75).
     #[test]

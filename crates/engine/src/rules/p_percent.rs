@@ -111,6 +111,24 @@ mod tests {
         assert_eq!(got, expected);
     }
 
+    /// Ported from Hundepool et al., *Handbook on Statistical Disclosure Control* (ESSnet SDC, 2nd ed.), chapter 4,
+    /// "Sensitive cells in magnitude tables", Example 1: X = 100,000, x1 = 50,000, x2 = 49,000. The second
+    /// contributor's estimate X − x2 = 51,000 overestimates x1 by 2 % only, so the cell is sensitive for any p > 2:
+    /// X − x1 − x2 = 1,000 < p/100 × x1 (5,000 for p = 10), and safe for p = 2 (1,000 is not < 1,000).
+    #[test]
+    fn handbook_example_1() {
+        let cell: &[(&str, u64, f64, &[f64])] = &[("a", 10, 100_000.0, &[50_000.0, 49_000.0])];
+        check(
+            Some(10.0),
+            None,
+            cell,
+            &[
+                "value − top 1 − top 2 = 1000 < 10.0 % × top 1 = 5000: the second-largest unit can estimate the largest within 10.0 %",
+            ],
+        );
+        check(Some(2.0), None, cell, &[]);
+    }
+
     #[test]
     fn p_percent() {
         check(
