@@ -576,6 +576,7 @@ fn yes(b: bool) -> Option<Cow<'static, str>> {
 pub struct Buffer {
     pub values: Vec<Values>,
     pub rows: usize,
+    scratch: Vec<Field>,
 }
 
 impl Buffer {
@@ -589,6 +590,7 @@ impl Buffer {
                 })
                 .collect(),
             rows: 0,
+            scratch: Vec::with_capacity(cols.len()),
         }
     }
 
@@ -613,8 +615,11 @@ impl Buffer {
             .flatten();
         let registration = p.registered.map(|(y, m)| Cow::Owned(format!("{y}-{m:02}")));
         let amount = |x: Option<f64>| x.and_then(|x| classing.amount(x));
-        let fields: Vec<Field> = {
-            let mut f = vec![
+        // One scratch vector for every row: no allocation per row.
+        let f = &mut self.scratch;
+        f.clear();
+        {
+            f.extend([
                 Field::I(id),
                 Field::T(code(codes::ROLE, r.role as usize - 1)),
                 Field::I(year),
@@ -653,7 +658,7 @@ impl Buffer {
                 Field::T(Some(Cow::Borrowed(r.household.relation))),
                 Field::I(r.household.partner.map(|x| x as i64)),
                 Field::T(Some(Cow::Borrowed(r.household.lipro))),
-            ];
+            ]);
             for i in 0..4 {
                 f.push(Field::T(
                     q(i).and_then(|q| code(codes::POSITION, q.position as usize)),
@@ -712,9 +717,8 @@ impl Buffer {
                     _ => "4",
                 })
             })));
-            f
-        };
-        for (v, f) in self.values.iter_mut().zip(fields) {
+        }
+        for (v, f) in self.values.iter_mut().zip(self.scratch.drain(..)) {
             match (v, f) {
                 (Values::Int(v), Field::I(x)) => v.push(x),
                 (Values::Text(v), Field::T(x)) => v.push(x),
@@ -737,6 +741,7 @@ impl Buffer {
     }
 }
 
+#[derive(Debug)]
 enum Field {
     I(Option<i64>),
     T(Option<Cow<'static, str>>),
