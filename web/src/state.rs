@@ -202,6 +202,23 @@ impl State {
         })
     }
 
+    /// A new policy (and the file it came from, if any) rechecks everything; one that cannot be read is a notice
+    /// and the policy in force stays.
+    fn set_policy(&mut self, policy: Result<Policy, String>, file: Option<FileIn>) -> Vec<Effect> {
+        match policy {
+            Ok(p) => {
+                self.policy = p;
+                self.policy_file = file;
+                self.notices.clear();
+                self.check()
+            }
+            Err(e) => {
+                self.notices = vec![e];
+                Vec::new()
+            }
+        }
+    }
+
     /// Applies an action; returns the effects to run.
     pub fn reduce(&mut self, action: Action) -> Vec<Effect> {
         match action {
@@ -241,47 +258,21 @@ impl State {
                 }
                 self.check()
             }
-            Action::Preset(name) => match Policy::preset(&name) {
-                Ok(p) => {
-                    self.policy = p;
-                    self.policy_file = None;
-                    self.notices.clear();
-                    self.check()
-                }
-                Err(e) => {
-                    self.notices = vec![e.to_string()];
-                    Vec::new()
-                }
-            },
+            Action::Preset(name) => {
+                let p = Policy::preset(&name).map_err(|e| e.to_string());
+                self.set_policy(p, None)
+            }
             Action::PolicyFile(file) => {
-                match std::str::from_utf8(&file.bytes)
-                    .map_err(|_| format!("{}: not UTF-8 text", file.name))
-                    .and_then(|t| Policy::from_toml(t).map_err(|e| format!("{}: {e}", file.name)))
-                {
-                    Ok(p) => {
-                        self.policy = p;
-                        self.policy_file = Some(file);
-                        self.notices.clear();
-                        self.check()
-                    }
-                    Err(e) => {
-                        self.notices = vec![e];
-                        Vec::new()
-                    }
-                }
+                let named = cellguard_io::NamedBytes {
+                    name: file.name.clone(),
+                    bytes: file.bytes.clone(),
+                };
+                let p = cellguard_io::policy_from_toml(&named).map_err(|e| e.to_string());
+                self.set_policy(p, Some(file))
             }
             Action::EditPolicy(text) => match Policy::from_toml(&text) {
                 Ok(p) if p == self.policy => Vec::new(),
-                Ok(p) => {
-                    self.policy = p;
-                    self.policy_file = None;
-                    self.notices.clear();
-                    self.check()
-                }
-                Err(e) => {
-                    self.notices = vec![e.to_string()];
-                    Vec::new()
-                }
+                p => self.set_policy(p.map_err(|e| e.to_string()), None),
             },
             Action::Cancel => {
                 if self.busy.take().is_some() {

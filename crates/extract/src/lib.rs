@@ -254,6 +254,28 @@ fn household_of(l: &Lineage, i: usize, year: u16, ids: &Ids) -> Option<(u32, Hou
 /// A row to write: pseudonym, lineage and person index, role, the person's year on the labour market.
 type PendingRow = (u64, usize, usize, u8, Option<activity::Year>);
 
+/// The row of person `pi` of lineage `l` on 31 Dec of `year` (`None` when not in a household that year).
+fn row_of<'a>(
+    l: &'a Lineage,
+    pi: usize,
+    year: u16,
+    ids: &Ids,
+    id: u64,
+    role: u8,
+    activity: Option<activity::Year>,
+) -> Option<Row<'a>> {
+    let (h, household) = household_of(l, pi, year, ids)?;
+    Some(Row {
+        id,
+        role,
+        year,
+        person: l.people.get(pi)?,
+        home: l.homes.get(h as usize)?,
+        household,
+        activity,
+    })
+}
+
 /// Runs the generator; `progress(stage, done, total)` reports the lineages done.
 pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Result<Summary, Error> {
     if !(cfg.scale > 0.0 && cfg.scale <= 1.0) {
@@ -439,21 +461,9 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
                                 let mut part_risk = report::Risk::default();
                                 for (id, li, pi, role, activity) in rows {
                                     let Some((l, _)) = kept.get(li) else { continue };
-                                    let Some(p) = l.people.get(pi) else { continue };
-                                    let Some((h, household)) = household_of(l, pi, y, ids) else {
+                                    let Some(row) = row_of(l, pi, y, ids, id, role, activity)
+                                    else {
                                         continue;
-                                    };
-                                    let Some(home) = l.homes.get(h as usize) else {
-                                        continue;
-                                    };
-                                    let row = Row {
-                                        id,
-                                        role,
-                                        year: y,
-                                        person: p,
-                                        home,
-                                        household,
-                                        activity,
                                     };
                                     count_row(&mut counts, &mut part_risk, &row);
                                     f.buffer.push(&row, classing, age_labels);
@@ -499,22 +509,10 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
                         let home0 = l.first_home(p);
                         let mut career = Career::new(seed, p, &home0);
                         for y in (p.from..=LAST_YEAR).take_while(|&y| p.resident(y)) {
-                            let Some((h, household)) = household_of(l, pi, y, &ids) else {
+                            let Some(mut row) = row_of(l, pi, y, &ids, id, 3, None) else {
                                 continue;
                             };
-                            let Some(home) = l.homes.get(h as usize) else {
-                                continue;
-                            };
-                            let activity = career.year(&align, p, home, y);
-                            let row = Row {
-                                id,
-                                role: 3,
-                                year: y,
-                                person: p,
-                                home,
-                                household,
-                                activity,
-                            };
+                            row.activity = career.year(&align, p, row.home, y);
                             count_row(&mut counts, &mut part_risk, &row);
                             buffers
                                 .entry(y)
