@@ -1,8 +1,12 @@
-//! Criterion benches of the primary rules on a seeded 1M-cell magnitude table (`rules/<rule>/1M`).
+//! Criterion benches of the primary rules on two seeded 1M-cell magnitude tables: `rules/<rule>/1M` (leaf cells
+//! of three flat dimensions, no margins) and `rules-margins/<rule>/1M` (three dimensions of 99 codes plus a
+//! total, tabulated from 4M microdata rows with every margin, so class disclosure and additivity walk real
+//! additive relations).
 
 use cellguard_engine::policy::{ClassDisclosure, Dominance, PPercent, Policy, Threshold};
 use cellguard_engine::table::{Dimension, Shadow, Table};
-use cellguard_engine::{Status, check_table};
+use cellguard_engine::tabulate::{CatColumn, Microdata};
+use cellguard_engine::{Agg, Status, TabulateSpec, check_table, tabulate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -45,6 +49,46 @@ fn table(side: u32, seed: u64) -> Table {
     Table::new("bench", dims, coords, (1..=cells as u64).collect(), s).unwrap()
 }
 
+/// 99 × 99 × 99 leaves with all margins (1M cells), from skewed microdata: small and dominated cells abound.
+fn margins_table(seed: u64) -> Table {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let rows = 4_000_000;
+    let dims = ["a", "b", "c"]
+        .iter()
+        .map(|&name| CatColumn {
+            name: name.into(),
+            ids: (0..rows)
+                .map(|_| {
+                    // Skewed: low codes are common, high codes rare.
+                    let u: f64 = rng.random_range(0.0..1.0);
+                    ((u * u) * 99.0) as u32
+                })
+                .collect(),
+            dictionary: (0..99).map(|i| format!("{name}{i}")).collect(),
+        })
+        .collect();
+    let md = Microdata {
+        dims,
+        unit: None,
+        value: Some(
+            (0..rows)
+                .map(|_| {
+                    let u: f64 = rng.random_range(0.0..1.0);
+                    // Pareto tail: a few very large contributions.
+                    Some(1000.0 / libm::pow(1.0 - u, 0.8))
+                })
+                .collect(),
+        ),
+        weight: None,
+        source_rows: Vec::new(),
+    };
+    let mut spec = TabulateSpec::new(&["a"], &["b", "c"], Agg::Sum);
+    spec.margins = true;
+    tabulate("margins", &md, &spec, &mut |_, _| {})
+        .unwrap()
+        .table
+}
+
 fn only(f: impl FnOnce(&mut Policy)) -> Policy {
     let mut p = Policy::preset("essnet").unwrap();
     p.threshold = None;
@@ -55,8 +99,14 @@ fn only(f: impl FnOnce(&mut Policy)) -> Policy {
 }
 
 fn bench(c: &mut Criterion) {
-    let t = table(100, 42);
-    let mut g = c.benchmark_group("rules");
+    run(c, "rules", &table(100, 42));
+    let m = margins_table(43);
+    assert!(m.len() >= 900_000, "{} cells", m.len());
+    run(c, "rules-margins", &m);
+}
+
+fn run(c: &mut Criterion, group: &str, t: &Table) {
+    let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(t.len() as u64));
     g.sample_size(20);
     let cases: Vec<(&str, Policy)> = vec![
@@ -92,10 +142,10 @@ fn bench(c: &mut Criterion) {
     ];
     for (name, policy) in cases {
         // Every bench checks its result: the random table has empty, small and dominated cells.
-        let r = check_table(&t, &policy).unwrap();
+        let r = check_table(t, &policy).unwrap();
         assert!(r.summary.count(Status::Safe) < r.summary.cells, "{name}");
         g.bench_function(format!("{name}/1M"), |b| {
-            b.iter(|| check_table(&t, &policy).unwrap())
+            b.iter(|| check_table(t, &policy).unwrap())
         });
     }
     g.finish();

@@ -13,6 +13,8 @@
 mod error;
 pub mod hierarchy;
 pub mod policy;
+#[doc(hidden)]
+pub mod random_table;
 pub mod report;
 pub mod rules;
 pub mod table;

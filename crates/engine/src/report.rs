@@ -11,6 +11,7 @@ use crate::table::Table;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// How a rule was used on a table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,6 +76,25 @@ impl Summary {
             *self.by_rule.entry(k).or_default() += v;
         }
     }
+    /// Names the counts: cells per status and per rule, in `Status` and `RuleCode` order.
+    fn from_counts(cells: usize, by_status: [u64; 3], by_rule: [u64; RuleCode::ALL.len()]) -> Self {
+        let mut summary = Summary {
+            cells: cells as u64,
+            ..Summary::default()
+        };
+        for (s, n) in [Status::Safe, Status::Review, Status::Unsafe]
+            .into_iter()
+            .zip(by_status)
+        {
+            summary.by_status.insert(s.as_str(), n);
+        }
+        for (r, n) in RuleCode::ALL.into_iter().zip(by_rule) {
+            if n > 0 {
+                summary.by_rule.insert(r.as_str(), n);
+            }
+        }
+        summary
+    }
     pub fn count(&self, status: Status) -> u64 {
         self.by_status.get(status.as_str()).copied().unwrap_or(0)
     }
@@ -112,10 +132,11 @@ pub struct TableReport {
     pub dimensions: Vec<DimensionSummary>,
     pub rules: Vec<RuleUse>,
     pub summary: Summary,
-    coords: Vec<u32>,
+    /// Shared with the checked table: a report does not copy a million coordinates.
+    coords: Arc<Vec<u32>>,
     /// Per cell: source row and status; its findings are `findings[offsets[i]..offsets[i + 1]]`. Flat arrays:
     /// no allocation per cell, whatever the table's size.
-    rows: Vec<u64>,
+    rows: Arc<Vec<u64>>,
     status: Vec<Status>,
     offsets: Vec<u32>,
     findings: Vec<Finding>,
@@ -123,35 +144,37 @@ pub struct TableReport {
 
 impl TableReport {
     /// `offsets` has one entry per cell plus one; cell `i`'s findings are `findings[offsets[i]..offsets[i + 1]]`.
+    /// `by_status` and `by_rule` are the counts the checking pass made (cells per status; cells per rule, in
+    /// `Status` and `RuleCode` order).
     pub(crate) fn new(
         table: &Table,
         rules: Vec<RuleUse>,
-        status: Vec<Status>,
-        offsets: Vec<u32>,
-        findings: Vec<Finding>,
+        arrays: (Vec<Status>, Vec<u32>, Vec<Finding>),
+        by_status: [u64; 3],
+        by_rule: [u64; RuleCode::ALL.len()],
     ) -> Self {
-        let dimensions = table
-            .dims()
-            .iter()
-            .map(|d| DimensionSummary {
-                name: d.name().to_owned(),
-                total: d.total().map(|t| d.code(t).to_owned()),
-                codes: d.codes().to_vec(),
-            })
-            .collect();
-        let parts = Parts {
+        let (status, offsets, findings) = arrays;
+        let (coords, rows) = table.shared_arrays();
+        TableReport {
             name: table.name.clone(),
             input: table.name.clone(),
-            dimensions,
+            dimensions: table
+                .dims()
+                .iter()
+                .map(|d| DimensionSummary {
+                    name: d.name().to_owned(),
+                    total: d.total().map(|t| d.code(t).to_owned()),
+                    codes: d.codes().to_vec(),
+                })
+                .collect(),
             rules,
-            coords: table.coords().to_vec(),
-            rows: table.rows().to_vec(),
+            summary: Summary::from_counts(status.len(), by_status, by_rule),
+            coords,
+            rows,
             status,
             offsets,
             findings,
-        };
-        // The table's own arrays are consistent by construction.
-        TableReport::from_parts(parts).unwrap_or_else(|(_, r)| *r)
+        }
     }
 
     /// A table report from its parts, as a report file holds them (a reader rebuilds saved reports with it).
@@ -192,10 +215,6 @@ impl TableReport {
         } else {
             None
         };
-        let mut summary = Summary {
-            cells: cells as u64,
-            ..Summary::default()
-        };
         // Count in arrays (one pass, no map lookups per cell), then name the counts.
         let mut by_status = [0u64; 3];
         for s in &status {
@@ -219,25 +238,14 @@ impl TableReport {
                 }
             }
         }
-        for (s, n) in [Status::Safe, Status::Review, Status::Unsafe]
-            .into_iter()
-            .zip(by_status)
-        {
-            summary.by_status.insert(s.as_str(), n);
-        }
-        for (r, n) in RuleCode::ALL.into_iter().zip(by_rule) {
-            if n > 0 {
-                summary.by_rule.insert(r.as_str(), n);
-            }
-        }
         let report = TableReport {
             name,
             input,
             dimensions,
             rules,
-            summary,
-            coords,
-            rows,
+            summary: Summary::from_counts(cells, by_status, by_rule),
+            coords: Arc::new(coords),
+            rows: Arc::new(rows),
             status,
             offsets,
             findings,

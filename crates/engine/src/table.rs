@@ -5,6 +5,7 @@ use crate::Error;
 use crate::hierarchy::{Hierarchy, natural_cmp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One classification variable of a table: its codes, and for each code its parent code (the sub-total or total
 /// it adds up to). The root code, when there is one, is the dimension's grand total.
@@ -169,12 +170,48 @@ pub struct Shadow {
 pub struct Table {
     pub name: String,
     dims: Vec<Dimension>,
-    coords: Vec<u32>,
-    rows: Vec<u64>,
+    /// Shared with the table's report (no copy of a million coordinates per check).
+    coords: Arc<Vec<u32>>,
+    rows: Arc<Vec<u64>>,
     shadow: Shadow,
     strides: Vec<u64>,
-    /// `(key, cell)` sorted by key, for lookups of a cell by its coordinates.
-    sorted_keys: Vec<(u64, u32)>,
+    /// Mixed-radix key of every cell, in cell order.
+    keys: Vec<u64>,
+    index: Index,
+}
+
+/// Cells by mixed-radix key. Tables whose code combinations are mostly present (every tabulated table with its
+/// margins) get a direct-address array, one slot per combination, so the rules that walk additive relations find
+/// a cell's parent or children in one step; sparse tables keep `(key, cell)` pairs sorted by key.
+#[derive(Debug, Clone, PartialEq)]
+enum Index {
+    /// `slots[key]` = cell + 1, or 0 when the table has no cell with that key.
+    Dense(Vec<u32>),
+    Sorted(Vec<(u64, u32)>),
+}
+
+/// A dense index may use up to this many slots per cell (4 bytes each), plus a fixed allowance for small tables.
+const DENSE_SLOTS_PER_CELL: u64 = 4;
+const DENSE_SLOTS_MIN: u64 = 1 << 16;
+
+fn describe(dims: &[Dimension], coords: &[u32], cell: u32) -> String {
+    let nd = dims.len();
+    let start = cell as usize * nd;
+    dims.iter()
+        .zip(coords.get(start..start + nd).unwrap_or(&[]))
+        .map(|(d, &c)| format!("{}={}", d.name(), d.code(c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Two cells with the same coordinates: the error names both source rows.
+fn duplicate(dims: &[Dimension], coords: &[u32], rows: &[u64], a: u32, b: u32) -> Error {
+    let row = |c: u32| rows.get(c as usize).copied().unwrap_or(0);
+    Error::DuplicateCell {
+        first: row(a),
+        second: row(b),
+        coords: describe(dims, coords, a),
+    }
 }
 
 /// Builds a [`Table`] cell by cell.
@@ -290,7 +327,8 @@ impl Table {
                 ))
             })?;
         }
-        let mut sorted_keys = Vec::with_capacity(cells);
+        let space = if nd == 0 { 1 } else { acc };
+        let mut keys = Vec::with_capacity(cells);
         for (i, cell) in coords.chunks_exact(nd.max(1)).enumerate().take(cells) {
             let mut key = 0u64;
             for ((&c, dim), &s) in cell.iter().zip(&dims).zip(&strides) {
@@ -303,36 +341,58 @@ impl Table {
                 }
                 key += u64::from(c) * s;
             }
-            sorted_keys.push((key, i as u32));
+            keys.push(key);
         }
         if nd == 0 {
-            sorted_keys = (0..cells as u32).map(|i| (0, i)).collect();
+            keys = vec![0; cells];
         }
-        // Tables are usually written in key order already: check before sorting.
-        if !sorted_keys.is_sorted() {
-            sorted_keys.sort_unstable();
-        }
+        let dense = space
+            <= (cells as u64)
+                .saturating_mul(DENSE_SLOTS_PER_CELL)
+                .max(DENSE_SLOTS_MIN)
+            && cells < u32::MAX as usize;
+        let index = if dense {
+            let mut slots = vec![0u32; space as usize];
+            for (i, &key) in keys.iter().enumerate() {
+                match slots.get_mut(key as usize) {
+                    Some(slot) if *slot != 0 => {
+                        let first = *slot - 1;
+                        return Err(duplicate(&dims, &coords, &rows, first, i as u32));
+                    }
+                    Some(slot) => *slot = i as u32 + 1,
+                    None => {}
+                }
+            }
+            Index::Dense(slots)
+        } else {
+            let mut sorted: Vec<(u64, u32)> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| (k, i as u32))
+                .collect();
+            // Tables are usually written in key order already: check before sorting.
+            if !sorted.is_sorted() {
+                sorted.sort_unstable();
+            }
+            for w in sorted.windows(2) {
+                if let [(ka, a), (kb, b)] = w {
+                    if ka == kb {
+                        return Err(duplicate(&dims, &coords, &rows, *a.min(b), *a.max(b)));
+                    }
+                }
+            }
+            Index::Sorted(sorted)
+        };
         let table = Table {
             name: name.to_owned(),
             dims,
-            coords,
-            rows,
+            coords: Arc::new(coords),
+            rows: Arc::new(rows),
             shadow,
             strides,
-            sorted_keys,
+            keys,
+            index,
         };
-        for w in table.sorted_keys.windows(2) {
-            if let [(ka, a), (kb, b)] = w {
-                if ka == kb {
-                    let (first, second) = (table.row(*a.min(b)), table.row(*a.max(b)));
-                    return Err(Error::DuplicateCell {
-                        first,
-                        second,
-                        coords: table.describe(*a),
-                    });
-                }
-            }
-        }
         Ok(table)
     }
 
@@ -374,26 +434,55 @@ impl Table {
             .map(|(&c, &s)| u64::from(c) * s)
             .sum()
     }
+    /// Mixed-radix keys of all cells, in cell order.
+    pub fn keys(&self) -> &[u64] {
+        &self.keys
+    }
     /// Stride of dimension `d` in keys.
     pub fn stride(&self, d: usize) -> u64 {
         self.strides.get(d).copied().unwrap_or(0)
     }
     /// The cell with this key, if the table has it.
     pub fn find(&self, key: u64) -> Option<u32> {
-        self.sorted_keys
-            .binary_search_by_key(&key, |&(k, _)| k)
-            .ok()
-            .and_then(|i| self.sorted_keys.get(i))
-            .map(|&(_, c)| c)
+        match &self.index {
+            Index::Dense(slots) => slots
+                .get(usize::try_from(key).ok()?)
+                .and_then(|&s| s.checked_sub(1)),
+            Index::Sorted(sorted) => sorted
+                .binary_search_by_key(&key, |&(k, _)| k)
+                .ok()
+                .and_then(|i| sorted.get(i))
+                .map(|&(_, c)| c),
+        }
+    }
+    /// Number of code combinations when the table has a direct-address index (see [`Table::find`]), `None` for
+    /// a sparse table.
+    pub fn key_space(&self) -> Option<usize> {
+        match &self.index {
+            Index::Dense(slots) => Some(slots.len()),
+            Index::Sorted(_) => None,
+        }
+    }
+    /// The same table with a sorted index, whatever its density (tests compare the two paths).
+    #[doc(hidden)]
+    pub fn with_sorted_index(mut self) -> Self {
+        if let Index::Dense(slots) = &self.index {
+            let sorted = slots
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &s)| s.checked_sub(1).map(|c| (k as u64, c)))
+                .collect();
+            self.index = Index::Sorted(sorted);
+        }
+        self
+    }
+    /// The coordinates and source rows, shared (a report keeps them without copying).
+    pub(crate) fn shared_arrays(&self) -> (Arc<Vec<u32>>, Arc<Vec<u64>>) {
+        (Arc::clone(&self.coords), Arc::clone(&self.rows))
     }
     /// `dim=code, dim=code` of a cell, for messages.
     pub fn describe(&self, cell: u32) -> String {
-        self.dims
-            .iter()
-            .zip(self.cell_coords(cell))
-            .map(|(d, &c)| format!("{}={}", d.name(), d.code(c)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        describe(&self.dims, &self.coords, cell)
     }
     pub fn n(&self, cell: u32) -> Option<u64> {
         self.shadow.n.get(cell as usize).copied().flatten()

@@ -21,64 +21,82 @@
 //! τ-ARGUS 4.2 manual §4.4 (additivity of tables read from file; "the table is not additive"); Hundepool et al.
 //! (2012) §4.3 (linear relations of a table).
 
-use super::{Detail, RuleCode, Sink, Status};
+use super::{Detail, Finding, RuleCode, Status};
 use crate::table::Table;
 
-pub(super) fn run(table: &Table, action: Status, sink: &mut Sink) {
+/// The findings of the rule, `(cell, finding)`, dimension by dimension, each dimension's in cell order.
+pub(super) fn run(table: &Table, action: Status) -> Vec<(u32, Finding)> {
+    let mut out = Vec::new();
     let nd = table.dims().len();
+    let keys = table.keys();
+    // Reused for every parent: the found parts' values and units.
+    let mut vals: Vec<f64> = Vec::new();
+    let mut ns: Vec<u64> = Vec::new();
     for (d, dim) in table.dims().iter().enumerate() {
+        if (0..dim.len() as u32).all(|code| dim.children(code).is_empty()) {
+            continue;
+        }
         let stride = table.stride(d);
-        for parent in 0..table.len() as u32 {
-            let code = table
-                .coords()
-                .get(parent as usize * nd + d)
-                .copied()
-                .unwrap_or(0);
+        for (parent, &key) in keys.iter().enumerate() {
+            let code = table.coords().get(parent * nd + d).copied().unwrap_or(0);
             let children = dim.children(code);
             if children.is_empty() {
                 continue;
             }
-            let base = table.key(table.cell_coords(parent)) - u64::from(code) * stride;
-            let kids: Vec<u32> = children
-                .iter()
-                .filter_map(|&ch| table.find(base + u64::from(ch) * stride))
-                .collect();
+            let parent = parent as u32;
+            let base = key - u64::from(code) * stride;
+            let kids = || {
+                children
+                    .iter()
+                    .filter_map(move |&ch| table.find(base + u64::from(ch) * stride))
+            };
             let parts = children.len() as u32;
+            let finding = |values| Finding {
+                rule: RuleCode::Additivity,
+                status: action,
+                values,
+            };
             if let Some(pv) = table.value(parent) {
-                let vals: Option<Vec<f64>> = kids.iter().map(|&k| table.value(k)).collect();
-                if let Some(vals) = vals.filter(|v| v.iter().all(|x| x.is_finite())) {
+                vals.clear();
+                let all = kids().all(|k| table.value(k).map(|v| vals.push(v)).is_some());
+                if all && vals.iter().all(|x| x.is_finite()) {
                     let sum: f64 = vals.iter().sum();
                     let scale = pv.abs().max(vals.iter().map(|x| x.abs()).sum());
                     if pv.is_finite() && (pv - sum).abs() > 1e-9 * scale + 1e-9 {
-                        let values = Detail::AdditivityValue {
-                            dimension: dim.name().to_owned(),
-                            value: pv,
-                            sum,
-                            parts,
-                        };
-                        sink.push(parent, RuleCode::Additivity, action, values);
+                        out.push((
+                            parent,
+                            finding(Detail::AdditivityValue {
+                                dimension: dim.name().to_owned(),
+                                value: pv,
+                                sum,
+                                parts,
+                            }),
+                        ));
                     }
                 }
             }
             if let Some(pn) = table.n(parent) {
-                let ns: Option<Vec<u64>> = kids.iter().map(|&k| table.n(k)).collect();
-                if let Some(ns) = ns {
-                    let sum: u64 = ns.iter().sum();
+                ns.clear();
+                if kids().all(|k| table.n(k).map(|n| ns.push(n)).is_some()) {
+                    let sum = ns.iter().fold(0u64, |a, &n| a.saturating_add(n));
                     let max = ns.iter().copied().max().unwrap_or(0);
                     if pn > sum || pn < max {
-                        let values = Detail::AdditivityUnits {
-                            dimension: dim.name().to_owned(),
-                            n: pn,
-                            sum,
-                            max,
-                            parts,
-                        };
-                        sink.push(parent, RuleCode::Additivity, action, values);
+                        out.push((
+                            parent,
+                            finding(Detail::AdditivityUnits {
+                                dimension: dim.name().to_owned(),
+                                n: pn,
+                                sum,
+                                max,
+                                parts,
+                            }),
+                        ));
                     }
                 }
             }
         }
     }
+    out
 }
 
 #[cfg(test)]

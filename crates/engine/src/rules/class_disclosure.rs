@@ -23,80 +23,193 @@
 //! more than 90 % of the total number of units in its row or column"); Hundepool et al. (2012) §4.2.1 (group
 //! disclosure in frequency tables).
 
-use super::{Detail, RuleCode, Sink, Status};
+use super::{Detail, Finding, RuleCode, Status};
 use crate::policy::ClassDisclosure;
-use crate::table::Table;
+use crate::table::{Dimension, Table};
 
-pub(super) fn run(table: &Table, c: &ClassDisclosure, sink: &mut Sink) {
-    let nd = table.dims().len();
+/// The findings of the rule, `(cell, finding)`, dimension by dimension.
+pub(super) fn run(table: &Table, c: &ClassDisclosure) -> Vec<(u32, Finding)> {
+    let mut out = Vec::new();
     for (d, dim) in table.dims().iter().enumerate() {
-        let stride = table.stride(d);
-        // Group every cell under its parent in dimension d: the parent cell's key identifies the group.
-        let mut groups: Vec<(u64, u32)> = Vec::new();
-        for cell in 0..table.len() as u32 {
-            let code = table
-                .coords()
-                .get(cell as usize * nd + d)
-                .copied()
-                .unwrap_or(0);
-            if let Some(parent) = dim.parent(code) {
-                let key = table.key(table.cell_coords(cell)) - u64::from(code) * stride
-                    + u64::from(parent) * stride;
-                groups.push((key, cell));
-            }
+        if (0..dim.len() as u32).all(|code| dim.parent(code).is_none()) {
+            continue;
         }
-        groups.sort_unstable();
-        for run in groups.chunk_by(|a, b| a.0 == b.0) {
-            let Some(&(parent_key, first)) = run.first() else {
-                continue;
-            };
-            let ns: Option<Vec<u64>> = run.iter().map(|&(_, cell)| table.n(cell)).collect();
-            let Some(ns) = ns else { continue }; // a missing n: the `missing` rule reports it
-            let group_n = match table.find(parent_key) {
-                Some(parent) => match table.n(parent) {
-                    Some(n) => n,
-                    None => continue,
-                },
-                None => ns.iter().sum(),
-            };
-            if group_n == 0 {
-                continue;
+        match table.key_space() {
+            Some(space) => by_slots(table, d, dim, c, space, &mut out),
+            None => by_sorting(table, d, dim, c, &mut out),
+        }
+    }
+    out
+}
+
+/// A cell's code in dimension `d`.
+fn code_of(table: &Table, cell: usize, d: usize) -> u32 {
+    let nd = table.dims().len();
+    table.coords().get(cell * nd + d).copied().unwrap_or(0)
+}
+
+/// The key of the group a cell belongs to along `d` (the key its parent cell has or would have), if its code has
+/// a parent.
+fn group_key(
+    table: &Table,
+    dim: &Dimension,
+    d: usize,
+    cell: usize,
+    key: u64,
+) -> Option<(u64, u32)> {
+    let code = code_of(table, cell, d);
+    let parent = dim.parent(code)?;
+    let stride = table.stride(d);
+    Some((
+        key - u64::from(code) * stride + u64::from(parent) * stride,
+        parent,
+    ))
+}
+
+/// A group of cells under one parent along a dimension.
+struct Group {
+    /// Units of the group: the parent cell's `n` when the table has the parent, else the sum of the parts.
+    n: u64,
+    /// Parts with at least one unit.
+    nonzero: u32,
+    /// Codes under the parent in the codelist.
+    categories: u32,
+}
+
+/// Judges one part of a group.
+fn judge(dim: &Dimension, c: &ClassDisclosure, g: &Group, n: u64) -> Option<Finding> {
+    if n == 0 || g.n == 0 || g.categories <= 1 {
+        // A parent with one category discloses nothing its own row does not.
+        return None;
+    }
+    let values = if c.single_category && g.nonzero == 1 {
+        Detail::SingleCategory {
+            dimension: dim.name().to_owned(),
+            group_n: g.n,
+            categories: g.categories,
+        }
+    } else if (n as f64) * 100.0 >= c.max_share * g.n as f64 {
+        Detail::ClassShare {
+            dimension: dim.name().to_owned(),
+            n,
+            group_n: g.n,
+            share: n as f64 / g.n as f64 * 100.0,
+            max_share: c.max_share,
+        }
+    } else {
+        return None;
+    };
+    Some(Finding {
+        rule: RuleCode::ClassDisclosure,
+        status: Status::Unsafe,
+        values,
+    })
+}
+
+/// Groups by direct addressing: the table's keys are dense, so one accumulator slot per key holds each group's
+/// sum of units and count of non-empty parts; two passes over the cells, no sort.
+fn by_slots(
+    table: &Table,
+    d: usize,
+    dim: &Dimension,
+    c: &ClassDisclosure,
+    space: usize,
+    out: &mut Vec<(u32, Finding)>,
+) {
+    /// A group with a part whose `n` is missing is not judged (the `missing` rule reports the part).
+    const MISSING: u32 = u32::MAX;
+    let mut sum = vec![0u64; space];
+    let mut nonzero = vec![0u32; space];
+    let keys = table.keys();
+    for (cell, &key) in keys.iter().enumerate() {
+        let Some((gk, _)) = group_key(table, dim, d, cell, key) else {
+            continue;
+        };
+        let (Some(s), Some(z)) = (sum.get_mut(gk as usize), nonzero.get_mut(gk as usize)) else {
+            continue;
+        };
+        match table.n(cell as u32) {
+            Some(n) if *z != MISSING => {
+                *s = s.saturating_add(n);
+                *z += u32::from(n > 0);
             }
-            let code = table
-                .coords()
-                .get(first as usize * nd + d)
-                .copied()
-                .unwrap_or(0);
-            let categories = dim.parent(code).map_or(0, |p| dim.children(p).len()) as u32;
-            if categories <= 1 {
-                // A parent with one category discloses nothing its own row does not.
-                continue;
-            }
-            let nonzero = ns.iter().filter(|&&n| n > 0).count();
-            for (&(_, cell), &n) in run.iter().zip(&ns) {
-                if n == 0 {
-                    continue;
-                }
-                if c.single_category && nonzero == 1 {
-                    let values = Detail::SingleCategory {
-                        dimension: dim.name().to_owned(),
-                        group_n,
-                        categories,
-                    };
-                    sink.push(cell, RuleCode::ClassDisclosure, Status::Unsafe, values);
-                    continue;
-                }
-                let share = n as f64 / group_n as f64 * 100.0;
-                if (n as f64) * 100.0 >= c.max_share * group_n as f64 {
-                    let values = Detail::ClassShare {
-                        dimension: dim.name().to_owned(),
-                        n,
-                        group_n,
-                        share,
-                        max_share: c.max_share,
-                    };
-                    sink.push(cell, RuleCode::ClassDisclosure, Status::Unsafe, values);
-                }
+            _ => *z = MISSING,
+        }
+    }
+    for (cell, &key) in keys.iter().enumerate() {
+        let Some((gk, parent)) = group_key(table, dim, d, cell, key) else {
+            continue;
+        };
+        let Some(n) = table.n(cell as u32).filter(|&n| n > 0) else {
+            continue;
+        };
+        let (Some(&s), Some(&z)) = (sum.get(gk as usize), nonzero.get(gk as usize)) else {
+            continue;
+        };
+        if z == MISSING {
+            continue;
+        }
+        let group_n = match table.find(gk) {
+            Some(p) => match table.n(p) {
+                Some(n) => n,
+                None => continue,
+            },
+            None => s,
+        };
+        let g = Group {
+            n: group_n,
+            nonzero: z,
+            categories: dim.children(parent).len() as u32,
+        };
+        if let Some(f) = judge(dim, c, &g, n) {
+            out.push((cell as u32, f));
+        }
+    }
+}
+
+/// Groups by sorting `(group key, cell)` pairs: for sparse tables, whose key space is too large to address.
+fn by_sorting(
+    table: &Table,
+    d: usize,
+    dim: &Dimension,
+    c: &ClassDisclosure,
+    out: &mut Vec<(u32, Finding)>,
+) {
+    let mut groups: Vec<(u64, u32, u32)> = Vec::new();
+    for (cell, &key) in table.keys().iter().enumerate() {
+        if let Some((gk, parent)) = group_key(table, dim, d, cell, key) {
+            groups.push((gk, cell as u32, parent));
+        }
+    }
+    groups.sort_unstable();
+    let mut ns = Vec::new();
+    for run in groups.chunk_by(|a, b| a.0 == b.0) {
+        let Some(&(gk, _, parent)) = run.first() else {
+            continue;
+        };
+        ns.clear();
+        let Some(()) = run
+            .iter()
+            .map(|&(_, cell, _)| table.n(cell).map(|n| ns.push(n)))
+            .collect::<Option<()>>()
+        else {
+            continue; // a missing n: the `missing` rule reports it
+        };
+        let group_n = match table.find(gk) {
+            Some(p) => match table.n(p) {
+                Some(n) => n,
+                None => continue,
+            },
+            None => ns.iter().fold(0u64, |a, &n| a.saturating_add(n)),
+        };
+        let g = Group {
+            n: group_n,
+            nonzero: ns.iter().filter(|&&n| n > 0).count() as u32,
+            categories: dim.children(parent).len() as u32,
+        };
+        for (&(_, cell, _), &n) in run.iter().zip(&ns) {
+            if let Some(f) = judge(dim, c, &g, n) {
+                out.push((cell, f));
             }
         }
     }

@@ -18,38 +18,30 @@
 //! Bond, Brandt & de Wolf (2015), Guidelines for Output Checking, §3.2 (rule of thumb: ≥ 10 degrees of freedom);
 //! ACRO 1.0 `sdcchecks.check_model_dof`.
 
-use super::{Detail, RuleCode, Sink, Status};
+use super::{Detail, Finding, RuleCode, Status, push};
 use crate::policy::Dof;
-use crate::table::Table;
 
-pub(super) fn run(table: &Table, d: &Dof, missing: Status, sink: &mut Sink) {
-    let Some(col) = &table.shadow().dof else {
-        return;
-    };
-    for (cell, dof) in col.iter().enumerate() {
-        match dof {
-            Some(v) if v.is_finite() => {
-                if *v < d.min {
-                    sink.push(
-                        cell as u32,
-                        RuleCode::Dof,
-                        Status::Unsafe,
-                        Detail::Dof {
-                            dof: *v,
-                            min: d.min,
-                        },
-                    );
-                }
+/// `dof`: the cell's entry of the dof column (the caller runs the rule only on tables that have one).
+pub(super) fn cell(dof: Option<f64>, d: &Dof, missing: Status, out: &mut Vec<Finding>) {
+    match dof {
+        Some(v) if v.is_finite() => {
+            if v < d.min {
+                push(
+                    out,
+                    RuleCode::Dof,
+                    Status::Unsafe,
+                    Detail::Dof { dof: v, min: d.min },
+                );
             }
-            _ => sink.push(
-                cell as u32,
-                RuleCode::Missing,
-                missing,
-                Detail::MissingShadow {
-                    column: "dof".into(),
-                },
-            ),
         }
+        _ => push(
+            out,
+            RuleCode::Missing,
+            missing,
+            Detail::MissingShadow {
+                column: "dof".into(),
+            },
+        ),
     }
 }
 

@@ -22,36 +22,31 @@
 //! Hundepool et al. (2012), Statistical Disclosure Control, §4.2.2 (dominance rule); τ-ARGUS 4.2 manual §4.2.2
 //! ("dominance rule"); Bond, Brandt & de Wolf (2015) §3.2; ACRO 1.0 `sdcchecks.check_nk_dominance`.
 
-use super::{Detail, RuleCode, Sink, Status, magnitudes};
+use super::{Detail, Finding, Magnitudes, RuleCode, Status, push};
 use crate::policy::Dominance;
-use crate::table::Table;
 
-pub(super) fn run(table: &Table, d: &Dominance, sink: &mut Sink) {
+pub(super) fn cell(m: &Magnitudes, d: &Dominance, out: &mut Vec<Finding>) {
     let k = d.n as usize;
-    for cell in 0..table.len() as u32 {
-        let Some((value, top)) = magnitudes(table, cell, k) else {
-            continue;
+    if m.decidable < k || m.value <= 0.0 {
+        return;
+    }
+    let value = m.value;
+    let top_sum: f64 = m.top.iter().take(k).sum();
+    // Compare without dividing, so 90 % of 1000 is exactly 900.
+    let lhs = top_sum * 100.0;
+    let rhs = d.k * value;
+    let fires = if d.inclusive { lhs >= rhs } else { lhs > rhs };
+    if fires {
+        let share = top_sum / value * 100.0;
+        let values = Detail::Dominance {
+            n: d.n,
+            k: d.k,
+            inclusive: d.inclusive,
+            top_sum,
+            value,
+            share,
         };
-        if value <= 0.0 {
-            continue;
-        }
-        let top_sum: f64 = top.iter().take(k).sum();
-        // Compare without dividing, so 90 % of 1000 is exactly 900.
-        let lhs = top_sum * 100.0;
-        let rhs = d.k * value;
-        let fires = if d.inclusive { lhs >= rhs } else { lhs > rhs };
-        if fires {
-            let share = top_sum / value * 100.0;
-            let values = Detail::Dominance {
-                n: d.n,
-                k: d.k,
-                inclusive: d.inclusive,
-                top_sum,
-                value,
-                share,
-            };
-            sink.push(cell, RuleCode::Dominance, Status::Unsafe, values);
-        }
+        push(out, RuleCode::Dominance, Status::Unsafe, values);
     }
 }
 

@@ -19,57 +19,57 @@
 //! # References
 //! ACRO 1.0 `sdcchecks.check_missing`; Bond, Brandt & de Wolf (2015) §3 (every output must be checkable).
 
-use super::{Detail, RuleCode, Sink, Status};
-use crate::table::Table;
+use super::{Columns, Detail, Finding, RuleCode, Status, push};
 
-pub(super) fn run(table: &Table, top_needed: usize, action: Status, sink: &mut Sink) {
-    let s = table.shadow();
-    for cell in 0..table.len() {
-        let c = cell as u32;
-        let n = s.n.get(cell).copied().flatten();
-        if n.is_none() {
-            sink.push(
-                c,
+pub(super) fn cell(
+    c: &Columns,
+    i: usize,
+    top_needed: usize,
+    action: Status,
+    out: &mut Vec<Finding>,
+) {
+    let n = c.n(i);
+    if n.is_none() {
+        push(
+            out,
+            RuleCode::Missing,
+            action,
+            Detail::MissingShadow { column: "n".into() },
+        );
+    }
+    if let Some(v) = c.value {
+        if !v.get(i).copied().flatten().is_some_and(f64::is_finite) {
+            push(
+                out,
                 RuleCode::Missing,
                 action,
-                Detail::MissingShadow { column: "n".into() },
+                Detail::MissingShadow {
+                    column: "value".into(),
+                },
             );
+            return;
         }
-        if let Some(v) = &s.value {
-            if !v.get(cell).copied().flatten().is_some_and(f64::is_finite) {
-                sink.push(
-                    c,
+        for (k, col) in c.top.iter().enumerate().take(top_needed) {
+            let absent = !col.get(i).copied().flatten().is_some_and(f64::is_finite);
+            if absent && n.is_some_and(|n| n > k as u64) {
+                push(
+                    out,
                     RuleCode::Missing,
                     action,
                     Detail::MissingShadow {
-                        column: "value".into(),
+                        column: format!("top{}", k + 1),
                     },
                 );
-                continue;
-            }
-            for (k, col) in s.top.iter().enumerate().take(top_needed) {
-                let absent = !col.get(cell).copied().flatten().is_some_and(f64::is_finite);
-                if absent && n.is_some_and(|n| n > k as u64) {
-                    sink.push(
-                        c,
-                        RuleCode::Missing,
-                        action,
-                        Detail::MissingShadow {
-                            column: format!("top{}", k + 1),
-                        },
-                    );
-                    break;
-                }
+                break;
             }
         }
-        if let Some(rows) = s
-            .n_missing
-            .as_ref()
-            .and_then(|v| v.get(cell).copied().flatten())
-            .filter(|r| *r > 0)
-        {
-            sink.push(c, RuleCode::Missing, action, Detail::MissingRows { rows });
-        }
+    }
+    if let Some(rows) = c
+        .n_missing
+        .and_then(|v| v.get(i).copied().flatten())
+        .filter(|r| *r > 0)
+    {
+        push(out, RuleCode::Missing, action, Detail::MissingRows { rows });
     }
 }
 

@@ -20,40 +20,30 @@
 //! Hundepool et al. (2012), Statistical Disclosure Control, §4.2.5 (negative contributions: apply the rules to
 //! absolute values or judge by hand); ACRO 1.0 `sdcchecks.check_nk_dominance` (`num_negative`).
 
-use super::{Detail, RuleCode, Sink, Status};
-use crate::table::Table;
+use super::{Columns, Detail, Finding, RuleCode, Status, push};
 
-pub(super) fn run(table: &Table, action: Status, sink: &mut Sink) {
-    let s = table.shadow();
-    for cell in 0..table.len() {
-        let value = s
-            .value
-            .as_ref()
-            .and_then(|v| v.get(cell).copied().flatten());
-        let negative_units = s
-            .n_negative
-            .as_ref()
-            .and_then(|v| v.get(cell).copied().flatten());
-        let smallest_top = s
-            .top
-            .iter()
-            .filter_map(|c| c.get(cell).copied().flatten())
-            .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.min(t))));
-        let fires = value.is_some_and(|v| v < 0.0)
-            || negative_units.is_some_and(|u| u > 0)
-            || smallest_top.is_some_and(|t| t < 0.0);
-        if fires {
-            sink.push(
-                cell as u32,
-                RuleCode::Negative,
-                action,
-                Detail::Negative {
-                    value,
-                    negative_units,
-                    smallest_top,
-                },
-            );
-        }
+pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>) {
+    let value = c.value(i);
+    let negative_units = c.n_negative.and_then(|v| v.get(i).copied().flatten());
+    let smallest_top = c
+        .top
+        .iter()
+        .filter_map(|col| col.get(i).copied().flatten())
+        .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.min(t))));
+    let fires = value.is_some_and(|v| v < 0.0)
+        || negative_units.is_some_and(|u| u > 0)
+        || smallest_top.is_some_and(|t| t < 0.0);
+    if fires {
+        push(
+            out,
+            RuleCode::Negative,
+            action,
+            Detail::Negative {
+                value,
+                negative_units,
+                smallest_top,
+            },
+        );
     }
 }
 

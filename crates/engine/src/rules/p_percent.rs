@@ -21,68 +21,44 @@
 //! Hundepool et al. (2012), Statistical Disclosure Control, §4.2.3 (p % rule) and §4.2.4 (pq rule); τ-ARGUS 4.2
 //! manual §4.2.2; ACRO 1.0 `sdcchecks.check_ppercent_dominance`.
 
-use super::{Detail, RuleCode, Sink, Status, magnitudes};
+use super::{Detail, Finding, Magnitudes, RuleCode, Status, push};
 use crate::policy::{PPercent, Pq};
-use crate::table::Table;
 
-fn run(
-    table: &Table,
-    ratio: f64,
-    sink: &mut Sink,
-    code: RuleCode,
-    detail: impl Fn(f64, f64, f64, f64) -> Detail,
-) {
-    for cell in 0..table.len() as u32 {
-        let Some((value, top)) = magnitudes(table, cell, 2) else {
-            continue;
-        };
-        let [top1, top2, ..] = top;
-        if value <= 0.0 || top1 <= 0.0 {
-            continue;
-        }
-        let remainder = value - top1 - top2;
-        if remainder < ratio * top1 {
-            sink.push(
-                cell,
-                code,
-                Status::Unsafe,
-                detail(value, top1, top2, remainder),
-            );
-        }
+/// `(value, top1, top2, remainder)` when the cell fails the test `remainder < ratio × top1`.
+fn fails(m: &Magnitudes, ratio: f64) -> Option<(f64, f64, f64, f64)> {
+    let [top1, top2, ..] = m.top;
+    if m.decidable < 2 || m.value <= 0.0 || top1 <= 0.0 {
+        return None;
     }
+    let remainder = m.value - top1 - top2;
+    (remainder < ratio * top1).then_some((m.value, top1, top2, remainder))
 }
 
-pub(super) fn run_p(table: &Table, p: &PPercent, sink: &mut Sink) {
-    run(
-        table,
-        p.p / 100.0,
-        sink,
-        RuleCode::PPercent,
-        |value, top1, top2, remainder| Detail::PPercent {
+pub(super) fn cell_p(m: &Magnitudes, p: &PPercent, out: &mut Vec<Finding>) {
+    if let Some((value, top1, top2, remainder)) = fails(m, p.p / 100.0) {
+        let values = Detail::PPercent {
             p: p.p,
             value,
             top1,
             top2,
             remainder,
-        },
-    );
+        };
+        push(out, RuleCode::PPercent, Status::Unsafe, values);
+    }
 }
 
-pub(super) fn run_pq(table: &Table, pq: &Pq, sink: &mut Sink) {
-    run(
-        table,
-        pq.p / pq.q,
-        sink,
-        RuleCode::Pq,
-        |value, top1, top2, remainder| Detail::Pq {
+pub(super) fn cell_pq(m: &Magnitudes, pq: &Pq, out: &mut Vec<Finding>) {
+    if let Some((value, top1, top2, remainder)) = fails(m, pq.p / pq.q) {
+        let values = Detail::Pq {
             p: pq.p,
             q: pq.q,
             value,
             top1,
             top2,
             remainder,
-        },
-    );
+        };
+        push(out, RuleCode::Pq, Status::Unsafe, values);
+    }
 }
 
 #[cfg(test)]

@@ -18,24 +18,22 @@
 //! Bond, Brandt & de Wolf (2015), Guidelines for Output Checking, §3.2 (rule of thumb: 10 units); Hundepool et al.
 //! (2012), Statistical Disclosure Control, §4.2.1 (minimum frequency rule); τ-ARGUS 4.2 manual §4.2.2.
 
-use super::{Detail, RuleCode, Sink, Status};
+use super::{Detail, Finding, RuleCode, Status, push};
 use crate::policy::Threshold;
-use crate::table::Table;
 
-pub(super) fn run(table: &Table, t: &Threshold, sink: &mut Sink) {
-    for (cell, n) in table.shadow().n.iter().enumerate() {
-        if let Some(n) = *n {
-            if n > 0 && n < t.min_units {
-                sink.push(
-                    cell as u32,
-                    RuleCode::Threshold,
-                    Status::Unsafe,
-                    Detail::Threshold {
-                        n,
-                        min_units: t.min_units,
-                    },
-                );
-            }
+/// Fires on a cell of 1 to `min_units - 1` units (an empty cell is the `zero` rule's).
+pub(super) fn cell(n: Option<u64>, t: &Threshold, out: &mut Vec<Finding>) {
+    if let Some(n) = n {
+        if n > 0 && n < t.min_units {
+            push(
+                out,
+                RuleCode::Threshold,
+                Status::Unsafe,
+                Detail::Threshold {
+                    n,
+                    min_units: t.min_units,
+                },
+            );
         }
     }
 }

@@ -21,20 +21,17 @@
 //! `sdcchecks.check_presence_of_zero`; sdcTable `primarySuppression` (`allowZeros`); τ-ARGUS 4.2 manual §4.2.2
 //! (empty cells and structural zeros).
 
-use super::{Detail, RuleCode, Sink, Status};
-use crate::table::{Apriori, Table};
+use super::{Columns, Detail, Finding, RuleCode, Status, push};
+use crate::table::Apriori;
 
-pub(super) fn run(table: &Table, sampling: Status, sink: &mut Sink) {
-    for (cell, n) in table.shadow().n.iter().enumerate() {
-        if *n != Some(0) {
-            continue;
-        }
-        let cell = cell as u32;
-        if table.apriori(cell) == Some(Apriori::Structural) {
-            sink.push(cell, RuleCode::Zero, Status::Safe, Detail::StructuralZero);
-        } else {
-            sink.push(cell, RuleCode::Zero, sampling, Detail::SamplingZero);
-        }
+pub(super) fn cell(c: &Columns, i: usize, sampling: Status, out: &mut Vec<Finding>) {
+    if c.n(i) != Some(0) {
+        return;
+    }
+    if c.apriori(i) == Some(Apriori::Structural) {
+        push(out, RuleCode::Zero, Status::Safe, Detail::StructuralZero);
+    } else {
+        push(out, RuleCode::Zero, sampling, Detail::SamplingZero);
     }
 }
 
