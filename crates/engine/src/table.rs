@@ -455,6 +455,16 @@ impl Table {
                 .map(|&(_, c)| c),
         }
     }
+    /// Every cell, in key order (cell order when the table was written in key order, as most are).
+    pub fn cells_in_key_order(&self) -> Box<dyn Iterator<Item = u32> + '_> {
+        if self.keys.is_sorted() {
+            return Box::new(0..self.len() as u32);
+        }
+        match &self.index {
+            Index::Dense(slots) => Box::new(slots.iter().filter_map(|&s| s.checked_sub(1))),
+            Index::Sorted(sorted) => Box::new(sorted.iter().map(|&(_, c)| c)),
+        }
+    }
     /// Number of code combinations when the table has a direct-address index (see [`Table::find`]), `None` for
     /// a sparse table.
     pub fn key_space(&self) -> Option<usize> {

@@ -21,82 +21,222 @@
 //! τ-ARGUS 4.2 manual §4.4 (additivity of tables read from file; "the table is not additive"); Hundepool et al.
 //! (2012) §4.3 (linear relations of a table).
 
+use super::relations::Groups;
 use super::{Detail, Finding, RuleCode, Status};
 use crate::table::Table;
 
-/// The findings of the rule, `(cell, finding)`, dimension by dimension, each dimension's in cell order.
+/// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order.
 pub(super) fn run(table: &Table, action: Status) -> Vec<(u32, Finding)> {
     let mut out = Vec::new();
     let nd = table.dims().len();
-    let keys = table.keys();
-    // Reused for every parent: the found parts' values and units.
-    let mut vals: Vec<f64> = Vec::new();
-    let mut ns: Vec<u64> = Vec::new();
-    for (d, dim) in table.dims().iter().enumerate() {
-        if (0..dim.len() as u32).all(|code| dim.children(code).is_empty()) {
-            continue;
-        }
-        let stride = table.stride(d);
-        for (parent, &key) in keys.iter().enumerate() {
-            let code = table.coords().get(parent * nd + d).copied().unwrap_or(0);
-            let children = dim.children(code);
-            if children.is_empty() {
-                continue;
-            }
-            let parent = parent as u32;
-            let base = key - u64::from(code) * stride;
-            let kids = || {
-                children
-                    .iter()
-                    .filter_map(move |&ch| table.find(base + u64::from(ch) * stride))
-            };
-            let parts = children.len() as u32;
-            let finding = |values| Finding {
-                rule: RuleCode::Additivity,
-                status: action,
-                values,
-            };
-            if let Some(pv) = table.value(parent) {
-                vals.clear();
-                let all = kids().all(|k| table.value(k).map(|v| vals.push(v)).is_some());
-                if all && vals.iter().all(|x| x.is_finite()) {
-                    let sum: f64 = vals.iter().sum();
-                    let scale = pv.abs().max(vals.iter().map(|x| x.abs()).sum());
-                    if pv.is_finite() && (pv - sum).abs() > 1e-9 * scale + 1e-9 {
-                        out.push((
-                            parent,
-                            finding(Detail::AdditivityValue {
-                                dimension: dim.name().to_owned(),
-                                value: pv,
-                                sum,
-                                parts,
-                            }),
-                        ));
-                    }
-                }
-            }
-            if let Some(pn) = table.n(parent) {
-                ns.clear();
-                if kids().all(|k| table.n(k).map(|n| ns.push(n)).is_some()) {
-                    let sum = ns.iter().fold(0u64, |a, &n| a.saturating_add(n));
-                    let max = ns.iter().copied().max().unwrap_or(0);
-                    if pn > sum || pn < max {
-                        out.push((
-                            parent,
-                            finding(Detail::AdditivityUnits {
-                                dimension: dim.name().to_owned(),
-                                n: pn,
-                                sum,
-                                max,
-                                parts,
-                            }),
-                        ));
-                    }
+    // Per dimension with a hierarchy: which codes head a group, its group layout and the groups' sums.
+    let mut along: Vec<(usize, Vec<bool>, Option<Groups>, Sums)> = table
+        .dims()
+        .iter()
+        .enumerate()
+        .filter_map(|(d, dim)| {
+            let heads: Vec<bool> = (0..dim.len() as u32)
+                .map(|code| !dim.children(code).is_empty())
+                .collect();
+            heads.iter().any(|&h| h).then(|| {
+                let groups = Groups::new(table, d);
+                let sums = Sums::new(groups.as_ref().map_or(0, |g| g.len));
+                (d, heads, groups, sums)
+            })
+        })
+        .collect();
+    if along.is_empty() {
+        return out;
+    }
+    // One pass in key order adds every cell into its group along each dimension.
+    if along.iter().any(|(_, _, g, _)| g.is_some()) {
+        for cell in table.cells_in_key_order() {
+            let (value, n) = (table.value(cell).filter(|v| v.is_finite()), table.n(cell));
+            for (_, _, groups, sums) in &mut along {
+                if let Some((slot, _)) = groups.as_ref().and_then(|g| g.of_part(cell)) {
+                    sums.add(slot, value, n);
                 }
             }
         }
     }
+    for (parent, &key) in table.keys().iter().enumerate() {
+        let parent = parent as u32;
+        for (d, heads, groups, sums) in &along {
+            let d = *d;
+            let code = table
+                .coords()
+                .get(parent as usize * nd + d)
+                .copied()
+                .unwrap_or(0);
+            if !heads.get(code as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let Some(dim) = table.dims().get(d) else {
+                continue;
+            };
+            let children = dim.children(code);
+            let part = match groups {
+                Some(g) => match g.of_head(parent) {
+                    Some((slot, _)) => sums.of(slot),
+                    None => continue,
+                },
+                None => Part::look_up(table, d, children, key - u64::from(code) * table.stride(d)),
+            };
+            judge(
+                table,
+                parent,
+                dim.name(),
+                children.len() as u32,
+                &part,
+                action,
+                &mut out,
+            );
+        }
+    }
     out
+}
+
+/// Compares a parent with what its parts add up to.
+fn judge(
+    table: &Table,
+    parent: u32,
+    dimension: &str,
+    parts: u32,
+    part: &Part,
+    action: Status,
+    out: &mut Vec<(u32, Finding)>,
+) {
+    let finding = |values| Finding {
+        rule: RuleCode::Additivity,
+        status: action,
+        values,
+    };
+    if let (Some(pv), Some((sum, abs))) = (table.value(parent), part.value) {
+        let scale = pv.abs().max(abs);
+        if pv.is_finite() && (pv - sum).abs() > 1e-9 * scale + 1e-9 {
+            out.push((
+                parent,
+                finding(Detail::AdditivityValue {
+                    dimension: dimension.to_owned(),
+                    value: pv,
+                    sum,
+                    parts,
+                }),
+            ));
+        }
+    }
+    if let (Some(pn), Some((sum, max))) = (table.n(parent), part.units) {
+        if pn > sum || pn < max {
+            out.push((
+                parent,
+                finding(Detail::AdditivityUnits {
+                    dimension: dimension.to_owned(),
+                    n: pn,
+                    sum,
+                    max,
+                    parts,
+                }),
+            ));
+        }
+    }
+}
+
+/// What a parent's parts along one dimension add up to: `(sum, sum of absolute values)` of their values when
+/// every part present has a finite value, `(sum, largest)` of their units when every part has a unit count.
+struct Part {
+    value: Option<(f64, f64)>,
+    units: Option<(u64, u64)>,
+}
+
+impl Part {
+    /// The parts of one parent, found one by one (sparse tables), summed in codelist order.
+    fn look_up(table: &Table, d: usize, children: &[u32], base: u64) -> Part {
+        let stride = table.stride(d);
+        let kids = || {
+            children
+                .iter()
+                .filter_map(move |&ch| table.find(base + u64::from(ch) * stride))
+        };
+        let mut value = Some((EMPTY_SUM, EMPTY_SUM));
+        let mut units = Some((0u64, 0u64));
+        for k in kids() {
+            value = value.and_then(|(s, a)| {
+                let v = table.value(k).filter(|v| v.is_finite())?;
+                Some((s + v, a + v.abs()))
+            });
+            units = units.and_then(|(s, m)| {
+                let n = table.n(k)?;
+                Some((s.saturating_add(n), m.max(n)))
+            });
+        }
+        Part { value, units }
+    }
+}
+
+/// The sum of no numbers, as `Iterator::sum` gives it.
+const EMPTY_SUM: f64 = -0.0;
+
+/// Per group, the running sums of its parts. Filled in one pass over the cells in key order, so each group's
+/// parts arrive in codelist order (the same sums as [`Part::look_up`], bit for bit).
+struct Sums {
+    value: Vec<f64>,
+    abs: Vec<f64>,
+    units: Vec<u64>,
+    max: Vec<u64>,
+    /// Bit 0: a part without a finite value; bit 1: a part without a unit count.
+    gaps: Vec<u8>,
+}
+
+impl Sums {
+    fn new(len: usize) -> Self {
+        Sums {
+            value: vec![EMPTY_SUM; len],
+            abs: vec![EMPTY_SUM; len],
+            units: vec![0; len],
+            max: vec![0; len],
+            gaps: vec![0; len],
+        }
+    }
+
+    /// Adds a part (its finite value, its unit count) to group `p`.
+    #[inline]
+    fn add(&mut self, p: usize, value: Option<f64>, n: Option<u64>) {
+        let (Some(sum), Some(abs), Some(units), Some(max), Some(gaps)) = (
+            self.value.get_mut(p),
+            self.abs.get_mut(p),
+            self.units.get_mut(p),
+            self.max.get_mut(p),
+            self.gaps.get_mut(p),
+        ) else {
+            return;
+        };
+        match value {
+            Some(v) => {
+                *sum += v;
+                *abs += v.abs();
+            }
+            None => *gaps |= 1,
+        }
+        match n {
+            Some(n) => {
+                *units = units.saturating_add(n);
+                *max = (*max).max(n);
+            }
+            None => *gaps |= 2,
+        }
+    }
+
+    fn of(&self, p: usize) -> Part {
+        let gaps = self.gaps.get(p).copied().unwrap_or(3);
+        Part {
+            value: (gaps & 1 == 0)
+                .then(|| Some((*self.value.get(p)?, *self.abs.get(p)?)))
+                .flatten(),
+            units: (gaps & 2 == 0)
+                .then(|| Some((*self.units.get(p)?, *self.max.get(p)?)))
+                .flatten(),
+        }
+    }
 }
 
 #[cfg(test)]

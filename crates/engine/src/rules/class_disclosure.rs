@@ -23,23 +23,29 @@
 //! more than 90 % of the total number of units in its row or column"); Hundepool et al. (2012) §4.2.1 (group
 //! disclosure in frequency tables).
 
+use super::relations::Groups;
 use super::{Detail, Finding, RuleCode, Status};
 use crate::policy::ClassDisclosure;
 use crate::table::{Dimension, Table};
 
-/// The findings of the rule, `(cell, finding)`, dimension by dimension.
+/// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order.
 pub(super) fn run(table: &Table, c: &ClassDisclosure) -> Vec<(u32, Finding)> {
-    let mut out = Vec::new();
+    let mut out: Vec<(u32, usize, Finding)> = Vec::new();
+    let mut laid_out = Vec::new();
     for (d, dim) in table.dims().iter().enumerate() {
         if (0..dim.len() as u32).all(|code| dim.parent(code).is_none()) {
             continue;
         }
-        match table.key_space() {
-            Some(space) => by_slots(table, d, dim, c, space, &mut out),
+        match Groups::new(table, d) {
+            Some(groups) => laid_out.push((d, dim, groups)),
             None => by_sorting(table, d, dim, c, &mut out),
         }
     }
-    out
+    by_slots(table, c, &laid_out, &mut out);
+    if !out.is_sorted_by_key(|(cell, d, _)| (*cell, *d)) {
+        out.sort_by_key(|(cell, d, _)| (*cell, *d));
+    }
+    out.into_iter().map(|(cell, _, f)| (cell, f)).collect()
 }
 
 /// A cell's code in dimension `d`.
@@ -106,63 +112,84 @@ fn judge(dim: &Dimension, c: &ClassDisclosure, g: &Group, n: u64) -> Option<Find
     })
 }
 
-/// Groups by direct addressing: the table's keys are dense, so one accumulator slot per key holds each group's
-/// sum of units and count of non-empty parts; two passes over the cells, no sort.
+/// Groups laid out in slots (see [`Groups`]), every dimension at once: one pass adds up each group's units,
+/// non-empty parts and head cell, a second judges the parts; no sort, no lookup.
 fn by_slots(
     table: &Table,
-    d: usize,
-    dim: &Dimension,
     c: &ClassDisclosure,
-    space: usize,
-    out: &mut Vec<(u32, Finding)>,
+    along: &[(usize, &Dimension, Groups)],
+    out: &mut Vec<(u32, usize, Finding)>,
 ) {
     /// A group with a part whose `n` is missing is not judged (the `missing` rule reports the part).
     const MISSING: u32 = u32::MAX;
-    let mut sum = vec![0u64; space];
-    let mut nonzero = vec![0u32; space];
-    let keys = table.keys();
-    for (cell, &key) in keys.iter().enumerate() {
-        let Some((gk, _)) = group_key(table, dim, d, cell, key) else {
-            continue;
-        };
-        let (Some(s), Some(z)) = (sum.get_mut(gk as usize), nonzero.get_mut(gk as usize)) else {
-            continue;
-        };
-        match table.n(cell as u32) {
-            Some(n) if *z != MISSING => {
-                *s = s.saturating_add(n);
-                *z += u32::from(n > 0);
+    if along.is_empty() {
+        return;
+    }
+    /// Per group: units of its parts, non-empty parts, head cell + 1 (0: the table has no cell for the parent).
+    struct Sums {
+        sum: Vec<u64>,
+        nonzero: Vec<u32>,
+        head: Vec<u32>,
+    }
+    let mut sums: Vec<Sums> = along
+        .iter()
+        .map(|(_, _, g)| Sums {
+            sum: vec![0; g.len],
+            nonzero: vec![0; g.len],
+            head: vec![0; g.len],
+        })
+        .collect();
+    for cell in 0..table.len() as u32 {
+        let n = table.n(cell);
+        for ((_, _, groups), s) in along.iter().zip(&mut sums) {
+            if let Some(h) = groups.of_head(cell).and_then(|(g, _)| s.head.get_mut(g)) {
+                *h = cell + 1;
             }
-            _ => *z = MISSING,
+            let Some((g, _)) = groups.of_part(cell) else {
+                continue;
+            };
+            let (Some(sum), Some(z)) = (s.sum.get_mut(g), s.nonzero.get_mut(g)) else {
+                continue;
+            };
+            match n {
+                Some(n) if *z != MISSING => {
+                    *sum = sum.saturating_add(n);
+                    *z += u32::from(n > 0);
+                }
+                _ => *z = MISSING,
+            }
         }
     }
-    for (cell, &key) in keys.iter().enumerate() {
-        let Some((gk, parent)) = group_key(table, dim, d, cell, key) else {
+    for cell in 0..table.len() as u32 {
+        let Some(n) = table.n(cell).filter(|&n| n > 0) else {
             continue;
         };
-        let Some(n) = table.n(cell as u32).filter(|&n| n > 0) else {
-            continue;
-        };
-        let (Some(&s), Some(&z)) = (sum.get(gk as usize), nonzero.get(gk as usize)) else {
-            continue;
-        };
-        if z == MISSING {
-            continue;
-        }
-        let group_n = match table.find(gk) {
-            Some(p) => match table.n(p) {
-                Some(n) => n,
-                None => continue,
-            },
-            None => s,
-        };
-        let g = Group {
-            n: group_n,
-            nonzero: z,
-            categories: dim.children(parent).len() as u32,
-        };
-        if let Some(f) = judge(dim, c, &g, n) {
-            out.push((cell as u32, f));
+        for ((d, dim, groups), s) in along.iter().zip(&sums) {
+            let Some((g, parent)) = groups.of_part(cell) else {
+                continue;
+            };
+            let (Some(&sum), Some(&z), Some(&h)) = (s.sum.get(g), s.nonzero.get(g), s.head.get(g))
+            else {
+                continue;
+            };
+            if z == MISSING {
+                continue;
+            }
+            let group_n = match h.checked_sub(1) {
+                Some(p) => match table.n(p) {
+                    Some(n) => n,
+                    None => continue,
+                },
+                None => sum,
+            };
+            let g = Group {
+                n: group_n,
+                nonzero: z,
+                categories: dim.children(parent).len() as u32,
+            };
+            if let Some(f) = judge(dim, c, &g, n) {
+                out.push((cell, *d, f));
+            }
         }
     }
 }
@@ -173,7 +200,7 @@ fn by_sorting(
     d: usize,
     dim: &Dimension,
     c: &ClassDisclosure,
-    out: &mut Vec<(u32, Finding)>,
+    out: &mut Vec<(u32, usize, Finding)>,
 ) {
     let mut groups: Vec<(u64, u32, u32)> = Vec::new();
     for (cell, &key) in table.keys().iter().enumerate() {
@@ -209,7 +236,7 @@ fn by_sorting(
         };
         for (&(_, cell, _), &n) in run.iter().zip(&ns) {
             if let Some(f) = judge(dim, c, &g, n) {
-                out.push((cell, f));
+                out.push((cell, d, f));
             }
         }
     }
