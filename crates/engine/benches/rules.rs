@@ -2,6 +2,10 @@
 //! of three flat dimensions, no margins) and `rules-margins/<rule>/1M` (three dimensions of 99 codes plus a
 //! total, with every margin, so class disclosure and additivity walk real additive relations).
 
+/// The allocator the `cellguard` binary ships with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cellguard_engine::policy::{ClassDisclosure, Dominance, PPercent, Policy, Threshold};
 use cellguard_engine::table::{Dimension, Shadow, Table};
 use cellguard_engine::{Status, check_table};

@@ -1,6 +1,10 @@
 //! Criterion benches of the tabulation kernel: 1M microdata rows, 6 dimensions, all margins
 //! (`tabulate/<case>/1M`), rows as units and person-year units.
 
+/// The allocator the `cellguard` binary ships with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cellguard_engine::tabulate::{CatColumn, Microdata};
 use cellguard_engine::{Agg, TabulateSpec, tabulate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

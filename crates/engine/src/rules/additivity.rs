@@ -48,50 +48,57 @@ pub(super) fn run(table: &Table, action: Status) -> Vec<(u32, Finding)> {
     if along.is_empty() {
         return out;
     }
-    // One pass in key order adds every cell into its group along each dimension.
-    if along.iter().any(|(_, _, g, _)| g.is_some()) {
-        for cell in table.cells_in_key_order() {
-            let (value, n) = (table.value(cell).filter(|v| v.is_finite()), table.n(cell));
-            for (_, _, groups, sums) in &mut along {
-                if let Some((slot, _)) = groups.as_ref().and_then(|g| g.of_part(cell)) {
-                    sums.add(slot, value, n);
-                }
+    // One pass in key order adds every cell into its group along each dimension and lists the heads.
+    let mut heads: Vec<(u32, usize)> = Vec::new();
+    for cell in table.cells_in_key_order() {
+        let (value, n) = (table.value(cell).filter(|v| v.is_finite()), table.n(cell));
+        let coords = table.cell_coords(cell);
+        for (a, (d, is_head, groups, sums)) in along.iter_mut().enumerate() {
+            let code = coords.get(*d).copied().unwrap_or(0);
+            if is_head.get(code as usize).copied().unwrap_or(false) {
+                heads.push((cell, a));
+            }
+            if let Some(slot) = groups.as_ref().and_then(|g| g.of_part(cell)) {
+                sums.add(slot, value, n);
             }
         }
     }
-    for (parent, &key) in table.keys().iter().enumerate() {
-        let parent = parent as u32;
-        for (d, heads, groups, sums) in &along {
-            let d = *d;
-            let code = table
-                .coords()
-                .get(parent as usize * nd + d)
-                .copied()
-                .unwrap_or(0);
-            if !heads.get(code as usize).copied().unwrap_or(false) {
-                continue;
+    // Judged in cell order, a cell's dimensions in order.
+    if !heads.is_sorted() {
+        heads.sort_unstable();
+    }
+    for (parent, a) in heads {
+        let Some((d, _, groups, sums)) = along.get(a) else {
+            continue;
+        };
+        let (d, Some(dim)) = (*d, table.dims().get(*d)) else {
+            continue;
+        };
+        let code = table
+            .coords()
+            .get(parent as usize * nd + d)
+            .copied()
+            .unwrap_or(0);
+        let children = dim.children(code);
+        let part = match groups {
+            Some(g) => match g.of_head(parent) {
+                Some(slot) => sums.of(slot),
+                None => continue,
+            },
+            None => {
+                let key = table.keys().get(parent as usize).copied().unwrap_or(0);
+                Part::look_up(table, d, children, key - u64::from(code) * table.stride(d))
             }
-            let Some(dim) = table.dims().get(d) else {
-                continue;
-            };
-            let children = dim.children(code);
-            let part = match groups {
-                Some(g) => match g.of_head(parent) {
-                    Some((slot, _)) => sums.of(slot),
-                    None => continue,
-                },
-                None => Part::look_up(table, d, children, key - u64::from(code) * table.stride(d)),
-            };
-            judge(
-                table,
-                parent,
-                dim.name(),
-                children.len() as u32,
-                &part,
-                action,
-                &mut out,
-            );
-        }
+        };
+        judge(
+            table,
+            parent,
+            dim.name(),
+            children.len() as u32,
+            &part,
+            action,
+            &mut out,
+        );
     }
     out
 }
@@ -178,63 +185,62 @@ const EMPTY_SUM: f64 = -0.0;
 
 /// Per group, the running sums of its parts. Filled in one pass over the cells in key order, so each group's
 /// parts arrive in codelist order (the same sums as [`Part::look_up`], bit for bit).
-struct Sums {
-    value: Vec<f64>,
-    abs: Vec<f64>,
-    units: Vec<u64>,
-    max: Vec<u64>,
+struct Sums(Vec<Acc>);
+
+#[derive(Clone, Copy)]
+struct Acc {
+    value: f64,
+    abs: f64,
+    units: u64,
+    max: u64,
     /// Bit 0: a part without a finite value; bit 1: a part without a unit count.
-    gaps: Vec<u8>,
+    gaps: u8,
 }
 
 impl Sums {
     fn new(len: usize) -> Self {
-        Sums {
-            value: vec![EMPTY_SUM; len],
-            abs: vec![EMPTY_SUM; len],
-            units: vec![0; len],
-            max: vec![0; len],
-            gaps: vec![0; len],
-        }
+        let empty = Acc {
+            value: EMPTY_SUM,
+            abs: EMPTY_SUM,
+            units: 0,
+            max: 0,
+            gaps: 0,
+        };
+        Sums(vec![empty; len])
     }
 
     /// Adds a part (its finite value, its unit count) to group `p`.
     #[inline]
     fn add(&mut self, p: usize, value: Option<f64>, n: Option<u64>) {
-        let (Some(sum), Some(abs), Some(units), Some(max), Some(gaps)) = (
-            self.value.get_mut(p),
-            self.abs.get_mut(p),
-            self.units.get_mut(p),
-            self.max.get_mut(p),
-            self.gaps.get_mut(p),
-        ) else {
+        let Some(a) = self.0.get_mut(p) else {
             return;
         };
         match value {
             Some(v) => {
-                *sum += v;
-                *abs += v.abs();
+                a.value += v;
+                a.abs += v.abs();
             }
-            None => *gaps |= 1,
+            None => a.gaps |= 1,
         }
         match n {
             Some(n) => {
-                *units = units.saturating_add(n);
-                *max = (*max).max(n);
+                a.units = a.units.saturating_add(n);
+                a.max = a.max.max(n);
             }
-            None => *gaps |= 2,
+            None => a.gaps |= 2,
         }
     }
 
     fn of(&self, p: usize) -> Part {
-        let gaps = self.gaps.get(p).copied().unwrap_or(3);
-        Part {
-            value: (gaps & 1 == 0)
-                .then(|| Some((*self.value.get(p)?, *self.abs.get(p)?)))
-                .flatten(),
-            units: (gaps & 2 == 0)
-                .then(|| Some((*self.units.get(p)?, *self.max.get(p)?)))
-                .flatten(),
+        match self.0.get(p) {
+            Some(a) => Part {
+                value: (a.gaps & 1 == 0).then_some((a.value, a.abs)),
+                units: (a.gaps & 2 == 0).then_some((a.units, a.max)),
+            },
+            None => Part {
+                value: None,
+                units: None,
+            },
         }
     }
 }

@@ -142,10 +142,10 @@ fn by_slots(
     for cell in 0..table.len() as u32 {
         let n = table.n(cell);
         for ((_, _, groups), s) in along.iter().zip(&mut sums) {
-            if let Some(h) = groups.of_head(cell).and_then(|(g, _)| s.head.get_mut(g)) {
+            if let Some(h) = groups.of_head(cell).and_then(|g| s.head.get_mut(g)) {
                 *h = cell + 1;
             }
-            let Some((g, _)) = groups.of_part(cell) else {
+            let Some(g) = groups.of_part(cell) else {
                 continue;
             };
             let (Some(sum), Some(z)) = (s.sum.get_mut(g), s.nonzero.get_mut(g)) else {
@@ -165,7 +165,7 @@ fn by_slots(
             continue;
         };
         for ((d, dim, groups), s) in along.iter().zip(&sums) {
-            let Some((g, parent)) = groups.of_part(cell) else {
+            let (Some(g), Some(parent)) = (groups.of_part(cell), groups.parent_code(cell)) else {
                 continue;
             };
             let (Some(&sum), Some(&z), Some(&h)) = (s.sum.get(g), s.nonzero.get(g), s.head.get(g))

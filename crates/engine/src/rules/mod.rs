@@ -445,6 +445,22 @@ impl Sparse {
             at: 0,
         }
     }
+
+    /// One list per chunk of cells (the chunks in order, covering the table).
+    fn split(self, chunks: &[std::ops::Range<usize>]) -> Vec<Sparse> {
+        let mut all = self.cells.into_iter().zip(self.findings).peekable();
+        chunks
+            .iter()
+            .map(|r| {
+                let mut found = Vec::new();
+                while let Some(x) = all.next_if(|(c, _)| (*c as usize) < r.end) {
+                    found.push(x);
+                }
+                Sparse::new(found)
+            })
+            .collect()
+    }
+
     fn drain_into(&mut self, cell: u32, out: &mut Vec<Finding>) {
         while self.cells.get(self.at).is_some_and(|&c| c <= cell) {
             self.at += 1;
@@ -638,101 +654,65 @@ fn check(table: &Table, policy: &Policy, screen: bool) -> Result<TableReport, Er
     }
     uses.sort_by_key(|u| u.rule);
 
-    let missing_action: Status = policy.missing.into();
-    let negative_action: Status = policy.negative.into();
-    let sampling_zero: Status = policy.zero.sampling.into();
-    let mut class = Sparse::new(match &policy.class_disclosure {
-        Some(c) => class_disclosure::run(table, c),
-        None => Vec::new(),
-    });
-    let mut additive = Sparse::new(additivity::run(table, policy.additivity.into()));
     let magnitude_rules = magnitude
         && (!policy.dominance.is_empty() || policy.p_percent.is_some() || policy.pq.is_some());
-
-    let cols = Columns::of(table);
+    let ctx = Pass {
+        table,
+        policy,
+        need,
+        dof,
+        missing_action: policy.missing.into(),
+        negative_action: policy.negative.into(),
+        sampling_zero: policy.zero.sampling.into(),
+        magnitude_rules,
+        screen,
+        first_look: Screen::new(policy, need, magnitude_rules),
+    };
     let cells = table.len();
-    let mut findings: Vec<Finding> = Vec::with_capacity(cells / 8);
-    let mut offsets: Vec<u32> = Vec::with_capacity(cells + 1);
-    let mut status: Vec<Status> = Vec::with_capacity(cells);
-    let mut by_status = [0u64; 3];
-    let mut by_rule = [0u64; RuleCode::ALL.len()];
-    offsets.push(0);
-    let first_look = Screen::new(policy, need, magnitude_rules);
-    for i in 0..cells {
-        let start = findings.len();
-        if !screen || first_look.may_fire(&cols, i) {
-            let n = cols.n(i);
-            missing::cell(&cols, i, need, missing_action, &mut findings);
-            negative::cell(&cols, i, negative_action, &mut findings);
-            zero::cell(&cols, i, sampling_zero, &mut findings);
-            if let Some(t) = &policy.threshold {
-                threshold::cell(n, t, &mut findings);
-            }
-            if let Some(m) = magnitude_rules
-                .then(|| magnitudes(&cols, i, need))
-                .flatten()
-            {
-                for d in &policy.dominance {
-                    dominance::cell(&m, d, &mut findings);
-                }
-                if let Some(p) = &policy.p_percent {
-                    p_percent::cell_p(&m, p, &mut findings);
-                }
-                if let Some(pq) = &policy.pq {
-                    p_percent::cell_pq(&m, pq, &mut findings);
-                }
-            }
+    let chunks = chunks(cells);
+    // The group rules first (each on a thread of its own when the table is large), then the cell pass, its
+    // chunks on threads: the results are joined in cell order, so the report does not depend on the threads.
+    let (class, additive) = both(
+        chunks.len() > 1,
+        || match &policy.class_disclosure {
+            Some(c) => class_disclosure::run(table, c),
+            None => Vec::new(),
+        },
+        || additivity::run(table, policy.additivity.into()),
+    );
+    let class = Sparse::new(class).split(&chunks);
+    let additive = Sparse::new(additive).split(&chunks);
+    let jobs: Vec<_> = chunks.into_iter().zip(class).zip(additive).collect();
+    let done = run_all(jobs, |((range, class), additive)| {
+        ctx.run(range, class, additive)
+    });
+    // The first chunk's arrays take the others' (one chunk: nothing is copied).
+    let total: usize = done.iter().map(|c| c.findings.len()).sum();
+    let mut done = done.into_iter();
+    let Some(first) = done.next() else {
+        return Err(Error::Shape("no chunk to check".into()));
+    };
+    let Chunk {
+        mut status,
+        mut offsets,
+        mut findings,
+        mut by_status,
+        mut by_rule,
+    } = first;
+    offsets.reserve(cells + 1 - offsets.len());
+    status.reserve(cells - status.len());
+    findings.reserve(total - findings.len());
+    for chunk in done {
+        let base = findings.len() as u32;
+        status.extend_from_slice(&chunk.status);
+        offsets.extend(chunk.offsets.iter().skip(1).map(|o| o + base));
+        findings.extend(chunk.findings);
+        for (a, b) in by_status.iter_mut().zip(chunk.by_status) {
+            *a += b;
         }
-        class.drain_into(i as u32, &mut findings);
-        if let (Some(d), Some(col)) = (dof, cols.dof) {
-            dof::cell(
-                col.get(i).copied().flatten(),
-                d,
-                missing_action,
-                &mut findings,
-            );
+        for (a, b) in by_rule.iter_mut().zip(chunk.by_rule) {
+            *a += b;
         }
-        additive.drain_into(i as u32, &mut findings);
-        let fired = findings.get(start..).unwrap_or(&[]);
-        let mut st = fired.iter().map(|f| f.status).max().unwrap_or(Status::Safe);
-        match cols.apriori(i) {
-            Some(Apriori::Unsafe) => {
-                push(
-                    &mut findings,
-                    RuleCode::Apriori,
-                    Status::Unsafe,
-                    Detail::DeclaredUnsafe,
-                );
-                st = Status::Unsafe;
-            }
-            Some(Apriori::Safe) if st != Status::Safe => {
-                push(
-                    &mut findings,
-                    RuleCode::Apriori,
-                    Status::Safe,
-                    Detail::DeclaredSafe,
-                );
-                st = Status::Safe;
-            }
-            _ => {}
-        }
-        if findings.len() > start {
-            let mut seen = 0u32;
-            for f in findings.get(start..).unwrap_or(&[]) {
-                seen |= 1 << (f.rule as u32);
-            }
-            while seen != 0 {
-                if let Some(c) = by_rule.get_mut(seen.trailing_zeros() as usize) {
-                    *c += 1;
-                }
-                seen &= seen - 1;
-            }
-        }
-        if let Some(c) = by_status.get_mut(st as usize) {
-            *c += 1;
-        }
-        status.push(st);
-        offsets.push(findings.len() as u32);
     }
     Ok(TableReport::new(
         table,
@@ -741,6 +721,178 @@ fn check(table: &Table, policy: &Policy, screen: bool) -> Result<TableReport, Er
         by_status,
         by_rule,
     ))
+}
+
+/// What the cell pass needs, shared by its chunks.
+struct Pass<'a> {
+    table: &'a Table,
+    policy: &'a Policy,
+    need: usize,
+    dof: Option<&'a crate::policy::Dof>,
+    missing_action: Status,
+    negative_action: Status,
+    sampling_zero: Status,
+    magnitude_rules: bool,
+    screen: bool,
+    first_look: Screen,
+}
+
+/// The verdicts on a range of cells: offsets into the chunk's own findings (0, then one per cell: the end of the
+/// cell's findings).
+struct Chunk {
+    status: Vec<Status>,
+    offsets: Vec<u32>,
+    findings: Vec<Finding>,
+    by_status: [u64; 3],
+    by_rule: [u64; RuleCode::ALL.len()],
+}
+
+impl Pass<'_> {
+    fn run(&self, range: std::ops::Range<usize>, mut class: Sparse, mut additive: Sparse) -> Chunk {
+        let ctx = self;
+        let cols = Columns::of(self.table);
+        let cells = range.len();
+        let mut findings: Vec<Finding> = Vec::with_capacity(cells / 8);
+        let mut offsets: Vec<u32> = Vec::with_capacity(cells + 1);
+        let mut status: Vec<Status> = Vec::with_capacity(cells);
+        let mut by_status = [0u64; 3];
+        let mut by_rule = [0u64; RuleCode::ALL.len()];
+        offsets.push(0);
+        for i in range {
+            let start = findings.len();
+            if !ctx.screen || ctx.first_look.may_fire(&cols, i) {
+                let n = cols.n(i);
+                missing::cell(&cols, i, ctx.need, ctx.missing_action, &mut findings);
+                negative::cell(&cols, i, ctx.negative_action, &mut findings);
+                zero::cell(&cols, i, ctx.sampling_zero, &mut findings);
+                if let Some(t) = &ctx.policy.threshold {
+                    threshold::cell(n, t, &mut findings);
+                }
+                if let Some(m) = ctx
+                    .magnitude_rules
+                    .then(|| magnitudes(&cols, i, ctx.need))
+                    .flatten()
+                {
+                    for d in &ctx.policy.dominance {
+                        dominance::cell(&m, d, &mut findings);
+                    }
+                    if let Some(p) = &ctx.policy.p_percent {
+                        p_percent::cell_p(&m, p, &mut findings);
+                    }
+                    if let Some(pq) = &ctx.policy.pq {
+                        p_percent::cell_pq(&m, pq, &mut findings);
+                    }
+                }
+            }
+            class.drain_into(i as u32, &mut findings);
+            if let (Some(d), Some(col)) = (ctx.dof, cols.dof) {
+                dof::cell(
+                    col.get(i).copied().flatten(),
+                    d,
+                    ctx.missing_action,
+                    &mut findings,
+                );
+            }
+            additive.drain_into(i as u32, &mut findings);
+            let fired = findings.get(start..).unwrap_or(&[]);
+            let mut st = fired.iter().map(|f| f.status).max().unwrap_or(Status::Safe);
+            match cols.apriori(i) {
+                Some(Apriori::Unsafe) => {
+                    push(
+                        &mut findings,
+                        RuleCode::Apriori,
+                        Status::Unsafe,
+                        Detail::DeclaredUnsafe,
+                    );
+                    st = Status::Unsafe;
+                }
+                Some(Apriori::Safe) if st != Status::Safe => {
+                    push(
+                        &mut findings,
+                        RuleCode::Apriori,
+                        Status::Safe,
+                        Detail::DeclaredSafe,
+                    );
+                    st = Status::Safe;
+                }
+                _ => {}
+            }
+            if findings.len() > start {
+                let mut seen = 0u32;
+                for f in findings.get(start..).unwrap_or(&[]) {
+                    seen |= 1 << (f.rule as u32);
+                }
+                while seen != 0 {
+                    if let Some(c) = by_rule.get_mut(seen.trailing_zeros() as usize) {
+                        *c += 1;
+                    }
+                    seen &= seen - 1;
+                }
+            }
+            if let Some(c) = by_status.get_mut(st as usize) {
+                *c += 1;
+            }
+            status.push(st);
+            offsets.push(findings.len() as u32);
+        }
+        Chunk {
+            status,
+            offsets,
+            findings,
+            by_status,
+            by_rule,
+        }
+    }
+}
+
+/// Cells per chunk of the cell pass: below this a table is checked on one thread.
+const CHUNK_MIN: usize = 1 << 16;
+
+#[cfg(test)]
+thread_local! {
+    /// Tests cut the cell pass into chunks of this many cells, to compare with one chunk.
+    static TEST_CHUNK: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// The chunks of the cell pass: one per available core (natively), none smaller than [`CHUNK_MIN`].
+fn chunks(cells: usize) -> Vec<std::ops::Range<usize>> {
+    #[cfg(not(target_arch = "wasm32"))]
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    #[cfg(target_arch = "wasm32")]
+    let cores = 1;
+    let n = cores.min(cells / CHUNK_MIN).max(1);
+    #[cfg(test)]
+    let n = TEST_CHUNK
+        .with(std::cell::Cell::get)
+        .map_or(n, |c| cells.div_ceil(c).max(1));
+    let per = cells.div_ceil(n).max(1);
+    (0..n)
+        .map(|k| (k * per).min(cells)..((k + 1) * per).min(cells))
+        .collect()
+}
+
+/// Runs `a` and `b`, on two threads of the pool when `parallel` (natively).
+fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if parallel {
+        return rayon::join(a, b);
+    }
+    let _ = parallel;
+    (a(), b())
+}
+
+/// Runs `f` on every job, on the threads of the pool (natively); results in job order.
+fn run_all<J: Send, R: Send>(jobs: Vec<J>, f: impl Fn(J) -> R + Sync + Send) -> Vec<R> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if jobs.len() > 1 {
+        use rayon::prelude::*;
+        return jobs.into_par_iter().map(f).collect();
+    }
+    jobs.into_iter().map(f).collect()
 }
 
 fn top_names(k: usize) -> String {
@@ -835,6 +987,28 @@ mod pass_tests {
                 }
             }
         }
+    }
+
+    /// Cut into chunks (run on the pool's threads) or not, the same report.
+    #[test]
+    fn chunks_join_into_the_same_report() {
+        let mut chunked = 0;
+        for seed in 0..200 {
+            let t = random_table::table(seed).unwrap();
+            for p in policies() {
+                let whole = check_table(&t, &p);
+                TEST_CHUNK.with(|c| c.set(Some(1 + seed as usize % 7)));
+                chunked += chunks(t.len()).len();
+                let parts = check_table(&t, &p);
+                TEST_CHUNK.with(|c| c.set(None));
+                match (whole, parts) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "seed {seed}, policy {}", p.name),
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => panic!("seed {seed}: {a:?} vs {b:?}"),
+                }
+            }
+        }
+        assert!(chunked > 2000, "{chunked} chunks");
     }
 
     /// Findings come out grouped by cell, in the rules' order, and the counts match the findings.

@@ -14,7 +14,8 @@ pub(super) struct Groups<'a> {
     strides: Vec<u64>,
     /// Per code of `d`: its rank among the codes that have children (`u32::MAX` for a leaf).
     rank: Vec<u32>,
-    parents: u64,
+    /// Per code of `d`: its parent's rank (`u32::MAX` for a root).
+    parent_rank: Vec<u32>,
     /// Number of group slots.
     pub len: usize,
 }
@@ -63,25 +64,31 @@ impl<'a> Groups<'a> {
         if NO_LAYOUT.with(std::cell::Cell::get) {
             return None;
         }
+        let parent_rank = (0..dim.len() as u32)
+            .map(|code| {
+                dim.parent(code)
+                    .and_then(|p| rank.get(p as usize).copied())
+                    .unwrap_or(u32::MAX)
+            })
+            .collect();
         (acc <= limit).then_some(Groups {
             table,
             d,
             dim,
             strides,
             rank,
-            parents,
+            parent_rank,
+
             len: acc as usize,
         })
     }
 
-    /// The slot of the group under `parent` (a code of `d`) that `cell` belongs to or heads.
+    /// The slot of rank `r`'s group that a cell with these coordinates belongs to or heads.
     #[inline]
-    fn slot(&self, cell: u32, parent: u32) -> Option<usize> {
-        let r = *self.rank.get(parent as usize)?;
-        if u64::from(r) >= self.parents {
+    fn slot(&self, coords: &[u32], r: u32) -> Option<usize> {
+        if r == u32::MAX {
             return None;
         }
-        let coords = self.table.cell_coords(cell);
         let base: u64 = coords
             .iter()
             .zip(&self.strides)
@@ -90,18 +97,24 @@ impl<'a> Groups<'a> {
         Some((base + u64::from(r)) as usize)
     }
 
-    /// The slot of the group a part belongs to (its code's parent's group), with the code's parent.
+    /// The slot of the group a part belongs to (its code's parent's group).
     #[inline]
-    pub fn of_part(&self, cell: u32) -> Option<(usize, u32)> {
-        let code = *self.table.cell_coords(cell).get(self.d)?;
-        let parent = self.dim.parent(code)?;
-        Some((self.slot(cell, parent)?, parent))
+    pub fn of_part(&self, cell: u32) -> Option<usize> {
+        let coords = self.table.cell_coords(cell);
+        let code = *coords.get(self.d)?;
+        self.slot(coords, *self.parent_rank.get(code as usize)?)
     }
 
-    /// The slot of the group a cell heads (its code has children), with its code.
+    /// The code of a part's parent.
+    pub fn parent_code(&self, cell: u32) -> Option<u32> {
+        self.dim.parent(*self.table.cell_coords(cell).get(self.d)?)
+    }
+
+    /// The slot of the group a cell heads (its code has children).
     #[inline]
-    pub fn of_head(&self, cell: u32) -> Option<(usize, u32)> {
-        let code = *self.table.cell_coords(cell).get(self.d)?;
-        Some((self.slot(cell, code)?, code))
+    pub fn of_head(&self, cell: u32) -> Option<usize> {
+        let coords = self.table.cell_coords(cell);
+        let code = *coords.get(self.d)?;
+        self.slot(coords, *self.rank.get(code as usize)?)
     }
 }
