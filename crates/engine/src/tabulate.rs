@@ -305,6 +305,22 @@ impl Tabulator {
         let mut leaves: Vec<(u64, Partial)> = Vec::new();
         let mut direct: Vec<(u64, Partial)> = Vec::new();
         match &md.unit {
+            None if self.key_space() <= (rows / 8).max(1 << 12) && !sort_forced() => {
+                // Few cells for many rows: one slot per leaf key, rows added in row order (as the sort below
+                // would add them, so the sums are the same to the bit).
+                let mut slots: Vec<Option<Partial>> = vec![None; self.key_space()];
+                for (i, &key) in keys.iter().enumerate() {
+                    if let Some(slot) = slots.get_mut(key as usize) {
+                        slot.get_or_insert_with(|| Partial::new(k))
+                            .add_unit(&part(i));
+                    }
+                }
+                leaves = slots
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(key, p)| p.map(|p| (key as u64, p)))
+                    .collect();
+            }
             None => {
                 let mut order: Vec<(u64, u32)> = keys
                     .iter()
@@ -376,6 +392,14 @@ impl Tabulator {
             top_k: k,
             weighted: md.weight.is_some(),
         })
+    }
+
+    /// Number of cell keys (every code combination, margins included).
+    fn key_space(&self) -> usize {
+        self.dims
+            .iter()
+            .try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)))
+            .unwrap_or(usize::MAX)
     }
 
     /// Calls `f` with the key of every cell a leaf contributes to: the leaf and, with margins, every combination of
@@ -550,6 +574,20 @@ fn check_lengths(md: &Microdata, rows: usize) -> Result<(), Error> {
         return Err(bad("weight", w.len()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests make rows-as-units tabulation sort, to compare it with the slots.
+    static FORCE_SORT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a test asked for the sorting path.
+fn sort_forced() -> bool {
+    #[cfg(test)]
+    return FORCE_SORT.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    false
 }
 
 /// Tabulates `md` in one go: dimensions from the data and codelists, one partition.
@@ -769,6 +807,11 @@ mod tests {
             spec.margins = seed % 2 == 0;
             spec.top_k = 3;
             let t = tabulate("t", &md, &spec, &mut none).unwrap();
+            // Rows as units: leaves in slots or by sorting, the same table to the bit.
+            FORCE_SORT.with(|f| f.set(true));
+            let sorted = tabulate("t", &md, &spec, &mut none).unwrap();
+            FORCE_SORT.with(|f| f.set(false));
+            assert_eq!(t, sorted, "seed {seed}");
             let mut total_n = 0;
             for cell in 0..t.table.len() as u32 {
                 let (n, sum, tops) = naive(&md, &t.table, cell, 3);

@@ -27,6 +27,9 @@ fn sniff(bytes: &[u8]) -> u8 {
     }
 }
 
+/// Rows read before the text buffers are sized for the whole file.
+const SAMPLE_ROWS: usize = 4096;
+
 pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -93,9 +96,22 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
         names.push(name.to_owned());
     }
     let mut cols: Vec<TextColumn> = vec![TextColumn::default(); names.len()];
-    let mut row_labels = Vec::new();
+    // Rows are at most the lines: size the columns once instead of growing (and copying) them as they fill.
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut row_labels = Vec::with_capacity(lines);
+    for c in &mut cols {
+        c.reserve(lines, 0);
+    }
     let mut rec = csv::ByteRecord::new();
     while reader.read_byte_record(&mut rec).map_err(csv_err)? {
+        // After a sample of rows, the text buffers are sized for the whole file from the sample's field lengths.
+        if row_labels.len() == SAMPLE_ROWS {
+            let read = reader.position().byte().max(1) as f64;
+            let scale = bytes.len() as f64 / read * 1.05;
+            for c in &mut cols {
+                c.reserve(0, (c.text_len() as f64 * scale) as usize);
+            }
+        }
         let line = rec.position().map_or(0, |p| p.line());
         // A blank line at the end of a file is not a row.
         if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) && names.len() > 1 {

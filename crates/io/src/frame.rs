@@ -66,6 +66,15 @@ impl TextColumn {
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
+    /// Room for `fields` more fields and `bytes` more bytes of text.
+    pub fn reserve(&mut self, fields: usize, bytes: usize) {
+        self.ends.reserve(fields);
+        self.buf.reserve(bytes);
+    }
+    /// Bytes of text held.
+    pub fn text_len(&self) -> usize {
+        self.buf.len()
+    }
     pub fn get(&self, i: usize) -> &str {
         let start = if i == 0 {
             0
