@@ -124,6 +124,36 @@ pub fn draw(seed: u64, p: &Person) -> Option<Draw> {
     frames.into_iter().find(|d| rng.f64() < d.stratum.rate())
 }
 
+/// Whether a person could ever be drawn, judged only from what is fixed when their lineage is created (birth,
+/// origin, arrival, registration) and from their own draw stream — never from what the simulation decides later
+/// (residence, disability). A superset of [`draw`]: the frames that apply are among the frames that could, each
+/// consumes the next number of the person's stream, and no frame's rate exceeds the highest rate of those that
+/// could apply (a disability can still be recognised). Phase 1 simulates only lineages with such a person (and
+/// the tenth it calibrates on); everyone born later is too young for any frame.
+pub fn may_draw(seed: u64, p: &Person) -> bool {
+    let belgian = is_belgian(p.origin);
+    let base = p.from <= 2010 && (18..=64).contains(&p.age(2010));
+    let young = (2011..=2021).contains(&(p.birth.0 + 18));
+    let newcomer = p
+        .registered
+        .is_some_and(|(reg, _)| (2011..=2021).contains(&(reg + 1)));
+    let frames = usize::from(base) + usize::from(young) + usize::from(newcomer);
+    if frames == 0 {
+        return false;
+    }
+    let highest = if base || young {
+        Stratum::Base {
+            belgian,
+            disabled: true,
+        }
+        .rate()
+    } else {
+        Stratum::Newcomer { belgian }.rate()
+    };
+    let mut rng = stream(seed, 5, p.key);
+    (0..frames).any(|_| rng.f64() < highest)
+}
+
 /// The years a sampled person is observed: from the sampling year while resident and under 65.
 pub fn observed<'a>(p: &'a Person, d: &Draw) -> impl Iterator<Item = u16> + 'a {
     let start = d.year;

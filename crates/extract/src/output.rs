@@ -5,7 +5,7 @@
 use crate::activity::Year;
 use crate::codes::{self, Code};
 use crate::model::{Home, Person, is_belgian, is_eu};
-use cellguard_io::columnar::{IpcSink, Kind, ParquetSink, Values};
+use cellguard_io::columnar::{Batch, IpcSink, Kind, ParquetSink, Values};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fs::File;
@@ -413,7 +413,13 @@ pub fn columns() -> Vec<Column> {
     ];
     for (name, kind, codes, label, classing) in QUARTERLY {
         for q in 1..=4 {
-            v.push(c(&format!("{name}_q{q}"), kind, codes, label, classing));
+            v.push(c(
+                &format!("{name}_q{q}"),
+                kind.clone(),
+                codes,
+                label,
+                classing,
+            ));
         }
     }
     v.extend([
@@ -561,14 +567,22 @@ pub fn columns() -> Vec<Column> {
             None,
         ),
     ]);
+    // Columns with a code list are written dictionary-encoded, the list (its codes) as the dictionary.
+    for c in &mut v {
+        if let (Kind::Text, Some(list)) = (&c.kind, c.codes) {
+            c.kind = Kind::Code(list.iter().map(|x| x.0).collect());
+        }
+    }
     v
 }
 
-fn code(list: &'static [Code], i: usize) -> Option<Cow<'static, str>> {
-    list.get(i).map(|c| Cow::Borrowed(c.0))
+/// Position `i` of a code list, as written (the list is the column's dictionary).
+fn code(list: &'static [Code], i: usize) -> Option<u16> {
+    (i < list.len()).then_some(i as u16)
 }
-fn yes(b: bool) -> Option<Cow<'static, str>> {
-    Some(Cow::Borrowed(if b { "1" } else { "0" }))
+/// [`codes::YES_NO`]: "0" no, "1" yes.
+fn yes(b: bool) -> Option<u16> {
+    Some(u16::from(b))
 }
 
 /// Columns being filled for one output file.
@@ -587,6 +601,7 @@ impl Buffer {
                 .map(|c| match c.kind {
                     Kind::Int => Values::Int(Vec::new()),
                     Kind::Text => Values::Text(Vec::new()),
+                    Kind::Code(_) => Values::Code(Vec::new()),
                 })
                 .collect(),
             rows: 0,
@@ -613,6 +628,7 @@ impl Buffer {
         let reason = (p.reason > 0)
             .then(|| code(codes::REASON, p.reason as usize - 1))
             .flatten();
+        let position_in = |list: &'static [Code], c: &str| codes::index(list, c).map(|i| i as u16);
         let registration = p.registered.map(|(y, m)| Cow::Owned(format!("{y}-{m:02}")));
         let amount = |x: Option<f64>| x.and_then(|x| classing.amount(x));
         // One scratch vector for every row: no allocation per row.
@@ -621,32 +637,32 @@ impl Buffer {
         {
             f.extend([
                 Field::I(id),
-                Field::T(code(codes::ROLE, r.role as usize - 1)),
+                Field::C(code(codes::ROLE, r.role as usize - 1)),
                 Field::I(year),
-                Field::T(code(codes::SEX, p.sex as usize - 1)),
+                Field::C(code(codes::SEX, p.sex as usize - 1)),
                 Field::T(
                     age_labels
                         .get(classing.age_index(age))
                         .map(|s| Cow::Borrowed(*s)),
                 ),
-                Field::T(code(codes::ORIGIN, p.origin as usize)),
-                Field::T(yes(is_belgian(p.origin))),
-                Field::T(code(codes::MIGRATION, migration)),
-                Field::T(code(codes::REGION, r.home.region as usize)),
-                Field::T(yes(r.home.big_city)),
-                Field::T(reason),
+                Field::C(code(codes::ORIGIN, p.origin as usize)),
+                Field::C(yes(is_belgian(p.origin))),
+                Field::C(code(codes::MIGRATION, migration)),
+                Field::C(code(codes::REGION, r.home.region as usize)),
+                Field::C(yes(r.home.big_city)),
+                Field::C(reason),
                 Field::T(registration),
-                Field::T(code(codes::EDUCATION, edu)),
-                Field::T(code(
+                Field::C(code(codes::EDUCATION, edu)),
+                Field::C(code(
                     codes::DOMAIN,
                     if age < 15 { 11 } else { p.domain as usize },
                 )),
-                Field::T(code(
+                Field::C(code(
                     codes::DELAY,
                     if age < 15 { 4 } else { p.delay as usize },
                 )),
-                Field::T(yes(p.disability != 0 && p.disability_since <= r.year)),
-                Field::T(code(
+                Field::C(yes(p.disability != 0 && p.disability_since <= r.year)),
+                Field::C(code(
                     codes::DISABILITY,
                     if p.disability_since <= r.year {
                         p.disability as usize
@@ -655,12 +671,12 @@ impl Buffer {
                     },
                 )),
                 Field::I(r.household.reference.map(|x| x as i64)),
-                Field::T(Some(Cow::Borrowed(r.household.relation))),
+                Field::C(position_in(codes::RELATION, r.household.relation)),
                 Field::I(r.household.partner.map(|x| x as i64)),
-                Field::T(Some(Cow::Borrowed(r.household.lipro))),
+                Field::C(position_in(codes::LIPRO, r.household.lipro)),
             ]);
             for i in 0..4 {
-                f.push(Field::T(
+                f.push(Field::C(
                     q(i).and_then(|q| code(codes::POSITION, q.position as usize)),
                 ));
             }
@@ -679,51 +695,54 @@ impl Buffer {
                 f.push(Field::I(q(i).and_then(|q| q.part_time).map(i64::from)));
             }
             for i in 0..4 {
-                f.push(Field::T(
+                f.push(Field::C(
                     q(i).and_then(|q| q.class)
                         .and_then(|c| code(codes::EMPLOYEE_CLASS, c as usize)),
                 ));
             }
             for i in 0..4 {
-                f.push(Field::T(
+                f.push(Field::C(
                     q(i).and_then(|q| q.sector)
                         .and_then(|c| code(codes::SECTOR, c as usize)),
                 ));
             }
             for i in 0..4 {
-                f.push(Field::T(q(i).and_then(|q| q.public).and_then(yes)));
+                f.push(Field::C(q(i).and_then(|q| q.public).and_then(yes)));
             }
             for i in 0..4 {
-                f.push(Field::T(q(i).and_then(|q| q.temp).and_then(yes)));
+                f.push(Field::C(q(i).and_then(|q| q.temp).and_then(yes)));
             }
-            f.push(Field::T(a.and_then(|y| yes(y.service_vouchers))));
-            f.push(Field::T(a.and_then(|y| yes(y.student_work))));
-            f.push(Field::T(a.and_then(|y| yes(y.cross_border))));
-            f.push(Field::T(a.and_then(|y| yes(y.eu_civil_servant))));
-            f.push(Field::T(a.and_then(|y| yes(y.pwa))));
+            f.push(Field::C(a.and_then(|y| yes(y.service_vouchers))));
+            f.push(Field::C(a.and_then(|y| yes(y.student_work))));
+            f.push(Field::C(a.and_then(|y| yes(y.cross_border))));
+            f.push(Field::C(a.and_then(|y| yes(y.eu_civil_servant))));
+            f.push(Field::C(a.and_then(|y| yes(y.pwa))));
             f.push(Field::I(amount(a.and_then(|y| y.self_employed_income))));
             for b in 0..5 {
                 f.push(Field::I(amount(a.map(|y| y.benefits[b]))));
             }
-            f.push(Field::T(
+            f.push(Field::C(
                 a.and_then(|y| code(codes::INCAPACITY, y.incapacity as usize)),
             ));
-            f.push(Field::T(a.map(|y| {
-                Cow::Borrowed(match y.invalidity_days {
-                    0 => "0",
-                    1..=90 => "1",
-                    91..=180 => "2",
-                    181..=270 => "3",
-                    _ => "4",
-                })
+            // [`codes::INVALIDITY_DAYS`]: none, 1-90, 91-180, 181-270, 271 or more.
+            f.push(Field::C(a.map(|y| match y.invalidity_days {
+                0 => 0,
+                1..=90 => 1,
+                91..=180 => 2,
+                181..=270 => 3,
+                _ => 4,
             })));
         }
         for (v, f) in self.values.iter_mut().zip(self.scratch.drain(..)) {
             match (v, f) {
                 (Values::Int(v), Field::I(x)) => v.push(x),
                 (Values::Text(v), Field::T(x)) => v.push(x),
-                (Values::Int(v), Field::T(_)) => v.push(None),
-                (Values::Text(v), Field::I(_)) => v.push(None),
+                (Values::Code(v), Field::C(x)) => v.push(x),
+                // A field of the wrong kind is a bug in the column list; the cell stays empty (tests compare
+                // every column with its codebook).
+                (Values::Int(v), _) => v.push(None),
+                (Values::Text(v), _) => v.push(None),
+                (Values::Code(v), _) => v.push(None),
             }
         }
         self.rows += 1;
@@ -736,6 +755,7 @@ impl Buffer {
             .map(|v| match v {
                 Values::Int(x) => Values::Int(std::mem::take(x)),
                 Values::Text(x) => Values::Text(std::mem::take(x)),
+                Values::Code(x) => Values::Code(std::mem::take(x)),
             })
             .collect()
     }
@@ -745,6 +765,8 @@ impl Buffer {
 enum Field {
     I(Option<i64>),
     T(Option<Cow<'static, str>>),
+    /// Position in the column's code list.
+    C(Option<u16>),
 }
 
 /// The per-year output files.
@@ -755,11 +777,16 @@ pub struct YearFiles {
     pub buffer: Buffer,
     pub paths: Vec<PathBuf>,
     year_col: Option<usize>,
+    /// Every column, `year` included (the Arrow file's schema).
+    schema: Vec<(String, Kind)>,
 }
 
 impl YearFiles {
     pub fn open(out: &Path, year: u16, cols: &[Column], arrow: bool) -> Result<Self, crate::Error> {
-        let schema: Vec<(String, Kind)> = cols.iter().map(|c| (c.name.clone(), c.kind)).collect();
+        let schema: Vec<(String, Kind)> = cols
+            .iter()
+            .map(|c| (c.name.clone(), c.kind.clone()))
+            .collect();
         // In the Parquet tree `year` is the partition key (the `year=YYYY` folder), as Spark, DuckDB and
         // DataFusion write and read it; a `year` column inside the files would clash with it.
         let pq_schema: Vec<(String, Kind)> =
@@ -794,6 +821,7 @@ impl YearFiles {
             buffer: Buffer::new(cols),
             paths,
             year_col,
+            schema,
         })
     }
 
@@ -810,14 +838,20 @@ impl YearFiles {
         if batch.first().is_none_or(Values::is_empty) {
             return Ok(());
         }
+        // Arrays are built once: the Arrow file has every column, the Parquet file all but the partition key.
+        let file = self
+            .paths
+            .first()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let arrays = Batch::new(&file, &self.schema, batch)?;
         if let Some(a) = &mut self.arrow {
-            a.write(batch.clone())?;
+            a.write_batch(&arrays)?;
         }
-        let mut batch = batch;
-        if let Some(i) = self.year_col.filter(|&i| i < batch.len()) {
-            batch.remove(i);
+        match self.year_col.and_then(|i| self.schema.get(i)) {
+            Some((name, _)) => self.parquet.write_batch(&arrays.without(name))?,
+            None => self.parquet.write_batch(&arrays)?,
         }
-        self.parquet.write(batch)?;
         Ok(())
     }
 

@@ -217,13 +217,16 @@ fn no_key_and_no_register_number_in_any_file_and_the_codebook_is_complete() {
             "{}: key in hex",
             f.display()
         );
-        // No 11-digit run that is a valid register number.
+        // No 11-digit run that is a valid register number. A run inside a word (a SHA-256 in hex, say) is not
+        // a number: one in 97 such runs passes the check-digit test by chance.
         let mut run = 0;
         for (i, b) in bytes.iter().enumerate() {
             if b.is_ascii_digit() {
                 run += 1;
             } else {
-                if run == 11 {
+                let in_word = b.is_ascii_alphabetic()
+                    || (i > run && bytes[i - run - 1].is_ascii_alphabetic());
+                if run == 11 && !in_word {
                     let n: u64 = std::str::from_utf8(&bytes[i - 11..i])
                         .unwrap()
                         .parse()

@@ -2,17 +2,21 @@
 //! The caller hands plain Rust columns; arrow2 stays inside this crate. Deterministic bytes for the same batches.
 
 use crate::Error;
-use arrow2::array::{Array, Int64Array, Utf8Array};
+use arrow2::array::{Array, DictionaryArray, Int64Array, PrimitiveArray, Utf8Array};
 use arrow2::chunk::Chunk;
-use arrow2::datatypes::{DataType, Field, Schema};
+use arrow2::datatypes::{DataType, Field, IntegerType, Schema};
 use std::borrow::Cow;
 use std::io::Write;
+use std::sync::Arc;
 
 /// A column's type in a written file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
     Int,
     Text,
+    /// A code from a fixed list: written dictionary-encoded (an Arrow dictionary, Parquet dictionary pages), the
+    /// list as the dictionary, so readers see the codes as text and a file holds each code once.
+    Code(Arc<[&'static str]>),
 }
 
 /// One column of a batch.
@@ -21,6 +25,8 @@ pub enum Values {
     Int(Vec<Option<i64>>),
     /// Text; fixed codes are borrowed (`&'static str`), so a million rows of codes allocate nothing per cell.
     Text(Vec<Option<Cow<'static, str>>>),
+    /// Positions in the column's code list ([`Kind::Code`]).
+    Code(Vec<Option<u16>>),
 }
 
 impl Values {
@@ -28,17 +34,24 @@ impl Values {
         match self {
             Values::Int(v) => v.len(),
             Values::Text(v) => v.len(),
+            Values::Code(v) => v.len(),
         }
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    fn kind(&self) -> Kind {
-        match self {
-            Values::Int(_) => Kind::Int,
-            Values::Text(_) => Kind::Text,
-        }
+    fn fits(&self, kind: &Kind) -> bool {
+        matches!(
+            (self, kind),
+            (Values::Int(_), Kind::Int)
+                | (Values::Text(_), Kind::Text)
+                | (Values::Code(_), Kind::Code(_))
+        )
     }
+}
+
+fn code_type() -> DataType {
+    DataType::Dictionary(IntegerType::UInt16, Box::new(DataType::Utf8), false)
 }
 
 fn schema(columns: &[(String, Kind)]) -> Schema {
@@ -49,6 +62,7 @@ fn schema(columns: &[(String, Kind)]) -> Schema {
                 let t = match k {
                     Kind::Int => DataType::Int64,
                     Kind::Text => DataType::Utf8,
+                    Kind::Code(_) => code_type(),
                 };
                 Field::new(n, t, true)
             })
@@ -56,35 +70,128 @@ fn schema(columns: &[(String, Kind)]) -> Schema {
     )
 }
 
-fn chunk(
-    file: &str,
-    kinds: &[(String, Kind)],
-    batch: Vec<Values>,
-) -> Result<Chunk<Box<dyn Array>>, Error> {
-    let bad = |message: String| Error::Format {
-        file: file.to_owned(),
-        format: "columnar output",
-        message,
-    };
-    if batch.len() != kinds.len() {
-        return Err(bad(format!(
-            "{} columns for a schema of {}",
-            batch.len(),
-            kinds.len()
-        )));
-    }
-    let rows = batch.first().map_or(0, Values::len);
-    let mut arrays: Vec<Box<dyn Array>> = Vec::with_capacity(batch.len());
-    for ((name, kind), v) in kinds.iter().zip(batch) {
-        if v.kind() != *kind || v.len() != rows {
-            return Err(bad(format!("column `{name}`: wrong type or length")));
+/// A batch turned into Arrow arrays once, to be written to several sinks (an extract's Parquet and Arrow IPC
+/// files) without building it twice.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    names: Vec<String>,
+    arrays: Vec<Box<dyn Array>>,
+}
+
+impl Batch {
+    /// Checks the columns against `kinds` and builds their arrays.
+    pub fn new(file: &str, kinds: &[(String, Kind)], batch: Vec<Values>) -> Result<Self, Error> {
+        let bad = |message: String| Error::Format {
+            file: file.to_owned(),
+            format: "columnar output",
+            message,
+        };
+        if batch.len() != kinds.len() {
+            return Err(bad(format!(
+                "{} columns for a schema of {}",
+                batch.len(),
+                kinds.len()
+            )));
         }
-        arrays.push(match v {
-            Values::Int(v) => Int64Array::from(v).boxed(),
-            Values::Text(v) => Utf8Array::<i32>::from_iter(v.iter().map(|x| x.as_deref())).boxed(),
-        });
+        let rows = batch.first().map_or(0, Values::len);
+        let mut arrays: Vec<Box<dyn Array>> = Vec::with_capacity(batch.len());
+        for ((name, kind), v) in kinds.iter().zip(batch) {
+            if !v.fits(kind) || v.len() != rows {
+                return Err(bad(format!("column `{name}`: wrong type or length")));
+            }
+            let fail = |e: arrow2::error::Error| bad(format!("column `{name}`: {e}"));
+            arrays.push(match (v, kind) {
+                (Values::Int(v), _) => Int64Array::from(v).boxed(),
+                (Values::Text(v), _) => utf8(&v).map_err(fail)?,
+                (Values::Code(v), Kind::Code(list)) => {
+                    if let Some((row, k)) = v.iter().enumerate().find_map(|(i, k)| {
+                        k.filter(|&k| usize::from(k) >= list.len()).map(|k| (i, k))
+                    }) {
+                        return Err(bad(format!(
+                            "column `{name}`, row {}: code number {k} outside its list of {}",
+                            row + 1,
+                            list.len()
+                        )));
+                    }
+                    let keys = PrimitiveArray::<u16>::from(v);
+                    let values = Utf8Array::<i32>::from_slice(list.as_ref()).boxed();
+                    DictionaryArray::try_new(code_type(), keys, values)
+                        .map_err(fail)?
+                        .boxed()
+                }
+                (Values::Code(_), _) => {
+                    return Err(bad(format!("column `{name}`: codes without a code list")));
+                }
+            });
+        }
+        Ok(Batch {
+            names: kinds.iter().map(|(n, _)| n.clone()).collect(),
+            arrays,
+        })
     }
-    Chunk::try_new(arrays).map_err(|e| bad(e.to_string()))
+
+    /// The same batch without column `name` (the arrays are shared, not copied).
+    pub fn without(&self, name: &str) -> Batch {
+        let (names, arrays) = self
+            .names
+            .iter()
+            .zip(&self.arrays)
+            .filter(|(n, _)| *n != name)
+            .map(|(n, a)| (n.clone(), a.clone()))
+            .unzip();
+        Batch { names, arrays }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.arrays.first().map_or(0, |a| a.len())
+    }
+
+    /// The batch as a chunk for a sink with these columns.
+    fn chunk(&self, file: &str, kinds: &[(String, Kind)]) -> Result<Chunk<Box<dyn Array>>, Error> {
+        let same = kinds.len() == self.names.len()
+            && kinds.iter().zip(&self.names).all(|((k, _), n)| k == n);
+        if !same {
+            return Err(Error::Format {
+                file: file.to_owned(),
+                format: "columnar output",
+                message: format!(
+                    "the batch has columns {} where the file has {}",
+                    self.names.join(", "),
+                    kinds
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+        Chunk::try_new(self.arrays.clone()).map_err(|e| Error::Format {
+            file: file.to_owned(),
+            format: "columnar output",
+            message: e.to_string(),
+        })
+    }
+}
+
+/// A UTF-8 array built straight into its offsets, bytes and validity (no per-value `Result`).
+fn utf8(v: &[Option<Cow<'static, str>>]) -> Result<Box<dyn Array>, arrow2::error::Error> {
+    let bytes: usize = v.iter().map(|x| x.as_deref().map_or(0, str::len)).sum();
+    let too_long = || arrow2::error::Error::Overflow;
+    let mut offsets: Vec<i32> = Vec::with_capacity(v.len() + 1);
+    let mut values: Vec<u8> = Vec::with_capacity(bytes);
+    let mut validity = arrow2::bitmap::MutableBitmap::with_capacity(v.len());
+    offsets.push(0);
+    for x in v {
+        if let Some(s) = x {
+            values.extend_from_slice(s.as_bytes());
+        }
+        validity.push(x.is_some());
+        offsets.push(i32::try_from(values.len()).map_err(|_| too_long())?);
+    }
+    let validity: Option<arrow2::bitmap::Bitmap> =
+        (validity.unset_bits() > 0).then(|| validity.into());
+    let offsets = arrow2::offset::OffsetsBuffer::try_from(offsets)?;
+    Ok(Utf8Array::<i32>::try_new(DataType::Utf8, offsets, values.into(), validity)?.boxed())
 }
 
 /// A Parquet file written one row group per batch (snappy-compressed pages).
@@ -136,18 +243,29 @@ impl<W: Write> ParquetSink<W> {
     }
 
     pub fn write(&mut self, batch: Vec<Values>) -> Result<(), Error> {
+        let batch = Batch::new(&self.file, &self.kinds, batch)?;
+        self.write_batch(&batch)
+    }
+
+    /// Writes a batch built with [`Batch::new`] (its columns must be this file's).
+    pub fn write_batch(&mut self, batch: &Batch) -> Result<(), Error> {
         use arrow2::io::parquet::write::{Encoding, RowGroupIterator, transverse};
         let fail = |e: arrow2::error::Error| Error::Format {
             file: self.file.clone(),
             format: "Parquet",
             message: e.to_string(),
         };
-        let chunk = chunk(&self.file, &self.kinds, batch)?;
+        let chunk = batch.chunk(&self.file, &self.kinds)?;
         let encodings = self
             .schema
             .fields
             .iter()
-            .map(|f| transverse(&f.data_type, |_| Encoding::Plain))
+            .map(|f| {
+                transverse(&f.data_type, |t| match t {
+                    DataType::Dictionary(..) => Encoding::RleDictionary,
+                    _ => Encoding::Plain,
+                })
+            })
             .collect();
         let groups = RowGroupIterator::try_new(
             std::iter::once(Ok(chunk)),
@@ -202,7 +320,13 @@ impl<W: Write> IpcSink<W> {
     }
 
     pub fn write(&mut self, batch: Vec<Values>) -> Result<(), Error> {
-        let chunk = chunk(&self.file, &self.kinds, batch)?;
+        let batch = Batch::new(&self.file, &self.kinds, batch)?;
+        self.write_batch(&batch)
+    }
+
+    /// Writes a batch built with [`Batch::new`] (its columns must be this file's).
+    pub fn write_batch(&mut self, batch: &Batch) -> Result<(), Error> {
+        let chunk = batch.chunk(&self.file, &self.kinds)?;
         self.writer.write(&chunk, None).map_err(|e| Error::Format {
             file: self.file.clone(),
             format: "Arrow IPC",
@@ -226,7 +350,11 @@ mod tests {
     use super::*;
 
     fn cols() -> Vec<(String, Kind)> {
-        vec![("id".into(), Kind::Int), ("sex".into(), Kind::Text)]
+        vec![
+            ("id".into(), Kind::Int),
+            ("sex".into(), Kind::Text),
+            ("region".into(), Kind::Code(Arc::from(["VL", "WA", "BXL"]))),
+        ]
     }
     fn batch() -> Vec<Values> {
         vec![
@@ -236,6 +364,7 @@ mod tests {
                 None,
                 Some(Cow::Owned("F".to_owned())),
             ]),
+            Values::Code(vec![Some(2), None, Some(0)]),
         ]
     }
 
@@ -248,12 +377,28 @@ mod tests {
         let f = crate::read_frame("t.parquet", &bytes).unwrap();
         assert_eq!(f.rows(), 6);
         assert_eq!(f.column("sex").unwrap().text(2), "F");
+        // Codes come back as their text, missing ones as missing.
+        assert_eq!(f.column("region").unwrap().text(3), "BXL");
+        assert_eq!(f.column("region").unwrap().text(4), "");
+        assert_eq!(f.column("region").unwrap().text(5), "VL");
         let mut i = IpcSink::new("t.arrow", Vec::new(), &cols()).unwrap();
         i.write(batch()).unwrap();
         let bytes = i.finish().unwrap();
         let f = crate::read_frame("t.arrow", &bytes).unwrap();
         assert_eq!(f.rows(), 3);
         assert_eq!(f.column("id").unwrap().text(1), "2");
+        assert_eq!(f.column("region").unwrap().text(0), "BXL");
+    }
+
+    #[test]
+    fn a_code_outside_its_list_is_an_error() {
+        let mut b = batch();
+        b[2] = Values::Code(vec![Some(3), None, None]);
+        let err = IpcSink::new("t.arrow", Vec::new(), &cols())
+            .unwrap()
+            .write(b)
+            .unwrap_err();
+        assert!(err.to_string().contains("column `region`"), "{err}");
     }
 
     #[test]
@@ -261,7 +406,7 @@ mod tests {
         let mut p = ParquetSink::new("t.parquet", Vec::new(), &cols()).unwrap();
         let err = p.write(vec![Values::Int(vec![Some(1)])]).unwrap_err();
         assert!(
-            err.to_string().contains("1 columns for a schema of 2"),
+            err.to_string().contains("1 columns for a schema of 3"),
             "{err}"
         );
     }
