@@ -112,16 +112,11 @@ fn lineage_at(seed: u64, h0: u64, k: u64, i: u64) -> Lineage {
     l
 }
 
-/// The tenth of the population (by lineage) the demography of the calibration report is computed on.
-fn calibrated(l: &Lineage) -> bool {
-    l.id % 10 == 0
-}
-
-/// Whether the labour-market calibration follows the careers of lineage `l`: one in 40 at full scale (about
-/// 290,000 people, so the smallest group calibrated, 20–64-year-olds of North-African origin, still counts about
-/// 7,000 and its employment rate is known within ±1.2 pp at 95 %), proportionally more at smaller scales, every
-/// lineage below a scale of 1/20.
-fn labour_calibrated(l: &Lineage, scale: f64) -> bool {
+/// Whether the calibration report follows lineage `l` (its demography and its people's careers): one in 40 at
+/// full scale — about 110,000 households and 290,000 people, so the smallest group calibrated (20–64-year-olds
+/// of North-African origin) still counts about 7,000 and its employment rate is known within ±1.2 pp at 95 % —
+/// proportionally more at smaller scales, every lineage below a scale of 1/20.
+fn calibrated(l: &Lineage, scale: f64) -> bool {
     let step = (40.0 * scale).floor().max(1.0) as u64;
     l.id % step == 0
 }
@@ -342,8 +337,8 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
     // Paths of the yearly files written.
     let mut finished: Vec<PathBuf> = Vec::new();
     // Phase 1 keeps the lineages with a sampled person, and simulates only those that could have one (see
-    // `design::may_draw`) and the calibration tenth; phase 2 needs every person's identity first. Demography and
-    // the labour market are calibrated on a seeded tenth and fortieth of the lineages.
+    // `design::may_draw`) and the calibration fortieth; phase 2 needs every person's identity first. Demography and
+    // the labour market are calibrated on a seeded fortieth of the lineages (at full scale).
     let mut kept: Vec<(Lineage, Vec<Option<design::Draw>>)> = Vec::new();
     let mut identities: Vec<(u64, u16, u8)> = Vec::new();
     let phase = cfg.phase;
@@ -352,20 +347,15 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
         seed,
         cfg.scale,
         |l| {
-            phase != 1
-                || calibrated(l)
-                || labour_calibrated(l, scale)
-                || l.people.iter().any(|p| design::may_draw(seed, p))
+            phase != 1 || calibrated(l, scale) || l.people.iter().any(|p| design::may_draw(seed, p))
         },
         |lineages| {
             let mut cal = report::Calibration::default();
             let mut keep = Vec::new();
             let mut ident = Vec::new();
             for l in lineages {
-                if calibrated(&l) {
+                if calibrated(&l, scale) {
                     cal.demography(&l);
-                }
-                if labour_calibrated(&l, scale) {
                     cal.labour(seed, &align, &l);
                 }
                 if phase == 1 {
@@ -581,9 +571,12 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
                             };
                             row.activity = career.year(&align, p, row.home, y);
                             count_row(&mut counts, &mut part_risk, &row);
+                            // About 2.3 people per lineage, most of them resident in a given year.
                             buffers
                                 .entry(y)
-                                .or_insert_with(|| output::Buffer::new(&cols))
+                                .or_insert_with(|| {
+                                    output::Buffer::with_capacity(&cols, lineages.len() * 5 / 2)
+                                })
                                 .push(&row, classing, age_labels);
                         }
                     }
@@ -592,9 +585,9 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
             },
             |(buffers, counts, part_risk), done, total| {
                 progress("writing", done, total);
-                for (y, mut b) in buffers {
+                for (y, b) in buffers {
                     if let Some(f) = files.get_mut(&y) {
-                        f.write_batch(b.take())?;
+                        f.write_batch(b.into_batch())?;
                     }
                 }
                 for (y, m) in counts {
@@ -612,9 +605,27 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
         finished.extend(f.finish()?);
     }
     finished.sort();
+    // The data files are hashed on all cores (hundreds of megabytes); records stay in path order.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let per = finished.len().div_ceil(threads).max(1);
+    let hashed: Vec<Result<Vec<FileRecord>, Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = finished
+            .chunks(per)
+            .map(|part| s.spawn(move || part.iter().map(|p| sha256_file(p)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Config("a hashing thread failed".into())))
+            })
+            .collect()
+    });
     let mut records = Vec::new();
-    for path in &finished {
-        records.push(sha256_file(path)?);
+    for part in hashed {
+        records.extend(part?);
     }
     let calibration_lines = calibration.lines();
     let risk_years = risk.years();

@@ -590,22 +590,25 @@ fn yes(b: bool) -> Option<u16> {
 pub struct Buffer {
     pub values: Vec<Values>,
     pub rows: usize,
-    scratch: Vec<Field>,
 }
 
 impl Buffer {
     pub fn new(cols: &[Column]) -> Self {
+        Self::with_capacity(cols, 0)
+    }
+
+    /// A buffer with room for `rows` rows.
+    pub fn with_capacity(cols: &[Column], rows: usize) -> Self {
         Buffer {
             values: cols
                 .iter()
                 .map(|c| match c.kind {
-                    Kind::Int => Values::Int(Vec::new()),
-                    Kind::Text => Values::Text(Vec::new()),
-                    Kind::Code(_) => Values::Code(Vec::new()),
+                    Kind::Int => Values::Int(Vec::with_capacity(rows)),
+                    Kind::Text => Values::Text(Vec::with_capacity(rows)),
+                    Kind::Code(_) => Values::Code(Vec::with_capacity(rows)),
                 })
                 .collect(),
             rows: 0,
-            scratch: Vec::with_capacity(cols.len()),
         }
     }
 
@@ -631,142 +634,158 @@ impl Buffer {
         let position_in = |list: &'static [Code], c: &str| codes::index(list, c).map(|i| i as u16);
         let registration = p.registered.map(|(y, m)| Cow::Owned(format!("{y}-{m:02}")));
         let amount = |x: Option<f64>| x.and_then(|x| classing.amount(x));
-        // One scratch vector for every row: no allocation per row.
-        let f = &mut self.scratch;
-        f.clear();
+        // Each field goes straight into its column, in `columns()` order.
+        let mut w = Cursor(self.values.iter_mut());
         {
-            f.extend([
-                Field::I(id),
-                Field::C(code(codes::ROLE, r.role as usize - 1)),
-                Field::I(year),
-                Field::C(code(codes::SEX, p.sex as usize - 1)),
-                Field::T(
-                    age_labels
-                        .get(classing.age_index(age))
-                        .map(|s| Cow::Borrowed(*s)),
-                ),
-                Field::C(code(codes::ORIGIN, p.origin as usize)),
-                Field::C(yes(is_belgian(p.origin))),
-                Field::C(code(codes::MIGRATION, migration)),
-                Field::C(code(codes::REGION, r.home.region as usize)),
-                Field::C(yes(r.home.big_city)),
-                Field::C(reason),
-                Field::T(registration),
-                Field::C(code(codes::EDUCATION, edu)),
-                Field::C(code(
-                    codes::DOMAIN,
-                    if age < 15 { 11 } else { p.domain as usize },
-                )),
-                Field::C(code(
-                    codes::DELAY,
-                    if age < 15 { 4 } else { p.delay as usize },
-                )),
-                Field::C(yes(p.disability != 0 && p.disability_since <= r.year)),
-                Field::C(code(
-                    codes::DISABILITY,
-                    if p.disability_since <= r.year {
-                        p.disability as usize
-                    } else {
-                        0
-                    },
-                )),
-                Field::I(r.household.reference.map(|x| x as i64)),
-                Field::C(position_in(codes::RELATION, r.household.relation)),
-                Field::I(r.household.partner.map(|x| x as i64)),
-                Field::C(position_in(codes::LIPRO, r.household.lipro)),
-            ]);
+            // (fields in column order)
+            w.int(id);
+            w.code(code(codes::ROLE, r.role as usize - 1));
+            w.int(year);
+            w.code(code(codes::SEX, p.sex as usize - 1));
+            w.text(
+                age_labels
+                    .get(classing.age_index(age))
+                    .map(|s| Cow::Borrowed(*s)),
+            );
+            w.code(code(codes::ORIGIN, p.origin as usize));
+            w.code(yes(is_belgian(p.origin)));
+            w.code(code(codes::MIGRATION, migration));
+            w.code(code(codes::REGION, r.home.region as usize));
+            w.code(yes(r.home.big_city));
+            w.code(reason);
+            w.text(registration);
+            w.code(code(codes::EDUCATION, edu));
+            w.code(code(
+                codes::DOMAIN,
+                if age < 15 { 11 } else { p.domain as usize },
+            ));
+            w.code(code(
+                codes::DELAY,
+                if age < 15 { 4 } else { p.delay as usize },
+            ));
+            w.code(yes(p.disability != 0 && p.disability_since <= r.year));
+            w.code(code(
+                codes::DISABILITY,
+                if p.disability_since <= r.year {
+                    p.disability as usize
+                } else {
+                    0
+                },
+            ));
+            w.int(r.household.reference.map(|x| x as i64));
+            w.code(position_in(codes::RELATION, r.household.relation));
+            w.int(r.household.partner.map(|x| x as i64));
+            w.code(position_in(codes::LIPRO, r.household.lipro));
+
             for i in 0..4 {
-                f.push(Field::C(
-                    q(i).and_then(|q| code(codes::POSITION, q.position as usize)),
-                ));
+                w.code(q(i).and_then(|q| code(codes::POSITION, q.position as usize)));
             }
             for i in 0..4 {
-                f.push(Field::I(q(i).map(|q| {
+                w.int(q(i).map(|q| {
                     i64::from(
                         crate::activity::is_working(q.position)
                             || a.is_some_and(|y| y.cross_border),
                     )
-                })));
+                }));
             }
             for i in 0..4 {
-                f.push(Field::I(amount(q(i).and_then(|q| q.pay))));
+                w.int(amount(q(i).and_then(|q| q.pay)));
             }
             for i in 0..4 {
-                f.push(Field::I(q(i).and_then(|q| q.part_time).map(i64::from)));
+                w.int(q(i).and_then(|q| q.part_time).map(i64::from));
             }
             for i in 0..4 {
-                f.push(Field::C(
+                w.code(
                     q(i).and_then(|q| q.class)
                         .and_then(|c| code(codes::EMPLOYEE_CLASS, c as usize)),
-                ));
+                );
             }
             for i in 0..4 {
-                f.push(Field::C(
+                w.code(
                     q(i).and_then(|q| q.sector)
                         .and_then(|c| code(codes::SECTOR, c as usize)),
-                ));
+                );
             }
             for i in 0..4 {
-                f.push(Field::C(q(i).and_then(|q| q.public).and_then(yes)));
+                w.code(q(i).and_then(|q| q.public).and_then(yes));
             }
             for i in 0..4 {
-                f.push(Field::C(q(i).and_then(|q| q.temp).and_then(yes)));
+                w.code(q(i).and_then(|q| q.temp).and_then(yes));
             }
-            f.push(Field::C(a.and_then(|y| yes(y.service_vouchers))));
-            f.push(Field::C(a.and_then(|y| yes(y.student_work))));
-            f.push(Field::C(a.and_then(|y| yes(y.cross_border))));
-            f.push(Field::C(a.and_then(|y| yes(y.eu_civil_servant))));
-            f.push(Field::C(a.and_then(|y| yes(y.pwa))));
-            f.push(Field::I(amount(a.and_then(|y| y.self_employed_income))));
+            w.code(a.and_then(|y| yes(y.service_vouchers)));
+            w.code(a.and_then(|y| yes(y.student_work)));
+            w.code(a.and_then(|y| yes(y.cross_border)));
+            w.code(a.and_then(|y| yes(y.eu_civil_servant)));
+            w.code(a.and_then(|y| yes(y.pwa)));
+            w.int(amount(a.and_then(|y| y.self_employed_income)));
             for b in 0..5 {
-                f.push(Field::I(amount(a.map(|y| y.benefits[b]))));
+                w.int(amount(a.map(|y| y.benefits[b])));
             }
-            f.push(Field::C(
-                a.and_then(|y| code(codes::INCAPACITY, y.incapacity as usize)),
-            ));
+            w.code(a.and_then(|y| code(codes::INCAPACITY, y.incapacity as usize)));
             // [`codes::INVALIDITY_DAYS`]: none, 1-90, 91-180, 181-270, 271 or more.
-            f.push(Field::C(a.map(|y| match y.invalidity_days {
+            w.code(a.map(|y| match y.invalidity_days {
                 0 => 0,
                 1..=90 => 1,
                 91..=180 => 2,
                 181..=270 => 3,
                 _ => 4,
-            })));
-        }
-        for (v, f) in self.values.iter_mut().zip(self.scratch.drain(..)) {
-            match (v, f) {
-                (Values::Int(v), Field::I(x)) => v.push(x),
-                (Values::Text(v), Field::T(x)) => v.push(x),
-                (Values::Code(v), Field::C(x)) => v.push(x),
-                // A field of the wrong kind is a bug in the column list; the cell stays empty (tests compare
-                // every column with its codebook).
-                (Values::Int(v), _) => v.push(None),
-                (Values::Text(v), _) => v.push(None),
-                (Values::Code(v), _) => v.push(None),
-            }
+            }));
         }
         self.rows += 1;
     }
 
+    /// The rows as a batch, the buffer done with.
+    pub fn into_batch(self) -> Vec<Values> {
+        self.values
+    }
+
+    /// The rows so far as a batch; the buffer starts again with room for as many (no regrowth per batch).
     pub fn take(&mut self) -> Vec<Values> {
+        let room = self.rows;
         self.rows = 0;
         self.values
             .iter_mut()
             .map(|v| match v {
-                Values::Int(x) => Values::Int(std::mem::take(x)),
-                Values::Text(x) => Values::Text(std::mem::take(x)),
-                Values::Code(x) => Values::Code(std::mem::take(x)),
+                Values::Int(x) => Values::Int(std::mem::replace(x, Vec::with_capacity(room))),
+                Values::Text(x) => Values::Text(std::mem::replace(x, Vec::with_capacity(room))),
+                Values::Code(x) => Values::Code(std::mem::replace(x, Vec::with_capacity(room))),
             })
             .collect()
     }
 }
 
-#[derive(Debug)]
-enum Field {
-    I(Option<i64>),
-    T(Option<Cow<'static, str>>),
-    /// Position in the column's code list.
-    C(Option<u16>),
+/// Writes a row's fields into the buffer's columns one after the other. A field of the wrong kind for its
+/// column (a bug in the column list) leaves the cell empty; tests compare every column with the codebook.
+struct Cursor<'a>(std::slice::IterMut<'a, Values>);
+
+impl Cursor<'_> {
+    #[inline]
+    fn int(&mut self, x: Option<i64>) {
+        match self.0.next() {
+            Some(Values::Int(v)) => v.push(x),
+            Some(Values::Text(v)) => v.push(None),
+            Some(Values::Code(v)) => v.push(None),
+            None => {}
+        }
+    }
+    #[inline]
+    fn text(&mut self, x: Option<Cow<'static, str>>) {
+        match self.0.next() {
+            Some(Values::Text(v)) => v.push(x),
+            Some(Values::Int(v)) => v.push(None),
+            Some(Values::Code(v)) => v.push(None),
+            None => {}
+        }
+    }
+    #[inline]
+    fn code(&mut self, x: Option<u16>) {
+        match self.0.next() {
+            Some(Values::Code(v)) => v.push(x),
+            Some(Values::Int(v)) => v.push(None),
+            Some(Values::Text(v)) => v.push(None),
+            None => {}
+        }
+    }
 }
 
 /// The per-year output files.
