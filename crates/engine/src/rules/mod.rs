@@ -471,10 +471,10 @@ impl Sparse {
     }
 }
 
-/// A first look at a cell, without branches: `false` only when none of the per-cell rules (missing, negative,
-/// zero, threshold, dominance, p %, pq) can fire, so the cell skips them. It computes the rules' own conditions
-/// on the same numbers (a missing contribution counted as 0), so it may say `true` for a cell the rules then
-/// find undecidable, never `false` for a cell a rule fires on.
+/// A first look at a cell, without branches: which of the per-cell rules (missing, negative, zero, threshold,
+/// the magnitude rules) may fire, so a cell runs only those (most cells none). It computes the rules' own
+/// conditions on the same numbers (a missing contribution counted as 0), so it may flag a rule that then finds
+/// the cell undecidable, never leave out a rule that fires.
 struct Screen {
     need: usize,
     /// `min_units` of the threshold rule, 1 when the rule is off (no `n` is in `1..1`).
@@ -506,50 +506,64 @@ impl Screen {
         }
     }
 
+    /// Which per-cell rules may fire on cell `i`: a bit per rule ([`Screen::MISSING`] …), 0 for most cells.
     #[inline(always)]
-    fn may_fire(&self, c: &Columns, i: usize) -> bool {
+    fn may_fire(&self, c: &Columns, i: usize) -> u8 {
         let n_opt = c.n.get(i).copied().flatten();
         let n = n_opt.unwrap_or(0);
-        // missing n, zero, threshold
-        let mut f = (n == 0) | (n.wrapping_sub(1) < self.min_units.wrapping_sub(1));
-        f |= c
-            .n_missing
-            .and_then(|v| v.get(i).copied().flatten())
-            .unwrap_or(0)
-            > 0;
-        f |= c
+        let mut missing = n_opt.is_none()
+            | (c.n_missing
+                .and_then(|v| v.get(i).copied().flatten())
+                .unwrap_or(0)
+                > 0);
+        let mut negative = c
             .n_negative
             .and_then(|v| v.get(i).copied().flatten())
             .unwrap_or(0)
             > 0;
-        let Some(values) = c.value else {
-            return f;
-        };
-        let value = values.get(i).copied().flatten().unwrap_or(f64::NAN);
-        f |= !value.is_finite() | (value < 0.0);
-        let mut top = [0.0f64; 8];
-        for (k, col) in c.top.iter().enumerate() {
-            let t = col.get(i).copied().flatten();
-            let v = t.unwrap_or(0.0);
-            f |= v < 0.0;
-            if let Some(slot) = top.get_mut(k).filter(|_| k < self.need) {
-                f |= !t.unwrap_or(f64::NAN).is_finite() & (n > k as u64);
-                *slot = v;
+        let zero = n_opt == Some(0);
+        let threshold = n.wrapping_sub(1) < self.min_units.wrapping_sub(1);
+        let mut magnitude = false;
+        if let Some(values) = c.value {
+            let value = values.get(i).copied().flatten().unwrap_or(f64::NAN);
+            missing |= !value.is_finite();
+            negative |= value < 0.0;
+            let mut top = [0.0f64; 8];
+            for (k, col) in c.top.iter().enumerate() {
+                let t = col.get(i).copied().flatten();
+                let v = t.unwrap_or(0.0);
+                negative |= v < 0.0;
+                if let Some(slot) = top.get_mut(k).filter(|_| k < self.need) {
+                    missing |= !t.unwrap_or(f64::NAN).is_finite() & (n > k as u64);
+                    *slot = v;
+                }
+            }
+            if self.magnitude {
+                for &(k, share, inclusive) in &self.dominance {
+                    let sum: f64 = top.iter().take(k).sum();
+                    let (lhs, rhs) = (sum * 100.0, share * value);
+                    magnitude |= if inclusive { lhs >= rhs } else { lhs > rhs };
+                }
+                let [top1, top2, ..] = top;
+                for &ratio in &self.ratios {
+                    magnitude |= value - top1 - top2 < ratio * top1;
+                }
             }
         }
-        if self.magnitude {
-            for &(k, share, inclusive) in &self.dominance {
-                let sum: f64 = top.iter().take(k).sum();
-                let (lhs, rhs) = (sum * 100.0, share * value);
-                f |= if inclusive { lhs >= rhs } else { lhs > rhs };
-            }
-            let [top1, top2, ..] = top;
-            for &ratio in &self.ratios {
-                f |= value - top1 - top2 < ratio * top1;
-            }
-        }
-        f
+        u8::from(missing) * Self::MISSING
+            | u8::from(negative) * Self::NEGATIVE
+            | u8::from(zero) * Self::ZERO
+            | u8::from(threshold) * Self::THRESHOLD
+            | u8::from(magnitude) * Self::MAGNITUDE
     }
+
+    const MISSING: u8 = 1;
+    const NEGATIVE: u8 = 2;
+    const ZERO: u8 = 4;
+    const THRESHOLD: u8 = 8;
+    /// Dominance, p % or pq.
+    const MAGNITUDE: u8 = 16;
+    const ALL: u8 = 31;
 }
 
 /// Runs every rule of `policy` over `table`.
@@ -760,16 +774,30 @@ impl Pass<'_> {
         offsets.push(0);
         for i in range {
             let start = findings.len();
-            if !ctx.screen || ctx.first_look.may_fire(&cols, i) {
-                let n = cols.n(i);
-                missing::cell(&cols, i, ctx.need, ctx.missing_action, &mut findings);
-                negative::cell(&cols, i, ctx.negative_action, &mut findings);
-                zero::cell(&cols, i, ctx.sampling_zero, &mut findings);
-                if let Some(t) = &ctx.policy.threshold {
-                    threshold::cell(n, t, &mut findings);
+            let may = if ctx.screen {
+                ctx.first_look.may_fire(&cols, i)
+            } else {
+                Screen::ALL
+            };
+            if may != 0 {
+                if may & Screen::MISSING != 0 {
+                    missing::cell(&cols, i, ctx.need, ctx.missing_action, &mut findings);
                 }
-                if let Some(m) = ctx
-                    .magnitude_rules
+                if may & Screen::NEGATIVE != 0 {
+                    negative::cell(&cols, i, ctx.negative_action, &mut findings);
+                }
+                if may & Screen::ZERO != 0 {
+                    zero::cell(&cols, i, ctx.sampling_zero, &mut findings);
+                }
+                if let Some(t) = ctx
+                    .policy
+                    .threshold
+                    .as_ref()
+                    .filter(|_| may & Screen::THRESHOLD != 0)
+                {
+                    threshold::cell(cols.n(i), t, &mut findings);
+                }
+                if let Some(m) = (ctx.magnitude_rules && may & Screen::MAGNITUDE != 0)
                     .then(|| magnitudes(&cols, i, ctx.need))
                     .flatten()
                 {
