@@ -550,11 +550,11 @@ impl Screen {
                 }
             }
         }
-        u8::from(missing) * Self::MISSING
-            | u8::from(negative) * Self::NEGATIVE
-            | u8::from(zero) * Self::ZERO
-            | u8::from(threshold) * Self::THRESHOLD
-            | u8::from(magnitude) * Self::MAGNITUDE
+        (u8::from(missing) * Self::MISSING)
+            | (u8::from(negative) * Self::NEGATIVE)
+            | (u8::from(zero) * Self::ZERO)
+            | (u8::from(threshold) * Self::THRESHOLD)
+            | (u8::from(magnitude) * Self::MAGNITUDE)
     }
 
     const MISSING: u8 = 1;
