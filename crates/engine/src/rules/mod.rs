@@ -763,7 +763,6 @@ struct Chunk {
 
 impl Pass<'_> {
     fn run(&self, range: std::ops::Range<usize>, mut class: Sparse, mut additive: Sparse) -> Chunk {
-        let ctx = self;
         let cols = Columns::of(self.table);
         let cells = range.len();
         let mut findings: Vec<Finding> = Vec::with_capacity(cells / 8);
@@ -774,22 +773,22 @@ impl Pass<'_> {
         offsets.push(0);
         for i in range {
             let start = findings.len();
-            let may = if ctx.screen {
-                ctx.first_look.may_fire(&cols, i)
+            let may = if self.screen {
+                self.first_look.may_fire(&cols, i)
             } else {
                 Screen::ALL
             };
             if may != 0 {
                 if may & Screen::MISSING != 0 {
-                    missing::cell(&cols, i, ctx.need, ctx.missing_action, &mut findings);
+                    missing::cell(&cols, i, self.need, self.missing_action, &mut findings);
                 }
                 if may & Screen::NEGATIVE != 0 {
-                    negative::cell(&cols, i, ctx.negative_action, &mut findings);
+                    negative::cell(&cols, i, self.negative_action, &mut findings);
                 }
                 if may & Screen::ZERO != 0 {
-                    zero::cell(&cols, i, ctx.sampling_zero, &mut findings);
+                    zero::cell(&cols, i, self.sampling_zero, &mut findings);
                 }
-                if let Some(t) = ctx
+                if let Some(t) = self
                     .policy
                     .threshold
                     .as_ref()
@@ -797,27 +796,27 @@ impl Pass<'_> {
                 {
                     threshold::cell(cols.n(i), t, &mut findings);
                 }
-                if let Some(m) = (ctx.magnitude_rules && may & Screen::MAGNITUDE != 0)
-                    .then(|| magnitudes(&cols, i, ctx.need))
+                if let Some(m) = (self.magnitude_rules && may & Screen::MAGNITUDE != 0)
+                    .then(|| magnitudes(&cols, i, self.need))
                     .flatten()
                 {
-                    for d in &ctx.policy.dominance {
+                    for d in &self.policy.dominance {
                         dominance::cell(&m, d, &mut findings);
                     }
-                    if let Some(p) = &ctx.policy.p_percent {
+                    if let Some(p) = &self.policy.p_percent {
                         p_percent::cell_p(&m, p, &mut findings);
                     }
-                    if let Some(pq) = &ctx.policy.pq {
+                    if let Some(pq) = &self.policy.pq {
                         p_percent::cell_pq(&m, pq, &mut findings);
                     }
                 }
             }
             class.drain_into(i as u32, &mut findings);
-            if let (Some(d), Some(col)) = (ctx.dof, cols.dof) {
+            if let (Some(d), Some(col)) = (self.dof, cols.dof) {
                 dof::cell(
                     col.get(i).copied().flatten(),
                     d,
-                    ctx.missing_action,
+                    self.missing_action,
                     &mut findings,
                 );
             }
