@@ -20,9 +20,9 @@ pub(super) struct Groups<'a> {
     pub len: usize,
 }
 
-/// Slots allowed per cell of the table (beyond that the table is too sparse to lay out, and the rules look
-/// groups up one by one).
-const SLOTS_PER_CELL: u64 = 4;
+/// Slots allowed per cell of the table: a group's sums take up to 40 bytes, so the layout never outgrows the
+/// table itself; beyond that (many parents in a sparse table) the rules look groups up one by one.
+const SLOTS_PER_CELL: u64 = 1;
 const SLOTS_MIN: u64 = 1 << 16;
 
 #[cfg(test)]
