@@ -30,6 +30,27 @@ fn sniff(bytes: &[u8]) -> u8 {
 /// Rows read before the text buffers are sized for the whole file.
 const SAMPLE_ROWS: usize = 4096;
 
+/// Where the record the reader places at byte `offset` begins: past the line ends before it (after a `\r\n`,
+/// the reader's position is still on the `\n`).
+fn record_start(bytes: &[u8], offset: u64) -> usize {
+    let mut at = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+        at += 1;
+    }
+    at
+}
+
+/// The line (from 1) of the record the reader places at byte `offset`.
+fn line_at(bytes: &[u8], offset: u64) -> u64 {
+    let end = record_start(bytes, offset);
+    bytes
+        .get(..end)
+        .map_or(0, |b| b.iter().filter(|&&b| b == b'\n').count()) as u64
+        + 1
+}
+
 pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -49,7 +70,7 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
         .has_headers(true)
         .from_reader(bytes);
     let csv_err = |e: csv::Error| -> Error {
-        let line = e.position().map_or(0, |p| p.line());
+        let line = e.position().map_or(0, |p| line_at(bytes, p.byte()));
         let message = match e.kind() {
             csv::ErrorKind::UnequalLengths {
                 expected_len, len, ..
@@ -103,6 +124,9 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
         c.reserve(lines, 0);
     }
     let mut rec = csv::ByteRecord::new();
+    // Line numbers from byte offsets (the reader's own count is off in files with `\r\n` line ends), counted on
+    // from one record to the next.
+    let (mut at, mut line) = (0usize, 1u64);
     while reader.read_byte_record(&mut rec).map_err(csv_err)? {
         // After a sample of rows, the text buffers are sized for the whole file from the sample's field lengths.
         if row_labels.len() == SAMPLE_ROWS {
@@ -112,7 +136,14 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
                 c.reserve(0, (c.text_len() as f64 * scale) as usize);
             }
         }
-        let line = rec.position().map_or(0, |p| p.line());
+        let start = rec
+            .position()
+            .map_or(at, |p| record_start(bytes, p.byte()))
+            .max(at);
+        line += bytes
+            .get(at..start)
+            .map_or(0, |b| b.iter().filter(|&&b| b == b'\n').count()) as u64;
+        at = start;
         // A blank line at the end of a file is not a row.
         if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) && names.len() > 1 {
             continue;
@@ -145,6 +176,20 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows are labelled with the line they start on, whatever the line ends, blank lines and quoted newlines.
+    #[test]
+    fn rows_are_labelled_with_their_line() {
+        let labels = |text: &[u8]| {
+            let f = read("t.csv", text).unwrap();
+            (0..f.rows()).map(|i| f.row_label(i)).collect::<Vec<_>>()
+        };
+        assert_eq!(labels(b"a,b\n1,2\n\n3,4\n"), [2, 4]);
+        assert_eq!(labels(b"a,b\r\n1,2\r\n\r\n3,4\r\n"), [2, 4]);
+        assert_eq!(labels(b"a,b\r\n\"x\ny\",2\r\n\r\n3,4\r\n"), [2, 5]);
+        let err = read("t.csv", b"a,b\r\n1,2\r\n3\r\n").unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+    }
 
     fn check(input: &str, expected: Result<(&[&str], usize, bool), &str>) {
         match (read("t.csv", input.as_bytes()), expected) {
