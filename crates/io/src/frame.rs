@@ -158,6 +158,42 @@ impl Column {
     }
 }
 
+/// Powers of ten exact in an `f64`.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// A plain decimal (`-12.50`, `9243`: an optional sign, at most 15 digits, at most one point), converted as
+/// `digits / 10^decimals`. Both numbers are exact in an `f64` and IEEE division rounds correctly, so the result
+/// is the one `str::parse` gives (tested), without its general algorithm. `None` for anything else.
+fn plain_decimal(s: &str) -> Option<f64> {
+    let bytes = s.as_bytes();
+    let (negative, digits) = match bytes.first()? {
+        b'-' => (true, bytes.get(1..)?),
+        b'+' => (false, bytes.get(1..)?),
+        _ => (false, bytes),
+    };
+    let (mut mantissa, mut count, mut decimals) = (0u64, 0usize, None::<usize>);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                count += 1;
+                if let Some(d) = decimals.as_mut() {
+                    *d += 1;
+                }
+            }
+            b'.' if decimals.is_none() => decimals = Some(0),
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 15 {
+        return None;
+    }
+    let x = mantissa as f64 / POW10.get(decimals.unwrap_or(0)).copied()?;
+    Some(if negative { -x } else { x })
+}
+
 pub(crate) fn parse_number(s: &str, decimal_comma: bool) -> Num {
     let s = s.trim();
     if s.is_empty()
@@ -175,6 +211,8 @@ pub(crate) fn parse_number(s: &str, decimal_comma: bool) -> Num {
             s.to_owned()
         };
         cleaned.replace(',', ".").parse::<f64>()
+    } else if let Some(x) = plain_decimal(s) {
+        Ok(x)
     } else {
         s.parse::<f64>()
     };
@@ -345,6 +383,66 @@ pub fn filter_rows(frame: Frame, name: &str, values: &[&str]) -> Result<Frame, c
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Plain decimals convert to exactly what `str::parse` gives, including the last bit.
+    #[test]
+    fn plain_decimals_parse_like_std() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let fixed = [
+            "0",
+            "-0",
+            "+7",
+            "007",
+            "0.1",
+            ".5",
+            "5.",
+            "-.25",
+            "123456789012345",
+            "0.00000000000001",
+            "999999999999999",
+            "1234567890.12345",
+            "-98765.4321",
+        ];
+        let mut cases: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+        for _ in 0..200_000 {
+            let digits = 1 + (next() % 15) as usize;
+            let mut t: String = (0..digits)
+                .map(|_| char::from(b'0' + (next() % 10) as u8))
+                .collect();
+            if next() % 2 == 0 {
+                let at = (next() % (digits as u64 + 1)) as usize;
+                t.insert(at, '.');
+            }
+            if next() % 4 == 0 {
+                t.insert(0, '-');
+            }
+            cases.push(t);
+        }
+        for c in &cases {
+            let want: f64 = c.parse().unwrap();
+            let got = plain_decimal(c).unwrap_or_else(|| panic!("{c} not taken"));
+            assert_eq!(got.to_bits(), want.to_bits(), "{c}");
+        }
+        for other in [
+            "1e5",
+            "1,5",
+            "",
+            "-",
+            ".",
+            "1.2.3",
+            "1234567890123456",
+            "inf",
+            " 1",
+        ] {
+            assert_eq!(plain_decimal(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn numbers() {
