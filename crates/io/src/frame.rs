@@ -163,10 +163,11 @@ const POW10: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
 
-/// A plain decimal (`-12.50`, `9243`: an optional sign, at most 15 digits, at most one point), converted as
-/// `digits / 10^decimals`. Both numbers are exact in an `f64` and IEEE division rounds correctly, so the result
-/// is the one `str::parse` gives (tested), without its general algorithm. `None` for anything else.
-fn plain_decimal(s: &str) -> Option<f64> {
+/// A plain decimal (`-12.50`, `9243`; `-12,50` with a decimal comma: an optional sign, at most 15 digits, at
+/// most one decimal `point`), converted as `digits / 10^decimals`. Both numbers are exact in an `f64` and IEEE
+/// division rounds correctly, so the result is the one `str::parse` gives (tested), without its general
+/// algorithm. `None` for anything else.
+fn plain_decimal(s: &str, point: u8) -> Option<f64> {
     let bytes = s.as_bytes();
     let (negative, digits) = match bytes.first()? {
         b'-' => (true, bytes.get(1..)?),
@@ -183,7 +184,7 @@ fn plain_decimal(s: &str) -> Option<f64> {
                     *d += 1;
                 }
             }
-            b'.' if decimals.is_none() => decimals = Some(0),
+            c if c == point && decimals.is_none() => decimals = Some(0),
             _ => return None,
         }
     }
@@ -204,15 +205,15 @@ pub(crate) fn parse_number(s: &str, decimal_comma: bool) -> Num {
     {
         return Num::Missing;
     }
-    let parsed = if decimal_comma && s.contains(',') {
+    let parsed = if let Some(x) = plain_decimal(s, if decimal_comma { b',' } else { b'.' }) {
+        Ok(x)
+    } else if decimal_comma && s.contains(',') {
         let cleaned: String = if s.contains('.') {
             s.replace('.', "")
         } else {
             s.to_owned()
         };
         cleaned.replace(',', ".").parse::<f64>()
-    } else if let Some(x) = plain_decimal(s) {
-        Ok(x)
     } else {
         s.parse::<f64>()
     };
@@ -426,8 +427,14 @@ mod tests {
         }
         for c in &cases {
             let want: f64 = c.parse().unwrap();
-            let got = plain_decimal(c).unwrap_or_else(|| panic!("{c} not taken"));
+            let got = plain_decimal(c, b'.').unwrap_or_else(|| panic!("{c} not taken"));
             assert_eq!(got.to_bits(), want.to_bits(), "{c}");
+            let comma = plain_decimal(&c.replace('.', ","), b',');
+            assert_eq!(
+                comma.map(f64::to_bits),
+                Some(want.to_bits()),
+                "{c} with a comma"
+            );
         }
         for other in [
             "1e5",
@@ -440,7 +447,7 @@ mod tests {
             "inf",
             " 1",
         ] {
-            assert_eq!(plain_decimal(other), None, "{other}");
+            assert_eq!(plain_decimal(other, b'.'), None, "{other}");
         }
     }
 
