@@ -121,6 +121,38 @@ fn calibrated(l: &Lineage, scale: f64) -> bool {
     l.id % step == 0
 }
 
+/// The cores to work on (at most 8).
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+}
+
+/// Runs `f` on `items` cut into one contiguous part per core, each part on a thread of its own; the results in
+/// part order. A thread that fails is an error naming `what` (nothing is dropped quietly).
+fn on_cores<T: Sync, R: Send>(
+    items: &[T],
+    what: &str,
+    f: impl Fn(&[T]) -> R + Sync,
+) -> Result<Vec<R>, Error> {
+    let per = items.len().div_ceil(cores()).max(1);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(per)
+            .map(|part| s.spawn(move || f(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().map_err(|_| {
+                    Error::Config(format!("a {what} thread failed; nothing was written"))
+                })
+            })
+            .collect()
+    })
+}
+
 /// Lineages per unit of parallel work.
 const CHUNK: u64 = 8_192;
 
@@ -136,9 +168,7 @@ fn par_chunks<T: Send>(
 ) -> Result<(), Error> {
     let (h0, k) = lineage_ids(scale);
     let total = h0 + k * u64::from(LAST_YEAR - FIRST_YEAR);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8) as u64;
+    let threads = cores() as u64;
     // One round is one chunk per core. The next round is already running while this one's results are
     // consumed (written), so the cores stay busy.
     std::thread::scope(|s| -> Result<(), Error> {
@@ -440,50 +470,31 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
         persons_out = years.len() as u64;
         // Careers in person order (each person's years in sequence), then each year's rows — in pseudonym
         // order — built and written by its own thread: the yearly files are independent.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
+        let threads = cores();
         // Careers are independent: persons are split over the cores, their rows gathered per year in order.
         type Years = BTreeMap<u16, u8>;
         let people: Vec<(&(usize, usize), &Years)> = years.iter().collect();
-        let per = people.len().div_ceil(threads).max(1);
-        let parts: Result<Vec<Vec<(u16, PendingRow)>>, Error> = std::thread::scope(|s| {
-            let handles: Vec<_> = people
-                .chunks(per)
-                .map(|part| {
-                    let (kept, ids, align) = (&kept, &ids, &align);
-                    s.spawn(move || {
-                        let mut out = Vec::new();
-                        for &(&(li, pi), ys) in part {
-                            let Some((l, _)) = kept.get(li) else { continue };
-                            let Some(p) = l.people.get(pi) else { continue };
-                            let Some(id) = ids.of(p.key) else { continue };
-                            let mut career = Career::new(seed, p, &l.first_home(p));
-                            let last = ys.keys().next_back().copied().unwrap_or(FIRST_YEAR);
-                            let mut acts: BTreeMap<u16, activity::Year> = BTreeMap::new();
-                            for y in p.from.max(p.birth.0 + 18)..=last {
-                                if let Some(a) = career.year(align, p, &l.home_in(p, y), y) {
-                                    if ys.contains_key(&y) {
-                                        acts.insert(y, a);
-                                    }
-                                }
-                            }
-                            for (&y, &role) in ys {
-                                out.push((y, (id, li, pi, role, acts.remove(&y))));
-                            }
+        let parts = on_cores(&people, "career", |part| {
+            let mut out = Vec::new();
+            for &(&(li, pi), ys) in part {
+                let Some((l, _)) = kept.get(li) else { continue };
+                let Some(p) = l.people.get(pi) else { continue };
+                let Some(id) = ids.of(p.key) else { continue };
+                let mut career = Career::new(seed, p, &l.first_home(p));
+                let last = ys.keys().next_back().copied().unwrap_or(FIRST_YEAR);
+                let mut acts: BTreeMap<u16, activity::Year> = BTreeMap::new();
+                for y in p.from.max(p.birth.0 + 18)..=last {
+                    if let Some(a) = career.year(&align, p, &l.home_in(p, y), y) {
+                        if ys.contains_key(&y) {
+                            acts.insert(y, a);
                         }
-                        out
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().map_err(|_| {
-                        Error::Config("a career thread failed; nothing was written".into())
-                    })
-                })
-                .collect()
+                    }
+                }
+                for (&y, &role) in ys {
+                    out.push((y, (id, li, pi, role, acts.remove(&y))));
+                }
+            }
+            out
         });
         let mut by_year: BTreeMap<u16, Vec<PendingRow>> = BTreeMap::new();
         for (y, row) in parts?.into_iter().flatten() {
@@ -535,7 +546,13 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
                 .collect();
             handles
                 .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Err(Error::Config(
+                            "a writer thread failed; its years were not written".into(),
+                        ))]
+                    })
+                })
                 .collect()
         });
         for r in results {
@@ -606,25 +623,12 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
     }
     finished.sort();
     // The data files are hashed on all cores (hundreds of megabytes); records stay in path order.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let per = finished.len().div_ceil(threads).max(1);
-    let hashed: Vec<Result<Vec<FileRecord>, Error>> = std::thread::scope(|s| {
-        let handles: Vec<_> = finished
-            .chunks(per)
-            .map(|part| s.spawn(move || part.iter().map(|p| sha256_file(p)).collect()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::Config("a hashing thread failed".into())))
-            })
-            .collect()
-    });
     let mut records = Vec::new();
-    for part in hashed {
+    for part in on_cores(&finished, "hashing", |part| {
+        part.iter()
+            .map(|p| sha256_file(p))
+            .collect::<Result<Vec<_>, _>>()
+    })? {
         records.extend(part?);
     }
     let calibration_lines = calibration.lines();
