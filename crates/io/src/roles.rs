@@ -239,21 +239,19 @@ fn numbers(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<f64>>, Er
 }
 
 fn counts(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<u64>>, Error> {
-    let vals = numbers(frame, name, what)?;
-    vals.iter()
-        .enumerate()
-        .map(|(i, v)| match v {
-            None => Ok(None),
-            Some(x) if *x >= 0.0 && x.fract() == 0.0 && *x < 1e18 => Ok(Some(*x as u64)),
-            Some(_) => Err(Error::Value {
+    let Some(col) = frame.column(name) else {
+        return Ok(Vec::new());
+    };
+    (0..col.len())
+        .map(|i| match col.number(i, frame.decimal_comma) {
+            Num::Missing => Ok(None),
+            Num::Value(x) if x >= 0.0 && x.fract() == 0.0 && x < 1e18 => Ok(Some(x as u64)),
+            Num::Value(_) | Num::Bad => Err(Error::Value {
                 file: frame.file.clone(),
                 row: frame.row_label(i),
                 column: name.to_owned(),
                 expected: what.to_owned(),
-                found: frame
-                    .column(name)
-                    .map(|c| c.text(i).into_owned())
-                    .unwrap_or_default(),
+                found: col.text(i).into_owned(),
             }),
         })
         .collect()
