@@ -404,7 +404,10 @@ impl Session {
         offset: u32,
         limit: u32,
     ) -> Result<RowsPage, String> {
-        let cached = matches!(&self.filtered, Some((t, f, _)) if *t == table && *f == filter);
+        // No filter: every cell, in order (no list of a million indices to build).
+        let all = filter == Filter::default();
+        let cached =
+            all || matches!(&self.filtered, Some((t, f, _)) if *t == table && *f == filter);
         if !cached {
             let (_, report) = self.table(run, table)?;
             let cells: Vec<u32> = report
@@ -422,6 +425,23 @@ impl Session {
         }
         let (entry, report) = self.table(run, table)?;
         let matching: &[u32] = self.filtered.as_ref().map_or(&[], |(_, _, c)| c);
+        let (total, window): (usize, Box<dyn Iterator<Item = u32>>) = if all {
+            let total = report.len();
+            let from = (offset as usize).min(total);
+            let to = from.saturating_add(limit.min(1000) as usize).min(total);
+            (total, Box::new(from as u32..to as u32))
+        } else {
+            (
+                matching.len(),
+                Box::new(
+                    matching
+                        .iter()
+                        .skip(offset as usize)
+                        .take(limit.min(1000) as usize)
+                        .copied(),
+                ),
+            )
+        };
         let published: Vec<_> = entry.map_or_else(Vec::new, |e| {
             e.roles
                 .published
@@ -429,11 +449,8 @@ impl Session {
                 .filter_map(|p| e.frame.column(p))
                 .collect()
         });
-        let rows = matching
-            .iter()
-            .skip(offset as usize)
-            .take(limit.min(1000) as usize)
-            .filter_map(|&cell| {
+        let rows = window
+            .filter_map(|cell| {
                 let c = report.cell(cell)?;
                 let mut rules: Vec<_> = c.findings.iter().map(|f| f.rule).collect();
                 rules.dedup();
@@ -456,7 +473,7 @@ impl Session {
             run,
             table,
             filter,
-            total: matching.len() as u32,
+            total: total as u32,
             offset,
             rows,
         })
@@ -807,6 +824,33 @@ mod tests {
         assert!(
             s.rows(2, 0, Filter::default(), 0, 10).is_err(),
             "a stale run is refused"
+        );
+    }
+
+    /// Windows without a filter page through every cell in order; a filter pages through its matches only.
+    #[test]
+    fn row_windows_page_through_the_cells() {
+        let mut s = Session::default();
+        let (out, _) = run(&mut s, vec![file("t.csv", TABLE)]);
+        let cells = out.tables[0].counts.cells;
+        assert!(cells >= 3, "{cells}");
+        let unsafe_ = out.tables[0].counts.unsafe_ + out.tables[0].counts.review;
+        for offset in 0..=cells as u32 + 1 {
+            let page = s.rows(1, 0, Filter::default(), offset, 2).unwrap();
+            assert_eq!(page.total, cells as u32);
+            let want: Vec<u32> = (offset..(offset + 2).min(cells as u32)).collect();
+            assert_eq!(page.rows.iter().map(|r| r.cell).collect::<Vec<_>>(), want);
+        }
+        let not_safe = Filter {
+            not_safe: true,
+            rule: None,
+        };
+        let page = s.rows(1, 0, not_safe, 0, 1000).unwrap();
+        assert_eq!(page.total as u64, unsafe_);
+        assert!(page.rows.iter().all(|r| r.status != Status::Safe));
+        assert_eq!(
+            s.rows(1, 0, Filter::default(), 0, 1000).unwrap().rows.len() as u64,
+            cells
         );
     }
 

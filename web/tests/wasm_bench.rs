@@ -106,3 +106,78 @@ fn engine_throughput() {
         );
     }
 }
+
+/// The same kind of table as a CSV file's bytes (as `tests/e2e/bench.mjs` writes it).
+fn csv(side: u32) -> Vec<u8> {
+    use std::fmt::Write;
+    let mut seed: u64 = 42;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut out = String::from("a,b,c,mean,n,value,top1,top2,top3\n");
+    for i in 0..side.pow(3) {
+        let n = (rnd() * 40.0) as u64;
+        let mut tops = [0u64; 3];
+        for t in tops.iter_mut().take(n.min(3) as usize) {
+            *t = 100 + (rnd() * 4900.0) as u64;
+        }
+        tops.sort_by(|x, y| y.cmp(x));
+        let value = tops.iter().sum::<u64>() + n.saturating_sub(3) * (50 + (rnd() * 500.0) as u64);
+        let _ = write!(
+            out,
+            "a{},b{},c{},",
+            i / (side * side),
+            (i / side) % side,
+            i % side
+        );
+        if n > 0 {
+            let _ = write!(out, "{:.2}", value as f64 / n as f64);
+        }
+        let _ = write!(out, ",{n},{value}");
+        for (k, t) in tops.iter().enumerate() {
+            out.push(',');
+            if (k as u64) < n {
+                let _ = write!(out, "{t}");
+            }
+        }
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// A 1M-cell table file through the page's pipeline in WebAssembly: read (CSV → frame), table (roles, codes,
+/// numbers), rules (essnet). Fastest of three runs of each stage.
+#[wasm_bindgen_test]
+#[ignore]
+fn file_stages() {
+    let bytes = csv(100);
+    let policy = Policy::preset("essnet").unwrap();
+    let mut best = [f64::MAX; 3];
+    for _ in 0..3 {
+        let t0 = now();
+        let frame = cellguard_io::read_frame("bench.csv", &bytes).unwrap();
+        let t1 = now();
+        let (table, _) =
+            cellguard_io::table_from_frame(&frame, &cellguard_io::TableRoles::default()).unwrap();
+        let t2 = now();
+        let r = check_table(&table, &policy).unwrap();
+        let t3 = now();
+        assert_eq!(r.summary.cells, 1_000_000);
+        for (b, d) in best.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2]) {
+            *b = b.min(d);
+        }
+    }
+    web_sys::console::log_1(
+        &format!(
+            "wasm file stages, {:.1} MB CSV, 1M cells: read {:.0} ms, table {:.0} ms, rules {:.0} ms",
+            bytes.len() as f64 / 1e6,
+            best[0],
+            best[1],
+            best[2]
+        )
+        .into(),
+    );
+}
