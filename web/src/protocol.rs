@@ -6,23 +6,110 @@ use cellguard_engine::{Finding, Lang, Policy, RuleCode, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A file's bytes. In the browser they stay a JavaScript `Uint8Array` on the page's side: read once, kept
+/// without a copy in the page's WebAssembly memory, and handed to the worker as they are (only the worker copies
+/// them into its memory, once). Natively (tests) a shared vector.
+#[derive(Debug, Clone)]
+pub struct Bytes(
+    #[cfg(target_arch = "wasm32")] js_sys::Uint8Array,
+    #[cfg(not(target_arch = "wasm32"))] std::rc::Rc<Vec<u8>>,
+);
+
+impl Bytes {
+    pub fn len(&self) -> usize {
+        #[cfg(target_arch = "wasm32")]
+        return self.0.length() as usize;
+        #[cfg(not(target_arch = "wasm32"))]
+        return self.0.len();
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The bytes as a vector of their own (in the browser: copied into this side's memory).
+    pub fn to_vec(&self) -> Vec<u8> {
+        #[cfg(target_arch = "wasm32")]
+        return self.0.to_vec();
+        #[cfg(not(target_arch = "wasm32"))]
+        return self.0.as_ref().clone();
+    }
+    /// The bytes as an owned vector, without a copy where they are not shared.
+    pub fn into_vec(self) -> Vec<u8> {
+        #[cfg(target_arch = "wasm32")]
+        return self.0.to_vec();
+        #[cfg(not(target_arch = "wasm32"))]
+        return std::rc::Rc::try_unwrap(self.0).unwrap_or_else(|shared| shared.as_ref().clone());
+    }
+    /// A buffer the browser handed over (a read file), kept as it is.
+    #[cfg(target_arch = "wasm32")]
+    pub fn from_js(array: js_sys::Uint8Array) -> Self {
+        Bytes(array)
+    }
+    /// The JavaScript array (to hash it with WebCrypto).
+    #[cfg(target_arch = "wasm32")]
+    pub fn as_js(&self) -> &js_sys::Uint8Array {
+        &self.0
+    }
+}
+
+/// In the browser: the same buffer (files are compared when a hash comes back for one); natively: equal bytes.
+impl PartialEq for Bytes {
+    fn eq(&self, other: &Self) -> bool {
+        #[cfg(target_arch = "wasm32")]
+        return AsRef::<wasm_bindgen::JsValue>::as_ref(&self.0)
+            == AsRef::<wasm_bindgen::JsValue>::as_ref(&other.0);
+        #[cfg(not(target_arch = "wasm32"))]
+        return self.0 == other.0;
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Self {
+        #[cfg(target_arch = "wasm32")]
+        return Bytes(js_sys::Uint8Array::from(v.as_slice()));
+        #[cfg(not(target_arch = "wasm32"))]
+        return Bytes(std::rc::Rc::new(v));
+    }
+}
+
+impl Serialize for Bytes {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        #[cfg(target_arch = "wasm32")]
+        return serde_wasm_bindgen::preserve::serialize(&self.0, ser);
+        #[cfg(not(target_arch = "wasm32"))]
+        return serde_bytes::serialize(self.0.as_slice(), ser);
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        #[cfg(target_arch = "wasm32")]
+        return serde_wasm_bindgen::preserve::deserialize(de).map(Bytes);
+        #[cfg(not(target_arch = "wasm32"))]
+        return serde_bytes::deserialize::<Vec<u8>, D>(de).map(Bytes::from);
+    }
+}
+
 /// A file the user dropped or picked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileIn {
     pub name: String,
-    #[serde(with = "serde_bytes")]
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
     /// The bytes' SHA-256 when the browser computed it already (WebCrypto, lowercase hex); else the worker does.
     #[serde(default)]
     pub sha256: Option<String>,
+    /// The page is hashing the bytes (WebCrypto, beside the worker's check) and sends the hash in a
+    /// [`Request::Digest`]; the report's record of the file waits for it.
+    #[serde(default)]
+    pub hashing: bool,
 }
 
 impl FileIn {
     pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> Self {
         FileIn {
             name: name.into(),
-            bytes,
+            bytes: Bytes::from(bytes),
             sha256: None,
+            hashing: false,
         }
     }
 }
@@ -124,6 +211,12 @@ pub enum Request {
     Export {
         run: u32,
         kind: ExportKind,
+    },
+    /// The SHA-256 of a file sent with `hashing` (`None`: the page could not hash it; the worker does).
+    Digest {
+        run: u32,
+        file: String,
+        sha256: Option<String>,
     },
 }
 
@@ -283,6 +376,12 @@ pub enum Response {
     Rows(RowsPage),
     Explained(Explanation),
     Exported(Exported),
+    /// A file's hash is in the report now (`None`: no file of the run waited for it).
+    Hashed {
+        run: u32,
+        file: String,
+        sha256: Option<String>,
+    },
     /// A request that cannot be answered (e.g. it names a table of an older run).
     Failed {
         run: u32,

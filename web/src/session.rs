@@ -38,6 +38,8 @@ pub struct Session {
     report: Option<Report>,
     /// The last row filter's matching cells: (table, filter, cells).
     filtered: Option<(u32, Filter, Vec<u32>)>,
+    /// Files whose hash the page is computing: their names and bytes (hashed here if the page cannot).
+    pending: Vec<(String, Vec<u8>)>,
 }
 
 fn to_roles(r: &RolesIn) -> TableRoles {
@@ -137,9 +139,18 @@ fn counts(r: &TableReport) -> Counts {
     }
 }
 
+/// A file with its bytes in the worker's memory.
+#[derive(Debug)]
+struct Owned {
+    name: String,
+    bytes: Vec<u8>,
+    sha256: Option<String>,
+    hashing: bool,
+}
+
 /// Reads a microdata file and tabulates it as `cellguard tabulate` would; returns the table file's name and
 /// bytes (the CSV the CLI would write).
-fn tabulate(file: &FileIn, spec: &TabulateIn) -> Result<NamedBytes, String> {
+fn tabulate(file: &Owned, spec: &TabulateIn) -> Result<NamedBytes, String> {
     let agg = match spec.agg.as_str() {
         "count" => Agg::Count,
         "sum" => Agg::Sum,
@@ -222,12 +233,19 @@ impl Session {
         self.order.clear();
         self.report = None;
         self.filtered = None;
+        self.pending.clear();
         let total = files.len() as u32;
         let mut outcomes = Vec::with_capacity(files.len());
         let mut tables = Vec::new();
         let mut views = Vec::new();
         let mut side = Vec::new();
         for (i, file) in files.into_iter().enumerate() {
+            let file = Owned {
+                name: file.name,
+                bytes: file.bytes.into_vec(),
+                sha256: file.sha256,
+                hashing: file.hashing,
+            };
             let mut say = |stage| {
                 progress(Response::Progress {
                     run,
@@ -287,10 +305,15 @@ impl Session {
                 Mode::Table(_) => {
                     say(Stage::Reading);
                     say(Stage::Checking);
+                    let sha256 = match (&file.sha256, file.hashing) {
+                        (Some(h), _) => cellguard_io::InputHash::Known(h),
+                        (None, true) => cellguard_io::InputHash::Later,
+                        (None, false) => cellguard_io::InputHash::Compute,
+                    };
                     cellguard_io::check_file_hashed(
                         &file.name,
                         &file.bytes,
-                        file.sha256.as_deref(),
+                        sha256,
                         &roles,
                         &policy.policy,
                     )
@@ -336,6 +359,8 @@ impl Session {
                             name: file.name.clone(),
                             bytes: file.bytes,
                         });
+                    } else if input.sha256.is_empty() {
+                        self.pending.push((file.name.clone(), file.bytes));
                     }
                     tables.push((input, report));
                     self.order.push(Source::Checked(self.entries.len()));
@@ -346,7 +371,11 @@ impl Session {
                     });
                 }
                 Err(message) => {
-                    out.sha256 = cellguard_io::sha256_hex(&file.bytes);
+                    out.sha256 = match (&file.sha256, file.hashing) {
+                        (Some(h), _) => h.clone(),
+                        (None, true) => String::new(),
+                        (None, false) => cellguard_io::sha256_hex(&file.bytes),
+                    };
                     if let Ok(frame) = cellguard_io::read_frame(&file.name, &file.bytes) {
                         out.columns = frame.columns.iter().map(|c| c.name.clone()).collect();
                         out.looks_like_microdata = matches!(mode, Mode::Table(_))
@@ -362,7 +391,7 @@ impl Session {
         }
         let policy_file = policy.file.as_ref().map(|f| NamedBytes {
             name: f.name.clone(),
-            bytes: f.bytes.clone(),
+            bytes: f.bytes.to_vec(),
         });
         let report =
             cellguard_io::assemble_report(&policy.policy, policy_file.as_ref(), tables, &side);
@@ -594,6 +623,38 @@ impl Session {
         })
     }
 
+    /// The page's hash of a file checked with `hashing` goes into the report (computed here when the page sent
+    /// none, or one that is not a SHA-256). `None` when no file of the run waits for it.
+    pub fn digest(&mut self, run: u32, file: &str, sha256: Option<&str>) -> Option<String> {
+        if run != self.run {
+            return None;
+        }
+        let at = self.pending.iter().position(|(name, _)| name == file)?;
+        let (name, bytes) = self.pending.swap_remove(at);
+        let hash = match sha256.filter(|h| cellguard_io::is_sha256_hex(h)) {
+            Some(h) => h.to_owned(),
+            None => cellguard_io::sha256_hex(&bytes),
+        };
+        let record = self
+            .report
+            .as_mut()?
+            .inputs
+            .iter_mut()
+            .find(|i| i.name == name && i.sha256.is_empty())?;
+        record.sha256.clone_from(&hash);
+        Some(hash)
+    }
+
+    /// Hashes here whatever the page has not sent yet: a report never leaves without every input's hash.
+    fn settle(&mut self) {
+        while let Some((name, _)) = self.pending.first() {
+            let name = name.clone();
+            if self.digest(self.run, &name, None).is_none() {
+                self.pending.retain(|(n, _)| *n != name);
+            }
+        }
+    }
+
     /// Answers one request; `Check` reports progress through `progress` first.
     pub fn handle(
         &mut self,
@@ -621,12 +682,80 @@ impl Session {
                 |message| Response::Failed { run, message },
                 Response::Explained,
             ),
-            Request::Export { run, kind } => self.export(run, &kind).map_or_else(
-                |message| Response::Failed { run, message },
-                Response::Exported,
-            ),
+            Request::Export { run, kind } => {
+                self.settle();
+                self.export(run, &kind).map_or_else(
+                    |message| Response::Failed { run, message },
+                    Response::Exported,
+                )
+            }
+            Request::Digest { run, file, sha256 } => {
+                let sha256 = self.digest(run, &file, sha256.as_deref());
+                Response::Hashed { run, file, sha256 }
+            }
         }
     }
+}
+
+/// Runs the whole pipeline once on a small generated table (22,500 cells with every shadow column) and forgets
+/// it; returns the cells checked. Browsers compile WebAssembly in two tiers: code first runs as a quick baseline
+/// compile and is optimised, function by function, once it has run a while. A first real file would be read,
+/// checked and summarised by baseline code, about half as fast; the worker runs this when it starts, before any
+/// file arrives, so the optimised code is ready.
+pub fn warm_up() -> u64 {
+    use std::fmt::Write;
+    let mut csv = String::from("a,b,mean,n,value,top1,top2,top3\n");
+    let mut seed: u32 = 7;
+    let mut next = move |m: u32| {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (seed >> 8) % m
+    };
+    for a in 0..150 {
+        for b in 0..150 {
+            let n = next(30);
+            let tops: Vec<u32> = (0..3)
+                .map(|k| if k < n { 100 + next(900) } else { 0 })
+                .collect();
+            let value: u32 = tops.iter().sum::<u32>() + n.saturating_sub(3) * 50;
+            let mean = if n > 0 {
+                format!("{:.2}", f64::from(value) / f64::from(n))
+            } else {
+                String::new()
+            };
+            let _ = write!(csv, "a{a},b{b},{mean},{n},{value}");
+            for (k, t) in tops.iter().enumerate() {
+                if (k as u32) < n {
+                    let _ = write!(csv, ",{t}");
+                } else {
+                    csv.push(',');
+                }
+            }
+            csv.push('\n');
+        }
+    }
+    let Ok(policy) = cellguard_engine::Policy::preset("essnet") else {
+        return 0;
+    };
+    let policy = PolicyIn { policy, file: None };
+    let mut s = Session::default();
+    let out = s.check(
+        0,
+        vec![FileIn::new("warm-up.csv", csv.into_bytes())],
+        &BTreeMap::new(),
+        &policy,
+        &|| 0.0,
+        &mut |_| {},
+    );
+    for filter in [
+        Filter::default(),
+        Filter {
+            not_safe: true,
+            rule: None,
+        },
+    ] {
+        let _ = s.rows(0, 0, filter, 0, crate::state::WINDOW);
+    }
+    out.tables.first().map_or(0, |t| t.counts.cells)
 }
 
 fn esc(s: &str) -> String {
@@ -828,6 +957,11 @@ mod tests {
     }
 
     /// Windows without a filter page through every cell in order; a filter pages through its matches only.
+    #[test]
+    fn the_warm_up_checks_its_whole_table() {
+        assert_eq!(warm_up(), 150 * 150);
+    }
+
     #[test]
     fn row_windows_page_through_the_cells() {
         let mut s = Session::default();

@@ -5,7 +5,6 @@
 use crate::protocol::*;
 use cellguard_engine::{Lang, Policy};
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 /// Rows fetched per window of the virtualised table.
 pub const WINDOW: u32 = 200;
@@ -14,8 +13,10 @@ pub const WINDOW: u32 = 200;
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadedFile {
     pub name: String,
-    pub bytes: Rc<Vec<u8>>,
+    pub bytes: Bytes,
     pub sha256: Option<String>,
+    /// The page is hashing it (its hash comes as [`Action::Digested`]).
+    pub hashing: bool,
     pub mode: Mode,
 }
 
@@ -126,6 +127,12 @@ pub enum Action {
     Export(ExportKind),
     /// A problem outside the worker (a file the browser could not read).
     Notice(String),
+    /// The page hashed a loaded file (`None`: it could not; the worker hashes it).
+    Digested {
+        name: String,
+        bytes: Bytes,
+        sha256: Option<String>,
+    },
     /// An answer from the worker.
     Worker(Response),
 }
@@ -169,8 +176,9 @@ impl State {
                 .iter()
                 .map(|f| FileIn {
                     name: f.name.clone(),
-                    bytes: f.bytes.as_ref().clone(),
+                    bytes: f.bytes.clone(),
                     sha256: f.sha256.clone(),
+                    hashing: f.hashing && f.sha256.is_none(),
                 })
                 .collect(),
             modes,
@@ -230,8 +238,9 @@ impl State {
                 for f in files {
                     let loaded = LoadedFile {
                         name: f.name,
-                        bytes: Rc::new(f.bytes),
+                        bytes: f.bytes,
                         sha256: f.sha256,
+                        hashing: f.hashing,
                         mode: Mode::default(),
                     };
                     // A file dropped again under the same name replaces the old one.
@@ -265,7 +274,7 @@ impl State {
             Action::PolicyFile(file) => {
                 let named = cellguard_io::NamedBytes {
                     name: file.name.clone(),
-                    bytes: file.bytes.clone(),
+                    bytes: file.bytes.to_vec(),
                 };
                 let p = cellguard_io::policy_from_toml(&named).map_err(|e| e.to_string());
                 self.set_policy(p, Some(file))
@@ -333,6 +342,28 @@ impl State {
                 self.notices = vec![n];
                 Vec::new()
             }
+            Action::Digested {
+                name,
+                bytes,
+                sha256,
+            } => {
+                // The file may have been removed or dropped again under its name since: only its own bytes
+                // take the hash.
+                let Some(f) = self
+                    .files
+                    .iter_mut()
+                    .find(|f| f.name == name && f.bytes == bytes)
+                else {
+                    return Vec::new();
+                };
+                f.hashing = false;
+                f.sha256 = sha256.clone().filter(|h| cellguard_io::is_sha256_hex(h));
+                vec![Effect::Send(Request::Digest {
+                    run: self.run,
+                    file: name,
+                    sha256,
+                })]
+            }
             Action::Worker(r) => self.answer(r),
         }
     }
@@ -380,6 +411,20 @@ impl State {
                 Vec::new()
             }
             Response::Exported(x) if x.run == self.run => vec![Effect::Download(x)],
+            Response::Hashed {
+                run,
+                file,
+                sha256: Some(h),
+            } if run == self.run => {
+                if let Some(f) = self
+                    .outcome
+                    .as_mut()
+                    .and_then(|o| o.files.iter_mut().find(|f| f.name == file))
+                {
+                    f.sha256 = h;
+                }
+                Vec::new()
+            }
             Response::Failed { run, message } if run == self.run => {
                 self.notices = vec![message];
                 Vec::new()
@@ -453,6 +498,103 @@ mod tests {
             st.explanation.as_ref().unwrap().coords[0],
             ("sex".into(), "F".into())
         );
+    }
+
+    /// A file the page hashes itself: checked at once without a hash, the hash follows and lands in the report
+    /// (the exported report is the CLI's, byte for byte), and re-checks carry it.
+    #[test]
+    fn the_page_hash_follows_the_check_into_the_report() {
+        let (mut st, mut se) = (State::default(), Session::default());
+        let mut f = file("t.csv", TABLE);
+        f.hashing = true;
+        let bytes = f.bytes.clone();
+        let effects = st.reduce(Action::AddFiles(vec![f]));
+        let [Effect::Send(req @ Request::Check { files, .. })] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert!(files[0].hashing && files[0].sha256.is_none());
+        let out = se.handle(req.clone(), &|| 0.0, &mut |_| {});
+        st.reduce(Action::Worker(out));
+        assert_eq!(
+            st.outcome.as_ref().unwrap().files[0].sha256,
+            "",
+            "waiting for the page"
+        );
+        let sha = cellguard_io::sha256_hex(TABLE.as_bytes());
+        // A hash for other bytes under the same name (the file was dropped again) is not taken.
+        let other = Bytes::from(b"x".to_vec());
+        assert!(
+            st.reduce(Action::Digested {
+                name: "t.csv".into(),
+                bytes: other,
+                sha256: Some("0".repeat(64)),
+            })
+            .is_empty()
+        );
+        drive(
+            &mut st,
+            &mut se,
+            Action::Digested {
+                name: "t.csv".into(),
+                bytes,
+                sha256: Some(sha.clone()),
+            },
+        );
+        assert_eq!(st.outcome.as_ref().unwrap().files[0].sha256, sha);
+        assert_eq!(st.files[0].sha256.as_deref(), Some(sha.as_str()));
+        let got = drive(&mut st, &mut se, Action::Export(ExportKind::ReportJson));
+        let cli = cellguard_io::check_file(
+            "t.csv",
+            TABLE.as_bytes(),
+            &cellguard_io::TableRoles::default(),
+            &st.policy,
+        )
+        .unwrap();
+        let cli =
+            cellguard_io::assemble_report(&st.policy, None, vec![(cli.input, cli.report)], &[]);
+        assert_eq!(got[0].bytes, cli.to_json());
+        let effects = st.reduce(Action::Preset("acro".into()));
+        let [Effect::Send(Request::Check { files, .. })] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(files[0].sha256.as_deref(), Some(sha.as_str()));
+        assert!(!files[0].hashing);
+    }
+
+    /// When the page cannot hash (no WebCrypto) or an export comes first, the worker hashes: the report never
+    /// leaves with an empty hash.
+    #[test]
+    fn the_worker_hashes_what_the_page_could_not() {
+        let sha = cellguard_io::sha256_hex(TABLE.as_bytes());
+        for page_fails in [true, false] {
+            let (mut st, mut se) = (State::default(), Session::default());
+            let mut f = file("t.csv", TABLE);
+            f.hashing = true;
+            let bytes = f.bytes.clone();
+            let effects = st.reduce(Action::AddFiles(vec![f]));
+            let [Effect::Send(req)] = &effects[..] else {
+                panic!("{effects:?}")
+            };
+            let out = se.handle(req.clone(), &|| 0.0, &mut |_| {});
+            st.reduce(Action::Worker(out));
+            if page_fails {
+                drive(
+                    &mut st,
+                    &mut se,
+                    Action::Digested {
+                        name: "t.csv".into(),
+                        bytes,
+                        sha256: None,
+                    },
+                );
+                assert_eq!(st.outcome.as_ref().unwrap().files[0].sha256, sha);
+                assert!(st.files[0].sha256.is_none() && !st.files[0].hashing);
+            }
+            let got = drive(&mut st, &mut se, Action::Export(ExportKind::ReportJson));
+            let json = String::from_utf8(got[0].bytes.clone()).unwrap();
+            assert!(json.contains(&sha), "{json}");
+            assert!(!json.contains("\"sha256\": \"\""), "{json}");
+        }
     }
 
     #[test]

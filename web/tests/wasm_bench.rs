@@ -149,7 +149,8 @@ fn csv(side: u32) -> Vec<u8> {
 }
 
 /// A 1M-cell table file through the page's pipeline in WebAssembly: read (CSV → frame), table (roles, codes,
-/// numbers), rules (essnet). Fastest of three runs of each stage.
+/// numbers), rules (essnet). Prints each run (the first runs on freshly grown memory and partly on the engine's
+/// baseline code) and the fastest of three for each stage.
 #[wasm_bindgen_test]
 #[ignore]
 fn file_stages() {
@@ -166,6 +167,15 @@ fn file_stages() {
         let r = check_table(&table, &policy).unwrap();
         let t3 = now();
         assert_eq!(r.summary.cells, 1_000_000);
+        web_sys::console::log_1(
+            &format!(
+                "run: read {:.0} ms, table {:.0} ms, rules {:.0} ms",
+                t1 - t0,
+                t2 - t1,
+                t3 - t2
+            )
+            .into(),
+        );
         for (b, d) in best.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2]) {
             *b = b.min(d);
         }

@@ -29,15 +29,26 @@ pub fn check_file(
     roles: &TableRoles,
     policy: &Policy,
 ) -> Result<Checked, Error> {
-    check_file_hashed(name, bytes, None, roles, policy)
+    check_file_hashed(name, bytes, InputHash::Compute, roles, policy)
 }
 
-/// As [`check_file`], with the bytes' SHA-256 already known (lowercase hex, e.g. from the browser's WebCrypto);
-/// anything that is not 64 hex digits is ignored and the hash is computed here.
+/// Where a checked file's SHA-256 comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputHash<'a> {
+    /// Computed here from the bytes.
+    Compute,
+    /// Already known (lowercase hex, e.g. from the browser's WebCrypto); anything that is not 64 lowercase hex
+    /// digits is ignored and the hash is computed here.
+    Known(&'a str),
+    /// Filled in by the caller once it has it: the input record's hash is empty until then.
+    Later,
+}
+
+/// As [`check_file`], with the hash of the bytes from `sha256`.
 pub fn check_file_hashed(
     name: &str,
     bytes: &[u8],
-    sha256: Option<&str>,
+    sha256: InputHash<'_>,
     roles: &TableRoles,
     policy: &Policy,
 ) -> Result<Checked, Error> {
@@ -49,24 +60,33 @@ pub fn check_file_hashed(
             error,
         })?;
     report.input = name.to_owned();
+    let input = match sha256 {
+        InputHash::Known(h) if is_sha256_hex(h) => InputRecord {
+            name: name.to_owned(),
+            sha256: h.to_owned(),
+            bytes: bytes.len() as u64,
+        },
+        InputHash::Later => InputRecord {
+            name: name.to_owned(),
+            sha256: String::new(),
+            bytes: bytes.len() as u64,
+        },
+        InputHash::Known(_) | InputHash::Compute => crate::input_record(name, bytes),
+    };
     Ok(Checked {
         frame,
         roles: resolved,
         table,
         report,
-        input: match sha256.filter(|h| {
-            h.len() == 64
-                && h.bytes()
-                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        }) {
-            Some(h) => InputRecord {
-                name: name.to_owned(),
-                sha256: h.to_owned(),
-                bytes: bytes.len() as u64,
-            },
-            None => crate::input_record(name, bytes),
-        },
+        input,
     })
+}
+
+/// 64 lowercase hex digits: a SHA-256 as reports write it.
+pub fn is_sha256_hex(h: &str) -> bool {
+    h.len() == 64
+        && h.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 /// The report of a run: the policy (and its file's hash when it came from a file), every input in order — the
@@ -119,17 +139,33 @@ mod tests {
         let c = check_file_hashed(
             "t.csv",
             bytes,
-            Some(&given),
+            InputHash::Known(&given),
             &TableRoles::default(),
             &policy,
         )
         .unwrap();
         assert_eq!(c.input.sha256, given);
         for bad in ["xyz", &"AB".repeat(32), &"ab".repeat(31)] {
-            let c = check_file_hashed("t.csv", bytes, Some(bad), &TableRoles::default(), &policy)
-                .unwrap();
+            let c = check_file_hashed(
+                "t.csv",
+                bytes,
+                InputHash::Known(bad),
+                &TableRoles::default(),
+                &policy,
+            )
+            .unwrap();
             assert_eq!(c.input.sha256, own, "{bad}");
         }
+        let later = check_file_hashed(
+            "t.csv",
+            bytes,
+            InputHash::Later,
+            &TableRoles::default(),
+            &policy,
+        )
+        .unwrap();
+        assert_eq!(later.input.sha256, "", "the caller fills it in");
+        assert_eq!(later.input.bytes, bytes.len() as u64);
         assert_eq!(
             check_file("t.csv", bytes, &TableRoles::default(), &policy)
                 .unwrap()

@@ -186,12 +186,10 @@ fn read_with(file: &str, bytes: &[u8], plain: bool) -> Result<Frame, Error> {
     Ok(frame(file, names, (cols, row_labels), delimiter))
 }
 
-fn frame(
-    file: &str,
-    names: Vec<String>,
-    (cols, row_labels): (Vec<TextColumn>, Vec<u64>),
-    delimiter: u8,
-) -> Frame {
+/// A CSV body read: its columns and each row's line.
+type Rows = (Vec<TextColumn>, Vec<u64>);
+
+fn frame(file: &str, names: Vec<String>, (cols, row_labels): Rows, delimiter: u8) -> Frame {
     Frame {
         file: file.to_owned(),
         format: Format::Csv,
@@ -218,7 +216,7 @@ fn read_plain(
     delimiter: u8,
     width: usize,
     lines: usize,
-) -> Result<Option<(Vec<TextColumn>, Vec<u64>)>, Error> {
+) -> Result<Option<Rows>, Error> {
     let text = match std::str::from_utf8(body) {
         Ok(t) => t,
         Err(e) => {

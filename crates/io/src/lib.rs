@@ -25,7 +25,8 @@ mod write;
 mod xlsx;
 
 pub use check::{
-    Checked, NamedBytes, assemble_report, check_file, check_file_hashed, policy_from_toml,
+    Checked, InputHash, NamedBytes, assemble_report, check_file, check_file_hashed, is_sha256_hex,
+    policy_from_toml,
 };
 pub use error::Error;
 pub use export::{annotated_csv, annotated_xlsx};

@@ -79,28 +79,34 @@ fn initial_lang() -> Lang {
     }
 }
 
-/// The SHA-256 of a buffer by the browser's own WebCrypto (native speed; the Wasm worker would take a quarter
-/// of a second on a 50 MB file). `None` where WebCrypto is unavailable (not a secure context): the worker hashes.
-async fn digest(buf: &wasm_bindgen::JsValue) -> Option<String> {
-    let subtle = web_sys::window()?.crypto().ok()?.subtle();
-    let obj: &js_sys::Object = buf.dyn_ref()?;
-    let promise = subtle
-        .digest_with_str_and_buffer_source("SHA-256", obj)
-        .ok()?;
-    let out = JsFuture::from(promise).await.ok()?;
-    let bytes = js_sys::Uint8Array::new(&out).to_vec();
-    (bytes.len() == 32).then(|| bytes.iter().map(|b| format!("{b:02x}")).collect())
+/// The browser's WebCrypto, where the page has it (a secure context: `https:` or `127.0.0.1`).
+fn subtle() -> Option<web_sys::SubtleCrypto> {
+    Some(web_sys::window()?.crypto().ok()?.subtle())
+        .filter(|s| !wasm_bindgen::JsValue::from(s.clone()).is_undefined())
 }
 
+/// The SHA-256 of a file's bytes by the browser's own WebCrypto (native speed, beside the worker's check: the
+/// Wasm worker would take a quarter of a second on a 50 MB file). `None` where WebCrypto fails: the worker hashes.
+async fn digest(bytes: &crate::protocol::Bytes) -> Option<String> {
+    let promise = subtle()?
+        .digest_with_str_and_buffer_source("SHA-256", bytes.as_js())
+        .ok()?;
+    let out = JsFuture::from(promise).await.ok()?;
+    let hash = js_sys::Uint8Array::new(&out).to_vec();
+    (hash.len() == 32).then(|| hash.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A picked or dropped file's bytes, kept as the browser's buffer (see [`crate::protocol::Bytes`]); hashed
+/// later, beside the check, where WebCrypto is available.
 async fn read_file(f: web_sys::File) -> Result<FileIn, String> {
     let buf = JsFuture::from(f.array_buffer())
         .await
         .map_err(|e| format!("{}: cannot read the file ({e:?})", f.name()))?;
-    let sha256 = digest(&buf).await;
     Ok(FileIn {
         name: f.name(),
-        bytes: js_sys::Uint8Array::new(&buf).to_vec(),
-        sha256,
+        bytes: crate::protocol::Bytes::from_js(js_sys::Uint8Array::new(&buf)),
+        sha256: None,
+        hashing: subtle().is_some(),
     })
 }
 
@@ -235,6 +241,18 @@ impl Component for App {
                 return false;
             }
             Msg::Batch(files, errors) => {
+                // Hash each file beside the worker's check; the hash follows the check into the report.
+                for f in files.iter().filter(|f| f.hashing) {
+                    let (name, bytes) = (f.name.clone(), f.bytes.clone());
+                    ctx.link().send_future(async move {
+                        let sha256 = digest(&bytes).await;
+                        Msg::Act(Action::Digested {
+                            name,
+                            bytes,
+                            sha256,
+                        })
+                    });
+                }
                 let mut effects = self.state.reduce(Action::AddFiles(files));
                 if !errors.is_empty() {
                     effects.extend(self.state.reduce(Action::Notice(errors.join("; "))));

@@ -52,6 +52,8 @@ impl Worker for CheckWorker {
     type Output = Response;
 
     fn create(_scope: &WorkerScope<Self>) -> Self {
+        // Before any file arrives: get the browser to optimise the checking code (see `warm_up`).
+        crate::session::warm_up();
         CheckWorker {
             session: Session::default(),
         }
