@@ -206,9 +206,71 @@ fn frame(file: &str, names: Vec<String>, (cols, row_labels): Rows, delimiter: u8
     }
 }
 
+/// Bit 7 of each byte of `word` that equals the byte repeated in `pattern` (exact: no carry crosses bytes).
+fn equal_bytes(word: u64, pattern: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = word ^ pattern;
+    !(((x & LOW7) + LOW7) | x) & HIGH
+}
+
+/// Where [`read_plain`] is in its body: the open field and row.
+struct Splitter<'a> {
+    text: &'a str,
+    width: usize,
+    cols: Vec<TextColumn>,
+    row_labels: Vec<u64>,
+    line: u64,
+    /// Start of the open field, and its column in the row.
+    start: usize,
+    col: usize,
+}
+
+impl Splitter<'_> {
+    fn push_field(&mut self, end: usize) {
+        if let Some(c) = self.cols.get_mut(self.col) {
+            c.push(self.text.get(self.start..end).unwrap_or(""));
+        }
+        self.col += 1;
+    }
+
+    /// A row ends at byte `at` (a `\n`, or the end of the body).
+    fn end_row(&mut self, file: &str, at: usize) -> Result<(), Error> {
+        let bytes = self.text.as_bytes();
+        let end = if at > self.start && bytes.get(at - 1) == Some(&b'\r') {
+            at - 1
+        } else {
+            at
+        };
+        // A blank line (`\r\n` too) is not a row.
+        if self.col == 0 && end == self.start {
+            self.line += 1;
+            self.start = at + 1;
+            return Ok(());
+        }
+        self.push_field(end);
+        if self.col != self.width {
+            return Err(Error::Csv {
+                file: file.to_owned(),
+                line: self.line,
+                message: format!(
+                    "the row has {} fields, the header has {}; check separators and quotes",
+                    self.col, self.width
+                ),
+            });
+        }
+        self.row_labels.push(self.line);
+        self.line += 1;
+        self.col = 0;
+        self.start = at + 1;
+        Ok(())
+    }
+}
+
 /// The body of a CSV without quotes, split at line ends and separators directly (the general reader's state
 /// machine is for quoted fields): the same columns, row labels and errors as the general reader. The body is
-/// checked as UTF-8 once. `None` when a lone `\r` ends a record (left to the general reader).
+/// checked as UTF-8 once, then scanned eight bytes at a time for separators and line ends. `None` when a `\r`
+/// is not part of a `\r\n` (a lone `\r` ends a record for the general reader).
 fn read_plain(
     file: &str,
     body: &[u8],
@@ -229,50 +291,59 @@ fn read_plain(
             });
         }
     };
+    if memchr::memchr_iter(b'\r', body).any(|p| body.get(p + 1) != Some(&b'\n')) {
+        return Ok(None);
+    }
     let mut cols: Vec<TextColumn> = vec![TextColumn::default(); width];
     let per_column = body.len() / width.max(1) + 1;
     for c in &mut cols {
         c.reserve(lines, per_column);
     }
-    let mut row_labels = Vec::with_capacity(lines);
-    let mut line = first_line;
-    let mut at = 0usize;
-    while at < text.len() {
-        let end =
-            memchr::memchr(b'\n', body.get(at..).unwrap_or(&[])).map_or(text.len(), |p| at + p);
-        let mut row = text.get(at..end).unwrap_or("");
-        row = row.strip_suffix('\r').unwrap_or(row);
-        at = end + 1;
-        if row.is_empty() {
-            line += 1;
-            continue;
-        }
-        if memchr::memchr(b'\r', row.as_bytes()).is_some() {
-            return Ok(None);
-        }
-        let mut fields = 0usize;
-        let mut start = 0usize;
-        let mut cols_iter = cols.iter_mut();
-        for p in memchr::memchr_iter(delimiter, row.as_bytes()).chain(std::iter::once(row.len())) {
-            if let Some(c) = cols_iter.next() {
-                c.push(row.get(start..p).unwrap_or(""));
+    let mut s = Splitter {
+        text,
+        width,
+        cols,
+        row_labels: Vec::with_capacity(lines),
+        line: first_line,
+        start: 0,
+        col: 0,
+    };
+    let (sep, nl) = (
+        u64::from(delimiter) * 0x0101_0101_0101_0101,
+        u64::from(b'\n') * 0x0101_0101_0101_0101,
+    );
+    let mut words = body.chunks_exact(8);
+    let mut base = 0usize;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let word = u64::from_le_bytes(word);
+        let mut marks = equal_bytes(word, sep) | equal_bytes(word, nl);
+        while marks != 0 {
+            let at = base + (marks.trailing_zeros() / 8) as usize;
+            marks &= marks - 1;
+            if body.get(at) == Some(&b'\n') {
+                s.end_row(file, at)?;
+            } else {
+                s.push_field(at);
+                s.start = at + 1;
             }
-            fields += 1;
-            start = p + 1;
         }
-        if fields != width {
-            return Err(Error::Csv {
-                file: file.to_owned(),
-                line,
-                message: format!(
-                    "the row has {fields} fields, the header has {width}; check separators and quotes"
-                ),
-            });
-        }
-        row_labels.push(line);
-        line += 1;
+        base += 8;
     }
-    Ok(Some((cols, row_labels)))
+    for (k, &b) in words.remainder().iter().enumerate() {
+        let at = base + k;
+        if b == b'\n' {
+            s.end_row(file, at)?;
+        } else if b == delimiter {
+            s.push_field(at);
+            s.start = at + 1;
+        }
+    }
+    if s.start < body.len() || s.col > 0 {
+        s.end_row(file, body.len())?;
+    }
+    Ok(Some((s.cols, s.row_labels)))
 }
 
 #[cfg(test)]
