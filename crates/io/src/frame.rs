@@ -145,7 +145,7 @@ impl Column {
     /// The field as text (numbers printed as the report prints them; missing as empty).
     pub fn text(&self, i: usize) -> Cow<'_, str> {
         match &self.data {
-            ColumnData::Text(t) => Cow::Borrowed(t.get(i).trim()),
+            ColumnData::Text(t) => Cow::Borrowed(trim(t.get(i))),
             ColumnData::Int(v) => v
                 .get(i)
                 .copied()
@@ -175,6 +175,15 @@ impl Column {
             },
             ColumnData::Text(t) => parse_number(t.get(i), decimal_comma),
         }
+    }
+}
+
+/// `s.trim()`, without looking at characters when both ends are plain ASCII that is not white space (most
+/// fields).
+pub(crate) fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 
@@ -220,7 +229,7 @@ pub(crate) fn parse_number(s: &str, decimal_comma: bool) -> Num {
     if let Some(x) = plain_decimal(s, if decimal_comma { b',' } else { b'.' }) {
         return Num::Value(x);
     }
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty()
         || matches!(
             s,
