@@ -123,8 +123,21 @@ pub struct Parts {
     pub findings: Vec<Finding>,
 }
 
+/// The findings of a run of cells, as one chunk of the checking pass made them: cell `first + j`'s findings are
+/// `findings[offsets[j]..offsets[j + 1]]`. A report keeps its chunks' arrays as they are (joining them would copy
+/// every finding once more).
+#[derive(Debug, Clone)]
+struct Segment {
+    first: u32,
+    offsets: Vec<u32>,
+    findings: Vec<Finding>,
+}
+
+/// One chunk's findings: offsets (one per cell plus one) and the findings.
+pub(crate) type ChunkFindings = (Vec<u32>, Vec<Finding>);
+
 /// The verdicts on one table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct TableReport {
     pub name: String,
     /// Name of the input file the table came from (set by the caller; the table's name by default).
@@ -134,26 +147,55 @@ pub struct TableReport {
     pub summary: Summary,
     /// Shared with the checked table: a report does not copy a million coordinates.
     coords: Arc<Vec<u32>>,
-    /// Per cell: source row and status; its findings are `findings[offsets[i]..offsets[i + 1]]`. Flat arrays:
-    /// no allocation per cell, whatever the table's size.
+    /// Per cell: source row and status; its findings in the [`Segment`] holding it. Flat arrays: no allocation
+    /// per cell, whatever the table's size.
     rows: Arc<Vec<u64>>,
     status: Vec<Status>,
-    offsets: Vec<u32>,
-    findings: Vec<Finding>,
+    /// In cell order; the first starts at cell 0.
+    segments: Vec<Segment>,
+}
+
+/// Reports are equal when they say the same: the same cells with the same findings, however their pass was cut
+/// into chunks.
+impl PartialEq for TableReport {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.input == other.input
+            && self.dimensions == other.dimensions
+            && self.rules == other.rules
+            && self.summary == other.summary
+            && self.coords == other.coords
+            && self.rows == other.rows
+            && self.status == other.status
+            && self.cells().eq(other.cells())
+    }
 }
 
 impl TableReport {
-    /// `offsets` has one entry per cell plus one; cell `i`'s findings are `findings[offsets[i]..offsets[i + 1]]`.
+    /// `status` has one entry per cell; `chunks` the findings of consecutive runs of cells, in cell order, each
+    /// with one offset per cell plus one (a chunk's cell `j` has `findings[offsets[j]..offsets[j + 1]]`).
     /// `by_status` and `by_rule` are the counts the checking pass made (cells per status; cells per rule, in
     /// `Status` and `RuleCode` order).
     pub(crate) fn new(
         table: &Table,
         rules: Vec<RuleUse>,
-        arrays: (Vec<Status>, Vec<u32>, Vec<Finding>),
+        (status, chunks): (Vec<Status>, Vec<ChunkFindings>),
         by_status: [u64; 3],
         by_rule: [u64; RuleCode::ALL.len()],
     ) -> Self {
-        let (status, offsets, findings) = arrays;
+        let mut first = 0u32;
+        let segments = chunks
+            .into_iter()
+            .map(|(offsets, findings)| {
+                let seg = Segment {
+                    first,
+                    offsets,
+                    findings,
+                };
+                first += seg.offsets.len().saturating_sub(1) as u32;
+                seg
+            })
+            .collect();
         let (coords, rows) = table.shared_arrays();
         TableReport {
             name: table.name.clone(),
@@ -172,8 +214,7 @@ impl TableReport {
             coords,
             rows,
             status,
-            offsets,
-            findings,
+            segments,
         }
     }
 
@@ -247,8 +288,11 @@ impl TableReport {
             coords: Arc::new(coords),
             rows: Arc::new(rows),
             status,
-            offsets,
-            findings,
+            segments: vec![Segment {
+                first: 0,
+                offsets,
+                findings,
+            }],
         };
         match problem {
             None => Ok(report),
@@ -268,11 +312,16 @@ impl TableReport {
     /// Cell `cell`'s verdict.
     pub fn cell(&self, cell: u32) -> Option<CellReport<'_>> {
         let i = cell as usize;
-        let (a, b) = (*self.offsets.get(i)?, *self.offsets.get(i + 1)?);
+        let seg = match self.segments.as_slice() {
+            [one] => one,
+            all => all.get(all.partition_point(|s| s.first <= cell).checked_sub(1)?)?,
+        };
+        let j = (cell - seg.first) as usize;
+        let (a, b) = (*seg.offsets.get(j)?, *seg.offsets.get(j + 1)?);
         Some(CellReport {
             row: self.rows.get(i).copied().unwrap_or(u64::from(cell) + 1),
             status: *self.status.get(i)?,
-            findings: self.findings.get(a as usize..b as usize).unwrap_or(&[]),
+            findings: seg.findings.get(a as usize..b as usize).unwrap_or(&[]),
         })
     }
 
@@ -314,8 +363,9 @@ impl TableReport {
 
     /// Every finding of rule `rule` (its code, e.g. `"threshold"`), in cell order.
     pub fn findings_of<'a>(&'a self, rule: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
-        self.findings
+        self.segments
             .iter()
+            .flat_map(|s| s.findings.iter())
             .filter(move |f| f.rule.as_str() == rule)
     }
 

@@ -700,27 +700,18 @@ fn check(table: &Table, policy: &Policy, screen: bool) -> Result<TableReport, Er
     let done = run_all(jobs, |((range, class), additive)| {
         ctx.run(range, class, additive)
     });
-    // The first chunk's arrays take the others' (one chunk: nothing is copied).
-    let total: usize = done.iter().map(|c| c.findings.len()).sum();
-    let mut done = done.into_iter();
-    let Some(first) = done.next() else {
-        return Err(Error::Shape("no chunk to check".into()));
-    };
-    let Chunk {
-        mut status,
-        mut offsets,
-        mut findings,
-        mut by_status,
-        mut by_rule,
-    } = first;
-    offsets.reserve(cells + 1 - offsets.len());
-    status.reserve(cells - status.len());
-    findings.reserve(total - findings.len());
+    // The statuses are joined (a byte a cell); the chunks' findings stay in their own arrays.
+    let mut status = Vec::with_capacity(cells);
+    let mut segments = Vec::with_capacity(done.len());
+    let (mut by_status, mut by_rule) = ([0u64; 3], [0u64; RuleCode::ALL.len()]);
     for chunk in done {
-        let base = findings.len() as u32;
-        status.extend_from_slice(&chunk.status);
-        offsets.extend(chunk.offsets.iter().skip(1).map(|o| o + base));
-        findings.extend(chunk.findings);
+        if status.is_empty() {
+            status = chunk.status;
+            status.reserve(cells - status.len());
+        } else {
+            status.extend_from_slice(&chunk.status);
+        }
+        segments.push((chunk.offsets, chunk.findings));
         for (a, b) in by_status.iter_mut().zip(chunk.by_status) {
             *a += b;
         }
@@ -731,11 +722,14 @@ fn check(table: &Table, policy: &Policy, screen: bool) -> Result<TableReport, Er
     Ok(TableReport::new(
         table,
         uses,
-        (status, offsets, findings),
+        (status, segments),
         by_status,
         by_rule,
     ))
 }
+
+/// Cells checked before a chunk's findings are sized for the rest.
+const SAMPLE_CELLS: usize = 4096;
 
 /// What the cell pass needs, shared by its chunks.
 struct Pass<'a> {
@@ -771,7 +765,15 @@ impl Pass<'_> {
         let mut by_status = [0u64; 3];
         let mut by_rule = [0u64; RuleCode::ALL.len()];
         offsets.push(0);
+        // After a sample of cells, the findings are sized for the whole chunk from the sample's rate (growing a
+        // few million findings by doubling would copy them all once more).
+        let sample_end = range.start + SAMPLE_CELLS;
         for i in range {
+            if i == sample_end {
+                let rate = findings.len() as f64 / SAMPLE_CELLS as f64;
+                let want = (rate * cells as f64 * 1.05) as usize;
+                findings.reserve(want.saturating_sub(findings.len()));
+            }
             let start = findings.len();
             let may = if self.screen {
                 self.first_look.may_fire(&cols, i)
