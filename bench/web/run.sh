@@ -8,7 +8,7 @@ bash scripts/setup.sh --browser
 target="${CARGO_TARGET_DIR:-target}"
 echo "== engine throughput in WebAssembly (headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --release -p cellguard-web --target wasm32-unknown-unknown \
-  --test wasm_bench -- --include-ignored --nocapture 2>&1 | grep -E "cells/s|test result"
+  --test wasm_bench -- --include-ignored --nocapture 2>&1 | grep -E "cells/s|stages|run:|test result"
 echo "== the page"
 bash scripts/build-web.sh "$target/page-bench"
 node tests/e2e/bench.mjs "$target/page-bench" "$target/release/cellguard" "$target/bench-work" "${SIDE:-100}"
