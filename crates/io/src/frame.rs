@@ -203,23 +203,26 @@ fn plain_decimal(s: &str, point: u8) -> Option<f64> {
         b'+' => (false, bytes.get(1..)?),
         _ => (false, bytes),
     };
-    let (mut mantissa, mut count, mut decimals) = (0u64, 0usize, None::<usize>);
-    for &c in digits {
-        match c {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(c - b'0');
-                count += 1;
-                if let Some(d) = decimals.as_mut() {
-                    *d += 1;
-                }
-            }
-            c if c == point && decimals.is_none() => decimals = Some(0),
-            _ => return None,
+    // Fifteen digits and a point at most: the mantissa cannot overflow.
+    if digits.len() > 16 {
+        return None;
+    }
+    let (mut mantissa, mut point_at) = (0u64, None::<usize>);
+    for (k, &c) in digits.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa * 10 + u64::from(d);
+        } else if c == point && point_at.is_none() {
+            point_at = Some(k);
+        } else {
+            return None;
         }
     }
+    let count = digits.len() - usize::from(point_at.is_some());
     if count == 0 || count > 15 {
         return None;
     }
+    let decimals = point_at.map(|p| digits.len() - p - 1);
     let x = mantissa as f64 / POW10.get(decimals.unwrap_or(0)).copied()?;
     Some(if negative { -x } else { x })
 }
@@ -499,10 +502,20 @@ mod tests {
             ".",
             "1.2.3",
             "1234567890123456",
+            "1234567890123456789012345",
+            "12345678901234.56",
+            "1.234567890123456",
             "inf",
             " 1",
         ] {
             assert_eq!(plain_decimal(other, b'.'), None, "{other}");
+        }
+        // Past the fast path, the general parser still reads long numbers (no overflow on the way).
+        for long in ["1234567890123456789012345", "-12345678901234.56"] {
+            let Num::Value(x) = parse_number(long, false) else {
+                panic!("{long}")
+            };
+            assert_eq!(x.to_bits(), long.parse::<f64>().unwrap().to_bits());
         }
     }
 
