@@ -100,6 +100,16 @@ impl TextColumn {
             ((high << LOW_BITS) | low as u64) as usize
         }
     }
+    /// The fields in order, each found from the previous one's end.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let mut start = 0;
+        (0..self.len()).map(move |i| {
+            let end = self.end(i);
+            let field = self.buf.get(start..end).unwrap_or("");
+            start = end;
+            field
+        })
+    }
     pub fn get(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.end(i - 1) };
         self.buf.get(start..self.end(i)).unwrap_or("")
@@ -439,6 +449,7 @@ mod tests {
             );
         }
         assert_eq!(t.get(2000), "");
+        assert!(t.iter().eq((0..t.len()).map(|i| t.get(i))));
     }
 
     use super::*;

@@ -218,43 +218,64 @@ fn has_fraction(frame: &Frame, name: &str) -> bool {
     false
 }
 
-/// Parses one numeric column with positioned errors. `integer` demands whole numbers ≥ 0.
-fn numbers(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<f64>>, Error> {
+/// Every field of a column as a number, in row order, handed to `take` with its row; `take` says what the
+/// value becomes or that it is not what the column should hold (an error naming the row, the column and the
+/// field). Text columns are walked field by field in one pass over their buffer.
+fn parse_column<T>(
+    frame: &Frame,
+    name: &str,
+    what: &str,
+    take: impl Fn(Num) -> Option<T>,
+) -> Result<Vec<T>, Error> {
     let Some(col) = frame.column(name) else {
         return Ok(Vec::new());
     };
-    (0..col.len())
-        .map(|i| match col.number(i, frame.decimal_comma) {
-            Num::Missing => Ok(None),
-            Num::Value(x) => Ok(Some(x)),
-            Num::Bad => Err(Error::Value {
-                file: frame.file.clone(),
-                row: frame.row_label(i),
-                column: name.to_owned(),
-                expected: what.to_owned(),
-                found: col.text(i).into_owned(),
-            }),
-        })
-        .collect()
+    let fail = |i: usize| Error::Value {
+        file: frame.file.clone(),
+        row: frame.row_label(i),
+        column: name.to_owned(),
+        expected: what.to_owned(),
+        found: col.text(i).into_owned(),
+    };
+    let mut out = Vec::with_capacity(col.len());
+    let dc = frame.decimal_comma;
+    match &col.data {
+        crate::ColumnData::Text(t) => {
+            for (i, field) in t.iter().enumerate() {
+                match take(crate::frame::parse_number(field, dc)) {
+                    Some(v) => out.push(v),
+                    None => return Err(fail(i)),
+                }
+            }
+        }
+        _ => {
+            for i in 0..col.len() {
+                match take(col.number(i, dc)) {
+                    Some(v) => out.push(v),
+                    None => return Err(fail(i)),
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
+/// Parses one numeric column with positioned errors; empty fields are missing values.
+fn numbers(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<f64>>, Error> {
+    parse_column(frame, name, what, |n| match n {
+        Num::Missing => Some(None),
+        Num::Value(x) => Some(Some(x)),
+        Num::Bad => None,
+    })
+}
+
+/// Parses a column of unit counts: whole numbers ≥ 0, or missing.
 fn counts(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<u64>>, Error> {
-    let Some(col) = frame.column(name) else {
-        return Ok(Vec::new());
-    };
-    (0..col.len())
-        .map(|i| match col.number(i, frame.decimal_comma) {
-            Num::Missing => Ok(None),
-            Num::Value(x) if x >= 0.0 && x.fract() == 0.0 && x < 1e18 => Ok(Some(x as u64)),
-            Num::Value(_) | Num::Bad => Err(Error::Value {
-                file: frame.file.clone(),
-                row: frame.row_label(i),
-                column: name.to_owned(),
-                expected: what.to_owned(),
-                found: col.text(i).into_owned(),
-            }),
-        })
-        .collect()
+    parse_column(frame, name, what, |n| match n {
+        Num::Missing => Some(None),
+        Num::Value(x) if x >= 0.0 && x.fract() == 0.0 && x < 1e18 => Some(Some(x as u64)),
+        Num::Value(_) | Num::Bad => None,
+    })
 }
 
 /// A text column's codes in one pass: the distinct codes in first-seen order and each row's index into them.
@@ -282,8 +303,8 @@ fn encode_codes(
         let mut short: rustc_hash::FxHashMap<u128, u32> = rustc_hash::FxHashMap::default();
         let mut long: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
         let (mut last_key, mut last_long, mut last_id) = (None::<u128>, None::<&str>, 0u32);
-        for i in 0..rows {
-            let code = crate::frame::trim(t.get(i));
+        for (i, field) in t.iter().enumerate() {
+            let code = crate::frame::trim(field);
             if code.is_empty() {
                 return Err(empty(i));
             }
