@@ -260,6 +260,14 @@ impl Splitter<'_> {
             });
         }
         self.row_labels.push(self.line);
+        // After a sample of rows, each column's text buffer is sized for the whole body from its share of the
+        // sample (columns differ in width; an even split would leave the wide ones to grow and copy).
+        if self.row_labels.len() == SAMPLE_ROWS {
+            let scale = self.text.len() as f64 / (at + 1) as f64 * 1.05;
+            for c in &mut self.cols {
+                c.reserve(0, (c.text_len() as f64 * scale) as usize);
+            }
+        }
         self.line += 1;
         self.col = 0;
         self.start = at + 1;
@@ -295,9 +303,8 @@ fn read_plain(
         return Ok(None);
     }
     let mut cols: Vec<TextColumn> = vec![TextColumn::default(); width];
-    let per_column = body.len() / width.max(1) + 1;
     for c in &mut cols {
-        c.reserve(lines, per_column);
+        c.reserve(lines, 0);
     }
     let mut s = Splitter {
         text,
