@@ -57,3 +57,30 @@ fn bad_inputs_get_clear_errors_or_explained_findings() {
         "every corpus file needs a line in EXPECTED.tsv"
     );
 }
+
+/// Reading only some columns gives those columns of the whole read, in the file's order, in every format; a name
+/// the file lacks reads every column (so the error that follows can list them).
+#[test]
+fn reading_some_columns_gives_those_of_the_whole_file() {
+    let dir = root().join("tests/corpus/good");
+    for file in [
+        "table.arrow",
+        "table.arrows",
+        "table.parquet",
+        "table.xlsx",
+        "table_semicolon.csv",
+    ] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let all = cellguard_io::read_frame(file, &bytes).unwrap();
+        let some = cellguard_io::read_frame_columns(file, &bytes, &["top1", "sex", "n"]).unwrap();
+        let names: Vec<&str> = some.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["sex", "n", "top1"], "{file}");
+        for c in &some.columns {
+            assert_eq!(Some(c), all.column(&c.name), "{file}: {}", c.name);
+        }
+        assert_eq!(some.rows(), all.rows(), "{file}");
+        assert_eq!(some.decimal_comma, all.decimal_comma, "{file}");
+        let missing = cellguard_io::read_frame_columns(file, &bytes, &["sex", "nope"]).unwrap();
+        assert_eq!(missing.columns.len(), all.columns.len(), "{file}");
+    }
+}

@@ -175,7 +175,6 @@ fn tabulate(file: &Owned, spec: &TabulateIn) -> Result<NamedBytes, String> {
             agg.as_str()
         ));
     }
-    let frame = cellguard_io::read_frame(&file.name, &file.bytes).map_err(|e| e.to_string())?;
     let roles = MicroRoles {
         dims: spec.rows.iter().chain(&spec.cols).cloned().collect(),
         value: if agg == Agg::Count {
@@ -186,6 +185,16 @@ fn tabulate(file: &Owned, spec: &TabulateIn) -> Result<NamedBytes, String> {
         unit: spec.unit.clone().filter(|u| !u.is_empty()),
         weight: None,
     };
+    // Only the columns the table needs are read.
+    let wanted: Vec<&str> = roles
+        .dims
+        .iter()
+        .chain(&roles.value)
+        .chain(&roles.unit)
+        .map(String::as_str)
+        .collect();
+    let frame = cellguard_io::read_frame_columns(&file.name, &file.bytes, &wanted)
+        .map_err(|e| e.to_string())?;
     let md = cellguard_io::microdata_from_frame(&frame, &roles).map_err(|e| e.to_string())?;
     let mut ts = TabulateSpec::new(&[], &[], agg);
     ts.rows = spec.rows.clone();

@@ -83,10 +83,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
     spec.total = args.total.clone();
     spec.hierarchies = crate::inputs::codelists(&args.codelist, &mut side)?;
 
+    // Only the columns the table needs are read (a wide extract has dozens more).
+    let wanted: Vec<&str> = rows
+        .iter()
+        .chain(&cols)
+        .map(String::as_str)
+        .chain(args.value.as_deref().filter(|_| agg != Agg::Count))
+        .chain(args.unit.as_deref())
+        .chain(args.weight.as_deref())
+        .chain(
+            args.filters
+                .iter()
+                .filter_map(|f| f.split_once('=').map(|(c, _)| c.trim())),
+        )
+        .collect();
     let mut frames = Vec::with_capacity(args.inputs.len());
     for path in &args.inputs {
         let input = crate::inputs::read(path)?;
-        frames.push(cellguard_io::read_frame(&input.name, &input.bytes)?);
+        frames.push(cellguard_io::read_frame_columns(
+            &input.name,
+            &input.bytes,
+            &wanted,
+        )?);
     }
     let mut frame = cellguard_io::concat_frames(frames)?;
     for f in &args.filters {

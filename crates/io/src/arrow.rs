@@ -177,23 +177,62 @@ fn fail(file: &str, format: &'static str, e: impl std::fmt::Display) -> Error {
     }
 }
 
-pub(crate) fn read_ipc_file(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
+/// The columns of `schema` to read: the positions of `only` (increasing) when every name in it is there; `None`
+/// reads all (also when a name is missing, so the error that follows lists every column).
+fn projection(schema: &Schema, only: Option<&[&str]>) -> Option<Vec<usize>> {
+    let only = only?;
+    if !only
+        .iter()
+        .all(|n| schema.fields.iter().any(|f| f.name == *n))
+    {
+        return None;
+    }
+    Some(
+        schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| only.contains(&f.name.as_str()))
+            .map(|(i, _)| i)
+            .collect(),
+    )
+}
+
+/// `schema` with the fields at `keep` (increasing) only.
+fn projected(schema: &Schema, keep: Option<&[usize]>) -> Schema {
+    match keep {
+        Some(keep) => schema.clone().filter(|i, _| keep.contains(&i)),
+        None => schema.clone(),
+    }
+}
+
+pub(crate) fn read_ipc_file(
+    file: &str,
+    bytes: &[u8],
+    only: Option<&[&str]>,
+) -> Result<Frame, Error> {
     use arrow2::io::ipc::read::{FileReader, read_file_metadata};
     let mut cursor = Cursor::new(bytes);
     let meta = read_file_metadata(&mut cursor).map_err(|e| fail(file, "Arrow IPC file", e))?;
-    let mut b = Builder::new(file, &meta.schema)?;
-    for chunk in FileReader::new(cursor, meta, None, None) {
+    let keep = projection(&meta.schema, only);
+    let mut b = Builder::new(file, &projected(&meta.schema, keep.as_deref()))?;
+    for chunk in FileReader::new(cursor, meta, keep, None) {
         b.push(&chunk.map_err(|e| fail(file, "Arrow IPC file", e))?)?;
     }
     Ok(b.finish(Format::ArrowFile))
 }
 
-pub(crate) fn read_ipc_stream(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
+pub(crate) fn read_ipc_stream(
+    file: &str,
+    bytes: &[u8],
+    only: Option<&[&str]>,
+) -> Result<Frame, Error> {
     use arrow2::io::ipc::read::{StreamReader, StreamState, read_stream_metadata};
     let mut cursor = Cursor::new(bytes);
     let meta = read_stream_metadata(&mut cursor).map_err(|e| fail(file, "Arrow IPC stream", e))?;
-    let mut b = Builder::new(file, &meta.schema)?;
-    for state in StreamReader::new(cursor, meta, None) {
+    let keep = projection(&meta.schema, only);
+    let mut b = Builder::new(file, &projected(&meta.schema, keep.as_deref()))?;
+    for state in StreamReader::new(cursor, meta, keep) {
         match state.map_err(|e| fail(file, "Arrow IPC stream", e))? {
             StreamState::Some(chunk) => b.push(&chunk)?,
             StreamState::Waiting => {
@@ -208,11 +247,17 @@ pub(crate) fn read_ipc_stream(file: &str, bytes: &[u8]) -> Result<Frame, Error> 
     Ok(b.finish(Format::ArrowStream))
 }
 
-pub(crate) fn read_parquet(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
+pub(crate) fn read_parquet(
+    file: &str,
+    bytes: &[u8],
+    only: Option<&[&str]>,
+) -> Result<Frame, Error> {
     use arrow2::io::parquet::read::{FileReader, infer_schema, read_metadata};
     let mut cursor = Cursor::new(bytes);
     let meta = read_metadata(&mut cursor).map_err(|e| fail(file, "Parquet", e))?;
     let schema = infer_schema(&meta).map_err(|e| fail(file, "Parquet", e))?;
+    // Parquet reads the columns of the schema it is given.
+    let schema = projected(&schema, projection(&schema, only).as_deref());
     let mut b = Builder::new(file, &schema)?;
     let reader = FileReader::new(cursor, meta.row_groups, schema, Some(1 << 16), None, None);
     for chunk in reader {

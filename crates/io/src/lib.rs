@@ -44,12 +44,30 @@ use sha2::{Digest, Sha256};
 /// `ARROW1`, an Arrow stream's continuation marker, XLSX's ZIP header), then from the name's extension; anything
 /// else is read as CSV text.
 pub fn read_frame(name: &str, bytes: &[u8]) -> Result<Frame, Error> {
+    read_frame_with(name, bytes, None)
+}
+
+/// As [`read_frame`], keeping only the columns named in `only` (in the file's order): Arrow and Parquet files
+/// read no others at all, so tabulating a few columns of a wide extract does not decode the rest. When a name is
+/// not in the file, every column is read (the error that follows names them all).
+pub fn read_frame_columns(name: &str, bytes: &[u8], only: &[&str]) -> Result<Frame, Error> {
+    let mut frame = read_frame_with(name, bytes, Some(only))?;
+    if only
+        .iter()
+        .all(|n| frame.columns.iter().any(|c| c.name == *n))
+    {
+        frame.columns.retain(|c| only.contains(&c.name.as_str()));
+    }
+    Ok(frame)
+}
+
+fn read_frame_with(name: &str, bytes: &[u8], only: Option<&[&str]>) -> Result<Frame, Error> {
     match Format::detect(name, bytes) {
         Format::Csv => csv_read::read(name, bytes),
         Format::Xlsx => xlsx::read(name, bytes),
-        Format::ArrowFile => arrow::read_ipc_file(name, bytes),
-        Format::ArrowStream => arrow::read_ipc_stream(name, bytes),
-        Format::Parquet => arrow::read_parquet(name, bytes),
+        Format::ArrowFile => arrow::read_ipc_file(name, bytes, only),
+        Format::ArrowStream => arrow::read_ipc_stream(name, bytes, only),
+        Format::Parquet => arrow::read_parquet(name, bytes, only),
     }
 }
 
