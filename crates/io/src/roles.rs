@@ -248,7 +248,16 @@ fn parse_column<T>(
                 }
             }
         }
-        _ => {
+        crate::ColumnData::Int(v) => {
+            for (i, x) in v.iter().enumerate() {
+                let n = x.map_or(Num::Missing, |x| Num::Value(x as f64));
+                match take(n) {
+                    Some(v) => out.push(v),
+                    None => return Err(fail(i)),
+                }
+            }
+        }
+        crate::ColumnData::Float(_) => {
             for i in 0..col.len() {
                 match take(col.number(i, dc)) {
                     Some(v) => out.push(v),
@@ -331,6 +340,29 @@ fn encode_codes(
             };
             ids.push(id);
             last_id = id;
+        }
+        return Ok((distinct, ids));
+    }
+    if let crate::ColumnData::Int(v) = &col.data {
+        // Integer codes (a year, a region number) by their value: no text made for each row.
+        let mut seen: rustc_hash::FxHashMap<i64, u32> = rustc_hash::FxHashMap::default();
+        let mut last: Option<(i64, u32)> = None;
+        for (i, x) in v.iter().enumerate() {
+            let Some(x) = *x else {
+                return Err(empty(i));
+            };
+            let id = match last {
+                Some((l, id)) if l == x => id,
+                _ => {
+                    let next = distinct.len() as u32;
+                    *seen.entry(x).or_insert_with(|| {
+                        distinct.push(x.to_string());
+                        next
+                    })
+                }
+            };
+            last = Some((x, id));
+            ids.push(id);
         }
         return Ok((distinct, ids));
     }
@@ -659,6 +691,30 @@ mod tests {
             .collect();
         assert_eq!(distinct, want_distinct);
         assert_eq!(ids, want_ids);
+        // Integer codes, as an Arrow or Parquet column holds them: the same numbering as their text.
+        let ints: Vec<Option<i64>> = (0..3000).map(|_| Some(next(40) as i64 - 20)).collect();
+        let frame = Frame {
+            file: "t.arrow".into(),
+            format: crate::Format::ArrowFile,
+            columns: vec![crate::Column {
+                name: "code".into(),
+                data: crate::ColumnData::Int(ints.clone()),
+            }],
+            row_labels: Vec::new(),
+            decimal_comma: false,
+        };
+        let (distinct, ids) = encode_codes(&frame, &frame.columns[0], "code", "a code").unwrap();
+        let mut want: Vec<String> = Vec::new();
+        for x in &ints {
+            let t = x.unwrap().to_string();
+            if !want.contains(&t) {
+                want.push(t);
+            }
+        }
+        assert_eq!(distinct, want, "first-seen order");
+        let got: Vec<&str> = ids.iter().map(|&i| distinct[i as usize].as_str()).collect();
+        let texts: Vec<String> = ints.iter().map(|x| x.unwrap().to_string()).collect();
+        assert_eq!(got, texts);
         let frame = crate::read_frame("t.csv", b"code,n\nA,1\n  ,2\n").unwrap();
         let err =
             encode_codes(&frame, frame.column("code").unwrap(), "code", "a code").unwrap_err();
