@@ -102,9 +102,9 @@ impl Builder {
                 }
                 ColumnData::Text(t) => {
                     if let Some(a) = any.downcast_ref::<Utf8Array<i32>>() {
-                        a.iter().for_each(|x| t.push(x.unwrap_or("")));
+                        utf8(a, t);
                     } else if let Some(a) = any.downcast_ref::<Utf8Array<i64>>() {
-                        a.iter().for_each(|x| t.push(x.unwrap_or("")));
+                        utf8(a, t);
                     } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
                         a.iter().for_each(|x| {
                             t.push(x.map_or("", |b| if b { "true" } else { "false" }))
@@ -147,6 +147,31 @@ impl Builder {
             row_labels: Vec::new(),
             decimal_comma: false,
         }
+    }
+}
+
+/// Text values into a column: without nulls, the array's text in one piece with its offsets as the ends.
+fn utf8<O: arrow2::offset::Offset>(a: &Utf8Array<O>, t: &mut TextColumn) {
+    let offsets = a.offsets().as_slice();
+    let (first, last) = (
+        offsets.first().map_or(0, |o| o.to_usize()),
+        offsets.last().map_or(0, |o| o.to_usize()),
+    );
+    let packed = a
+        .values()
+        .get(first..last)
+        .and_then(|b| std::str::from_utf8(b).ok());
+    match packed {
+        Some(text) if a.null_count() == 0 => {
+            t.extend_packed(
+                text,
+                offsets
+                    .iter()
+                    .skip(1)
+                    .map(|o| o.to_usize().saturating_sub(first)),
+            );
+        }
+        _ => a.iter().for_each(|x| t.push(x.unwrap_or(""))),
     }
 }
 

@@ -69,7 +69,20 @@ const LOW_BITS: u32 = 5;
 impl TextColumn {
     pub fn push(&mut self, s: &str) {
         self.buf.push_str(s);
-        let end = self.buf.len() as u64;
+        self.close_at(self.buf.len());
+    }
+    /// Appends fields laid end to end in `text`, the k-th ending at `ends[k]` (increasing, from `text`'s start;
+    /// the last at `text.len()`): one copy of the text instead of one per field.
+    pub(crate) fn extend_packed(&mut self, text: &str, ends: impl Iterator<Item = usize>) {
+        let base = self.buf.len();
+        self.buf.push_str(text);
+        for e in ends {
+            self.close_at(base + e.min(text.len()));
+        }
+    }
+    /// Records a field ending at byte `end` of the buffer.
+    fn close_at(&mut self, end: usize) {
+        let end = end as u64;
         while (end >> LOW_BITS) as usize > self.steps.len() {
             self.steps.push(self.ends.len());
         }
@@ -450,6 +463,23 @@ mod tests {
         }
         assert_eq!(t.get(2000), "");
         assert!(t.iter().eq((0..t.len()).map(|i| t.get(i))));
+        // The same fields appended in one piece.
+        let mut packed = super::TextColumn::default();
+        packed.push("first");
+        let text: String = fields.concat();
+        let mut at = 0;
+        let ends: Vec<usize> = fields
+            .iter()
+            .map(|f| {
+                at += f.len();
+                at
+            })
+            .collect();
+        packed.extend_packed(&text, ends.into_iter());
+        assert_eq!(packed.get(0), "first");
+        for (i, f) in fields.iter().enumerate() {
+            assert_eq!(packed.get(i + 1), f.as_str(), "packed field {i}");
+        }
     }
 
     use super::*;
