@@ -11,7 +11,8 @@ use std::sync::Arc;
 /// it adds up to). The root code, when there is one, is the dimension's grand total.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dimension {
-    name: String,
+    /// Shared with the findings that name the dimension (no text copied per finding).
+    name: Arc<str>,
     codes: Vec<String>,
     parent: Vec<Option<u32>>,
     children: Vec<Vec<u32>>,
@@ -60,7 +61,7 @@ impl Dimension {
             .map(|(i, c)| (c.clone(), i as u32))
             .collect();
         Dimension {
-            name: name.to_owned(),
+            name: Arc::from(name),
             codes,
             parent,
             children,
@@ -69,6 +70,10 @@ impl Dimension {
     }
 
     pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The name, shared (findings about the dimension hold it).
+    pub fn shared_name(&self) -> &Arc<str> {
         &self.name
     }
     pub fn len(&self) -> usize {

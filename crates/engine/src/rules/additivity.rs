@@ -93,7 +93,7 @@ pub(super) fn run(table: &Table, action: Status) -> Vec<(u32, Finding)> {
         judge(
             table,
             parent,
-            dim.name(),
+            dim.shared_name(),
             children.len() as u32,
             &part,
             action,
@@ -107,7 +107,7 @@ pub(super) fn run(table: &Table, action: Status) -> Vec<(u32, Finding)> {
 fn judge(
     table: &Table,
     parent: u32,
-    dimension: &str,
+    dimension: &std::sync::Arc<str>,
     parts: u32,
     part: &Part,
     action: Status,
@@ -124,7 +124,7 @@ fn judge(
             out.push((
                 parent,
                 finding(Detail::AdditivityValue {
-                    dimension: dimension.to_owned(),
+                    dimension: std::sync::Arc::clone(dimension),
                     value: pv,
                     sum,
                     parts,
@@ -137,7 +137,7 @@ fn judge(
             out.push((
                 parent,
                 finding(Detail::AdditivityUnits {
-                    dimension: dimension.to_owned(),
+                    dimension: std::sync::Arc::clone(dimension),
                     n: pn,
                     sum,
                     max,

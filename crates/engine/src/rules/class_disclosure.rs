@@ -90,13 +90,13 @@ fn judge(dim: &Dimension, c: &ClassDisclosure, g: &Group, n: u64) -> Option<Find
     }
     let values = if c.single_category && g.nonzero == 1 {
         Detail::SingleCategory {
-            dimension: dim.name().to_owned(),
+            dimension: std::sync::Arc::clone(dim.shared_name()),
             group_n: g.n,
             categories: g.categories,
         }
     } else if (n as f64) * 100.0 >= c.max_share * g.n as f64 {
         Detail::ClassShare {
-            dimension: dim.name().to_owned(),
+            dimension: std::sync::Arc::clone(dim.shared_name()),
             n,
             group_n: g.n,
             share: n as f64 / g.n as f64 * 100.0,
