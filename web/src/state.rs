@@ -500,10 +500,8 @@ mod tests {
         );
     }
 
-    /// A file the page hashes itself: checked at once without a hash, the hash follows and lands in the report
-    /// (the exported report is the CLI's, byte for byte), and re-checks carry it.
-    #[test]
-    fn the_page_hash_follows_the_check_into_the_report() {
+    /// A file dropped while the page hashes it: sent and checked at once, without a hash; its bytes.
+    fn checked_while_hashing() -> (State, Session, Bytes) {
         let (mut st, mut se) = (State::default(), Session::default());
         let mut f = file("t.csv", TABLE);
         f.hashing = true;
@@ -520,6 +518,14 @@ mod tests {
             "",
             "waiting for the page"
         );
+        (st, se, bytes)
+    }
+
+    /// A file the page hashes itself: checked at once without a hash, the hash follows and lands in the report
+    /// (the exported report is the CLI's, byte for byte), and re-checks carry it.
+    #[test]
+    fn the_page_hash_follows_the_check_into_the_report() {
+        let (mut st, mut se, bytes) = checked_while_hashing();
         let sha = cellguard_io::sha256_hex(TABLE.as_bytes());
         // A hash for other bytes under the same name (the file was dropped again) is not taken.
         let other = Bytes::from(b"x".to_vec());
@@ -567,16 +573,7 @@ mod tests {
     fn the_worker_hashes_what_the_page_could_not() {
         let sha = cellguard_io::sha256_hex(TABLE.as_bytes());
         for page_fails in [true, false] {
-            let (mut st, mut se) = (State::default(), Session::default());
-            let mut f = file("t.csv", TABLE);
-            f.hashing = true;
-            let bytes = f.bytes.clone();
-            let effects = st.reduce(Action::AddFiles(vec![f]));
-            let [Effect::Send(req)] = &effects[..] else {
-                panic!("{effects:?}")
-            };
-            let out = se.handle(req.clone(), &|| 0.0, &mut |_| {});
-            st.reduce(Action::Worker(out));
+            let (mut st, mut se, bytes) = checked_while_hashing();
             if page_fails {
                 drive(
                     &mut st,

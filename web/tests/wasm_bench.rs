@@ -17,15 +17,19 @@ fn now() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
-/// A side³ leaf table with long-tailed contributions (xorshift, seeded).
-fn table(side: u32) -> Table {
-    let mut seed: u64 = 42;
-    let mut rnd = move || {
+/// Seeded uniform numbers in [0, 1) (xorshift).
+fn uniform(mut seed: u64) -> impl FnMut() -> f64 {
+    move || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
+    }
+}
+
+/// A side³ leaf table with long-tailed contributions (xorshift, seeded).
+fn table(side: u32) -> Table {
+    let mut rnd = uniform(42);
     let dims: Vec<Dimension> = ["a", "b", "c"]
         .iter()
         .map(|n| Dimension::flat(n, (0..side).map(|i| format!("{n}{i}")), None))
@@ -110,13 +114,7 @@ fn engine_throughput() {
 /// The same kind of table as a CSV file's bytes (as `tests/e2e/bench.mjs` writes it).
 fn csv(side: u32) -> Vec<u8> {
     use std::fmt::Write;
-    let mut seed: u64 = 42;
-    let mut rnd = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rnd = uniform(42);
     let mut out = String::from("a,b,c,mean,n,value,top1,top2,top3\n");
     for i in 0..side.pow(3) {
         let n = (rnd() * 40.0) as u64;

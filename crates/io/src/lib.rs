@@ -85,3 +85,14 @@ pub fn input_record(name: &str, bytes: &[u8]) -> cellguard_engine::InputRecord {
         bytes: bytes.len() as u64,
     }
 }
+
+/// Tests' seeded random numbers: `next(m)` is below `m` (xorshift).
+#[cfg(test)]
+pub(crate) fn below(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |m| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    }
+}

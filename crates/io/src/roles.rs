@@ -655,13 +655,7 @@ mod tests {
             "x\u{a0}",
             "a much longer code than sixteen bytes",
         ];
-        let mut seed: u64 = 99;
-        let mut next = move |m: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % m
-        };
+        let mut next = crate::below(99);
         let mut text = String::from("code,n\n");
         let mut fields = Vec::new();
         for _ in 0..5000 {
