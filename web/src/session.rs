@@ -88,7 +88,7 @@ pub fn heat(report: &TableReport, sizes: &[u32]) -> Heat {
     let h = height32.div_ceil(block_h);
     let mut pixels = vec![0u8; width as usize * h as usize];
     let nd = sizes.len();
-    for (i, cell) in report.cells().enumerate() {
+    for (i, status) in report.statuses().iter().enumerate() {
         let coords = report.cell_coords(i as u32);
         if coords.len() != nd {
             continue;
@@ -99,7 +99,7 @@ pub fn heat(report: &TableReport, sizes: &[u32]) -> Heat {
         }
         let x = coords.last().copied().unwrap_or(0) / block_w;
         let y = (y / u64::from(block_h)) as usize;
-        let v = cell.status as u8 + 1;
+        let v = *status as u8 + 1;
         if let Some(p) = pixels.get_mut(y * width as usize + x as usize) {
             *p = (*p).max(v);
         }
