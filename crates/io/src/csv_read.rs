@@ -277,8 +277,9 @@ impl Splitter<'_> {
 
 /// The body of a CSV without quotes, split at line ends and separators directly (the general reader's state
 /// machine is for quoted fields): the same columns, row labels and errors as the general reader. The body is
-/// checked as UTF-8 once, then scanned eight bytes at a time for separators and line ends. `None` when a `\r`
-/// is not part of a `\r\n` (a lone `\r` ends a record for the general reader).
+/// checked as UTF-8 once, then scanned eight bytes at a time for separators and line ends. `None` (left to the
+/// general reader) when the body is not UTF-8 or a `\r` is not part of a `\r\n` (a lone `\r` ends a record for
+/// the general reader).
 fn read_plain(
     file: &str,
     body: &[u8],
@@ -287,17 +288,9 @@ fn read_plain(
     width: usize,
     lines: usize,
 ) -> Result<Option<Rows>, Error> {
-    let text = match std::str::from_utf8(body) {
-        Ok(t) => t,
-        Err(e) => {
-            let bad = e.valid_up_to();
-            // The line the bad byte is on, reported as the line its record starts on (the same line here).
-            let line = first_line + newlines(body.get(..bad).unwrap_or(&[]));
-            return Err(Error::Encoding {
-                file: file.to_owned(),
-                line,
-            });
-        }
+    // Text that is not UTF-8 is left to the general reader: it reports whichever problem comes first in the file.
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Ok(None);
     };
     if memchr::memchr_iter(b'\r', body).any(|p| body.get(p + 1) != Some(&b'\n')) {
         return Ok(None);
@@ -373,6 +366,7 @@ mod tests {
             b"a,b\n1,2,3\n",
             b"a,b\n1,2\n3\n",
             b"a,b\n1,2\n\xff,3\n",
+            b"a,b\n1,2,3\n\xff,3\n",
             b"a,b\n1,\xc3\xa9\n2,\xc3\n",
             b"a,b\n1,2\r3,4\n",
             b"a,b\n \n",
