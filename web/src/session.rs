@@ -656,11 +656,9 @@ impl Session {
 
     /// Hashes here whatever the page has not sent yet: a report never leaves without every input's hash.
     fn settle(&mut self) {
-        while let Some((name, _)) = self.pending.first() {
-            let name = name.clone();
-            if self.digest(self.run, &name, None).is_none() {
-                self.pending.retain(|(n, _)| *n != name);
-            }
+        // `digest` takes each waiting file off the list, whatever it finds.
+        while let Some(name) = self.pending.first().map(|(n, _)| n.clone()) {
+            self.digest(self.run, &name, None);
         }
     }
 

@@ -500,6 +500,15 @@ mod tests {
         );
     }
 
+    /// The page's hash of `t.csv`'s `bytes` (`None`: it could not hash them).
+    fn digested(bytes: Bytes, sha256: Option<String>) -> Action {
+        Action::Digested {
+            name: "t.csv".into(),
+            bytes,
+            sha256,
+        }
+    }
+
     /// A file dropped while the page hashes it: sent and checked at once, without a hash; its bytes.
     fn checked_while_hashing() -> (State, Session, Bytes) {
         let (mut st, mut se) = (State::default(), Session::default());
@@ -529,23 +538,8 @@ mod tests {
         let sha = cellguard_io::sha256_hex(TABLE.as_bytes());
         // A hash for other bytes under the same name (the file was dropped again) is not taken.
         let other = Bytes::from(b"x".to_vec());
-        assert!(
-            st.reduce(Action::Digested {
-                name: "t.csv".into(),
-                bytes: other,
-                sha256: Some("0".repeat(64)),
-            })
-            .is_empty()
-        );
-        drive(
-            &mut st,
-            &mut se,
-            Action::Digested {
-                name: "t.csv".into(),
-                bytes,
-                sha256: Some(sha.clone()),
-            },
-        );
+        assert!(st.reduce(digested(other, Some("0".repeat(64)))).is_empty());
+        drive(&mut st, &mut se, digested(bytes, Some(sha.clone())));
         assert_eq!(st.outcome.as_ref().unwrap().files[0].sha256, sha);
         assert_eq!(st.files[0].sha256.as_deref(), Some(sha.as_str()));
         let got = drive(&mut st, &mut se, Action::Export(ExportKind::ReportJson));
@@ -575,15 +569,7 @@ mod tests {
         for page_fails in [true, false] {
             let (mut st, mut se, bytes) = checked_while_hashing();
             if page_fails {
-                drive(
-                    &mut st,
-                    &mut se,
-                    Action::Digested {
-                        name: "t.csv".into(),
-                        bytes,
-                        sha256: None,
-                    },
-                );
+                drive(&mut st, &mut se, digested(bytes, None));
                 assert_eq!(st.outcome.as_ref().unwrap().files[0].sha256, sha);
                 assert!(st.files[0].sha256.is_none() && !st.files[0].hashing);
             }
