@@ -527,20 +527,20 @@ impl Session {
         if let Some(entry) = entry {
             let s = entry.table.shadow();
             let fmt = |x: Option<f64>| x.map_or_else(|| "—".to_owned(), cellguard_io::number);
-            if let Some(n) = s.n.get(i) {
+            if i < s.n.len() {
                 shadow.push((
                     "n".to_owned(),
-                    n.map_or_else(|| "—".into(), |n| n.to_string()),
+                    s.n.get(i).map_or_else(|| "—".into(), |n| n.to_string()),
                 ));
             }
             if let Some(v) = &s.value {
-                shadow.push(("value".to_owned(), fmt(v.get(i).copied().flatten())));
+                shadow.push(("value".to_owned(), fmt(v.get(i))));
             }
             for (k, col) in s.top.iter().enumerate() {
-                shadow.push((format!("top{}", k + 1), fmt(col.get(i).copied().flatten())));
+                shadow.push((format!("top{}", k + 1), fmt(col.get(i))));
             }
             if let Some(v) = &s.dof {
-                shadow.push(("dof".to_owned(), fmt(v.get(i).copied().flatten())));
+                shadow.push(("dof".to_owned(), fmt(v.get(i))));
             }
         }
         Ok(Explanation {

@@ -6,7 +6,7 @@
 
 use cellguard_engine::check_table;
 use cellguard_engine::policy::{Dominance, PPercent, Policy, Threshold};
-use cellguard_engine::table::{Dimension, Shadow, Table};
+use cellguard_engine::table::{Column, Dimension, Shadow, Table};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -37,8 +37,8 @@ fn table(side: u32) -> Table {
     let cells = (side as usize).pow(3);
     let mut coords = Vec::with_capacity(cells * 3);
     let mut s = Shadow {
-        value: Some(Vec::new()),
-        top: vec![Vec::new(), Vec::new(), Vec::new()],
+        value: Some(Column::new()),
+        top: vec![Column::new(), Column::new(), Column::new()],
         ..Shadow::default()
     };
     for i in 0..cells as u32 {

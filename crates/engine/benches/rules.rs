@@ -7,7 +7,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cellguard_engine::policy::{ClassDisclosure, Dominance, PPercent, Policy, Threshold};
-use cellguard_engine::table::{Dimension, Shadow, Table};
+use cellguard_engine::table::{Column, Dimension, Shadow, Table};
 use cellguard_engine::{Status, check_table};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
@@ -23,8 +23,8 @@ fn table(side: u32, seed: u64) -> Table {
     let cells = (side as usize).pow(3);
     let mut coords = Vec::with_capacity(cells * 3);
     let mut s = Shadow {
-        value: Some(Vec::new()),
-        top: vec![Vec::new(), Vec::new(), Vec::new()],
+        value: Some(Column::new()),
+        top: vec![Column::new(), Column::new(), Column::new()],
         ..Shadow::default()
     };
     for i in 0..cells as u32 {
@@ -109,7 +109,7 @@ fn margins_table(seed: u64) -> Table {
     let mut coords = Vec::with_capacity(cells * 3);
     let mut s = Shadow {
         value: Some(value.into_iter().map(Some).collect()),
-        top: vec![Vec::new(), Vec::new(), Vec::new()],
+        top: vec![Column::new(), Column::new(), Column::new()],
         ..Shadow::default()
     };
     for i in 0..cells {

@@ -10,6 +10,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod column;
 mod error;
 pub mod hierarchy;
 pub mod policy;

@@ -3,7 +3,7 @@
 //! every branch of the rules gets something to judge. Not part of the checking path.
 
 use crate::hierarchy::Hierarchy;
-use crate::table::{Apriori, Dimension, Shadow, Table};
+use crate::table::{Apriori, Column, Dimension, Shadow, Table};
 
 /// A small deterministic generator (SplitMix64), so the engine needs no random-number dependency.
 #[derive(Debug, Clone)]
@@ -76,16 +76,16 @@ pub fn table(seed: u64) -> Result<Table, crate::Error> {
     let total: usize = dims.iter().map(Dimension::len).product();
     let mut coords = Vec::new();
     let mut s = Shadow {
-        value: magnitude.then(Vec::new),
+        value: magnitude.then(Column::new),
         top: if magnitude {
-            vec![Vec::new(); k]
+            vec![Column::new(); k]
         } else {
             Vec::new()
         },
         apriori: with_apriori.then(Vec::new),
-        dof: with_dof.then(Vec::new),
-        n_negative: with_neg.then(Vec::new),
-        n_missing: with_missing.then(Vec::new),
+        dof: with_dof.then(Column::new),
+        n_negative: with_neg.then(Column::new),
+        n_missing: with_missing.then(Column::new),
         ..Shadow::default()
     };
     let mut rows = Vec::new();
@@ -227,29 +227,17 @@ fn make_margins_add_up(dims: &[Dimension], coords: &[u32], s: &mut Shadow, rng: 
                     *slot = ch;
                 }
                 if let Some(&kc) = index.get(&k) {
-                    n += s.n.get(kc).copied().flatten().unwrap_or(0);
-                    v += s
-                        .value
-                        .as_ref()
-                        .and_then(|col| col.get(kc).copied().flatten())
-                        .unwrap_or(0.0);
+                    n += s.n.get(kc).unwrap_or(0);
+                    v += s.value.as_ref().and_then(|col| col.get(kc)).unwrap_or(0.0);
                 }
             }
-            if let Some(slot) = s.n.get_mut(c) {
-                if slot.is_some() {
-                    *slot = Some(n);
-                }
+            if s.n.get(c).is_some() {
+                s.n.set(c, Some(n));
             }
-            if let Some(slot) = s.value.as_mut().and_then(|col| col.get_mut(c)) {
-                if slot.is_some_and(f64::is_finite) {
-                    *slot = Some(
-                        v.max(
-                            s.top
-                                .first()
-                                .and_then(|t| t.get(c).copied().flatten())
-                                .unwrap_or(0.0),
-                        ),
-                    );
+            let top1 = s.top.first().and_then(|t| t.get(c)).unwrap_or(0.0);
+            if let Some(col) = s.value.as_mut() {
+                if col.get(c).is_some_and(f64::is_finite) {
+                    col.set(c, Some(v.max(top1)));
                 }
             }
         }

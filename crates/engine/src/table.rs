@@ -2,6 +2,7 @@
 //! values (distinct units, magnitude, largest contributions, weight, a-priori status, cost, degrees of freedom).
 
 use crate::Error;
+pub use crate::column::Column;
 use crate::hierarchy::{Hierarchy, natural_cmp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -146,25 +147,25 @@ impl Apriori {
     }
 }
 
-/// The shadow columns of a table, one entry per cell. `None` in an entry means the value is missing in the input;
-/// `None` for a whole column means the table has no such column.
+/// The shadow columns of a table, one entry per cell. A missing entry (`None` from [`Column::get`]) means the
+/// value is missing in the input; `None` for a whole column means the table has no such column.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Shadow {
     /// Distinct contributing units.
-    pub n: Vec<Option<u64>>,
+    pub n: Column<u64>,
     /// Cell magnitude (sum of contributions).
-    pub value: Option<Vec<Option<f64>>>,
-    /// `top[k][cell]`: the (k+1)-th largest unit contribution.
-    pub top: Vec<Vec<Option<f64>>>,
-    pub weight: Option<Vec<Option<f64>>>,
+    pub value: Option<Column<f64>>,
+    /// `top[k]`: the (k+1)-th largest unit contribution of each cell.
+    pub top: Vec<Column<f64>>,
+    pub weight: Option<Column<f64>>,
     pub apriori: Option<Vec<Option<Apriori>>>,
-    pub cost: Option<Vec<Option<f64>>>,
+    pub cost: Option<Column<f64>>,
     /// Residual degrees of freedom (coefficient tables of models).
-    pub dof: Option<Vec<Option<f64>>>,
+    pub dof: Option<Column<f64>>,
     /// Rows whose value was missing in the microdata.
-    pub n_missing: Option<Vec<Option<u64>>>,
+    pub n_missing: Option<Column<u64>>,
     /// Units whose summed contribution is negative.
-    pub n_negative: Option<Vec<Option<u64>>>,
+    pub n_negative: Option<Column<u64>>,
 }
 
 /// A checked table: dimensions, cell coordinates (code ids, row-major) and shadow columns.
@@ -245,13 +246,16 @@ impl TableBuilder {
         let cells = self.rows.len() - 1;
         self.shadow.n.push(n);
         if let Some(v) = value {
-            let col = self.shadow.value.get_or_insert_with(|| vec![None; cells]);
+            let col = self
+                .shadow
+                .value
+                .get_or_insert_with(|| Column::filled(None, cells));
             col.resize(cells, None);
             col.push(Some(v));
         }
         for (k, t) in top.iter().enumerate() {
             if self.shadow.top.len() <= k {
-                self.shadow.top.push(vec![None; cells]);
+                self.shadow.top.push(Column::filled(None, cells));
             }
             if let Some(col) = self.shadow.top.get_mut(k) {
                 col.resize(cells, None);
@@ -301,13 +305,13 @@ impl Table {
         }
         let lens = [
             ("n", Some(shadow.n.len())),
-            ("value", shadow.value.as_ref().map(Vec::len)),
-            ("weight", shadow.weight.as_ref().map(Vec::len)),
+            ("value", shadow.value.as_ref().map(Column::len)),
+            ("weight", shadow.weight.as_ref().map(Column::len)),
             ("status", shadow.apriori.as_ref().map(Vec::len)),
-            ("cost", shadow.cost.as_ref().map(Vec::len)),
-            ("dof", shadow.dof.as_ref().map(Vec::len)),
-            ("n_missing", shadow.n_missing.as_ref().map(Vec::len)),
-            ("n_negative", shadow.n_negative.as_ref().map(Vec::len)),
+            ("cost", shadow.cost.as_ref().map(Column::len)),
+            ("dof", shadow.dof.as_ref().map(Column::len)),
+            ("n_missing", shadow.n_missing.as_ref().map(Column::len)),
+            ("n_negative", shadow.n_negative.as_ref().map(Column::len)),
         ];
         for (col, len) in lens
             .into_iter()
@@ -500,13 +504,13 @@ impl Table {
         describe(&self.dims, &self.coords, cell)
     }
     pub fn n(&self, cell: u32) -> Option<u64> {
-        self.shadow.n.get(cell as usize).copied().flatten()
+        self.shadow.n.get(cell as usize)
     }
     pub fn value(&self, cell: u32) -> Option<f64> {
         self.shadow
             .value
             .as_ref()
-            .and_then(|v| v.get(cell as usize).copied().flatten())
+            .and_then(|v| v.get(cell as usize))
     }
     pub fn apriori(&self, cell: u32) -> Option<Apriori> {
         self.shadow

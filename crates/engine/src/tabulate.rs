@@ -11,7 +11,7 @@
 
 use crate::Error;
 use crate::hierarchy::Hierarchy;
-use crate::table::{Dimension, Shadow, Table};
+use crate::table::{Column, Dimension, Shadow, Table};
 use crate::topk::{Partial, UnitPart};
 use std::collections::BTreeMap;
 
@@ -29,8 +29,8 @@ pub struct Microdata {
     pub dims: Vec<CatColumn>,
     /// Unit identifier per row; `None`: each row is its own unit.
     pub unit: Option<Vec<u64>>,
-    /// The magnitude per row; `None` in an entry is a missing value.
-    pub value: Option<Vec<Option<f64>>>,
+    /// The magnitude per row; a missing entry is a missing value.
+    pub value: Option<Column<f64>>,
     /// Sampling weight per row.
     pub weight: Option<Vec<f64>>,
     /// Rows (1-based) in the source, for messages; empty means 1..=len.
@@ -280,7 +280,7 @@ impl Tabulator {
                 .as_ref()
                 .and_then(|w| w.get(i).copied())
                 .unwrap_or(1.0);
-            match md.value.as_ref().map(|v| v.get(i).copied().flatten()) {
+            match md.value.as_ref().map(|v| v.get(i)) {
                 Some(Some(v)) => UnitPart {
                     rows: 1,
                     valued_rows: 1,
@@ -492,18 +492,18 @@ impl Tabulator {
         let has_value = self.spec.agg != Agg::Count;
         let k = self.spec.top_k as usize;
         let mut shadow = Shadow {
-            n: Vec::with_capacity(cells.len()),
-            value: has_value.then(|| Vec::with_capacity(cells.len())),
+            n: Column::with_capacity(cells.len()),
+            value: has_value.then(|| Column::with_capacity(cells.len())),
             top: if has_value {
-                vec![Vec::with_capacity(cells.len()); k]
+                vec![Column::with_capacity(cells.len()); k]
             } else {
                 Vec::new()
             },
-            n_missing: has_value.then(Vec::new),
-            n_negative: has_value.then(Vec::new),
+            n_missing: has_value.then(|| Column::with_capacity(cells.len())),
+            n_negative: has_value.then(|| Column::with_capacity(cells.len())),
             ..Shadow::default()
         };
-        let mut weight = Vec::with_capacity(if weighted { cells.len() } else { 0 });
+        let mut weight = Column::with_capacity(if weighted { cells.len() } else { 0 });
         let mut statistic = Vec::with_capacity(cells.len());
         for (key, p) in &cells {
             for (dim, &stride) in self.dims.iter().zip(&self.strides) {
@@ -642,7 +642,7 @@ mod tests {
                 cat("year", &["2020", "2021", "2020", "2020"]),
             ],
             unit: Some(vec![1, 1, 2, 3]),
-            value: Some(vec![Some(10.0), Some(30.0), Some(5.0), Some(7.0)]),
+            value: Some(vec![Some(10.0), Some(30.0), Some(5.0), Some(7.0)].into()),
             ..Microdata::default()
         };
         let mut spec = TabulateSpec::new(&["sex"], &["year"], Agg::Sum);
@@ -660,11 +660,11 @@ mod tests {
         assert_eq!(tab.n(m_total), Some(2));
         assert_eq!(tab.value(m_total), Some(47.0));
         assert_eq!(
-            tab.shadow().top[0][m_total as usize],
+            tab.shadow().top[0].get(m_total as usize),
             Some(40.0),
             "unit 1's two rows summed"
         );
-        assert_eq!(tab.shadow().top[1][m_total as usize], Some(7.0));
+        assert_eq!(tab.shadow().top[1].get(m_total as usize), Some(7.0));
         let tt = find("Total", "Total");
         assert_eq!(tab.n(tt), Some(3));
         assert_eq!(t.statistic[tt as usize], Some(52.0));
@@ -785,7 +785,8 @@ mod tests {
                 });
             if inside {
                 let unit = md.unit.as_ref().map_or(i as u64, |u| u[i]);
-                *per_unit.entry(unit).or_default() += md.value.as_ref().unwrap()[i].unwrap_or(0.0);
+                *per_unit.entry(unit).or_default() +=
+                    md.value.as_ref().unwrap().get(i).unwrap_or(0.0);
             }
         }
         let mut tops: Vec<f64> = per_unit.values().copied().collect();
@@ -832,7 +833,7 @@ mod tests {
                     .shadow()
                     .top
                     .iter()
-                    .filter_map(|c| c[cell as usize])
+                    .filter_map(|c| c.get(cell as usize))
                     .collect();
                 assert_eq!(got, tops, "seed {seed} cell {}", t.table.describe(cell));
                 total_n += n;
@@ -865,7 +866,7 @@ mod tests {
                 unit: Some(rows.iter().map(|&i| md.unit.as_ref().unwrap()[i]).collect()),
                 value: Some(
                     rows.iter()
-                        .map(|&i| md.value.as_ref().unwrap()[i])
+                        .map(|&i| md.value.as_ref().unwrap().get(i))
                         .collect(),
                 ),
                 weight: None,

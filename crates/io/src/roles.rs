@@ -4,7 +4,7 @@
 use crate::Error;
 use crate::frame::{Frame, Num};
 use cellguard_engine::Hierarchy;
-use cellguard_engine::table::{Apriori, Dimension, Shadow, Table};
+use cellguard_engine::table::{Apriori, Column, Dimension, Shadow, Table};
 use cellguard_engine::tabulate::{CatColumn, Microdata};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -219,16 +219,16 @@ fn has_fraction(frame: &Frame, name: &str) -> bool {
 }
 
 /// Every field of a column as a number, in row order, handed to `take` with its row; `take` says what the
-/// value becomes or that it is not what the column should hold (an error naming the row, the column and the
+/// entry becomes or that it is not what the column should hold (an error naming the row, the column and the
 /// field). Text columns are walked field by field in one pass over their buffer.
-fn parse_column<T>(
+fn parse_column<T: Copy + Default>(
     frame: &Frame,
     name: &str,
     what: &str,
-    take: impl Fn(Num) -> Option<T>,
-) -> Result<Vec<T>, Error> {
+    take: impl Fn(Num) -> Option<Option<T>>,
+) -> Result<Column<T>, Error> {
     let Some(col) = frame.column(name) else {
-        return Ok(Vec::new());
+        return Ok(Column::new());
     };
     let fail = |i: usize| Error::Value {
         file: frame.file.clone(),
@@ -237,7 +237,7 @@ fn parse_column<T>(
         expected: what.to_owned(),
         found: col.text(i).into_owned(),
     };
-    let mut out = Vec::with_capacity(col.len());
+    let mut out = Column::with_capacity(col.len());
     let dc = frame.decimal_comma;
     match &col.data {
         crate::ColumnData::Text(t) => {
@@ -270,7 +270,7 @@ fn parse_column<T>(
 }
 
 /// Parses one numeric column with positioned errors; empty fields are missing values.
-fn numbers(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<f64>>, Error> {
+fn numbers(frame: &Frame, name: &str, what: &str) -> Result<Column<f64>, Error> {
     parse_column(frame, name, what, |n| match n {
         Num::Missing => Some(None),
         Num::Value(x) => Some(Some(x)),
@@ -279,7 +279,7 @@ fn numbers(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<f64>>, Er
 }
 
 /// Parses a column of unit counts: whole numbers ≥ 0, or missing.
-fn counts(frame: &Frame, name: &str, what: &str) -> Result<Vec<Option<u64>>, Error> {
+fn counts(frame: &Frame, name: &str, what: &str) -> Result<Column<u64>, Error> {
     parse_column(frame, name, what, |n| match n {
         Num::Missing => Some(None),
         Num::Value(x) if x >= 0.0 && x.fract() == 0.0 && x < 1e18 => Some(Some(x as u64)),
@@ -576,7 +576,7 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
         require(frame, w, "weight")?;
         let vals = numbers(frame, w, "a sampling weight (a number ≥ 0)")?;
         let mut out = Vec::with_capacity(rows);
-        for (i, v) in vals.into_iter().enumerate() {
+        for (i, v) in vals.iter().enumerate() {
             match v {
                 Some(x) if x >= 0.0 => out.push(x),
                 _ => {

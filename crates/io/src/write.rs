@@ -41,21 +41,21 @@ pub fn tabulated_to_csv(t: &Tabulated) -> Vec<u8> {
             rec.push(d.code(c).to_owned());
         }
         rec.push(opt(t.statistic.get(cell).copied().flatten()));
-        rec.push(optu(s.n.get(cell).copied().flatten()));
+        rec.push(optu(s.n.get(cell)));
         if let Some(v) = &s.value {
-            rec.push(opt(v.get(cell).copied().flatten()));
+            rec.push(opt(v.get(cell)));
         }
         for col in &s.top {
-            rec.push(opt(col.get(cell).copied().flatten()));
+            rec.push(opt(col.get(cell)));
         }
         if let Some(v) = &s.n_missing {
-            rec.push(optu(v.get(cell).copied().flatten()));
+            rec.push(optu(v.get(cell)));
         }
         if let Some(v) = &s.n_negative {
-            rec.push(optu(v.get(cell).copied().flatten()));
+            rec.push(optu(v.get(cell)));
         }
         if let Some(v) = &s.weight {
-            rec.push(opt(v.get(cell).copied().flatten()));
+            rec.push(opt(v.get(cell)));
         }
         ok &= w.write_record(&rec).is_ok();
     }

@@ -58,7 +58,7 @@ mod tests {
             .cell(2, &[2], Some(40), None, &[])
             .cell(3, &[0], Some(40), None, &[])
             .cell(4, &[1], Some(40), None, &[])
-            .with(|s| s.dof = Some(vec![Some(4.0), Some(10.0), None]))
+            .with(|s| s.dof = Some(vec![Some(4.0), Some(10.0), None].into()))
             .build("coef", vec![dim])
             .unwrap();
         let r = check_table(&t, &Policy::preset("acro").unwrap()).unwrap();

@@ -38,7 +38,7 @@ pub(super) fn cell(
         );
     }
     if let Some(v) = c.value {
-        if !v.get(i).copied().flatten().is_some_and(f64::is_finite) {
+        if !v.get(i).is_some_and(f64::is_finite) {
             push(
                 out,
                 RuleCode::Missing,
@@ -50,7 +50,7 @@ pub(super) fn cell(
             return;
         }
         for (k, col) in c.top.iter().enumerate().take(top_needed) {
-            let absent = !col.get(i).copied().flatten().is_some_and(f64::is_finite);
+            let absent = !col.get(i).is_some_and(f64::is_finite);
             if absent && n.is_some_and(|n| n > k as u64) {
                 push(
                     out,
@@ -64,11 +64,7 @@ pub(super) fn cell(
             }
         }
     }
-    if let Some(rows) = c
-        .n_missing
-        .and_then(|v| v.get(i).copied().flatten())
-        .filter(|r| *r > 0)
-    {
+    if let Some(rows) = c.n_missing.and_then(|v| v.get(i)).filter(|r| *r > 0) {
         push(out, RuleCode::Missing, action, Detail::MissingRows { rows });
     }
 }
@@ -87,7 +83,7 @@ mod tests {
             .cell(3, &[1], Some(12), Some(f64::NAN), &[])
             .cell(4, &[2], Some(12), Some(100.0), &[30.0])
             .cell(5, &[3], Some(1), Some(7.0), &[7.0])
-            .with(|s| s.n_missing = Some(vec![None, None, None, Some(2)]))
+            .with(|s| s.n_missing = Some(vec![None, None, None, Some(2)].into()))
             .build("t", vec![dim])
             .unwrap();
         let mut p = Policy::preset("essnet").unwrap();

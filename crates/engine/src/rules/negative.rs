@@ -24,11 +24,11 @@ use super::{Columns, Detail, Finding, RuleCode, Status, push};
 
 pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>) {
     let value = c.value(i);
-    let negative_units = c.n_negative.and_then(|v| v.get(i).copied().flatten());
+    let negative_units = c.n_negative.and_then(|v| v.get(i));
     let smallest_top = c
         .top
         .iter()
-        .filter_map(|col| col.get(i).copied().flatten())
+        .filter_map(|col| col.get(i))
         .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.min(t))));
     let fires = value.is_some_and(|v| v < 0.0)
         || negative_units.is_some_and(|u| u > 0)
