@@ -25,62 +25,58 @@ use super::relations::Groups;
 use super::{Detail, Finding, RuleCode, Status};
 use crate::table::Table;
 
-/// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order.
+/// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order. Each dimension is
+/// judged on its own (natively on the threads of the pool): its groups and their sums do not depend on the
+/// other dimensions'.
 pub(super) fn run(table: &Table, action: Status) -> Vec<(u32, Finding)> {
+    let dims: Vec<usize> = (0..table.dims().len()).collect();
+    let per_dim = super::run_all(dims, |d| along(table, d, action));
+    let mut out: Vec<(u32, Finding)> = per_dim.into_iter().flatten().collect();
+    // Stable: a cell's findings stay in dimension order.
+    out.sort_by_key(|(cell, _)| *cell);
+    out
+}
+
+/// The findings along dimension `d`, in cell order.
+fn along(table: &Table, d: usize, action: Status) -> Vec<(u32, Finding)> {
     let mut out = Vec::new();
-    let nd = table.dims().len();
-    // Per dimension with a hierarchy: which codes head a group, its group layout and the groups' sums.
-    let mut along: Vec<(usize, Vec<bool>, Option<Groups>, Sums)> = table
-        .dims()
-        .iter()
-        .enumerate()
-        .filter_map(|(d, dim)| {
-            let heads: Vec<bool> = (0..dim.len() as u32)
-                .map(|code| !dim.children(code).is_empty())
-                .collect();
-            heads.iter().any(|&h| h).then(|| {
-                let groups = Groups::new(table, d);
-                let sums = Sums::new(groups.as_ref().map_or(0, |g| g.len));
-                (d, heads, groups, sums)
-            })
-        })
+    let Some(dim) = table.dims().get(d) else {
+        return out;
+    };
+    let is_head: Vec<bool> = (0..dim.len() as u32)
+        .map(|code| !dim.children(code).is_empty())
         .collect();
-    if along.is_empty() {
+    if !is_head.iter().any(|&h| h) {
         return out;
     }
-    // One pass in key order adds every cell into its group along each dimension and lists the heads.
-    let mut heads: Vec<(u32, usize)> = Vec::new();
+    let nd = table.dims().len();
+    let code_of = |cell: u32| {
+        table
+            .coords()
+            .get(cell as usize * nd + d)
+            .copied()
+            .unwrap_or(0)
+    };
+    let groups = Groups::new(table, d);
+    let mut sums = Sums::new(groups.as_ref().map_or(0, |g| g.len));
+    // One pass in key order adds every cell into its group and lists the heads.
+    let mut heads: Vec<u32> = Vec::new();
     for cell in table.cells_in_key_order() {
-        let (value, n) = (table.value(cell).filter(|v| v.is_finite()), table.n(cell));
-        let coords = table.cell_coords(cell);
-        for (a, (d, is_head, groups, sums)) in along.iter_mut().enumerate() {
-            let code = coords.get(*d).copied().unwrap_or(0);
-            if is_head.get(code as usize).copied().unwrap_or(false) {
-                heads.push((cell, a));
-            }
-            if let Some(slot) = groups.as_ref().and_then(|g| g.of_part(cell)) {
-                sums.add(slot, value, n);
-            }
+        if is_head.get(code_of(cell) as usize).copied().unwrap_or(false) {
+            heads.push(cell);
+        }
+        if let Some(slot) = groups.as_ref().and_then(|g| g.of_part(cell)) {
+            let value = table.value(cell).filter(|v| v.is_finite());
+            sums.add(slot, value, table.n(cell));
         }
     }
-    // Judged in cell order, a cell's dimensions in order.
     if !heads.is_sorted() {
         heads.sort_unstable();
     }
-    for (parent, a) in heads {
-        let Some((d, _, groups, sums)) = along.get(a) else {
-            continue;
-        };
-        let (d, Some(dim)) = (*d, table.dims().get(*d)) else {
-            continue;
-        };
-        let code = table
-            .coords()
-            .get(parent as usize * nd + d)
-            .copied()
-            .unwrap_or(0);
+    for parent in heads {
+        let code = code_of(parent);
         let children = dim.children(code);
-        let part = match groups {
+        let part = match &groups {
             Some(g) => match g.of_head(parent) {
                 Some(slot) => sums.of(slot),
                 None => continue,

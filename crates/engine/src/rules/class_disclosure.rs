@@ -41,7 +41,10 @@ pub(super) fn run(table: &Table, c: &ClassDisclosure) -> Vec<(u32, Finding)> {
             None => by_sorting(table, d, dim, c, &mut out),
         }
     }
-    by_slots(table, c, &laid_out, &mut out);
+    // Each laid-out dimension on its own (natively on the threads of the pool).
+    for found in super::run_all(laid_out, |one| by_slots(table, c, one)) {
+        out.extend(found);
+    }
     if !out.is_sorted_by_key(|(cell, d, _)| (*cell, *d)) {
         out.sort_by_key(|(cell, d, _)| (*cell, *d));
     }
@@ -112,86 +115,74 @@ fn judge(dim: &Dimension, c: &ClassDisclosure, g: &Group, n: u64) -> Option<Find
     })
 }
 
-/// Groups laid out in slots (see [`Groups`]), every dimension at once: one pass adds up each group's units,
-/// non-empty parts and head cell, a second judges the parts; no sort, no lookup.
+/// Groups along one dimension laid out in slots (see [`Groups`]): one pass adds up each group's units and
+/// non-empty parts and notes its head cell's units, a second judges the parts; no sort, no lookup.
 fn by_slots(
     table: &Table,
     c: &ClassDisclosure,
-    along: &[(usize, &Dimension, Groups)],
-    out: &mut Vec<(u32, usize, Finding)>,
-) {
+    (d, dim, groups): (usize, &Dimension, Groups),
+) -> Vec<(u32, usize, Finding)> {
     /// A group with a part whose `n` is missing is not judged (the `missing` rule reports the part).
     const MISSING: u32 = u32::MAX;
-    if along.is_empty() {
-        return;
+    /// Per group, in one place: units and non-empty parts of its parts, and its head cell's units.
+    #[derive(Clone, Copy, Default)]
+    struct Slot {
+        sum: u64,
+        head_n: u64,
+        nonzero: u32,
+        /// 0: the table has no cell for the parent; 1: it has, with `head_n` units; 2: its `n` is missing.
+        head: u32,
     }
-    /// Per group: units of its parts, non-empty parts, head cell + 1 (0: the table has no cell for the parent).
-    struct Sums {
-        sum: Vec<u64>,
-        nonzero: Vec<u32>,
-        head: Vec<u32>,
-    }
-    let mut sums: Vec<Sums> = along
-        .iter()
-        .map(|(_, _, g)| Sums {
-            sum: vec![0; g.len],
-            nonzero: vec![0; g.len],
-            head: vec![0; g.len],
-        })
-        .collect();
+    let mut out = Vec::new();
+    let mut slots = vec![Slot::default(); groups.len];
     for cell in 0..table.len() as u32 {
         let n = table.n(cell);
-        for ((_, _, groups), s) in along.iter().zip(&mut sums) {
-            if let Some(h) = groups.of_head(cell).and_then(|g| s.head.get_mut(g)) {
-                *h = cell + 1;
-            }
-            let Some(g) = groups.of_part(cell) else {
-                continue;
+        let (head, part) = groups.of_cell(cell);
+        if let Some(h) = head.and_then(|g| slots.get_mut(g)) {
+            (h.head, h.head_n) = match n {
+                Some(n) => (1, n),
+                None => (2, 0),
             };
-            let (Some(sum), Some(z)) = (s.sum.get_mut(g), s.nonzero.get_mut(g)) else {
-                continue;
-            };
-            match n {
-                Some(n) if *z != MISSING => {
-                    *sum = sum.saturating_add(n);
-                    *z += u32::from(n > 0);
-                }
-                _ => *z = MISSING,
+        }
+        let Some(s) = part.and_then(|g| slots.get_mut(g)) else {
+            continue;
+        };
+        match n {
+            Some(n) if s.nonzero != MISSING => {
+                s.sum = s.sum.saturating_add(n);
+                s.nonzero += u32::from(n > 0);
             }
+            _ => s.nonzero = MISSING,
         }
     }
     for cell in 0..table.len() as u32 {
         let Some(n) = table.n(cell).filter(|&n| n > 0) else {
             continue;
         };
-        for ((d, dim, groups), s) in along.iter().zip(&sums) {
-            let (Some(g), Some(parent)) = (groups.of_part(cell), groups.parent_code(cell)) else {
-                continue;
-            };
-            let (Some(&sum), Some(&z), Some(&h)) = (s.sum.get(g), s.nonzero.get(g), s.head.get(g))
-            else {
-                continue;
-            };
-            if z == MISSING {
-                continue;
-            }
-            let group_n = match h.checked_sub(1) {
-                Some(p) => match table.n(p) {
-                    Some(n) => n,
-                    None => continue,
-                },
-                None => sum,
-            };
-            let g = Group {
-                n: group_n,
-                nonzero: z,
-                categories: dim.children(parent).len() as u32,
-            };
-            if let Some(f) = judge(dim, c, &g, n) {
-                out.push((cell, *d, f));
-            }
+        let (Some(s), Some(parent)) = (
+            groups.of_part(cell).and_then(|g| slots.get(g)),
+            groups.parent_code(cell),
+        ) else {
+            continue;
+        };
+        if s.nonzero == MISSING {
+            continue;
+        }
+        let group_n = match s.head {
+            0 => s.sum,
+            1 => s.head_n,
+            _ => continue,
+        };
+        let g = Group {
+            n: group_n,
+            nonzero: s.nonzero,
+            categories: dim.children(parent).len() as u32,
+        };
+        if let Some(f) = judge(dim, c, &g, n) {
+            out.push((cell, d, f));
         }
     }
+    out
 }
 
 /// Groups by sorting `(group key, cell)` pairs: for sparse tables, whose key space is too large to address.

@@ -97,6 +97,32 @@ impl<'a> Groups<'a> {
         Some((base + u64::from(r)) as usize)
     }
 
+    /// The slots of the group a cell heads and of the group it is a part of ([`Groups::of_head`],
+    /// [`Groups::of_part`]), its coordinates read once.
+    #[inline]
+    pub fn of_cell(&self, cell: u32) -> (Option<usize>, Option<usize>) {
+        let coords = self.table.cell_coords(cell);
+        let Some(&code) = coords.get(self.d) else {
+            return (None, None);
+        };
+        let (Some(&head), Some(&part)) = (
+            self.rank.get(code as usize),
+            self.parent_rank.get(code as usize),
+        ) else {
+            return (None, None);
+        };
+        if head == u32::MAX && part == u32::MAX {
+            return (None, None);
+        }
+        let base: u64 = coords
+            .iter()
+            .zip(&self.strides)
+            .map(|(&c, &s)| u64::from(c) * s)
+            .sum();
+        let at = |r: u32| (r != u32::MAX).then(|| (base + u64::from(r)) as usize);
+        (at(head), at(part))
+    }
+
     /// The slot of the group a part belongs to (its code's parent's group).
     #[inline]
     pub fn of_part(&self, cell: u32) -> Option<usize> {
