@@ -66,6 +66,7 @@ impl<T: Copy + Default> Column<T> {
     pub fn missing_words(&self) -> &[u64] {
         &self.missing
     }
+    #[inline]
     pub fn push(&mut self, entry: Option<T>) {
         let i = self.values.len();
         match entry {

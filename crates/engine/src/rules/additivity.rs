@@ -62,7 +62,11 @@ fn along(table: &Table, d: usize, action: Status) -> Vec<(u32, Finding)> {
     // One pass in key order adds every cell into its group and lists the heads.
     let mut heads: Vec<u32> = Vec::new();
     for cell in table.cells_in_key_order() {
-        if is_head.get(code_of(cell) as usize).copied().unwrap_or(false) {
+        if is_head
+            .get(code_of(cell) as usize)
+            .copied()
+            .unwrap_or(false)
+        {
             heads.push(cell);
         }
         if let Some(slot) = groups.as_ref().and_then(|g| g.of_part(cell)) {

@@ -848,7 +848,9 @@ impl Pass<'_> {
         let mut plain_safe = 0u64;
         let mut block_start = range.start;
         #[cfg(test)]
-        let screen_block = TEST_BLOCK.with(std::cell::Cell::get).unwrap_or(SCREEN_BLOCK);
+        let screen_block = TEST_BLOCK
+            .with(std::cell::Cell::get)
+            .unwrap_or(SCREEN_BLOCK);
         #[cfg(not(test))]
         let screen_block = SCREEN_BLOCK;
         while block_start < range.end {
