@@ -463,7 +463,7 @@ impl Sparse {
     }
 
     fn drain_into(&mut self, cell: u32, out: &mut Vec<Finding>) {
-        while self.cells.get(self.at).is_some_and(|&c| c <= cell) {
+        while self.has(cell) {
             self.at += 1;
             if let Some(f) = self.findings.next() {
                 out.push(f);
