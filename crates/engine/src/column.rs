@@ -56,7 +56,7 @@ impl<T: Copy + Default> Column<T> {
     }
     /// Whether any entry is missing.
     pub fn any_missing(&self) -> bool {
-        !self.missing.is_empty() && self.missing.iter().any(|&w| w != 0)
+        self.missing.iter().any(|&w| w != 0)
     }
     /// The value array: a missing entry holds `T::default()` here (see [`Column::is_missing`]).
     pub fn values(&self) -> &[T] {
