@@ -7,6 +7,7 @@ use cellguard_engine::tabulate::{Agg, TabulateSpec};
 use cellguard_engine::{Lang, Report, Status, TableReport};
 use cellguard_io::{Checked, MicroRoles, NamedBytes, TableRoles};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Largest side of the status picture, in blocks.
 const HEAT_MAX: u32 = 256;
@@ -39,7 +40,7 @@ pub struct Session {
     /// The last row filter's matching cells: (table, filter, cells).
     filtered: Option<(u32, Filter, Vec<u32>)>,
     /// Files whose hash the page is computing: their names and bytes (hashed here if the page cannot).
-    pending: Vec<(String, Vec<u8>)>,
+    pending: Vec<(String, Arc<Vec<u8>>)>,
 }
 
 fn to_roles(r: &RolesIn) -> TableRoles {
@@ -143,7 +144,8 @@ fn counts(r: &TableReport) -> Counts {
 #[derive(Debug)]
 struct Owned {
     name: String,
-    bytes: Vec<u8>,
+    /// Shared with the checked frame, whose text columns point into it.
+    bytes: Arc<Vec<u8>>,
     sha256: Option<String>,
     hashing: bool,
 }
@@ -251,7 +253,7 @@ impl Session {
         for (i, file) in files.into_iter().enumerate() {
             let file = Owned {
                 name: file.name,
-                bytes: file.bytes.into_vec(),
+                bytes: Arc::new(file.bytes.into_vec()),
                 sha256: file.sha256,
                 hashing: file.hashing,
             };
@@ -319,7 +321,7 @@ impl Session {
                         (None, true) => cellguard_io::InputHash::Later,
                         (None, false) => cellguard_io::InputHash::Compute,
                     };
-                    cellguard_io::check_file_hashed(
+                    cellguard_io::check_file_shared(
                         &file.name,
                         &file.bytes,
                         sha256,
@@ -366,7 +368,7 @@ impl Session {
                     if matches!(mode, Mode::Microdata(_)) {
                         side.push(NamedBytes {
                             name: file.name.clone(),
-                            bytes: file.bytes,
+                            bytes: Arc::unwrap_or_clone(file.bytes),
                         });
                     } else if input.sha256.is_empty() {
                         self.pending.push((file.name.clone(), file.bytes));

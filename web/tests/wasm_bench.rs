@@ -157,10 +157,11 @@ fn file_stages() {
     let mut best = [f64::MAX; 3];
     for _ in 0..3 {
         let t0 = now();
-        let frame = cellguard_io::read_frame("bench.csv", &bytes).unwrap();
+        let mut frame = cellguard_io::read_frame("bench.csv", &bytes).unwrap();
         let t1 = now();
         let (table, _) =
-            cellguard_io::table_from_frame(&frame, &cellguard_io::TableRoles::default()).unwrap();
+            cellguard_io::table_from_frame(&mut frame, &cellguard_io::TableRoles::default())
+                .unwrap();
         let t2 = now();
         let r = check_table(&table, &policy).unwrap();
         let t3 = now();

@@ -16,10 +16,11 @@ fn main() {
     let mut cells = 0;
     for _ in 0..runs {
         let t = Instant::now();
-        let frame = cellguard_io::read_frame(&path, &bytes).unwrap();
+        let mut frame = cellguard_io::read_frame(&path, &bytes).unwrap();
         let t1 = t.elapsed();
         let (table, _) =
-            cellguard_io::table_from_frame(&frame, &cellguard_io::TableRoles::default()).unwrap();
+            cellguard_io::table_from_frame(&mut frame, &cellguard_io::TableRoles::default())
+                .unwrap();
         let t2 = t.elapsed();
         let report = cellguard_engine::check_table(&table, &policy).unwrap();
         let t3 = t.elapsed();

@@ -3,6 +3,7 @@
 
 use crate::{Error, Frame, ResolvedRoles, TableRoles};
 use cellguard_engine::{InputRecord, Policy, Report, Table, TableReport};
+use std::sync::Arc;
 
 /// A named file's bytes, as a front end read them (from disk, or dropped on the page).
 #[derive(Debug, Clone, PartialEq)]
@@ -52,8 +53,34 @@ pub fn check_file_hashed(
     roles: &TableRoles,
     policy: &Policy,
 ) -> Result<Checked, Error> {
-    let frame = crate::read_frame(name, bytes)?;
-    let (table, resolved) = crate::table_from_frame(&frame, roles)?;
+    check(name, bytes, None, sha256, roles, policy)
+}
+
+/// As [`check_file_hashed`], from bytes the caller shares: the checked frame's text points into them rather than
+/// into a copy (see [`read_frame_shared`](crate::read_frame_shared)).
+pub fn check_file_shared(
+    name: &str,
+    bytes: &Arc<Vec<u8>>,
+    sha256: InputHash<'_>,
+    roles: &TableRoles,
+    policy: &Policy,
+) -> Result<Checked, Error> {
+    check(name, bytes, Some(bytes), sha256, roles, policy)
+}
+
+fn check(
+    name: &str,
+    bytes: &[u8],
+    shared: Option<&Arc<Vec<u8>>>,
+    sha256: InputHash<'_>,
+    roles: &TableRoles,
+    policy: &Policy,
+) -> Result<Checked, Error> {
+    let mut frame = match shared {
+        Some(shared) => crate::read_frame_shared(name, shared)?,
+        None => crate::read_frame(name, bytes)?,
+    };
+    let (table, resolved) = crate::table_from_frame(&mut frame, roles)?;
     let mut report =
         cellguard_engine::check_table(&table, policy).map_err(|error| Error::Engine {
             file: name.to_owned(),

@@ -2,7 +2,8 @@
 //! when the separator is `;` or tab.
 
 use crate::Error;
-use crate::frame::{Column, ColumnData, Format, Frame, TextColumn};
+use crate::frame::{Column, ColumnData, Format, Frame, Parsed, Split, TextColumn};
+use std::sync::Arc;
 
 /// Sniffs the separator from the header line: the most frequent of `,` `;` tab outside quotes (`,` on a tie).
 fn sniff(bytes: &[u8]) -> u8 {
@@ -64,13 +65,22 @@ fn newlines(b: &[u8]) -> u64 {
     n + words.remainder().iter().filter(|&&c| c == b'\n').count() as u64
 }
 
-pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Frame, Error> {
-    read_with(file, bytes, true)
+/// A CSV file's bytes, and the same bytes shared when the caller has them so (the frame's text columns then
+/// point into them instead of into a copy).
+#[derive(Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) shared: Option<&'a Arc<Vec<u8>>>,
+}
+
+pub(crate) fn read(file: &str, src: Source<'_>) -> Result<Frame, Error> {
+    read_with(file, src, true)
 }
 
 /// Reads a CSV; `plain` lets a body without quotes take the direct path ([`read_plain`]).
-fn read_with(file: &str, bytes: &[u8], plain: bool) -> Result<Frame, Error> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+fn read_with(file: &str, src: Source<'_>, plain: bool) -> Result<Frame, Error> {
+    let bytes = src.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(src.bytes);
+    let bom = src.bytes.len() - bytes.len();
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::Empty {
             file: file.to_owned(),
@@ -140,7 +150,13 @@ fn read_with(file: &str, bytes: &[u8], plain: bool) -> Result<Frame, Error> {
     if let Some(body) = bytes.get(body_start..).filter(|_| plain) {
         if memchr::memchr(b'"', body).is_none() {
             let first_line = newlines(bytes.get(..body_start).unwrap_or(&[])) + 1;
-            if let Some(cols) = read_plain(file, body, first_line, delimiter, names.len(), lines)? {
+            let at = Body {
+                src,
+                start: bom + body_start,
+                first_line,
+                lines,
+            };
+            if let Some(cols) = read_plain(file, &at, delimiter, names.len())? {
                 return Ok(frame(file, names, cols, delimiter));
             }
         }
@@ -216,28 +232,61 @@ fn equal_bytes(word: u64, pattern: u64) -> u64 {
 
 /// Where [`read_plain`] is in its body: the open field and row.
 struct Splitter<'a> {
-    text: &'a str,
+    body: &'a [u8],
     width: usize,
-    cols: Vec<TextColumn>,
+    /// Each row's start, and each field's end from its row's start (see [`Split`]).
+    starts: Vec<u32>,
+    ends: Vec<u16>,
+    /// Where the body starts in the file (the row starts count from the file's start).
+    base: usize,
+    /// A row reached 64 KiB: the general reader takes the file.
+    long_row: bool,
+    /// Each column's fields as numbers, while every one so far has been empty or a plain decimal.
+    numbers: Vec<Option<cellguard_engine::column::Column<f64>>>,
+    rows: usize,
     row_labels: Vec<u64>,
     line: u64,
     /// Start of the open field, and its column in the row.
     start: usize,
     col: usize,
+    /// The decimal point of numbers (`,` when the separator is `;` or tab).
+    point: u8,
+    /// Fields a number column is sized for once its first number is read.
+    lines: usize,
 }
 
 impl Splitter<'_> {
     fn push_field(&mut self, end: usize) {
-        if let Some(c) = self.cols.get_mut(self.col) {
-            c.push(self.text.get(self.start..end).unwrap_or(""));
+        // Row starts fit in 32 bits: `read_plain` takes files below 4 GiB only.
+        if self.col == 0 {
+            self.starts.push((self.base + self.start) as u32);
+        }
+        let row_start = self.starts.last().map_or(0, |&r| r as usize - self.base);
+        let end_in_row = end - row_start;
+        self.long_row |= end_in_row > usize::from(u16::MAX);
+        self.ends.push(end_in_row as u16);
+        if let Some(slot) = self.numbers.get_mut(self.col) {
+            if let Some(numbers) = slot {
+                let field = self.body.get(self.start..end).unwrap_or(&[]);
+                if field.is_empty() {
+                    numbers.push(None);
+                } else if let Some(x) = crate::frame::plain_decimal(field, self.point) {
+                    if numbers.is_empty() {
+                        *numbers = cellguard_engine::column::Column::with_capacity(self.lines);
+                    }
+                    numbers.push(Some(x));
+                } else {
+                    // Text, or a number the general parser must read: the column is parsed when it is used.
+                    *slot = None;
+                }
+            }
         }
         self.col += 1;
     }
 
     /// A row ends at byte `at` (a `\n`, or the end of the body).
     fn end_row(&mut self, file: &str, at: usize) -> Result<(), Error> {
-        let bytes = self.text.as_bytes();
-        let end = if at > self.start && bytes.get(at - 1) == Some(&b'\r') {
+        let end = if at > self.start && self.body.get(at - 1) == Some(&b'\r') {
             at - 1
         } else {
             at
@@ -260,14 +309,7 @@ impl Splitter<'_> {
             });
         }
         self.row_labels.push(self.line);
-        // After a sample of rows, each column's text buffer is sized for the whole body from its share of the
-        // sample (columns differ in width; an even split would leave the wide ones to grow and copy).
-        if self.row_labels.len() == SAMPLE_ROWS {
-            let scale = self.text.len() as f64 / (at + 1) as f64 * 1.05;
-            for c in &mut self.cols {
-                c.reserve(0, (c.text_len() as f64 * scale) as usize);
-            }
-        }
+        self.rows += 1;
         self.line += 1;
         self.col = 0;
         self.start = at + 1;
@@ -275,38 +317,55 @@ impl Splitter<'_> {
     }
 }
 
+/// Where a CSV's body lies in its file: from byte `start` (past the BOM and the header), on line `first_line`;
+/// `lines` bounds its rows.
+struct Body<'a> {
+    src: Source<'a>,
+    start: usize,
+    first_line: u64,
+    lines: usize,
+}
+
 /// The body of a CSV without quotes, split at line ends and separators directly (the general reader's state
 /// machine is for quoted fields): the same columns, row labels and errors as the general reader. The body is
-/// checked as UTF-8 once, then scanned eight bytes at a time for separators and line ends. `None` (left to the
-/// general reader) when the body is not UTF-8 or a `\r` is not part of a `\r\n` (a lone `\r` ends a record for
-/// the general reader).
+/// checked as UTF-8 once and kept as one shared text; each column records where its fields lie in it, so no field
+/// is copied. While splitting, a column whose fields are all empty or plain decimals is read as numbers too
+/// ([`TextColumn::numbers`]). The body is scanned eight bytes at a time for separators and line ends. `None`
+/// (left to the general reader) when the body is not UTF-8, is 4 GiB or more, or a `\r` is not part of a `\r\n`
+/// (a lone `\r` ends a record for the general reader).
 fn read_plain(
     file: &str,
-    body: &[u8],
-    first_line: u64,
+    at: &Body<'_>,
     delimiter: u8,
     width: usize,
-    lines: usize,
 ) -> Result<Option<Rows>, Error> {
-    // Text that is not UTF-8 is left to the general reader: it reports whichever problem comes first in the file.
-    let Ok(text) = std::str::from_utf8(body) else {
+    let (base, first_line, lines) = (at.start, at.first_line, at.lines);
+    let body = at.src.bytes.get(base..).unwrap_or(&[]);
+    if u32::try_from(at.src.bytes.len()).is_err() {
         return Ok(None);
-    };
+    }
+    // Text that is not UTF-8 is left to the general reader: it reports whichever problem comes first in the file.
+    if std::str::from_utf8(body).is_err() {
+        return Ok(None);
+    }
     if memchr::memchr_iter(b'\r', body).any(|p| body.get(p + 1) != Some(&b'\n')) {
         return Ok(None);
     }
-    let mut cols: Vec<TextColumn> = vec![TextColumn::default(); width];
-    for c in &mut cols {
-        c.reserve(lines, 0);
-    }
     let mut s = Splitter {
-        text,
+        body,
         width,
-        cols,
+        starts: Vec::with_capacity(lines),
+        ends: Vec::with_capacity(lines * width),
+        base,
+        long_row: false,
+        numbers: vec![Some(cellguard_engine::column::Column::new()); width],
+        rows: 0,
         row_labels: Vec::with_capacity(lines),
         line: first_line,
         start: 0,
         col: 0,
+        point: if delimiter == b',' { b'.' } else { b',' },
+        lines,
     };
     let (sep, nl) = (
         u64::from(delimiter) * 0x0101_0101_0101_0101,
@@ -343,12 +402,41 @@ fn read_plain(
     if s.start < body.len() || s.col > 0 {
         s.end_row(file, body.len())?;
     }
-    Ok(Some((s.cols, s.row_labels)))
+    let point = s.point;
+    if s.long_row {
+        return Ok(None);
+    }
+    let split = Arc::new(Split {
+        bytes: at
+            .src
+            .shared
+            .map_or_else(|| Arc::new(at.src.bytes.to_vec()), Arc::clone),
+        width,
+        starts: s.starts,
+        ends: s.ends,
+    });
+    let cols = s
+        .numbers
+        .into_iter()
+        .enumerate()
+        .map(|(k, numbers)| {
+            let numbers = numbers.map(|values| Parsed { point, values });
+            TextColumn::shared(Arc::clone(&split), k, numbers)
+        })
+        .collect();
+    Ok(Some((cols, s.row_labels)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn src(bytes: &[u8]) -> Source<'_> {
+        Source {
+            bytes,
+            shared: None,
+        }
+    }
 
     /// The direct path for bodies without quotes gives the general reader's frame or error, byte for byte.
     #[test]
@@ -373,18 +461,47 @@ mod tests {
             "région,€\nBrüssel,1\n".as_bytes(),
         ];
         for case in cases {
-            let fast = read_with("t.csv", case, true);
-            let general = read_with("t.csv", case, false);
+            let fast = read_with("t.csv", src(case), true);
+            let general = read_with("t.csv", src(case), false);
             assert_eq!(fast, general, "{}", String::from_utf8_lossy(case));
         }
     }
 
+    /// Every column the direct path read as numbers holds, entry for entry, what the general parser makes of its
+    /// text.
+    fn numbers_match_their_text(frame: &Frame, context: &str) {
+        let point = if frame.decimal_comma { b',' } else { b'.' };
+        for c in &frame.columns {
+            let ColumnData::Text(t) = &c.data else {
+                continue;
+            };
+            let Some(numbers) = t.numbers(point) else {
+                continue;
+            };
+            assert_eq!(numbers.len(), t.len(), "{context}");
+            for (i, field) in t.iter().enumerate() {
+                let want = match crate::frame::parse_number(field, frame.decimal_comma) {
+                    crate::frame::Num::Value(x) => Some(x.to_bits()),
+                    crate::frame::Num::Missing => None,
+                    crate::frame::Num::Bad => panic!("{context}: `{field}` is not a number"),
+                };
+                assert_eq!(
+                    numbers.get(i).map(f64::to_bits),
+                    want,
+                    "{context}: `{field}`"
+                );
+            }
+        }
+    }
+
     /// The same on 3,000 seeded random quote-free files: fields of every length across the eight-byte words,
-    /// `,` `;` tab, `\r\n`, blank lines, missing and extra fields, multi-byte text, no final line end.
+    /// `,` `;` tab, `\r\n`, blank lines, missing and extra fields, multi-byte text, no final line end, a BOM;
+    /// half the files of numbers written every way (`1,5`, `007`, `1.50`, `+3`, `1e5`, ` 4`, `-`). Read from
+    /// shared bytes too, and the numbers read while splitting checked against the general parser.
     #[test]
     fn random_plain_bodies_read_as_the_general_reader_reads_them() {
         let mut next = crate::below(0x9E37_79B9_7F4A_7C15);
-        let pieces = [
+        let words = [
             "",
             "a",
             "7",
@@ -396,7 +513,27 @@ mod tests {
             "0123456789abcdef",
             "NA",
         ];
+        let numbers = [
+            "",
+            "7",
+            "-12.5",
+            "1,5",
+            "007",
+            "1.50",
+            "+3",
+            "-",
+            ".",
+            "1e5",
+            " 4",
+            "0.1",
+            "-0",
+            "123456789012345",
+            "1234567890123456",
+            "9243",
+            "770.25",
+        ];
         for case in 0..3000 {
+            let pieces: &[&str] = if next(2) == 0 { &words } else { &numbers };
             let sep = [",", ";", "\t"][next(3) as usize];
             let width = 1 + next(5) as usize;
             let mut text = (0..width)
@@ -423,10 +560,49 @@ mod tests {
             if next(3) == 0 {
                 text.pop();
             }
-            let fast = read_with("t.csv", text.as_bytes(), true);
-            let general = read_with("t.csv", text.as_bytes(), false);
+            if next(8) == 0 {
+                text.insert(0, '\u{feff}');
+            }
+            let fast = read_with("t.csv", src(text.as_bytes()), true);
+            let general = read_with("t.csv", src(text.as_bytes()), false);
             assert_eq!(fast, general, "case {case}: {text:?}");
+            let bytes = Arc::new(text.clone().into_bytes());
+            let shared = read_with(
+                "t.csv",
+                Source {
+                    bytes: &bytes,
+                    shared: Some(&bytes),
+                },
+                true,
+            );
+            assert_eq!(shared, general, "case {case}, shared: {text:?}");
+            if let Ok(frame) = &shared {
+                numbers_match_their_text(frame, &format!("case {case}: {text:?}"));
+            }
         }
+    }
+
+    /// A row of 64 KiB or more is left to the general reader, which reads it whole.
+    #[test]
+    fn long_rows_read_whole() {
+        let long = "x".repeat(70_000);
+        let text = format!("a,b\n1,2\n3,{long}\n4,5\n");
+        let fast = read_with("t.csv", src(text.as_bytes()), true).unwrap();
+        assert_eq!(
+            fast,
+            read_with("t.csv", src(text.as_bytes()), false).unwrap()
+        );
+        let ColumnData::Text(b) = &fast.columns[1].data else {
+            panic!("text")
+        };
+        assert_eq!(b.get(1), long);
+        // Just below the limit, the direct path keeps it.
+        let text = format!("a,b\n1,2\n3,{}\n", "y".repeat(65_000));
+        let fast = read_with("t.csv", src(text.as_bytes()), true).unwrap();
+        assert_eq!(
+            fast,
+            read_with("t.csv", src(text.as_bytes()), false).unwrap()
+        );
     }
 
     #[test]
@@ -447,18 +623,18 @@ mod tests {
     #[test]
     fn rows_are_labelled_with_their_line() {
         let labels = |text: &[u8]| {
-            let f = read("t.csv", text).unwrap();
+            let f = read("t.csv", src(text)).unwrap();
             (0..f.rows()).map(|i| f.row_label(i)).collect::<Vec<_>>()
         };
         assert_eq!(labels(b"a,b\n1,2\n\n3,4\n"), [2, 4]);
         assert_eq!(labels(b"a,b\r\n1,2\r\n\r\n3,4\r\n"), [2, 4]);
         assert_eq!(labels(b"a,b\r\n\"x\ny\",2\r\n\r\n3,4\r\n"), [2, 5]);
-        let err = read("t.csv", b"a,b\r\n1,2\r\n3\r\n").unwrap_err();
+        let err = read("t.csv", src(b"a,b\r\n1,2\r\n3\r\n")).unwrap_err();
         assert!(err.to_string().contains("line 3"), "{err}");
     }
 
     fn check(input: &str, expected: Result<(&[&str], usize, bool), &str>) {
-        match (read("t.csv", input.as_bytes()), expected) {
+        match (read("t.csv", src(input.as_bytes())), expected) {
             (Ok(f), Ok((names, rows, dc))) => {
                 let got: Vec<&str> = f.columns.iter().map(|c| c.name.as_str()).collect();
                 assert_eq!(got, names);
@@ -492,7 +668,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_names_the_line() {
-        let err = read("t.csv", b"a,b\n1,2\n\xff,3\n").unwrap_err();
+        let err = read("t.csv", src(b"a,b\n1,2\n\xff,3\n")).unwrap_err();
         assert_eq!(
             err.to_string(),
             "t.csv: line 3 is not valid UTF-8; save the file as UTF-8"

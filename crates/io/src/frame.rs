@@ -1,6 +1,7 @@
 //! A frame: the columns of one input file, untyped text or numbers, before roles give them meaning.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// File formats the io crate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,16 +49,81 @@ impl Format {
     }
 }
 
-/// Text stored in one buffer with end offsets: a million short fields without a million allocations. Ends are
-/// kept as 32 bits (half the memory of a million 64-bit ends); a column past 4 GiB of text records the fields
-/// where the high part steps up, so any size is held exactly.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A column's text fields. Two stores, one meaning:
+/// - *owned*: the fields copied into one buffer with end offsets (a million short fields without a million
+///   allocations). Ends are kept as 32 bits; a column past 4 GiB of text records the fields where the high part
+///   steps up, so any size is held exactly.
+/// - *shared*: the fields left where they are in the file's text, which all columns of a CSV frame share with
+///   the bounds of every field ([`Split`]): reading a CSV copies no field.
+///
+/// A CSV column may also carry its fields already read as numbers ([`TextColumn::numbers`]), parsed while the
+/// file was split when every field is empty or a plain decimal. It is dropped when the column changes.
+/// Columns compare equal when their fields do, whatever the store and the cache.
+#[derive(Debug, Clone, Default)]
 pub struct TextColumn {
+    /// The owned store (empty while the column is shared).
+    own: Owned,
+    /// The shared store: a split text and the column's place in its rows.
+    shared: Option<(Arc<Split>, usize)>,
+    numbers: Option<Parsed>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Owned {
     buf: String,
     /// Low 32 bits of each field's end in `buf`.
     ends: Vec<u32>,
     /// `steps[k]`: the first field whose end is ≥ (k + 1) · 2³² (empty below 4 GiB).
     steps: Vec<usize>,
+}
+
+/// Fields read as numbers while a CSV was split: every field empty (missing) or a plain decimal with `point`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Parsed {
+    pub(crate) point: u8,
+    pub(crate) values: cellguard_engine::column::Column<f64>,
+}
+
+/// A file's text split into rows of `width` fields, as the CSV reader's direct path splits a body, over the
+/// file's own bytes (shared, not copied). Row `r` starts at byte `starts[r]`; `ends[r · width + k]` is where its
+/// field `k` ends, counted from the row's start (a row is below 64 KiB); field `k > 0` starts one byte after field
+/// `k − 1` ends (past the separator). The bytes are below 4 GiB, and the fields are UTF-8 (the reader checked the
+/// body once).
+#[derive(Debug)]
+pub(crate) struct Split {
+    pub(crate) bytes: Arc<Vec<u8>>,
+    pub(crate) width: usize,
+    pub(crate) starts: Vec<u32>,
+    pub(crate) ends: Vec<u16>,
+}
+
+impl Split {
+    pub(crate) fn rows(&self) -> usize {
+        self.starts.len()
+    }
+    fn field(&self, row: usize, k: usize) -> &str {
+        let at = row * self.width + k;
+        let start = match k {
+            0 => Some(0),
+            _ => self.ends.get(at - 1).map(|&e| usize::from(e) + 1),
+        };
+        let (Some(base), Some(start), Some(&end)) =
+            (self.starts.get(row), start, self.ends.get(at))
+        else {
+            return "";
+        };
+        let base = *base as usize;
+        self.bytes
+            .get(base + start..base + usize::from(end).max(start))
+            .and_then(|f| std::str::from_utf8(f).ok())
+            .unwrap_or("")
+    }
+}
+
+impl PartialEq for TextColumn {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
 }
 
 /// Bits of an end kept in `ends` (a few in tests, so that the steps past them are exercised).
@@ -66,20 +132,7 @@ const LOW_BITS: u32 = 32;
 #[cfg(test)]
 const LOW_BITS: u32 = 5;
 
-impl TextColumn {
-    pub fn push(&mut self, s: &str) {
-        self.buf.push_str(s);
-        self.close_at(self.buf.len());
-    }
-    /// Appends fields laid end to end in `text`, the k-th ending at `ends[k]` (increasing, from `text`'s start;
-    /// the last at `text.len()`): one copy of the text instead of one per field.
-    pub(crate) fn extend_packed(&mut self, text: &str, ends: impl Iterator<Item = usize>) {
-        let base = self.buf.len();
-        self.buf.push_str(text);
-        for e in ends {
-            self.close_at(base + e.min(text.len()));
-        }
-    }
+impl Owned {
     /// Records a field ending at byte `end` of the buffer.
     fn close_at(&mut self, end: usize) {
         let end = end as u64;
@@ -87,21 +140,6 @@ impl TextColumn {
             self.steps.push(self.ends.len());
         }
         self.ends.push((end & ((1u64 << LOW_BITS) - 1)) as u32);
-    }
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-    /// Room for `fields` more fields and `bytes` more bytes of text.
-    pub fn reserve(&mut self, fields: usize, bytes: usize) {
-        self.ends.reserve(fields);
-        self.buf.reserve(bytes);
-    }
-    /// Bytes of text held.
-    pub fn text_len(&self) -> usize {
-        self.buf.len()
     }
     /// Where field `i` ends in the buffer.
     fn end(&self, i: usize) -> usize {
@@ -113,19 +151,111 @@ impl TextColumn {
             ((high << LOW_BITS) | low as u64) as usize
         }
     }
-    /// The fields in order, each found from the previous one's end.
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.end(i - 1) };
+        self.buf.get(start..self.end(i)).unwrap_or("")
+    }
+}
+
+impl TextColumn {
+    /// Field `k` of every row of `split`, with the numbers read from them while splitting, if any.
+    pub(crate) fn shared(split: Arc<Split>, k: usize, numbers: Option<Parsed>) -> Self {
+        let numbers = numbers.filter(|p| p.values.len() == split.rows());
+        TextColumn {
+            own: Owned::default(),
+            shared: Some((split, k)),
+            numbers,
+        }
+    }
+    /// The fields read as numbers with the decimal `point` while the file was split, when every field was
+    /// empty or a plain decimal: exactly what [`parse_number`] gives for each (empty fields are missing).
+    pub(crate) fn numbers(&self, point: u8) -> Option<&cellguard_engine::column::Column<f64>> {
+        self.numbers
+            .as_ref()
+            .filter(|p| p.point == point)
+            .map(|p| &p.values)
+    }
+    /// Takes the numbers [`TextColumn::numbers`] gives, leaving the text.
+    pub(crate) fn take_numbers(
+        &mut self,
+        point: u8,
+    ) -> Option<cellguard_engine::column::Column<f64>> {
+        if self.numbers.as_ref().is_some_and(|p| p.point == point) {
+            self.numbers.take().map(|p| p.values)
+        } else {
+            None
+        }
+    }
+    /// The owned store, a shared column's fields copied into it first (a column that changes stops sharing).
+    fn owned(&mut self) -> &mut Owned {
+        self.numbers = None;
+        if let Some((split, k)) = self.shared.take() {
+            let mut own = Owned::default();
+            own.ends.reserve(split.rows());
+            for row in 0..split.rows() {
+                own.buf.push_str(split.field(row, k));
+                own.close_at(own.buf.len());
+            }
+            self.own = own;
+        }
+        &mut self.own
+    }
+    pub fn push(&mut self, s: &str) {
+        let own = self.owned();
+        own.buf.push_str(s);
+        own.close_at(own.buf.len());
+    }
+    /// Appends fields laid end to end in `text`, the k-th ending at `ends[k]` (increasing, from `text`'s start;
+    /// the last at `text.len()`): one copy of the text instead of one per field.
+    pub(crate) fn extend_packed(&mut self, text: &str, ends: impl Iterator<Item = usize>) {
+        let own = self.owned();
+        let base = own.buf.len();
+        own.buf.push_str(text);
+        for e in ends {
+            own.close_at(base + e.min(text.len()));
+        }
+    }
+    pub fn len(&self) -> usize {
+        match &self.shared {
+            Some((split, _)) => split.rows(),
+            None => self.own.ends.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Room for `fields` more fields and `bytes` more bytes of text.
+    pub fn reserve(&mut self, fields: usize, bytes: usize) {
+        let own = self.owned();
+        own.ends.reserve(fields);
+        own.buf.reserve(bytes);
+    }
+    /// Bytes of text held.
+    pub fn text_len(&self) -> usize {
+        match &self.shared {
+            Some((split, k)) => (0..split.rows()).map(|r| split.field(r, *k).len()).sum(),
+            None => self.own.buf.len(),
+        }
+    }
+    /// The fields in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         let mut start = 0;
-        (0..self.len()).map(move |i| {
-            let end = self.end(i);
-            let field = self.buf.get(start..end).unwrap_or("");
-            start = end;
-            field
+        (0..self.len()).map(move |i| match &self.shared {
+            Some((split, k)) => split.field(i, *k),
+            None => {
+                // Each field found from the previous one's end.
+                let end = self.own.end(i);
+                let field = self.own.buf.get(start..end).unwrap_or("");
+                start = end;
+                field
+            }
         })
     }
     pub fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.end(i - 1) };
-        self.buf.get(start..self.end(i)).unwrap_or("")
+        match &self.shared {
+            Some((split, k)) => split.field(i, *k),
+            None => self.own.get(i),
+        }
     }
 }
 
@@ -219,8 +349,7 @@ const POW10: [f64; 16] = [
 /// most one decimal `point`), converted as `digits / 10^decimals`. Both numbers are exact in an `f64` and IEEE
 /// division rounds correctly, so the result is the one `str::parse` gives (tested), without its general
 /// algorithm. `None` for anything else.
-fn plain_decimal(s: &str, point: u8) -> Option<f64> {
-    let bytes = s.as_bytes();
+pub(crate) fn plain_decimal(bytes: &[u8], point: u8) -> Option<f64> {
     let (negative, digits) = match bytes.first()? {
         b'-' => (true, bytes.get(1..)?),
         b'+' => (false, bytes.get(1..)?),
@@ -245,14 +374,17 @@ fn plain_decimal(s: &str, point: u8) -> Option<f64> {
     if count == 0 || count > 15 {
         return None;
     }
-    let decimals = point_at.map(|p| digits.len() - p - 1);
-    let x = mantissa as f64 / POW10.get(decimals.unwrap_or(0)).copied()?;
+    // A whole number is its mantissa (exact below 2^53); the division is only for decimals.
+    let x = match point_at.map(|p| digits.len() - p - 1) {
+        None | Some(0) => mantissa as f64,
+        Some(decimals) => mantissa as f64 / POW10.get(decimals).copied()?,
+    };
     Some(if negative { -x } else { x })
 }
 
 pub(crate) fn parse_number(s: &str, decimal_comma: bool) -> Num {
     // Most fields are plain decimals with nothing around them: no trimming, no missing-value words to compare.
-    if let Some(x) = plain_decimal(s, if decimal_comma { b',' } else { b'.' }) {
+    if let Some(x) = plain_decimal(s.as_bytes(), if decimal_comma { b',' } else { b'.' }) {
         return Num::Value(x);
     }
     let s = trim(s);
@@ -264,18 +396,19 @@ pub(crate) fn parse_number(s: &str, decimal_comma: bool) -> Num {
     {
         return Num::Missing;
     }
-    let parsed = if let Some(x) = plain_decimal(s, if decimal_comma { b',' } else { b'.' }) {
-        Ok(x)
-    } else if decimal_comma && s.contains(',') {
-        let cleaned: String = if s.contains('.') {
-            s.replace('.', "")
+    let parsed =
+        if let Some(x) = plain_decimal(s.as_bytes(), if decimal_comma { b',' } else { b'.' }) {
+            Ok(x)
+        } else if decimal_comma && s.contains(',') {
+            let cleaned: String = if s.contains('.') {
+                s.replace('.', "")
+            } else {
+                s.to_owned()
+            };
+            cleaned.replace(',', ".").parse::<f64>()
         } else {
-            s.to_owned()
+            s.parse::<f64>()
         };
-        cleaned.replace(',', ".").parse::<f64>()
-    } else {
-        s.parse::<f64>()
-    };
     match parsed {
         Ok(x) if x.is_finite() => Num::Value(x),
         Ok(x) if x.is_nan() => Num::Missing,
@@ -526,9 +659,9 @@ mod tests {
         }
         for c in &cases {
             let want: f64 = c.parse().unwrap();
-            let got = plain_decimal(c, b'.').unwrap_or_else(|| panic!("{c} not taken"));
+            let got = plain_decimal(c.as_bytes(), b'.').unwrap_or_else(|| panic!("{c} not taken"));
             assert_eq!(got.to_bits(), want.to_bits(), "{c}");
-            let comma = plain_decimal(&c.replace('.', ","), b',');
+            let comma = plain_decimal(c.replace('.', ",").as_bytes(), b',');
             assert_eq!(
                 comma.map(f64::to_bits),
                 Some(want.to_bits()),
@@ -549,7 +682,7 @@ mod tests {
             "inf",
             " 1",
         ] {
-            assert_eq!(plain_decimal(other, b'.'), None, "{other}");
+            assert_eq!(plain_decimal(other.as_bytes(), b'.'), None, "{other}");
         }
         // Past the fast path, the general parser still reads long numbers (no overflow on the way).
         for long in ["1234567890123456789012345", "-12345678901234.56"] {

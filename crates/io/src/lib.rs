@@ -25,8 +25,8 @@ mod write;
 mod xlsx;
 
 pub use check::{
-    Checked, InputHash, NamedBytes, assemble_report, check_file, check_file_hashed, is_sha256_hex,
-    policy_from_toml,
+    Checked, InputHash, NamedBytes, assemble_report, check_file, check_file_hashed,
+    check_file_shared, is_sha256_hex, policy_from_toml,
 };
 pub use error::Error;
 pub use export::{annotated_csv, annotated_xlsx};
@@ -39,19 +39,26 @@ pub use roles::{
 pub use write::{number, tabulated_to_csv};
 
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// Reads a file's bytes into a frame. The format comes from the bytes' magic numbers (Parquet `PAR1`, Arrow
 /// `ARROW1`, an Arrow stream's continuation marker, XLSX's ZIP header), then from the name's extension; anything
 /// else is read as CSV text.
 pub fn read_frame(name: &str, bytes: &[u8]) -> Result<Frame, Error> {
-    read_frame_with(name, bytes, None)
+    read_frame_with(name, bytes, None, None)
+}
+
+/// As [`read_frame`], from bytes the caller shares: a CSV frame's text columns point into them (no copy of the
+/// file's text is made).
+pub fn read_frame_shared(name: &str, bytes: &Arc<Vec<u8>>) -> Result<Frame, Error> {
+    read_frame_with(name, bytes, None, Some(bytes))
 }
 
 /// As [`read_frame`], keeping only the columns named in `only` (in the file's order): Arrow and Parquet files
 /// read no others at all, so tabulating a few columns of a wide extract does not decode the rest. When a name is
 /// not in the file, every column is read (the error that follows names them all).
 pub fn read_frame_columns(name: &str, bytes: &[u8], only: &[&str]) -> Result<Frame, Error> {
-    let mut frame = read_frame_with(name, bytes, Some(only))?;
+    let mut frame = read_frame_with(name, bytes, Some(only), None)?;
     if only
         .iter()
         .all(|n| frame.columns.iter().any(|c| c.name == *n))
@@ -61,9 +68,14 @@ pub fn read_frame_columns(name: &str, bytes: &[u8], only: &[&str]) -> Result<Fra
     Ok(frame)
 }
 
-fn read_frame_with(name: &str, bytes: &[u8], only: Option<&[&str]>) -> Result<Frame, Error> {
+fn read_frame_with(
+    name: &str,
+    bytes: &[u8],
+    only: Option<&[&str]>,
+    shared: Option<&Arc<Vec<u8>>>,
+) -> Result<Frame, Error> {
     match Format::detect(name, bytes) {
-        Format::Csv => csv_read::read(name, bytes),
+        Format::Csv => csv_read::read(name, csv_read::Source { bytes, shared }),
         Format::Xlsx => xlsx::read(name, bytes),
         Format::ArrowFile => arrow::read_ipc_file(name, bytes, only),
         Format::ArrowStream => arrow::read_ipc_stream(name, bytes, only),

@@ -202,11 +202,21 @@ impl TableRoles {
     }
 }
 
+/// The decimal point of a frame's text numbers.
+fn point(decimal_comma: bool) -> u8 {
+    if decimal_comma { b',' } else { b'.' }
+}
+
 /// True when a column holds a number with a fractional part (a statistic, not a code).
 fn has_fraction(frame: &Frame, name: &str) -> bool {
     let Some(col) = frame.column(name) else {
         return false;
     };
+    if let crate::ColumnData::Text(t) = &col.data {
+        if let Some(numbers) = t.numbers(point(frame.decimal_comma)) {
+            return numbers.values().iter().any(|x| x.fract() != 0.0);
+        }
+    }
     // A column with any text that is not a number holds codes: stop at the first such field.
     for i in 0..col.len() {
         match col.number(i, frame.decimal_comma) {
@@ -240,6 +250,16 @@ fn parse_column<T: Copy + Default>(
     let mut out = Column::with_capacity(col.len());
     let dc = frame.decimal_comma;
     match &col.data {
+        // Numbers read while the file was split: only what each entry becomes is left to say.
+        crate::ColumnData::Text(t) if t.numbers(point(dc)).is_some() => {
+            let numbers = t.numbers(point(dc)).map(|c| c.iter()).into_iter().flatten();
+            for (i, x) in numbers.enumerate() {
+                match take(x.map_or(Num::Missing, Num::Value)) {
+                    Some(v) => out.push(v),
+                    None => return Err(fail(i)),
+                }
+            }
+        }
         crate::ColumnData::Text(t) => {
             for (i, field) in t.iter().enumerate() {
                 match take(crate::frame::parse_number(field, dc)) {
@@ -263,6 +283,56 @@ fn parse_column<T: Copy + Default>(
                     Some(v) => out.push(v),
                     None => return Err(fail(i)),
                 }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The numbers a CSV reader parsed from column `name` while splitting the file, taken out of the frame (its text
+/// stays): a table's shadow column then is that array itself, not a copy.
+fn take_numbers(frame: &mut Frame, name: &str) -> Option<Column<f64>> {
+    let point = point(frame.decimal_comma);
+    frame
+        .columns
+        .iter_mut()
+        .find(|c| c.name == name)
+        .and_then(|c| match &mut c.data {
+            crate::ColumnData::Text(t) => t.take_numbers(point),
+            _ => None,
+        })
+}
+
+/// Parses one numeric column with positioned errors; empty fields are missing values. Numbers the reader parsed
+/// are taken from the frame.
+fn numbers_taken(frame: &mut Frame, name: &str, what: &str) -> Result<Column<f64>, Error> {
+    match take_numbers(frame, name) {
+        Some(values) => Ok(values),
+        None => numbers(frame, name, what),
+    }
+}
+
+/// As [`counts`], taking the numbers the reader parsed from the frame.
+fn counts_taken(frame: &mut Frame, name: &str, what: &str) -> Result<Column<u64>, Error> {
+    let Some(values) = take_numbers(frame, name) else {
+        return counts(frame, name, what);
+    };
+    let mut out = Column::with_capacity(values.len());
+    for (i, x) in values.iter().enumerate() {
+        match x {
+            None => out.push(None),
+            Some(x) if x >= 0.0 && x.fract() == 0.0 && x < 1e18 => out.push(Some(x as u64)),
+            Some(_) => {
+                return Err(Error::Value {
+                    file: frame.file.clone(),
+                    row: frame.row_label(i),
+                    column: name.to_owned(),
+                    expected: what.to_owned(),
+                    found: frame
+                        .column(name)
+                        .map(|c| c.text(i).into_owned())
+                        .unwrap_or_default(),
+                });
             }
         }
     }
@@ -406,8 +476,10 @@ fn packed(code: &str) -> Option<u128> {
 }
 
 /// Builds the engine's table from a table file's frame.
+///
+/// Numbers the CSV reader already parsed are moved into the table's shadow columns (the frame keeps their text).
 pub fn table_from_frame(
-    frame: &Frame,
+    frame: &mut Frame,
     roles: &TableRoles,
 ) -> Result<(Table, ResolvedRoles), Error> {
     let r = roles.resolve(frame)?;
@@ -471,25 +543,33 @@ pub fn table_from_frame(
     }
     let n_col = r.n.clone().unwrap_or_default();
     let mut shadow = Shadow {
-        n: counts(frame, &n_col, "a number of units (a whole number ≥ 0)")?,
+        n: counts_taken(frame, &n_col, "a number of units (a whole number ≥ 0)")?,
         ..Shadow::default()
     };
     if let Some(v) = &r.value {
-        shadow.value = Some(numbers(frame, v, "a number (the cell's magnitude)")?);
+        shadow.value = Some(numbers_taken(frame, v, "a number (the cell's magnitude)")?);
     }
     for t in &r.top {
         shadow
             .top
-            .push(numbers(frame, t, "a number (a unit's contribution)")?);
+            .push(numbers_taken(frame, t, "a number (a unit's contribution)")?);
     }
     if let Some(c) = &r.weight {
-        shadow.weight = Some(numbers(frame, c, "a number (the sum of weights)")?);
+        shadow.weight = Some(numbers_taken(frame, c, "a number (the sum of weights)")?);
     }
     if let Some(c) = &r.cost {
-        shadow.cost = Some(numbers(frame, c, "a number (the cell's suppression cost)")?);
+        shadow.cost = Some(numbers_taken(
+            frame,
+            c,
+            "a number (the cell's suppression cost)",
+        )?);
     }
     if let Some(c) = &r.dof {
-        shadow.dof = Some(numbers(frame, c, "a number (residual degrees of freedom)")?);
+        shadow.dof = Some(numbers_taken(
+            frame,
+            c,
+            "a number (residual degrees of freedom)",
+        )?);
     }
     if let Some(c) = &r.n_missing {
         shadow.n_missing = Some(counts(frame, c, "a number of rows (a whole number ≥ 0)")?);
@@ -635,6 +715,54 @@ pub fn codelist_from_frame(frame: &Frame, dimension: &str) -> Result<Hierarchy, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table built from the numbers the CSV reader parsed while splitting is the table built by parsing the
+    /// same text afterwards, and taking those numbers leaves the frame's text as it was.
+    #[test]
+    fn numbers_read_while_splitting_make_the_same_table() {
+        let text = "a;b;mean;n;value;top1;top2\nx;1;2,5;4;10;6;3\nx;2;;0;;;\ny;1;1,25;8;10;4;NA\ny;2;0;1;0;0;\n";
+        let mut fast = crate::read_frame("t.csv", text.as_bytes()).unwrap();
+        let mut slow = fast.clone();
+        for c in &mut slow.columns {
+            if let crate::ColumnData::Text(t) = &mut c.data {
+                let mut copy = crate::frame::TextColumn::default();
+                for f in t.iter() {
+                    copy.push(f);
+                }
+                *t = copy;
+            }
+        }
+        let numbered = |f: &Frame| {
+            f.columns
+                .iter()
+                .filter(
+                    |c| matches!(&c.data, crate::ColumnData::Text(t) if t.numbers(b',').is_some()),
+                )
+                .count()
+        };
+        // b (codes written as numbers), mean, n, value and top1 were read as numbers; top2 holds `NA` and is
+        // parsed later.
+        assert_eq!((numbered(&fast), numbered(&slow)), (5, 0));
+        let before = fast.clone();
+        let (a, ra) = table_from_frame(&mut fast, &TableRoles::default()).unwrap();
+        let (b, rb) = table_from_frame(&mut slow, &TableRoles::default()).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(ra, rb);
+        assert_eq!(fast, before);
+        // n, value and top1 went into the table; b (a dimension) and mean (published) stay.
+        assert_eq!(numbered(&fast), 2, "the table took the numbers it uses");
+        // A count that is no count is the same error, naming the same row and field, either way.
+        let bad = "a,n\nx,3\ny,-1.5\n";
+        let mut fast = crate::read_frame("t.csv", bad.as_bytes()).unwrap();
+        let mut slow = crate::read_frame("t.csv", format!("{bad}\"z\",1\n").as_bytes()).unwrap();
+        let a = table_from_frame(&mut fast, &TableRoles::default()).unwrap_err();
+        let b = table_from_frame(&mut slow, &TableRoles::default()).unwrap_err();
+        assert_eq!(a.to_string(), b.to_string());
+        assert!(
+            a.to_string().contains("row 3") && a.to_string().contains("`-1.5`"),
+            "{a}"
+        );
+    }
 
     /// Codes short and long, padded, repeated in runs and interleaved, get the ids a plain first-seen
     /// numbering of the trimmed text gives; an empty code names its row.
