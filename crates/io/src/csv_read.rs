@@ -270,7 +270,10 @@ impl Splitter<'_> {
                 let field = self.body.get(self.start..end).unwrap_or(&[]);
                 if field.is_empty() {
                     numbers.push(None);
-                } else if let Some(x) = crate::frame::plain_decimal(field, self.point) {
+                } else if let Some(x) =
+                    crate::frame::short_decimal(self.body, self.start, end, self.point)
+                        .or_else(|| crate::frame::plain_decimal(field, self.point))
+                {
                     if numbers.is_empty() {
                         *numbers = cellguard_engine::column::Column::with_capacity(self.lines);
                     }

@@ -380,13 +380,14 @@ fn encode_codes(
         // Codes of up to 15 bytes (nearly all) are looked up as one 128-bit number: no string hashing or
         // comparing; longer ones by their text.
         let mut short: rustc_hash::FxHashMap<u128, u32> = rustc_hash::FxHashMap::default();
-        let mut long: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
-        let (mut last_key, mut last_long, mut last_id) = (None::<u128>, None::<&str>, 0u32);
-        for (i, field) in t.iter().enumerate() {
-            let code = crate::frame::trim(field);
+        let mut long: rustc_hash::FxHashMap<&[u8], u32> = rustc_hash::FxHashMap::default();
+        let (mut last_key, mut last_long, mut last_id) = (None::<u128>, None::<&[u8]>, 0u32);
+        for (i, field) in t.iter_bytes().enumerate() {
+            let code = trim_bytes(field);
             if code.is_empty() {
                 return Err(empty(i));
             }
+            let text = || String::from_utf8_lossy(code).into_owned();
             let next = distinct.len() as u32;
             let id = match packed(code) {
                 Some(key) if last_key == Some(key) => last_id,
@@ -394,7 +395,7 @@ fn encode_codes(
                     last_key = Some(key);
                     last_long = None;
                     *short.entry(key).or_insert_with(|| {
-                        distinct.push(code.to_owned());
+                        distinct.push(text());
                         next
                     })
                 }
@@ -403,7 +404,7 @@ fn encode_codes(
                     last_key = None;
                     last_long = Some(code);
                     *long.entry(code).or_insert_with(|| {
-                        distinct.push(code.to_owned());
+                        distinct.push(text());
                         next
                     })
                 }
@@ -461,10 +462,18 @@ fn encode_codes(
     Ok((distinct, ids))
 }
 
+/// A field's bytes trimmed as [`crate::frame::trim`] trims its text: nothing to look at when both ends are plain
+/// ASCII that is not white space (most fields).
+fn trim_bytes(field: &[u8]) -> &[u8] {
+    match (field.first(), field.last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => field,
+        _ => std::str::from_utf8(field).map_or(field, |s| s.trim().as_bytes()),
+    }
+}
+
 /// A code of at most 15 bytes as one number: its bytes, and its length in the top byte (so `a` and `a\0`
 /// differ).
-fn packed(code: &str) -> Option<u128> {
-    let bytes = code.as_bytes();
+fn packed(bytes: &[u8]) -> Option<u128> {
     if bytes.len() > 15 {
         return None;
     }

@@ -52,8 +52,10 @@ impl Worker for CheckWorker {
     type Output = Response;
 
     fn create(_scope: &WorkerScope<Self>) -> Self {
-        // Before any file arrives: get the browser to optimise the checking code (see `warm_up`).
+        // Before any file arrives: get the browser to optimise the checking code (see `warm_up`) and to hand out
+        // the memory a large table needs (see `reserve_memory`).
         crate::session::warm_up();
+        crate::session::reserve_memory(crate::session::WORKING_MEMORY);
         CheckWorker {
             session: Session::default(),
         }
