@@ -6,57 +6,94 @@ use cellguard_engine::{Finding, Lang, Policy, RuleCode, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A file's bytes. In the browser they stay a JavaScript `Uint8Array` on the page's side: read once, kept
-/// without a copy in the page's WebAssembly memory, and handed to the worker as they are (only the worker copies
-/// them into its memory, once). Natively (tests) a shared vector.
+/// A file's bytes. In the browser they stay on the JavaScript side: a picked or dropped file as the browser's
+/// `File` (handed to the worker as it is — a reference, not a copy — and read there), other bytes as a
+/// `Uint8Array`; only the worker copies them into its memory, once. Natively (tests) a shared vector.
 #[derive(Debug, Clone)]
 pub struct Bytes(
-    #[cfg(target_arch = "wasm32")] js_sys::Uint8Array,
+    #[cfg(target_arch = "wasm32")] wasm_bindgen::JsValue,
     #[cfg(not(target_arch = "wasm32"))] std::rc::Rc<Vec<u8>>,
 );
 
 impl Bytes {
+    #[cfg(target_arch = "wasm32")]
     pub fn len(&self) -> usize {
-        #[cfg(target_arch = "wasm32")]
-        return self.0.length() as usize;
-        #[cfg(not(target_arch = "wasm32"))]
-        return self.0.len();
+        use wasm_bindgen::JsCast;
+        match self.0.dyn_ref::<js_sys::Uint8Array>() {
+            Some(a) => a.length() as usize,
+            None => self
+                .0
+                .dyn_ref::<web_sys::Blob>()
+                .map_or(0, |b| b.size() as usize),
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// The bytes as a vector of their own (in the browser: copied into this side's memory).
-    pub fn to_vec(&self) -> Vec<u8> {
-        #[cfg(target_arch = "wasm32")]
-        return self.0.to_vec();
-        #[cfg(not(target_arch = "wasm32"))]
-        return self.0.as_ref().clone();
+    /// The bytes as a vector of their own (in the browser: copied into this side's memory; a file is read,
+    /// which only a worker can do at once). An error says why a file could not be read.
+    #[cfg(target_arch = "wasm32")]
+    pub fn to_vec(&self) -> Result<Vec<u8>, String> {
+        use wasm_bindgen::JsCast;
+        if let Some(a) = self.0.dyn_ref::<js_sys::Uint8Array>() {
+            return Ok(a.to_vec());
+        }
+        let Some(blob) = self.0.dyn_ref::<web_sys::Blob>() else {
+            return Err("not a file".into());
+        };
+        let reader = web_sys::FileReaderSync::new()
+            .map_err(|e| format!("this browser cannot read the file here ({e:?})"))?;
+        let buf = reader
+            .read_as_array_buffer(blob)
+            .map_err(|e| format!("cannot read the file ({e:?})"))?;
+        Ok(js_sys::Uint8Array::new(&buf).to_vec())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn to_vec(&self) -> Result<Vec<u8>, String> {
+        Ok(self.0.as_ref().clone())
     }
     /// The bytes as an owned vector, without a copy where they are not shared.
-    pub fn into_vec(self) -> Vec<u8> {
+    pub fn into_vec(self) -> Result<Vec<u8>, String> {
         #[cfg(target_arch = "wasm32")]
-        return self.0.to_vec();
+        return self.to_vec();
         #[cfg(not(target_arch = "wasm32"))]
-        return std::rc::Rc::try_unwrap(self.0).unwrap_or_else(|shared| shared.as_ref().clone());
+        return Ok(std::rc::Rc::try_unwrap(self.0).unwrap_or_else(|shared| shared.as_ref().clone()));
     }
-    /// A buffer the browser handed over (a read file), kept as it is.
+    /// A buffer the browser handed over, kept as it is.
     #[cfg(target_arch = "wasm32")]
     pub fn from_js(array: js_sys::Uint8Array) -> Self {
-        Bytes(array)
+        Bytes(array.into())
     }
-    /// The JavaScript array (to hash it with WebCrypto).
+    /// A picked or dropped file, kept as it is (not read).
     #[cfg(target_arch = "wasm32")]
-    pub fn as_js(&self) -> &js_sys::Uint8Array {
-        &self.0
+    pub fn from_file(file: web_sys::File) -> Self {
+        Bytes(file.into())
+    }
+    /// The bytes as a JavaScript array (to hash them with WebCrypto): a file is read first.
+    #[cfg(target_arch = "wasm32")]
+    pub async fn to_js(&self) -> Option<js_sys::Uint8Array> {
+        use wasm_bindgen::JsCast;
+        if let Some(a) = self.0.dyn_ref::<js_sys::Uint8Array>() {
+            return Some(a.clone());
+        }
+        let blob = self.0.dyn_ref::<web_sys::Blob>()?;
+        let buf = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+            .await
+            .ok()?;
+        Some(js_sys::Uint8Array::new(&buf))
     }
 }
 
-/// In the browser: the same buffer (files are compared when a hash comes back for one); natively: equal bytes.
+/// In the browser: the same file or buffer (files are compared when a hash comes back for one); natively: equal
+/// bytes.
 impl PartialEq for Bytes {
     fn eq(&self, other: &Self) -> bool {
         #[cfg(target_arch = "wasm32")]
-        return AsRef::<wasm_bindgen::JsValue>::as_ref(&self.0)
-            == AsRef::<wasm_bindgen::JsValue>::as_ref(&other.0);
+        return self.0 == other.0;
         #[cfg(not(target_arch = "wasm32"))]
         return self.0 == other.0;
     }
@@ -65,7 +102,7 @@ impl PartialEq for Bytes {
 impl From<Vec<u8>> for Bytes {
     fn from(v: Vec<u8>) -> Self {
         #[cfg(target_arch = "wasm32")]
-        return Bytes(js_sys::Uint8Array::from(v.as_slice()));
+        return Bytes(js_sys::Uint8Array::from(v.as_slice()).into());
         #[cfg(not(target_arch = "wasm32"))]
         return Bytes(std::rc::Rc::new(v));
     }
@@ -171,6 +208,14 @@ pub struct Filter {
     pub rule: Option<RuleCode>,
 }
 
+/// A window of a table's rows: which table, under which filter, how many rows from the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub table: u32,
+    pub filter: Filter,
+    pub limit: u32,
+}
+
 /// Exports the page offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExportKind {
@@ -193,6 +238,10 @@ pub enum Request {
         files: Vec<FileIn>,
         modes: BTreeMap<String, Mode>,
         policy: Box<PolicyIn>,
+        /// The rows the page will show first: they come back with the outcome (no second round trip before
+        /// the table appears).
+        #[serde(default)]
+        first: Option<View>,
     },
     /// A window of rows of a checked table.
     Rows {
@@ -315,6 +364,9 @@ pub struct Outcome {
     pub policy_sha256: Option<String>,
     /// Milliseconds spent in the worker.
     pub millis: f64,
+    /// The rows the check's request asked to see first, when that table exists.
+    #[serde(default)]
+    pub first: Option<RowsPage>,
 }
 
 /// A row of the table view.

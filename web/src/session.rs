@@ -251,9 +251,27 @@ impl Session {
         let mut views = Vec::new();
         let mut side = Vec::new();
         for (i, file) in files.into_iter().enumerate() {
+            let size = file.bytes.len() as u64;
+            let bytes = match file.bytes.into_vec() {
+                Ok(b) => b,
+                // A file the browser cannot read (moved or changed since it was picked): said, and the others go on.
+                Err(e) => {
+                    outcomes.push(FileOutcome {
+                        name: file.name.clone(),
+                        bytes: size,
+                        sha256: file.sha256.unwrap_or_default(),
+                        columns: Vec::new(),
+                        roles: None,
+                        table: None,
+                        error: Some(format!("{}: {e}", file.name)),
+                        looks_like_microdata: false,
+                    });
+                    continue;
+                }
+            };
             let file = Owned {
                 name: file.name,
-                bytes: Arc::new(file.bytes.into_vec()),
+                bytes: Arc::new(bytes),
                 sha256: file.sha256,
                 hashing: file.hashing,
             };
@@ -400,10 +418,27 @@ impl Session {
             }
             outcomes.push(out);
         }
-        let policy_file = policy.file.as_ref().map(|f| NamedBytes {
-            name: f.name.clone(),
-            bytes: f.bytes.to_vec(),
-        });
+        let policy_file = match policy.file.as_ref().map(|f| (f, f.bytes.to_vec())) {
+            Some((f, Ok(bytes))) => Some(NamedBytes {
+                name: f.name.clone(),
+                bytes,
+            }),
+            // The page read the policy file to use it, so this does not happen; if it did, it is said.
+            Some((f, Err(e))) => {
+                outcomes.push(FileOutcome {
+                    name: f.name.clone(),
+                    bytes: f.bytes.len() as u64,
+                    sha256: String::new(),
+                    columns: Vec::new(),
+                    roles: None,
+                    table: None,
+                    error: Some(format!("{}: {e}", f.name)),
+                    looks_like_microdata: false,
+                });
+                None
+            }
+            None => None,
+        };
         let report =
             cellguard_io::assemble_report(&policy.policy, policy_file.as_ref(), tables, &side);
         let policy_sha256 = report.policy_sha256.clone();
@@ -414,6 +449,7 @@ impl Session {
             tables: views,
             policy_sha256,
             millis: now() - start,
+            first: None,
         }
     }
 
@@ -677,7 +713,14 @@ impl Session {
                 files,
                 modes,
                 policy,
-            } => Response::Checked(self.check(run, files, &modes, &policy, now, progress)),
+                first,
+            } => {
+                let mut out = self.check(run, files, &modes, &policy, now, progress);
+                out.first = first
+                    .filter(|v| (v.table as usize) < out.tables.len())
+                    .and_then(|v| self.rows(run, v.table, v.filter, 0, v.limit).ok());
+                Response::Checked(out)
+            }
             Request::Rows {
                 run,
                 table,

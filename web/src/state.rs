@@ -186,6 +186,11 @@ impl State {
                 policy: self.policy.clone(),
                 file: self.policy_file.clone(),
             }),
+            first: Some(View {
+                table: self.selected,
+                filter: self.filter,
+                limit: WINDOW,
+            }),
         })]
     }
 
@@ -272,11 +277,17 @@ impl State {
                 self.set_policy(p, None)
             }
             Action::PolicyFile(file) => {
-                let named = cellguard_io::NamedBytes {
-                    name: file.name.clone(),
-                    bytes: file.bytes.to_vec(),
-                };
-                let p = cellguard_io::policy_from_toml(&named).map_err(|e| e.to_string());
+                let p = file
+                    .bytes
+                    .to_vec()
+                    .map_err(|e| format!("{}: {e}", file.name))
+                    .and_then(|bytes| {
+                        let named = cellguard_io::NamedBytes {
+                            name: file.name.clone(),
+                            bytes,
+                        };
+                        cellguard_io::policy_from_toml(&named).map_err(|e| e.to_string())
+                    });
                 self.set_policy(p, Some(file))
             }
             Action::EditPolicy(text) => match Policy::from_toml(&text) {
@@ -386,18 +397,28 @@ impl State {
                 });
                 Vec::new()
             }
-            Response::Checked(out) if out.run == self.run => {
+            Response::Checked(mut out) if out.run == self.run => {
                 self.busy = None;
                 let has_tables = !out.tables.is_empty();
                 if self.selected as usize >= out.tables.len() {
                     self.selected = 0;
                 }
+                let first = out.first.take();
                 self.outcome = Some(out);
                 self.fit_filter();
-                if has_tables {
-                    vec![self.fetch(0)]
-                } else {
-                    Vec::new()
+                // The first rows came with the outcome unless the table or the filter changed on the way.
+                match first {
+                    Some(p)
+                        if p.run == self.run
+                            && p.table == self.selected
+                            && p.filter == self.filter
+                            && p.offset == 0 =>
+                    {
+                        self.page = Some(p);
+                        Vec::new()
+                    }
+                    _ if has_tables => vec![self.fetch(0)],
+                    _ => Vec::new(),
                 }
             }
             Response::Rows(p)
@@ -470,6 +491,34 @@ mod tests {
             }
         }
         downloads
+    }
+
+    /// The first rows come back with the check's outcome: no second request before the table shows. When the
+    /// filter changed while the worker checked, the rows it sent are not shown and the right ones are asked for.
+    #[test]
+    fn the_first_rows_come_with_the_outcome() {
+        let (mut st, mut se) = (State::default(), Session::default());
+        let effects = st.reduce(Action::AddFiles(vec![file("t.csv", TABLE)]));
+        let [Effect::Send(req)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        let answer = se.handle(req.clone(), &|| 0.0, &mut |_| {});
+        let Response::Checked(out) = &answer else {
+            panic!("{answer:?}")
+        };
+        assert_eq!(out.first.as_ref().map(|p| p.rows.len()), Some(3));
+        assert_eq!(st.reduce(Action::Worker(answer.clone())), Vec::new());
+        assert_eq!(st.page.as_ref().unwrap().rows.len(), 3);
+        // The same answer, after the filter changed under it.
+        let mut st = State::default();
+        st.reduce(Action::AddFiles(vec![file("t.csv", TABLE)]));
+        st.filter.not_safe = true;
+        let effects = st.reduce(Action::Worker(answer));
+        assert!(
+            matches!(&effects[..], [Effect::Send(Request::Rows { filter, offset: 0, .. })] if filter.not_safe),
+            "{effects:?}"
+        );
+        assert!(st.page.is_none());
     }
 
     #[test]

@@ -88,16 +88,28 @@ fn subtle() -> Option<web_sys::SubtleCrypto> {
 /// The SHA-256 of a file's bytes by the browser's own WebCrypto (native speed, beside the worker's check: the
 /// Wasm worker would take a quarter of a second on a 50 MB file). `None` where WebCrypto fails: the worker hashes.
 async fn digest(bytes: &crate::protocol::Bytes) -> Option<String> {
-    let promise = subtle()?
-        .digest_with_str_and_buffer_source("SHA-256", bytes.as_js())
+    let subtle = subtle()?;
+    let array = bytes.to_js().await?;
+    let promise = subtle
+        .digest_with_str_and_buffer_source("SHA-256", &array)
         .ok()?;
     let out = JsFuture::from(promise).await.ok()?;
     let hash = js_sys::Uint8Array::new(&out).to_vec();
     (hash.len() == 32).then(|| hash.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// A picked or dropped file's bytes, kept as the browser's buffer (see [`crate::protocol::Bytes`]); hashed
-/// later, beside the check, where WebCrypto is available.
+/// A picked or dropped table file, kept as the browser's file (see [`crate::protocol::Bytes`]): the worker reads
+/// it; the page reads it too, beside the check, to hash it where WebCrypto is available.
+fn table_file(f: web_sys::File) -> FileIn {
+    FileIn {
+        name: f.name(),
+        hashing: subtle().is_some(),
+        bytes: crate::protocol::Bytes::from_file(f),
+        sha256: None,
+    }
+}
+
+/// A picked policy file's bytes, read here (the page parses the policy).
 async fn read_file(f: web_sys::File) -> Result<FileIn, String> {
     let buf = JsFuture::from(f.array_buffer())
         .await
@@ -199,26 +211,26 @@ impl Component for App {
                 let effects = self.state.reduce(action);
                 self.run(ctx, effects);
             }
-            Msg::Read(files, target) => {
+            Msg::Read(files, Target::Tables) => {
+                // Handed to the worker as files at once: no wait for the page to read them first.
+                let files = files.into_iter().map(table_file).collect();
+                ctx.link().send_message(Msg::Batch(files, Vec::new()));
+                return false;
+            }
+            Msg::Read(files, Target::Policy) => {
                 ctx.link().send_future(async move {
-                    let mut read = Vec::new();
+                    // The last file picked is the policy.
+                    let mut last = None;
                     let mut errors = Vec::new();
                     for f in files {
                         match read_file(f).await {
-                            Ok(x) => read.push(x),
+                            Ok(x) => last = Some(x),
                             Err(e) => errors.push(e),
                         }
                     }
-                    if !errors.is_empty() && read.is_empty() {
-                        return Msg::Act(Action::Notice(errors.join("; ")));
-                    }
-                    match (target, read.pop()) {
-                        (Target::Policy, Some(p)) => Msg::Act(Action::PolicyFile(p)),
-                        (Target::Tables, last) => {
-                            read.extend(last);
-                            Msg::Batch(read, errors)
-                        }
-                        (Target::Policy, None) => Msg::Act(Action::Notice(errors.join("; "))),
+                    match last {
+                        Some(p) => Msg::Act(Action::PolicyFile(p)),
+                        None => Msg::Act(Action::Notice(errors.join("; "))),
                     }
                 });
                 return false;
