@@ -239,6 +239,8 @@ struct Splitter<'a> {
     ends: Vec<u16>,
     /// Where the body starts in the file (the row starts count from the file's start).
     base: usize,
+    /// Where the open row starts in the body.
+    row_start: usize,
     /// A row reached 64 KiB: the general reader takes the file.
     long_row: bool,
     /// Each column's fields as numbers, while every one so far has been empty or a plain decimal.
@@ -256,13 +258,15 @@ struct Splitter<'a> {
 }
 
 impl Splitter<'_> {
+    /// Runs once per field: inlined into the scanning loop, so the splitter's state stays in registers.
+    #[inline(always)]
     fn push_field(&mut self, end: usize) {
         // Row starts fit in 32 bits: `read_plain` takes files below 4 GiB only.
         if self.col == 0 {
+            self.row_start = self.start;
             self.starts.push((self.base + self.start) as u32);
         }
-        let row_start = self.starts.last().map_or(0, |&r| r as usize - self.base);
-        let end_in_row = end - row_start;
+        let end_in_row = end - self.row_start;
         self.long_row |= end_in_row > usize::from(u16::MAX);
         self.ends.push(end_in_row as u16);
         if let Some(slot) = self.numbers.get_mut(self.col) {
@@ -360,6 +364,7 @@ fn read_plain(
         starts: Vec::with_capacity(lines),
         ends: Vec::with_capacity(lines * width),
         base,
+        row_start: 0,
         long_row: false,
         numbers: vec![Some(cellguard_engine::column::Column::new()); width],
         rows: 0,

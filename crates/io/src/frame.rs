@@ -417,6 +417,7 @@ fn eight_digits(word: u64) -> Option<u64> {
 /// digits with at most one decimal `point`, read from the eight bytes that end where the field ends. `None` for
 /// anything else (a sign, a longer field, a field in the first eight bytes): the caller then asks
 /// [`plain_decimal`], so the two always agree (tested).
+#[inline]
 pub(crate) fn short_decimal(bytes: &[u8], start: usize, end: usize, point: u8) -> Option<f64> {
     let len = end.checked_sub(start)?;
     if len == 0 || len > 8 {
