@@ -230,6 +230,64 @@ fn equal_bytes(word: u64, pattern: u64) -> u64 {
     !(((x & LOW7) + LOW7) | x) & HIGH
 }
 
+/// Distinct codes a column's codes are numbered for while splitting; a column with more (free text, not a
+/// dimension) is left to be numbered when it is used.
+pub(crate) const CODES_WHILE_SPLITTING: usize = 1 << 16;
+
+/// A text column's codes, numbered while the file is split (see [`crate::frame::Codes`]): the same ids as
+/// numbering the column afterwards, for codes of up to 15 bytes.
+struct CodeBuilder {
+    codes: crate::frame::Codes,
+    seen: rustc_hash::FxHashMap<u128, u32>,
+    last: Option<(u128, u32)>,
+}
+
+impl CodeBuilder {
+    fn new(rows: usize) -> Self {
+        CodeBuilder {
+            codes: crate::frame::Codes {
+                distinct: Vec::new(),
+                ids: Vec::with_capacity(rows),
+            },
+            seen: rustc_hash::FxHashMap::default(),
+            last: None,
+        }
+    }
+    /// Numbers one field; `false` when this column's codes are better numbered afterwards (an empty code — an
+    /// error the later numbering reports with its row —, a code longer than 15 bytes, too many codes).
+    fn add(&mut self, field: &[u8]) -> bool {
+        let code = crate::frame::trim_bytes(field);
+        if code.is_empty() {
+            return false;
+        }
+        let Some(key) = crate::frame::packed(code) else {
+            return false;
+        };
+        let id = match self.last {
+            Some((last, id)) if last == key => id,
+            _ => {
+                let next = self.codes.distinct.len() as u32;
+                let id = match self.seen.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        if self.codes.distinct.len() >= CODES_WHILE_SPLITTING {
+                            return false;
+                        }
+                        self.codes
+                            .distinct
+                            .push(String::from_utf8_lossy(code).into_owned());
+                        *e.insert(next)
+                    }
+                };
+                self.last = Some((key, id));
+                id
+            }
+        };
+        self.codes.ids.push(id);
+        true
+    }
+}
+
 /// Where [`read_plain`] is in its body: the open field and row.
 struct Splitter<'a> {
     body: &'a [u8],
@@ -245,6 +303,8 @@ struct Splitter<'a> {
     long_row: bool,
     /// Each column's fields as numbers, while every one so far has been empty or a plain decimal.
     numbers: Vec<Option<cellguard_engine::column::Column<f64>>>,
+    /// The codes of each column that holds text from its first row, numbered while its fields are in cache.
+    codes: Vec<Option<CodeBuilder>>,
     rows: usize,
     row_labels: Vec<u64>,
     line: u64,
@@ -269,9 +329,10 @@ impl Splitter<'_> {
         let end_in_row = end - self.row_start;
         self.long_row |= end_in_row > usize::from(u16::MAX);
         self.ends.push(end_in_row as u16);
+        let field = self.body.get(self.start..end).unwrap_or(&[]);
+        let mut text = false;
         if let Some(slot) = self.numbers.get_mut(self.col) {
             if let Some(numbers) = slot {
-                let field = self.body.get(self.start..end).unwrap_or(&[]);
                 if field.is_empty() {
                     numbers.push(None);
                 } else if let Some(x) =
@@ -284,6 +345,22 @@ impl Splitter<'_> {
                     numbers.push(Some(x));
                 } else {
                     // Text, or a number the general parser must read: the column is parsed when it is used.
+                    *slot = None;
+                    // Text from the first row on: its codes are numbered as it is split.
+                    if self.rows == 0 {
+                        if let Some(codes) = self.codes.get_mut(self.col) {
+                            *codes = Some(CodeBuilder::new(self.lines));
+                        }
+                    }
+                    text = true;
+                }
+            } else {
+                text = true;
+            }
+        }
+        if text {
+            if let Some(slot) = self.codes.get_mut(self.col) {
+                if slot.as_mut().is_some_and(|c| !c.add(field)) {
                     *slot = None;
                 }
             }
@@ -367,6 +444,7 @@ fn read_plain(
         row_start: 0,
         long_row: false,
         numbers: vec![Some(cellguard_engine::column::Column::new()); width],
+        codes: (0..width).map(|_| None).collect(),
         rows: 0,
         row_labels: Vec::with_capacity(lines),
         line: first_line,
@@ -426,10 +504,11 @@ fn read_plain(
     let cols = s
         .numbers
         .into_iter()
+        .zip(s.codes)
         .enumerate()
-        .map(|(k, numbers)| {
+        .map(|(k, (numbers, codes))| {
             let numbers = numbers.map(|values| Parsed { point, values });
-            TextColumn::shared(Arc::clone(&split), k, numbers)
+            TextColumn::shared(Arc::clone(&split), k, numbers, codes.map(|c| c.codes))
         })
         .collect();
     Ok(Some((cols, s.row_labels)))

@@ -66,6 +66,7 @@ pub struct TextColumn {
     /// The shared store: a split text and the column's place in its rows.
     shared: Option<(Arc<Split>, usize)>,
     numbers: Option<Parsed>,
+    codes: Option<Codes>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -75,6 +76,36 @@ struct Owned {
     ends: Vec<u32>,
     /// `steps[k]`: the first field whose end is ≥ (k + 1) · 2³² (empty below 4 GiB).
     steps: Vec<usize>,
+}
+
+/// A text column's codes as the CSV reader numbered them while splitting: the distinct codes (trimmed) in
+/// first-seen order and each row's index into them — what `table_from_frame` makes of a dimension column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Codes {
+    pub(crate) distinct: Vec<String>,
+    pub(crate) ids: Vec<u32>,
+}
+
+/// A field's bytes trimmed as [`trim`] trims its text: nothing to look at when both ends are plain ASCII that is
+/// not white space (most fields).
+pub(crate) fn trim_bytes(field: &[u8]) -> &[u8] {
+    match (field.first(), field.last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => field,
+        _ => std::str::from_utf8(field).map_or(field, |s| s.trim().as_bytes()),
+    }
+}
+
+/// A code of at most 15 bytes as one number: its bytes, and its length in the top byte (so `a` and `a\0`
+/// differ).
+pub(crate) fn packed(bytes: &[u8]) -> Option<u128> {
+    if bytes.len() > 15 {
+        return None;
+    }
+    let mut key = (bytes.len() as u128) << 120;
+    for (k, &b) in bytes.iter().enumerate() {
+        key |= u128::from(b) << (8 * k);
+    }
+    Some(key)
 }
 
 /// Fields read as numbers while a CSV was split: every field empty (missing) or a plain decimal with `point`.
@@ -162,13 +193,24 @@ impl Owned {
 
 impl TextColumn {
     /// Field `k` of every row of `split`, with the numbers read from them while splitting, if any.
-    pub(crate) fn shared(split: Arc<Split>, k: usize, numbers: Option<Parsed>) -> Self {
+    pub(crate) fn shared(
+        split: Arc<Split>,
+        k: usize,
+        numbers: Option<Parsed>,
+        codes: Option<Codes>,
+    ) -> Self {
         let numbers = numbers.filter(|p| p.values.len() == split.rows());
+        let codes = codes.filter(|c| c.ids.len() == split.rows());
         TextColumn {
             own: Owned::default(),
             shared: Some((split, k)),
             numbers,
+            codes,
         }
+    }
+    /// Takes the codes the CSV reader numbered while splitting (see [`Codes`]), leaving the text.
+    pub(crate) fn take_codes(&mut self) -> Option<Codes> {
+        self.codes.take()
     }
     /// The fields read as numbers with the decimal `point` while the file was split, when every field was
     /// empty or a plain decimal: exactly what [`parse_number`] gives for each (empty fields are missing).
@@ -192,6 +234,7 @@ impl TextColumn {
     /// The owned store, a shared column's fields copied into it first (a column that changes stops sharing).
     fn owned(&mut self) -> &mut Owned {
         self.numbers = None;
+        self.codes = None;
         if let Some((split, k)) = self.shared.take() {
             let mut own = Owned::default();
             own.ends.reserve(split.rows());
