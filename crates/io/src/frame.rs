@@ -208,6 +208,10 @@ impl TextColumn {
             codes,
         }
     }
+    /// The codes the CSV reader numbered while splitting (see [`Codes`]), if it did.
+    pub(crate) fn codes(&self) -> Option<&Codes> {
+        self.codes.as_ref()
+    }
     /// Takes the codes the CSV reader numbered while splitting (see [`Codes`]), leaving the text.
     pub(crate) fn take_codes(&mut self) -> Option<Codes> {
         self.codes.take()

@@ -633,12 +633,21 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
             file: frame.file.clone(),
             message: name.clone(),
         })?;
-        let (dictionary, ids) = encode_codes(
-            frame,
-            col,
-            name,
-            &format!("a code of dimension `{name}` (give missing categories a code of their own)"),
-        )?;
+        let (dictionary, ids) = match &col.data {
+            // Numbered while the CSV was split.
+            crate::ColumnData::Text(t) if t.codes().is_some() => t
+                .codes()
+                .map(|c| (c.distinct.clone(), c.ids.clone()))
+                .unwrap_or_default(),
+            _ => encode_codes(
+                frame,
+                col,
+                name,
+                &format!(
+                    "a code of dimension `{name}` (give missing categories a code of their own)"
+                ),
+            )?,
+        };
         md.dims.push(CatColumn {
             name: name.clone(),
             ids,
@@ -784,6 +793,19 @@ mod tests {
                     (codes.distinct, codes.ids),
                     (distinct, ids),
                     "case {case}: {text:?}"
+                );
+                // Microdata with this column as a dimension: the same from the codes as from the text.
+                let mut bare = frame.clone();
+                bare.columns.retain(|x| x.name == c.name);
+                bare.columns[0] = plain;
+                let roles = MicroRoles {
+                    dims: vec![c.name.clone()],
+                    ..MicroRoles::default()
+                };
+                assert_eq!(
+                    microdata_from_frame(&frame, &roles).unwrap(),
+                    microdata_from_frame(&bare, &roles).unwrap(),
+                    "case {case}"
                 );
             }
         }
