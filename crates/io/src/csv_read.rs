@@ -71,6 +71,9 @@ fn newlines(b: &[u8]) -> u64 {
 pub(crate) struct Source<'a> {
     pub(crate) bytes: &'a [u8],
     pub(crate) shared: Option<&'a Arc<Vec<u8>>>,
+    /// The columns the caller will use, when it says: only those are read as numbers or codes while splitting
+    /// (every column's text is read all the same).
+    pub(crate) only: Option<&'a [&'a str]>,
 }
 
 pub(crate) fn read(file: &str, src: Source<'_>) -> Result<Frame, Error> {
@@ -155,6 +158,10 @@ fn read_with(file: &str, src: Source<'_>, plain: bool) -> Result<Frame, Error> {
                 start: bom + body_start,
                 first_line,
                 lines,
+                typed: names
+                    .iter()
+                    .map(|n| src.only.is_none_or(|only| only.contains(&n.as_str())))
+                    .collect(),
             };
             if let Some(cols) = read_plain(file, &at, delimiter, names.len())? {
                 return Ok(frame(file, names, cols, delimiter));
@@ -408,6 +415,8 @@ struct Body<'a> {
     start: usize,
     first_line: u64,
     lines: usize,
+    /// The columns read as numbers or codes while splitting.
+    typed: Vec<bool>,
 }
 
 /// The body of a CSV without quotes, split at line ends and separators directly (the general reader's state
@@ -443,7 +452,14 @@ fn read_plain(
         base,
         row_start: 0,
         long_row: false,
-        numbers: vec![Some(cellguard_engine::column::Column::new()); width],
+        numbers: (0..width)
+            .map(|k| {
+                at.typed
+                    .get(k)
+                    .is_some_and(|&t| t)
+                    .then(cellguard_engine::column::Column::new)
+            })
+            .collect(),
         codes: (0..width).map(|_| None).collect(),
         rows: 0,
         row_labels: Vec::with_capacity(lines),
@@ -522,6 +538,7 @@ mod tests {
         Source {
             bytes,
             shared: None,
+            only: None,
         }
     }
 
@@ -659,6 +676,7 @@ mod tests {
                 Source {
                     bytes: &bytes,
                     shared: Some(&bytes),
+                    only: None,
                 },
                 true,
             );

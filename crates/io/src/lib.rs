@@ -75,7 +75,14 @@ fn read_frame_with(
     shared: Option<&Arc<Vec<u8>>>,
 ) -> Result<Frame, Error> {
     match Format::detect(name, bytes) {
-        Format::Csv => csv_read::read(name, csv_read::Source { bytes, shared }),
+        Format::Csv => csv_read::read(
+            name,
+            csv_read::Source {
+                bytes,
+                shared,
+                only,
+            },
+        ),
         Format::Xlsx => xlsx::read(name, bytes),
         Format::ArrowFile => arrow::read_ipc_file(name, bytes, only),
         Format::ArrowStream => arrow::read_ipc_stream(name, bytes, only),
