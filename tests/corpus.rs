@@ -82,5 +82,17 @@ fn reading_some_columns_gives_those_of_the_whole_file() {
         assert_eq!(some.decimal_comma, all.decimal_comma, "{file}");
         let missing = cellguard_io::read_frame_columns(file, &bytes, &["sex", "nope"]).unwrap();
         assert_eq!(missing.columns.len(), all.columns.len(), "{file}");
+        // From shared bytes: the same frames.
+        let shared = std::sync::Arc::new(bytes.clone());
+        assert_eq!(
+            cellguard_io::read_frame_shared(file, &shared).unwrap(),
+            all,
+            "{file}"
+        );
+        assert_eq!(
+            cellguard_io::read_frame_columns_shared(file, &shared, &["top1", "sex", "n"]).unwrap(),
+            some,
+            "{file}"
+        );
     }
 }

@@ -81,14 +81,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         tables.push((checked.input, checked.report));
     }
     let report = cellguard_io::assemble_report(&policy, policy_file.as_ref(), tables, &side);
-    let bytes = match args.format {
-        OutFormat::Json => report.to_json(),
-        OutFormat::Text => report.to_text().into_bytes(),
+    // JSON is written as it is made: a million-cell report is never held whole in memory.
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        match args.format {
+            OutFormat::Json => report.write_json(&mut *out),
+            OutFormat::Text => out.write_all(report.to_text().as_bytes()),
+        }?;
+        out.flush()
     };
     match &args.output {
-        Some(path) => std::fs::write(path, &bytes)
+        Some(path) => std::fs::File::create(path)
+            .and_then(|f| write(&mut std::io::BufWriter::new(f)))
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => std::io::stdout().lock().write_all(&bytes)?,
+        None => write(&mut std::io::BufWriter::new(std::io::stdout().lock()))?,
     }
     Ok(if report.all_safe() {
         ExitCode::SUCCESS

@@ -100,9 +100,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut frames = Vec::with_capacity(args.inputs.len());
     for path in &args.inputs {
         let input = crate::inputs::read(path)?;
-        frames.push(cellguard_io::read_frame_columns(
+        // Shared with the frame: a CSV's text is not copied.
+        frames.push(cellguard_io::read_frame_columns_shared(
             &input.name,
-            &input.bytes,
+            &std::sync::Arc::new(input.bytes),
             &wanted,
         )?);
     }

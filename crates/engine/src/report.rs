@@ -417,10 +417,18 @@ impl Report {
 
     /// The report as pretty JSON with a final newline: the bytes the CLI writes and the page exports.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(self)
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}").into_bytes());
-        out.push(b'\n');
+        let mut out = Vec::new();
+        if let Err(e) = self.write_json(&mut out) {
+            out = format!("{{\"error\": \"{e}\"}}\n").into_bytes();
+        }
         out
+    }
+
+    /// The same bytes as [`Report::to_json`], written as they are made (a million-cell report is never held
+    /// whole in memory).
+    pub fn write_json(&self, mut out: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut out, self).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
     }
 
     /// The report for a terminal: per table the counts, then one line per cell that is not safe.

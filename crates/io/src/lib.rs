@@ -58,14 +58,33 @@ pub fn read_frame_shared(name: &str, bytes: &Arc<Vec<u8>>) -> Result<Frame, Erro
 /// read no others at all, so tabulating a few columns of a wide extract does not decode the rest. When a name is
 /// not in the file, every column is read (the error that follows names them all).
 pub fn read_frame_columns(name: &str, bytes: &[u8], only: &[&str]) -> Result<Frame, Error> {
-    let mut frame = read_frame_with(name, bytes, Some(only), None)?;
+    Ok(columns_of(
+        read_frame_with(name, bytes, Some(only), None)?,
+        only,
+    ))
+}
+
+/// As [`read_frame_columns`], from bytes the caller shares (see [`read_frame_shared`]).
+pub fn read_frame_columns_shared(
+    name: &str,
+    bytes: &Arc<Vec<u8>>,
+    only: &[&str],
+) -> Result<Frame, Error> {
+    Ok(columns_of(
+        read_frame_with(name, bytes, Some(only), Some(bytes))?,
+        only,
+    ))
+}
+
+/// The frame's columns named in `only`, when they are all there.
+fn columns_of(mut frame: Frame, only: &[&str]) -> Frame {
     if only
         .iter()
         .all(|n| frame.columns.iter().any(|c| c.name == *n))
     {
         frame.columns.retain(|c| only.contains(&c.name.as_str()));
     }
-    Ok(frame)
+    frame
 }
 
 fn read_frame_with(
