@@ -241,60 +241,6 @@ fn equal_bytes(word: u64, pattern: u64) -> u64 {
 /// dimension) is left to be numbered when it is used.
 pub(crate) const CODES_WHILE_SPLITTING: usize = 1 << 16;
 
-/// A text column's codes, numbered while the file is split (see [`crate::frame::Codes`]): the same ids as
-/// numbering the column afterwards, for codes of up to 15 bytes.
-struct CodeBuilder {
-    codes: crate::frame::Codes,
-    seen: rustc_hash::FxHashMap<u128, u32>,
-    last: Option<(u128, u32)>,
-}
-
-impl CodeBuilder {
-    fn new(rows: usize) -> Self {
-        CodeBuilder {
-            codes: crate::frame::Codes {
-                distinct: Vec::new(),
-                ids: Vec::with_capacity(rows),
-            },
-            seen: rustc_hash::FxHashMap::default(),
-            last: None,
-        }
-    }
-    /// Numbers one field; `false` when this column's codes are better numbered afterwards (an empty code — an
-    /// error the later numbering reports with its row —, a code longer than 15 bytes, too many codes).
-    fn add(&mut self, field: &[u8]) -> bool {
-        let code = crate::frame::trim_bytes(field);
-        if code.is_empty() {
-            return false;
-        }
-        let Some(key) = crate::frame::packed(code) else {
-            return false;
-        };
-        let id = match self.last {
-            Some((last, id)) if last == key => id,
-            _ => {
-                let next = self.codes.distinct.len() as u32;
-                let id = match self.seen.entry(key) {
-                    std::collections::hash_map::Entry::Occupied(e) => *e.get(),
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        if self.codes.distinct.len() >= CODES_WHILE_SPLITTING {
-                            return false;
-                        }
-                        self.codes
-                            .distinct
-                            .push(String::from_utf8_lossy(code).into_owned());
-                        *e.insert(next)
-                    }
-                };
-                self.last = Some((key, id));
-                id
-            }
-        };
-        self.codes.ids.push(id);
-        true
-    }
-}
-
 /// Where [`read_plain`] is in its body: the open field and row.
 struct Splitter<'a> {
     body: &'a [u8],
@@ -311,7 +257,7 @@ struct Splitter<'a> {
     /// Each column's fields as numbers, while every one so far has been empty or a plain decimal.
     numbers: Vec<Option<cellguard_engine::column::Column<f64>>>,
     /// The codes of each column that holds text from its first row, numbered while its fields are in cache.
-    codes: Vec<Option<CodeBuilder>>,
+    codes: Vec<Option<crate::frame::Coder>>,
     rows: usize,
     row_labels: Vec<u64>,
     line: u64,
@@ -356,7 +302,8 @@ impl Splitter<'_> {
                     // Text from the first row on: its codes are numbered as it is split.
                     if self.rows == 0 {
                         if let Some(codes) = self.codes.get_mut(self.col) {
-                            *codes = Some(CodeBuilder::new(self.lines));
+                            *codes =
+                                Some(crate::frame::Coder::new(self.lines, CODES_WHILE_SPLITTING));
                         }
                     }
                     text = true;
@@ -367,7 +314,9 @@ impl Splitter<'_> {
         }
         if text {
             if let Some(slot) = self.codes.get_mut(self.col) {
-                if slot.as_mut().is_some_and(|c| !c.add(field)) {
+                // An empty code (an error the later numbering reports with its row) or too many codes (free
+                // text, not a dimension): this column is numbered afterwards.
+                if slot.as_mut().is_some_and(|c| c.add(field).is_err()) {
                     *slot = None;
                 }
             }

@@ -95,6 +95,89 @@ pub(crate) fn trim_bytes(field: &[u8]) -> &[u8] {
     }
 }
 
+/// Numbers a text column's codes in first-seen order, field by field: the ids `table_from_frame` gives a
+/// dimension. Codes of up to 15 bytes (nearly all) are looked up as one 128-bit number, with no string hashing or
+/// comparing; longer ones by their bytes. Sorted files repeat a code row after row, so the previous field's id is
+/// used again without a lookup. The CSV reader numbers columns with it while splitting; `encode_codes`
+/// afterwards.
+pub(crate) struct Coder {
+    pub(crate) codes: Codes,
+    short: rustc_hash::FxHashMap<u128, u32>,
+    long: rustc_hash::FxHashMap<Box<[u8]>, u32>,
+    last: Option<(Option<u128>, u32)>,
+    /// Distinct codes past which [`Coder::add`] stops.
+    limit: usize,
+}
+
+/// Why [`Coder::add`] did not number a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotCoded {
+    /// The field is empty once trimmed.
+    Empty,
+    /// It would be one code more than the coder's limit.
+    TooMany,
+}
+
+impl Coder {
+    pub(crate) fn new(rows: usize, limit: usize) -> Self {
+        Coder {
+            codes: Codes {
+                distinct: Vec::new(),
+                ids: Vec::with_capacity(rows),
+            },
+            short: rustc_hash::FxHashMap::default(),
+            long: rustc_hash::FxHashMap::default(),
+            last: None,
+            limit,
+        }
+    }
+    /// Numbers one field (trimmed).
+    pub(crate) fn add(&mut self, field: &[u8]) -> Result<(), NotCoded> {
+        let code = trim_bytes(field);
+        if code.is_empty() {
+            return Err(NotCoded::Empty);
+        }
+        let key = packed(code);
+        let id = match self.last {
+            // The same short code as the field before (a long one is compared by its bytes).
+            Some((Some(last), id)) if key == Some(last) => id,
+            Some((None, id))
+                if key.is_none()
+                    && self.codes.distinct.get(id as usize).map(String::as_bytes) == Some(code) =>
+            {
+                id
+            }
+            _ => {
+                let next = self.codes.distinct.len() as u32;
+                let found = match key {
+                    Some(k) => self.short.get(&k).copied(),
+                    None => self.long.get(code).copied(),
+                };
+                let id = match found {
+                    Some(id) => id,
+                    None if self.codes.distinct.len() >= self.limit => {
+                        return Err(NotCoded::TooMany);
+                    }
+                    None => {
+                        match key {
+                            Some(k) => self.short.insert(k, next),
+                            None => self.long.insert(code.into(), next),
+                        };
+                        self.codes
+                            .distinct
+                            .push(String::from_utf8_lossy(code).into_owned());
+                        next
+                    }
+                };
+                self.last = Some((key, id));
+                id
+            }
+        };
+        self.codes.ids.push(id);
+        Ok(())
+    }
+}
+
 /// A code of at most 15 bytes as one number: its bytes, and its length in the top byte (so `a` and `a\0`
 /// differ).
 pub(crate) fn packed(bytes: &[u8]) -> Option<u128> {

@@ -377,42 +377,13 @@ fn encode_codes(
     let mut distinct: Vec<String> = Vec::new();
     let mut ids: Vec<u32> = Vec::with_capacity(rows);
     if let crate::ColumnData::Text(t) = &col.data {
-        // Codes of up to 15 bytes (nearly all) are looked up as one 128-bit number: no string hashing or
-        // comparing; longer ones by their text.
-        let mut short: rustc_hash::FxHashMap<u128, u32> = rustc_hash::FxHashMap::default();
-        let mut long: rustc_hash::FxHashMap<&[u8], u32> = rustc_hash::FxHashMap::default();
-        let (mut last_key, mut last_long, mut last_id) = (None::<u128>, None::<&[u8]>, 0u32);
+        let mut coder = crate::frame::Coder::new(rows, usize::MAX);
         for (i, field) in t.iter_bytes().enumerate() {
-            let code = crate::frame::trim_bytes(field);
-            if code.is_empty() {
+            if coder.add(field).is_err() {
                 return Err(empty(i));
             }
-            let text = || String::from_utf8_lossy(code).into_owned();
-            let next = distinct.len() as u32;
-            let id = match crate::frame::packed(code) {
-                Some(key) if last_key == Some(key) => last_id,
-                Some(key) => {
-                    last_key = Some(key);
-                    last_long = None;
-                    *short.entry(key).or_insert_with(|| {
-                        distinct.push(text());
-                        next
-                    })
-                }
-                None if last_long == Some(code) => last_id,
-                None => {
-                    last_key = None;
-                    last_long = Some(code);
-                    *long.entry(code).or_insert_with(|| {
-                        distinct.push(text());
-                        next
-                    })
-                }
-            };
-            ids.push(id);
-            last_id = id;
         }
-        return Ok((distinct, ids));
+        return Ok((coder.codes.distinct, coder.codes.ids));
     }
     if let crate::ColumnData::Int(v) = &col.data {
         // Integer codes (a year, a region number) by their value: no text made for each row.
