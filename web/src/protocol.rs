@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 /// A file's bytes. In the browser they stay on the JavaScript side: a picked or dropped file as the browser's
 /// `File` (handed to the worker as it is — a reference, not a copy — and read there), other bytes as a
-/// `Uint8Array`; only the worker copies them into its memory, once. Natively (tests) a shared vector.
-#[derive(Debug, Clone)]
+/// `Uint8Array`; only the worker copies them into its memory, once. Natively (tests) a shared vector. Equal: in
+/// the browser, the same file or buffer (files are compared when a hash comes back for one); natively, equal bytes.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bytes(
     #[cfg(target_arch = "wasm32")] wasm_bindgen::JsValue,
     #[cfg(not(target_arch = "wasm32"))] std::rc::Rc<Vec<u8>>,
@@ -85,17 +86,6 @@ impl Bytes {
             .await
             .ok()?;
         Some(js_sys::Uint8Array::new(&buf))
-    }
-}
-
-/// In the browser: the same file or buffer (files are compared when a hash comes back for one); natively: equal
-/// bytes.
-impl PartialEq for Bytes {
-    fn eq(&self, other: &Self) -> bool {
-        #[cfg(target_arch = "wasm32")]
-        return self.0 == other.0;
-        #[cfg(not(target_arch = "wasm32"))]
-        return self.0 == other.0;
     }
 }
 
@@ -353,6 +343,29 @@ pub struct FileOutcome {
     pub error: Option<String>,
     /// The file looks like microdata (no unit-count column, a row per person): offer tabulation.
     pub looks_like_microdata: bool,
+}
+
+impl FileOutcome {
+    /// A file's outcome before it is read: its name and size, nothing found yet.
+    pub fn new(name: &str, bytes: u64) -> Self {
+        FileOutcome {
+            name: name.to_owned(),
+            bytes,
+            sha256: String::new(),
+            columns: Vec::new(),
+            roles: None,
+            table: None,
+            error: None,
+            looks_like_microdata: false,
+        }
+    }
+    /// A file that could not be read at all: the reason, after its name.
+    pub fn unreadable(name: &str, bytes: u64, why: &str) -> Self {
+        FileOutcome {
+            error: Some(format!("{name}: {why}")),
+            ..FileOutcome::new(name, bytes)
+        }
+    }
 }
 
 /// The result of a `Check`.

@@ -195,7 +195,7 @@ fn tabulate(file: &Owned, spec: &TabulateIn) -> Result<NamedBytes, String> {
         .chain(&roles.unit)
         .map(String::as_str)
         .collect();
-    let frame = cellguard_io::read_frame_columns(&file.name, &file.bytes, &wanted)
+    let frame = cellguard_io::read_frame_columns_shared(&file.name, &file.bytes, &wanted)
         .map_err(|e| e.to_string())?;
     let md = cellguard_io::microdata_from_frame(&frame, &roles).map_err(|e| e.to_string())?;
     let mut ts = TabulateSpec::new(&[], &[], agg);
@@ -257,14 +257,8 @@ impl Session {
                 // A file the browser cannot read (moved or changed since it was picked): said, and the others go on.
                 Err(e) => {
                     outcomes.push(FileOutcome {
-                        name: file.name.clone(),
-                        bytes: size,
                         sha256: file.sha256.unwrap_or_default(),
-                        columns: Vec::new(),
-                        roles: None,
-                        table: None,
-                        error: Some(format!("{}: {e}", file.name)),
-                        looks_like_microdata: false,
+                        ..FileOutcome::unreadable(&file.name, size, &e)
                     });
                     continue;
                 }
@@ -284,16 +278,7 @@ impl Session {
                     total,
                 })
             };
-            let mut out = FileOutcome {
-                name: file.name.clone(),
-                bytes: file.bytes.len() as u64,
-                sha256: String::new(),
-                columns: Vec::new(),
-                roles: None,
-                table: None,
-                error: None,
-                looks_like_microdata: false,
-            };
+            let mut out = FileOutcome::new(&file.name, file.bytes.len() as u64);
             // A saved report is shown as it is: its verdicts, under its own policy.
             if cellguard_io::is_report(&file.bytes) {
                 say(Stage::Reading);
@@ -405,7 +390,7 @@ impl Session {
                         (None, true) => String::new(),
                         (None, false) => cellguard_io::sha256_hex(&file.bytes),
                     };
-                    if let Ok(frame) = cellguard_io::read_frame(&file.name, &file.bytes) {
+                    if let Ok(frame) = cellguard_io::read_frame_shared(&file.name, &file.bytes) {
                         out.columns = frame.columns.iter().map(|c| c.name.clone()).collect();
                         out.looks_like_microdata = matches!(mode, Mode::Table(_))
                             && !out
@@ -425,16 +410,7 @@ impl Session {
             }),
             // The page read the policy file to use it, so this does not happen; if it did, it is said.
             Some((f, Err(e))) => {
-                outcomes.push(FileOutcome {
-                    name: f.name.clone(),
-                    bytes: f.bytes.len() as u64,
-                    sha256: String::new(),
-                    columns: Vec::new(),
-                    roles: None,
-                    table: None,
-                    error: Some(format!("{}: {e}", f.name)),
-                    looks_like_microdata: false,
-                });
+                outcomes.push(FileOutcome::unreadable(&f.name, f.bytes.len() as u64, &e));
                 None
             }
             None => None,

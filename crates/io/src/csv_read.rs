@@ -258,7 +258,6 @@ struct Splitter<'a> {
     numbers: Vec<Option<cellguard_engine::column::Column<f64>>>,
     /// The codes of each column that holds text from its first row, numbered while its fields are in cache.
     codes: Vec<Option<crate::frame::Coder>>,
-    rows: usize,
     row_labels: Vec<u64>,
     line: u64,
     /// Start of the open field, and its column in the row.
@@ -300,7 +299,7 @@ impl Splitter<'_> {
                     // Text, or a number the general parser must read: the column is parsed when it is used.
                     *slot = None;
                     // Text from the first row on: its codes are numbered as it is split.
-                    if self.rows == 0 {
+                    if self.row_labels.is_empty() {
                         if let Some(codes) = self.codes.get_mut(self.col) {
                             *codes =
                                 Some(crate::frame::Coder::new(self.lines, CODES_WHILE_SPLITTING));
@@ -349,7 +348,6 @@ impl Splitter<'_> {
             });
         }
         self.row_labels.push(self.line);
-        self.rows += 1;
         self.line += 1;
         self.col = 0;
         self.start = at + 1;
@@ -410,7 +408,6 @@ fn read_plain(
             })
             .collect(),
         codes: (0..width).map(|_| None).collect(),
-        rows: 0,
         row_labels: Vec::with_capacity(lines),
         line: first_line,
         start: 0,

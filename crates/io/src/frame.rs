@@ -78,8 +78,8 @@ struct Owned {
     steps: Vec<usize>,
 }
 
-/// A text column's codes as the CSV reader numbered them while splitting: the distinct codes (trimmed) in
-/// first-seen order and each row's index into them — what `table_from_frame` makes of a dimension column.
+/// A text column's codes as [`Coder`] numbers them: the distinct codes (trimmed) in first-seen order and each
+/// row's index into them — what `table_from_frame` makes of a dimension column.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Codes {
     pub(crate) distinct: Vec<String>,
@@ -312,11 +312,8 @@ impl TextColumn {
         &mut self,
         point: u8,
     ) -> Option<cellguard_engine::column::Column<f64>> {
-        if self.numbers.as_ref().is_some_and(|p| p.point == point) {
-            self.numbers.take().map(|p| p.values)
-        } else {
-            None
-        }
+        self.numbers(point)?;
+        self.numbers.take().map(|p| p.values)
     }
     /// The owned store, a shared column's fields copied into it first (a column that changes stops sharing).
     fn owned(&mut self) -> &mut Owned {

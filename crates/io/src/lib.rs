@@ -124,12 +124,6 @@ pub fn input_record(name: &str, bytes: &[u8]) -> cellguard_engine::InputRecord {
     }
 }
 
-/// Distinct codes the CSV reader numbers while splitting (tests go past it).
-#[cfg(test)]
-pub(crate) fn csv_read_limit() -> usize {
-    csv_read::CODES_WHILE_SPLITTING
-}
-
 /// Tests' seeded random numbers: `next(m)` is below `m` (xorshift).
 #[cfg(test)]
 pub(crate) fn below(mut seed: u64) -> impl FnMut(u64) -> u64 {

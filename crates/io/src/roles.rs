@@ -231,10 +231,13 @@ fn has_fraction(frame: &Frame, name: &str) -> bool {
 /// Every field of a column as a number, in row order, handed to `take` with its row; `take` says what the
 /// entry becomes or that it is not what the column should hold (an error naming the row, the column and the
 /// field). Text columns are walked field by field in one pass over their buffer.
+///
+/// Numbers already read (`read`, or those the CSV reader parsed while splitting) are not parsed again.
 fn parse_column<T: Copy + Default>(
     frame: &Frame,
     name: &str,
     what: &str,
+    read: Option<&Column<f64>>,
     take: impl Fn(Num) -> Option<Option<T>>,
 ) -> Result<Column<T>, Error> {
     let Some(col) = frame.column(name) else {
@@ -249,10 +252,14 @@ fn parse_column<T: Copy + Default>(
     };
     let mut out = Column::with_capacity(col.len());
     let dc = frame.decimal_comma;
+    let read = read.or(match &col.data {
+        crate::ColumnData::Text(t) => t.numbers(point(dc)),
+        _ => None,
+    });
     match &col.data {
-        // Numbers read while the file was split: only what each entry becomes is left to say.
-        crate::ColumnData::Text(t) if t.numbers(point(dc)).is_some() => {
-            let numbers = t.numbers(point(dc)).map(|c| c.iter()).into_iter().flatten();
+        // Numbers already read: only what each entry becomes is left to say.
+        _ if read.is_some() => {
+            let numbers = read.map(Column::iter).into_iter().flatten();
             for (i, x) in numbers.enumerate() {
                 match take(x.map_or(Num::Missing, Num::Value)) {
                     Some(v) => out.push(v),
@@ -312,36 +319,15 @@ fn numbers_taken(frame: &mut Frame, name: &str, what: &str) -> Result<Column<f64
     }
 }
 
-/// As [`counts`], taking the numbers the reader parsed from the frame.
+/// As [`counts`], taking the numbers the reader parsed from the frame (they are not kept twice).
 fn counts_taken(frame: &mut Frame, name: &str, what: &str) -> Result<Column<u64>, Error> {
-    let Some(values) = take_numbers(frame, name) else {
-        return counts(frame, name, what);
-    };
-    let mut out = Column::with_capacity(values.len());
-    for (i, x) in values.iter().enumerate() {
-        match x {
-            None => out.push(None),
-            Some(x) if x >= 0.0 && x.fract() == 0.0 && x < 1e18 => out.push(Some(x as u64)),
-            Some(_) => {
-                return Err(Error::Value {
-                    file: frame.file.clone(),
-                    row: frame.row_label(i),
-                    column: name.to_owned(),
-                    expected: what.to_owned(),
-                    found: frame
-                        .column(name)
-                        .map(|c| c.text(i).into_owned())
-                        .unwrap_or_default(),
-                });
-            }
-        }
-    }
-    Ok(out)
+    let taken = take_numbers(frame, name);
+    parse_column(frame, name, what, taken.as_ref(), count)
 }
 
 /// Parses one numeric column with positioned errors; empty fields are missing values.
 fn numbers(frame: &Frame, name: &str, what: &str) -> Result<Column<f64>, Error> {
-    parse_column(frame, name, what, |n| match n {
+    parse_column(frame, name, what, None, |n| match n {
         Num::Missing => Some(None),
         Num::Value(x) => Some(Some(x)),
         Num::Bad => None,
@@ -350,16 +336,21 @@ fn numbers(frame: &Frame, name: &str, what: &str) -> Result<Column<f64>, Error> 
 
 /// Parses a column of unit counts: whole numbers ≥ 0, or missing.
 fn counts(frame: &Frame, name: &str, what: &str) -> Result<Column<u64>, Error> {
-    parse_column(frame, name, what, |n| match n {
+    parse_column(frame, name, what, None, count)
+}
+
+/// A unit count: a whole number ≥ 0, or missing.
+fn count(n: Num) -> Option<Option<u64>> {
+    match n {
         Num::Missing => Some(None),
         Num::Value(x) if x >= 0.0 && x.fract() == 0.0 && x < 1e18 => Some(Some(x as u64)),
         Num::Value(_) | Num::Bad => None,
-    })
+    }
 }
 
-/// A text column's codes in one pass: the distinct codes in first-seen order and each row's index into them.
-/// Sorted files repeat a code row after row, so the previous row's id is reused without hashing. An empty field
-/// is an error naming the row and saying what was `expected`.
+/// A column's codes in one pass: the distinct codes in first-seen order and each row's index into them (text
+/// through [`crate::frame::Coder`], or as the CSV reader numbered them while splitting). An empty field is an
+/// error naming the row and saying what was `expected`.
 fn encode_codes(
     frame: &Frame,
     col: &crate::Column,
@@ -377,6 +368,10 @@ fn encode_codes(
     let mut distinct: Vec<String> = Vec::new();
     let mut ids: Vec<u32> = Vec::with_capacity(rows);
     if let crate::ColumnData::Text(t) = &col.data {
+        // Numbered while the CSV was split.
+        if let Some(codes) = t.codes() {
+            return Ok((codes.distinct.clone(), codes.ids.clone()));
+        }
         let mut coder = crate::frame::Coder::new(rows, usize::MAX);
         for (i, field) in t.iter_bytes().enumerate() {
             if coder.add(field).is_err() {
@@ -604,21 +599,12 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
             file: frame.file.clone(),
             message: name.clone(),
         })?;
-        let (dictionary, ids) = match &col.data {
-            // Numbered while the CSV was split.
-            crate::ColumnData::Text(t) if t.codes().is_some() => t
-                .codes()
-                .map(|c| (c.distinct.clone(), c.ids.clone()))
-                .unwrap_or_default(),
-            _ => encode_codes(
-                frame,
-                col,
-                name,
-                &format!(
-                    "a code of dimension `{name}` (give missing categories a code of their own)"
-                ),
-            )?,
-        };
+        let (dictionary, ids) = encode_codes(
+            frame,
+            col,
+            name,
+            &format!("a code of dimension `{name}` (give missing categories a code of their own)"),
+        )?;
         md.dims.push(CatColumn {
             name: name.clone(),
             ids,
@@ -783,7 +769,7 @@ mod tests {
         assert!(numbered > 500, "{numbered}");
         // Past the limit: numbered afterwards, the same table.
         let mut text = String::from("code,n\n");
-        for i in 0..=crate::csv_read_limit() {
+        for i in 0..=crate::csv_read::CODES_WHILE_SPLITTING {
             text.push_str(&format!("k{i},1\n"));
         }
         let mut frame = crate::read_frame("t.csv", text.as_bytes()).unwrap();
@@ -792,7 +778,10 @@ mod tests {
         };
         assert!(t.clone().take_codes().is_none());
         let (table, _) = table_from_frame(&mut frame, &TableRoles::default()).unwrap();
-        assert_eq!(table.dims()[0].len(), crate::csv_read_limit() + 1);
+        assert_eq!(
+            table.dims()[0].len(),
+            crate::csv_read::CODES_WHILE_SPLITTING + 1
+        );
     }
 
     /// A table built from the numbers the CSV reader parsed while splitting is the table built by parsing the
