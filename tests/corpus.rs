@@ -30,10 +30,11 @@ fn bad_inputs_get_clear_errors_or_explained_findings() {
                 );
             }
             ("finding", Ok(report)) => {
-                let details: Vec<String> = report.tables[0]
+                let t = &report.tables[0];
+                let details: Vec<String> = t
                     .cells()
                     .flat_map(|c| c.findings)
-                    .map(|f| format!("{}: {}", f.rule.as_str(), f.detail()))
+                    .map(|f| format!("{}: {}", f.rule.as_str(), f.detail(&t.dimensions)))
                     .collect();
                 assert!(
                     details.iter().any(|d| d.contains(want)),

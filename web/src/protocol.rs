@@ -410,6 +410,7 @@ pub struct Explanation {
     pub cell: u32,
     /// Source row of the cell (CSV line, sheet row).
     pub row: u64,
+    /// `(dimension, code)` in the table's dimension order.
     pub coords: Vec<(String, String)>,
     pub status: Status,
     pub findings: Vec<Finding>,

@@ -901,7 +901,7 @@ pub fn html_report(report: &Report, lang: Lang) -> String {
                         "<b>{}</b> ({}): {}",
                         i18n::rule(lang, f.rule),
                         i18n::status(lang, f.status),
-                        esc(&f.detail_in(lang))
+                        esc(&f.detail_in(lang, &tr.dimensions))
                     )
                 })
                 .collect();
@@ -1177,7 +1177,7 @@ mod tests {
                         min_units: 10
                     },
                 }
-                .detail_in(lang))),
+                .detail_in(lang, &[] as &[&str]))),
                 "{lang:?}"
             );
         }

@@ -108,6 +108,13 @@ pub struct DimensionSummary {
     pub codes: Vec<String>,
 }
 
+/// A dimension's name: findings refer to a dimension by its position among the report's dimensions.
+impl AsRef<str> for DimensionSummary {
+    fn as_ref(&self) -> &str {
+        &self.name
+    }
+}
+
 /// The parts of a [`TableReport`]: per cell its code ids (row-major), source row and status; all findings with
 /// per-cell offsets (one more than there are cells).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -483,7 +490,11 @@ impl Report {
                     coords.join(", ")
                 ));
                 for f in c.findings {
-                    s.push_str(&format!("           {}: {}\n", f.rule.as_str(), f.detail()));
+                    s.push_str(&format!(
+                        "           {}: {}\n",
+                        f.rule.as_str(),
+                        f.detail(&t.dimensions)
+                    ));
                 }
             }
         }
@@ -527,12 +538,13 @@ impl Serialize for Report {
 struct Cells<'a>(&'a TableReport);
 struct CellJson<'a>(&'a TableReport, u32);
 struct Coords<'a>(&'a TableReport, u32);
-struct FindingJson<'a>(&'a Finding);
-struct Findings<'a>(&'a [Finding]);
+/// A finding with the table's dimensions, which name the dimension it refers to.
+struct FindingJson<'a>(&'a Finding, &'a [DimensionSummary]);
+struct Findings<'a>(&'a [Finding], &'a [DimensionSummary]);
 
 impl Serialize for Findings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(FindingJson))
+        s.collect_seq(self.0.iter().map(|f| FindingJson(f, self.1)))
     }
 }
 
@@ -564,7 +576,7 @@ impl Serialize for CellJson<'_> {
         m.serialize_field("coords", &Coords(self.0, self.1))?;
         m.serialize_field("row", &c.row)?;
         m.serialize_field("status", &c.status)?;
-        m.serialize_field("findings", &Findings(c.findings))?;
+        m.serialize_field("findings", &Findings(c.findings, &self.0.dimensions))?;
         m.end()
     }
 }
@@ -584,8 +596,8 @@ impl Serialize for FindingJson<'_> {
         let mut m = s.serialize_struct("Finding", 4)?;
         m.serialize_field("rule", &self.0.rule)?;
         m.serialize_field("status", &self.0.status)?;
-        m.serialize_field("detail", &self.0.detail())?;
-        m.serialize_field("values", &self.0.values)?;
+        m.serialize_field("detail", &self.0.detail(self.1))?;
+        m.serialize_field("values", &self.0.values.named(self.1))?;
         m.end()
     }
 }

@@ -73,10 +73,6 @@ impl Dimension {
     pub fn name(&self) -> &str {
         &self.name
     }
-    /// The name, shared (findings about the dimension hold it).
-    pub fn shared_name(&self) -> &Arc<str> {
-        &self.name
-    }
     pub fn len(&self) -> usize {
         self.codes.len()
     }

@@ -4,9 +4,21 @@
 
 use crate::Error;
 use cellguard_engine::report::{DimensionSummary, RuleUse};
-use cellguard_engine::{Finding, InputRecord, Parts, Policy, Report, Status, TableReport};
+use cellguard_engine::rules::NamedDetail;
+use cellguard_engine::{
+    Finding, InputRecord, Parts, Policy, Report, RuleCode, Status, TableReport,
+};
 use serde_json::Value;
 use std::collections::HashMap;
+
+/// A finding as the JSON report writes it: its `values` name the dimension (the text `detail` is made again from
+/// them, not read).
+#[derive(serde::Deserialize)]
+struct FindingJson {
+    rule: RuleCode,
+    status: Status,
+    values: NamedDetail<'static>,
+}
 
 fn bad(file: &str, message: impl Into<String>) -> Error {
     Error::Format {
@@ -178,9 +190,17 @@ fn table(file: &str, t: usize, tv: &Value) -> Result<TableReport, Error> {
             .into_iter()
             .flatten()
         {
-            let finding: Finding = serde_json::from_value(f.clone())
+            let read: FindingJson = serde_json::from_value(f.clone())
                 .map_err(|e| bad(file, format!("{here}.findings: {e}")))?;
-            parts.findings.push(finding);
+            let values = read
+                .values
+                .resolve(&dimensions)
+                .map_err(|e| bad(file, format!("{here}.findings: {e}")))?;
+            parts.findings.push(Finding {
+                rule: read.rule,
+                status: read.status,
+                values,
+            });
         }
         parts.offsets.push(parts.findings.len() as u32);
     }

@@ -22,7 +22,7 @@
 //! (2012) §4.3 (linear relations of a table).
 
 use super::relations::Groups;
-use super::{Detail, Finding, RuleCode, Status};
+use super::{Detail, Dim, Finding, RuleCode, Status};
 use crate::table::Table;
 
 /// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order. Each dimension is
@@ -93,7 +93,7 @@ fn along(table: &Table, d: usize, action: Status) -> Vec<(u32, Finding)> {
         judge(
             table,
             parent,
-            dim.shared_name(),
+            Dim(d as u32),
             children.len() as u32,
             &part,
             action,
@@ -107,7 +107,7 @@ fn along(table: &Table, d: usize, action: Status) -> Vec<(u32, Finding)> {
 fn judge(
     table: &Table,
     parent: u32,
-    dimension: &std::sync::Arc<str>,
+    dimension: Dim,
     parts: u32,
     part: &Part,
     action: Status,
@@ -124,7 +124,7 @@ fn judge(
             out.push((
                 parent,
                 finding(Detail::AdditivityValue {
-                    dimension: std::sync::Arc::clone(dimension),
+                    dimension,
                     value: pv,
                     sum,
                     parts,
@@ -137,7 +137,7 @@ fn judge(
             out.push((
                 parent,
                 finding(Detail::AdditivityUnits {
-                    dimension: std::sync::Arc::clone(dimension),
+                    dimension,
                     n: pn,
                     sum,
                     max,
@@ -271,7 +271,7 @@ mod tests {
         let r = check_table(&t, &p).unwrap();
         let got: Vec<String> = r
             .cells_with("additivity")
-            .map(|(_, f)| f.detail())
+            .map(|(_, f)| f.detail(&r.dimensions))
             .collect();
         assert_eq!(got, expected);
     }

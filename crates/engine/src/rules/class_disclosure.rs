@@ -24,7 +24,7 @@
 //! disclosure in frequency tables).
 
 use super::relations::Groups;
-use super::{Detail, Finding, RuleCode, Status};
+use super::{Detail, Dim, Finding, RuleCode, Status};
 use crate::policy::ClassDisclosure;
 use crate::table::{Dimension, Table};
 
@@ -86,23 +86,22 @@ struct Group {
 }
 
 /// Judges one part of a group.
-fn judge(dim: &Dimension, c: &ClassDisclosure, g: &Group, n: u64) -> Option<Finding> {
+fn judge(d: usize, c: &ClassDisclosure, g: &Group, n: u64) -> Option<Finding> {
     if n == 0 || g.n == 0 || g.categories <= 1 {
         // A parent with one category discloses nothing its own row does not.
         return None;
     }
     let values = if c.single_category && g.nonzero == 1 {
         Detail::SingleCategory {
-            dimension: std::sync::Arc::clone(dim.shared_name()),
+            dimension: Dim(d as u32),
             group_n: g.n,
             categories: g.categories,
         }
     } else if (n as f64) * 100.0 >= c.max_share * g.n as f64 {
         Detail::ClassShare {
-            dimension: std::sync::Arc::clone(dim.shared_name()),
+            dimension: Dim(d as u32),
             n,
             group_n: g.n,
-            share: n as f64 / g.n as f64 * 100.0,
             max_share: c.max_share,
         }
     } else {
@@ -178,7 +177,7 @@ fn by_slots(
             nonzero: s.nonzero,
             categories: dim.children(parent).len() as u32,
         };
-        if let Some(f) = judge(dim, c, &g, n) {
+        if let Some(f) = judge(d, c, &g, n) {
             out.push((cell, d, f));
         }
     }
@@ -226,7 +225,7 @@ fn by_sorting(
             categories: dim.children(parent).len() as u32,
         };
         for (&(_, cell, _), &n) in run.iter().zip(&ns) {
-            if let Some(f) = judge(dim, c, &g, n) {
+            if let Some(f) = judge(d, c, &g, n) {
                 out.push((cell, d, f));
             }
         }
@@ -271,7 +270,7 @@ mod tests {
         let r = check_table(&t, &p).unwrap();
         let got: Vec<String> = r
             .cells_with("class-disclosure")
-            .map(|(cell, f)| format!("{}: {}", t.describe(cell), f.detail()))
+            .map(|(cell, f)| format!("{}: {}", t.describe(cell), f.detail(&r.dimensions)))
             .collect();
         assert_eq!(got, expected);
     }

@@ -18,7 +18,7 @@
 //! Bond, Brandt & de Wolf (2015), Guidelines for Output Checking, §3.2 (rule of thumb: ≥ 10 degrees of freedom);
 //! ACRO 1.0 `sdcchecks.check_model_dof`.
 
-use super::{Detail, Finding, RuleCode, Status, push};
+use super::{Detail, Finding, RuleCode, ShadowName, Status, push};
 use crate::policy::Dof;
 
 /// `dof`: the cell's entry of the dof column (the caller runs the rule only on tables that have one).
@@ -39,7 +39,7 @@ pub(super) fn cell(dof: Option<f64>, d: &Dof, missing: Status, out: &mut Vec<Fin
             RuleCode::Missing,
             missing,
             Detail::MissingShadow {
-                column: "dof".into(),
+                column: ShadowName::Dof,
             },
         ),
     }
@@ -65,7 +65,7 @@ mod tests {
         let got: Vec<String> = r
             .cells_with("dof")
             .chain(r.cells_with("missing"))
-            .map(|(c, f)| format!("{c}: {}", f.detail()))
+            .map(|(c, f)| format!("{c}: {}", f.detail(&r.dimensions)))
             .collect();
         assert_eq!(
             got,

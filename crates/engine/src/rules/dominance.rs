@@ -37,14 +37,12 @@ pub(super) fn cell(m: &Magnitudes, d: &Dominance, out: &mut Vec<Finding>) {
     let rhs = d.k * value;
     let fires = if d.inclusive { lhs >= rhs } else { lhs > rhs };
     if fires {
-        let share = top_sum / value * 100.0;
         let values = Detail::Dominance {
             n: d.n,
             k: d.k,
             inclusive: d.inclusive,
             top_sum,
             value,
-            share,
         };
         push(out, RuleCode::Dominance, Status::Unsafe, values);
     }
@@ -64,7 +62,10 @@ mod tests {
             .map(|&(n, k, inclusive)| Dominance { n, k, inclusive })
             .collect();
         let r = check_table(&table(cells), &p).unwrap();
-        let got: Vec<String> = r.findings_of("dominance").map(|f| f.detail()).collect();
+        let got: Vec<String> = r
+            .findings_of("dominance")
+            .map(|f| f.detail(&r.dimensions))
+            .collect();
         assert_eq!(got, expected);
     }
 

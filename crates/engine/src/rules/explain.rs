@@ -1,7 +1,7 @@
 //! Findings in words, in Dutch and French (English is [`Finding::detail`]): the same numbers, the same
 //! reasoning, so a reviewer reads the explanation in the language of the output it signs off.
 
-use super::{Detail, Finding, num};
+use super::{Finding, NamedDetail, en, num};
 use serde::{Deserialize, Serialize};
 
 /// A language of explanations and of the page.
@@ -43,20 +43,21 @@ fn pct(x: f64) -> String {
 }
 
 impl Finding {
-    /// The finding in words in `lang`.
-    pub fn detail_in(&self, lang: Lang) -> String {
+    /// The finding in words in `lang`; `dims` names the table's dimensions in order.
+    pub fn detail_in<S: AsRef<str>>(&self, lang: Lang, dims: &[S]) -> String {
+        let named = self.values.named(dims);
         match lang {
-            Lang::En => self.detail(),
-            Lang::Nl => nl(&self.values),
-            Lang::Fr => fr(&self.values),
+            Lang::En => en(&named),
+            Lang::Nl => nl(&named),
+            Lang::Fr => fr(&named),
         }
     }
 }
 
-fn nl(d: &Detail) -> String {
+fn nl(d: &NamedDetail) -> String {
     match d {
-        Detail::Threshold { n, min_units } => format!("{n} eenheden < {min_units}"),
-        Detail::Dominance {
+        NamedDetail::Threshold { n, min_units } => format!("{n} eenheden < {min_units}"),
+        NamedDetail::Dominance {
             n: top,
             k,
             inclusive,
@@ -68,7 +69,7 @@ fn nl(d: &Detail) -> String {
             if *inclusive { "≥" } else { ">" },
             pct(*k)
         ),
-        Detail::PPercent {
+        NamedDetail::PPercent {
             p, top1, remainder, ..
         } => format!(
             "waarde − top 1 − top 2 = {} < {} × top 1 = {}: de op één na grootste eenheid kan de grootste schatten binnen {}",
@@ -77,7 +78,7 @@ fn nl(d: &Detail) -> String {
             n(p / 100.0 * top1),
             pct(*p)
         ),
-        Detail::Pq {
+        NamedDetail::Pq {
             p,
             q,
             top1,
@@ -91,7 +92,7 @@ fn nl(d: &Detail) -> String {
             n(*top1),
             n(p / q * top1)
         ),
-        Detail::ClassShare {
+        NamedDetail::ClassShare {
             dimension,
             n: units,
             group_n,
@@ -102,18 +103,18 @@ fn nl(d: &Detail) -> String {
             pct(*share),
             pct(*max_share)
         ),
-        Detail::SingleCategory {
+        NamedDetail::SingleCategory {
             dimension,
             group_n,
             categories,
         } => format!(
             "enige niet-lege categorie van {categories} langs `{dimension}`: alle {group_n} eenheden vallen hier"
         ),
-        Detail::SamplingZero => {
+        NamedDetail::SamplingZero => {
             "0 eenheden: een lege cel verraadt dat geen enkele eenheid deze combinatie heeft".into()
         }
-        Detail::StructuralZero => "0 eenheden, opgegeven als structurele nul".into(),
-        Detail::Negative {
+        NamedDetail::StructuralZero => "0 eenheden, opgegeven als structurele nul".into(),
+        NamedDetail::Negative {
             value,
             negative_units,
             smallest_top,
@@ -133,18 +134,18 @@ fn nl(d: &Detail) -> String {
                 why.join(", ")
             )
         }
-        Detail::MissingShadow { column } => {
+        NamedDetail::MissingShadow { column } => {
             format!(
                 "`{column}` ontbreekt: de regels die deze kolom nodig hebben, kunnen niet beslissen"
             )
         }
-        Detail::MissingRows { rows } => {
+        NamedDetail::MissingRows { rows } => {
             format!("{rows} rijen hadden geen waarde; de gepubliceerde statistiek laat ze weg")
         }
-        Detail::Dof { dof, min } => {
+        NamedDetail::Dof { dof, min } => {
             format!("{} residuele vrijheidsgraden < {}", n(*dof), n(*min))
         }
-        Detail::AdditivityValue {
+        NamedDetail::AdditivityValue {
             dimension,
             value,
             sum,
@@ -154,7 +155,7 @@ fn nl(d: &Detail) -> String {
             n(*value),
             n(*sum)
         ),
-        Detail::AdditivityUnits {
+        NamedDetail::AdditivityUnits {
             dimension,
             n: units,
             sum,
@@ -171,17 +172,17 @@ fn nl(d: &Detail) -> String {
                 )
             }
         }
-        Detail::DeclaredUnsafe => "als onveilig opgegeven in de statuskolom".into(),
-        Detail::DeclaredSafe => {
+        NamedDetail::DeclaredUnsafe => "als onveilig opgegeven in de statuskolom".into(),
+        NamedDetail::DeclaredSafe => {
             "als veilig opgegeven in de statuskolom: de andere bevindingen vervallen".into()
         }
     }
 }
 
-fn fr(d: &Detail) -> String {
+fn fr(d: &NamedDetail) -> String {
     match d {
-        Detail::Threshold { n, min_units } => format!("{n} unités < {min_units}"),
-        Detail::Dominance {
+        NamedDetail::Threshold { n, min_units } => format!("{n} unités < {min_units}"),
+        NamedDetail::Dominance {
             n: top,
             k,
             inclusive,
@@ -193,7 +194,7 @@ fn fr(d: &Detail) -> String {
             if *inclusive { "≥" } else { ">" },
             pct(*k)
         ),
-        Detail::PPercent {
+        NamedDetail::PPercent {
             p, top1, remainder, ..
         } => format!(
             "valeur − top 1 − top 2 = {} < {} × top 1 = {} : la deuxième unité peut estimer la plus grande à {} près",
@@ -202,7 +203,7 @@ fn fr(d: &Detail) -> String {
             n(p / 100.0 * top1),
             pct(*p)
         ),
-        Detail::Pq {
+        NamedDetail::Pq {
             p,
             q,
             top1,
@@ -216,7 +217,7 @@ fn fr(d: &Detail) -> String {
             n(*top1),
             n(p / q * top1)
         ),
-        Detail::ClassShare {
+        NamedDetail::ClassShare {
             dimension,
             n: units,
             group_n,
@@ -227,18 +228,18 @@ fn fr(d: &Detail) -> String {
             pct(*share),
             pct(*max_share)
         ),
-        Detail::SingleCategory {
+        NamedDetail::SingleCategory {
             dimension,
             group_n,
             categories,
         } => format!(
             "seule catégorie non vide sur {categories} le long de `{dimension}` : les {group_n} unités tombent ici"
         ),
-        Detail::SamplingZero => {
+        NamedDetail::SamplingZero => {
             "0 unité : une cellule vide révèle qu'aucune unité n'a cette combinaison".into()
         }
-        Detail::StructuralZero => "0 unité, déclarée zéro structurel".into(),
-        Detail::Negative {
+        NamedDetail::StructuralZero => "0 unité, déclarée zéro structurel".into(),
+        NamedDetail::Negative {
             value,
             negative_units,
             smallest_top,
@@ -258,16 +259,16 @@ fn fr(d: &Detail) -> String {
                 why.join(", ")
             )
         }
-        Detail::MissingShadow { column } => {
+        NamedDetail::MissingShadow { column } => {
             format!("`{column}` manque : les règles qui en ont besoin ne peuvent pas décider")
         }
-        Detail::MissingRows { rows } => {
+        NamedDetail::MissingRows { rows } => {
             format!("{rows} lignes sans valeur ; la statistique publiée les omet")
         }
-        Detail::Dof { dof, min } => {
+        NamedDetail::Dof { dof, min } => {
             format!("{} degrés de liberté résiduels < {}", n(*dof), n(*min))
         }
-        Detail::AdditivityValue {
+        NamedDetail::AdditivityValue {
             dimension,
             value,
             sum,
@@ -277,7 +278,7 @@ fn fr(d: &Detail) -> String {
             n(*value),
             n(*sum)
         ),
-        Detail::AdditivityUnits {
+        NamedDetail::AdditivityUnits {
             dimension,
             n: units,
             sum,
@@ -294,8 +295,8 @@ fn fr(d: &Detail) -> String {
                 )
             }
         }
-        Detail::DeclaredUnsafe => "déclarée non sûre dans la colonne de statut".into(),
-        Detail::DeclaredSafe => {
+        NamedDetail::DeclaredUnsafe => "déclarée non sûre dans la colonne de statut".into(),
+        NamedDetail::DeclaredSafe => {
             "déclarée sûre dans la colonne de statut : les autres constats sont levés".into()
         }
     }
@@ -304,9 +305,12 @@ fn fr(d: &Detail) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{RuleCode, Status};
+    use crate::rules::{Detail, Dim, Negatives, RuleCode, ShadowName, Status};
 
-    fn every_detail() -> Vec<Detail> {
+    /// The dimensions the test findings refer to.
+    const DIMS: [&str; 2] = ["sex", "region"];
+
+    pub(crate) fn every_detail() -> Vec<Detail> {
         vec![
             Detail::Threshold {
                 n: 3,
@@ -318,14 +322,12 @@ mod tests {
                 inclusive: true,
                 top_sum: 93.1,
                 value: 100.0,
-                share: 93.1,
             },
             Detail::PPercent {
                 p: 10.0,
                 value: 100.0,
                 top1: 60.0,
                 top2: 38.0,
-                remainder: 2.0,
             },
             Detail::Pq {
                 p: 10.0,
@@ -333,29 +335,24 @@ mod tests {
                 value: 100.0,
                 top1: 60.0,
                 top2: 38.0,
-                remainder: 2.0,
             },
             Detail::ClassShare {
-                dimension: "sex".into(),
+                dimension: Dim(0),
                 n: 9,
                 group_n: 10,
-                share: 90.0,
                 max_share: 90.0,
             },
             Detail::SingleCategory {
-                dimension: "sex".into(),
+                dimension: Dim(0),
                 group_n: 12,
                 categories: 2,
             },
             Detail::SamplingZero,
             Detail::StructuralZero,
-            Detail::Negative {
-                value: Some(-1.5),
-                negative_units: Some(2),
-                smallest_top: Some(-3.0),
-            },
+            Detail::Negative(Negatives::new(Some(-1.5), Some(2), Some(-3.0))),
+            Detail::Negative(Negatives::new(None, Some(2), None)),
             Detail::MissingShadow {
-                column: "top2".into(),
+                column: ShadowName::Top(2),
             },
             Detail::MissingRows { rows: 4 },
             Detail::Dof {
@@ -363,13 +360,13 @@ mod tests {
                 min: 10.0,
             },
             Detail::AdditivityValue {
-                dimension: "region".into(),
+                dimension: Dim(1),
                 value: 10.0,
                 sum: 12.5,
                 parts: 3,
             },
             Detail::AdditivityUnits {
-                dimension: "region".into(),
+                dimension: Dim(1),
                 n: 20,
                 sum: 12,
                 max: 9,
@@ -381,6 +378,58 @@ mod tests {
     }
 
     #[test]
+    fn findings_are_small_flat_records() {
+        // The checking pass writes one per finding (millions on a large table) and drops them all at once.
+        assert!(
+            std::mem::size_of::<Finding>() <= 56,
+            "{}",
+            std::mem::size_of::<Finding>()
+        );
+        assert!(!std::mem::needs_drop::<Finding>());
+    }
+
+    #[test]
+    fn every_detail_reads_back_from_its_named_numbers() {
+        for d in every_detail() {
+            let named = d.named(&DIMS);
+            let json = serde_json::to_string(&named).unwrap();
+            let back: NamedDetail = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.resolve(&DIMS), Ok(d), "{json}");
+            assert_eq!(back, named, "{json}");
+        }
+        let named = Detail::ClassShare {
+            dimension: Dim(0),
+            n: 9,
+            group_n: 10,
+            max_share: 90.0,
+        }
+        .named(&DIMS);
+        assert_eq!(
+            serde_json::to_string(&named).unwrap(),
+            r#"{"kind":"class-share","dimension":"sex","n":9,"group_n":10,"share":90.0,"max_share":90.0}"#
+        );
+        // A dimension the table does not have is an error that names it; a position out of range reads `?`.
+        assert_eq!(
+            named.resolve(&["age"]),
+            Err("`sex` is not a dimension of the table".to_string())
+        );
+        let lost = Finding {
+            rule: RuleCode::ClassDisclosure,
+            status: Status::Unsafe,
+            values: Detail::SingleCategory {
+                dimension: Dim(7),
+                group_n: 3,
+                categories: 2,
+            },
+        };
+        assert!(lost.detail(&DIMS).contains("along `?`"));
+        for bad in ["top0", "top", "top01", "topx", "N", ""] {
+            assert!(bad.parse::<ShadowName>().is_err(), "{bad}");
+        }
+        assert_eq!("top12".parse::<ShadowName>(), Ok(ShadowName::Top(12)));
+    }
+
+    #[test]
     fn every_detail_has_three_distinct_texts_with_the_same_numbers() {
         for values in every_detail() {
             let f = Finding {
@@ -388,7 +437,7 @@ mod tests {
                 status: Status::Unsafe,
                 values,
             };
-            let [en, nl, fr] = [Lang::En, Lang::Nl, Lang::Fr].map(|l| f.detail_in(l));
+            let [en, nl, fr] = [Lang::En, Lang::Nl, Lang::Fr].map(|l| f.detail_in(l, &DIMS));
             assert!(en != nl && en != fr && nl != fr, "{en} / {nl} / {fr}");
             let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
             // Same numbers in every language (decimal separators aside).
@@ -408,17 +457,16 @@ mod tests {
                 inclusive: true,
                 top_sum: 93.1,
                 value: 100.0,
-                share: 93.1,
             },
         };
         assert_eq!(
-            f.detail_in(Lang::Nl),
+            f.detail_in(Lang::Nl, &DIMS),
             "grootste 2 = 93,1 % van de waarde ≥ 90,0 %"
         );
         assert_eq!(
-            f.detail_in(Lang::Fr),
+            f.detail_in(Lang::Fr, &DIMS),
             "les 2 plus grandes = 93,1 % de la valeur ≥ 90,0 %"
         );
-        assert_eq!(f.detail(), "top 2 = 93.1 % of value ≥ 90.0 %");
+        assert_eq!(f.detail(&DIMS), "top 2 = 93.1 % of value ≥ 90.0 %");
     }
 }

@@ -19,7 +19,7 @@
 //! # References
 //! ACRO 1.0 `sdcchecks.check_missing`; Bond, Brandt & de Wolf (2015) §3 (every output must be checkable).
 
-use super::{Columns, Detail, Finding, RuleCode, Status, push};
+use super::{Columns, Detail, Finding, RuleCode, ShadowName, Status, push};
 
 pub(super) fn cell(
     c: &Columns,
@@ -34,7 +34,9 @@ pub(super) fn cell(
             out,
             RuleCode::Missing,
             action,
-            Detail::MissingShadow { column: "n".into() },
+            Detail::MissingShadow {
+                column: ShadowName::N,
+            },
         );
     }
     if let Some(v) = c.value {
@@ -44,7 +46,7 @@ pub(super) fn cell(
                 RuleCode::Missing,
                 action,
                 Detail::MissingShadow {
-                    column: "value".into(),
+                    column: ShadowName::Value,
                 },
             );
             return;
@@ -57,7 +59,7 @@ pub(super) fn cell(
                     RuleCode::Missing,
                     action,
                     Detail::MissingShadow {
-                        column: format!("top{}", k + 1),
+                        column: ShadowName::Top(k as u32 + 1),
                     },
                 );
                 break;
@@ -97,7 +99,7 @@ mod tests {
         let r = check_table(&t, &p).unwrap();
         let got: Vec<String> = r
             .cells_with("missing")
-            .map(|(c, f)| format!("{c}: {}", f.detail()))
+            .map(|(c, f)| format!("{c}: {}", f.detail(&r.dimensions)))
             .collect();
         assert_eq!(
             got,

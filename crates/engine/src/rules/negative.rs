@@ -20,7 +20,7 @@
 //! Hundepool et al. (2012), Statistical Disclosure Control, §4.2.5 (negative contributions: apply the rules to
 //! absolute values or judge by hand); ACRO 1.0 `sdcchecks.check_nk_dominance` (`num_negative`).
 
-use super::{Columns, Detail, Finding, RuleCode, Status, push};
+use super::{Columns, Detail, Finding, Negatives, RuleCode, Status, push};
 
 pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>) {
     let value = c.value(i);
@@ -38,11 +38,7 @@ pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>
             out,
             RuleCode::Negative,
             action,
-            Detail::Negative {
-                value,
-                negative_units,
-                smallest_top,
-            },
+            Detail::Negative(Negatives::new(value, negative_units, smallest_top)),
         );
     }
 }
@@ -70,7 +66,7 @@ mod tests {
         let r = check_table(&t, &p).unwrap();
         let got: Vec<String> = r
             .cells_with("negative")
-            .map(|(c, f)| format!("{c}: {}", f.detail()))
+            .map(|(c, f)| format!("{c}: {}", f.detail(&r.dimensions)))
             .collect();
         assert_eq!(
             got,

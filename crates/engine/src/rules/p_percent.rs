@@ -24,38 +24,37 @@
 use super::{Detail, Finding, Magnitudes, RuleCode, Status, push};
 use crate::policy::{PPercent, Pq};
 
-/// `(value, top1, top2, remainder)` when the cell fails the test `remainder < ratio × top1`.
-fn fails(m: &Magnitudes, ratio: f64) -> Option<(f64, f64, f64, f64)> {
+/// `(value, top1, top2)` when the cell fails the test `remainder < ratio × top1` (the remainder, `value − top1 −
+/// top2`, is derived again where the finding is shown: [`Detail::named`]).
+fn fails(m: &Magnitudes, ratio: f64) -> Option<(f64, f64, f64)> {
     let [top1, top2, ..] = m.top;
     if m.decidable < 2 || m.value <= 0.0 || top1 <= 0.0 {
         return None;
     }
     let remainder = m.value - top1 - top2;
-    (remainder < ratio * top1).then_some((m.value, top1, top2, remainder))
+    (remainder < ratio * top1).then_some((m.value, top1, top2))
 }
 
 pub(super) fn cell_p(m: &Magnitudes, p: &PPercent, out: &mut Vec<Finding>) {
-    if let Some((value, top1, top2, remainder)) = fails(m, p.p / 100.0) {
+    if let Some((value, top1, top2)) = fails(m, p.p / 100.0) {
         let values = Detail::PPercent {
             p: p.p,
             value,
             top1,
             top2,
-            remainder,
         };
         push(out, RuleCode::PPercent, Status::Unsafe, values);
     }
 }
 
 pub(super) fn cell_pq(m: &Magnitudes, pq: &Pq, out: &mut Vec<Finding>) {
-    if let Some((value, top1, top2, remainder)) = fails(m, pq.p / pq.q) {
+    if let Some((value, top1, top2)) = fails(m, pq.p / pq.q) {
         let values = Detail::Pq {
             p: pq.p,
             q: pq.q,
             value,
             top1,
             top2,
-            remainder,
         };
         push(out, RuleCode::Pq, Status::Unsafe, values);
     }
@@ -82,7 +81,7 @@ mod tests {
         let got: Vec<String> = r
             .findings_of("p-percent")
             .chain(r.findings_of("pq"))
-            .map(|f| f.detail())
+            .map(|f| f.detail(&r.dimensions))
             .collect();
         assert_eq!(got, expected);
     }

@@ -51,7 +51,10 @@ mod tests {
         p.dominance.clear();
         p.class_disclosure = None;
         let r = check_table(&table(&rows), &p).unwrap();
-        let got: Vec<String> = r.findings_of("threshold").map(|f| f.detail()).collect();
+        let got: Vec<String> = r
+            .findings_of("threshold")
+            .map(|f| f.detail(&r.dimensions))
+            .collect();
         assert_eq!(got, expected);
     }
 

@@ -59,7 +59,7 @@ mod tests {
         let r = check_table(&t, &p).unwrap();
         let got: Vec<String> = r
             .cells_with("zero")
-            .map(|(c, f)| format!("{c} {}: {}", f.status.as_str(), f.detail()))
+            .map(|(c, f)| format!("{c} {}: {}", f.status.as_str(), f.detail(&r.dimensions)))
             .collect();
         assert_eq!(got, expected);
     }
