@@ -30,15 +30,16 @@ use crate::table::Table;
 /// other dimensions'.
 pub(super) fn run(table: &Table, action: Status) -> Vec<(u32, Finding)> {
     let dims: Vec<usize> = (0..table.dims().len()).collect();
-    let per_dim = super::run_all(dims, |d| along(table, d, action));
+    let in_key_order = table.keys().is_sorted();
+    let per_dim = super::run_all(dims, |d| along(table, d, action, in_key_order));
     let mut out: Vec<(u32, Finding)> = per_dim.into_iter().flatten().collect();
     // Stable: a cell's findings stay in dimension order.
     out.sort_by_key(|(cell, _)| *cell);
     out
 }
 
-/// The findings along dimension `d`, in cell order.
-fn along(table: &Table, d: usize, action: Status) -> Vec<(u32, Finding)> {
+/// The findings along dimension `d`, in cell order; `in_key_order` when the cells are in key order.
+fn along(table: &Table, d: usize, action: Status, in_key_order: bool) -> Vec<(u32, Finding)> {
     let mut out = Vec::new();
     let Some(dim) = table.dims().get(d) else {
         return out;
@@ -61,17 +62,31 @@ fn along(table: &Table, d: usize, action: Status) -> Vec<(u32, Finding)> {
     let mut sums = Sums::new(groups.as_ref().map_or(0, |g| g.len));
     // One pass in key order adds every cell into its group and lists the heads.
     let mut heads: Vec<u32> = Vec::new();
-    for cell in table.cells_in_key_order() {
-        if is_head
-            .get(code_of(cell) as usize)
-            .copied()
-            .unwrap_or(false)
-        {
-            heads.push(cell);
-        }
-        if let Some(slot) = groups.as_ref().and_then(|g| g.of_part(cell)) {
-            let value = table.value(cell).filter(|v| v.is_finite());
-            sums.add(slot, value, table.n(cell));
+    match &groups {
+        // Cells in cell order are in key order: one pass over the coordinates.
+        Some(g) if in_key_order => g.each_cell(|cell, _, head, part| {
+            if head.is_some() {
+                heads.push(cell);
+            }
+            if let Some(slot) = part {
+                let value = table.value(cell).filter(|v| v.is_finite());
+                sums.add(slot, value, table.n(cell));
+            }
+        }),
+        _ => {
+            for cell in table.cells_in_key_order() {
+                if is_head
+                    .get(code_of(cell) as usize)
+                    .copied()
+                    .unwrap_or(false)
+                {
+                    heads.push(cell);
+                }
+                if let Some(slot) = groups.as_ref().and_then(|g| g.of_part(cell)) {
+                    let value = table.value(cell).filter(|v| v.is_finite());
+                    sums.add(slot, value, table.n(cell));
+                }
+            }
         }
     }
     if !heads.is_sorted() {

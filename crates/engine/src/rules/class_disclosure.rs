@@ -134,9 +134,8 @@ fn by_slots(
     }
     let mut out = Vec::new();
     let mut slots = vec![Slot::default(); groups.len];
-    for cell in 0..table.len() as u32 {
+    groups.each_cell(|cell, _, head, part| {
         let n = table.n(cell);
-        let (head, part) = groups.of_cell(cell);
         if let Some(h) = head.and_then(|g| slots.get_mut(g)) {
             (h.head, h.head_n) = match n {
                 Some(n) => (1, n),
@@ -144,7 +143,7 @@ fn by_slots(
             };
         }
         let Some(s) = part.and_then(|g| slots.get_mut(g)) else {
-            continue;
+            return;
         };
         match n {
             Some(n) if s.nonzero != MISSING => {
@@ -153,24 +152,21 @@ fn by_slots(
             }
             _ => s.nonzero = MISSING,
         }
-    }
-    for cell in 0..table.len() as u32 {
+    });
+    groups.each_cell(|cell, code, _, part| {
         let Some(n) = table.n(cell).filter(|&n| n > 0) else {
-            continue;
+            return;
         };
-        let (Some(s), Some(parent)) = (
-            groups.of_part(cell).and_then(|g| slots.get(g)),
-            groups.parent_code(cell),
-        ) else {
-            continue;
+        let (Some(s), Some(parent)) = (part.and_then(|g| slots.get(g)), dim.parent(code)) else {
+            return;
         };
         if s.nonzero == MISSING {
-            continue;
+            return;
         }
         let group_n = match s.head {
             0 => s.sum,
             1 => s.head_n,
-            _ => continue,
+            _ => return,
         };
         let g = Group {
             n: group_n,
@@ -180,7 +176,7 @@ fn by_slots(
         if let Some(f) = judge(d, c, &g, n) {
             out.push((cell, d, f));
         }
-    }
+    });
     out
 }
 
