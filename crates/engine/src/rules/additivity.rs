@@ -64,7 +64,7 @@ fn along(table: &Table, d: usize, action: Status, in_key_order: bool) -> Vec<(u3
     let mut heads: Vec<u32> = Vec::new();
     match &groups {
         // Cells in cell order are in key order: one pass over the coordinates.
-        Some(g) if in_key_order => g.each_cell(|cell, _, head, part| {
+        Some(g) if in_key_order => g.each_cell(#[inline(always)] |cell, _, head, part| {
             if head.is_some() {
                 heads.push(cell);
             }

@@ -128,13 +128,15 @@ fn by_slots(
     struct Slot {
         sum: u64,
         head_n: u64,
+        /// The largest part's units.
+        max: u64,
         nonzero: u32,
         /// 0: the table has no cell for the parent; 1: it has, with `head_n` units; 2: its `n` is missing.
         head: u32,
     }
     let mut out = Vec::new();
     let mut slots = vec![Slot::default(); groups.len];
-    groups.each_cell(|cell, _, head, part| {
+    groups.each_cell(#[inline(always)] |cell, _, head, part| {
         let n = table.n(cell);
         if let Some(h) = head.and_then(|g| slots.get_mut(g)) {
             (h.head, h.head_n) = match n {
@@ -148,12 +150,30 @@ fn by_slots(
         match n {
             Some(n) if s.nonzero != MISSING => {
                 s.sum = s.sum.saturating_add(n);
+                s.max = s.max.max(n);
                 s.nonzero += u32::from(n > 0);
             }
             _ => s.nonzero = MISSING,
         }
     });
-    groups.each_cell(|cell, code, _, part| {
+    // A group's parts can fire only when it has one non-empty part or its largest part reaches the share (the
+    // test `judge` makes, on the largest `n`): when no group can, the parts need no second look.
+    let may_fire = |s: &Slot| {
+        let group_n = match s.head {
+            0 => s.sum,
+            1 => s.head_n,
+            _ => return false,
+        };
+        s.nonzero != MISSING
+            && group_n > 0
+            && s.max > 0
+            && ((c.single_category && s.nonzero == 1)
+                || (s.max as f64) * 100.0 >= c.max_share * group_n as f64)
+    };
+    if !slots.iter().any(may_fire) {
+        return out;
+    }
+    groups.each_cell(#[inline(always)] |cell, code, _, part| {
         let Some(n) = table.n(cell).filter(|&n| n > 0) else {
             return;
         };
