@@ -326,5 +326,14 @@ mod tests {
             &[("VL", "BE", 0), ("VL", "nonEU", 25)],
             &["region=VL, origin=nonEU: 25 of the 25 units along `origin` = 100.0 % ≥ 90.0 %"],
         );
+        // The only non-empty part holds less than the share of its parent's units (a person-year table may count
+        // more units in a total than in its parts): still the only category.
+        check(
+            true,
+            &[("VL", "BE", 0), ("VL", "nonEU", 25), ("VL", "Total", 40)],
+            &[
+                "region=VL, origin=nonEU: only non-zero category of 2 along `origin`: all 40 units fall here",
+            ],
+        );
     }
 }
