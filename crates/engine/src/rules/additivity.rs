@@ -64,15 +64,18 @@ fn along(table: &Table, d: usize, action: Status, in_key_order: bool) -> Vec<(u3
     let mut heads: Vec<u32> = Vec::new();
     match &groups {
         // Cells in cell order are in key order: one pass over the coordinates.
-        Some(g) if in_key_order => g.each_cell(#[inline(always)] |cell, _, head, part| {
-            if head.is_some() {
-                heads.push(cell);
-            }
-            if let Some(slot) = part {
-                let value = table.value(cell).filter(|v| v.is_finite());
-                sums.add(slot, value, table.n(cell));
-            }
-        }),
+        Some(g) if in_key_order => g.each_cell(
+            #[inline(always)]
+            |cell, _, head, part| {
+                if head.is_some() {
+                    heads.push(cell);
+                }
+                if let Some(slot) = part {
+                    let value = table.value(cell).filter(|v| v.is_finite());
+                    sums.add(slot, value, table.n(cell));
+                }
+            },
+        ),
         _ => {
             for cell in table.cells_in_key_order() {
                 if is_head

@@ -136,26 +136,29 @@ fn by_slots(
     }
     let mut out = Vec::new();
     let mut slots = vec![Slot::default(); groups.len];
-    groups.each_cell(#[inline(always)] |cell, _, head, part| {
-        let n = table.n(cell);
-        if let Some(h) = head.and_then(|g| slots.get_mut(g)) {
-            (h.head, h.head_n) = match n {
-                Some(n) => (1, n),
-                None => (2, 0),
-            };
-        }
-        let Some(s) = part.and_then(|g| slots.get_mut(g)) else {
-            return;
-        };
-        match n {
-            Some(n) if s.nonzero != MISSING => {
-                s.sum = s.sum.saturating_add(n);
-                s.max = s.max.max(n);
-                s.nonzero += u32::from(n > 0);
+    groups.each_cell(
+        #[inline(always)]
+        |cell, _, head, part| {
+            let n = table.n(cell);
+            if let Some(h) = head.and_then(|g| slots.get_mut(g)) {
+                (h.head, h.head_n) = match n {
+                    Some(n) => (1, n),
+                    None => (2, 0),
+                };
             }
-            _ => s.nonzero = MISSING,
-        }
-    });
+            let Some(s) = part.and_then(|g| slots.get_mut(g)) else {
+                return;
+            };
+            match n {
+                Some(n) if s.nonzero != MISSING => {
+                    s.sum = s.sum.saturating_add(n);
+                    s.max = s.max.max(n);
+                    s.nonzero += u32::from(n > 0);
+                }
+                _ => s.nonzero = MISSING,
+            }
+        },
+    );
     // A group's parts can fire only when it has one non-empty part or its largest part reaches the share (the
     // test `judge` makes, on the largest `n`): when no group can, the parts need no second look.
     let may_fire = |s: &Slot| {
@@ -173,30 +176,34 @@ fn by_slots(
     if !slots.iter().any(may_fire) {
         return out;
     }
-    groups.each_cell(#[inline(always)] |cell, code, _, part| {
-        let Some(n) = table.n(cell).filter(|&n| n > 0) else {
-            return;
-        };
-        let (Some(s), Some(parent)) = (part.and_then(|g| slots.get(g)), dim.parent(code)) else {
-            return;
-        };
-        if s.nonzero == MISSING {
-            return;
-        }
-        let group_n = match s.head {
-            0 => s.sum,
-            1 => s.head_n,
-            _ => return,
-        };
-        let g = Group {
-            n: group_n,
-            nonzero: s.nonzero,
-            categories: dim.children(parent).len() as u32,
-        };
-        if let Some(f) = judge(d, c, &g, n) {
-            out.push((cell, d, f));
-        }
-    });
+    groups.each_cell(
+        #[inline(always)]
+        |cell, code, _, part| {
+            let Some(n) = table.n(cell).filter(|&n| n > 0) else {
+                return;
+            };
+            let (Some(s), Some(parent)) = (part.and_then(|g| slots.get(g)), dim.parent(code))
+            else {
+                return;
+            };
+            if s.nonzero == MISSING {
+                return;
+            }
+            let group_n = match s.head {
+                0 => s.sum,
+                1 => s.head_n,
+                _ => return,
+            };
+            let g = Group {
+                n: group_n,
+                nonzero: s.nonzero,
+                categories: dim.children(parent).len() as u32,
+            };
+            if let Some(f) = judge(d, c, &g, n) {
+                out.push((cell, d, f));
+            }
+        },
+    );
     out
 }
 

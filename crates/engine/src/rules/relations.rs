@@ -215,7 +215,9 @@ mod tests {
         let mut order: Vec<usize> = (0..cells).collect();
         if scrambled {
             // A fixed permutation: multiply by a unit modulo the cell count.
-            let step = (2..cells).find(|s| gcd(*s, cells) == 1 && *s * 2 > cells).unwrap_or(1);
+            let step = (2..cells)
+                .find(|s| gcd(*s, cells) == 1 && *s * 2 > cells)
+                .unwrap_or(1);
             order = (0..cells).map(|i| i * step % cells).collect();
         }
         let mut coords = Vec::new();
