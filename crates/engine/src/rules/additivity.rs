@@ -71,8 +71,7 @@ fn along(table: &Table, d: usize, action: Status, in_key_order: bool) -> Vec<(u3
                     heads.push(cell);
                 }
                 if let Some(slot) = part {
-                    let value = table.value(cell).filter(|v| v.is_finite());
-                    sums.add(slot, value, table.n(cell));
+                    sums.add_cell(table, slot, cell);
                 }
             },
         ),
@@ -86,8 +85,7 @@ fn along(table: &Table, d: usize, action: Status, in_key_order: bool) -> Vec<(u3
                     heads.push(cell);
                 }
                 if let Some(slot) = groups.as_ref().and_then(|g| g.of_part(cell)) {
-                    let value = table.value(cell).filter(|v| v.is_finite());
-                    sums.add(slot, value, table.n(cell));
+                    sums.add_cell(table, slot, cell);
                 }
             }
         }
@@ -227,9 +225,10 @@ impl Sums {
         Sums(vec![empty; len])
     }
 
-    /// Adds a part (its finite value, its unit count) to group `p`.
+    /// Adds cell `cell` as a part (its finite value, its unit count) to group `p`.
     #[inline]
-    fn add(&mut self, p: usize, value: Option<f64>, n: Option<u64>) {
+    fn add_cell(&mut self, table: &Table, p: usize, cell: u32) {
+        let (value, n) = (table.value(cell).filter(|v| v.is_finite()), table.n(cell));
         let Some(a) = self.0.get_mut(p) else {
             return;
         };

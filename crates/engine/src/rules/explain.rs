@@ -378,17 +378,6 @@ mod tests {
     }
 
     #[test]
-    fn findings_are_small_flat_records() {
-        // The checking pass writes one per finding (millions on a large table) and drops them all at once.
-        assert!(
-            std::mem::size_of::<Finding>() <= 56,
-            "{}",
-            std::mem::size_of::<Finding>()
-        );
-        assert!(!std::mem::needs_drop::<Finding>());
-    }
-
-    #[test]
     fn every_detail_reads_back_from_its_named_numbers() {
         for d in every_detail() {
             let named = d.named(&DIMS);
