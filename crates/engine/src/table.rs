@@ -180,6 +180,8 @@ pub struct Table {
     /// Mixed-radix key of every cell, in cell order.
     keys: Vec<u64>,
     index: Index,
+    /// Every code combination is a cell, in key order: cell `i` has key `i` (see [`Table::is_full_grid`]).
+    full_grid: bool,
 }
 
 /// Cells by mixed-radix key. Tables whose code combinations are mostly present (every tabulated table with its
@@ -388,7 +390,11 @@ impl Table {
             }
             Index::Sorted(sorted)
         };
+        let full_grid = nd > 0
+            && cells as u64 == space
+            && keys.iter().enumerate().all(|(i, &k)| k == i as u64);
         let table = Table {
+            full_grid,
             name: name.to_owned(),
             dims,
             coords: Arc::new(coords),
@@ -469,6 +475,12 @@ impl Table {
             Index::Dense(slots) => Box::new(slots.iter().filter_map(|&s| s.checked_sub(1))),
             Index::Sorted(sorted) => Box::new(sorted.iter().map(|&(_, c)| c)),
         }
+    }
+    /// Whether the table has a cell for every combination of its codes, in key order (as `tabulate` writes
+    /// tables with all their margins): cell `i` has key `i`, so the cells that differ only in dimension `d` sit
+    /// [`Table::stride`]`(d)` cells apart.
+    pub fn is_full_grid(&self) -> bool {
+        self.full_grid
     }
     /// Number of code combinations when the table has a direct-address index (see [`Table::find`]), `None` for
     /// a sparse table.

@@ -21,7 +21,8 @@
 //! τ-ARGUS 4.2 manual §4.4 (additivity of tables read from file; "the table is not additive"); Hundepool et al.
 //! (2012) §4.3 (linear relations of a table).
 
-use super::relations::Groups;
+use super::grid::Grid;
+use super::relations::{Acc, GAP_UNITS, GAP_VALUE, Groups};
 use super::{Detail, Dim, Finding, RuleCode, Status};
 use crate::table::Table;
 
@@ -119,6 +120,34 @@ fn along(table: &Table, d: usize, action: Status, in_key_order: bool) -> Vec<(u3
     out
 }
 
+/// The findings on the heads of one block of a full table (see [`Grid`]), in cell order.
+pub(super) fn judge_block(
+    g: &Grid,
+    first: usize,
+    sums: &[Acc],
+    action: Status,
+    out: &mut Vec<(u32, Finding)>,
+) {
+    for (code, &r) in g.rank.iter().enumerate() {
+        if r == u32::MAX {
+            continue;
+        }
+        let parts = g.dim.children(code as u32).len() as u32;
+        let row = first + code * g.stride;
+        for (j, a) in g.row(sums, r).iter().enumerate() {
+            judge(
+                g.table,
+                (row + j) as u32,
+                Dim(g.d as u32),
+                parts,
+                &Part::of(a),
+                action,
+                out,
+            );
+        }
+    }
+}
+
 /// Compares a parent with what its parts add up to.
 fn judge(
     table: &Table,
@@ -172,6 +201,14 @@ struct Part {
 }
 
 impl Part {
+    /// The sums of a group, known where none of its parts had a gap.
+    fn of(a: &Acc) -> Part {
+        Part {
+            value: (a.gaps & GAP_VALUE == 0).then_some((a.value, a.abs)),
+            units: (a.gaps & GAP_UNITS == 0).then_some((a.units, a.max)),
+        }
+    }
+
     /// The parts of one parent, found one by one (sparse tables), summed in codelist order.
     fn look_up(table: &Table, d: usize, children: &[u32], base: u64) -> Part {
         let stride = table.stride(d);
@@ -180,7 +217,7 @@ impl Part {
                 .iter()
                 .filter_map(move |&ch| table.find(base + u64::from(ch) * stride))
         };
-        let mut value = Some((EMPTY_SUM, EMPTY_SUM));
+        let mut value = Some((Acc::EMPTY.value, Acc::EMPTY.value));
         let mut units = Some((0u64, 0u64));
         for k in kids() {
             value = value.and_then(|(s, a)| {
@@ -196,69 +233,39 @@ impl Part {
     }
 }
 
-/// The sum of no numbers, as `Iterator::sum` gives it.
-const EMPTY_SUM: f64 = -0.0;
-
 /// Per group, the running sums of its parts. Filled in one pass over the cells in key order, so each group's
 /// parts arrive in codelist order (the same sums as [`Part::look_up`], bit for bit).
 struct Sums(Vec<Acc>);
 
-#[derive(Clone, Copy)]
-struct Acc {
-    value: f64,
-    abs: f64,
-    units: u64,
-    max: u64,
-    /// Bit 0: a part without a finite value; bit 1: a part without a unit count.
-    gaps: u8,
-}
-
 impl Sums {
     fn new(len: usize) -> Self {
-        let empty = Acc {
-            value: EMPTY_SUM,
-            abs: EMPTY_SUM,
-            units: 0,
-            max: 0,
-            gaps: 0,
-        };
-        Sums(vec![empty; len])
+        Sums(vec![Acc::EMPTY; len])
     }
 
     /// Adds cell `cell` as a part (its finite value, its unit count) to group `p`.
     #[inline]
     fn add_cell(&mut self, table: &Table, p: usize, cell: u32) {
-        let (value, n) = (table.value(cell).filter(|v| v.is_finite()), table.n(cell));
         let Some(a) = self.0.get_mut(p) else {
             return;
         };
-        match value {
-            Some(v) => {
-                a.value += v;
-                a.abs += v.abs();
-            }
-            None => a.gaps |= 1,
+        match table.value(cell) {
+            Some(v) => a.add_value(v),
+            None => a.gaps |= GAP_VALUE,
         }
-        match n {
-            Some(n) => {
-                a.units = a.units.saturating_add(n);
-                a.max = a.max.max(n);
-            }
-            None => a.gaps |= 2,
+        match table.n(cell) {
+            Some(n) => a.add_units(n),
+            None => a.gaps |= GAP_UNITS,
         }
     }
 
     fn of(&self, p: usize) -> Part {
-        match self.0.get(p) {
-            Some(a) => Part {
-                value: (a.gaps & 1 == 0).then_some((a.value, a.abs)),
-                units: (a.gaps & 2 == 0).then_some((a.units, a.max)),
-            },
-            None => Part {
+        self.0.get(p).map_or(
+            Part {
                 value: None,
                 units: None,
             },
-        }
+            Part::of,
+        )
     }
 }
 

@@ -23,7 +23,8 @@
 //! more than 90 % of the total number of units in its row or column"); Hundepool et al. (2012) §4.2.1 (group
 //! disclosure in frequency tables).
 
-use super::relations::Groups;
+use super::grid::Grid;
+use super::relations::{Acc, GAP_UNITS, Groups};
 use super::{Detail, Dim, Finding, RuleCode, Status};
 use crate::policy::ClassDisclosure;
 use crate::table::{Dimension, Table};
@@ -205,6 +206,61 @@ fn by_slots(
         },
     );
     out
+}
+
+/// The findings on the parts of one block of a full table (see [`Grid`]), in cell order. Missing entries hold 0
+/// in the `n` column, so a part or a head whose `n` is missing fails the first test (`n > 0`) like an empty one;
+/// a group with a missing part is marked in its sums.
+pub(super) fn judge_block(
+    g: &Grid,
+    first: usize,
+    sums: &[Acc],
+    c: &ClassDisclosure,
+    out: &mut Vec<(u32, Finding)>,
+) {
+    let n = g.table.shadow().n.values();
+    for (code, &r) in g.parent_rank.iter().enumerate() {
+        let Some(parent) = g.dim.parent(code as u32) else {
+            continue;
+        };
+        let categories = g.dim.children(parent).len() as u32;
+        if categories <= 1 {
+            continue; // see `judge`
+        }
+        let (part, head) = (
+            first + code * g.stride,
+            first + parent as usize * g.stride,
+        );
+        let (Some(parts), Some(heads)) = (
+            n.get(part..part + g.stride),
+            n.get(head..head + g.stride),
+        ) else {
+            continue;
+        };
+        for (j, ((a, &x), &h)) in g.row(sums, r).iter().zip(parts).zip(heads).enumerate() {
+            // `judge`'s own test, on the raw columns: most parts stop here.
+            let may_fire = x > 0
+                && h > 0
+                && a.gaps & GAP_UNITS == 0
+                && ((c.single_category && a.nonzero == 1)
+                    || (x as f64) * 100.0 >= c.max_share * h as f64);
+            if !may_fire {
+                continue;
+            }
+            let cell = (part + j) as u32;
+            let (Some(x), Some(h)) = (g.table.n(cell), g.table.n((head + j) as u32)) else {
+                continue;
+            };
+            let group = Group {
+                n: h,
+                nonzero: a.nonzero,
+                categories,
+            };
+            if let Some(f) = judge(g.d, c, &group, x) {
+                out.push((cell, f));
+            }
+        }
+    }
 }
 
 /// Groups by sorting `(group key, cell)` pairs: for sparse tables, whose key space is too large to address.

@@ -190,6 +190,52 @@ impl<'a> Groups<'a> {
     }
 }
 
+/// What the parts of one group add up to: all additivity compares (value, units) and all class disclosure
+/// weighs (units, the largest part, the non-empty parts).
+#[derive(Clone, Copy)]
+pub(super) struct Acc {
+    /// The parts' values and absolute values, added in codelist order from the sum of no numbers (`-0.0`, as
+    /// `Iterator::sum` gives it), so the sums are those of a part-by-part lookup, bit for bit.
+    pub value: f64,
+    pub abs: f64,
+    /// The parts' units (saturating), the largest part's units, and the parts with at least one unit.
+    pub units: u64,
+    pub max: u64,
+    pub nonzero: u32,
+    /// [`GAP_VALUE`]: a part without a finite value; [`GAP_UNITS`]: a part without a unit count.
+    pub gaps: u8,
+}
+
+pub(super) const GAP_VALUE: u8 = 1;
+pub(super) const GAP_UNITS: u8 = 2;
+
+impl Acc {
+    pub const EMPTY: Acc = Acc {
+        value: -0.0,
+        abs: -0.0,
+        units: 0,
+        max: 0,
+        nonzero: 0,
+        gaps: 0,
+    };
+
+    /// Adds a part's unit count.
+    #[inline(always)]
+    pub fn add_units(&mut self, n: u64) {
+        self.units = self.units.saturating_add(n);
+        self.max = self.max.max(n);
+        self.nonzero += u32::from(n > 0);
+    }
+
+    /// Adds a part's value; a value that is not finite makes the sum unknown.
+    #[inline(always)]
+    pub fn add_value(&mut self, v: f64) {
+        self.value += v;
+        self.abs += v.abs();
+        self.gaps |= u8::from(!v.is_finite()) * GAP_VALUE;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Groups;
