@@ -390,9 +390,8 @@ impl Table {
             }
             Index::Sorted(sorted)
         };
-        let full_grid = nd > 0
-            && cells as u64 == space
-            && keys.iter().enumerate().all(|(i, &k)| k == i as u64);
+        let full_grid =
+            nd > 0 && cells as u64 == space && keys.iter().enumerate().all(|(i, &k)| k == i as u64);
         let table = Table {
             full_grid,
             name: name.to_owned(),

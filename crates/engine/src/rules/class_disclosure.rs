@@ -210,15 +210,41 @@ fn by_slots(
 
 /// The findings on the parts of one block of a full table (see [`Grid`]), in cell order. Missing entries hold 0
 /// in the `n` column, so a part or a head whose `n` is missing fails the first test (`n > 0`) like an empty one;
-/// a group with a missing part is marked in its sums.
+/// a group with a missing part is marked in its sums. `may` is scratch space.
 pub(super) fn judge_block(
     g: &Grid,
     first: usize,
     sums: &[Acc],
     c: &ClassDisclosure,
+    may: &mut Vec<bool>,
     out: &mut Vec<(u32, Finding)>,
 ) {
     let n = g.table.shadow().n.values();
+    // `judge`'s own test on the group's largest part (the share test only grows with a part's units): a group
+    // whose largest part cannot fire has no part that can, and most blocks have no group that can.
+    may.clear();
+    may.resize(sums.len(), false);
+    let mut any = false;
+    for (code, &r) in g.rank.iter().enumerate() {
+        let head = first + code * g.stride;
+        let (Some(heads), Some(flags)) = (
+            n.get(head..head + g.stride),
+            may.get_mut(r as usize * g.stride..(r as usize + 1) * g.stride),
+        ) else {
+            continue; // a leaf (rank u32::MAX) heads no group
+        };
+        for ((m, a), &h) in flags.iter_mut().zip(g.row(sums, r)).zip(heads) {
+            *m = a.max > 0
+                && h > 0
+                && a.gaps & GAP_UNITS == 0
+                && ((c.single_category && a.nonzero == 1)
+                    || (a.max as f64) * 100.0 >= c.max_share * h as f64);
+            any |= *m;
+        }
+    }
+    if !any {
+        return;
+    }
     for (code, &r) in g.parent_rank.iter().enumerate() {
         let Some(parent) = g.dim.parent(code as u32) else {
             continue;
@@ -227,28 +253,26 @@ pub(super) fn judge_block(
         if categories <= 1 {
             continue; // see `judge`
         }
-        let (part, head) = (
-            first + code * g.stride,
-            first + parent as usize * g.stride,
-        );
-        let (Some(parts), Some(heads)) = (
+        let (part, head) = (first + code * g.stride, first + parent as usize * g.stride);
+        let (Some(parts), Some(flags)) = (
             n.get(part..part + g.stride),
-            n.get(head..head + g.stride),
+            may.get(r as usize * g.stride..(r as usize + 1) * g.stride),
         ) else {
             continue;
         };
-        for (j, ((a, &x), &h)) in g.row(sums, r).iter().zip(parts).zip(heads).enumerate() {
-            // `judge`'s own test, on the raw columns: most parts stop here.
-            let may_fire = x > 0
-                && h > 0
-                && a.gaps & GAP_UNITS == 0
-                && ((c.single_category && a.nonzero == 1)
-                    || (x as f64) * 100.0 >= c.max_share * h as f64);
-            if !may_fire {
-                continue;
-            }
+        for (j, ((a, &x), _)) in g
+            .row(sums, r)
+            .iter()
+            .zip(parts)
+            .zip(flags)
+            .enumerate()
+            .filter(|(_, (_, m))| **m)
+        {
             let cell = (part + j) as u32;
-            let (Some(x), Some(h)) = (g.table.n(cell), g.table.n((head + j) as u32)) else {
+            let (Some(x), Some(h)) = (
+                Some(x).filter(|&x| x > 0).and(g.table.n(cell)),
+                g.table.n((head + j) as u32),
+            ) else {
                 continue;
             };
             let group = Group {

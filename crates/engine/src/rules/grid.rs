@@ -161,7 +161,8 @@ pub(super) fn run(
     additivity: Status,
 ) -> Option<(Vec<(u32, Finding)>, Vec<(u32, Finding)>)> {
     #[cfg(test)]
-    if NO_GRID.with(std::cell::Cell::get) || super::relations::NO_LAYOUT.with(std::cell::Cell::get) {
+    if NO_GRID.with(std::cell::Cell::get) || super::relations::NO_LAYOUT.with(std::cell::Cell::get)
+    {
         return None;
     }
     if !table.is_full_grid() {
@@ -171,10 +172,10 @@ pub(super) fn run(
         .filter_map(|d| Grid::new(table, d))
         .collect();
     let per_dim = super::run_all(grids, |g| {
-        let (mut found_class, mut found_sums) = (Vec::new(), Vec::new());
+        let (mut found_class, mut found_sums, mut may) = (Vec::new(), Vec::new(), Vec::new());
         g.each_block(|first, sums| {
             if let Some(c) = class {
-                class_disclosure::judge_block(&g, first, sums, c, &mut found_class);
+                class_disclosure::judge_block(&g, first, sums, c, &mut may, &mut found_class);
             }
             additivity::judge_block(&g, first, sums, additivity, &mut found_sums);
         });

@@ -1157,18 +1157,21 @@ fn check(table: &Table, policy: &Policy, screen: bool) -> Result<TableReport, Er
     let chunks = chunks(cells);
     // The group rules first (each on a thread of its own when the table is large), then the cell pass, its
     // chunks on threads: the results are joined in cell order, so the report does not depend on the threads.
-    let (class, additive) =
-        match grid::run(table, policy.class_disclosure.as_ref(), policy.additivity.into()) {
-            Some(found) => found,
-            None => both(
-                chunks.len() > 1,
-                || match &policy.class_disclosure {
-                    Some(c) => class_disclosure::run(table, c),
-                    None => Vec::new(),
-                },
-                || additivity::run(table, policy.additivity.into()),
-            ),
-        };
+    let (class, additive) = match grid::run(
+        table,
+        policy.class_disclosure.as_ref(),
+        policy.additivity.into(),
+    ) {
+        Some(found) => found,
+        None => both(
+            chunks.len() > 1,
+            || match &policy.class_disclosure {
+                Some(c) => class_disclosure::run(table, c),
+                None => Vec::new(),
+            },
+            || additivity::run(table, policy.additivity.into()),
+        ),
+    };
     let class = Sparse::new(class).split(&chunks);
     let additive = Sparse::new(additive).split(&chunks);
     let jobs: Vec<_> = chunks.into_iter().zip(class).zip(additive).collect();
@@ -1534,7 +1537,10 @@ mod pass_tests {
             }
         }
         assert!(grids > 200, "{grids} full tables of 400");
-        assert!(class > 1000 && sums > 5000, "class disclosure {class}, additivity {sums}");
+        assert!(
+            class > 1000 && sums > 5000,
+            "class disclosure {class}, additivity {sums}"
+        );
     }
 
     /// The first look never skips a cell a rule fires on: with and without it, the same reports.
