@@ -128,13 +128,10 @@ pub(super) fn judge_block(
     action: Status,
     out: &mut Vec<(u32, Finding)>,
 ) {
-    for (code, &r) in g.rank.iter().enumerate() {
-        if r == u32::MAX {
-            continue;
-        }
-        let parts = g.dim.children(code as u32).len() as u32;
-        let row = first + code * g.stride;
-        for (j, a) in g.row(sums, r).iter().enumerate() {
+    for h in &g.heads {
+        let parts = g.dim.children(h.code).len() as u32;
+        let row = first + h.code as usize * g.stride;
+        for (j, a) in g.row(sums, h.rank).iter().enumerate() {
             judge(
                 g.table,
                 (row + j) as u32,

@@ -225,15 +225,17 @@ pub(super) fn judge_block(
     may.clear();
     may.resize(sums.len(), false);
     let mut any = false;
-    for (code, &r) in g.rank.iter().enumerate() {
-        let head = first + code * g.stride;
-        let (Some(heads), Some(flags)) = (
-            n.get(head..head + g.stride),
-            may.get_mut(r as usize * g.stride..(r as usize + 1) * g.stride),
-        ) else {
-            continue; // a leaf (rank u32::MAX) heads no group
+    for h in &g.heads {
+        let (head, at) = (
+            first + h.code as usize * g.stride,
+            h.rank as usize * g.stride,
+        );
+        let (Some(heads), Some(flags)) =
+            (n.get(head..head + g.stride), may.get_mut(at..at + g.stride))
+        else {
+            continue;
         };
-        for ((m, a), &h) in flags.iter_mut().zip(g.row(sums, r)).zip(heads) {
+        for ((m, a), &h) in flags.iter_mut().zip(g.row(sums, h.rank)).zip(heads) {
             *m = a.max > 0
                 && h > 0
                 && a.gaps & GAP_UNITS == 0
@@ -245,23 +247,21 @@ pub(super) fn judge_block(
     if !any {
         return;
     }
-    for (code, &r) in g.parent_rank.iter().enumerate() {
-        let Some(parent) = g.dim.parent(code as u32) else {
-            continue;
-        };
-        let categories = g.dim.children(parent).len() as u32;
-        if categories <= 1 {
+    for p in &g.parts {
+        if p.categories <= 1 {
             continue; // see `judge`
         }
-        let (part, head) = (first + code * g.stride, first + parent as usize * g.stride);
-        let (Some(parts), Some(flags)) = (
-            n.get(part..part + g.stride),
-            may.get(r as usize * g.stride..(r as usize + 1) * g.stride),
-        ) else {
+        let (part, head, at) = (
+            first + p.code as usize * g.stride,
+            first + p.parent as usize * g.stride,
+            p.rank as usize * g.stride,
+        );
+        let (Some(parts), Some(flags)) = (n.get(part..part + g.stride), may.get(at..at + g.stride))
+        else {
             continue;
         };
         for (j, ((a, &x), _)) in g
-            .row(sums, r)
+            .row(sums, p.rank)
             .iter()
             .zip(parts)
             .zip(flags)
@@ -278,7 +278,7 @@ pub(super) fn judge_block(
             let group = Group {
                 n: h,
                 nonzero: a.nonzero,
-                categories,
+                categories: p.categories,
             };
             if let Some(f) = judge(g.d, c, &group, x) {
                 out.push((cell, f));

@@ -29,12 +29,28 @@ pub(super) struct Grid<'a> {
     pub stride: usize,
     /// Cells of one block: every code of the dimension, `stride` cells each.
     block: usize,
-    /// Per code: its rank among the codes that have children (`u32::MAX` for a leaf).
-    pub rank: Vec<u32>,
-    /// Per code: its parent's rank (`u32::MAX` for a root).
-    pub parent_rank: Vec<u32>,
+    /// The codes that have children, each with its rank among them, in codelist order.
+    pub heads: Vec<Head>,
+    /// The codes that have a parent, in codelist order.
+    pub parts: Vec<PartCode>,
     /// Groups per block: parent codes × `stride`.
     groups: usize,
+}
+
+/// A code that heads groups: its rows hold the groups' head cells.
+pub(super) struct Head {
+    pub code: u32,
+    pub rank: u32,
+}
+
+/// A code that is a part of groups.
+pub(super) struct PartCode {
+    pub code: u32,
+    pub parent: u32,
+    /// The parent's rank among the codes that have children.
+    pub rank: u32,
+    /// Codes under the parent.
+    pub categories: u32,
 }
 
 impl<'a> Grid<'a> {
@@ -45,21 +61,25 @@ impl<'a> Grid<'a> {
         }
         let dim = table.dims().get(d)?;
         let mut rank = vec![u32::MAX; dim.len()];
-        let mut parents = 0usize;
-        for (code, r) in rank.iter_mut().enumerate() {
-            if !dim.children(code as u32).is_empty() {
-                *r = parents as u32;
-                parents += 1;
+        let mut heads = Vec::new();
+        for (code, r) in (0..dim.len() as u32).zip(rank.iter_mut()) {
+            if !dim.children(code).is_empty() {
+                *r = heads.len() as u32;
+                heads.push(Head { code, rank: *r });
             }
         }
-        if parents == 0 {
+        if heads.is_empty() {
             return None;
         }
-        let parent_rank = (0..dim.len() as u32)
-            .map(|code| {
-                dim.parent(code)
-                    .and_then(|p| rank.get(p as usize).copied())
-                    .unwrap_or(u32::MAX)
+        let parts = (0..dim.len() as u32)
+            .filter_map(|code| {
+                let parent = dim.parent(code)?;
+                Some(PartCode {
+                    code,
+                    parent,
+                    rank: *rank.get(parent as usize)?,
+                    categories: dim.children(parent).len() as u32,
+                })
             })
             .collect();
         let stride = usize::try_from(table.stride(d)).ok()?;
@@ -69,9 +89,9 @@ impl<'a> Grid<'a> {
             dim,
             stride,
             block: stride.checked_mul(dim.len())?,
-            rank,
-            parent_rank,
-            groups: stride.checked_mul(parents)?,
+            groups: stride.checked_mul(heads.len())?,
+            heads,
+            parts,
         })
     }
 
@@ -95,41 +115,59 @@ impl<'a> Grid<'a> {
             let vs = value.and_then(|v| v.values().get(first..first + self.block));
             sums.fill(empty);
             if stride == 1 {
-                // One cell a row: a group's parts are consecutive codes.
-                for (i, (&r, &x)) in self.parent_rank.iter().zip(ns).enumerate() {
-                    if let Some(a) = sums.get_mut(r as usize) {
-                        a.add_units(x);
-                        if let Some(&v) = vs.and_then(|vs| vs.get(i)) {
-                            a.add_value(v);
+                // One cell a row: a group's parts are mostly consecutive codes, added up in a register.
+                let (mut at, mut acc) = (usize::MAX, empty);
+                for p in &self.parts {
+                    if p.rank as usize != at {
+                        if let Some(done) = sums.get_mut(at) {
+                            *done = acc;
                         }
+                        at = p.rank as usize;
+                        acc = sums.get(at).copied().unwrap_or(empty);
+                    }
+                    let i = p.code as usize;
+                    if let Some(&x) = ns.get(i) {
+                        acc.add_units(x);
+                    }
+                    if let Some(&v) = vs.and_then(|vs| vs.get(i)) {
+                        acc.add_value(v);
                     }
                 }
+                if let Some(done) = sums.get_mut(at) {
+                    *done = acc;
+                }
             } else {
-                for (code, &r) in self.parent_rank.iter().enumerate() {
-                    let at = r as usize * stride;
-                    let Some(accs) = sums.get_mut(at..at + stride) else {
-                        continue; // a root code (rank u32::MAX) has no group
+                for p in &self.parts {
+                    let (at, row) = (p.rank as usize * stride, p.code as usize * stride);
+                    let (Some(accs), Some(xs)) =
+                        (sums.get_mut(at..at + stride), ns.get(row..row + stride))
+                    else {
+                        continue;
                     };
-                    let row = code * stride..(code + 1) * stride;
-                    for (a, &x) in accs.iter_mut().zip(ns.get(row.clone()).unwrap_or(&[])) {
-                        a.add_units(x);
-                    }
-                    if let Some(vs) = vs.and_then(|vs| vs.get(row)) {
-                        for (a, &v) in accs.iter_mut().zip(vs) {
-                            a.add_value(v);
+                    match vs.and_then(|vs| vs.get(row..row + stride)) {
+                        Some(vs) => {
+                            for ((a, &x), &v) in accs.iter_mut().zip(xs).zip(vs) {
+                                a.add_units(x);
+                                a.add_value(v);
+                            }
+                        }
+                        None => {
+                            for (a, &x) in accs.iter_mut().zip(xs) {
+                                a.add_units(x);
+                            }
                         }
                     }
                 }
             }
             // Missing entries hold 0 in their columns: added as such above, marked here.
             if n_gaps || value_gaps {
-                for (code, &r) in self.parent_rank.iter().enumerate() {
-                    let at = r as usize * stride;
+                for p in &self.parts {
+                    let at = p.rank as usize * stride;
                     let Some(accs) = sums.get_mut(at..at + stride) else {
                         continue;
                     };
                     for (j, a) in accs.iter_mut().enumerate() {
-                        let cell = first + code * stride + j;
+                        let cell = first + p.code as usize * stride + j;
                         if n.is_missing(cell) {
                             a.gaps |= GAP_UNITS;
                         }
