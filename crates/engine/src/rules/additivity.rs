@@ -21,7 +21,7 @@
 //! τ-ARGUS 4.2 manual §4.4 (additivity of tables read from file; "the table is not additive"); Hundepool et al.
 //! (2012) §4.3 (linear relations of a table).
 
-use super::grid::Grid;
+use super::grid::{Block, Grid};
 use super::relations::{Acc, GAP_UNITS, GAP_VALUE, Groups};
 use super::{Detail, Dim, Finding, RuleCode, Status};
 use crate::table::Table;
@@ -121,20 +121,13 @@ fn along(table: &Table, d: usize, action: Status, in_key_order: bool) -> Vec<(u3
 }
 
 /// The findings on the heads of one block of a full table (see [`Grid`]), in cell order.
-pub(super) fn judge_block(
-    g: &Grid,
-    first: usize,
-    sums: &[Acc],
-    action: Status,
-    out: &mut Vec<(u32, Finding)>,
-) {
+pub(super) fn judge_block(g: &Grid, block: &Block, action: Status, out: &mut Vec<(u32, Finding)>) {
     for h in &g.heads {
         let parts = g.dim.children(h.code).len() as u32;
-        let row = first + h.code as usize * g.stride;
-        for (j, a) in g.row(sums, h.rank).iter().enumerate() {
+        for (cell, a) in block.cells(h.code).zip(block.row(h.rank)) {
             judge(
                 g.table,
-                (row + j) as u32,
+                cell as u32,
                 Dim(g.d as u32),
                 parts,
                 &Part::of(a),

@@ -23,8 +23,8 @@
 //! more than 90 % of the total number of units in its row or column"); Hundepool et al. (2012) §4.2.1 (group
 //! disclosure in frequency tables).
 
-use super::grid::Grid;
-use super::relations::{Acc, GAP_UNITS, Groups};
+use super::grid::{Block, Grid};
+use super::relations::{GAP_UNITS, Groups};
 use super::{Detail, Dim, Finding, RuleCode, Status};
 use crate::policy::ClassDisclosure;
 use crate::table::{Dimension, Table};
@@ -213,8 +213,7 @@ fn by_slots(
 /// a group with a missing part is marked in its sums. `may` is scratch space.
 pub(super) fn judge_block(
     g: &Grid,
-    first: usize,
-    sums: &[Acc],
+    block: &Block,
     c: &ClassDisclosure,
     may: &mut Vec<bool>,
     out: &mut Vec<(u32, Finding)>,
@@ -223,19 +222,16 @@ pub(super) fn judge_block(
     // `judge`'s own test on the group's largest part (the share test only grows with a part's units): a group
     // whose largest part cannot fire has no part that can, and most blocks have no group that can.
     may.clear();
-    may.resize(sums.len(), false);
+    may.resize(block.len(), false);
     let mut any = false;
     for h in &g.heads {
-        let (head, at) = (
-            first + h.code as usize * g.stride,
-            h.rank as usize * g.stride,
-        );
-        let (Some(heads), Some(flags)) =
-            (n.get(head..head + g.stride), may.get_mut(at..at + g.stride))
-        else {
+        let (Some(heads), Some(flags)) = (
+            n.get(block.cells(h.code)),
+            may.get_mut(block.groups(h.rank)),
+        ) else {
             continue;
         };
-        for ((m, a), &h) in flags.iter_mut().zip(g.row(sums, h.rank)).zip(heads) {
+        for ((m, a), &h) in flags.iter_mut().zip(block.row(h.rank)).zip(heads) {
             *m = a.max > 0
                 && h > 0
                 && a.gaps & GAP_UNITS == 0
@@ -251,27 +247,22 @@ pub(super) fn judge_block(
         if p.categories <= 1 {
             continue; // see `judge`
         }
-        let (part, head, at) = (
-            first + p.code as usize * g.stride,
-            first + p.parent as usize * g.stride,
-            p.rank as usize * g.stride,
-        );
-        let (Some(parts), Some(flags)) = (n.get(part..part + g.stride), may.get(at..at + g.stride))
+        let (cells, heads) = (block.cells(p.code), block.cells(p.parent));
+        let (Some(parts), Some(flags)) = (n.get(cells.clone()), may.get(block.groups(p.rank)))
         else {
             continue;
         };
-        for (j, ((a, &x), _)) in g
-            .row(sums, p.rank)
-            .iter()
+        for ((((cell, head), a), &x), _) in cells
+            .zip(heads)
+            .zip(block.row(p.rank))
             .zip(parts)
             .zip(flags)
-            .enumerate()
-            .filter(|(_, (_, m))| **m)
+            .filter(|(_, m)| **m)
         {
-            let cell = (part + j) as u32;
+            let (cell, head) = (cell as u32, head as u32);
             let (Some(x), Some(h)) = (
                 Some(x).filter(|&x| x > 0).and(g.table.n(cell)),
-                g.table.n((head + j) as u32),
+                g.table.n(head),
             ) else {
                 continue;
             };

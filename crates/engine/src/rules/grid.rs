@@ -6,8 +6,10 @@
 //! has just seen.
 //!
 //! Cells are laid out as blocks (one combination of the codes of the dimensions before `d`) of rows (one code
-//! of `d`) of `stride` cells (the combinations of the dimensions after `d`). A group is a parent code's rank
-//! and an offset in the row: its sums sit at `rank * stride + offset`.
+//! of `d`) of `stride` cells (the combinations of the dimensions after `d`). A group is a block, a parent
+//! code's rank and an offset in the row. Groups never mix across blocks or offsets, so a dimension's work splits
+//! into slices (a range of blocks, or a range of offsets when there is one block) that threads take apart, each
+//! group's parts still added in codelist order.
 
 use super::relations::{Acc, GAP_UNITS, GAP_VALUE};
 use super::{Finding, Status, additivity, class_disclosure};
@@ -18,6 +20,8 @@ use crate::table::{Dimension, Table};
 thread_local! {
     /// Tests turn the grid off to compare it with the group slots every other table in key order gets.
     pub(super) static NO_GRID: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Tests cut small tables into this many slices per dimension.
+    pub(super) static PIECES: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
 /// A full table seen along one dimension.
@@ -33,8 +37,6 @@ pub(super) struct Grid<'a> {
     pub heads: Vec<Head>,
     /// The codes that have a parent, in codelist order.
     pub parts: Vec<PartCode>,
-    /// Groups per block: parent codes × `stride`.
-    groups: usize,
 }
 
 /// A code that heads groups: its rows hold the groups' head cells.
@@ -89,15 +91,42 @@ impl<'a> Grid<'a> {
             dim,
             stride,
             block: stride.checked_mul(dim.len())?,
-            groups: stride.checked_mul(heads.len())?,
             heads,
             parts,
         })
     }
 
-    /// Calls `f(first, sums)` for every block in cell order: `first` is the block's first cell, `sums` the sums
-    /// of its groups (group `(rank, offset)` at `rank * stride + offset`).
-    pub fn each_block(&self, mut f: impl FnMut(usize, &[Acc])) {
+    /// The dimension's work cut into up to `pieces` slices of about equal size: ranges of blocks, or ranges of
+    /// offsets in the rows when there are fewer blocks than pieces.
+    pub fn slices(&self, pieces: usize) -> Vec<Slice> {
+        let blocks = self.table.len().checked_div(self.block).unwrap_or(0);
+        let pieces = pieces.max(1);
+        let cut = |len: usize| -> Vec<std::ops::Range<usize>> {
+            let k = pieces.min(len).max(1);
+            (0..k).map(|i| i * len / k..(i + 1) * len / k).collect()
+        };
+        if blocks >= pieces || self.stride < pieces {
+            cut(blocks)
+                .into_iter()
+                .map(|blocks| Slice {
+                    blocks,
+                    cols: 0..self.stride,
+                })
+                .collect()
+        } else {
+            cut(self.stride)
+                .into_iter()
+                .map(|cols| Slice {
+                    blocks: 0..blocks,
+                    cols,
+                })
+                .collect()
+        }
+    }
+
+    /// Calls `f` for every block of the slice, in cell order, with the sums of the block's groups at the slice's
+    /// offsets.
+    pub fn each_block(&self, slice: &Slice, mut f: impl FnMut(&Block)) {
         let s = self.table.shadow();
         let n = &s.n;
         let value = s.value.as_ref();
@@ -106,13 +135,21 @@ impl<'a> Grid<'a> {
         if value.is_none() {
             empty.gaps = GAP_VALUE;
         }
-        let mut sums = vec![empty; self.groups];
-        let stride = self.stride;
-        for first in (0..self.table.len()).step_by(self.block.max(1)) {
+        let (stride, width) = (self.stride, slice.cols.len());
+        let mut block = Block {
+            first: 0,
+            cols: slice.cols.clone(),
+            stride,
+            sums: vec![empty; self.heads.len() * width],
+        };
+        for b in slice.blocks.clone() {
+            let first = b * self.block;
+            block.first = first;
             let Some(ns) = n.values().get(first..first + self.block) else {
                 return;
             };
             let vs = value.and_then(|v| v.values().get(first..first + self.block));
+            let sums = &mut block.sums;
             sums.fill(empty);
             if stride == 1 {
                 // One cell a row: a group's parts are mostly consecutive codes, added up in a register.
@@ -138,13 +175,14 @@ impl<'a> Grid<'a> {
                 }
             } else {
                 for p in &self.parts {
-                    let (at, row) = (p.rank as usize * stride, p.code as usize * stride);
+                    let at = p.rank as usize * width;
+                    let row = p.code as usize * stride + slice.cols.start;
                     let (Some(accs), Some(xs)) =
-                        (sums.get_mut(at..at + stride), ns.get(row..row + stride))
+                        (sums.get_mut(at..at + width), ns.get(row..row + width))
                     else {
                         continue;
                     };
-                    match vs.and_then(|vs| vs.get(row..row + stride)) {
+                    match vs.and_then(|vs| vs.get(row..row + width)) {
                         Some(vs) => {
                             for ((a, &x), &v) in accs.iter_mut().zip(xs).zip(vs) {
                                 a.add_units(x);
@@ -162,12 +200,12 @@ impl<'a> Grid<'a> {
             // Missing entries hold 0 in their columns: added as such above, marked here.
             if n_gaps || value_gaps {
                 for p in &self.parts {
-                    let at = p.rank as usize * stride;
-                    let Some(accs) = sums.get_mut(at..at + stride) else {
+                    let at = p.rank as usize * width;
+                    let Some(accs) = sums.get_mut(at..at + width) else {
                         continue;
                     };
-                    for (j, a) in accs.iter_mut().enumerate() {
-                        let cell = first + p.code as usize * stride + j;
+                    let row = block.first + p.code as usize * stride + slice.cols.start;
+                    for (cell, a) in (row..).zip(accs.iter_mut()) {
                         if n.is_missing(cell) {
                             a.gaps |= GAP_UNITS;
                         }
@@ -177,15 +215,51 @@ impl<'a> Grid<'a> {
                     }
                 }
             }
-            f(first, &sums);
+            f(&block);
         }
     }
+}
 
-    /// The sums of the groups of rank `r` in a block.
+/// A share of one dimension's work: these blocks, these offsets in their rows.
+pub(super) struct Slice {
+    blocks: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+}
+
+/// One block of a slice, its groups summed.
+pub(super) struct Block {
+    first: usize,
+    cols: std::ops::Range<usize>,
+    stride: usize,
+    /// Group `(rank, offset)` at `rank * width + offset - cols.start`.
+    sums: Vec<Acc>,
+}
+
+impl Block {
+    /// The cells of the slice in the row of `code`: the first one and how many.
     #[inline]
-    pub fn row<'s>(&self, sums: &'s [Acc], r: u32) -> &'s [Acc] {
-        let at = r as usize * self.stride;
-        sums.get(at..at + self.stride).unwrap_or(&[])
+    pub fn cells(&self, code: u32) -> std::ops::Range<usize> {
+        let start = self.first + code as usize * self.stride + self.cols.start;
+        start..start + self.cols.len()
+    }
+
+    /// Where the groups headed by the code of rank `r` sit among the block's groups, one per cell of
+    /// [`Block::cells`].
+    #[inline]
+    pub fn groups(&self, r: u32) -> std::ops::Range<usize> {
+        let w = self.cols.len();
+        r as usize * w..(r as usize + 1) * w
+    }
+
+    /// The sums of the groups headed by the code of rank `r`, one per cell of [`Block::cells`].
+    #[inline]
+    pub fn row(&self, r: u32) -> &[Acc] {
+        self.sums.get(self.groups(r)).unwrap_or(&[])
+    }
+
+    /// All groups of the block.
+    pub fn len(&self) -> usize {
+        self.sums.len()
     }
 }
 
@@ -209,13 +283,21 @@ pub(super) fn run(
     let grids: Vec<Grid> = (0..table.dims().len())
         .filter_map(|d| Grid::new(table, d))
         .collect();
-    let per_dim = super::run_all(grids, |g| {
+    // Every dimension in as many slices as the pool has threads, so they all finish together.
+    let pieces = super::threads_for(table.len());
+    #[cfg(test)]
+    let pieces = PIECES.with(std::cell::Cell::get).unwrap_or(pieces);
+    let jobs: Vec<(&Grid, Slice)> = grids
+        .iter()
+        .flat_map(|g| g.slices(pieces).into_iter().map(move |s| (g, s)))
+        .collect();
+    let per_dim = super::run_all(jobs, |(g, slice)| {
         let (mut found_class, mut found_sums, mut may) = (Vec::new(), Vec::new(), Vec::new());
-        g.each_block(|first, sums| {
+        g.each_block(&slice, |block| {
             if let Some(c) = class {
-                class_disclosure::judge_block(&g, first, sums, c, &mut may, &mut found_class);
+                class_disclosure::judge_block(g, block, c, &mut may, &mut found_class);
             }
-            additivity::judge_block(&g, first, sums, additivity, &mut found_sums);
+            additivity::judge_block(g, block, additivity, &mut found_sums);
         });
         (found_class, found_sums)
     });
@@ -224,7 +306,7 @@ pub(super) fn run(
         found_class.extend(c);
         found_sums.extend(s);
     }
-    // Stable: a cell's findings stay in dimension order.
+    // Stable: a cell's findings stay in dimension order (slices of offsets interleave, and dimensions do).
     for found in [&mut found_class, &mut found_sums] {
         if !found.is_sorted_by_key(|(cell, _)| *cell) {
             found.sort_by_key(|(cell, _)| *cell);

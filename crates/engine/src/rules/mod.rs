@@ -1389,13 +1389,19 @@ thread_local! {
     static TEST_BLOCK: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
-/// The chunks of the cell pass: one per available core (natively), none smaller than [`CHUNK_MIN`].
-fn chunks(cells: usize) -> Vec<std::ops::Range<usize>> {
+/// Threads worth using on a table of `cells` cells: one per available core (natively, up to 8), one per
+/// [`CHUNK_MIN`] cells.
+fn threads_for(cells: usize) -> usize {
     #[cfg(not(target_arch = "wasm32"))]
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     #[cfg(target_arch = "wasm32")]
     let cores = 1;
-    let n = cores.min(cells / CHUNK_MIN).max(1);
+    cores.min(cells / CHUNK_MIN).max(1)
+}
+
+/// The chunks of the cell pass: one per thread worth using ([`threads_for`]).
+fn chunks(cells: usize) -> Vec<std::ops::Range<usize>> {
+    let n = threads_for(cells);
     #[cfg(test)]
     let n = TEST_CHUNK
         .with(std::cell::Cell::get)
@@ -1509,9 +1515,10 @@ mod pass_tests {
         assert!(fired > 100, "class disclosure fired {fired} times");
     }
 
-    /// On a full table (every code combination, in key order) the group rules add whole rows of cells; every
-    /// other table in key order gets group slots: the same reports, on random tables with hierarchies, missing
-    /// entries, NaN and negative values.
+    /// On a full table (every code combination, in key order) the group rules add whole rows of cells, in one
+    /// slice per dimension or cut into several (ranges of blocks or of offsets in the rows); every other table
+    /// in key order gets group slots: the same reports, on random tables with hierarchies, missing entries, NaN
+    /// and negative values.
     #[test]
     fn full_grid_and_group_slots_give_the_same_report() {
         let (mut grids, mut class, mut sums) = (0, 0, 0);
@@ -1520,6 +1527,9 @@ mod pass_tests {
             grids += usize::from(t.is_full_grid());
             for p in policies() {
                 let a = check_table(&t, &p);
+                grid::PIECES.with(|f| f.set(Some(2 + seed as usize % 4)));
+                let sliced = check_table(&t, &p);
+                grid::PIECES.with(|f| f.set(None));
                 grid::NO_GRID.with(|f| f.set(true));
                 let b = check_table(&t, &p);
                 grid::NO_GRID.with(|f| f.set(false));
@@ -1530,6 +1540,12 @@ mod pass_tests {
                             sums += a.findings_of("additivity").count();
                         }
                         assert_eq!(a, b, "seed {seed}, policy {}", p.name);
+                        assert_eq!(
+                            sliced.ok(),
+                            Some(b),
+                            "seed {seed}, policy {}, sliced",
+                            p.name
+                        );
                     }
                     (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
                     (a, b) => panic!("seed {seed}: {a:?} vs {b:?}"),
