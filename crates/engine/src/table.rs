@@ -475,8 +475,8 @@ impl Table {
             Index::Sorted(sorted) => Box::new(sorted.iter().map(|&(_, c)| c)),
         }
     }
-    /// Whether the table has a cell for every combination of its codes, in key order (as `tabulate` writes
-    /// tables with all their margins): cell `i` has key `i`, so the cells that differ only in dimension `d` sit
+    /// Whether the table has a cell for every combination of its codes, in key order (as a tabulated crosstab
+    /// with all its margins usually is): cell `i` has key `i`, so the cells that differ only in dimension `d` sit
     /// [`Table::stride`]`(d)` cells apart.
     pub fn is_full_grid(&self) -> bool {
         self.full_grid

@@ -1,5 +1,5 @@
 //! The group rules (class disclosure, additivity) on a full table: one with a cell for every combination of
-//! its codes, in key order, as `tabulate` writes a table with all its margins. There cell `i` has key `i`, so
+//! its codes, in key order, as a tabulated crosstab with all its margins usually is. There cell `i` has key `i`, so
 //! along dimension `d` the cells of one group (the parts under one parent code, the other codes fixed) and the
 //! group's head sit at fixed distances: whole rows of cells add into whole rows of sums, with no coordinates
 //! read and no lookup. One pass per dimension sums what both rules need; each rule then judges the block it
