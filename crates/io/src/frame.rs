@@ -98,12 +98,15 @@ pub(crate) fn trim_bytes(field: &[u8]) -> &[u8] {
 /// Numbers a text column's codes in first-seen order, field by field: the ids `table_from_frame` gives a
 /// dimension. Codes of up to 15 bytes (nearly all) are looked up as one 128-bit number, with no string hashing or
 /// comparing; longer ones by their bytes. Sorted files repeat a code row after row, so the previous field's id is
-/// used again without a lookup. The CSV reader numbers columns with it while splitting; `encode_codes`
+/// used again without a lookup, and cycle through the codes of their last columns in order, so the id after the
+/// previous one is tried next. The CSV reader numbers columns with it while splitting; `encode_codes`
 /// afterwards.
 pub(crate) struct Coder {
     pub(crate) codes: Codes,
     short: rustc_hash::FxHashMap<u128, u32>,
     long: rustc_hash::FxHashMap<Box<[u8]>, u32>,
+    /// Per id, its short code's key (`None` for a long code).
+    keys: Vec<Option<u128>>,
     last: Option<(Option<u128>, u32)>,
     /// Distinct codes past which [`Coder::add`] stops.
     limit: usize,
@@ -127,6 +130,7 @@ impl Coder {
             },
             short: rustc_hash::FxHashMap::default(),
             long: rustc_hash::FxHashMap::default(),
+            keys: Vec::new(),
             last: None,
             limit,
         }
@@ -147,6 +151,13 @@ impl Coder {
             {
                 id
             }
+            // The code after the previous field's in first-seen order (a column that cycles through its codes).
+            Some((_, id))
+                if key.is_some() && self.keys.get(id as usize + 1).copied().flatten() == key =>
+            {
+                self.last = Some((key, id + 1));
+                id + 1
+            }
             _ => {
                 let next = self.codes.distinct.len() as u32;
                 let found = match key {
@@ -163,6 +174,7 @@ impl Coder {
                             Some(k) => self.short.insert(k, next),
                             None => self.long.insert(code.into(), next),
                         };
+                        self.keys.push(key);
                         self.codes
                             .distinct
                             .push(String::from_utf8_lossy(code).into_owned());
@@ -184,11 +196,11 @@ pub(crate) fn packed(bytes: &[u8]) -> Option<u128> {
     if bytes.len() > 15 {
         return None;
     }
-    let mut key = (bytes.len() as u128) << 120;
-    for (k, &b) in bytes.iter().enumerate() {
-        key |= u128::from(b) << (8 * k);
-    }
-    Some(key)
+    // Byte `k` of the code is byte `k` of the number, little-endian; the length is byte 15.
+    let mut word = [0u8; 16];
+    word.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    word[15] = bytes.len() as u8;
+    Some(u128::from_le_bytes(word))
 }
 
 /// Fields read as numbers while a CSV was split: every field empty (missing) or a plain decimal with `point`.
@@ -773,6 +785,69 @@ pub fn filter_rows(frame: Frame, name: &str, values: &[&str]) -> Result<Frame, c
 
 #[cfg(test)]
 mod tests {
+    /// Codes are numbered in first-seen order, whatever the order they come in: repeated, cycling, cycling with
+    /// codes left out or added, short and long, sharing prefixes.
+    #[test]
+    fn coder_numbers_codes_in_first_seen_order() {
+        let names: Vec<String> = (0..40)
+            .map(|i| match i % 4 {
+                0 => format!("c{i}"),
+                1 => format!("a-code-longer-than-fifteen-bytes-{i}"),
+                2 => "x".repeat(1 + i % 16),
+                _ => format!("c{i}\u{e9}"),
+            })
+            .collect();
+        let mut seq: Vec<&str> = Vec::new();
+        let mut x = 7u64;
+        for round in 0..30 {
+            for n in &names {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                match round % 3 {
+                    // In order, each code once or twice.
+                    0 => seq.extend(std::iter::repeat_n(n.as_str(), 1 + (x >> 60) as usize % 2)),
+                    // In order with codes left out.
+                    1 if (x >> 61) != 0 => seq.push(n),
+                    1 => {}
+                    // Any order.
+                    _ => seq.push(names[(x >> 33) as usize % names.len()].as_str()),
+                }
+            }
+        }
+        let mut coder = super::Coder::new(seq.len(), usize::MAX);
+        let mut naive: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        let mut want = Vec::new();
+        for f in &seq {
+            coder.add(f.as_bytes()).unwrap();
+            let next = naive.len() as u32;
+            want.push(*naive.entry(f).or_insert(next));
+        }
+        assert_eq!(coder.codes.ids, want);
+        let mut distinct = vec![String::new(); naive.len()];
+        for (k, v) in naive {
+            distinct[v as usize] = k.to_string();
+        }
+        assert_eq!(coder.codes.distinct, distinct);
+    }
+
+    /// A short code's key holds its bytes and its length, so codes that differ only by trailing zero bytes differ.
+    #[test]
+    fn packed_keys_hold_bytes_and_length() {
+        for len in 0..=15usize {
+            let bytes: Vec<u8> = (0..len as u8)
+                .map(|b| b.wrapping_mul(37).wrapping_add(1))
+                .collect();
+            let mut want = (len as u128) << 120;
+            for (k, &b) in bytes.iter().enumerate() {
+                want |= u128::from(b) << (8 * k);
+            }
+            assert_eq!(super::packed(&bytes), Some(want));
+        }
+        assert_ne!(super::packed(b"a"), super::packed(b"a\0"));
+        assert_eq!(super::packed(&[b'a'; 16]), None);
+    }
+
     /// Fields of every length, empty ones included, read back exactly across many steps of the ends' high
     /// part (5 bits in tests: a step every 32 bytes).
     #[test]
