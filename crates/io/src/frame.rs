@@ -196,11 +196,29 @@ pub(crate) fn packed(bytes: &[u8]) -> Option<u128> {
     if bytes.len() > 15 {
         return None;
     }
-    // Byte `k` of the code is byte `k` of the number, little-endian; the length is byte 15.
-    let mut word = [0u8; 16];
-    word.get_mut(..bytes.len())?.copy_from_slice(bytes);
-    word[15] = bytes.len() as u8;
-    Some(u128::from_le_bytes(word))
+    // Byte `k` of the code is byte `k` of the number, little-endian; the length is byte 15. Read as two
+    // overlapping words (no copy loop): the first bytes, and the last ones moved down onto where they belong.
+    let n = bytes.len();
+    let word = |at: usize, w: usize| -> u64 {
+        let mut b = [0u8; 8];
+        if let (Some(to), Some(from)) = (b.get_mut(..w), bytes.get(at..at + w)) {
+            to.copy_from_slice(from);
+        }
+        u64::from_le_bytes(b)
+    };
+    // `w`-byte words (8, 4, 2 or 1 bytes) starting at 0 and ending at `n` cover the code when n ≤ 2w.
+    let both = |w: usize| -> u128 {
+        let (low, high) = (word(0, w), word(n - w, w));
+        u128::from(low) | (u128::from(high) << (8 * (n - w)))
+    };
+    let key = match n {
+        0 => 0,
+        1 => u128::from(word(0, 1)),
+        2..=3 => both(2),
+        4..=7 => both(4),
+        _ => both(8),
+    };
+    Some(key | ((n as u128) << 120))
 }
 
 /// Fields read as numbers while a CSV was split: every field empty (missing) or a plain decimal with `point`.
