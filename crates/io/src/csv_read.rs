@@ -425,11 +425,13 @@ fn read_plain(
         let mut word = [0u8; 8];
         word.copy_from_slice(w);
         let word = u64::from_le_bytes(word);
-        let mut marks = equal_bytes(word, sep) | equal_bytes(word, nl);
+        let ends = equal_bytes(word, nl);
+        let mut marks = equal_bytes(word, sep) | ends;
         while marks != 0 {
+            let low = marks & marks.wrapping_neg();
             let at = base + (marks.trailing_zeros() / 8) as usize;
             marks &= marks - 1;
-            if body.get(at) == Some(&b'\n') {
+            if ends & low != 0 {
                 s.end_row(file, at)?;
             } else {
                 s.push_field(at);
