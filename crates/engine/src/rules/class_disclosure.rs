@@ -95,6 +95,7 @@ fn judge(d: usize, c: &ClassDisclosure, g: &Group, n: u64) -> Option<Finding> {
     let values = if c.single_category && g.nonzero == 1 {
         Detail::SingleCategory {
             dimension: Dim(d as u32),
+            n,
             group_n: g.n,
             categories: g.categories,
         }
@@ -410,7 +411,7 @@ mod tests {
             true,
             &[("VL", "BE", 0), ("VL", "nonEU", 25), ("VL", "Total", 40)],
             &[
-                "region=VL, origin=nonEU: only non-zero category of 2 along `origin`: all 40 units fall here",
+                "region=VL, origin=nonEU: only non-zero category of 2 along `origin`: all 25 units with a category fall here (the group counts 40)",
             ],
         );
     }

@@ -105,11 +105,17 @@ fn nl(d: &NamedDetail) -> String {
         ),
         NamedDetail::SingleCategory {
             dimension,
+            n,
             group_n,
             categories,
-        } => format!(
-            "enige niet-lege categorie van {categories} langs `{dimension}`: alle {group_n} eenheden vallen hier"
-        ),
+        } => match n.filter(|n| n != group_n) {
+            None => format!(
+                "enige niet-lege categorie van {categories} langs `{dimension}`: alle {group_n} eenheden vallen hier"
+            ),
+            Some(n) => format!(
+                "enige niet-lege categorie van {categories} langs `{dimension}`: alle {n} eenheden met een categorie vallen hier (de groep telt er {group_n})"
+            ),
+        },
         NamedDetail::SamplingZero => {
             "0 eenheden: een lege cel verraadt dat geen enkele eenheid deze combinatie heeft".into()
         }
@@ -230,11 +236,17 @@ fn fr(d: &NamedDetail) -> String {
         ),
         NamedDetail::SingleCategory {
             dimension,
+            n,
             group_n,
             categories,
-        } => format!(
-            "seule catégorie non vide sur {categories} le long de `{dimension}` : les {group_n} unités tombent ici"
-        ),
+        } => match n.filter(|n| n != group_n) {
+            None => format!(
+                "seule catégorie non vide sur {categories} le long de `{dimension}` : les {group_n} unités tombent ici"
+            ),
+            Some(n) => format!(
+                "seule catégorie non vide sur {categories} le long de `{dimension}` : les {n} unités ayant une catégorie tombent ici (le groupe en compte {group_n})"
+            ),
+        },
         NamedDetail::SamplingZero => {
             "0 unité : une cellule vide révèle qu'aucune unité n'a cette combinaison".into()
         }
@@ -344,7 +356,14 @@ mod tests {
             },
             Detail::SingleCategory {
                 dimension: Dim(0),
+                n: 12,
                 group_n: 12,
+                categories: 2,
+            },
+            Detail::SingleCategory {
+                dimension: Dim(0),
+                n: 25,
+                group_n: 40,
                 categories: 2,
             },
             Detail::SamplingZero,
@@ -397,6 +416,35 @@ mod tests {
             serde_json::to_string(&named).unwrap(),
             r#"{"kind":"class-share","dimension":"sex","n":9,"group_n":10,"share":90.0,"max_share":90.0}"#
         );
+        // The single non-empty part's own units are recorded; a report written before they were reads them as
+        // the group's, which is what its sentence said.
+        let single = Detail::SingleCategory {
+            dimension: Dim(0),
+            n: 25,
+            group_n: 40,
+            categories: 2,
+        };
+        assert_eq!(
+            serde_json::to_string(&single.named(&DIMS)).unwrap(),
+            r#"{"kind":"single-category","dimension":"sex","n":25,"group_n":40,"categories":2}"#
+        );
+        let old: NamedDetail = serde_json::from_str(
+            r#"{"kind":"single-category","dimension":"sex","group_n":40,"categories":2}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            old.resolve(&DIMS),
+            Ok(Detail::SingleCategory {
+                dimension: Dim(0),
+                n: 40,
+                group_n: 40,
+                categories: 2,
+            })
+        );
+        assert_eq!(
+            en(&old),
+            "only non-zero category of 2 along `sex`: all 40 units fall here"
+        );
         // A dimension the table does not have is an error that names it; a position out of range reads `?`.
         assert_eq!(
             named.resolve(&["age"]),
@@ -407,6 +455,7 @@ mod tests {
             status: Status::Unsafe,
             values: Detail::SingleCategory {
                 dimension: Dim(7),
+                n: 3,
                 group_n: 3,
                 categories: 2,
             },

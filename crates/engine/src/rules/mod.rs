@@ -230,8 +230,11 @@ pub enum Detail {
         group_n: u64,
         max_share: f64,
     },
+    /// `n`: the units of the one non-empty part; `group_n`: the group's (its parent cell's when the table has
+    /// it, which a person-year table or a total with units of no category can make larger).
     SingleCategory {
         dimension: Dim,
+        n: u64,
         group_n: u64,
         categories: u32,
     },
@@ -306,6 +309,9 @@ pub enum NamedDetail<'a> {
     },
     SingleCategory {
         dimension: Cow<'a, str>,
+        /// Absent from reports written before it was recorded: the part then held the group's units.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        n: Option<u64>,
         group_n: u64,
         categories: u32,
     },
@@ -408,10 +414,12 @@ impl Detail {
             },
             Detail::SingleCategory {
                 dimension,
+                n,
                 group_n,
                 categories,
             } => NamedDetail::SingleCategory {
                 dimension: name(dimension),
+                n: Some(n),
                 group_n,
                 categories,
             },
@@ -524,10 +532,12 @@ impl NamedDetail<'_> {
             },
             NamedDetail::SingleCategory {
                 dimension,
+                n,
                 group_n,
                 categories,
             } => Detail::SingleCategory {
                 dimension: dim(dimension)?,
+                n: n.unwrap_or(*group_n),
                 group_n: *group_n,
                 categories: *categories,
             },
@@ -660,11 +670,17 @@ pub(crate) fn en(d: &NamedDetail) -> String {
         ),
         NamedDetail::SingleCategory {
             dimension,
+            n,
             group_n,
             categories,
-        } => format!(
-            "only non-zero category of {categories} along `{dimension}`: all {group_n} units fall here"
-        ),
+        } => match n.filter(|n| n != group_n) {
+            None => format!(
+                "only non-zero category of {categories} along `{dimension}`: all {group_n} units fall here"
+            ),
+            Some(n) => format!(
+                "only non-zero category of {categories} along `{dimension}`: all {n} units with a category fall here (the group counts {group_n})"
+            ),
+        },
         NamedDetail::SamplingZero => {
             "0 units: an empty cell tells that no unit has this combination".into()
         }
