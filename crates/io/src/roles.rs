@@ -728,11 +728,7 @@ mod tests {
                 text.push_str(&fields.join(","));
                 text.push('\n');
             }
-            // Split a few rows at a time too, so a column's codes span batches.
-            let batch = [None, Some(1 + case % 5)][case % 2];
-            crate::csv_read::TEST_BATCH.with(|b| b.set(batch));
             let frame = crate::read_frame("t.csv", text.as_bytes()).unwrap();
-            crate::csv_read::TEST_BATCH.with(|b| b.set(None));
             for c in &frame.columns {
                 let crate::ColumnData::Text(t) = &c.data else {
                     continue;
