@@ -241,16 +241,7 @@ fn equal_bytes(word: u64, pattern: u64) -> u64 {
 /// dimension) is left to be numbered when it is used.
 pub(crate) const CODES_WHILE_SPLITTING: usize = 1 << 16;
 
-/// Rows whose field boundaries are found before their fields are read, column by column.
-const BATCH_ROWS: usize = 512;
-
-#[cfg(test)]
-thread_local! {
-    /// Tests read a few rows at a time, so files span many batches.
-    static TEST_BATCH: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
-}
-
-/// Where [`read_plain`] is in its body: the open field and row, and the rows split but not yet read.
+/// Where [`read_plain`] is in its body: the open field and row.
 struct Splitter<'a> {
     body: &'a [u8],
     width: usize,
@@ -259,6 +250,8 @@ struct Splitter<'a> {
     ends: Vec<u16>,
     /// Where the body starts in the file (the row starts count from the file's start).
     base: usize,
+    /// Where the open row starts in the body.
+    row_start: usize,
     /// A row reached 64 KiB: the general reader takes the file.
     long_row: bool,
     /// Each column's fields as numbers, while every one so far has been empty or a plain decimal.
@@ -267,38 +260,72 @@ struct Splitter<'a> {
     codes: Vec<Option<crate::frame::Coder>>,
     row_labels: Vec<u64>,
     line: u64,
-    /// Start of the open field's row, and the open field's column in it.
+    /// Start of the open field, and its column in the row.
     start: usize,
     col: usize,
     /// The decimal point of numbers (`,` when the separator is `;` or tab).
     point: u8,
     /// Fields a number column is sized for once its first number is read.
     lines: usize,
-    /// The rows split and not yet read: each one's start in the body, and the end of each of its fields
-    /// (`width` per row).
-    batch: Vec<usize>,
-    bounds: Vec<u32>,
-    /// Rows a batch holds.
-    batch_rows: usize,
 }
 
 impl Splitter<'_> {
-    /// A field of the open row ends at byte `end` (a separator).
+    /// Runs once per field: inlined into the scanning loop, so the splitter's state stays in registers.
     #[inline(always)]
-    fn field_end(&mut self, end: usize) {
-        // Bounds fit in 32 bits: `read_plain` takes files below 4 GiB only.
-        self.bounds.push(end as u32);
+    fn push_field(&mut self, end: usize) {
+        // Row starts fit in 32 bits: `read_plain` takes files below 4 GiB only.
+        if self.col == 0 {
+            self.row_start = self.start;
+            self.starts.push((self.base + self.start) as u32);
+        }
+        let end_in_row = end - self.row_start;
+        self.long_row |= end_in_row > usize::from(u16::MAX);
+        self.ends.push(end_in_row as u16);
+        let field = self.body.get(self.start..end).unwrap_or(&[]);
+        let mut text = false;
+        if let Some(slot) = self.numbers.get_mut(self.col) {
+            if let Some(numbers) = slot {
+                if field.is_empty() {
+                    numbers.push(None);
+                } else if let Some(x) =
+                    crate::frame::short_decimal(self.body, self.start, end, self.point)
+                        .or_else(|| crate::frame::plain_decimal(field, self.point))
+                {
+                    if numbers.is_empty() {
+                        *numbers = cellguard_engine::column::Column::with_capacity(self.lines);
+                    }
+                    numbers.push(Some(x));
+                } else {
+                    // Text, or a number the general parser must read: the column is parsed when it is used.
+                    *slot = None;
+                    // Text from the first row on: its codes are numbered as it is split.
+                    if self.row_labels.is_empty() {
+                        if let Some(codes) = self.codes.get_mut(self.col) {
+                            *codes =
+                                Some(crate::frame::Coder::new(self.lines, CODES_WHILE_SPLITTING));
+                        }
+                    }
+                    text = true;
+                }
+            } else {
+                text = true;
+            }
+        }
+        if text {
+            if let Some(slot) = self.codes.get_mut(self.col) {
+                // An empty code (an error the later numbering reports with its row) or too many codes (free
+                // text, not a dimension): this column is numbered afterwards.
+                if slot.as_mut().is_some_and(|c| c.add(field).is_err()) {
+                    *slot = None;
+                }
+            }
+        }
         self.col += 1;
     }
 
     /// A row ends at byte `at` (a `\n`, or the end of the body).
     fn end_row(&mut self, file: &str, at: usize) -> Result<(), Error> {
-        let last = self.bounds.len() - self.col;
-        let field_start = match self.col {
-            0 => self.start,
-            _ => self.bounds.get(last + self.col - 1).map_or(0, |&e| e as usize + 1),
-        };
-        let end = if at > field_start && self.body.get(at - 1) == Some(&b'\r') {
+        let end = if at > self.start && self.body.get(at - 1) == Some(&b'\r') {
             at - 1
         } else {
             at
@@ -309,7 +336,7 @@ impl Splitter<'_> {
             self.start = at + 1;
             return Ok(());
         }
-        self.field_end(end);
+        self.push_field(end);
         if self.col != self.width {
             return Err(Error::Csv {
                 file: file.to_owned(),
@@ -320,97 +347,11 @@ impl Splitter<'_> {
                 ),
             });
         }
-        self.batch.push(self.start);
         self.row_labels.push(self.line);
         self.line += 1;
         self.col = 0;
         self.start = at + 1;
-        if self.batch.len() == self.batch_rows {
-            self.read_batch();
-        }
         Ok(())
-    }
-
-    /// Reads the rows split so far: their starts and field ends, then column by column their numbers and codes
-    /// (one kind of field at a time, while the rows are in cache).
-    fn read_batch(&mut self) {
-        let Splitter {
-            body,
-            width,
-            starts,
-            ends,
-            base,
-            long_row,
-            numbers,
-            codes,
-            point,
-            lines,
-            batch,
-            bounds,
-            ..
-        } = self;
-        let (body, width, point, lines) = (*body, *width, *point, *lines);
-        let first_row = starts.len();
-        for (&start, row) in batch.iter().zip(bounds.chunks_exact(width)) {
-            starts.push((*base + start) as u32);
-            for &end in row {
-                let in_row = end as usize - start;
-                *long_row |= in_row > usize::from(u16::MAX);
-                ends.push(in_row as u16);
-            }
-        }
-        // Field `k` of row `r`: its start and end in the body.
-        let field = |r: usize, k: usize| -> (usize, usize) {
-            let start = match k {
-                0 => batch.get(r).copied().unwrap_or(0),
-                _ => bounds.get(r * width + k - 1).map_or(0, |&e| e as usize + 1),
-            };
-            let end = bounds.get(r * width + k).map_or(start, |&e| e as usize);
-            (start, end.max(start))
-        };
-        for (k, (slot, coder)) in numbers.iter_mut().zip(codes.iter_mut()).enumerate() {
-            let mut r = 0;
-            if let Some(column) = slot {
-                while r < batch.len() {
-                    let (start, end) = field(r, k);
-                    if start == end {
-                        column.push(None);
-                    } else if let Some(x) = crate::frame::short_decimal(body, start, end, point)
-                        .or_else(|| crate::frame::plain_decimal(body.get(start..end)?, point))
-                    {
-                        if column.is_empty() {
-                            *column = cellguard_engine::column::Column::with_capacity(lines);
-                        }
-                        column.push(Some(x));
-                    } else {
-                        break;
-                    }
-                    r += 1;
-                }
-                if r == batch.len() {
-                    continue;
-                }
-                // Text, or a number the general parser must read: the column is parsed when it is used.
-                *slot = None;
-                // Text from the first row on: its codes are numbered as it is split.
-                if first_row + r == 0 {
-                    *coder = Some(crate::frame::Coder::new(lines, CODES_WHILE_SPLITTING));
-                }
-            }
-            if let Some(c) = coder {
-                for r in r..batch.len() {
-                    let (start, end) = field(r, k);
-                    // An empty code (an error the later numbering reports with its row) or too many codes (free
-                    // text, not a dimension): this column is numbered afterwards.
-                    if c.add(body.get(start..end).unwrap_or(&[])).is_err() {
-                        *coder = None;
-                        break;
-                    }
-                }
-            }
-        }
-        batch.clear();
-        bounds.clear();
     }
 }
 
@@ -456,6 +397,7 @@ fn read_plain(
         starts: Vec::with_capacity(lines),
         ends: Vec::with_capacity(lines * width),
         base,
+        row_start: 0,
         long_row: false,
         numbers: (0..width)
             .map(|k| {
@@ -472,14 +414,7 @@ fn read_plain(
         col: 0,
         point: if delimiter == b',' { b'.' } else { b',' },
         lines,
-        batch: Vec::with_capacity(BATCH_ROWS),
-        bounds: Vec::with_capacity(BATCH_ROWS * width + width),
-        batch_rows: BATCH_ROWS,
     };
-    #[cfg(test)]
-    if let Some(rows) = TEST_BATCH.with(std::cell::Cell::get) {
-        s.batch_rows = rows;
-    }
     let (sep, nl) = (
         u64::from(delimiter) * 0x0101_0101_0101_0101,
         u64::from(b'\n') * 0x0101_0101_0101_0101,
@@ -499,7 +434,8 @@ fn read_plain(
             if ends & low != 0 {
                 s.end_row(file, at)?;
             } else {
-                s.field_end(at);
+                s.push_field(at);
+                s.start = at + 1;
             }
         }
         base += 8;
@@ -509,13 +445,13 @@ fn read_plain(
         if b == b'\n' {
             s.end_row(file, at)?;
         } else if b == delimiter {
-            s.field_end(at);
+            s.push_field(at);
+            s.start = at + 1;
         }
     }
     if s.start < body.len() || s.col > 0 {
         s.end_row(file, body.len())?;
     }
-    s.read_batch();
     let point = s.point;
     if s.long_row {
         return Ok(None);
@@ -682,11 +618,6 @@ mod tests {
             let fast = read_with("t.csv", src(text.as_bytes()), true);
             let general = read_with("t.csv", src(text.as_bytes()), false);
             assert_eq!(fast, general, "case {case}: {text:?}");
-            // Read a few rows at a time: a column turns to text, or its codes stop, in a later batch.
-            TEST_BATCH.with(|b| b.set(Some(1 + case % 4)));
-            let batched = read_with("t.csv", src(text.as_bytes()), true);
-            TEST_BATCH.with(|b| b.set(None));
-            assert_eq!(batched, general, "case {case}, batches of {}: {text:?}", 1 + case % 4);
             let bytes = Arc::new(text.clone().into_bytes());
             let shared = read_with(
                 "t.csv",
