@@ -196,8 +196,20 @@ pub(crate) fn packed(bytes: &[u8]) -> Option<u128> {
     if bytes.len() > 15 {
         return None;
     }
-    // Byte `k` of the code is byte `k` of the number, little-endian; the length is byte 15. Read as two
-    // overlapping words (no copy loop): the first bytes, and the last ones moved down onto where they belong.
+    // Byte `k` of the code is byte `k` of the number, little-endian; the length is byte 15. Built as two 64-bit
+    // halves with 64-bit shifts only (a 128-bit shift by a variable amount is a library call in WebAssembly).
+    let n = bytes.len();
+    let (low, high) = match bytes.split_at_checked(8) {
+        Some((first, rest)) => (le_bytes(first), le_bytes(rest)),
+        None => (le_bytes(bytes), 0),
+    };
+    Some(u128::from(low) | (u128::from(high | ((n as u64) << 56)) << 64))
+}
+
+/// Up to eight bytes as a little-endian number (byte `k` at bits `8k..8k+8`), read as two overlapping loads of
+/// 1, 2 or 4 bytes, or one of 8: no loop over the bytes.
+#[inline(always)]
+fn le_bytes(bytes: &[u8]) -> u64 {
     let n = bytes.len();
     let word = |at: usize, w: usize| -> u64 {
         let mut b = [0u8; 8];
@@ -206,19 +218,15 @@ pub(crate) fn packed(bytes: &[u8]) -> Option<u128> {
         }
         u64::from_le_bytes(b)
     };
-    // `w`-byte words (8, 4, 2 or 1 bytes) starting at 0 and ending at `n` cover the code when n ≤ 2w.
-    let both = |w: usize| -> u128 {
-        let (low, high) = (word(0, w), word(n - w, w));
-        u128::from(low) | (u128::from(high) << (8 * (n - w)))
-    };
-    let key = match n {
+    // `w`-byte words starting at 0 and ending at `n` cover the bytes when w ≤ n ≤ 2w.
+    let both = |w: usize| word(0, w) | (word(n - w, w) << (8 * (n - w)));
+    match n {
         0 => 0,
-        1 => u128::from(word(0, 1)),
+        1 => word(0, 1),
         2..=3 => both(2),
         4..=7 => both(4),
-        _ => both(8),
-    };
-    Some(key | ((n as u128) << 120))
+        _ => word(0, 8),
+    }
 }
 
 /// Fields read as numbers while a CSV was split: every field empty (missing) or a plain decimal with `point`.
