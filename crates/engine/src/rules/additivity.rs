@@ -232,7 +232,7 @@ impl Sums {
         Sums(vec![Acc::EMPTY; len])
     }
 
-    /// Adds cell `cell` as a part (its finite value, its unit count) to group `p`.
+    /// Adds cell `cell` as a part to group `p` (a missing or non-finite value leaves the sum unknown).
     #[inline]
     fn add_cell(&mut self, table: &Table, p: usize, cell: u32) {
         let Some(a) = self.0.get_mut(p) else {

@@ -263,15 +263,17 @@ impl Block {
     }
 }
 
+/// A rule's findings, `(cell, finding)`.
+type Found = Vec<(u32, Finding)>;
+
 /// Class disclosure (when the policy has it) and additivity along every dimension of a full table, one pass per
-/// dimension (natively on the threads of the pool). Returns each rule's findings in cell order, a cell's in
-/// dimension order; `None` when the table is not a full grid.
-#[allow(clippy::type_complexity)]
+/// dimension (natively its slices on the threads of the pool). Returns each rule's findings in cell order, a
+/// cell's in dimension order; `None` when the table is not a full grid.
 pub(super) fn run(
     table: &Table,
     class: Option<&ClassDisclosure>,
     additivity: Status,
-) -> Option<(Vec<(u32, Finding)>, Vec<(u32, Finding)>)> {
+) -> Option<(Found, Found)> {
     #[cfg(test)]
     if NO_GRID.with(std::cell::Cell::get) || super::relations::NO_LAYOUT.with(std::cell::Cell::get)
     {
@@ -291,7 +293,7 @@ pub(super) fn run(
         .iter()
         .flat_map(|g| g.slices(pieces).into_iter().map(move |s| (g, s)))
         .collect();
-    let per_dim = super::run_all(jobs, |(g, slice)| {
+    let per_slice = super::run_all(jobs, |(g, slice)| {
         let (mut found_class, mut found_sums, mut may) = (Vec::new(), Vec::new(), Vec::new());
         g.each_block(&slice, |block| {
             if let Some(c) = class {
@@ -302,7 +304,7 @@ pub(super) fn run(
         (found_class, found_sums)
     });
     let (mut found_class, mut found_sums) = (Vec::new(), Vec::new());
-    for (c, s) in per_dim {
+    for (c, s) in per_slice {
         found_class.extend(c);
         found_sums.extend(s);
     }
