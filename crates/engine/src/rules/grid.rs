@@ -174,24 +174,37 @@ impl<'a> Grid<'a> {
                     *done = acc;
                 }
             } else {
-                for p in &self.parts {
-                    let at = p.rank as usize * width;
-                    let row = p.code as usize * stride + slice.cols.start;
-                    let (Some(accs), Some(xs)) =
-                        (sums.get_mut(at..at + width), ns.get(row..row + width))
-                    else {
-                        continue;
+                // Up to four parts of one group at a time: each group's sums are loaded and stored once for
+                // them, its parts still added in codelist order.
+                let mut rest = self.parts.as_slice();
+                while let Some(first_part) = rest.first() {
+                    let rank = first_part.rank;
+                    let k = rest.iter().take(4).take_while(|p| p.rank == rank).count();
+                    let (run, after) = rest.split_at(k.max(1));
+                    rest = after;
+                    let at = rank as usize * width;
+                    let Some(accs) = sums.get_mut(at..at + width) else {
+                        continue; // a root code (rank u32::MAX) has no group
                     };
-                    match vs.and_then(|vs| vs.get(row..row + width)) {
-                        Some(vs) => {
-                            for ((a, &x), &v) in accs.iter_mut().zip(xs).zip(vs) {
-                                a.add_units(x);
-                                a.add_value(v);
+                    let row = |p: &PartCode| {
+                        let start = p.code as usize * stride + slice.cols.start;
+                        start..start + width
+                    };
+                    let units = |p: &PartCode| ns.get(row(p)).unwrap_or(&[]);
+                    let values = |p: &PartCode| vs.and_then(|vs| vs.get(row(p)));
+                    match run {
+                        [a, b, c, d] => {
+                            let xs = [units(a), units(b), units(c), units(d)];
+                            match (values(a), values(b), values(c), values(d)) {
+                                (Some(va), Some(vb), Some(vc), Some(vd)) => {
+                                    add4(accs, xs, Some([va, vb, vc, vd]))
+                                }
+                                _ => add4(accs, xs, None),
                             }
                         }
-                        None => {
-                            for (a, &x) in accs.iter_mut().zip(xs) {
-                                a.add_units(x);
+                        _ => {
+                            for p in run {
+                                add1(accs, units(p), values(p));
                             }
                         }
                     }
@@ -216,6 +229,59 @@ impl<'a> Grid<'a> {
                 }
             }
             f(&block);
+        }
+    }
+}
+
+/// Adds one part's row of cells (units, and values when the table has them) to its groups' sums.
+#[inline(always)]
+fn add1(accs: &mut [Acc], xs: &[u64], vs: Option<&[f64]>) {
+    match vs {
+        Some(vs) => {
+            for ((a, &x), &v) in accs.iter_mut().zip(xs).zip(vs) {
+                a.add_units(x);
+                a.add_value(v);
+            }
+        }
+        None => {
+            for (a, &x) in accs.iter_mut().zip(xs) {
+                a.add_units(x);
+            }
+        }
+    }
+}
+
+/// Adds four parts' rows of cells to their groups' sums, in the order given.
+#[inline(always)]
+fn add4(accs: &mut [Acc], [x0, x1, x2, x3]: [&[u64]; 4], vs: Option<[&[f64]; 4]>) {
+    let units = x0.iter().zip(x1).zip(x2).zip(x3);
+    match vs {
+        Some([v0, v1, v2, v3]) => {
+            let values = v0.iter().zip(v1).zip(v2).zip(v3);
+            for ((a, (((&x0, &x1), &x2), &x3)), (((&v0, &v1), &v2), &v3)) in
+                accs.iter_mut().zip(units).zip(values)
+            {
+                let mut s = *a;
+                s.add_units(x0);
+                s.add_value(v0);
+                s.add_units(x1);
+                s.add_value(v1);
+                s.add_units(x2);
+                s.add_value(v2);
+                s.add_units(x3);
+                s.add_value(v3);
+                *a = s;
+            }
+        }
+        None => {
+            for (a, (((&x0, &x1), &x2), &x3)) in accs.iter_mut().zip(units) {
+                let mut s = *a;
+                s.add_units(x0);
+                s.add_units(x1);
+                s.add_units(x2);
+                s.add_units(x3);
+                *a = s;
+            }
         }
     }
 }

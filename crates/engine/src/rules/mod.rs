@@ -1575,6 +1575,68 @@ mod pass_tests {
         );
     }
 
+    /// Every path adds a group's parts in codelist order, so the sums (and the numbers a finding shows) are the
+    /// same bit for bit: parts whose sum depends on the order (1 + 1e16 + 1 − 1e16 …), along a dimension of nine
+    /// parts (added four at a time on the grid) that is not the last.
+    #[test]
+    fn group_sums_add_parts_in_codelist_order() {
+        use crate::table::{Dimension, TableBuilder};
+        let parts = [1.0, 1e16, 1.0, -1e16, 0.5, 3.0, 1e16, -1e16, 0.25];
+        let a = Dimension::flat(
+            "a",
+            (0..parts.len()).map(|i| format!("a{i}")),
+            Some("Total"),
+        );
+        let b = Dimension::flat("b", ["x".to_string(), "y".to_string()], Some("Total"));
+        let mut t = TableBuilder::new();
+        let mut row = 1;
+        for i in 0..a.len() as u32 {
+            for j in 0..b.len() as u32 {
+                // Margins left at 7 units and 1e9: additivity fires and shows what the parts add up to.
+                let leaf = (i as usize) < parts.len() && j < 2;
+                let v = if leaf {
+                    parts[i as usize] * f64::from(j + 1)
+                } else {
+                    1e9
+                };
+                t = t.cell(row, &[i, j], Some(if leaf { 3 } else { 7 }), Some(v), &[]);
+                row += 1;
+            }
+        }
+        let t = t.build("t", vec![a, b]).unwrap();
+        assert!(t.is_full_grid());
+        let mut p = Policy::preset("essnet").unwrap();
+        p.dominance.clear();
+        let grid = check_table(&t, &p).unwrap();
+        grid::NO_GRID.with(|f| f.set(true));
+        let slots = check_table(&t, &p).unwrap();
+        relations::NO_LAYOUT.with(|f| f.set(true));
+        let lookups = check_table(&t, &p.clone()).unwrap();
+        relations::NO_LAYOUT.with(|f| f.set(false));
+        grid::NO_GRID.with(|f| f.set(false));
+        assert_eq!(grid, slots);
+        assert_eq!(grid, lookups);
+        // Column `x` of the total along `a`: the parts folded left to right.
+        let want = parts.iter().fold(-0.0, |s, &x| s + x);
+        let total_x = t.find(t.key(&[parts.len() as u32, 0])).unwrap();
+        let shown: Vec<f64> = grid
+            .cell(total_x)
+            .unwrap()
+            .findings
+            .iter()
+            .filter_map(|f| match f.values {
+                Detail::AdditivityValue { sum, dimension, .. } if dimension == Dim(0) => Some(sum),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shown, vec![want]);
+        assert_ne!(
+            want,
+            parts.iter().rev().fold(-0.0, |s, &x| s + x),
+            "the order matters"
+        );
+    }
+
     /// The first look never skips a cell a rule fires on: with and without it, the same reports.
     #[test]
     fn screen_skips_only_cells_no_rule_fires_on() {
