@@ -1576,12 +1576,23 @@ mod pass_tests {
     }
 
     /// Every path adds a group's parts in codelist order, so the sums (and the numbers a finding shows) are the
-    /// same bit for bit: parts whose sum depends on the order (1 + 1e16 + 1 − 1e16 …), along a dimension of nine
+    /// same bit for bit: parts whose sum depends on the order (3 − 1e16 + (1e16 + 2) …), along a dimension of nine
     /// parts (added four at a time on the grid) that is not the last.
     #[test]
     fn group_sums_add_parts_in_codelist_order() {
         use crate::table::{Dimension, TableBuilder};
-        let parts = [1.0, 1e16, 1.0, -1e16, 0.5, 3.0, 1e16, -1e16, 0.25];
+        // Swapping any two of the last seven changes the sum (so does reversing them all).
+        let parts = [
+            3.0,
+            -1e16,
+            1e16 + 2.0,
+            0.5,
+            0.5,
+            -1e16,
+            1e16 + 2.0,
+            -1.0,
+            3.0,
+        ];
         let a = Dimension::flat(
             "a",
             (0..parts.len()).map(|i| format!("a{i}")),
