@@ -194,7 +194,7 @@ impl Part {
     /// The sums of a group, known where none of its parts had a gap.
     fn of(a: &Acc) -> Part {
         Part {
-            value: (a.gaps & GAP_VALUE == 0).then_some((a.value, a.abs)),
+            value: a.value_known().then_some((a.value, a.abs)),
             units: (a.gaps & GAP_UNITS == 0).then_some((a.units, a.max)),
         }
     }

@@ -202,7 +202,7 @@ pub(super) struct Acc {
     pub units: u64,
     pub max: u64,
     pub nonzero: u32,
-    /// [`GAP_VALUE`]: a part without a finite value; [`GAP_UNITS`]: a part without a unit count.
+    /// [`GAP_VALUE`]: a part without a value (or no value column); [`GAP_UNITS`]: a part without a unit count.
     pub gaps: u8,
 }
 
@@ -227,12 +227,20 @@ impl Acc {
         self.nonzero += u32::from(n > 0);
     }
 
-    /// Adds a part's value; a value that is not finite makes the sum unknown.
+    /// Adds a part's value. One that is not finite makes `abs` infinite or NaN, which marks the sum unknown
+    /// ([`Acc::value_known`]) without a test per part.
     #[inline(always)]
     pub fn add_value(&mut self, v: f64) {
         self.value += v;
         self.abs += v.abs();
-        self.gaps |= u8::from(!v.is_finite()) * GAP_VALUE;
+    }
+
+    /// Whether the parts' values add up to a number: none missing and none infinite or NaN. (Finite parts whose
+    /// absolute values add up past the largest float count as unknown too: a comparison against them could not
+    /// find a difference anyway.)
+    #[inline]
+    pub fn value_known(&self) -> bool {
+        self.gaps & GAP_VALUE == 0 && self.abs.is_finite()
     }
 }
 
