@@ -1648,6 +1648,39 @@ mod pass_tests {
         );
     }
 
+    /// Parts whose values are infinite, NaN, or finite but past the largest float when added: no path finds a
+    /// value difference, and the paths agree.
+    #[test]
+    fn group_sums_past_the_floats_find_nothing_on_any_path() {
+        use crate::table::{Dimension, TableBuilder};
+        for parts in [
+            [1e308, 1e308, 1.0],
+            [f64::INFINITY, 1.0, 2.0],
+            [f64::NEG_INFINITY, f64::INFINITY, 2.0],
+            [f64::NAN, 1.0, 2.0],
+        ] {
+            let d = Dimension::flat("d", (0..3).map(|i| format!("d{i}")), Some("Total"));
+            let mut t = TableBuilder::new();
+            for (i, v) in parts.iter().chain([&5.0]).enumerate() {
+                t = t.cell(i as u64 + 2, &[i as u32], Some(12), Some(*v), &[]);
+            }
+            let t = t.build("t", vec![d]).unwrap();
+            assert!(t.is_full_grid());
+            let mut p = Policy::preset("essnet").unwrap();
+            p.dominance.clear();
+            let grid = check_table(&t, &p).unwrap();
+            relations::NO_LAYOUT.with(|f| f.set(true));
+            let lookups = check_table(&t, &p).unwrap();
+            relations::NO_LAYOUT.with(|f| f.set(false));
+            assert_eq!(grid, lookups, "{parts:?}");
+            assert!(
+                grid.findings_of("additivity")
+                    .all(|f| !matches!(f.values, Detail::AdditivityValue { .. })),
+                "{parts:?}"
+            );
+        }
+    }
+
     /// The first look never skips a cell a rule fires on: with and without it, the same reports.
     #[test]
     fn screen_skips_only_cells_no_rule_fires_on() {
