@@ -1636,7 +1636,11 @@ mod pass_tests {
             .findings
             .iter()
             .filter_map(|f| match f.values {
-                Detail::AdditivityValue { sum, dimension, .. } if dimension == Dim(0) => Some(sum),
+                Detail::AdditivityValue {
+                    sum,
+                    dimension: Dim(0),
+                    ..
+                } => Some(sum),
                 _ => None,
             })
             .collect();
