@@ -116,6 +116,16 @@ fn judge(d: usize, c: &ClassDisclosure, g: &Group, n: u64) -> Option<Finding> {
     })
 }
 
+/// Whether any part of a group can fire: [`judge`]'s own test on its largest part (`max` units; the share test
+/// only grows with a part's units), given its non-empty parts and its units.
+#[inline(always)]
+fn may_fire(c: &ClassDisclosure, max: u64, nonzero: u32, group_n: u64) -> bool {
+    max > 0
+        && group_n > 0
+        && ((c.single_category && nonzero == 1)
+            || (max as f64) * 100.0 >= c.max_share * group_n as f64)
+}
+
 /// Groups along one dimension laid out in slots (see [`Groups`]): one pass adds up each group's units and
 /// non-empty parts and notes its head cell's units, a second judges the parts; no sort, no lookup.
 fn by_slots(
@@ -169,11 +179,7 @@ fn by_slots(
             1 => s.head_n,
             _ => return false,
         };
-        s.nonzero != MISSING
-            && group_n > 0
-            && s.max > 0
-            && ((c.single_category && s.nonzero == 1)
-                || (s.max as f64) * 100.0 >= c.max_share * group_n as f64)
+        s.nonzero != MISSING && may_fire(c, s.max, s.nonzero, group_n)
     };
     if !slots.iter().any(may_fire) {
         return out;
@@ -220,8 +226,7 @@ pub(super) fn judge_block(
     out: &mut Vec<(u32, Finding)>,
 ) {
     let n = g.table.shadow().n.values();
-    // `judge`'s own test on the group's largest part (the share test only grows with a part's units): a group
-    // whose largest part cannot fire has no part that can, and most blocks have no group that can.
+    // A group whose largest part cannot fire has no part that can, and most blocks have no group that can.
     may.clear();
     may.resize(block.len(), false);
     let mut any = false;
@@ -233,11 +238,7 @@ pub(super) fn judge_block(
             continue;
         };
         for ((m, a), &h) in flags.iter_mut().zip(block.row(h.rank)).zip(heads) {
-            *m = a.max > 0
-                && h > 0
-                && a.gaps & GAP_UNITS == 0
-                && ((c.single_category && a.nonzero == 1)
-                    || (a.max as f64) * 100.0 >= c.max_share * h as f64);
+            *m = a.gaps & GAP_UNITS == 0 && may_fire(c, a.max, a.nonzero, h);
             any |= *m;
         }
     }
