@@ -1,5 +1,6 @@
 //! Seeded random tables for property tests and benches: hierarchies, margins that add up or do not, missing
-//! values, negative contributions, a-priori statuses, dof columns, cells left out (sparse tables). Every rule and
+//! values (and contributions stored as NaN or infinite), negative contributions, a-priori statuses, dof columns, cells
+//! left out (sparse tables). Every rule and
 //! every branch of the rules gets something to judge. Not part of the checking path.
 
 use crate::hierarchy::Hierarchy;
@@ -142,6 +143,9 @@ pub fn table(seed: u64) -> Result<Table, crate::Error> {
             col.push(if (j as u64) < n {
                 if with_missing && rng.chance(0.03) {
                     None
+                } else if with_missing && rng.chance(0.02) {
+                    // Stored, but not a number.
+                    Some([f64::NAN, f64::INFINITY][rng.below(2) as usize])
                 } else if with_neg && rng.chance(0.03) {
                     Some(-t)
                 } else {

@@ -3,7 +3,9 @@
 //! # What it checks
 //! A cell whose value is negative, whose top contributions include a negative one, or whose `n_negative` column
 //! counts units with a negative contribution gets a finding with the policy's `negative` action. The magnitude
-//! rules (dominance, p %, pq) skip *that cell only*; every other cell of the table is still judged by them.
+//! rules (dominance, p %, pq) skip *that cell only*; every other cell of the table is still judged by them. A
+//! value or contribution stored as NaN or infinite (−∞ too) is missing, which the `missing` rule reports; it is
+//! not negative.
 //!
 //! # Why
 //! Dominance and p % rules assume non-negative contributions: with a loss of −900 and a profit of 1000 in one cell,
@@ -23,12 +25,13 @@
 use super::{Columns, Detail, Finding, Negatives, RuleCode, Status, push};
 
 pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>) {
-    let value = c.value(i);
+    // A value or contribution stored as NaN or infinite is missing (the `missing` rule says so), not negative.
+    let value = c.value(i).filter(|v| v.is_finite());
     let negative_units = c.n_negative.and_then(|v| v.get(i));
     let smallest_top = c
         .top
         .iter()
-        .filter_map(|col| col.get(i))
+        .filter_map(|col| col.get(i).filter(|t| t.is_finite()))
         .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.min(t))));
     let fires = value.is_some_and(|v| v < 0.0)
         || negative_units.is_some_and(|u| u > 0)
@@ -78,5 +81,24 @@ mod tests {
         // Dominance still judges cell b, and only cell b.
         let dom: Vec<u32> = r.cells_with("dominance").map(|(c, _)| c).collect();
         assert_eq!(dom, [1]);
+        // −∞ and NaN are missing numbers, not negative ones: the `missing` rule reports them, this rule does not.
+        let t = table(&[
+            ("a", 20, f64::NEG_INFINITY, &[10.0, 5.0]),
+            ("b", 20, 100.0, &[f64::NEG_INFINITY, 1.0]),
+            ("c", 20, f64::NAN, &[60.0, -10.0]),
+        ]);
+        let r = check_table(&t, &p).unwrap();
+        let neg: Vec<String> = r
+            .cells_with("negative")
+            .map(|(c, f)| format!("{c}: {}", f.detail(&r.dimensions)))
+            .collect();
+        assert_eq!(
+            neg,
+            [
+                "2: a top contribution of -10: dominance and p % rules assume non-negative contributions; check by hand"
+            ]
+        );
+        let missing: Vec<u32> = r.cells_with("missing").map(|(c, _)| c).collect();
+        assert_eq!(missing, [0, 1, 2]);
     }
 }
