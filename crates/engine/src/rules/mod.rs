@@ -966,18 +966,11 @@ impl Screen {
         for (k, col) in c.top.iter().enumerate() {
             let ts = col.values().get(range.clone()).unwrap_or(&[]);
             if k < self.need {
-                // A contribution the rules need is missing only when the cell has more than k units. One stored
-                // as NaN or infinite is rare: most blocks have none, and then only the sign needs a look.
+                // A contribution the rules need is missing only when the cell has more than k units.
                 let k = k as u64;
-                if ts.iter().fold(true, |all, t| all & t.is_finite()) {
-                    for (m, &t) in may.iter_mut().zip(ts) {
-                        *m |= u8::from(t < 0.0) * Self::NEGATIVE;
-                    }
-                } else {
-                    for ((m, &t), &n) in may.iter_mut().zip(ts).zip(ns) {
-                        *m |= (u8::from(t < 0.0) * Self::NEGATIVE)
-                            | (u8::from(!t.is_finite() & (n > k)) * Self::MISSING);
-                    }
+                for ((m, &t), &n) in may.iter_mut().zip(ts).zip(ns) {
+                    *m |= (u8::from(t < 0.0) * Self::NEGATIVE)
+                        | (u8::from(!t.is_finite() & (n > k)) * Self::MISSING);
                 }
                 each_missing(col.missing_words(), range.clone(), |j| {
                     if let (Some(m), Some(&n)) = (may.get_mut(j), ns.get(j)) {
