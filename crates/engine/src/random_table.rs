@@ -145,7 +145,11 @@ pub fn table(seed: u64) -> Result<Table, crate::Error> {
                     None
                 } else if with_missing && rng.chance(0.02) {
                     // Stored, but not a number.
-                    Some([f64::NAN, f64::INFINITY][rng.below(2) as usize])
+                    Some(if rng.chance(0.5) {
+                        f64::NAN
+                    } else {
+                        f64::INFINITY
+                    })
                 } else if with_neg && rng.chance(0.03) {
                     Some(-t)
                 } else {
