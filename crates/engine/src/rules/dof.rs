@@ -48,7 +48,7 @@ pub(super) fn cell(dof: Option<f64>, d: &Dof, missing: Status, out: &mut Vec<Fin
 #[cfg(test)]
 mod tests {
     use crate::policy::Policy;
-    use crate::rules::check_table;
+    use crate::rules::{check_table, testing::details};
     use crate::table::{Dimension, TableBuilder};
 
     #[test]
@@ -62,11 +62,7 @@ mod tests {
             .build("coef", vec![dim])
             .unwrap();
         let r = check_table(&t, &Policy::preset("acro").unwrap()).unwrap();
-        let got: Vec<String> = r
-            .cells_with("dof")
-            .chain(r.cells_with("missing"))
-            .map(|(c, f)| format!("{c}: {}", f.detail(&r.dimensions)))
-            .collect();
+        let got = [details(&r, "dof"), details(&r, "missing")].concat();
         assert_eq!(
             got,
             [

@@ -74,7 +74,7 @@ pub(super) fn cell(
 #[cfg(test)]
 mod tests {
     use crate::policy::Policy;
-    use crate::rules::check_table;
+    use crate::rules::{check_table, testing::details};
     use crate::table::{Dimension, TableBuilder};
 
     #[test]
@@ -97,10 +97,7 @@ mod tests {
             inclusive: false,
         }];
         let r = check_table(&t, &p).unwrap();
-        let got: Vec<String> = r
-            .cells_with("missing")
-            .map(|(c, f)| format!("{c}: {}", f.detail(&r.dimensions)))
-            .collect();
+        let got = details(&r, "missing");
         assert_eq!(
             got,
             [

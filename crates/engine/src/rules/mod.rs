@@ -1462,7 +1462,15 @@ fn top_names(k: usize) -> String {
 #[cfg(test)]
 pub(crate) mod testing {
     //! Shared helpers for the rules' data-driven tests.
+    use crate::report::TableReport;
     use crate::table::{Dimension, Table, TableBuilder};
+
+    /// `"cell: detail"` for every finding of `rule` in the report, in cell order.
+    pub fn details(r: &TableReport, rule: &str) -> Vec<String> {
+        r.cells_with(rule)
+            .map(|(c, f)| format!("{c}: {}", f.detail(&r.dimensions)))
+            .collect()
+    }
 
     /// A one-dimensional magnitude table: each entry is `(code, n, value, tops)`, plus a `Total` code.
     pub fn table(cells: &[(&str, u64, f64, &[f64])]) -> Table {

@@ -49,7 +49,7 @@ pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>
 #[cfg(test)]
 mod tests {
     use crate::policy::{Dominance, Policy};
-    use crate::rules::{check_table, testing::table};
+    use crate::rules::{check_table, testing::details, testing::table};
 
     #[test]
     fn negative_cells_are_decided_one_by_one() {
@@ -67,10 +67,7 @@ mod tests {
             inclusive: false,
         }];
         let r = check_table(&t, &p).unwrap();
-        let got: Vec<String> = r
-            .cells_with("negative")
-            .map(|(c, f)| format!("{c}: {}", f.detail(&r.dimensions)))
-            .collect();
+        let got = details(&r, "negative");
         assert_eq!(
             got,
             [
@@ -88,10 +85,7 @@ mod tests {
             ("c", 20, f64::NAN, &[60.0, -10.0]),
         ]);
         let r = check_table(&t, &p).unwrap();
-        let neg: Vec<String> = r
-            .cells_with("negative")
-            .map(|(c, f)| format!("{c}: {}", f.detail(&r.dimensions)))
-            .collect();
+        let neg = details(&r, "negative");
         assert_eq!(
             neg,
             [
