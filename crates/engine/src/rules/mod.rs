@@ -889,6 +889,10 @@ impl Sparse {
     }
 }
 
+/// The first look's verdict on a cell: a bit per rule that may fire ([`Screen::MISSING`] …). As wide as the
+/// numbers it comes from, so a comparison's lane is the cell's bit without narrowing it to a byte.
+type Flags = u64;
+
 /// A first look at a cell, without branches: which of the per-cell rules (missing, negative, zero, threshold,
 /// the magnitude rules) may fire, so a cell runs only those (most cells none). It computes the rules' own
 /// conditions on the same numbers (a missing contribution counted as 0), so it may flag a rule that then finds
@@ -927,15 +931,15 @@ impl Screen {
     /// Which per-cell rules may fire on each cell of `range`: a bit per rule ([`Screen::MISSING`] …) in `may`,
     /// 0 for most cells. Column by column over the range, so each step is a plain loop over one value array
     /// (missing entries hold 0 there; the missing bitmaps are applied after). `sums` is scratch space.
-    fn block(&self, c: &Columns, range: Range<usize>, may: &mut Vec<u8>, sums: &mut Vec<f64>) {
+    fn block(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>, sums: &mut Vec<f64>) {
         let len = range.len();
         may.clear();
         may.resize(len, 0);
         let ns = c.n.values().get(range.clone()).unwrap_or(&[]);
         let below = self.min_units.wrapping_sub(1);
         for (m, &n) in may.iter_mut().zip(ns) {
-            *m = (u8::from(n == 0) * Self::ZERO)
-                | (u8::from(n.wrapping_sub(1) < below) * Self::THRESHOLD);
+            *m = (Flags::from(n == 0) * Self::ZERO)
+                | (Flags::from(n.wrapping_sub(1) < below) * Self::THRESHOLD);
         }
         // A missing `n`: neither empty nor small, but missing.
         each_missing(c.n.missing_words(), range.clone(), |j| {
@@ -947,7 +951,7 @@ impl Screen {
             if let Some(col) = col {
                 let xs = col.values().get(range.clone()).unwrap_or(&[]);
                 for (m, &x) in may.iter_mut().zip(xs) {
-                    *m |= u8::from(x > 0) * bit;
+                    *m |= Flags::from(x > 0) * bit;
                 }
             }
         }
@@ -956,7 +960,8 @@ impl Screen {
         };
         let vs = values.values().get(range.clone()).unwrap_or(&[]);
         for (m, &v) in may.iter_mut().zip(vs) {
-            *m |= (u8::from(!v.is_finite()) * Self::MISSING) | (u8::from(v < 0.0) * Self::NEGATIVE);
+            *m |= (Flags::from(!v.is_finite()) * Self::MISSING)
+                | (Flags::from(v < 0.0) * Self::NEGATIVE);
         }
         each_missing(values.missing_words(), range.clone(), |j| {
             if let Some(m) = may.get_mut(j) {
@@ -969,17 +974,17 @@ impl Screen {
                 // A contribution the rules need is missing only when the cell has more than k units.
                 let k = k as u64;
                 for ((m, &t), &n) in may.iter_mut().zip(ts).zip(ns) {
-                    *m |= (u8::from(t < 0.0) * Self::NEGATIVE)
-                        | (u8::from(!t.is_finite() & (n > k)) * Self::MISSING);
+                    *m |= (Flags::from(t < 0.0) * Self::NEGATIVE)
+                        | (Flags::from(!t.is_finite() & (n > k)) * Self::MISSING);
                 }
                 each_missing(col.missing_words(), range.clone(), |j| {
                     if let (Some(m), Some(&n)) = (may.get_mut(j), ns.get(j)) {
-                        *m |= u8::from(n > k) * Self::MISSING;
+                        *m |= Flags::from(n > k) * Self::MISSING;
                     }
                 });
             } else {
                 for (m, &t) in may.iter_mut().zip(ts) {
-                    *m |= u8::from(t < 0.0) * Self::NEGATIVE;
+                    *m |= Flags::from(t < 0.0) * Self::NEGATIVE;
                 }
             }
         }
@@ -997,7 +1002,7 @@ impl Screen {
             }
             for ((m, &sum), &v) in may.iter_mut().zip(sums.iter()).zip(vs) {
                 let (lhs, rhs) = (sum * 100.0, share * v);
-                *m |= u8::from(if inclusive { lhs >= rhs } else { lhs > rhs }) * Self::MAGNITUDE;
+                *m |= Flags::from(if inclusive { lhs >= rhs } else { lhs > rhs }) * Self::MAGNITUDE;
             }
         }
         if self.ratios.is_empty() {
@@ -1016,18 +1021,18 @@ impl Screen {
         };
         for &ratio in &self.ratios {
             for (((m, &v), &t1), &t2) in may.iter_mut().zip(vs).zip(t1s).zip(t2s) {
-                *m |= u8::from(v - t1 - t2 < ratio * t1) * Self::MAGNITUDE;
+                *m |= Flags::from(v - t1 - t2 < ratio * t1) * Self::MAGNITUDE;
             }
         }
     }
 
-    const MISSING: u8 = 1;
-    const NEGATIVE: u8 = 2;
-    const ZERO: u8 = 4;
-    const THRESHOLD: u8 = 8;
+    const MISSING: Flags = 1;
+    const NEGATIVE: Flags = 2;
+    const ZERO: Flags = 4;
+    const THRESHOLD: Flags = 8;
     /// Dominance, p % or pq.
-    const MAGNITUDE: u8 = 16;
-    const ALL: u8 = 31;
+    const MAGNITUDE: Flags = 16;
+    const ALL: Flags = 31;
 }
 
 /// Calls `f` with the offset in `range` of every entry of `range` set in a missing-entry bitmap (see
