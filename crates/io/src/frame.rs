@@ -136,6 +136,7 @@ impl Coder {
         }
     }
     /// Numbers one field (trimmed).
+    #[inline(always)]
     pub(crate) fn add(&mut self, field: &[u8]) -> Result<(), NotCoded> {
         let code = trim_bytes(field);
         if code.is_empty() {
@@ -565,6 +566,7 @@ pub(crate) fn plain_decimal(bytes: &[u8], point: u8) -> Option<f64> {
 }
 
 /// Eight ASCII digits, the first in the lowest byte, as their number; `None` when a byte is not a digit.
+#[inline(always)]
 fn eight_digits(word: u64) -> Option<u64> {
     // A byte is a digit when, XORed with `0`, it is below 10: adding 0x76 sets its high bit otherwise (no byte
     // carries into the next: only bytes below 0x80 are added to, and any of 0x80 and over is caught by `| x`).
@@ -582,7 +584,7 @@ fn eight_digits(word: u64) -> Option<u64> {
 /// digits with at most one decimal `point`, read from the eight bytes that end where the field ends. `None` for
 /// anything else (a sign, a longer field, a field in the first eight bytes): the caller then asks
 /// [`plain_decimal`], so the two always agree (tested).
-#[inline]
+#[inline(always)]
 pub(crate) fn short_decimal(bytes: &[u8], start: usize, end: usize, point: u8) -> Option<f64> {
     let len = end.checked_sub(start)?;
     if len == 0 || len > 8 {
