@@ -1470,6 +1470,18 @@ pub(crate) mod testing {
     use crate::report::TableReport;
     use crate::table::{Dimension, Table, TableBuilder};
 
+    /// Runs `f` with one of the engine's test switches (`grid::NO_GRID`, `relations::NO_LAYOUT`) turned on, then
+    /// turns it off again.
+    pub fn switched<R>(
+        switch: &'static std::thread::LocalKey<std::cell::Cell<bool>>,
+        f: impl FnOnce() -> R,
+    ) -> R {
+        switch.with(|s| s.set(true));
+        let r = f();
+        switch.with(|s| s.set(false));
+        r
+    }
+
     /// `"cell: detail"` for every finding of `rule` in the report, in cell order.
     pub fn details(r: &TableReport, rule: &str) -> Vec<String> {
         r.cells_with(rule)
@@ -1494,6 +1506,7 @@ mod pass_tests {
     use super::*;
     use crate::policy::{Dof, Dominance, Pq};
     use crate::random_table;
+    use testing::switched;
 
     fn policies() -> Vec<Policy> {
         let mut all: Vec<Policy> = ["essnet", "acro", "sdctable"]
@@ -1527,9 +1540,7 @@ mod pass_tests {
             assert!(sparse.key_space().is_none());
             for p in policies() {
                 let a = check_table(&t, &p);
-                relations::NO_LAYOUT.with(|f| f.set(true));
-                let b = check_table(&sparse, &p);
-                relations::NO_LAYOUT.with(|f| f.set(false));
+                let b = switched(&relations::NO_LAYOUT, || check_table(&sparse, &p));
                 match (a, b) {
                     (Ok(a), Ok(b)) => {
                         fired += a.findings_of("class-disclosure").count();
@@ -1559,9 +1570,7 @@ mod pass_tests {
                 grid::PIECES.with(|f| f.set(Some(2 + seed as usize % 4)));
                 let sliced = check_table(&t, &p);
                 grid::PIECES.with(|f| f.set(None));
-                grid::NO_GRID.with(|f| f.set(true));
-                let b = check_table(&t, &p);
-                grid::NO_GRID.with(|f| f.set(false));
+                let b = switched(&grid::NO_GRID, || check_table(&t, &p));
                 match (a, b) {
                     (Ok(a), Ok(b)) => {
                         if t.is_full_grid() {
@@ -1632,12 +1641,8 @@ mod pass_tests {
         let mut p = Policy::preset("essnet").unwrap();
         p.dominance.clear();
         let grid = check_table(&t, &p).unwrap();
-        grid::NO_GRID.with(|f| f.set(true));
-        let slots = check_table(&t, &p).unwrap();
-        relations::NO_LAYOUT.with(|f| f.set(true));
-        let lookups = check_table(&t, &p.clone()).unwrap();
-        relations::NO_LAYOUT.with(|f| f.set(false));
-        grid::NO_GRID.with(|f| f.set(false));
+        let slots = switched(&grid::NO_GRID, || check_table(&t, &p).unwrap());
+        let lookups = switched(&relations::NO_LAYOUT, || check_table(&t, &p).unwrap());
         assert_eq!(grid, slots);
         assert_eq!(grid, lookups);
         // Column `x` of the total along `a`: the parts folded left to right.
@@ -1686,9 +1691,7 @@ mod pass_tests {
             let mut p = Policy::preset("essnet").unwrap();
             p.dominance.clear();
             let grid = check_table(&t, &p).unwrap();
-            relations::NO_LAYOUT.with(|f| f.set(true));
-            let lookups = check_table(&t, &p).unwrap();
-            relations::NO_LAYOUT.with(|f| f.set(false));
+            let lookups = switched(&relations::NO_LAYOUT, || check_table(&t, &p).unwrap());
             assert_eq!(grid, lookups, "{parts:?}");
             assert!(
                 grid.findings_of("additivity")
