@@ -121,6 +121,42 @@ impl<T: Copy + Default> Column<T> {
             }
         }
     }
+    /// `other`'s entries after this column's: its values in one copy, its missing entries set bit by bit.
+    pub fn append(&mut self, other: &Column<T>) {
+        let old = self.values.len();
+        self.values.extend_from_slice(&other.values);
+        if self.missing.is_empty() && !other.any_missing() {
+            return;
+        }
+        self.missing.resize(self.values.len().div_ceil(64), 0);
+        for (k, &word) in other.missing.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let i = old + k * 64 + bits.trailing_zeros() as usize;
+                if let Some(w) = self.missing.get_mut(i / 64) {
+                    *w |= 1u64 << (i % 64);
+                }
+                bits &= bits - 1;
+            }
+        }
+    }
+    /// A column from its value array and missing bitmap as [`Column::values`] and [`Column::missing_words`] give
+    /// them; `None` when the bitmap does not fit the values (neither empty nor one bit per value, with no bit set
+    /// past the last value).
+    pub fn from_parts(values: Vec<T>, missing: Vec<u64>) -> Option<Self> {
+        let len = values.len();
+        if !missing.is_empty() {
+            let tail_clear = match (len % 64, missing.last()) {
+                (0, _) => true,
+                (r, Some(&w)) => w >> r == 0,
+                (_, None) => true,
+            };
+            if missing.len() != len.div_ceil(64) || !tail_clear {
+                return None;
+            }
+        }
+        Some(Column { values, missing })
+    }
     /// The entries in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<T>> + '_ {
         (0..self.values.len()).map(|i| self.get(i))
@@ -221,6 +257,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Appending gives the entries of both, whichever of the two has missing entries; the parts of a column
+    /// make it again, and parts that do not fit are refused.
+    #[test]
+    fn appends_and_rebuilds_from_parts() {
+        for seed in 0..200 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut side = || -> Vec<Option<u64>> {
+                let p = [0.0, 0.1, 1.0][rng.random_range(0..3)];
+                (0..rng.random_range(0..200))
+                    .map(|i| (!rng.random_bool(p)).then_some(i))
+                    .collect()
+            };
+            let (a, b) = (side(), side());
+            let mut col = Column::from(a.clone());
+            col.append(&Column::from(b.clone()));
+            let both: Vec<Option<u64>> = a.iter().chain(&b).copied().collect();
+            assert_eq!(col, Column::from(both.clone()), "seed {seed}");
+            assert!(col.missing.is_empty() || col.missing.len() == col.len().div_ceil(64));
+            let again = Column::from_parts(col.values().to_vec(), col.missing_words().to_vec());
+            assert_eq!(again, Some(Column::from(both)), "seed {seed}");
+        }
+        assert!(Column::<u64>::from_parts(vec![1, 2], vec![0, 0]).is_none());
+        assert!(Column::<u64>::from_parts(vec![1, 2], vec![0b100]).is_none());
+        assert_eq!(
+            Column::<u64>::from_parts(vec![1, 0], vec![0b10]),
+            Some(Column::from(vec![Some(1), None]))
+        );
     }
 
     #[test]

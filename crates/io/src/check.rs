@@ -76,10 +76,23 @@ fn check(
     roles: &TableRoles,
     policy: &Policy,
 ) -> Result<Checked, Error> {
-    let mut frame = match shared {
+    let frame = match shared {
         Some(shared) => crate::read_frame_shared(name, shared)?,
         None => crate::read_frame(name, bytes)?,
     };
+    check_frame(name, bytes, frame, sha256, roles, policy)
+}
+
+/// As [`check_file_hashed`], for a file whose frame is already read from its `bytes` (the page's worker joins a
+/// large CSV's frame from two pieces read at once: [`join_csv_tail`](crate::join_csv_tail)).
+pub fn check_frame(
+    name: &str,
+    bytes: &[u8],
+    mut frame: Frame,
+    sha256: InputHash<'_>,
+    roles: &TableRoles,
+    policy: &Policy,
+) -> Result<Checked, Error> {
     let (table, resolved) = crate::table_from_frame(&mut frame, roles)?;
     let mut report =
         cellguard_engine::check_table(&table, policy).map_err(|error| Error::Engine {

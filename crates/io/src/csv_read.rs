@@ -33,7 +33,7 @@ const SAMPLE_ROWS: usize = 4096;
 
 /// Where the record the reader places at byte `offset` begins: past the line ends before it (after a `\r\n`,
 /// the reader's position is still on the `\n`).
-fn record_start(bytes: &[u8], offset: u64) -> usize {
+pub(crate) fn record_start(bytes: &[u8], offset: u64) -> usize {
     let mut at = usize::try_from(offset)
         .unwrap_or(usize::MAX)
         .min(bytes.len());
@@ -49,7 +49,7 @@ fn line_at(bytes: &[u8], offset: u64) -> u64 {
 }
 
 /// The `\n` bytes in `b`, eight at a time (a row is a few dozen bytes; this runs once per row).
-fn newlines(b: &[u8]) -> u64 {
+pub(crate) fn newlines(b: &[u8]) -> u64 {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut n = 0u64;
@@ -95,58 +95,7 @@ fn read_with(file: &str, src: Source<'_>, plain: bool) -> Result<Frame, Error> {
             offset: offset as u64,
         });
     }
-    let delimiter = sniff(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(true)
-        .from_reader(bytes);
-    let csv_err = |e: csv::Error| -> Error {
-        let line = e.position().map_or(0, |p| line_at(bytes, p.byte()));
-        let message = match e.kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => {
-                format!(
-                    "the row has {len} fields, the header has {expected_len}; check separators and quotes"
-                )
-            }
-            csv::ErrorKind::Utf8 { .. } => {
-                return Error::Encoding {
-                    file: file.to_owned(),
-                    line,
-                };
-            }
-            _ => e.to_string(),
-        };
-        Error::Csv {
-            file: file.to_owned(),
-            line,
-            message,
-        }
-    };
-    let header = reader.byte_headers().map_err(csv_err)?.clone();
-    let mut names = Vec::with_capacity(header.len());
-    for (i, raw) in header.iter().enumerate() {
-        let name = std::str::from_utf8(raw)
-            .map_err(|_| Error::Encoding {
-                file: file.to_owned(),
-                line: 1,
-            })?
-            .trim();
-        if name.is_empty() {
-            return Err(Error::EmptyColumnName {
-                file: file.to_owned(),
-                position: i as u64 + 1,
-            });
-        }
-        if names.iter().any(|n: &String| n == name) {
-            return Err(Error::DuplicateColumn {
-                file: file.to_owned(),
-                column: name.to_owned(),
-            });
-        }
-        names.push(name.to_owned());
-    }
+    let (mut reader, delimiter, names) = open(file, bytes)?;
     // Rows are at most the lines: size the columns once instead of growing (and copying) them as they fill.
     let lines = newlines(bytes) as usize + 1;
     let body_start = record_start(bytes, reader.position().byte());
@@ -177,7 +126,10 @@ fn read_with(file: &str, src: Source<'_>, plain: bool) -> Result<Frame, Error> {
     // Line numbers from byte offsets (the reader's own count skips blank lines and is off with `\r\n` line
     // ends), counted on from one record to the next.
     let (mut at, mut line_at_start) = (0usize, 1u64);
-    while reader.read_byte_record(&mut rec).map_err(csv_err)? {
+    while reader
+        .read_byte_record(&mut rec)
+        .map_err(|e| csv_error(file, bytes, &e))?
+    {
         // After a sample of rows, the text buffers are sized for the whole file from the sample's field lengths.
         if row_labels.len() == SAMPLE_ROWS {
             let read = reader.position().byte().max(1) as f64;
@@ -209,10 +161,84 @@ fn read_with(file: &str, src: Source<'_>, plain: bool) -> Result<Frame, Error> {
     Ok(frame(file, names, (cols, row_labels), delimiter))
 }
 
-/// A CSV body read: its columns and each row's line.
-type Rows = (Vec<TextColumn>, Vec<u64>);
+/// Opens a CSV body (past any BOM): the reader placed after the header, the separator sniffed from the header
+/// line, and the column names (trimmed; an empty or repeated name is an error that names it).
+pub(crate) fn open<'b>(
+    file: &str,
+    bytes: &'b [u8],
+) -> Result<Opened<'b>, Error> {
+    let delimiter = sniff(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .from_reader(bytes);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| csv_error(file, bytes, &e))?
+        .clone();
+    let mut names = Vec::with_capacity(header.len());
+    for (i, raw) in header.iter().enumerate() {
+        let name = std::str::from_utf8(raw)
+            .map_err(|_| Error::Encoding {
+                file: file.to_owned(),
+                line: 1,
+            })?
+            .trim();
+        if name.is_empty() {
+            return Err(Error::EmptyColumnName {
+                file: file.to_owned(),
+                position: i as u64 + 1,
+            });
+        }
+        if names.iter().any(|n: &String| n == name) {
+            return Err(Error::DuplicateColumn {
+                file: file.to_owned(),
+                column: name.to_owned(),
+            });
+        }
+        names.push(name.to_owned());
+    }
+    Ok((reader, delimiter, names))
+}
 
-fn frame(file: &str, names: Vec<String>, (cols, row_labels): Rows, delimiter: u8) -> Frame {
+/// A CSV opened by [`open`]: the reader past the header, the separator, the column names.
+pub(crate) type Opened<'b> = (csv::Reader<&'b [u8]>, u8, Vec<String>);
+
+/// The csv crate's error `e` on `bytes`, said with the line it is on.
+fn csv_error(file: &str, bytes: &[u8], e: &csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| line_at(bytes, p.byte()));
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!(
+                "the row has {len} fields, the header has {expected_len}; check separators and quotes"
+            )
+        }
+        csv::ErrorKind::Utf8 { .. } => {
+            return Error::Encoding {
+                file: file.to_owned(),
+                line,
+            };
+        }
+        _ => e.to_string(),
+    };
+    Error::Csv {
+        file: file.to_owned(),
+        line,
+        message,
+    }
+}
+
+/// A CSV body read: its columns and each row's line.
+pub(crate) type Rows = (Vec<TextColumn>, Vec<u64>);
+
+pub(crate) fn frame(
+    file: &str,
+    names: Vec<String>,
+    (cols, row_labels): Rows,
+    delimiter: u8,
+) -> Frame {
     Frame {
         file: file.to_owned(),
         format: Format::Csv,
@@ -370,20 +396,112 @@ struct Body<'a> {
 /// machine is for quoted fields): the same columns, row labels and errors as the general reader. The body is
 /// checked as UTF-8 once and kept as one shared text; each column records where its fields lie in it, so no field
 /// is copied. While splitting, a column whose fields are all empty or plain decimals is read as numbers too
-/// ([`TextColumn::numbers`]). The body is scanned eight bytes at a time for separators and line ends. `None`
-/// (left to the general reader) when the body is not UTF-8, is 4 GiB or more, or a `\r` is not part of a `\r\n`
-/// (a lone `\r` ends a record for the general reader).
+/// ([`TextColumn::numbers`]). `None` (left to the general reader) when the file is 4 GiB or more, or
+/// [`split_plain`] leaves it.
 fn read_plain(
     file: &str,
     at: &Body<'_>,
     delimiter: u8,
     width: usize,
 ) -> Result<Option<Rows>, Error> {
-    let (base, first_line, lines) = (at.start, at.first_line, at.lines);
-    let body = at.src.bytes.get(base..).unwrap_or(&[]);
     if u32::try_from(at.src.bytes.len()).is_err() {
         return Ok(None);
     }
+    let body = at.src.bytes.get(at.start..).unwrap_or(&[]);
+    let piece = Piece {
+        body,
+        base: at.start,
+        first_line: at.first_line,
+        lines: at.lines,
+        typed: &at.typed,
+    };
+    let Some(s) = split_plain(file, &piece, delimiter, width)? else {
+        return Ok(None);
+    };
+    let bytes = at
+        .src
+        .shared
+        .map_or_else(|| Arc::new(at.src.bytes.to_vec()), Arc::clone);
+    Ok(Some(s.into_rows(bytes)))
+}
+
+/// A run of whole lines of a CSV body to split: its bytes, where they start in the file, the line they start on,
+/// a bound on their rows, and the columns read as numbers or codes while splitting.
+pub(crate) struct Piece<'a> {
+    pub(crate) body: &'a [u8],
+    pub(crate) base: usize,
+    pub(crate) first_line: u64,
+    pub(crate) lines: usize,
+    pub(crate) typed: &'a [bool],
+}
+
+/// A piece of a CSV body as [`split_plain`] splits it (see [`Split`]; the row starts count from the file's start).
+pub(crate) struct Splitted {
+    pub(crate) starts: Vec<u32>,
+    pub(crate) ends: Vec<u16>,
+    pub(crate) numbers: Vec<Option<cellguard_engine::column::Column<f64>>>,
+    pub(crate) codes: Vec<Option<crate::frame::Coder>>,
+    pub(crate) row_labels: Vec<u64>,
+    /// The line after the piece's last one.
+    pub(crate) line: u64,
+    pub(crate) point: u8,
+}
+
+impl Splitted {
+    /// The piece's columns over the file's `bytes`, and each row's line.
+    pub(crate) fn into_rows(self, bytes: Arc<Vec<u8>>) -> Rows {
+        let codes = self.codes.into_iter().map(|c| c.map(|c| c.codes)).collect();
+        let cols = columns(
+            bytes,
+            self.numbers.len(),
+            self.starts,
+            self.ends,
+            self.numbers,
+            codes,
+            self.point,
+        );
+        (cols, self.row_labels)
+    }
+}
+
+/// The text columns of a split body over the file's `bytes` (see [`Split`]), with the numbers and codes read
+/// while splitting.
+pub(crate) fn columns(
+    bytes: Arc<Vec<u8>>,
+    width: usize,
+    starts: Vec<u32>,
+    ends: Vec<u16>,
+    numbers: Vec<Option<cellguard_engine::column::Column<f64>>>,
+    codes: Vec<Option<crate::frame::Codes>>,
+    point: u8,
+) -> Vec<TextColumn> {
+    let split = Arc::new(Split {
+        bytes,
+        width,
+        starts,
+        ends,
+    });
+    numbers
+        .into_iter()
+        .zip(codes)
+        .enumerate()
+        .map(|(k, (numbers, codes))| {
+            let numbers = numbers.map(|values| Parsed { point, values });
+            TextColumn::shared(Arc::clone(&split), k, numbers, codes)
+        })
+        .collect()
+}
+
+/// Splits a piece of a CSV body without quotes, scanning eight bytes at a time for separators and line ends.
+/// `None` (left to the general reader) when the piece is not UTF-8, a `\r` is not part of a `\r\n` (a lone `\r`
+/// ends a record for the general reader), or a row reaches 64 KiB.
+pub(crate) fn split_plain(
+    file: &str,
+    piece: &Piece<'_>,
+    delimiter: u8,
+    width: usize,
+) -> Result<Option<Splitted>, Error> {
+    let (body, lines) = (piece.body, piece.lines);
     // Text that is not UTF-8 is left to the general reader: it reports whichever problem comes first in the file.
     if std::str::from_utf8(body).is_err() {
         return Ok(None);
@@ -396,12 +514,13 @@ fn read_plain(
         width,
         starts: Vec::with_capacity(lines),
         ends: Vec::with_capacity(lines * width),
-        base,
+        base: piece.base,
         row_start: 0,
         long_row: false,
         numbers: (0..width)
             .map(|k| {
-                at.typed
+                piece
+                    .typed
                     .get(k)
                     .is_some_and(|&t| t)
                     .then(cellguard_engine::column::Column::new)
@@ -409,7 +528,7 @@ fn read_plain(
             .collect(),
         codes: (0..width).map(|_| None).collect(),
         row_labels: Vec::with_capacity(lines),
-        line: first_line,
+        line: piece.first_line,
         start: 0,
         col: 0,
         point: if delimiter == b',' { b'.' } else { b',' },
@@ -452,34 +571,22 @@ fn read_plain(
     if s.start < body.len() || s.col > 0 {
         s.end_row(file, body.len())?;
     }
-    let point = s.point;
     if s.long_row {
         return Ok(None);
     }
-    let split = Arc::new(Split {
-        bytes: at
-            .src
-            .shared
-            .map_or_else(|| Arc::new(at.src.bytes.to_vec()), Arc::clone),
-        width,
+    Ok(Some(Splitted {
         starts: s.starts,
         ends: s.ends,
-    });
-    let cols = s
-        .numbers
-        .into_iter()
-        .zip(s.codes)
-        .enumerate()
-        .map(|(k, (numbers, codes))| {
-            let numbers = numbers.map(|values| Parsed { point, values });
-            TextColumn::shared(Arc::clone(&split), k, numbers, codes.map(|c| c.codes))
-        })
-        .collect();
-    Ok(Some((cols, s.row_labels)))
+        numbers: s.numbers,
+        codes: s.codes,
+        row_labels: s.row_labels,
+        line: s.line,
+        point: s.point,
+    }))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn src(bytes: &[u8]) -> Source<'_> {
@@ -521,7 +628,7 @@ mod tests {
 
     /// Every column the direct path read as numbers holds, entry for entry, what the general parser makes of its
     /// text.
-    fn numbers_match_their_text(frame: &Frame, context: &str) {
+    pub(crate) fn numbers_match_their_text(frame: &Frame, context: &str) {
         let point = if frame.decimal_comma { b',' } else { b'.' };
         for c in &frame.columns {
             let ColumnData::Text(t) = &c.data else {
@@ -553,6 +660,32 @@ mod tests {
     #[test]
     fn random_plain_bodies_read_as_the_general_reader_reads_them() {
         let mut next = crate::below(0x9E37_79B9_7F4A_7C15);
+        for case in 0..3000 {
+            let text = random_plain_csv(&mut next);
+            let fast = read_with("t.csv", src(text.as_bytes()), true);
+            let general = read_with("t.csv", src(text.as_bytes()), false);
+            assert_eq!(fast, general, "case {case}: {text:?}");
+            let bytes = Arc::new(text.clone().into_bytes());
+            let shared = read_with(
+                "t.csv",
+                Source {
+                    bytes: &bytes,
+                    shared: Some(&bytes),
+                    only: None,
+                },
+                true,
+            );
+            assert_eq!(shared, general, "case {case}, shared: {text:?}");
+            if let Ok(frame) = &shared {
+                numbers_match_their_text(frame, &format!("case {case}: {text:?}"));
+            }
+        }
+    }
+
+    /// A seeded random quote-free CSV file: fields of every length across the eight-byte words, `,` `;` tab,
+    /// `\r\n`, blank lines, missing and extra fields, multi-byte text, no final line end, a BOM; half the files of
+    /// numbers written every way (`1,5`, `007`, `1.50`, `+3`, `1e5`, ` 4`, `-`).
+    pub(crate) fn random_plain_csv(next: &mut impl FnMut(u64) -> u64) -> String {
         let words = [
             "",
             "a",
@@ -584,55 +717,37 @@ mod tests {
             "9243",
             "770.25",
         ];
-        for case in 0..3000 {
-            let pieces: &[&str] = if next(2) == 0 { &words } else { &numbers };
-            let sep = [",", ";", "\t"][next(3) as usize];
-            let width = 1 + next(5) as usize;
-            let mut text = (0..width)
-                .map(|k| format!("c{k}"))
-                .collect::<Vec<_>>()
-                .join(sep);
-            text.push('\n');
-            for _ in 0..next(12) {
-                let fields = if next(20) == 0 {
-                    width + 1 - 2 * next(2) as usize
-                } else {
-                    width
-                };
-                let row: Vec<&str> = (0..fields)
-                    .map(|_| pieces[next(pieces.len() as u64) as usize])
-                    .collect();
-                text.push_str(&row.join(sep));
-                match next(6) {
-                    0 => text.push_str("\r\n"),
-                    1 => text.push_str("\n\n"),
-                    _ => text.push('\n'),
-                }
-            }
-            if next(3) == 0 {
-                text.pop();
-            }
-            if next(8) == 0 {
-                text.insert(0, '\u{feff}');
-            }
-            let fast = read_with("t.csv", src(text.as_bytes()), true);
-            let general = read_with("t.csv", src(text.as_bytes()), false);
-            assert_eq!(fast, general, "case {case}: {text:?}");
-            let bytes = Arc::new(text.clone().into_bytes());
-            let shared = read_with(
-                "t.csv",
-                Source {
-                    bytes: &bytes,
-                    shared: Some(&bytes),
-                    only: None,
-                },
-                true,
-            );
-            assert_eq!(shared, general, "case {case}, shared: {text:?}");
-            if let Ok(frame) = &shared {
-                numbers_match_their_text(frame, &format!("case {case}: {text:?}"));
+        let pieces: &[&str] = if next(2) == 0 { &words } else { &numbers };
+        let sep = [",", ";", "\t"][next(3) as usize];
+        let width = 1 + next(5) as usize;
+        let mut text = (0..width)
+            .map(|k| format!("c{k}"))
+            .collect::<Vec<_>>()
+            .join(sep);
+        text.push('\n');
+        for _ in 0..next(12) {
+            let fields = if next(20) == 0 {
+                width + 1 - 2 * next(2) as usize
+            } else {
+                width
+            };
+            let row: Vec<&str> = (0..fields)
+                .map(|_| pieces[next(pieces.len() as u64) as usize])
+                .collect();
+            text.push_str(&row.join(sep));
+            match next(6) {
+                0 => text.push_str("\r\n"),
+                1 => text.push_str("\n\n"),
+                _ => text.push('\n'),
             }
         }
+        if next(3) == 0 {
+            text.pop();
+        }
+        if next(8) == 0 {
+            text.insert(0, '\u{feff}');
+        }
+        text
     }
 
     /// A row of 64 KiB or more is left to the general reader, which reads it whole.

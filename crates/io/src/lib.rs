@@ -16,6 +16,7 @@ mod arrow;
 pub mod check;
 pub mod columnar;
 mod csv_read;
+mod csv_split;
 mod error;
 pub mod export;
 mod frame;
@@ -26,8 +27,9 @@ mod xlsx;
 
 pub use check::{
     Checked, InputHash, NamedBytes, assemble_report, check_file, check_file_hashed,
-    check_file_shared, is_sha256_hex, policy_from_toml,
+    check_file_shared, check_frame, is_sha256_hex, policy_from_toml,
 };
+pub use csv_split::{CsvHead, HEADER_BYTES, join_csv_tail, read_csv_head, read_csv_tail};
 pub use error::Error;
 pub use export::{annotated_csv, annotated_xlsx};
 pub use frame::{Column, ColumnData, Format, Frame, concat_frames, filter_rows};
