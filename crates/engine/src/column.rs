@@ -123,13 +123,28 @@ impl<T: Copy + Default> Column<T> {
     }
     /// `other`'s entries after this column's: its values in one copy, its missing entries set bit by bit.
     pub fn append(&mut self, other: &Column<T>) {
+        self.append_parts(&other.values, &other.missing);
+    }
+    /// Entries given as [`Column::values`] and [`Column::missing_words`] give them, after this column's; false
+    /// (and no change) when the bitmap does not fit the values (a word too many, or a bit set past the last value).
+    pub fn append_parts(&mut self, values: &[T], missing: &[u64]) -> bool {
+        if !missing.is_empty()
+            && (missing.len() != values.len().div_ceil(64)
+                || (values.len() % 64 != 0
+                    && missing
+                        .last()
+                        .is_some_and(|w| w >> (values.len() % 64) != 0)))
+        {
+            return false;
+        }
         let old = self.values.len();
-        self.values.extend_from_slice(&other.values);
-        if self.missing.is_empty() && !other.any_missing() {
-            return;
+        self.values.reserve_exact(values.len());
+        self.values.extend_from_slice(values);
+        if self.missing.is_empty() && missing.iter().all(|&w| w == 0) {
+            return true;
         }
         self.missing.resize(self.values.len().div_ceil(64), 0);
-        for (k, &word) in other.missing.iter().enumerate() {
+        for (k, &word) in missing.iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
                 let i = old + k * 64 + bits.trailing_zeros() as usize;
@@ -139,23 +154,7 @@ impl<T: Copy + Default> Column<T> {
                 bits &= bits - 1;
             }
         }
-    }
-    /// A column from its value array and missing bitmap as [`Column::values`] and [`Column::missing_words`] give
-    /// them; `None` when the bitmap does not fit the values (neither empty nor one bit per value, with no bit set
-    /// past the last value).
-    pub fn from_parts(values: Vec<T>, missing: Vec<u64>) -> Option<Self> {
-        let len = values.len();
-        if !missing.is_empty() {
-            let tail_clear = match (len % 64, missing.last()) {
-                (0, _) => true,
-                (r, Some(&w)) => w >> r == 0,
-                (_, None) => true,
-            };
-            if missing.len() != len.div_ceil(64) || !tail_clear {
-                return None;
-            }
-        }
-        Some(Column { values, missing })
+        true
     }
     /// The entries in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<T>> + '_ {
@@ -259,10 +258,10 @@ mod tests {
         }
     }
 
-    /// Appending gives the entries of both, whichever of the two has missing entries; the parts of a column
-    /// make it again, and parts that do not fit are refused.
+    /// Appending gives the entries of both, whichever of the two has missing entries; a column's parts append
+    /// to give it again, and parts that do not fit are refused.
     #[test]
-    fn appends_and_rebuilds_from_parts() {
+    fn appends_columns_and_their_parts() {
         for seed in 0..200 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let mut side = || -> Vec<Option<u64>> {
@@ -277,15 +276,16 @@ mod tests {
             let both: Vec<Option<u64>> = a.iter().chain(&b).copied().collect();
             assert_eq!(col, Column::from(both.clone()), "seed {seed}");
             assert!(col.missing.is_empty() || col.missing.len() == col.len().div_ceil(64));
-            let again = Column::from_parts(col.values().to_vec(), col.missing_words().to_vec());
-            assert_eq!(again, Some(Column::from(both)), "seed {seed}");
+            let mut again = Column::new();
+            assert!(again.append_parts(col.values(), col.missing_words()));
+            assert_eq!(again, Column::from(both), "seed {seed}");
         }
-        assert!(Column::<u64>::from_parts(vec![1, 2], vec![0, 0]).is_none());
-        assert!(Column::<u64>::from_parts(vec![1, 2], vec![0b100]).is_none());
-        assert_eq!(
-            Column::<u64>::from_parts(vec![1, 0], vec![0b10]),
-            Some(Column::from(vec![Some(1), None]))
-        );
+        let mut c = Column::<u64>::new();
+        assert!(!c.append_parts(&[1, 2], &[0, 0]), "a word too many");
+        assert!(!c.append_parts(&[1, 2], &[0b100]), "a bit past the end");
+        assert!(c.is_empty());
+        assert!(c.append_parts(&[1, 0], &[0b10]));
+        assert_eq!(c, Column::from(vec![Some(1), None]));
     }
 
     #[test]

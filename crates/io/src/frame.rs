@@ -101,6 +101,7 @@ pub(crate) fn trim_bytes(field: &[u8]) -> &[u8] {
 /// used again without a lookup, and cycle through the codes of their last columns in order, so the id after the
 /// previous one is tried next. The CSV reader numbers columns with it while splitting; `encode_codes`
 /// afterwards.
+#[derive(Clone)]
 pub(crate) struct Coder {
     pub(crate) codes: Codes,
     short: rustc_hash::FxHashMap<u128, u32>,

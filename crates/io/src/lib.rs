@@ -29,7 +29,7 @@ pub use check::{
     Checked, InputHash, NamedBytes, assemble_report, check_file, check_file_hashed,
     check_file_shared, check_frame, is_sha256_hex, policy_from_toml,
 };
-pub use csv_split::{CsvHead, HEADER_BYTES, join_csv_tail, read_csv_head, read_csv_tail};
+pub use csv_split::{CsvHead, CsvTail, HEADER_BYTES, join_csv_tail, read_csv_head, read_csv_tail};
 pub use error::Error;
 pub use export::{annotated_csv, annotated_xlsx};
 pub use frame::{Column, ColumnData, Format, Frame, concat_frames, filter_rows};
