@@ -3,7 +3,7 @@
 
 use super::{CheckWorker, JsCodec, controls, results};
 use crate::i18n::{self, t};
-use crate::protocol::{FileIn, Response, TabulateIn};
+use crate::protocol::{FileIn, Request, Response, TabulateIn};
 use crate::state::{Action, Effect, State};
 use cellguard_engine::Lang;
 use std::collections::BTreeMap;
@@ -43,6 +43,8 @@ pub struct App {
     pub(super) drafts: BTreeMap<String, TabulateIn>,
     pub(super) scroll_row: u32,
     heat_canvas: NodeRef,
+    /// Files the page will hash (see `Msg::Batch`).
+    unhashed: Vec<(String, crate::protocol::Bytes)>,
 }
 
 fn spawn(ctx: &Context<App>) -> WorkerBridge<CheckWorker> {
@@ -85,8 +87,8 @@ fn subtle() -> Option<web_sys::SubtleCrypto> {
         .filter(|s| !wasm_bindgen::JsValue::from(s.clone()).is_undefined())
 }
 
-/// The SHA-256 of a file's bytes by the browser's own WebCrypto (native speed, beside the worker's check: the
-/// Wasm worker would take a quarter of a second on a 50 MB file). `None` where WebCrypto fails: the worker hashes.
+/// The SHA-256 of a file's bytes by the browser's own WebCrypto (native speed, off the worker: the Wasm worker
+/// would take a quarter of a second on a 50 MB file). `None` where WebCrypto fails: the worker hashes.
 async fn digest(bytes: &crate::protocol::Bytes) -> Option<String> {
     let subtle = subtle()?;
     let array = bytes.to_js().await?;
@@ -99,7 +101,7 @@ async fn digest(bytes: &crate::protocol::Bytes) -> Option<String> {
 }
 
 /// A picked or dropped table file, kept as the browser's file (see [`crate::protocol::Bytes`]): the worker reads
-/// it; the page reads it too, beside the check, to hash it where WebCrypto is available.
+/// it; the page reads it too, once the check's outcome is in, to hash it where WebCrypto is available.
 fn table_file(f: web_sys::File) -> FileIn {
     FileIn {
         name: f.name(),
@@ -165,6 +167,20 @@ fn download(x: &crate::protocol::Exported) {
 }
 
 impl App {
+    /// Hashes the files waiting for it, each beside the page's work (WebCrypto).
+    fn hash(&mut self, ctx: &Context<Self>) {
+        for (name, bytes) in std::mem::take(&mut self.unhashed) {
+            ctx.link().send_future(async move {
+                let sha256 = digest(&bytes).await;
+                Msg::Act(Action::Digested {
+                    name,
+                    bytes,
+                    sha256,
+                })
+            });
+        }
+    }
+
     fn run(&mut self, ctx: &Context<Self>, effects: Vec<Effect>) {
         for e in effects {
             match e {
@@ -199,6 +215,7 @@ impl Component for App {
             drafts: BTreeMap::new(),
             scroll_row: 0,
             heat_canvas: NodeRef::default(),
+            unhashed: Vec::new(),
         }
     }
 
@@ -208,8 +225,12 @@ impl Component for App {
                 if matches!(action, Action::Select(_) | Action::SetFilter(_)) {
                     self.scroll_row = 0;
                 }
+                let outcome = matches!(action, Action::Worker(Response::Checked(_)));
                 let effects = self.state.reduce(action);
                 self.run(ctx, effects);
+                if outcome {
+                    self.hash(ctx);
+                }
             }
             Msg::Read(files, Target::Tables) => {
                 // Handed to the worker as files at once: no wait for the page to read them first.
@@ -253,23 +274,26 @@ impl Component for App {
                 return false;
             }
             Msg::Batch(files, errors) => {
-                // Hash each file beside the worker's check; the hash follows the check into the report.
-                for f in files.iter().filter(|f| f.hashing) {
-                    let (name, bytes) = (f.name.clone(), f.bytes.clone());
-                    ctx.link().send_future(async move {
-                        let sha256 = digest(&bytes).await;
-                        Msg::Act(Action::Digested {
-                            name,
-                            bytes,
-                            sha256,
-                        })
-                    });
-                }
+                // Each file is hashed once the check's outcome is in (at once when nothing is checked): reading
+                // and hashing a large file beside the check would share the processor with it. The hash follows
+                // the check into the report; an export that comes first has the worker hash the file.
+                self.unhashed.extend(
+                    files
+                        .iter()
+                        .filter(|f| f.hashing)
+                        .map(|f| (f.name.clone(), f.bytes.clone())),
+                );
                 let mut effects = self.state.reduce(Action::AddFiles(files));
                 if !errors.is_empty() {
                     effects.extend(self.state.reduce(Action::Notice(errors.join("; "))));
                 }
+                let checking = effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::Send(Request::Check { .. })));
                 self.run(ctx, effects);
+                if !checking {
+                    self.hash(ctx);
+                }
             }
             Msg::Draft(name, d) => {
                 self.drafts.insert(name, d);
