@@ -413,9 +413,40 @@ pub struct Explanation {
     /// `(dimension, code)` in the table's dimension order.
     pub coords: Vec<(String, String)>,
     pub status: Status,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<FindingView>,
     /// Shadow values of the cell: `n`, `value`, `top1`….
     pub shadow: Vec<(String, String)>,
+}
+
+/// One finding of a cell as the page shows it: the rule, the status it gives, and its numbers in words in every
+/// language (the worker words them, so the page switches language without asking again).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingView {
+    pub rule: RuleCode,
+    pub status: Status,
+    /// The detail in each language of [`Lang::ALL`].
+    pub detail: Vec<(Lang, String)>,
+}
+
+impl FindingView {
+    /// `finding` worded for the page; `dims` names the table's dimensions in order.
+    pub fn new(finding: &Finding, dims: &[&str]) -> Self {
+        FindingView {
+            rule: finding.rule,
+            status: finding.status,
+            detail: Lang::ALL
+                .iter()
+                .map(|&l| (l, finding.detail_in(l, dims)))
+                .collect(),
+        }
+    }
+    /// The detail in `lang`.
+    pub fn detail(&self, lang: Lang) -> &str {
+        self.detail
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map_or("", |(_, d)| d.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

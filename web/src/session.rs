@@ -557,17 +557,24 @@ impl Session {
                 shadow.push(("dof".to_owned(), fmt(v.get(i))));
             }
         }
+        let coords: Vec<(String, String)> = report
+            .coords_of(cell)
+            .map(|(d, code)| (d.to_owned(), code.to_owned()))
+            .collect();
+        // Findings name a dimension by its position; the coordinates list the dimensions in order.
+        let dims: Vec<&str> = coords.iter().map(|(d, _)| d.as_str()).collect();
         Ok(Explanation {
             run,
             table,
             cell,
             row: c.row,
-            coords: report
-                .coords_of(cell)
-                .map(|(d, code)| (d.to_owned(), code.to_owned()))
+            findings: c
+                .findings
+                .iter()
+                .map(|f| FindingView::new(f, &dims))
                 .collect(),
+            coords,
             status: c.status,
-            findings: c.findings.to_vec(),
             shadow,
         })
     }
@@ -997,6 +1004,14 @@ mod tests {
         let ex = s.explain(1, 0, page.rows[0].cell).unwrap();
         assert_eq!(ex.row, 3);
         assert_eq!(ex.findings[0].rule, cellguard_engine::RuleCode::Threshold);
+        // Worded by the worker in every language, the numbers the same in each.
+        let [en, nl, fr] = [Lang::En, Lang::Nl, Lang::Fr].map(|l| ex.findings[0].detail(l));
+        assert!(en.contains("2") && en.contains("10"), "{en}");
+        assert!(nl.contains("2") && nl.contains("10") && nl != en, "{nl}");
+        assert!(
+            fr.contains("2") && fr.contains("10") && fr != en && fr != nl,
+            "{fr}"
+        );
         assert!(
             s.rows(2, 0, Filter::default(), 0, 10).is_err(),
             "a stale run is refused"

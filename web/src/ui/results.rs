@@ -190,8 +190,6 @@ pub fn explanation(state: &State, link: &Scope<App>) -> Html {
     let Some(e) = &state.explanation else {
         return html! {};
     };
-    // Findings name a dimension by its position; the coordinates list the dimensions in order.
-    let dims: Vec<&str> = e.coords.iter().map(|(d, _)| d.as_str()).collect();
     html! {
         <div class="overlay" onclick={link.callback(|_| Msg::Act(Action::CloseExplanation))}>
             <div class="explain" id="explain" role="dialog" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
@@ -206,7 +204,7 @@ pub fn explanation(state: &State, link: &Scope<App>) -> Html {
                     { for e.findings.iter().map(|f| html! {
                         <li class={status_class(f.status)} data-rule={f.rule.as_str()}>
                             <b>{ i18n::rule(lang, f.rule) }</b>{ format!(" ({}): ", i18n::status(lang, f.status)) }
-                            <span class="detail">{ f.detail_in(lang, &dims) }</span>
+                            <span class="detail">{ f.detail(lang) }</span>
                         </li>
                     }) }
                 </ul>
