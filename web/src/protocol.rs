@@ -57,12 +57,56 @@ impl Bytes {
     pub fn to_vec(&self) -> Result<Vec<u8>, String> {
         Ok(self.0.as_ref().clone())
     }
+    /// Bytes `start..end` (cut to the bytes' length) as a vector of their own: from a file, only that part is
+    /// read.
+    #[cfg(target_arch = "wasm32")]
+    pub fn range(&self, start: usize, end: usize) -> Result<Vec<u8>, String> {
+        Ok(self.range_js(start, end)?.to_vec())
+    }
+    /// Bytes `start..end` (cut to the bytes' length) as a JavaScript array: from a file, only that part is read;
+    /// of a buffer, a view into it.
+    #[cfg(target_arch = "wasm32")]
+    pub fn range_js(&self, start: usize, end: usize) -> Result<js_sys::Uint8Array, String> {
+        use wasm_bindgen::JsCast;
+        let end = end.min(self.len());
+        let start = start.min(end);
+        if let Some(a) = self.0.dyn_ref::<js_sys::Uint8Array>() {
+            return Ok(a.subarray(start as u32, end as u32));
+        }
+        let Some(blob) = self.0.dyn_ref::<web_sys::Blob>() else {
+            return Err("not a file".into());
+        };
+        let part = blob
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(|e| format!("cannot read the file ({e:?})"))?;
+        let reader = web_sys::FileReaderSync::new()
+            .map_err(|e| format!("this browser cannot read the file here ({e:?})"))?;
+        let buf = reader
+            .read_as_array_buffer(&part)
+            .map_err(|e| format!("cannot read the file ({e:?})"))?;
+        Ok(js_sys::Uint8Array::new(&buf))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn range(&self, start: usize, end: usize) -> Result<Vec<u8>, String> {
+        let end = end.min(self.len());
+        Ok(self.0.get(start.min(end)..end).unwrap_or(&[]).to_vec())
+    }
     /// The bytes as an owned vector, without a copy where they are not shared.
     pub fn into_vec(self) -> Result<Vec<u8>, String> {
         #[cfg(target_arch = "wasm32")]
         return self.to_vec();
         #[cfg(not(target_arch = "wasm32"))]
         return Ok(std::rc::Rc::try_unwrap(self.0).unwrap_or_else(|shared| shared.as_ref().clone()));
+    }
+    /// The JavaScript value held: the browser's file, or a `Uint8Array`.
+    #[cfg(target_arch = "wasm32")]
+    pub fn as_js(&self) -> &wasm_bindgen::JsValue {
+        &self.0
+    }
+    /// A file or buffer as the browser handed it over (see [`Bytes::as_js`]).
+    #[cfg(target_arch = "wasm32")]
+    pub fn from_js_value(value: wasm_bindgen::JsValue) -> Self {
+        Bytes(value)
     }
     /// A buffer the browser handed over, kept as it is.
     #[cfg(target_arch = "wasm32")]

@@ -4,10 +4,15 @@ mod app;
 mod controls;
 mod results;
 
-use crate::protocol::{Request, Response};
-use crate::session::Session;
+use crate::protocol::{Bytes, Request, Response, Stage};
+use crate::session::{Prepared, Session};
+use futures::channel::oneshot;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use yew_agent::worker::{HandlerId, Worker, WorkerScope};
 
 pub use app::App;
@@ -30,40 +35,304 @@ impl yew_agent::Codec for JsCodec {
     }
 }
 
-/// The worker: a [`Session`] answering the page's requests.
+/// The worker: a [`Session`] answering the page's requests, with a helper worker of its own ([`Helper`]) that
+/// splits the tail of a large CSV table while this one splits the head (`cellguard_io::read_csv_tail`): the
+/// file is read in about half the time, and the joined frame is exactly what one reader makes.
 #[derive(Debug)]
 pub struct CheckWorker {
     session: Session,
+    helper: Option<Helper>,
+    /// A check waits for its helper: requests that come meanwhile wait here and are answered in order after it.
+    busy: bool,
+    queue: VecDeque<(Request, HandlerId)>,
+}
+
+/// Where checks wait for the helper's pieces, by number.
+type Waiting = Rc<RefCell<Vec<(u32, oneshot::Sender<Answer>)>>>;
+
+/// The helper's answer: the tail piece's bytes, and the file from the cut on (a `Uint8Array`; undefined when
+/// the helper could not read the file).
+type Answer = (js_sys::Uint8Array, JsValue);
+
+/// The helper worker: the same program started with [`HELPER`], which runs [`start_helper`] instead of the
+/// checking worker. It gets a file, a place to cut it and a piece number, and sends back the encoded tail piece,
+/// its buffer transferred rather than copied.
+struct Helper {
+    worker: web_sys::Worker,
+    waiting: Waiting,
+    next: u32,
+    /// Set when the helper failed: the worker reads files in one piece from then on.
+    failed: Rc<std::cell::Cell<bool>>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl std::fmt::Debug for Helper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Helper({} pieces waiting)", self.waiting.borrow().len())
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// The helper's script: the worker's own loader, marked so it starts as a helper.
+const HELPER: &str = "./worker_loader.js?helper";
+
+/// Memory the helper takes when it starts (see [`crate::session::reserve_memory`]): about what the tail of a
+/// million-cell CSV table needs, split and encoded.
+const HELPER_MEMORY: usize = 192 << 20;
+
+/// A check whose large files were read in two pieces, ready to run.
+#[derive(Debug)]
+pub struct Ready {
+    id: HandlerId,
+    request: Request,
+    prepared: Vec<Option<Prepared>>,
+    /// The helper did not answer in time: files are read in one piece from now on.
+    helper_lost: bool,
 }
 
 /// Milliseconds from the worker's clock.
 fn now() -> f64 {
-    use wasm_bindgen::JsCast;
-    js_sys::global()
-        .dyn_into::<web_sys::WorkerGlobalScope>()
-        .ok()
+    global()
         .and_then(|g| g.performance())
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
-impl Worker for CheckWorker {
-    type Message = ();
-    type Input = Request;
-    type Output = Response;
+fn global() -> Option<web_sys::WorkerGlobalScope> {
+    js_sys::global()
+        .dyn_into::<web_sys::WorkerGlobalScope>()
+        .ok()
+}
 
-    fn create(_scope: &WorkerScope<Self>) -> Self {
-        // Before any file arrives: get the browser to optimise the checking code (see `warm_up`) and to hand out
-        // the memory a large table needs (see `reserve_memory`).
-        crate::session::warm_up();
-        crate::session::reserve_memory(crate::session::WORKING_MEMORY);
-        CheckWorker {
-            session: Session::default(),
-        }
+/// Whether this worker is a helper (started with [`HELPER`]).
+fn is_helper() -> bool {
+    global().is_some_and(|g| g.location().search() == "?helper")
+}
+
+/// A field of a message.
+fn field(data: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Starts the helper, when this browser lets a worker start workers.
+fn spawn_helper() -> Option<Helper> {
+    if !js_sys::Reflect::has(&js_sys::global(), &"Worker".into()).unwrap_or(false) {
+        return None;
     }
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(HELPER, &options).ok()?;
+    let waiting: Waiting = Rc::default();
+    let answers = Rc::clone(&waiting);
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let data = e.data();
+            let tail = field(&data, "tail").dyn_into::<js_sys::Uint8Array>();
+            if let (Some(part), Ok(tail)) = (field(&data, "part").as_f64(), tail) {
+                let mut answers = answers.borrow_mut();
+                if let Some(k) = answers.iter().position(|(p, _)| *p == part as u32) {
+                    let (_, tx) = answers.swap_remove(k);
+                    let _ = tx.send((tail, field(&data, "rest")));
+                }
+            }
+        });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // A helper that fails answers no more: every waiting check reads its file whole, and so do later ones.
+    let failed = Rc::new(std::cell::Cell::new(false));
+    let (stranded, flag) = (Rc::clone(&waiting), Rc::clone(&failed));
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+        flag.set(true);
+        for (_, tx) in std::mem::take(&mut *stranded.borrow_mut()) {
+            let _ = tx.send((js_sys::Uint8Array::new_with_length(0), JsValue::UNDEFINED));
+        }
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Some(Helper {
+        worker,
+        waiting,
+        next: 0,
+        failed,
+        _on_message: on_message,
+        _on_error: on_error,
+    })
+}
 
-    fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}
+/// The helper's program: answers each `{part, name, file, at}` with `{part, tail, rest}`: the tail piece of the
+/// file from the line end at or after `at` (`cellguard_io::read_csv_tail`), encoded, and the file's bytes from
+/// `at` on, which the worker needs for the frame's text and does not read again. Both buffers are transferred,
+/// not copied. A file that cannot be read gets an empty tail and no rest.
+fn start_helper() {
+    let Ok(scope) = js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>() else {
+        return;
+    };
+    // Optimised code and memory before the first file (see `warm_up` and `reserve_memory`).
+    crate::session::warm_up();
+    crate::session::reserve_memory(HELPER_MEMORY);
+    let reply = scope.clone();
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let data = e.data();
+            let name = field(&data, "name").as_string().unwrap_or_default();
+            let at = field(&data, "at").as_f64().unwrap_or(0.0) as usize;
+            let file = Bytes::from_js_value(field(&data, "file"));
+            let read = file
+                .range(0, cellguard_io::HEADER_BYTES)
+                .and_then(|prefix| {
+                    let rest = file.range_js(at, usize::MAX)?;
+                    let tail = cellguard_io::read_csv_tail(&name, &prefix, at, &rest.to_vec());
+                    Ok((tail, rest))
+                });
+            let answer = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&answer, &"part".into(), &field(&data, "part"));
+            let transfer = js_sys::Array::new();
+            let array = match read {
+                Ok((tail, rest)) => {
+                    let array = js_sys::Uint8Array::new_with_length(tail.len() as u32);
+                    let mut at = 0u32;
+                    tail.write(&mut |b: &[u8]| {
+                        let end = at + b.len() as u32;
+                        array.subarray(at, end).copy_from(b);
+                        at = end;
+                    });
+                    let _ = js_sys::Reflect::set(&answer, &"rest".into(), &rest);
+                    transfer.push(&rest.buffer());
+                    array
+                }
+                Err(_) => js_sys::Uint8Array::new_with_length(0),
+            };
+            let _ = js_sys::Reflect::set(&answer, &"tail".into(), &array);
+            transfer.push(&array.buffer());
+            let _ = reply.post_message_with_transfer(&answer, &transfer);
+        });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+}
 
-    fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
+/// A future that resolves after `ms` milliseconds.
+fn sleep(ms: f64) -> wasm_bindgen_futures::JsFuture {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(g) = global() {
+            let _ = g.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+}
+
+/// How long a check waits for the helper's piece of a file of `len` bytes before it reads the file whole: far
+/// longer than the helper takes (about 10 ms a megabyte), so only a helper that stopped runs into it.
+fn patience(len: usize) -> f64 {
+    10_000.0 + len as f64 / 1e6 * 200.0
+}
+
+impl CheckWorker {
+    /// Answers a request now, or — a check with files to read in two pieces — starts the helper on their tails,
+    /// splits their heads, and answers when the pieces are joined ([`Ready`]).
+    fn answer(&mut self, scope: &WorkerScope<Self>, msg: Request, id: HandlerId) {
+        if self.helper.as_ref().is_some_and(|h| h.failed.get()) {
+            self.helper = None;
+        }
+        if let (
+            Request::Check {
+                run, files, modes, ..
+            },
+            Some(helper),
+        ) = (&msg, self.helper.as_mut())
+        {
+            let cuts: Vec<Option<u64>> = files
+                .iter()
+                .map(|f| crate::session::split_point(f, modes))
+                .collect();
+            if cuts.iter().any(Option::is_some) {
+                let (run, total) = (*run, files.len() as u32);
+                let mut jobs = Vec::with_capacity(files.len());
+                for (f, cut) in files.iter().zip(cuts) {
+                    let job = cut.and_then(|at| {
+                        let part = helper.next;
+                        let ask = js_sys::Object::new();
+                        for (k, v) in [
+                            ("part", JsValue::from(part)),
+                            ("name", JsValue::from(f.name.as_str())),
+                            ("file", f.bytes.as_js().clone()),
+                            ("at", JsValue::from(at as f64)),
+                        ] {
+                            let _ = js_sys::Reflect::set(&ask, &k.into(), &v);
+                        }
+                        // A file that cannot be sent (not a file or a buffer) is read in one piece.
+                        helper.worker.post_message(&ask).ok()?;
+                        helper.next = helper.next.wrapping_add(1);
+                        let (tx, rx) = oneshot::channel();
+                        helper.waiting.borrow_mut().push((part, tx));
+                        Some((f.clone(), at, rx))
+                    });
+                    jobs.push(job);
+                }
+                self.busy = true;
+                let progress = scope.clone();
+                scope.send_future(async move {
+                    let mut prepared = Vec::with_capacity(jobs.len());
+                    let mut helper_lost = false;
+                    for (done, job) in jobs.into_iter().enumerate() {
+                        let Some((file, at, rx)) = job else {
+                            prepared.push(None);
+                            continue;
+                        };
+                        progress.respond(
+                            id,
+                            Response::Progress {
+                                run,
+                                file: file.name.clone(),
+                                stage: Stage::Reading,
+                                done: done as u32,
+                                total,
+                            },
+                        );
+                        let Some(head) = crate::session::read_head(&file, at) else {
+                            prepared.push(None);
+                            continue;
+                        };
+                        let len = file.bytes.len();
+                        let wait = Box::pin(sleep(patience(len)));
+                        let (tail, rest) = match futures::future::select(rx, wait).await {
+                            futures::future::Either::Left((Ok(answer), _)) => answer,
+                            _ => {
+                                helper_lost = true;
+                                (js_sys::Uint8Array::new_with_length(0), JsValue::UNDEFINED)
+                            }
+                        };
+                        // The rest of the file as the helper read it; read here when it could not.
+                        let held = head.held();
+                        let rest = match rest.dyn_into::<js_sys::Uint8Array>() {
+                            Ok(r)
+                                if at as usize + r.length() as usize == len
+                                    && held >= at as usize =>
+                            {
+                                Ok(r.subarray((held - at as usize) as u32, r.length()).to_vec())
+                            }
+                            _ => file.bytes.range(held, len),
+                        };
+                        let Ok(rest) = rest else {
+                            // Unreadable now: the check reads the file and says why.
+                            prepared.push(None);
+                            continue;
+                        };
+                        let tail = tail.to_vec();
+                        prepared.push(Some(crate::session::join(&file.name, head, &rest, &tail)));
+                    }
+                    Ready {
+                        id,
+                        request: msg,
+                        prepared,
+                        helper_lost,
+                    }
+                });
+                return;
+            }
+        }
         let answer = self
             .session
             .handle(msg, &now, &mut |r| scope.respond(id, r));
@@ -71,10 +340,63 @@ impl Worker for CheckWorker {
     }
 }
 
-/// Entry of the worker bin.
+impl Worker for CheckWorker {
+    type Message = Ready;
+    type Input = Request;
+    type Output = Response;
+
+    fn create(_scope: &WorkerScope<Self>) -> Self {
+        // The helper starts first, so that it warms up beside this worker.
+        let helper = spawn_helper();
+        // Before any file arrives: get the browser to optimise the checking code (see `warm_up`) and to hand out
+        // the memory a large table needs (see `reserve_memory`).
+        crate::session::warm_up();
+        crate::session::reserve_memory(crate::session::WORKING_MEMORY);
+        CheckWorker {
+            session: Session::default(),
+            helper,
+            busy: false,
+            queue: VecDeque::new(),
+        }
+    }
+
+    fn update(&mut self, scope: &WorkerScope<Self>, ready: Self::Message) {
+        if ready.helper_lost {
+            self.helper = None;
+        }
+        let id = ready.id;
+        let answer = self
+            .session
+            .handle_prepared(ready.request, ready.prepared, &now, &mut |r| {
+                scope.respond(id, r)
+            });
+        scope.respond(id, answer);
+        self.busy = false;
+        while !self.busy {
+            let Some((msg, id)) = self.queue.pop_front() else {
+                break;
+            };
+            self.answer(scope, msg, id);
+        }
+    }
+
+    fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
+        if self.busy {
+            self.queue.push_back((msg, id));
+        } else {
+            self.answer(scope, msg, id);
+        }
+    }
+}
+
+/// Entry of the worker bin: the checking worker, or its helper when started as one.
 pub fn start_worker() {
     use yew_agent::Registrable;
-    CheckWorker::registrar().encoding::<JsCodec>().register();
+    if is_helper() {
+        start_helper();
+    } else {
+        CheckWorker::registrar().encoding::<JsCodec>().register();
+    }
 }
 
 /// Entry of the app bin.
