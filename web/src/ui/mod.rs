@@ -84,7 +84,7 @@ const HELPER: &str = "./worker_loader.js?helper";
 
 /// Memory the helper takes when it starts (see [`crate::session::reserve_memory`]): about what the tail of a
 /// million-cell CSV table needs, split and encoded.
-const HELPER_MEMORY: usize = 192 << 20;
+const HELPER_MEMORY: usize = 128 << 20;
 
 /// A check whose large files were read in two pieces, ready to run.
 #[derive(Debug)]
