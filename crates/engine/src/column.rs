@@ -29,6 +29,13 @@ impl<T: Copy + Default> Column<T> {
             missing: Vec::new(),
         }
     }
+    /// A column of these values, none missing.
+    pub fn from_values(values: Vec<T>) -> Self {
+        Column {
+            values,
+            missing: Vec::new(),
+        }
+    }
     /// `len` copies of `entry`.
     pub fn filled(entry: Option<T>, len: usize) -> Self {
         let mut c = Column::new();

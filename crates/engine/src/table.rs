@@ -208,6 +208,26 @@ fn describe(dims: &[Dimension], coords: &[u32], cell: u32) -> String {
         .join(", ")
 }
 
+/// The keys of cells with `N` dimensions (`coords` row by row), in one loop with no branch per cell: each code
+/// times its dimension's stride. `None` when a code is out of its dimension's range (the caller finds which).
+fn keys_of<const N: usize>(coords: &[u32], lens: &[u64], strides: &[u64]) -> Option<Vec<u64>> {
+    let (Ok(lens), Ok(strides)) = (<[u64; N]>::try_from(lens), <[u64; N]>::try_from(strides))
+    else {
+        return None;
+    };
+    let mut keys = Vec::with_capacity(coords.len() / N);
+    let mut out_of_range = false;
+    for cell in coords.chunks_exact(N) {
+        let mut key = 0u64;
+        for ((&c, &len), &stride) in cell.iter().zip(&lens).zip(&strides) {
+            out_of_range |= u64::from(c) >= len;
+            key += u64::from(c) * stride;
+        }
+        keys.push(key);
+    }
+    (!out_of_range).then_some(keys)
+}
+
 /// Two cells with the same coordinates: the error names both source rows.
 fn duplicate(dims: &[Dimension], coords: &[u32], rows: &[u64], a: u32, b: u32) -> Error {
     let row = |c: u32| rows.get(c as usize).copied().unwrap_or(0);
@@ -335,21 +355,36 @@ impl Table {
             })?;
         }
         let space = if nd == 0 { 1 } else { acc };
-        let mut keys = Vec::with_capacity(cells);
-        for (i, cell) in coords.chunks_exact(nd.max(1)).enumerate().take(cells) {
-            let mut key = 0u64;
-            for ((&c, dim), &s) in cell.iter().zip(&dims).zip(&strides) {
-                if c as usize >= dim.len() {
-                    return Err(Error::Shape(format!(
-                        "table `{name}`: cell {} has code id {c} outside dimension `{}`",
-                        i + 1,
-                        dim.name()
-                    )));
+        let lens: Vec<u64> = dims.iter().map(|d| d.len() as u64).collect();
+        let mut keys = match nd {
+            1 => keys_of::<1>(&coords, &lens, &strides),
+            2 => keys_of::<2>(&coords, &lens, &strides),
+            3 => keys_of::<3>(&coords, &lens, &strides),
+            4 => keys_of::<4>(&coords, &lens, &strides),
+            5 => keys_of::<5>(&coords, &lens, &strides),
+            6 => keys_of::<6>(&coords, &lens, &strides),
+            _ => None,
+        };
+        // More dimensions, or a code out of range (found here, with the first cell that has one).
+        if keys.is_none() {
+            let mut all = Vec::with_capacity(cells);
+            for (i, cell) in coords.chunks_exact(nd.max(1)).enumerate().take(cells) {
+                let mut key = 0u64;
+                for ((&c, dim), &s) in cell.iter().zip(&dims).zip(&strides) {
+                    if c as usize >= dim.len() {
+                        return Err(Error::Shape(format!(
+                            "table `{name}`: cell {} has code id {c} outside dimension `{}`",
+                            i + 1,
+                            dim.name()
+                        )));
+                    }
+                    key += u64::from(c) * s;
                 }
-                key += u64::from(c) * s;
+                all.push(key);
             }
-            keys.push(key);
+            keys = Some(all);
         }
+        let mut keys = keys.unwrap_or_default();
         if nd == 0 {
             keys = vec![0; cells];
         }
@@ -576,6 +611,54 @@ mod tests {
         assert_eq!(t.find(t.key(&[2, 0])), Some(1));
         assert_eq!(t.find(t.key(&[1, 1])), None);
         assert_eq!(t.describe(0), "sex=F, age=10");
+    }
+
+    /// The branch-free key loop gives the keys of the loop that checks every code, for one to six dimensions,
+    /// and leaves a code out of range to it.
+    #[test]
+    fn keys_are_codes_times_strides() {
+        fn check<const N: usize>(seed: u64) {
+            let mut next = seed;
+            let mut rand = |m: u64| {
+                next = next
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (next >> 33) % m
+            };
+            let lens: Vec<u64> = (0..N).map(|_| 1 + rand(40)).collect();
+            let mut strides = vec![1u64; N];
+            for d in (0..N.saturating_sub(1)).rev() {
+                strides[d] = strides[d + 1] * lens[d + 1];
+            }
+            let cells = rand(300) as usize;
+            let mut coords: Vec<u32> = (0..cells * N).map(|k| rand(lens[k % N]) as u32).collect();
+            let naive: Vec<u64> = coords
+                .chunks_exact(N)
+                .map(|c| {
+                    c.iter()
+                        .zip(&strides)
+                        .map(|(&c, &s)| u64::from(c) * s)
+                        .sum()
+                })
+                .collect();
+            assert_eq!(
+                keys_of::<N>(&coords, &lens, &strides),
+                Some(naive),
+                "{N} dims"
+            );
+            if let Some(c) = coords.last_mut() {
+                *c = lens[N - 1] as u32;
+                assert_eq!(keys_of::<N>(&coords, &lens, &strides), None, "{N} dims");
+            }
+        }
+        for seed in 0..50 {
+            check::<1>(seed);
+            check::<2>(seed);
+            check::<3>(seed);
+            check::<4>(seed);
+            check::<5>(seed);
+            check::<6>(seed);
+        }
     }
 
     #[test]

@@ -114,11 +114,16 @@ fn split_head(name: &str, first: &[u8], len: usize, at: usize) -> Option<HeadSpl
         return None;
     }
     let typed = vec![true; names.len()];
+    // The head's arrays are sized for the whole body, estimated from the head's lines: the tail's rows are then
+    // appended without the arrays moving.
+    let lines = newlines(body) as usize + 1;
+    let whole =
+        (lines as f64 * (len - header_end) as f64 / body.len().max(1) as f64 * 1.01) as usize;
     let piece = Piece {
         body,
         base: header_end,
         first_line: newlines(first.get(..header_end)?) + 1,
-        lines: newlines(body) as usize + 1,
+        lines: whole.clamp(lines, len.max(lines)),
         typed: &typed,
     };
     let piece = split_plain(name, &piece, delimiter, names.len()).ok()??;
