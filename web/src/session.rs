@@ -89,17 +89,28 @@ pub fn heat(report: &TableReport, sizes: &[u32]) -> Heat {
     let h = height32.div_ceil(block_h);
     let mut pixels = vec![0u8; width as usize * h as usize];
     let nd = sizes.len();
+    // Each cell's block by table lookups rather than two divisions a cell: a code of the last dimension gives
+    // the block's column, a row of the picture (up to 262,144 of them) its row.
+    let columns: Vec<u32> = (0..across).map(|c| c / block_w).collect();
+    let rows: Option<Vec<u32>> =
+        (height <= 1 << 18).then(|| (0..height as u32).map(|y| y / block_h).collect());
     for (i, status) in report.statuses().iter().enumerate() {
         let coords = report.cell_coords(i as u32);
-        if coords.len() != nd {
+        let Some((&last, before)) = coords.split_last().filter(|_| coords.len() == nd) else {
             continue;
-        }
+        };
         let mut y: u64 = 0;
-        for (c, s) in coords.iter().zip(down) {
+        for (c, s) in before.iter().zip(down) {
             y = y * u64::from((*s).max(1)) + u64::from(*c);
         }
-        let x = coords.last().copied().unwrap_or(0) / block_w;
-        let y = (y / u64::from(block_h)) as usize;
+        let x = columns
+            .get(last as usize)
+            .copied()
+            .unwrap_or(last / block_w);
+        let y = match &rows {
+            Some(rows) => rows.get(y as usize).copied().unwrap_or(u32::MAX) as usize,
+            None => (y / u64::from(block_h)) as usize,
+        };
         let v = *status as u8 + 1;
         if let Some(p) = pixels.get_mut(y * width as usize + x as usize) {
             *p = (*p).max(v);
@@ -494,17 +505,23 @@ impl Session {
             all || matches!(&self.filtered, Some((t, f, _)) if *t == table && *f == filter);
         if !cached {
             let (_, report) = self.table(run, table)?;
-            let cells: Vec<u32> = report
-                .cells()
-                .enumerate()
-                .filter(|(_, c)| !filter.not_safe || c.status != Status::Safe)
-                .filter(|(_, c)| {
-                    filter
-                        .rule
-                        .is_none_or(|r| c.findings.iter().any(|f| f.rule == r))
-                })
-                .map(|(i, _)| i as u32)
-                .collect();
+            let cells: Vec<u32> = match filter.rule {
+                // By status only: the statuses alone, not each cell's findings.
+                None => report
+                    .statuses()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| !filter.not_safe || **s != Status::Safe)
+                    .map(|(i, _)| i as u32)
+                    .collect(),
+                Some(r) => report
+                    .cells()
+                    .enumerate()
+                    .filter(|(_, c)| !filter.not_safe || c.status != Status::Safe)
+                    .filter(|(_, c)| c.findings.iter().any(|f| f.rule == r))
+                    .map(|(i, _)| i as u32)
+                    .collect(),
+            };
             self.filtered = Some((table, filter, cells));
         }
         let (entry, report) = self.table(run, table)?;
