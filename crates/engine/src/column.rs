@@ -128,12 +128,9 @@ impl<T: Copy + Default> Column<T> {
             }
         }
     }
-    /// `other`'s entries after this column's: its values in one copy, its missing entries set bit by bit.
-    pub fn append(&mut self, other: &Column<T>) {
-        self.append_parts(&other.values, &other.missing);
-    }
-    /// Entries given as [`Column::values`] and [`Column::missing_words`] give them, after this column's; false
-    /// (and no change) when the bitmap does not fit the values (a word too many, or a bit set past the last value).
+    /// Entries given as [`Column::values`] and [`Column::missing_words`] give them, after this column's: the
+    /// values in one copy, the missing entries set bit by bit. False (and no change) when the bitmap does not fit
+    /// the values (a word too many, or a bit set past the last value).
     pub fn append_parts(&mut self, values: &[T], missing: &[u64]) -> bool {
         if !missing.is_empty()
             && (missing.len() != values.len().div_ceil(64)
@@ -265,8 +262,8 @@ mod tests {
         }
     }
 
-    /// Appending gives the entries of both, whichever of the two has missing entries; a column's parts append
-    /// to give it again, and parts that do not fit are refused.
+    /// Appending a column's parts gives the entries of both, whichever of the two has missing entries; parts
+    /// that do not fit are refused.
     #[test]
     fn appends_columns_and_their_parts() {
         for seed in 0..200 {
@@ -279,7 +276,8 @@ mod tests {
             };
             let (a, b) = (side(), side());
             let mut col = Column::from(a.clone());
-            col.append(&Column::from(b.clone()));
+            let more = Column::from(b.clone());
+            assert!(col.append_parts(more.values(), more.missing_words()));
             let both: Vec<Option<u64>> = a.iter().chain(&b).copied().collect();
             assert_eq!(col, Column::from(both.clone()), "seed {seed}");
             assert!(col.missing.is_empty() || col.missing.len() == col.len().div_ceil(64));
