@@ -39,19 +39,7 @@ impl Bytes {
     /// which only a worker can do at once). An error says why a file could not be read.
     #[cfg(target_arch = "wasm32")]
     pub fn to_vec(&self) -> Result<Vec<u8>, String> {
-        use wasm_bindgen::JsCast;
-        if let Some(a) = self.0.dyn_ref::<js_sys::Uint8Array>() {
-            return Ok(a.to_vec());
-        }
-        let Some(blob) = self.0.dyn_ref::<web_sys::Blob>() else {
-            return Err("not a file".into());
-        };
-        let reader = web_sys::FileReaderSync::new()
-            .map_err(|e| format!("this browser cannot read the file here ({e:?})"))?;
-        let buf = reader
-            .read_as_array_buffer(blob)
-            .map_err(|e| format!("cannot read the file ({e:?})"))?;
-        Ok(js_sys::Uint8Array::new(&buf).to_vec())
+        self.range(0, usize::MAX)
     }
     #[cfg(not(target_arch = "wasm32"))]
     pub fn to_vec(&self) -> Result<Vec<u8>, String> {

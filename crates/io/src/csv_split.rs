@@ -110,23 +110,19 @@ fn split_head(name: &str, first: &[u8], len: usize, at: usize) -> Option<HeadSpl
     let (names, delimiter, header_end) = header(name, first)?;
     let start = tail_start(first.get(at..)?, at, header_end, first.len() == len)?;
     let body = first.get(header_end..start)?;
-    if memchr::memchr(b'"', body).is_some() {
-        return None;
-    }
-    let typed = vec![true; names.len()];
     // The head's arrays are sized for the whole body, estimated from the head's lines: the tail's rows are then
     // appended without the arrays moving.
     let lines = newlines(body) as usize + 1;
     let whole =
         (lines as f64 * (len - header_end) as f64 / body.len().max(1) as f64 * 1.01) as usize;
-    let piece = Piece {
-        body,
-        base: header_end,
-        first_line: newlines(first.get(..header_end)?) + 1,
-        lines: whole.clamp(lines, len.max(lines)),
-        typed: &typed,
-    };
-    let piece = split_plain(name, &piece, delimiter, names.len()).ok()??;
+    let first_line = newlines(first.get(..header_end)?) + 1;
+    let piece = split_piece(
+        name,
+        (body, header_end, first_line),
+        whole.clamp(lines, len.max(lines)),
+        delimiter,
+        names.len(),
+    )?;
     Some(HeadSplit {
         names,
         delimiter,
@@ -157,20 +153,34 @@ fn split_tail(
     let (names, delimiter, header_end) = header(name, prefix)?;
     let start = tail_start(from_at, at, header_end, true)?;
     let body = from_at.get(start - at..)?;
+    // Lines are counted from the piece's start; the joining side adds the head's.
+    let lines = newlines(body) as usize + 1;
+    let split = split_piece(name, (body, start, 0), lines, delimiter, names.len())?;
+    Some((start, names.len(), split))
+}
+
+/// Splits one piece of a body — its bytes, where they start in the file, the line they start on — with every
+/// column typed and room for `lines` rows; `None` when the direct path does not take it (a quote, or what
+/// [`split_plain`] leaves) or it has an error (the joining side then reads the file whole).
+fn split_piece(
+    name: &str,
+    (body, base, first_line): (&[u8], usize, u64),
+    lines: usize,
+    delimiter: u8,
+    width: usize,
+) -> Option<Splitted> {
     if memchr::memchr(b'"', body).is_some() {
         return None;
     }
-    let typed = vec![true; names.len()];
+    let typed = vec![true; width];
     let piece = Piece {
         body,
-        base: start,
-        // Lines are counted from the piece's start; the joining side adds the head's.
-        first_line: 0,
-        lines: newlines(body) as usize + 1,
+        base,
+        first_line,
+        lines,
         typed: &typed,
     };
-    let split = split_plain(name, &piece, delimiter, names.len()).ok()??;
-    Some((start, names.len(), split))
+    split_plain(name, &piece, delimiter, width).ok()?
 }
 
 /// The file's bytes — the head's, then `rest` (the file from [`CsvHead::held`] on) — and its frame: the head
