@@ -873,6 +873,20 @@ impl Sparse {
             .collect()
     }
 
+    /// Sets [`Screen::GROUP`] in `may` (one entry per cell of `block`) for the cells of `block` with a finding
+    /// waiting.
+    fn mark(&self, block: Range<usize>, may: &mut [Flags]) {
+        for &c in self.cells.get(self.at..).unwrap_or(&[]) {
+            let Some(j) = (c as usize).checked_sub(block.start) else {
+                continue;
+            };
+            match may.get_mut(j) {
+                Some(m) => *m |= Screen::GROUP,
+                None => break,
+            }
+        }
+    }
+
     /// Whether a finding for `cell` is waiting.
     #[inline]
     fn has(&self, cell: u32) -> bool {
@@ -1032,7 +1046,9 @@ impl Screen {
     const THRESHOLD: Flags = 8;
     /// Dominance, p % or pq.
     const MAGNITUDE: Flags = 16;
-    const ALL: Flags = 31;
+    /// A group rule's finding waits for the cell, or the cell has a dof or declared status to look at.
+    const GROUP: Flags = 32;
+    const ALL: Flags = 63;
 }
 
 /// Calls `f` with the offset in `range` of every entry of `range` set in a missing-entry bitmap (see
@@ -1268,14 +1284,15 @@ impl Pass<'_> {
         let mut by_status = [0u64; 3];
         let mut by_rule = [0u64; RuleCode::ALL.len()];
         offsets.push(0);
-        // After a sample of cells, the findings are sized for the whole chunk from the sample's rate (growing a
-        // few million findings by doubling would copy them all once more).
-        let sample_end = range.start + SAMPLE_CELLS;
+        // Once a sample of cells is checked, the findings are sized for the whole chunk from the sample's rate
+        // (growing a few million findings by doubling would copy them all once more).
+        let mut sized = false;
         // A cell no per-cell rule may fire on, with no group finding, no dof rule and no declared status, is safe
         // without looking further (most cells).
         let plain = (self.dof.is_none() || cols.dof.is_none()) && cols.apriori.is_none();
         let (mut may_block, mut sums) = (Vec::new(), Vec::new());
-        let mut plain_safe = 0u64;
+        // Per block: the cells to look at, and each one's end in the findings (0 for the others).
+        let (mut hot, mut ends) = (Vec::<u32>::new(), Vec::<u32>::new());
         let mut block_start = range.start;
         #[cfg(test)]
         let screen_block = TEST_BLOCK
@@ -1286,6 +1303,13 @@ impl Pass<'_> {
         while block_start < range.end {
             let block = block_start..(block_start + screen_block).min(range.end);
             block_start = block.end;
+            let done = block.start - range.start;
+            if !sized && done >= SAMPLE_CELLS {
+                sized = true;
+                let rate = findings.len() as f64 / done as f64;
+                let want = (rate * cells as f64 * 1.05) as usize;
+                findings.reserve(want.saturating_sub(findings.len()));
+            }
             if self.screen {
                 self.first_look
                     .block(&cols, block.clone(), &mut may_block, &mut sums);
@@ -1293,50 +1317,63 @@ impl Pass<'_> {
                 may_block.clear();
                 may_block.resize(block.len(), Screen::ALL);
             }
-            for (i, &may) in block.zip(&may_block) {
-                if i == sample_end {
-                    let rate = findings.len() as f64 / SAMPLE_CELLS as f64;
-                    let want = (rate * cells as f64 * 1.05) as usize;
-                    findings.reserve(want.saturating_sub(findings.len()));
+            if plain {
+                class.mark(block.clone(), &mut may_block);
+                additive.mark(block.clone(), &mut may_block);
+            } else {
+                may_block.iter_mut().for_each(|m| *m |= Screen::GROUP);
+            }
+            // The cells to look at, listed without a branch per cell (which cells they are is hard to predict).
+            hot.clear();
+            hot.resize(may_block.len(), 0);
+            let mut count = 0;
+            for (j, &may) in (0u32..).zip(&may_block) {
+                if let Some(h) = hot.get_mut(count) {
+                    *h = j;
                 }
-                if may == 0 && plain && !class.has(i as u32) && !additive.has(i as u32) {
-                    plain_safe += 1;
-                    status.push(Status::Safe);
-                    offsets.push(findings.len() as u32);
-                    continue;
-                }
+                count += usize::from(may != 0);
+            }
+            hot.truncate(count);
+            ends.clear();
+            ends.resize(may_block.len(), 0);
+            let first = status.len();
+            status.resize(first + may_block.len(), Status::Safe);
+            if let Some(c) = by_status.get_mut(Status::Safe as usize) {
+                *c += (may_block.len() - hot.len()) as u64;
+            }
+            for &j in &hot {
+                let i = block.start + j as usize;
+                let may = may_block.get(j as usize).copied().unwrap_or(Screen::ALL);
                 let start = findings.len();
-                if may != 0 {
-                    if may & Screen::MISSING != 0 {
-                        missing::cell(&cols, i, self.need, self.missing_action, &mut findings);
+                if may & Screen::MISSING != 0 {
+                    missing::cell(&cols, i, self.need, self.missing_action, &mut findings);
+                }
+                if may & Screen::NEGATIVE != 0 {
+                    negative::cell(&cols, i, self.negative_action, &mut findings);
+                }
+                if may & Screen::ZERO != 0 {
+                    zero::cell(&cols, i, self.sampling_zero, &mut findings);
+                }
+                if let Some(t) = self
+                    .policy
+                    .threshold
+                    .as_ref()
+                    .filter(|_| may & Screen::THRESHOLD != 0)
+                {
+                    threshold::cell(cols.n(i), t, &mut findings);
+                }
+                if let Some(m) = (self.magnitude_rules && may & Screen::MAGNITUDE != 0)
+                    .then(|| magnitudes(&cols, i, self.need))
+                    .flatten()
+                {
+                    for d in &self.policy.dominance {
+                        dominance::cell(&m, d, &mut findings);
                     }
-                    if may & Screen::NEGATIVE != 0 {
-                        negative::cell(&cols, i, self.negative_action, &mut findings);
+                    if let Some(p) = &self.policy.p_percent {
+                        p_percent::cell_p(&m, p, &mut findings);
                     }
-                    if may & Screen::ZERO != 0 {
-                        zero::cell(&cols, i, self.sampling_zero, &mut findings);
-                    }
-                    if let Some(t) = self
-                        .policy
-                        .threshold
-                        .as_ref()
-                        .filter(|_| may & Screen::THRESHOLD != 0)
-                    {
-                        threshold::cell(cols.n(i), t, &mut findings);
-                    }
-                    if let Some(m) = (self.magnitude_rules && may & Screen::MAGNITUDE != 0)
-                        .then(|| magnitudes(&cols, i, self.need))
-                        .flatten()
-                    {
-                        for d in &self.policy.dominance {
-                            dominance::cell(&m, d, &mut findings);
-                        }
-                        if let Some(p) = &self.policy.p_percent {
-                            p_percent::cell_p(&m, p, &mut findings);
-                        }
-                        if let Some(pq) = &self.policy.pq {
-                            p_percent::cell_pq(&m, pq, &mut findings);
-                        }
+                    if let Some(pq) = &self.policy.pq {
+                        p_percent::cell_pq(&m, pq, &mut findings);
                     }
                 }
                 class.drain_into(i as u32, &mut findings);
@@ -1382,12 +1419,19 @@ impl Pass<'_> {
                 if let Some(c) = by_status.get_mut(st as usize) {
                     *c += 1;
                 }
-                status.push(st);
-                offsets.push(findings.len() as u32);
+                if let Some(s) = status.get_mut(first + j as usize) {
+                    *s = st;
+                }
+                if let Some(e) = ends.get_mut(j as usize) {
+                    *e = findings.len() as u32;
+                }
             }
-        }
-        if let Some(c) = by_status.get_mut(Status::Safe as usize) {
-            *c += plain_safe;
+            // A cell's findings end where the last cell looked at before it (or itself) left them.
+            let mut end = offsets.last().copied().unwrap_or(0);
+            offsets.extend(ends.iter().map(|&e| {
+                end = end.max(e);
+                end
+            }));
         }
         Chunk {
             status,
