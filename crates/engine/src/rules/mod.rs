@@ -985,11 +985,12 @@ impl Screen {
         for (k, col) in c.top.iter().enumerate() {
             let ts = col.values().get(range.clone()).unwrap_or(&[]);
             if k < self.need {
-                // A contribution the rules need is missing only when the cell has more than k units.
+                // A contribution the rules need is missing only when the cell has more than k units: one that is
+                // not a number is flagged whatever the units (the rule then looks at them), a missing entry below.
                 let k = k as u64;
-                for ((m, &t), &n) in may.iter_mut().zip(ts).zip(ns) {
+                for (m, &t) in may.iter_mut().zip(ts) {
                     *m |= (Flags::from(t < 0.0) * Self::NEGATIVE)
-                        | (Flags::from(!t.is_finite() & (n > k)) * Self::MISSING);
+                        | (Flags::from(!t.is_finite()) * Self::MISSING);
                 }
                 each_missing(col.missing_words(), range.clone(), |j| {
                     if let (Some(m), Some(&n)) = (may.get_mut(j), ns.get(j)) {
@@ -1006,17 +1007,47 @@ impl Screen {
             return;
         }
         for &(k, share, inclusive) in &self.dominance {
-            sums.clear();
-            sums.resize(len, 0.0);
-            for col in c.top.iter().take(k.min(self.need)) {
-                let ts = col.values().get(range.clone()).unwrap_or(&[]);
-                for (s, &t) in sums.iter_mut().zip(ts) {
-                    *s += t;
-                }
-            }
-            for ((m, &sum), &v) in may.iter_mut().zip(sums.iter()).zip(vs) {
+            let tops: Vec<&[f64]> = c
+                .top
+                .iter()
+                .take(k.min(self.need))
+                .map(|col| col.values().get(range.clone()).unwrap_or(&[]))
+                .collect();
+            let flag = |sum: f64, v: f64| {
                 let (lhs, rhs) = (sum * 100.0, share * v);
-                *m |= Flags::from(if inclusive { lhs >= rhs } else { lhs > rhs }) * Self::MAGNITUDE;
+                Flags::from(if inclusive { lhs >= rhs } else { lhs > rhs }) * Self::MAGNITUDE
+            };
+            // The top k added in order, as the rule adds them; up to three without a buffer.
+            match tops.as_slice() {
+                [t1] => {
+                    for ((m, &v), &a) in may.iter_mut().zip(vs).zip(*t1) {
+                        *m |= flag(a, v);
+                    }
+                }
+                [t1, t2] => {
+                    for (((m, &v), &a), &b) in may.iter_mut().zip(vs).zip(*t1).zip(*t2) {
+                        *m |= flag(a + b, v);
+                    }
+                }
+                [t1, t2, t3] => {
+                    for ((((m, &v), &a), &b), &c) in
+                        may.iter_mut().zip(vs).zip(*t1).zip(*t2).zip(*t3)
+                    {
+                        *m |= flag(a + b + c, v);
+                    }
+                }
+                _ => {
+                    sums.clear();
+                    sums.resize(len, 0.0);
+                    for ts in &tops {
+                        for (s, &t) in sums.iter_mut().zip(*ts) {
+                            *s += t;
+                        }
+                    }
+                    for ((m, &sum), &v) in may.iter_mut().zip(sums.iter()).zip(vs) {
+                        *m |= flag(sum, v);
+                    }
+                }
             }
         }
         if self.ratios.is_empty() {
@@ -1282,7 +1313,9 @@ impl Pass<'_> {
         let mut offsets: Vec<u32> = Vec::with_capacity(cells + 1);
         let mut status: Vec<Status> = Vec::with_capacity(cells);
         let mut by_status = [0u64; 3];
-        let mut by_rule = [0u64; RuleCode::ALL.len()];
+        // Cells by the set of rules that fired on them (a bit per rule), counted per rule at the end: one count a
+        // cell, with no loop over its rules.
+        let mut rule_sets = vec![0u64; 1 << RuleCode::ALL.len()];
         offsets.push(0);
         // Once a sample of cells is checked, the findings are sized for the whole chunk from the sample's rate
         // (growing a few million findings by doubling would copy them all once more).
@@ -1381,8 +1414,11 @@ impl Pass<'_> {
                     dof::cell(col.get(i), d, self.missing_action, &mut findings);
                 }
                 additive.drain_into(i as u32, &mut findings);
-                let fired = findings.get(start..).unwrap_or(&[]);
-                let mut st = fired.iter().map(|f| f.status).max().unwrap_or(Status::Safe);
+                let (mut st, mut seen) = (Status::Safe, 0usize);
+                for f in findings.get(start..).unwrap_or(&[]) {
+                    st = st.max(f.status);
+                    seen |= 1 << (f.rule as u32);
+                }
                 match cols.apriori(i) {
                     Some(Apriori::Unsafe) => {
                         push(
@@ -1392,6 +1428,7 @@ impl Pass<'_> {
                             Detail::DeclaredUnsafe,
                         );
                         st = Status::Unsafe;
+                        seen |= 1 << (RuleCode::Apriori as u32);
                     }
                     Some(Apriori::Safe) if st != Status::Safe => {
                         push(
@@ -1401,20 +1438,12 @@ impl Pass<'_> {
                             Detail::DeclaredSafe,
                         );
                         st = Status::Safe;
+                        seen |= 1 << (RuleCode::Apriori as u32);
                     }
                     _ => {}
                 }
-                if findings.len() > start {
-                    let mut seen = 0u32;
-                    for f in findings.get(start..).unwrap_or(&[]) {
-                        seen |= 1 << (f.rule as u32);
-                    }
-                    while seen != 0 {
-                        if let Some(c) = by_rule.get_mut(seen.trailing_zeros() as usize) {
-                            *c += 1;
-                        }
-                        seen &= seen - 1;
-                    }
+                if let Some(c) = rule_sets.get_mut(seen) {
+                    *c += 1;
                 }
                 if let Some(c) = by_status.get_mut(st as usize) {
                     *c += 1;
@@ -1432,6 +1461,12 @@ impl Pass<'_> {
                 end = end.max(e);
                 end
             }));
+        }
+        let mut by_rule = [0u64; RuleCode::ALL.len()];
+        for (set, &count) in rule_sets.iter().enumerate().filter(|(_, c)| **c > 0) {
+            for (r, c) in by_rule.iter_mut().enumerate() {
+                *c += count * ((set >> r) & 1) as u64;
+            }
         }
         Chunk {
             status,
@@ -1564,6 +1599,11 @@ mod pass_tests {
                 n: 1,
                 k: 60.0,
                 inclusive: true,
+            });
+            p.dominance.push(Dominance {
+                n: 3,
+                k: 75.0,
+                inclusive: false,
             });
             all.push(p);
         }
