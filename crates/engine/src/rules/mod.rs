@@ -826,6 +826,23 @@ fn magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnitudes> {
     Some(m)
 }
 
+/// [`magnitudes`] for a cell the first look found clean (no missing entry, nothing negative, not empty: `may` has
+/// none of [`Screen::MISSING`], [`Screen::NEGATIVE`], [`Screen::ZERO`]), read straight from the value arrays: the
+/// value is a non-negative number and every contribution the rules need is one too, or 0 where the cell has too
+/// few units (a missing entry holds 0 in its array).
+#[inline]
+fn clean_magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnitudes> {
+    let mut m = Magnitudes {
+        value: *c.value?.values().get(i)?,
+        top: [0.0; 8],
+        decidable: k.min(8),
+    };
+    for (slot, col) in m.top.iter_mut().zip(&c.top).take(k) {
+        *slot = *col.values().get(i)?;
+    }
+    Some(m)
+}
+
 /// Adds a finding to a cell's list.
 pub(crate) fn push(out: &mut Vec<Finding>, rule: RuleCode, status: Status, values: Detail) {
     out.push(Finding {
@@ -1396,7 +1413,13 @@ impl Pass<'_> {
                     threshold::cell(cols.n(i), t, &mut findings);
                 }
                 if let Some(m) = (self.magnitude_rules && may & Screen::MAGNITUDE != 0)
-                    .then(|| magnitudes(&cols, i, self.need))
+                    .then(|| {
+                        if may & (Screen::MISSING | Screen::NEGATIVE | Screen::ZERO) == 0 {
+                            clean_magnitudes(&cols, i, self.need)
+                        } else {
+                            magnitudes(&cols, i, self.need)
+                        }
+                    })
                     .flatten()
                 {
                     for d in &self.policy.dominance {
