@@ -37,6 +37,14 @@ pub(super) struct Grid<'a> {
     pub heads: Vec<Head>,
     /// The codes that have a parent, in codelist order.
     pub parts: Vec<PartCode>,
+    /// The parts as runs of consecutive codes under one parent, in codelist order.
+    runs: Vec<Run>,
+}
+
+/// Consecutive codes that are parts of the groups of one parent.
+struct Run {
+    rank: u32,
+    codes: std::ops::Range<usize>,
 }
 
 /// A code that heads groups: its rows hold the groups' head cells.
@@ -73,7 +81,7 @@ impl<'a> Grid<'a> {
         if heads.is_empty() {
             return None;
         }
-        let parts = (0..dim.len() as u32)
+        let parts: Vec<PartCode> = (0..dim.len() as u32)
             .filter_map(|code| {
                 let parent = dim.parent(code)?;
                 Some(PartCode {
@@ -84,6 +92,17 @@ impl<'a> Grid<'a> {
                 })
             })
             .collect();
+        let mut runs: Vec<Run> = Vec::new();
+        for p in &parts {
+            let code = p.code as usize;
+            match runs.last_mut() {
+                Some(r) if r.rank == p.rank && r.codes.end == code => r.codes.end += 1,
+                _ => runs.push(Run {
+                    rank: p.rank,
+                    codes: code..code + 1,
+                }),
+            }
+        }
         let stride = usize::try_from(table.stride(d)).ok()?;
         Some(Grid {
             table,
@@ -93,6 +112,7 @@ impl<'a> Grid<'a> {
             block: stride.checked_mul(dim.len())?,
             heads,
             parts,
+            runs,
         })
     }
 
@@ -152,26 +172,23 @@ impl<'a> Grid<'a> {
             let sums = &mut block.sums;
             sums.fill(empty);
             if stride == 1 {
-                // One cell a row: a group's parts are mostly consecutive codes, added up in a register.
-                let (mut at, mut acc) = (usize::MAX, empty);
-                for p in &self.parts {
-                    if p.rank as usize != at {
-                        if let Some(done) = sums.get_mut(at) {
-                            *done = acc;
+                // One cell a row: a run of parts is a stretch of the block, added up in a register.
+                for r in &self.runs {
+                    let Some(acc) = sums.get_mut(r.rank as usize) else {
+                        continue;
+                    };
+                    let mut a = *acc;
+                    let xs = ns.get(r.codes.clone()).unwrap_or(&[]);
+                    match vs.and_then(|vs| vs.get(r.codes.clone())) {
+                        Some(vs) => {
+                            for (&x, &v) in xs.iter().zip(vs) {
+                                a.add_units(x);
+                                a.add_value(v);
+                            }
                         }
-                        at = p.rank as usize;
-                        acc = sums.get(at).copied().unwrap_or(empty);
+                        None => xs.iter().for_each(|&x| a.add_units(x)),
                     }
-                    let i = p.code as usize;
-                    if let Some(&x) = ns.get(i) {
-                        acc.add_units(x);
-                    }
-                    if let Some(&v) = vs.and_then(|vs| vs.get(i)) {
-                        acc.add_value(v);
-                    }
-                }
-                if let Some(done) = sums.get_mut(at) {
-                    *done = acc;
+                    *acc = a;
                 }
             } else {
                 // Up to four parts of one group at a time: each group's sums are loaded and stored once for
