@@ -1024,31 +1024,31 @@ impl Screen {
             return;
         }
         for &(k, share, inclusive) in &self.dominance {
-            let tops: Vec<&[f64]> = c
-                .top
-                .iter()
-                .take(k.min(self.need))
-                .map(|col| col.values().get(range.clone()).unwrap_or(&[]))
-                .collect();
+            let count = k.min(self.need);
+            let top = |j: usize| {
+                c.top
+                    .get(j)
+                    .filter(|_| j < count)
+                    .and_then(|col| col.values().get(range.clone()))
+            };
             let flag = |sum: f64, v: f64| {
                 let (lhs, rhs) = (sum * 100.0, share * v);
                 Flags::from(if inclusive { lhs >= rhs } else { lhs > rhs }) * Self::MAGNITUDE
             };
             // The top k added in order, as the rule adds them; up to three without a buffer.
-            match tops.as_slice() {
-                [t1] => {
-                    for ((m, &v), &a) in may.iter_mut().zip(vs).zip(*t1) {
+            match (count, top(0), top(1), top(2)) {
+                (1, Some(t1), _, _) => {
+                    for ((m, &v), &a) in may.iter_mut().zip(vs).zip(t1) {
                         *m |= flag(a, v);
                     }
                 }
-                [t1, t2] => {
-                    for (((m, &v), &a), &b) in may.iter_mut().zip(vs).zip(*t1).zip(*t2) {
+                (2, Some(t1), Some(t2), _) => {
+                    for (((m, &v), &a), &b) in may.iter_mut().zip(vs).zip(t1).zip(t2) {
                         *m |= flag(a + b, v);
                     }
                 }
-                [t1, t2, t3] => {
-                    for ((((m, &v), &a), &b), &c) in
-                        may.iter_mut().zip(vs).zip(*t1).zip(*t2).zip(*t3)
+                (3, Some(t1), Some(t2), Some(t3)) => {
+                    for ((((m, &v), &a), &b), &c) in may.iter_mut().zip(vs).zip(t1).zip(t2).zip(t3)
                     {
                         *m |= flag(a + b + c, v);
                     }
@@ -1056,8 +1056,9 @@ impl Screen {
                 _ => {
                     sums.clear();
                     sums.resize(len, 0.0);
-                    for ts in &tops {
-                        for (s, &t) in sums.iter_mut().zip(*ts) {
+                    for col in c.top.iter().take(count) {
+                        let ts = col.values().get(range.clone()).unwrap_or(&[]);
+                        for (s, &t) in sums.iter_mut().zip(ts) {
                             *s += t;
                         }
                     }
