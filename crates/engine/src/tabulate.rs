@@ -3,8 +3,10 @@
 //! Counting is by unit: a cell's `n` is the number of distinct units with a row in it, and a unit's rows in a cell
 //! are summed into one contribution before the top-K list sees them. A unit whose rows all fall in one leaf cell
 //! (the usual case, and every case when each row is its own unit) is added to that leaf's [`Partial`], and
-//! partials roll up to margins by merging. A unit spread over several leaves (a person-year row set) is expanded
-//! once into every cell it touches, so each cell counts it once with its summed contribution.
+//! partials roll up to margins by merging. A unit spread over several leaves (a person-year row set) goes into
+//! every cell above each of its leaves as it comes: a cell keeps the last unit it saw open and adds that unit's
+//! rows from its other leaves to it, so each cell counts the unit once with its summed contribution, with no list
+//! of the cells every unit touches.
 //!
 //! Partials of microdata split *by unit* merge exactly ([`Partials::merge`]), so a phase-2 extract can be
 //! tabulated partition by partition.
@@ -345,10 +347,15 @@ impl Tabulator {
                     .map(|(i, (&u, &k))| (u, k, i as u32))
                     .collect();
                 order.sort_unstable();
-                let mut expanded: Vec<(u64, UnitPart)> = Vec::new();
+                // Units are added to their cells as they come, in unit order (as one list sorted by cell would
+                // add them): a list would take a record per unit and cell it touches.
+                let mut single = Cells::new(self.key_space(), rows);
+                let mut spread = Cells::new(self.key_space(), rows);
+                let (mut cells, mut next) = (Vec::new(), Vec::new());
+                let mut per_leaf: Vec<(u64, UnitPart)> = Vec::new();
                 for unit_rows in order.chunk_by(|a, b| a.0 == b.0) {
                     // The unit's rows, summed per leaf.
-                    let mut per_leaf: Vec<(u64, UnitPart)> = Vec::new();
+                    per_leaf.clear();
                     for &(_, key, i) in unit_rows {
                         let p = part(i as usize);
                         match per_leaf.last_mut() {
@@ -356,33 +363,21 @@ impl Tabulator {
                             _ => per_leaf.push((key, p)),
                         }
                     }
+                    let unit = unit_rows.first().map_or(0, |r| r.0);
                     if let [(key, p)] = per_leaf.as_slice() {
-                        leaves.push((*key, unit_partial(k, p)));
+                        single.add(*key, k, p);
                     } else {
-                        expanded.clear();
+                        // Every cell above one of the unit's leaves gets the unit's rows under it, leaf by leaf.
                         for (key, p) in &per_leaf {
-                            self.for_each_ancestor_cell(*key, &mut |cell| {
-                                expanded.push((cell, *p))
-                            });
-                        }
-                        expanded.sort_by_key(|e| e.0);
-                        let mut cur: Option<(u64, UnitPart)> = None;
-                        for &(cell, p) in &expanded {
-                            match cur.as_mut() {
-                                Some((ck, cp)) if *ck == cell => cp.add(&p),
-                                _ => {
-                                    if let Some((ck, cp)) = cur.take() {
-                                        direct.push((ck, unit_partial(k, &cp)));
-                                    }
-                                    cur = Some((cell, p));
-                                }
+                            self.ancestor_cells(*key, &mut cells, &mut next);
+                            for &cell in &cells {
+                                spread.add_part(cell, k, unit, p);
                             }
-                        }
-                        if let Some((ck, cp)) = cur {
-                            direct.push((ck, unit_partial(k, &cp)));
                         }
                     }
                 }
+                leaves = single.into_sorted();
+                direct = spread.into_sorted();
             }
         }
         progress(rows as u64 * 2 / 3, rows as u64);
@@ -402,25 +397,23 @@ impl Tabulator {
             .unwrap_or(usize::MAX)
     }
 
-    /// Calls `f` with the key of every cell a leaf contributes to: the leaf and, with margins, every combination of
-    /// its codes' ancestors.
-    fn for_each_ancestor_cell(&self, leaf: u64, f: &mut dyn FnMut(u64)) {
+    /// The key of every cell a leaf contributes to, into `cells`: the leaf and, with margins, every combination of
+    /// its codes' ancestors. `next` is scratch space.
+    fn ancestor_cells(&self, leaf: u64, cells: &mut Vec<u64>, next: &mut Vec<u64>) {
+        cells.clear();
         if !self.spec.margins {
-            f(leaf);
+            cells.push(leaf);
             return;
         }
-        let mut cells = vec![0u64];
+        cells.push(0);
         for (d, dim) in self.dims.iter().enumerate() {
             let stride = self.strides.get(d).copied().unwrap_or(1);
             let code = ((leaf / stride) % dim.len().max(1) as u64) as u32;
-            let mut next = Vec::with_capacity(cells.len() * 2);
+            next.clear();
             for a in dim.self_and_ancestors(code) {
                 next.extend(cells.iter().map(|c| c + u64::from(a) * stride));
             }
-            cells = next;
-        }
-        for c in cells {
-            f(c);
+            std::mem::swap(cells, next);
         }
     }
 
@@ -547,10 +540,102 @@ impl Tabulator {
     }
 }
 
-fn unit_partial(k: u32, p: &UnitPart) -> Partial {
-    let mut q = Partial::new(k);
-    q.add_unit(p);
-    q
+/// Partials by cell key, each built up from the units added to it in the order they are added. The cells are
+/// kept in the order first touched, found through a direct index when the key space is not much larger than the
+/// rows (4 bytes a key), through a hash map otherwise.
+struct Cells {
+    /// 1 + a key's position in `cells` (0: not touched yet).
+    index: Vec<u32>,
+    map: std::collections::HashMap<u64, u32>,
+    keys: Vec<u64>,
+    cells: Vec<Cell>,
+}
+
+/// A cell's units so far, and the last unit that came with the rows it has in the cell so far (a unit spread
+/// over several leaves reaches a margin cell once from each of its leaves under it).
+struct Cell {
+    partial: Partial,
+    open: Option<(u64, UnitPart)>,
+}
+
+impl Cell {
+    fn close(&mut self) {
+        if let Some((_, part)) = self.open.take() {
+            self.partial.add_unit(&part);
+        }
+    }
+}
+
+impl Cells {
+    fn new(key_space: usize, rows: usize) -> Self {
+        let direct = key_space <= rows.saturating_mul(4).max(1 << 20) && !sort_forced();
+        Cells {
+            index: if direct {
+                vec![0; key_space]
+            } else {
+                Vec::new()
+            },
+            map: std::collections::HashMap::new(),
+            keys: Vec::new(),
+            cells: Vec::new(),
+        }
+    }
+
+    fn cell(&mut self, key: u64, k: u32) -> Option<&mut Cell> {
+        let next = self.cells.len() as u32 + 1;
+        let slot = if self.index.is_empty() {
+            self.map.entry(key).or_insert(0)
+        } else {
+            self.index.get_mut(usize::try_from(key).ok()?)?
+        };
+        if *slot == 0 {
+            *slot = next;
+            self.keys.push(key);
+            self.cells.push(Cell {
+                partial: Partial::new(k),
+                open: None,
+            });
+        }
+        let at = *slot as usize - 1;
+        self.cells.get_mut(at)
+    }
+
+    /// Adds one unit's rows in cell `key` (top `k` contributions kept).
+    fn add(&mut self, key: u64, k: u32, p: &UnitPart) {
+        if let Some(cell) = self.cell(key, k) {
+            cell.partial.add_unit(p);
+        }
+    }
+
+    /// Adds some of a unit's rows in cell `key`: they join the unit's other rows there when the unit is the last
+    /// one the cell saw (units come in order); the unit is counted once, with all its rows, when the next comes.
+    fn add_part(&mut self, key: u64, k: u32, unit: u64, p: &UnitPart) {
+        let Some(cell) = self.cell(key, k) else {
+            return;
+        };
+        match cell.open.as_mut() {
+            Some((u, rows)) if *u == unit => rows.add(p),
+            _ => {
+                cell.close();
+                cell.open = Some((unit, *p));
+            }
+        }
+    }
+
+    /// The cells that have units, by key.
+    fn into_sorted(self) -> Vec<(u64, Partial)> {
+        let mut out: Vec<(u64, Partial)> = self
+            .keys
+            .into_iter()
+            .zip(self.cells)
+            .map(|(key, mut cell)| {
+                cell.close();
+                (key, cell.partial)
+            })
+            .collect();
+        out.sort_unstable_by_key(|(key, _)| *key);
+        out
+    }
 }
 
 fn check_lengths(md: &Microdata, rows: usize) -> Result<(), Error> {
@@ -578,11 +663,12 @@ fn check_lengths(md: &Microdata, rows: usize) -> Result<(), Error> {
 
 #[cfg(test)]
 thread_local! {
-    /// Tests make rows-as-units tabulation sort, to compare it with the slots.
+    /// Tests make tabulation take its paths for large key spaces (rows as units sorted, units' cells in a hash
+    /// map), to compare them with the slots and the direct index.
     static FORCE_SORT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Whether a test asked for the sorting path.
+/// Whether a test asked for the paths of large key spaces.
 fn sort_forced() -> bool {
     #[cfg(test)]
     return FORCE_SORT.with(std::cell::Cell::get);
@@ -808,7 +894,7 @@ mod tests {
             spec.margins = seed % 2 == 0;
             spec.top_k = 3;
             let t = tabulate("t", &md, &spec, &mut none).unwrap();
-            // Rows as units: leaves in slots or by sorting, the same table to the bit.
+            // Slots or sorting (rows as units), direct index or hash map (units): the same table to the bit.
             FORCE_SORT.with(|f| f.set(true));
             let sorted = tabulate("t", &md, &spec, &mut none).unwrap();
             FORCE_SORT.with(|f| f.set(false));
