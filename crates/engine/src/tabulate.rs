@@ -353,7 +353,15 @@ impl Tabulator {
                 let mut spread = Cells::new(self.key_space(), rows);
                 let (mut cells, mut next) = (Vec::new(), Vec::new());
                 let mut per_leaf: Vec<(u64, UnitPart)> = Vec::new();
+                // Progress from a third to two thirds as the units are added (a unit spread over many cells
+                // makes this the long step).
+                let (mut done, mut told) = (0usize, 0usize);
                 for unit_rows in order.chunk_by(|a, b| a.0 == b.0) {
+                    done += unit_rows.len();
+                    if done - told >= 1 << 16 {
+                        told = done;
+                        progress((rows + done) as u64 / 3, rows as u64);
+                    }
                     // The unit's rows, summed per leaf.
                     per_leaf.clear();
                     for &(_, key, i) in unit_rows {
@@ -926,6 +934,26 @@ mod tests {
             }
             assert!(total_n > 0);
         }
+    }
+
+    /// Progress rises while the units are added, never goes back, and ends at the row count.
+    #[test]
+    fn progress_rises_while_units_are_added() {
+        let rows = 140_000;
+        let md = random_microdata(3, rows, Some(40_000));
+        let mut spec = TabulateSpec::new(&["a", "b"], &["c"], Agg::Sum);
+        spec.margins = true;
+        let mut seen = Vec::new();
+        tabulate("t", &md, &spec, &mut |done, total| seen.push((done, total))).unwrap();
+        let r = rows as u64;
+        assert!(seen.iter().all(|&(_, total)| total == r));
+        assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{seen:?}");
+        assert_eq!(seen.last().map(|s| s.0), Some(r));
+        let between = seen
+            .iter()
+            .filter(|&&(d, _)| d > r / 3 && d < r * 2 / 3)
+            .count();
+        assert!(between >= 2, "{seen:?}");
     }
 
     #[test]
