@@ -12,10 +12,11 @@
 
 pub mod column;
 mod error;
+pub mod exact;
 pub mod hierarchy;
 pub mod policy;
-#[doc(hidden)]
-pub mod random_table;
+#[cfg(test)]
+mod random_table;
 pub mod report;
 pub mod rules;
 pub mod table;

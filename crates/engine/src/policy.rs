@@ -51,11 +51,14 @@ pub struct Pq {
     pub q: f64,
 }
 
-/// Class disclosure: a cell must not hold ≥ `max_share` % of its row's or column's units.
+/// Class disclosure: a cell must not hold more than `max_share` % of its row's or column's units.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassDisclosure {
     pub max_share: f64,
+    /// `true`: unsafe at exactly `max_share` % too; `false` (the guidelines' "more than 90 %"): only above it.
+    #[serde(default)]
+    pub inclusive: bool,
     /// Also flag groups (rows/columns) where only one category is non-zero.
     #[serde(default = "yes")]
     pub single_category: bool,
@@ -128,7 +131,7 @@ impl Policy {
         let p = match name {
             // Source: Bond, Brandt & de Wolf (2015), "Guidelines for Output Checking", Eurostat/DwB, §3 (rule of
             // thumb): ≥ 10 units, largest unit ≤ 50 % of a magnitude cell, ≥ 10 residual degrees of freedom; class
-            // disclosure (§4.2) flagged when a cell holds ≥ 90 % of its row or column.
+            // disclosure (§4.2) flagged when a cell holds more than 90 % of its row or column.
             "essnet" => Policy {
                 name: "essnet".into(),
                 description:
@@ -143,6 +146,7 @@ impl Policy {
                 pq: None,
                 class_disclosure: Some(ClassDisclosure {
                     max_share: 90.0,
+                    inclusive: false,
                     single_category: true,
                 }),
                 zero: Zero {

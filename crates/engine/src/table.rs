@@ -162,6 +162,9 @@ pub struct Shadow {
     pub n_missing: Option<Column<u64>>,
     /// Units whose summed contribution is negative.
     pub n_negative: Option<Column<u64>>,
+    /// What the magnitudes stand for (the decimals of a text file, or a binary file's floats): the rules compare
+    /// them exactly as such ([`crate::exact`]).
+    pub numbers: crate::exact::Numbers,
 }
 
 /// A checked table: dimensions, cell coordinates (code ids, row-major) and shadow columns.
@@ -300,6 +303,10 @@ impl TableBuilder {
 }
 
 impl Table {
+    /// Says what the table's magnitudes stand for (a binary file's floats, or a text file's decimals).
+    pub fn set_numbers(&mut self, numbers: crate::exact::Numbers) {
+        self.shadow.numbers = numbers;
+    }
     /// Checks the invariants and indexes the cells by coordinates.
     pub fn new(
         name: &str,

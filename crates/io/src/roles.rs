@@ -531,8 +531,24 @@ pub fn table_from_frame(
         dims.push(dim);
     }
     let n_col = r.n.clone().unwrap_or_default();
+    // A binary file's float columns hold floats, and the rules compare them as such; numbers read from text
+    // stand for the decimals they were written as.
+    let binary_floats = matches!(
+        frame.format,
+        crate::Format::ArrowFile | crate::Format::ArrowStream | crate::Format::Parquet
+    ) && r.value.iter().chain(&r.top).any(|name| {
+        frame
+            .columns
+            .iter()
+            .any(|c| &c.name == name && matches!(c.data, crate::ColumnData::Float(_)))
+    });
     let mut shadow = Shadow {
         n: counts_taken(frame, &n_col, "a number of units (a whole number ≥ 0)")?,
+        numbers: if binary_floats {
+            cellguard_engine::exact::Numbers::Binary
+        } else {
+            cellguard_engine::exact::Numbers::Decimal
+        },
         ..Shadow::default()
     };
     if let Some(v) = &r.value {

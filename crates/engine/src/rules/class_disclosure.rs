@@ -4,7 +4,8 @@
 //! For every dimension, the cells that share all other codes and whose codes in that dimension have the same
 //! parent form a group (a row or column of a two-way table; the children of one sub-total in a hierarchy). The
 //! group's units are the parent cell's `n` when the table has it, else the sum of the group's `n`. A cell holding
-//! ≥ `max_share` % of its group's units is unsafe; with `single_category`, a group where exactly one of several
+//! more than `max_share` % of its group's units is unsafe (at least `max_share` % with `inclusive = true`);
+//! exactly 90 % of a group is not disclosive under the guidelines' "more than 90 %"; with `single_category`, a group where exactly one of several
 //! categories is non-zero marks that cell unsafe with its own explanation.
 //!
 //! # Why
@@ -13,10 +14,12 @@
 //! cell itself is large.
 //!
 //! # Parameters
-//! `class_disclosure.max_share` (percent; essnet 90), `class_disclosure.single_category` (default true).
+//! `class_disclosure.max_share` (percent; essnet 90), `class_disclosure.inclusive` (default false: "more than"),
+//! `class_disclosure.single_category` (default true).
 //!
 //! # Example
-//! Row `region=BXL`: 38 of its 40 units in `origin=non-EU` → 95.0 % ≥ 90.0 % → unsafe.
+//! Row `region=BXL`: 38 of its 40 units in `origin=non-EU` → 95.0 % > 90.0 % → unsafe; 36 of 40 (exactly
+//! 90.0 %) → safe, unless `inclusive = true`.
 //!
 //! # References
 //! Bond, Brandt & de Wolf (2015), Guidelines for Output Checking, §4.2 (class disclosure: "no cell should contain
@@ -26,8 +29,10 @@
 use super::grid::{Block, Grid};
 use super::relations::{GAP_UNITS, Groups};
 use super::{Detail, Dim, Finding, RuleCode, Status};
+use crate::exact::{self, Numbers};
 use crate::policy::ClassDisclosure;
 use crate::table::{Dimension, Table};
+use std::cmp::Ordering;
 
 /// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order.
 pub(super) fn run(table: &Table, c: &ClassDisclosure) -> Vec<(u32, Finding)> {
@@ -86,25 +91,44 @@ struct Group {
     categories: u32,
 }
 
+/// The rule's share test, written once: a part of `n` units holds more than `max_share` % of its group's
+/// `group_n` units (`100 × n > max_share × group_n`, exactly), or at least that share when `inclusive`.
+#[inline]
+fn holds_too_much(c: &ClassDisclosure, n: u64, group_n: u64) -> bool {
+    let terms = [(100.0, n as f64), (-c.max_share, group_n as f64)];
+    match exact::sign(&terms, Numbers::Decimal) {
+        Some(Ordering::Greater) | None => true,
+        Some(Ordering::Equal) => c.inclusive,
+        Some(Ordering::Less) => false,
+    }
+}
+
+/// The single-category test: a group of several categories with exactly one non-empty part.
+#[inline]
+fn single_category(c: &ClassDisclosure, nonzero: u32) -> bool {
+    c.single_category && nonzero == 1
+}
+
 /// Judges one part of a group.
 fn judge(d: usize, c: &ClassDisclosure, g: &Group, n: u64) -> Option<Finding> {
     if n == 0 || g.n == 0 || g.categories <= 1 {
         // A parent with one category discloses nothing its own row does not.
         return None;
     }
-    let values = if c.single_category && g.nonzero == 1 {
+    let values = if single_category(c, g.nonzero) {
         Detail::SingleCategory {
             dimension: Dim(d as u32),
             n,
             group_n: g.n,
             categories: g.categories,
         }
-    } else if (n as f64) * 100.0 >= c.max_share * g.n as f64 {
+    } else if holds_too_much(c, n, g.n) {
         Detail::ClassShare {
             dimension: Dim(d as u32),
             n,
             group_n: g.n,
             max_share: c.max_share,
+            inclusive: c.inclusive,
         }
     } else {
         return None;
@@ -116,14 +140,11 @@ fn judge(d: usize, c: &ClassDisclosure, g: &Group, n: u64) -> Option<Finding> {
     })
 }
 
-/// Whether any part of a group can fire: [`judge`]'s own test on its largest part (`max` units; the share test
+/// Whether any part of a group can fire: [`judge`]'s own tests on its largest part (`max` units; the share test
 /// only grows with a part's units), given its non-empty parts and its units.
 #[inline(always)]
 fn may_fire(c: &ClassDisclosure, max: u64, nonzero: u32, group_n: u64) -> bool {
-    max > 0
-        && group_n > 0
-        && ((c.single_category && nonzero == 1)
-            || (max as f64) * 100.0 >= c.max_share * group_n as f64)
+    max > 0 && group_n > 0 && (single_category(c, nonzero) || holds_too_much(c, max, group_n))
 }
 
 /// Groups along one dimension laid out in slots (see [`Groups`]): one pass adds up each group's units and
@@ -336,6 +357,10 @@ mod tests {
 
     /// A region × origin count table; `cells` are (region, origin, n). Returns "coords: detail" per finding.
     fn check(single: bool, cells: &[(&str, &str, u64)], expected: &[&str]) {
+        check_with(single, false, cells, expected);
+    }
+
+    fn check_with(single: bool, inclusive: bool, cells: &[(&str, &str, u64)], expected: &[&str]) {
         let reg = Dimension::flat(
             "region",
             cells.iter().map(|c| c.0.to_string()),
@@ -361,6 +386,7 @@ mod tests {
         p.threshold = None;
         p.class_disclosure = Some(ClassDisclosure {
             max_share: 90.0,
+            inclusive,
             single_category: single,
         });
         let r = check_table(&t, &p).unwrap();
@@ -381,15 +407,30 @@ mod tests {
                 ("BXL", "nonEU", 38),
                 ("BXL", "Total", 40),
             ],
-            &["region=BXL, origin=nonEU: 38 of the 40 units along `origin` = 95.0 % ≥ 90.0 %"],
+            &["region=BXL, origin=nonEU: 38 of the 40 units along `origin` = 95.0 % > 90.0 %"],
         );
         // Without margin cells the group's units are the sum of its cells.
         check(
             true,
-            &[("BXL", "BE", 1), ("BXL", "nonEU", 9)],
-            &["region=BXL, origin=nonEU: 9 of the 10 units along `origin` = 90.0 % ≥ 90.0 %"],
+            &[("BXL", "BE", 1), ("BXL", "nonEU", 19)],
+            &["region=BXL, origin=nonEU: 19 of the 20 units along `origin` = 95.0 % > 90.0 %"],
         );
         check(true, &[("BXL", "BE", 2), ("BXL", "nonEU", 8)], &[]);
+    }
+
+    /// Exactly 90 % is not "more than 90 %". Source: Bond, Brandt & de Wolf (2015), Guidelines for Output
+    /// Checking, §4.2: "no cell should contain more than 90 % of the total number of units in its row or
+    /// column"; `inclusive = true` makes 90 % disclosive too.
+    #[test]
+    fn exactly_the_share_is_not_more_than_it() {
+        let cells = [("BXL", "BE", 1), ("BXL", "nonEU", 9)];
+        check(true, &cells, &[]);
+        check_with(
+            true,
+            true,
+            &cells,
+            &["region=BXL, origin=nonEU: 9 of the 10 units along `origin` = 90.0 % ≥ 90.0 %"],
+        );
     }
 
     #[test]
@@ -404,7 +445,7 @@ mod tests {
         check(
             false,
             &[("VL", "BE", 0), ("VL", "nonEU", 25)],
-            &["region=VL, origin=nonEU: 25 of the 25 units along `origin` = 100.0 % ≥ 90.0 %"],
+            &["region=VL, origin=nonEU: 25 of the 25 units along `origin` = 100.0 % > 90.0 %"],
         );
         // The only non-empty part holds less than the share of its parent's units (a person-year table may count
         // more units in a total than in its parts): still the only category.

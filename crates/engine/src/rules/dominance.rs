@@ -2,7 +2,9 @@
 //!
 //! # What it checks
 //! For each (n, k) pair of the policy (several may apply at once), a magnitude cell is unsafe when
-//! `top1 + … + topn > k/100 × value` (or `≥` with `inclusive = true`, as ACRO does). Cells with fewer than n units
+//! `top1 + … + topn > k/100 × value` (or `≥` with `inclusive = true`, as ACRO does), compared exactly: a cell at
+//! exactly k % in the table's own decimal numbers (0.9 + 0.8 of a cell of 2 is 85 %) is not dominant under the
+//! strict rule, whatever the floats make of it (see `crate::exact`). Cells with fewer than n units
 //! are dominated by construction (their top n sum is the whole value). Cells whose value is 0 publish no
 //! magnitude and are not judged by this rule; cells with negative or missing contributions are judged by `negative`
 //! and `missing` instead.
@@ -23,26 +25,45 @@
 //! ("dominance rule"); Bond, Brandt & de Wolf (2015) §3.2; ACRO 1.0 `sdcchecks.check_nk_dominance`.
 
 use super::{Detail, Finding, Magnitudes, RuleCode, Status, push};
+use crate::exact::{self, Numbers};
 use crate::policy::Dominance;
+use crate::topk::MAX_TOP;
+use std::cmp::Ordering;
+
+/// The rule's test, written once (the first look calls it too): `100 × (x1 + … + xn) > k × value`, or `≥` when
+/// inclusive, in exact arithmetic on the numbers as the table gives them ([`exact`]), so a cell exactly at k %
+/// lands on the side the rule says. `top` holds the n largest contributions, 0 for ranks the cell has no unit
+/// for. A number that is not finite makes the test true: the cell is then looked at fully (fail closed).
+#[inline]
+pub(super) fn dominates(d: &Dominance, top: &[f64], value: f64, numbers: Numbers) -> bool {
+    let n = (d.n as usize).min(MAX_TOP);
+    let mut terms = [(0.0, 0.0); MAX_TOP + 1];
+    for (term, &x) in terms.iter_mut().zip(top.iter().take(n)) {
+        *term = (100.0, x);
+    }
+    if let Some(term) = terms.get_mut(n) {
+        *term = (-d.k, value);
+    }
+    match exact::sign(terms.get(..=n).unwrap_or(&terms), numbers) {
+        Some(Ordering::Greater) | None => true,
+        Some(Ordering::Equal) => d.inclusive,
+        Some(Ordering::Less) => false,
+    }
+}
 
 pub(super) fn cell(m: &Magnitudes, d: &Dominance, out: &mut Vec<Finding>) {
     let k = d.n as usize;
     if m.decidable < k || m.value <= 0.0 {
         return;
     }
-    let value = m.value;
-    let top_sum: f64 = m.top.iter().take(k).sum();
-    // Compare without dividing, so 90 % of 1000 is exactly 900.
-    let lhs = top_sum * 100.0;
-    let rhs = d.k * value;
-    let fires = if d.inclusive { lhs >= rhs } else { lhs > rhs };
-    if fires {
+    let top = m.top.get(..k).unwrap_or(&m.top);
+    if dominates(d, top, m.value, m.numbers) {
         let values = Detail::Dominance {
             n: d.n,
             k: d.k,
             inclusive: d.inclusive,
-            top_sum,
-            value,
+            top_sum: top.iter().sum(),
+            value: m.value,
         };
         push(out, RuleCode::Dominance, Status::Unsafe, values);
     }
@@ -136,5 +157,51 @@ mod tests {
             &["top 2 = 90.0 % of value > 85.0 %"],
         );
         check(&[(1, 75.0, false)], cell, &[]);
+    }
+
+    /// Exactly k % in the table's decimal numbers is on the side the rule says, whatever the floats make of it:
+    /// 0.9 + 0.8 of a cell of 2 is exactly 85 % (in floats, 0.9 + 0.8 = 1.7000000000000002, above 85 %).
+    /// Source: τ-ARGUS 4.2 manual §4.2.2 and Hundepool et al. (2012) §4.2.2 define the (n, k) rule with a strict
+    /// "more than k %"; ACRO's inclusive form fires at k %.
+    #[test]
+    fn exactly_k_percent_in_decimals() {
+        let cell: &[(&str, u64, f64, &[f64])] = &[("a", 5, 2.0, &[0.9, 0.8])];
+        check(&[(2, 85.0, false)], cell, &[]);
+        check(
+            &[(2, 85.0, true)],
+            cell,
+            &["top 2 = 85.0 % of value ≥ 85.0 %"],
+        );
+        // One step past the boundary in the last decimal is dominant.
+        check(
+            &[(2, 85.0, false)],
+            &[("a", 5, 2.0, &[0.9, 0.8000000001])],
+            &["top 2 = 85.0 % of value > 85.0 %"],
+        );
+        // A k that is no binary fraction: 90.9 % of 1000 is 909.
+        check(&[(1, 90.9, false)], &[("a", 5, 1000.0, &[909.0])], &[]);
+        check(
+            &[(1, 90.9, true)],
+            &[("a", 5, 1000.0, &[909.0])],
+            &["top 1 = 90.9 % of value ≥ 90.9 %"],
+        );
+    }
+
+    /// A table read from a binary file (Arrow, Parquet) holds floats, and the rule compares their exact values:
+    /// the float 0.9 + the float 0.8 is a little more than 85 % of 2.
+    #[test]
+    fn binary_numbers_are_compared_as_floats() {
+        let mut t = table(&[("a", 5, 2.0, &[0.9, 0.8])]);
+        t.set_numbers(crate::exact::Numbers::Binary);
+        let mut p = Policy::preset("essnet").unwrap();
+        p.threshold = None;
+        p.class_disclosure = None;
+        p.dominance = vec![Dominance {
+            n: 2,
+            k: 85.0,
+            inclusive: false,
+        }];
+        let r = check_table(&t, &p).unwrap();
+        assert_eq!(r.findings_of("dominance").count(), 1);
     }
 }

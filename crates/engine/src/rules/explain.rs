@@ -75,7 +75,7 @@ fn nl(d: &NamedDetail) -> String {
             "waarde − top 1 − top 2 = {} < {} × top 1 = {}: de op één na grootste eenheid kan de grootste schatten binnen {}",
             n(*remainder),
             pct(*p),
-            n(p / 100.0 * top1),
+            n(super::derived(p / 100.0 * top1)),
             pct(*p)
         ),
         NamedDetail::Pq {
@@ -90,7 +90,7 @@ fn nl(d: &NamedDetail) -> String {
             n(*p),
             n(*q),
             n(*top1),
-            n(p / q * top1)
+            n(super::derived(p / q * top1))
         ),
         NamedDetail::ClassShare {
             dimension,
@@ -98,9 +98,11 @@ fn nl(d: &NamedDetail) -> String {
             group_n,
             share,
             max_share,
+            inclusive,
         } => format!(
-            "{units} van de {group_n} eenheden langs `{dimension}` = {} ≥ {}",
+            "{units} van de {group_n} eenheden langs `{dimension}` = {} {} {}",
             pct(*share),
+            if *inclusive { "≥" } else { ">" },
             pct(*max_share)
         ),
         NamedDetail::SingleCategory {
@@ -206,7 +208,7 @@ fn fr(d: &NamedDetail) -> String {
             "valeur − top 1 − top 2 = {} < {} × top 1 = {} : la deuxième unité peut estimer la plus grande à {} près",
             n(*remainder),
             pct(*p),
-            n(p / 100.0 * top1),
+            n(super::derived(p / 100.0 * top1)),
             pct(*p)
         ),
         NamedDetail::Pq {
@@ -221,7 +223,7 @@ fn fr(d: &NamedDetail) -> String {
             n(*p),
             n(*q),
             n(*top1),
-            n(p / q * top1)
+            n(super::derived(p / q * top1))
         ),
         NamedDetail::ClassShare {
             dimension,
@@ -229,9 +231,11 @@ fn fr(d: &NamedDetail) -> String {
             group_n,
             share,
             max_share,
+            inclusive,
         } => format!(
-            "{units} des {group_n} unités le long de `{dimension}` = {} ≥ {}",
+            "{units} des {group_n} unités le long de `{dimension}` = {} {} {}",
             pct(*share),
+            if *inclusive { "≥" } else { ">" },
             pct(*max_share)
         ),
         NamedDetail::SingleCategory {
@@ -353,6 +357,14 @@ mod tests {
                 n: 9,
                 group_n: 10,
                 max_share: 90.0,
+                inclusive: true,
+            },
+            Detail::ClassShare {
+                dimension: Dim(0),
+                n: 19,
+                group_n: 20,
+                max_share: 90.0,
+                inclusive: false,
             },
             Detail::SingleCategory {
                 dimension: Dim(0),
@@ -410,11 +422,12 @@ mod tests {
             n: 9,
             group_n: 10,
             max_share: 90.0,
+            inclusive: true,
         }
         .named(&DIMS);
         assert_eq!(
             serde_json::to_string(&named).unwrap(),
-            r#"{"kind":"class-share","dimension":"sex","n":9,"group_n":10,"share":90.0,"max_share":90.0}"#
+            r#"{"kind":"class-share","dimension":"sex","n":9,"group_n":10,"share":90.0,"max_share":90.0,"inclusive":true}"#
         );
         // The single non-empty part's own units are recorded; a report written before they were reads them as
         // the group's, which is what its sentence said.

@@ -18,6 +18,7 @@ mod threshold;
 mod zero;
 
 use crate::Error;
+use crate::exact::Numbers;
 use crate::policy::{Action, Policy};
 use crate::report::{RuleUse, TableReport};
 use crate::table::{Apriori, Column, Table};
@@ -229,6 +230,7 @@ pub enum Detail {
         n: u64,
         group_n: u64,
         max_share: f64,
+        inclusive: bool,
     },
     /// `n`: the units of the one non-empty part; `group_n`: the group's (its parent cell's when the table has
     /// it, which a person-year table or a total with units of no category can make larger).
@@ -306,6 +308,9 @@ pub enum NamedDetail<'a> {
         group_n: u64,
         share: f64,
         max_share: f64,
+        /// Absent from reports written before the strict form: those fired at `max_share` % too.
+        #[serde(default)]
+        inclusive: bool,
     },
     SingleCategory {
         dimension: Cow<'a, str>,
@@ -372,7 +377,7 @@ impl Detail {
                 inclusive,
                 top_sum,
                 value,
-                share: top_sum / value * 100.0,
+                share: derived(top_sum / value * 100.0),
             },
             Detail::PPercent {
                 p,
@@ -384,7 +389,7 @@ impl Detail {
                 value,
                 top1,
                 top2,
-                remainder: value - top1 - top2,
+                remainder: derived(value - top1 - top2),
             },
             Detail::Pq {
                 p,
@@ -398,19 +403,21 @@ impl Detail {
                 value,
                 top1,
                 top2,
-                remainder: value - top1 - top2,
+                remainder: derived(value - top1 - top2),
             },
             Detail::ClassShare {
                 dimension,
                 n,
                 group_n,
                 max_share,
+                inclusive,
             } => NamedDetail::ClassShare {
                 dimension: name(dimension),
                 n,
                 group_n,
-                share: n as f64 / group_n as f64 * 100.0,
+                share: derived(n as f64 / group_n as f64 * 100.0),
                 max_share,
+                inclusive,
             },
             Detail::SingleCategory {
                 dimension,
@@ -523,12 +530,14 @@ impl NamedDetail<'_> {
                 n,
                 group_n,
                 max_share,
+                inclusive,
                 ..
             } => Detail::ClassShare {
                 dimension: dim(dimension)?,
                 n: *n,
                 group_n: *group_n,
                 max_share: *max_share,
+                inclusive: *inclusive,
             },
             NamedDetail::SingleCategory {
                 dimension,
@@ -597,6 +606,16 @@ fn pct(x: f64) -> String {
     format!("{x:.1} %")
 }
 
+/// A number derived for a finding's words (a share, a remainder, p % of the largest contribution), to 12
+/// significant digits: the float noise of the subtraction (0.06999990000000011) is not part of what it says.
+/// The rule itself decided on exact numbers; this is only what is shown.
+pub(crate) fn derived(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    format!("{x:.11e}").parse().unwrap_or(x)
+}
+
 /// Numbers as cellguard writes them, in details and files: whole numbers without a decimal part, other values
 /// shortest round-trip.
 pub fn num(x: f64) -> String {
@@ -640,7 +659,7 @@ pub(crate) fn en(d: &NamedDetail) -> String {
             "value − top 1 − top 2 = {} < {} × top 1 = {}: the second-largest unit can estimate the largest within {}",
             num(*remainder),
             pct(*p),
-            num(p / 100.0 * top1),
+            num(derived(p / 100.0 * top1)),
             pct(*p)
         ),
         NamedDetail::Pq {
@@ -655,7 +674,7 @@ pub(crate) fn en(d: &NamedDetail) -> String {
             num(*p),
             num(*q),
             num(*top1),
-            num(p / q * top1)
+            num(derived(p / q * top1))
         ),
         NamedDetail::ClassShare {
             dimension,
@@ -663,9 +682,11 @@ pub(crate) fn en(d: &NamedDetail) -> String {
             group_n,
             share,
             max_share,
+            inclusive,
         } => format!(
-            "{n} of the {group_n} units along `{dimension}` = {} ≥ {}",
+            "{n} of the {group_n} units along `{dimension}` = {} {} {}",
             pct(*share),
+            if *inclusive { "≥" } else { ">" },
             pct(*max_share)
         ),
         NamedDetail::SingleCategory {
@@ -755,6 +776,7 @@ pub(crate) struct Columns<'a> {
     pub n_missing: Option<&'a Column<u64>>,
     pub apriori: Option<&'a [Option<Apriori>]>,
     pub dof: Option<&'a Column<f64>>,
+    pub numbers: Numbers,
 }
 
 impl<'a> Columns<'a> {
@@ -768,6 +790,7 @@ impl<'a> Columns<'a> {
             n_missing: s.n_missing.as_ref(),
             apriori: s.apriori.as_deref(),
             dof: s.dof.as_ref(),
+            numbers: s.numbers,
         }
     }
     pub fn n(&self, i: usize) -> Option<u64> {
@@ -790,6 +813,8 @@ pub(crate) struct Magnitudes {
     pub value: f64,
     pub top: [f64; 8],
     pub decidable: usize,
+    /// What the numbers stand for, so the rules compare them exactly.
+    pub numbers: Numbers,
 }
 
 /// The contributions a magnitude rule may use for a cell, or `None` when the cell is not decidable by magnitude
@@ -811,6 +836,7 @@ fn magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnitudes> {
         value,
         top: [0.0; 8],
         decidable: k.min(8),
+        numbers: c.numbers,
     };
     for (j, slot) in m.top.iter_mut().enumerate().take(k) {
         match c.top(j, i) {
@@ -836,6 +862,7 @@ fn clean_magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnitudes> {
         value: *c.value?.values().get(i)?,
         top: [0.0; 8],
         decidable: k.min(8),
+        numbers: c.numbers,
     };
     for (slot, col) in m.top.iter_mut().zip(&c.top).take(k) {
         *slot = *col.values().get(i)?;
@@ -933,36 +960,34 @@ struct Screen {
     /// `min_units` of the threshold rule, 1 when the rule is off (no `n` is in `1..1`).
     min_units: u64,
     magnitude: bool,
-    /// `(n, k, inclusive)` of each dominance rule.
-    dominance: Vec<(usize, f64, bool)>,
-    /// `p / 100` and `p / q` of the p % and pq rules.
-    ratios: Vec<f64>,
+    /// The dominance rules.
+    dominance: Vec<crate::policy::Dominance>,
+    /// The p % and pq rules' coefficients ([`p_percent::estimates_closely`]).
+    ratios: Vec<(f64, f64)>,
+    numbers: Numbers,
 }
 
 impl Screen {
-    fn new(policy: &Policy, need: usize, magnitude: bool) -> Self {
+    fn new(policy: &Policy, need: usize, magnitude: bool, numbers: Numbers) -> Self {
         Screen {
             need,
             min_units: policy.threshold.as_ref().map_or(1, |t| t.min_units),
             magnitude,
-            dominance: policy
-                .dominance
-                .iter()
-                .map(|d| (d.n as usize, d.k, d.inclusive))
-                .collect(),
+            dominance: policy.dominance.clone(),
             ratios: policy
                 .p_percent
                 .iter()
-                .map(|p| p.p / 100.0)
-                .chain(policy.pq.iter().map(|pq| pq.p / pq.q))
+                .map(p_percent::ratio_p)
+                .chain(policy.pq.iter().map(p_percent::ratio_pq))
                 .collect(),
+            numbers,
         }
     }
 
     /// Which per-cell rules may fire on each cell of `range`: a bit per rule ([`Screen::MISSING`] …) in `may`,
     /// 0 for most cells. Column by column over the range, so each step is a plain loop over one value array
-    /// (missing entries hold 0 there; the missing bitmaps are applied after). `sums` is scratch space.
-    fn block(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>, sums: &mut Vec<f64>) {
+    /// (missing entries hold 0 there; the missing bitmaps are applied after).
+    fn block(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) {
         let len = range.len();
         may.clear();
         may.resize(len, 0);
@@ -1023,47 +1048,49 @@ impl Screen {
         if !self.magnitude {
             return;
         }
-        for &(k, share, inclusive) in &self.dominance {
-            let count = k.min(self.need);
+        let numbers = self.numbers;
+        for d in &self.dominance {
+            let count = (d.n as usize).min(self.need);
             let top = |j: usize| {
                 c.top
                     .get(j)
                     .filter(|_| j < count)
                     .and_then(|col| col.values().get(range.clone()))
             };
-            let flag = |sum: f64, v: f64| {
-                let (lhs, rhs) = (sum * 100.0, share * v);
-                Flags::from(if inclusive { lhs >= rhs } else { lhs > rhs }) * Self::MAGNITUDE
+            let flag = |top: &[f64], v: f64| {
+                Flags::from(dominance::dominates(d, top, v, numbers)) * Self::MAGNITUDE
             };
-            // The top k added in order, as the rule adds them; up to three without a buffer.
+            // The top contributions of each cell, up to three without a buffer.
             match (count, top(0), top(1), top(2)) {
                 (1, Some(t1), _, _) => {
                     for ((m, &v), &a) in may.iter_mut().zip(vs).zip(t1) {
-                        *m |= flag(a, v);
+                        *m |= flag(&[a], v);
                     }
                 }
                 (2, Some(t1), Some(t2), _) => {
                     for (((m, &v), &a), &b) in may.iter_mut().zip(vs).zip(t1).zip(t2) {
-                        *m |= flag(a + b, v);
+                        *m |= flag(&[a, b], v);
                     }
                 }
                 (3, Some(t1), Some(t2), Some(t3)) => {
                     for ((((m, &v), &a), &b), &c) in may.iter_mut().zip(vs).zip(t1).zip(t2).zip(t3)
                     {
-                        *m |= flag(a + b + c, v);
+                        *m |= flag(&[a, b, c], v);
                     }
                 }
                 _ => {
-                    sums.clear();
-                    sums.resize(len, 0.0);
-                    for col in c.top.iter().take(count) {
-                        let ts = col.values().get(range.clone()).unwrap_or(&[]);
-                        for (s, &t) in sums.iter_mut().zip(ts) {
-                            *s += t;
+                    let cols: Vec<&[f64]> = c
+                        .top
+                        .iter()
+                        .take(count)
+                        .map(|col| col.values().get(range.clone()).unwrap_or(&[]))
+                        .collect();
+                    let mut tops = [0.0; crate::topk::MAX_TOP];
+                    for (j, (m, &v)) in may.iter_mut().zip(vs).enumerate() {
+                        for (t, col) in tops.iter_mut().zip(&cols) {
+                            *t = col.get(j).copied().unwrap_or(0.0);
                         }
-                    }
-                    for ((m, &sum), &v) in may.iter_mut().zip(sums.iter()).zip(vs) {
-                        *m |= flag(sum, v);
+                        *m |= flag(tops.get(..count).unwrap_or(&tops), v);
                     }
                 }
             }
@@ -1084,7 +1111,8 @@ impl Screen {
         };
         for &ratio in &self.ratios {
             for (((m, &v), &t1), &t2) in may.iter_mut().zip(vs).zip(t1s).zip(t2s) {
-                *m |= Flags::from(v - t1 - t2 < ratio * t1) * Self::MAGNITUDE;
+                *m |= Flags::from(p_percent::estimates_closely(ratio, v, t1, t2, numbers))
+                    * Self::MAGNITUDE;
             }
         }
     }
@@ -1237,7 +1265,7 @@ fn check(table: &Table, policy: &Policy, screen: bool) -> Result<TableReport, Er
         sampling_zero: policy.zero.sampling.into(),
         magnitude_rules,
         screen,
-        first_look: Screen::new(policy, need, magnitude_rules),
+        first_look: Screen::new(policy, need, magnitude_rules, s.numbers),
     };
     let cells = table.len();
     let chunks = chunks(cells);
@@ -1341,7 +1369,7 @@ impl Pass<'_> {
         // A cell no per-cell rule may fire on, with no group finding, no dof rule and no declared status, is safe
         // without looking further (most cells).
         let plain = (self.dof.is_none() || cols.dof.is_none()) && cols.apriori.is_none();
-        let (mut may_block, mut sums) = (Vec::new(), Vec::new());
+        let mut may_block = Vec::new();
         // Per block: the cells to look at, and each one's end in the findings (0 for the others).
         let (mut hot, mut ends) = (Vec::<u32>::new(), Vec::<u32>::new());
         let mut block_start = range.start;
@@ -1362,8 +1390,7 @@ impl Pass<'_> {
                 findings.reserve(want.saturating_sub(findings.len()));
             }
             if self.screen {
-                self.first_look
-                    .block(&cols, block.clone(), &mut may_block, &mut sums);
+                self.first_look.block(&cols, block.clone(), &mut may_block);
             } else {
                 may_block.clear();
                 may_block.resize(block.len(), Screen::ALL);

@@ -22,21 +22,48 @@
 //! manual §4.2.2; ACRO 1.0 `sdcchecks.check_ppercent_dominance`.
 
 use super::{Detail, Finding, Magnitudes, RuleCode, Status, push};
+use crate::exact::{self, Numbers};
 use crate::policy::{PPercent, Pq};
+use std::cmp::Ordering;
 
-/// `(value, top1, top2)` when the cell fails the test `remainder < ratio × top1` (the remainder, `value − top1 −
-/// top2`, is derived again where the finding is shown: [`Detail::named`]).
-fn fails(m: &Magnitudes, ratio: f64) -> Option<(f64, f64, f64)> {
+/// The test of both rules, written once (the first look calls it too): `a × (value − top1 − top2) < b × top1`,
+/// with `(a, b)` = `(100, p)` for p % and `(q, p)` for pq ([`ratio_p`], [`ratio_pq`]), in exact arithmetic on the
+/// numbers as the table gives them ([`exact`]): a remainder of exactly p % of top1 is safe. A number that is not
+/// finite makes the test true: the cell is then looked at fully (fail closed).
+#[inline]
+pub(super) fn estimates_closely(
+    (a, b): (f64, f64),
+    value: f64,
+    top1: f64,
+    top2: f64,
+    numbers: Numbers,
+) -> bool {
+    let terms = [(a, value), (-a, top1), (-a, top2), (-b, top1)];
+    matches!(exact::sign(&terms, numbers), Some(Ordering::Less) | None)
+}
+
+/// `(a, b)` of [`estimates_closely`] for the p % rule: `100 × remainder < p × top1`.
+pub(super) fn ratio_p(p: &PPercent) -> (f64, f64) {
+    (100.0, p.p)
+}
+
+/// `(a, b)` of [`estimates_closely`] for the pq rule: `q × remainder < p × top1`.
+pub(super) fn ratio_pq(pq: &Pq) -> (f64, f64) {
+    (pq.q, pq.p)
+}
+
+/// `(value, top1, top2)` when the cell fails the test (the remainder, `value − top1 − top2`, is derived again
+/// where the finding is shown: [`Detail::named`]).
+fn fails(m: &Magnitudes, ratio: (f64, f64)) -> Option<(f64, f64, f64)> {
     let [top1, top2, ..] = m.top;
     if m.decidable < 2 || m.value <= 0.0 || top1 <= 0.0 {
         return None;
     }
-    let remainder = m.value - top1 - top2;
-    (remainder < ratio * top1).then_some((m.value, top1, top2))
+    estimates_closely(ratio, m.value, top1, top2, m.numbers).then_some((m.value, top1, top2))
 }
 
 pub(super) fn cell_p(m: &Magnitudes, p: &PPercent, out: &mut Vec<Finding>) {
-    if let Some((value, top1, top2)) = fails(m, p.p / 100.0) {
+    if let Some((value, top1, top2)) = fails(m, ratio_p(p)) {
         let values = Detail::PPercent {
             p: p.p,
             value,
@@ -48,7 +75,7 @@ pub(super) fn cell_p(m: &Magnitudes, p: &PPercent, out: &mut Vec<Finding>) {
 }
 
 pub(super) fn cell_pq(m: &Magnitudes, pq: &Pq, out: &mut Vec<Finding>) {
-    if let Some((value, top1, top2)) = fails(m, pq.p / pq.q) {
+    if let Some((value, top1, top2)) = fails(m, ratio_pq(pq)) {
         let values = Detail::Pq {
             p: pq.p,
             q: pq.q,
@@ -153,5 +180,28 @@ mod tests {
         );
         // q = 100 makes pq the p % rule.
         check(None, Some((4.0, 100.0)), cell, &[]);
+    }
+
+    /// A remainder of exactly p % of the largest contribution is safe (the rule is "less than"), in the table's
+    /// decimal numbers: 10 % of 0.7 is 0.07, and 1.1 − 0.7 − 0.33 = 0.07 (in floats 0.07000000000000006, and
+    /// 0.1 × 0.7 = 0.06999999999999999). Source: Hundepool et al. (2012) §4.2.3; τ-ARGUS 4.2 manual §4.2.2.
+    #[test]
+    fn exactly_p_percent_in_decimals() {
+        check(Some(10.0), None, &[("a", 5, 1.1, &[0.7, 0.33])], &[]);
+        check(
+            Some(10.0),
+            None,
+            &[("a", 5, 1.1, &[0.7, 0.3300001])],
+            &[
+                "value − top 1 − top 2 = 0.0699999 < 10.0 % × top 1 = 0.07: the second-largest unit can estimate the largest within 10.0 %",
+            ],
+        );
+        // pq (10, 50): 50 × (0.91 − 0.7 − 0.07) = 7 = 10 × 0.7 exactly, safe.
+        check(
+            None,
+            Some((10.0, 50.0)),
+            &[("a", 5, 0.91, &[0.7, 0.07])],
+            &[],
+        );
     }
 }
