@@ -1,4 +1,4 @@
-//! Exact signs of small linear forms (`c1·x1 + c2·x2 + …`), for the rules' comparisons at their boundaries.
+//! Exact signs of small forms (`c1·x1·y1 + c2·x2·y2 + …`), for the rules' comparisons at their boundaries.
 //!
 //! A rule such as "the top 2 exceed 85 % of the value" compares `100·(x1 + x2)` with `85·T`. Done in floating
 //! point, a cell that lies exactly on the boundary in the input's own decimal numbers (0.9 + 0.8 = 85 % of 2) can
@@ -27,16 +27,57 @@ pub enum Numbers {
     Binary,
 }
 
-/// One term of a form: a coefficient (decimal) times a number (as [`Numbers`] says).
-pub type Term = (f64, f64);
+/// One term of a form: a coefficient (decimal) times two numbers (as [`Numbers`] says; the second is 1 for a
+/// plain `c·x`, a sampling weight in a weighted table).
+pub type Term = (f64, f64, f64);
 
-/// The sign of `Σ coefficient × number`, exactly; `None` when a number or coefficient is not finite.
+/// A form's terms, kept inline (a rule's form has a handful; a weighted cell's up to a few dozen). A term past
+/// the room is not dropped: the form then has no sign, which the rules take as "look at this cell" (fail closed).
+#[derive(Debug, Clone, Copy)]
+pub struct Form {
+    terms: [Term; Form::ROOM],
+    len: usize,
+    overflow: bool,
+}
+
+impl Default for Form {
+    fn default() -> Self {
+        Form {
+            terms: [(0.0, 0.0, 0.0); Form::ROOM],
+            len: 0,
+            overflow: false,
+        }
+    }
+}
+
+impl Form {
+    const ROOM: usize = 48;
+    pub fn push(&mut self, term: Term) {
+        match self.terms.get_mut(self.len) {
+            Some(slot) => {
+                *slot = term;
+                self.len += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+    /// The sign of the form (see [`sign`]); `None` when a number is not finite or a term did not fit.
+    #[inline]
+    pub fn sign(&self, numbers: Numbers) -> Option<Ordering> {
+        if self.overflow {
+            return None;
+        }
+        sign(self.terms.get(..self.len).unwrap_or(&[]), numbers)
+    }
+}
+
+/// The sign of `Σ coefficient × number × number`, exactly; `None` when a number or coefficient is not finite.
 #[inline]
 pub fn sign(terms: &[Term], numbers: Numbers) -> Option<Ordering> {
     let mut sum = 0.0f64;
     let mut magnitude = 0.0f64;
-    for &(c, x) in terms {
-        let p = c * x;
+    for &(c, x, y) in terms {
+        let p = c * x * y;
         sum += p;
         magnitude += p.abs();
     }
@@ -61,13 +102,15 @@ pub fn sign(terms: &[Term], numbers: Numbers) -> Option<Ordering> {
 #[inline(never)]
 fn exact_sign(terms: &[Term], numbers: Numbers) -> Option<Ordering> {
     let mut parts = Vec::with_capacity(terms.len());
-    for &(c, x) in terms {
+    let number = |x: f64| match numbers {
+        Numbers::Decimal => decimal(x),
+        Numbers::Binary => binary(x),
+    };
+    for &(c, x, y) in terms {
         let (cm, ce) = decimal(c)?;
-        let (xm, xe) = match numbers {
-            Numbers::Decimal => decimal(x)?,
-            Numbers::Binary => binary(x)?,
-        };
-        parts.push((cm * xm, ce + xe));
+        let (xm, xe) = number(x)?;
+        let (ym, ye) = number(y)?;
+        parts.push((cm * xm * ym, ce + xe + ye));
     }
     let low = parts.iter().map(|(_, e)| *e).min().unwrap_or(0);
     let ten = BigInt::from(10u8);
@@ -137,28 +180,52 @@ mod tests {
         // 100 × (0.9 + 0.8) − 85 × 2 = 0 in decimal; in floats 0.9 + 0.8 is 1.7000000000000002.
         assert!((0.9f64 + 0.8) * 100.0 > 85.0 * 2.0);
         check(
-            &[(100.0, 0.9), (100.0, 0.8), (-85.0, 2.0)],
+            &[(100.0, 0.9, 1.0), (100.0, 0.8, 1.0), (-85.0, 2.0, 1.0)],
             Decimal,
             Some(Equal),
         );
         // 0.1 + 0.2 = 0.3, exactly.
-        check(&[(1.0, 0.1), (1.0, 0.2), (-1.0, 0.3)], Decimal, Some(Equal));
+        check(
+            &[(1.0, 0.1, 1.0), (1.0, 0.2, 1.0), (-1.0, 0.3, 1.0)],
+            Decimal,
+            Some(Equal),
+        );
         // A step of one in the last decimal place is seen.
         check(
-            &[(100.0, 0.9), (100.0, 0.8000001), (-85.0, 2.0)],
+            &[
+                (100.0, 0.9, 1.0),
+                (100.0, 0.8000001, 1.0),
+                (-85.0, 2.0, 1.0),
+            ],
             Decimal,
             Some(Greater),
         );
         // A coefficient that is not a binary fraction: 90.9 % of 1000 is 909.
-        check(&[(100.0, 909.0), (-90.9, 1000.0)], Decimal, Some(Equal));
+        check(
+            &[(100.0, 909.0, 1.0), (-90.9, 1000.0, 1.0)],
+            Decimal,
+            Some(Equal),
+        );
         // Far from the boundary, the float answer.
-        check(&[(100.0, 60.0), (-50.0, 100.0)], Decimal, Some(Greater));
-        check(&[(100.0, 1e300), (-1.0, 1e303)], Decimal, Some(Less));
+        check(
+            &[(100.0, 60.0, 1.0), (-50.0, 100.0, 1.0)],
+            Decimal,
+            Some(Greater),
+        );
+        check(
+            &[(100.0, 1e300, 1.0), (-1.0, 1e303, 1.0)],
+            Decimal,
+            Some(Less),
+        );
         // Overflowing products are still compared exactly.
-        check(&[(100.0, 1e307), (-10.0, 1e308)], Decimal, Some(Equal));
+        check(
+            &[(100.0, 1e307, 1.0), (-10.0, 1e308, 1.0)],
+            Decimal,
+            Some(Equal),
+        );
         // Not a number: no answer.
-        check(&[(1.0, f64::NAN)], Decimal, None);
-        check(&[(1.0, f64::INFINITY)], Decimal, None);
+        check(&[(1.0, f64::NAN, 1.0)], Decimal, None);
+        check(&[(1.0, f64::INFINITY, 1.0)], Decimal, None);
     }
 
     #[test]
@@ -166,23 +233,38 @@ mod tests {
         use Numbers::Binary;
         // As floats, 0.9 + 0.8 is a little more than 1.7 = 0.85 × 2.
         check(
-            &[(100.0, 0.9), (100.0, 0.8), (-85.0, 2.0)],
+            &[(100.0, 0.9, 1.0), (100.0, 0.8, 1.0), (-85.0, 2.0, 1.0)],
             Binary,
             Some(Greater),
         );
         check(
-            &[(1.0, 0.1), (1.0, 0.2), (-1.0, 0.3)],
+            &[(1.0, 0.1, 1.0), (1.0, 0.2, 1.0), (-1.0, 0.3, 1.0)],
             Binary,
             Some(Greater),
         );
         check(
-            &[(1.0, 0.5), (1.0, 0.25), (-1.0, 0.75)],
+            &[(1.0, 0.5, 1.0), (1.0, 0.25, 1.0), (-1.0, 0.75, 1.0)],
             Binary,
             Some(Equal),
         );
+        // Two numbers a term, as a weighted contribution is: 0.1 × 0.3 = 0.03 in decimals, not in floats.
+        check(
+            &[(1.0, 0.1, 0.3), (-1.0, 0.03, 1.0)],
+            Numbers::Decimal,
+            Some(Equal),
+        );
+        check(&[(1.0, 0.1, 0.3), (-1.0, 0.03, 1.0)], Binary, Some(Greater));
         // The smallest subnormal.
-        check(&[(1.0, 5e-324), (-1.0, 5e-324)], Binary, Some(Equal));
-        check(&[(2.0, 5e-324), (-1.0, 1e-323)], Binary, Some(Equal));
+        check(
+            &[(1.0, 5e-324, 1.0), (-1.0, 5e-324, 1.0)],
+            Binary,
+            Some(Equal),
+        );
+        check(
+            &[(2.0, 5e-324, 1.0), (-1.0, 1e-323, 1.0)],
+            Binary,
+            Some(Equal),
+        );
     }
 
     #[test]

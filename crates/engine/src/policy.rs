@@ -100,9 +100,14 @@ pub struct Policy {
     /// Cells with negative contributions, where dominance rules are undefined.
     #[serde(default = "review")]
     pub negative: Action,
-    /// Cells whose shadow values are missing, or whose microdata had missing values.
+    /// Cells the rules cannot decide because a shadow value they need is missing: `review` or `unsafe`, never
+    /// `safe` (what the checker cannot decide is not safe).
     #[serde(default = "review")]
     pub missing: Action,
+    /// Cells whose microdata had rows without a value, which the published statistic leaves out: `safe` (the
+    /// finding is kept and explained, the cell's verdict comes from its contributors), `review` or `unsafe`.
+    #[serde(default = "safe")]
+    pub missing_rows: Action,
     #[serde(default)]
     pub dof: Option<Dof>,
     /// Totals that do not equal the sum of their parts (inconsistent input).
@@ -115,6 +120,9 @@ fn yes() -> bool {
 }
 fn review() -> Action {
     Action::Review
+}
+fn safe() -> Action {
+    Action::Safe
 }
 fn default_zero() -> Zero {
     Zero {
@@ -154,6 +162,7 @@ impl Policy {
                 },
                 negative: Action::Review,
                 missing: Action::Review,
+                missing_rows: Action::Safe,
                 dof: Some(Dof { min: 10.0 }),
                 additivity: Action::Review,
             },
@@ -175,7 +184,10 @@ impl Policy {
                     sampling: Action::Unsafe,
                 },
                 negative: Action::Review,
-                missing: Action::Safe,
+                // ACRO's `check_missing_values` False passes cells whose microdata had missing values; a cell whose
+                // shadow values are missing cannot be decided and is never safe here (bench/acro/DIFFERENCES.md).
+                missing: Action::Review,
+                missing_rows: Action::Safe,
                 dof: Some(Dof { min: 10.0 }),
                 additivity: Action::Review,
             },
@@ -198,6 +210,7 @@ impl Policy {
                 },
                 negative: Action::Review,
                 missing: Action::Review,
+                missing_rows: Action::Safe,
                 dof: None,
                 additivity: Action::Review,
             },
@@ -230,6 +243,13 @@ impl Policy {
             |key: String, v: String, want: &str| Err(Error::Policy(format!("{key} = {v}: {want}")));
         if self.name.trim().is_empty() {
             return bad("name".into(), "\"\"".into(), "give the policy a name");
+        }
+        if self.missing == Action::Safe {
+            return bad(
+                "missing".into(),
+                "\"safe\"".into(),
+                "a cell the rules cannot decide is never safe: use \"review\" or \"unsafe\" (rows without a value are `missing_rows`)",
+            );
         }
         if let Some(t) = &self.threshold {
             if t.min_units == 0 {
@@ -370,5 +390,13 @@ mod tests {
             Err("unknown variant `maybe`"),
         );
         check("[threshold]\nmin_units = 3\n", Err("missing field `name`"));
+        check(
+            "name = \"x\"\nmissing = \"safe\"\n",
+            Err("missing = \"safe\": a cell the rules cannot decide is never safe"),
+        );
+        check(
+            "name = \"x\"\nmissing_rows = \"review\"\n[class_disclosure]\nmax_share = 90\ninclusive = true\n",
+            Ok(()),
+        );
     }
 }

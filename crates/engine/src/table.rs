@@ -151,8 +151,12 @@ pub struct Shadow {
     pub n: Column<u64>,
     /// Cell magnitude (sum of contributions).
     pub value: Option<Column<f64>>,
-    /// `top[k]`: the (k+1)-th largest unit contribution of each cell.
+    /// `top[k]`: the (k+1)-th largest unit contribution of each cell (unweighted in a weighted table).
     pub top: Vec<Column<f64>>,
+    /// `top_weight[k]`: the sampling weight of the unit of `top[k]` (empty: an unweighted table, or one made
+    /// without them, on which the magnitude rules cannot be decided if it has a `weight` column).
+    pub top_weight: Vec<Column<f64>>,
+    /// Sum of the sampling weights of the cell's units (a weighted table).
     pub weight: Option<Column<f64>>,
     pub apriori: Option<Vec<Option<Apriori>>>,
     pub cost: Option<Column<f64>>,
@@ -341,12 +345,25 @@ impl Table {
         for (col, len) in lens
             .into_iter()
             .chain(shadow.top.iter().map(|t| ("top", Some(t.len()))))
+            .chain(
+                shadow
+                    .top_weight
+                    .iter()
+                    .map(|t| ("top weight", Some(t.len()))),
+            )
         {
             if let Some(len) = len.filter(|&l| l != cells) {
                 return Err(Error::Shape(format!(
                     "table `{name}`: column {col} has {len} entries for {cells} cells"
                 )));
             }
+        }
+        if !shadow.top_weight.is_empty() && shadow.top_weight.len() != shadow.top.len() {
+            return Err(Error::Shape(format!(
+                "table `{name}`: {} top weight columns for {} top columns; give one weight per top contribution",
+                shadow.top_weight.len(),
+                shadow.top.len()
+            )));
         }
         let mut strides = vec![0u64; nd];
         let mut acc: u64 = 1;

@@ -282,26 +282,9 @@ impl Tabulator {
                 .as_ref()
                 .and_then(|w| w.get(i).copied())
                 .unwrap_or(1.0);
-            match md.value.as_ref().map(|v| v.get(i)) {
-                Some(Some(v)) => UnitPart {
-                    rows: 1,
-                    valued_rows: 1,
-                    sum: v * w,
-                    weight: w,
-                    valued_weight: w,
-                    n_missing: 0,
-                },
-                Some(None) => UnitPart {
-                    rows: 1,
-                    weight: w,
-                    n_missing: 1,
-                    ..UnitPart::default()
-                },
-                None => UnitPart {
-                    rows: 1,
-                    weight: w,
-                    ..UnitPart::default()
-                },
+            match md.value.as_ref() {
+                Some(v) => UnitPart::row(v.get(i), w, false),
+                None => UnitPart::row(None, w, true),
             }
         };
         let mut leaves: Vec<(u64, Partial)> = Vec::new();
@@ -500,6 +483,11 @@ impl Tabulator {
             } else {
                 Vec::new()
             },
+            top_weight: if has_value && weighted {
+                vec![Column::with_capacity(cells.len()); k]
+            } else {
+                Vec::new()
+            },
             n_missing: has_value.then(|| Column::with_capacity(cells.len())),
             n_negative: has_value.then(|| Column::with_capacity(cells.len())),
             ..Shadow::default()
@@ -510,13 +498,21 @@ impl Tabulator {
             for (dim, &stride) in self.dims.iter().zip(&self.strides) {
                 coords.push(((key / stride) % dim.len().max(1) as u64) as u32);
             }
-            shadow.n.push(Some(p.units));
+            // A magnitude's units are its contributors: the units with a value (a mean of wages over 12 persons
+            // of whom 5 have no wage is a mean of 7).
+            shadow
+                .n
+                .push(Some(if has_value { p.contributors } else { p.units }));
             if let Some(v) = shadow.value.as_mut() {
                 v.push(Some(p.sum));
             }
             let tops = p.top.as_slice();
             for (j, col) in shadow.top.iter_mut().enumerate() {
                 col.push(tops.get(j).copied());
+            }
+            let weights = p.top.weights();
+            for (j, col) in shadow.top_weight.iter_mut().enumerate() {
+                col.push(weights.get(j).copied());
             }
             if let Some(m) = shadow.n_missing.as_mut() {
                 m.push(Some(p.n_missing));
@@ -864,7 +860,8 @@ mod tests {
         }
     }
 
-    /// The naive reference: for a cell, scan every row; per unit sum the rows inside the cell.
+    /// The naive reference: for a cell, scan every row; per unit sum the rows inside the cell that have a value
+    /// (the cell's contributors).
     fn naive(md: &Microdata, tab: &Table, cell: u32, k: usize) -> (u64, f64, Vec<f64>) {
         let mut per_unit: BTreeMap<u64, f64> = BTreeMap::new();
         for i in 0..md.len() {
@@ -877,10 +874,10 @@ mod tests {
                     let row_code = dim.id(&col.dictionary[col.ids[i] as usize]).unwrap();
                     dim.self_and_ancestors(row_code).any(|a| a == code)
                 });
-            if inside {
+            // A unit contributes to the magnitude when at least one of its rows in the cell has a value.
+            if let (true, Some(v)) = (inside, md.value.as_ref().unwrap().get(i)) {
                 let unit = md.unit.as_ref().map_or(i as u64, |u| u[i]);
-                *per_unit.entry(unit).or_default() +=
-                    md.value.as_ref().unwrap().get(i).unwrap_or(0.0);
+                *per_unit.entry(unit).or_default() += v;
             }
         }
         let mut tops: Vec<f64> = per_unit.values().copied().collect();

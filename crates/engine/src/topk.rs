@@ -3,10 +3,12 @@
 /// Most top contributions a table can carry (dominance rules up to n = 8).
 pub const MAX_TOP: usize = 8;
 
-/// The `k` largest values seen, descending. Merging two lists gives the top-k of the union, exactly.
+/// The `k` largest unit contributions seen, descending, each with its unit's sampling weight. Merging two
+/// lists gives the top-k of the union, exactly.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TopK {
     vals: [f64; MAX_TOP],
+    weights: [f64; MAX_TOP],
     len: u8,
     k: u8,
 }
@@ -15,11 +17,13 @@ impl TopK {
     pub fn new(k: u32) -> Self {
         TopK {
             vals: [0.0; MAX_TOP],
+            weights: [0.0; MAX_TOP],
             len: 0,
             k: k.min(MAX_TOP as u32) as u8,
         }
     }
-    pub fn insert(&mut self, v: f64) {
+    /// Adds a contribution `v` of a unit of weight `w` (1 when unweighted).
+    pub fn insert(&mut self, v: f64, w: f64) {
         let k = usize::from(self.k);
         let len = usize::from(self.len);
         if k == 0 {
@@ -36,27 +40,39 @@ impl TopK {
         };
         // Shift smaller values down one slot, then place v.
         while i > 0 {
-            match self.vals.get(i - 1).copied() {
-                Some(prev) if prev < v => {
-                    if let Some(slot) = self.vals.get_mut(i) {
+            match (
+                self.vals.get(i - 1).copied(),
+                self.weights.get(i - 1).copied(),
+            ) {
+                (Some(prev), Some(prev_w)) if prev < v => {
+                    if let (Some(slot), Some(slot_w)) =
+                        (self.vals.get_mut(i), self.weights.get_mut(i))
+                    {
                         *slot = prev;
+                        *slot_w = prev_w;
                     }
                     i -= 1;
                 }
                 _ => break,
             }
         }
-        if let Some(slot) = self.vals.get_mut(i) {
+        if let (Some(slot), Some(slot_w)) = (self.vals.get_mut(i), self.weights.get_mut(i)) {
             *slot = v;
+            *slot_w = w;
         }
     }
     pub fn merge(&mut self, other: &TopK) {
-        for &v in other.as_slice() {
-            self.insert(v);
+        for (&v, &w) in other.as_slice().iter().zip(other.weights()) {
+            self.insert(v, w);
         }
     }
+    /// The contributions, largest first.
     pub fn as_slice(&self) -> &[f64] {
         self.vals.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+    /// The weights of the units of [`TopK::as_slice`], in the same order.
+    pub fn weights(&self) -> &[f64] {
+        self.weights.get(..usize::from(self.len)).unwrap_or(&[])
     }
 }
 
@@ -70,6 +86,8 @@ pub struct Partial {
     pub valued_rows: u64,
     /// Distinct units.
     pub units: u64,
+    /// Distinct units with at least one value: the contributors to a magnitude.
+    pub contributors: u64,
     /// Sum of contributions (weighted when a weight column is given).
     pub sum: f64,
     /// Sum of the rows' weights.
@@ -80,7 +98,7 @@ pub struct Partial {
     pub n_missing: u64,
     /// Units whose summed contribution is negative.
     pub n_negative: u64,
-    /// Largest unit contributions.
+    /// Largest unit contributions (unweighted), with their units' weights.
     pub top: TopK,
 }
 
@@ -89,20 +107,76 @@ pub struct Partial {
 pub struct UnitPart {
     pub rows: u64,
     pub valued_rows: u64,
+    /// Weighted sum of the values.
     pub sum: f64,
+    /// Unweighted sum of the values.
+    pub plain: f64,
     pub weight: f64,
     pub valued_weight: f64,
+    /// Smallest and largest weight of the rows with a value (meaningful when `valued_rows > 0`).
+    pub weight_lo: f64,
+    pub weight_hi: f64,
     pub n_missing: u64,
 }
 
 impl UnitPart {
+    /// One microdata row of weight `w` (1 when unweighted): with its value, without one (`None`), or of a count
+    /// (no value column: `count`).
+    pub fn row(value: Option<f64>, w: f64, count: bool) -> Self {
+        match (value, count) {
+            (_, true) => UnitPart {
+                rows: 1,
+                weight: w,
+                ..UnitPart::default()
+            },
+            (Some(v), false) => UnitPart {
+                rows: 1,
+                valued_rows: 1,
+                sum: v * w,
+                plain: v,
+                weight: w,
+                valued_weight: w,
+                weight_lo: w,
+                weight_hi: w,
+                n_missing: 0,
+            },
+            (None, false) => UnitPart {
+                rows: 1,
+                weight: w,
+                n_missing: 1,
+                ..UnitPart::default()
+            },
+        }
+    }
     pub fn add(&mut self, o: &UnitPart) {
+        if o.valued_rows > 0 {
+            if self.valued_rows == 0 {
+                (self.weight_lo, self.weight_hi) = (o.weight_lo, o.weight_hi);
+            } else {
+                self.weight_lo = self.weight_lo.min(o.weight_lo);
+                self.weight_hi = self.weight_hi.max(o.weight_hi);
+            }
+        }
         self.rows += o.rows;
         self.valued_rows += o.valued_rows;
         self.sum += o.sum;
+        self.plain += o.plain;
         self.weight += o.weight;
         self.valued_weight += o.valued_weight;
         self.n_missing += o.n_missing;
+    }
+    /// The unit's contribution as the weighted rules see it, `(value, weight)` with `value × weight` its weighted
+    /// sum: its values' plain sum and its weight when its rows with a value share one weight (a person's design
+    /// weight); otherwise their mean weight and the weighted sum divided by it. `None` without a value.
+    pub fn contribution(&self) -> Option<(f64, f64)> {
+        if self.valued_rows == 0 {
+            return None;
+        }
+        if self.weight_lo == self.weight_hi {
+            return Some((self.plain, self.weight_lo));
+        }
+        let w = self.valued_weight / self.valued_rows as f64;
+        Some((self.sum / w, w))
     }
 }
 
@@ -112,6 +186,7 @@ impl Partial {
             rows: 0,
             valued_rows: 0,
             units: 0,
+            contributors: 0,
             sum: 0.0,
             weight: 0.0,
             valued_weight: 0.0,
@@ -132,13 +207,18 @@ impl Partial {
         if u.sum < 0.0 {
             self.n_negative += 1;
         }
-        self.top.insert(u.sum);
+        // A unit without a value contributes nothing to the magnitude, not a zero.
+        if let Some((v, w)) = u.contribution() {
+            self.contributors += 1;
+            self.top.insert(v, w);
+        }
     }
     /// Merges a partial over disjoint units.
     pub fn merge(&mut self, o: &Partial) {
         self.rows += o.rows;
         self.valued_rows += o.valued_rows;
         self.units += o.units;
+        self.contributors += o.contributors;
         self.sum += o.sum;
         self.weight += o.weight;
         self.valued_weight += o.valued_weight;
@@ -156,15 +236,36 @@ mod tests {
     fn topk_keeps_the_largest_descending() {
         let mut t = TopK::new(3);
         for v in [5.0, 1.0, 9.0, 7.0, 3.0, 9.0] {
-            t.insert(v);
+            t.insert(v, v / 10.0);
         }
         assert_eq!(t.as_slice(), [9.0, 9.0, 7.0]);
+        assert_eq!(t.weights(), [0.9, 0.9, 0.7]);
         let mut a = TopK::new(3);
-        a.insert(8.0);
+        a.insert(8.0, 2.0);
         a.merge(&t);
         assert_eq!(a.as_slice(), [9.0, 9.0, 8.0]);
+        assert_eq!(a.weights(), [0.9, 0.9, 2.0]);
         let mut z = TopK::new(0);
-        z.insert(1.0);
+        z.insert(1.0, 1.0);
         assert!(z.as_slice().is_empty());
+    }
+
+    /// A unit's rows with one weight give its plain sum and that weight; rows of different weights their mean
+    /// weight and the weighted sum divided by it; no value, no contribution.
+    #[test]
+    fn unit_contributions() {
+        let mut u = UnitPart::row(Some(100.0), 4.0, false);
+        u.add(&UnitPart::row(Some(20.0), 4.0, false));
+        u.add(&UnitPart::row(None, 4.0, false));
+        assert_eq!(u.contribution(), Some((120.0, 4.0)));
+        let mut mixed = UnitPart::row(Some(10.0), 1.0, false);
+        mixed.add(&UnitPart::row(Some(10.0), 3.0, false));
+        assert_eq!(mixed.contribution(), Some((20.0, 2.0)));
+        assert_eq!(UnitPart::row(None, 1.0, false).contribution(), None);
+        let mut p = Partial::new(3);
+        p.add_unit(&u);
+        p.add_unit(&UnitPart::row(None, 1.0, false));
+        assert_eq!((p.units, p.contributors), (2, 1));
+        assert_eq!(p.top.as_slice(), [120.0]);
     }
 }

@@ -95,7 +95,7 @@ struct Group {
 /// `group_n` units (`100 × n > max_share × group_n`, exactly), or at least that share when `inclusive`.
 #[inline]
 fn holds_too_much(c: &ClassDisclosure, n: u64, group_n: u64) -> bool {
-    let terms = [(100.0, n as f64), (-c.max_share, group_n as f64)];
+    let terms = [(100.0, n as f64, 1.0), (-c.max_share, group_n as f64, 1.0)];
     match exact::sign(&terms, Numbers::Decimal) {
         Some(Ordering::Greater) | None => true,
         Some(Ordering::Equal) => c.inclusive,

@@ -25,44 +25,51 @@
 //! ("dominance rule"); Bond, Brandt & de Wolf (2015) §3.2; ACRO 1.0 `sdcchecks.check_nk_dominance`.
 
 use super::{Detail, Finding, Magnitudes, RuleCode, Status, push};
-use crate::exact::{self, Numbers};
+use crate::exact::{Form, Numbers};
 use crate::policy::Dominance;
-use crate::topk::MAX_TOP;
 use std::cmp::Ordering;
 
-/// The rule's test, written once (the first look calls it too): `100 × (x1 + … + xn) > k × value`, or `≥` when
-/// inclusive, in exact arithmetic on the numbers as the table gives them ([`exact`]), so a cell exactly at k %
-/// lands on the side the rule says. `top` holds the n largest contributions, 0 for ranks the cell has no unit
-/// for. A number that is not finite makes the test true: the cell is then looked at fully (fail closed).
+/// The rule's comparison, written once: `100 × (the n largest contributions) > k × value` (`≥` when
+/// inclusive), in exact arithmetic on the numbers as the table gives them (`crate::exact`), so a cell at
+/// exactly k % lands on the side the rule says. `largest` holds `100 ×` the n largest contributions as terms. A
+/// number that is not finite makes the test true: the cell is then looked at fully (fail closed).
 #[inline]
-pub(super) fn dominates(d: &Dominance, top: &[f64], value: f64, numbers: Numbers) -> bool {
-    let n = (d.n as usize).min(MAX_TOP);
-    let mut terms = [(0.0, 0.0); MAX_TOP + 1];
-    for (term, &x) in terms.iter_mut().zip(top.iter().take(n)) {
-        *term = (100.0, x);
-    }
-    if let Some(term) = terms.get_mut(n) {
-        *term = (-d.k, value);
-    }
-    match exact::sign(terms.get(..=n).unwrap_or(&terms), numbers) {
+fn exceeds(d: &Dominance, mut largest: Form, value: f64, numbers: Numbers) -> bool {
+    largest.push((-d.k, value, 1.0));
+    match largest.sign(numbers) {
         Some(Ordering::Greater) | None => true,
         Some(Ordering::Equal) => d.inclusive,
         Some(Ordering::Less) => false,
     }
 }
 
+/// [`exceeds`] for an unweighted cell whose n largest contributions are `top` (0 for ranks the cell has no unit
+/// for): the first look's entry.
+#[inline]
+pub(super) fn dominates(d: &Dominance, top: &[f64], value: f64, numbers: Numbers) -> bool {
+    let mut largest = Form::default();
+    for &x in top.iter().take(d.n as usize) {
+        largest.push((100.0, x, 1.0));
+    }
+    exceeds(d, largest, value, numbers)
+}
+
 pub(super) fn cell(m: &Magnitudes, d: &Dominance, out: &mut Vec<Finding>) {
-    let k = d.n as usize;
-    if m.decidable < k || m.value <= 0.0 {
+    if m.value <= 0.0 {
         return;
     }
-    let top = m.top.get(..k).unwrap_or(&m.top);
-    if dominates(d, top, m.value, m.numbers) {
+    let copies = f64::from(d.n);
+    let mut largest = Form::default();
+    // Contributions the table does not give: the `missing` rule says so.
+    if !m.largest(copies, 100.0, &mut largest) {
+        return;
+    }
+    if exceeds(d, largest, m.value, m.numbers) {
         let values = Detail::Dominance {
             n: d.n,
             k: d.k,
             inclusive: d.inclusive,
-            top_sum: top.iter().sum(),
+            top_sum: m.largest_sum(copies),
             value: m.value,
         };
         push(out, RuleCode::Dominance, Status::Unsafe, values);
@@ -203,5 +210,66 @@ mod tests {
         }];
         let r = check_table(&t, &p).unwrap();
         assert_eq!(r.findings_of("dominance").count(), 1);
+    }
+
+    /// Sampling weights replicate a unit (τ-ARGUS 4.2 manual §4.2.2, "sampling weights"; Hundepool et al. 2012,
+    /// §4.2): one contribution 100 of weight 4 and one of 10 of weight 7 make a cell of 470 whose two largest
+    /// are 100 + 100 = 200, 42.6 %: (2, 85) does not fire. Multiplying each unit by its weight instead (400 + 70)
+    /// would call it 100 % dominant. A weighted table without its units' weights cannot be decided.
+    #[test]
+    fn sampling_weights_replicate_units() {
+        use crate::column::Column;
+        let weighted = |weights: Option<(f64, f64)>| {
+            let mut t = table(&[("a", 2, 470.0, &[100.0, 10.0])]);
+            let mut s = t.shadow().clone();
+            s.weight = Some(Column::from(vec![Some(11.0)]));
+            if let Some((a, b)) = weights {
+                s.top_weight = vec![Column::from(vec![Some(a)]), Column::from(vec![Some(b)])];
+            }
+            t = crate::table::Table::new("t", t.dims().to_vec(), t.coords().to_vec(), vec![2], s)
+                .unwrap();
+            t
+        };
+        let policy = |n: u32, k: f64| {
+            let mut p = Policy::preset("essnet").unwrap();
+            p.threshold = None;
+            p.class_disclosure = None;
+            p.dominance = vec![Dominance {
+                n,
+                k,
+                inclusive: false,
+            }];
+            p
+        };
+        let found = |t: &crate::table::Table, p: &Policy| {
+            let r = check_table(t, p).unwrap();
+            r.findings_of("dominance")
+                .chain(r.findings_of("missing"))
+                .map(|f| f.detail(&r.dimensions))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            found(&weighted(Some((4.0, 7.0))), &policy(2, 85.0)),
+            Vec::<String>::new()
+        );
+        // (2, 40) does fire on the replicated top 2.
+        assert_eq!(
+            found(&weighted(Some((4.0, 7.0))), &policy(2, 40.0)),
+            ["top 2 = 42.6 % of value > 40.0 %"]
+        );
+        assert_eq!(
+            found(&weighted(None), &policy(2, 85.0)),
+            ["`top1_weight` is missing: the rules that need it cannot decide"]
+        );
+        // Weights below one that do not reach two copies, in a cell with more units than the table shows.
+        let mut t = weighted(Some((0.5, 0.5)));
+        let mut s = t.shadow().clone();
+        s.n = Column::from(vec![Some(5)]);
+        t = crate::table::Table::new("t", t.dims().to_vec(), t.coords().to_vec(), vec![2], s)
+            .unwrap();
+        assert_eq!(
+            found(&t, &policy(2, 85.0)),
+            ["`top3` is missing: the rules that need it cannot decide"]
+        );
     }
 }

@@ -19,13 +19,14 @@
 //! # References
 //! ACRO 1.0 `sdcchecks.check_missing`; Bond, Brandt & de Wolf (2015) §3 (every output must be checkable).
 
-use super::{Columns, Detail, Finding, RuleCode, ShadowName, Status, push};
+use super::{Columns, Detail, Finding, RuleCode, ShadowName, Status, magnitude, push};
 
 pub(super) fn cell(
     c: &Columns,
     i: usize,
     top_needed: usize,
     action: Status,
+    rows_action: Status,
     out: &mut Vec<Finding>,
 ) {
     let n = c.n(i);
@@ -66,8 +67,57 @@ pub(super) fn cell(
             }
         }
     }
+    if c.weighted && top_needed > 0 {
+        weighted(c, i, n, top_needed, action, out);
+    }
     if let Some(rows) = c.n_missing.and_then(|v| v.get(i)).filter(|r| *r > 0) {
-        push(out, RuleCode::Missing, action, Detail::MissingRows { rows });
+        push(
+            out,
+            RuleCode::Missing,
+            rows_action,
+            Detail::MissingRows { rows },
+        );
+    }
+}
+
+/// A weighted cell the magnitude rules would judge: its top contributions need their units' weights
+/// (`top1_weight` …), and enough of them to reach the copies the rules take (units may weigh less than one).
+fn weighted(
+    c: &Columns,
+    i: usize,
+    n: Option<u64>,
+    top_needed: usize,
+    action: Status,
+    out: &mut Vec<Finding>,
+) {
+    let judged =
+        c.value.and_then(|v| v.get(i)).is_some_and(|v| v > 0.0) && n.is_some_and(|n| n > 0);
+    if !judged {
+        return;
+    }
+    let lacking = if c.top_weight.is_empty() {
+        Some(ShadowName::TopWeight(1))
+    } else if let Some(k) = (0..c.top.len()).find(|&k| {
+        n.is_some_and(|n| n > k as u64)
+            && !c
+                .top_weight
+                .get(k)
+                .and_then(|col| col.get(i))
+                .is_some_and(|w| w.is_finite() && w > 0.0)
+    }) {
+        Some(ShadowName::TopWeight(k as u32 + 1))
+    } else if magnitude::weighted_reach(c, i, top_needed as f64) == Some(false) {
+        Some(ShadowName::Top(c.top.len() as u32 + 1))
+    } else {
+        None
+    };
+    if let Some(column) = lacking {
+        push(
+            out,
+            RuleCode::Missing,
+            action,
+            Detail::MissingShadow { column },
+        );
     }
 }
 

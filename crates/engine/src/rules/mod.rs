@@ -10,6 +10,7 @@ mod dof;
 mod dominance;
 pub mod explain;
 mod grid;
+mod magnitude;
 mod missing;
 mod negative;
 mod p_percent;
@@ -22,6 +23,7 @@ use crate::exact::Numbers;
 use crate::policy::{Action, Policy};
 use crate::report::{RuleUse, TableReport};
 use crate::table::{Apriori, Column, Table};
+use magnitude::{Magnitudes, clean_magnitudes, magnitudes};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -116,6 +118,8 @@ pub enum ShadowName {
     Value,
     /// `top{k}`, from 1.
     Top(u32),
+    /// `top{k}_weight`, from 1: the sampling weight of the unit of `top{k}`.
+    TopWeight(u32),
     Dof,
 }
 
@@ -125,6 +129,7 @@ impl std::fmt::Display for ShadowName {
             ShadowName::N => f.write_str("n"),
             ShadowName::Value => f.write_str("value"),
             ShadowName::Top(k) => write!(f, "top{k}"),
+            ShadowName::TopWeight(k) => write!(f, "top{k}_weight"),
             ShadowName::Dof => f.write_str("dof"),
         }
     }
@@ -137,14 +142,23 @@ impl std::str::FromStr for ShadowName {
             "n" => Ok(ShadowName::N),
             "value" => Ok(ShadowName::Value),
             "dof" => Ok(ShadowName::Dof),
-            _ => s
-                .strip_prefix("top")
-                .filter(|k| k.bytes().all(|b| b.is_ascii_digit()) && !k.starts_with('0'))
-                .and_then(|k| k.parse().ok())
-                .map(ShadowName::Top)
-                .ok_or_else(|| {
-                    format!("`{s}` is not a shadow column (n, value, top1, top2, …, dof)")
-                }),
+            _ => {
+                let rank = |k: &str| {
+                    Some(k)
+                        .filter(|k| k.bytes().all(|b| b.is_ascii_digit()) && !k.starts_with('0'))
+                        .and_then(|k| k.parse().ok())
+                };
+                let top = s.strip_prefix("top");
+                top.and_then(|k| k.strip_suffix("_weight"))
+                    .and_then(rank)
+                    .map(ShadowName::TopWeight)
+                    .or_else(|| top.and_then(rank).map(ShadowName::Top))
+                    .ok_or_else(|| {
+                        format!(
+                            "`{s}` is not a shadow column (n, value, top1, top2, …, top1_weight, …, dof)"
+                        )
+                    })
+            }
         }
     }
 }
@@ -772,6 +786,10 @@ pub(crate) struct Columns<'a> {
     pub n: &'a Column<u64>,
     pub value: Option<&'a Column<f64>>,
     pub top: Vec<&'a Column<f64>>,
+    /// The weights of the top contributions' units (a weighted table).
+    pub top_weight: Vec<&'a Column<f64>>,
+    /// The table has sampling weights: its magnitude rules replicate each unit by its weight.
+    pub weighted: bool,
     pub n_negative: Option<&'a Column<u64>>,
     pub n_missing: Option<&'a Column<u64>>,
     pub apriori: Option<&'a [Option<Apriori>]>,
@@ -786,6 +804,8 @@ impl<'a> Columns<'a> {
             n: &s.n,
             value: s.value.as_ref(),
             top: s.top.iter().collect(),
+            top_weight: s.top_weight.iter().collect(),
+            weighted: s.weight.is_some() || !s.top_weight.is_empty(),
             n_negative: s.n_negative.as_ref(),
             n_missing: s.n_missing.as_ref(),
             apriori: s.apriori.as_deref(),
@@ -805,69 +825,6 @@ impl<'a> Columns<'a> {
     pub fn apriori(&self, i: usize) -> Option<Apriori> {
         self.apriori.and_then(|v| v.get(i).copied().flatten())
     }
-}
-
-/// What the magnitude rules may use for a cell: its value and largest contributions, and how many of those are
-/// known (`decidable`): a rule on the top `k` contributions decides the cell only when `k <= decidable`.
-pub(crate) struct Magnitudes {
-    pub value: f64,
-    pub top: [f64; 8],
-    pub decidable: usize,
-    /// What the numbers stand for, so the rules compare them exactly.
-    pub numbers: Numbers,
-}
-
-/// The contributions a magnitude rule may use for a cell, or `None` when the cell is not decidable by magnitude
-/// rules (no magnitude, missing values or negative contributions — other rules report those).
-fn magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnitudes> {
-    let value = c.value(i)?;
-    let n = c.n(i)?;
-    if !value.is_finite() || value < 0.0 || n == 0 {
-        return None;
-    }
-    if c.n_negative.and_then(|v| v.get(i)).is_some_and(|u| u > 0) {
-        return None;
-    }
-    // Any negative contribution makes the magnitude rules undefined for the cell (the `negative` rule reports it).
-    if c.top.iter().any(|col| col.get(i).is_some_and(|t| t < 0.0)) {
-        return None;
-    }
-    let mut m = Magnitudes {
-        value,
-        top: [0.0; 8],
-        decidable: k.min(8),
-        numbers: c.numbers,
-    };
-    for (j, slot) in m.top.iter_mut().enumerate().take(k) {
-        match c.top(j, i) {
-            Some(t) if t.is_finite() && t >= 0.0 => *slot = t,
-            // A cell with j units or fewer has no (j+1)-th contribution.
-            None if n <= j as u64 => *slot = 0.0,
-            _ => {
-                m.decidable = j;
-                break;
-            }
-        }
-    }
-    Some(m)
-}
-
-/// [`magnitudes`] for a cell the first look found clean (no missing entry, nothing negative, not empty: `may` has
-/// none of [`Screen::MISSING`], [`Screen::NEGATIVE`], [`Screen::ZERO`]), read straight from the value arrays: the
-/// value is a non-negative number and every contribution the rules need is one too, or 0 where the cell has too
-/// few units (a missing entry holds 0 in its array).
-#[inline]
-fn clean_magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnitudes> {
-    let mut m = Magnitudes {
-        value: *c.value?.values().get(i)?,
-        top: [0.0; 8],
-        decidable: k.min(8),
-        numbers: c.numbers,
-    };
-    for (slot, col) in m.top.iter_mut().zip(&c.top).take(k) {
-        *slot = *col.values().get(i)?;
-    }
-    Some(m)
 }
 
 /// Adds a finding to a cell's list.
@@ -965,10 +922,18 @@ struct Screen {
     /// The p % and pq rules' coefficients ([`p_percent::estimates_closely`]).
     ratios: Vec<(f64, f64)>,
     numbers: Numbers,
+    /// A weighted table: every magnitude cell is looked at fully (its weights decide which units count).
+    weighted: bool,
 }
 
 impl Screen {
-    fn new(policy: &Policy, need: usize, magnitude: bool, numbers: Numbers) -> Self {
+    fn new(
+        policy: &Policy,
+        need: usize,
+        magnitude: bool,
+        numbers: Numbers,
+        weighted: bool,
+    ) -> Self {
         Screen {
             need,
             min_units: policy.threshold.as_ref().map_or(1, |t| t.min_units),
@@ -981,6 +946,7 @@ impl Screen {
                 .chain(policy.pq.iter().map(p_percent::ratio_pq))
                 .collect(),
             numbers,
+            weighted,
         }
     }
 
@@ -1046,6 +1012,11 @@ impl Screen {
             }
         }
         if !self.magnitude {
+            return;
+        }
+        if self.weighted {
+            may.iter_mut()
+                .for_each(|m| *m |= Self::MISSING | Self::MAGNITUDE);
             return;
         }
         let numbers = self.numbers;
@@ -1261,11 +1232,18 @@ fn check(table: &Table, policy: &Policy, screen: bool) -> Result<TableReport, Er
         need,
         dof,
         missing_action: policy.missing.into(),
+        missing_rows_action: policy.missing_rows.into(),
         negative_action: policy.negative.into(),
         sampling_zero: policy.zero.sampling.into(),
         magnitude_rules,
         screen,
-        first_look: Screen::new(policy, need, magnitude_rules, s.numbers),
+        first_look: Screen::new(
+            policy,
+            need,
+            magnitude_rules,
+            s.numbers,
+            s.weight.is_some() || !s.top_weight.is_empty(),
+        ),
     };
     let cells = table.len();
     let chunks = chunks(cells);
@@ -1333,6 +1311,7 @@ struct Pass<'a> {
     need: usize,
     dof: Option<&'a crate::policy::Dof>,
     missing_action: Status,
+    missing_rows_action: Status,
     negative_action: Status,
     sampling_zero: Status,
     magnitude_rules: bool,
@@ -1424,7 +1403,14 @@ impl Pass<'_> {
                 let may = may_block.get(j as usize).copied().unwrap_or(Screen::ALL);
                 let start = findings.len();
                 if may & Screen::MISSING != 0 {
-                    missing::cell(&cols, i, self.need, self.missing_action, &mut findings);
+                    missing::cell(
+                        &cols,
+                        i,
+                        self.need,
+                        self.missing_action,
+                        self.missing_rows_action,
+                        &mut findings,
+                    );
                 }
                 if may & Screen::NEGATIVE != 0 {
                     negative::cell(&cols, i, self.negative_action, &mut findings);

@@ -22,44 +22,65 @@
 //! manual §4.2.2; ACRO 1.0 `sdcchecks.check_ppercent_dominance`.
 
 use super::{Detail, Finding, Magnitudes, RuleCode, Status, push};
-use crate::exact::{self, Numbers};
+use crate::exact::{Form, Numbers};
 use crate::policy::{PPercent, Pq};
 use std::cmp::Ordering;
 
-/// The test of both rules, written once (the first look calls it too): `a × (value − top1 − top2) < b × top1`,
-/// with `(a, b)` = `(100, p)` for p % and `(q, p)` for pq ([`ratio_p`], [`ratio_pq`]), in exact arithmetic on the
-/// numbers as the table gives them ([`exact`]): a remainder of exactly p % of top1 is safe. A number that is not
-/// finite makes the test true: the cell is then looked at fully (fail closed).
+/// The test of both rules, written once: `a × (value − x1 − x2) < b × x1`, with `(a, b)` = `(100, p)` for p %
+/// and `(q, p)` for pq ([`ratio_p`], [`ratio_pq`]), in exact arithmetic on the numbers as the table gives them
+/// (`crate::exact`): a remainder of exactly p % of x1 is safe. `largest` holds `−a × (x1 + x2) − b × x1` as
+/// terms. A number that is not finite makes the test true: the cell is then looked at fully (fail closed).
+#[inline]
+fn too_close((a, _): (f64, f64), mut largest: Form, value: f64, numbers: Numbers) -> bool {
+    largest.push((a, value, 1.0));
+    matches!(largest.sign(numbers), Some(Ordering::Less) | None)
+}
+
+/// [`too_close`] for an unweighted cell with largest contributions `top1`, `top2`: the first look's entry.
 #[inline]
 pub(super) fn estimates_closely(
-    (a, b): (f64, f64),
+    ratio: (f64, f64),
     value: f64,
     top1: f64,
     top2: f64,
     numbers: Numbers,
 ) -> bool {
-    let terms = [(a, value), (-a, top1), (-a, top2), (-b, top1)];
-    matches!(exact::sign(&terms, numbers), Some(Ordering::Less) | None)
+    let (a, b) = ratio;
+    let mut largest = Form::default();
+    largest.push((-a, top1, 1.0));
+    largest.push((-a, top2, 1.0));
+    largest.push((-b, top1, 1.0));
+    too_close(ratio, largest, value, numbers)
 }
 
-/// `(a, b)` of [`estimates_closely`] for the p % rule: `100 × remainder < p × top1`.
+/// `(a, b)` of the test for the p % rule: `100 × remainder < p × x1`.
 pub(super) fn ratio_p(p: &PPercent) -> (f64, f64) {
     (100.0, p.p)
 }
 
-/// `(a, b)` of [`estimates_closely`] for the pq rule: `q × remainder < p × top1`.
+/// `(a, b)` of the test for the pq rule: `q × remainder < p × x1`.
 pub(super) fn ratio_pq(pq: &Pq) -> (f64, f64) {
     (pq.q, pq.p)
 }
 
-/// `(value, top1, top2)` when the cell fails the test (the remainder, `value − top1 − top2`, is derived again
-/// where the finding is shown: [`Detail::named`]).
+/// `(value, x1, x2)` when the cell fails the test; x1 and x2 are the largest and second-largest contributions
+/// (with sampling weights, the first and second copies: a unit of weight ≥ 2 is both). The remainder, `value −
+/// x1 − x2`, is derived again where the finding is shown ([`Detail::named`]).
 fn fails(m: &Magnitudes, ratio: (f64, f64)) -> Option<(f64, f64, f64)> {
-    let [top1, top2, ..] = m.top;
-    if m.decidable < 2 || m.value <= 0.0 || top1 <= 0.0 {
+    let (a, b) = ratio;
+    if m.value <= 0.0 {
         return None;
     }
-    estimates_closely(ratio, m.value, top1, top2, m.numbers).then_some((m.value, top1, top2))
+    let mut largest = Form::default();
+    // Contributions the table does not give: the `missing` rule says so.
+    if !(m.largest(2.0, -a, &mut largest) && m.largest(1.0, -b, &mut largest)) {
+        return None;
+    }
+    let (x1, x12) = (m.largest_sum(1.0), m.largest_sum(2.0));
+    if x1 <= 0.0 {
+        return None;
+    }
+    too_close(ratio, largest, m.value, m.numbers).then_some((m.value, x1, x12 - x1))
 }
 
 pub(super) fn cell_p(m: &Magnitudes, p: &PPercent, out: &mut Vec<Finding>) {
