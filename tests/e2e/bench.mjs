@@ -6,7 +6,7 @@
 // loads (RUNS, default 5); prints each run, the median and the ratio to the 0.5 s target, and the bundle's gzipped
 // size against 1.5 MB. Each load waits SETTLE_MS (default 1.5 s)
 // before the file is picked, as a person would: the worker warms its code up when it starts (see `warm_up` in
-// web/src/session.rs); SETTLE_MS=0 measures a file dropped the instant the page appears.
+// web/src/session/warmup.rs); SETTLE_MS=0 measures a file dropped the instant the page appears.
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';

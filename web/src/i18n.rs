@@ -377,7 +377,12 @@ mod tests {
             include_str!("ui/app.rs"),
             include_str!("ui/results.rs"),
             include_str!("ui/controls.rs"),
-            include_str!("session.rs"),
+            include_str!("session/mod.rs"),
+            include_str!("session/check.rs"),
+            include_str!("session/view.rs"),
+            include_str!("session/export.rs"),
+            include_str!("session/split.rs"),
+            include_str!("session/warmup.rs"),
         ];
         let known: std::collections::BTreeSet<_> = keys().collect();
         for src in sources {

@@ -1,0 +1,565 @@
+//! A `Check` run: each table file checked from its bytes (or from a frame read beforehand in two pieces),
+//! microdata tabulated first as `cellguard tabulate` would, saved reports shown as they are; the outcome the page
+//! draws, and the tables and report kept for the requests that follow.
+
+use super::{Entry, Prepared, Session, Source, heat};
+use crate::protocol::*;
+use cellguard_engine::tabulate::{Agg, TabulateSpec};
+use cellguard_engine::{Status, TableReport};
+use cellguard_io::{Checked, MicroRoles, NamedBytes, TableRoles};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn to_roles(r: &RolesIn) -> TableRoles {
+    let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    TableRoles {
+        dims: r.dims.clone(),
+        n: nonempty(&r.n),
+        value: nonempty(&r.value),
+        top: r.top.clone(),
+        weight: nonempty(&r.weight),
+        status: nonempty(&r.status),
+        cost: nonempty(&r.cost),
+        dof: nonempty(&r.dof),
+        total: nonempty(&r.total),
+        ..TableRoles::default()
+    }
+}
+
+fn roles_view(frame: &cellguard_io::Frame, r: &cellguard_io::ResolvedRoles) -> RolesView {
+    RolesView {
+        columns: frame.columns.iter().map(|c| c.name.clone()).collect(),
+        dims: r.dims.clone(),
+        n: r.n.clone(),
+        value: r.value.clone(),
+        top: r.top.clone(),
+        weight: r.weight.clone(),
+        status: r.status.clone(),
+        cost: r.cost.clone(),
+        dof: r.dof.clone(),
+        published: r.published.clone(),
+        total: r.total.clone(),
+    }
+}
+
+fn rule_views(r: &TableReport) -> Vec<RuleUseView> {
+    r.rules
+        .iter()
+        .map(|u| RuleUseView {
+            rule: u.rule,
+            how: u.how.to_owned(),
+            reason: u.reason.clone().map(std::borrow::Cow::into_owned),
+        })
+        .collect()
+}
+
+fn counts(r: &TableReport) -> Counts {
+    Counts {
+        cells: r.summary.cells,
+        safe: r.summary.count(Status::Safe),
+        review: r.summary.count(Status::Review),
+        unsafe_: r.summary.count(Status::Unsafe),
+        by_rule: r
+            .summary
+            .by_rule
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), *v))
+            .collect(),
+    }
+}
+
+/// A file with its bytes in the worker's memory.
+#[derive(Debug)]
+struct Owned {
+    name: String,
+    /// Shared with the checked frame, whose text columns point into it.
+    bytes: Arc<Vec<u8>>,
+    sha256: Option<String>,
+    hashing: bool,
+}
+
+/// Reads a microdata file and tabulates it as `cellguard tabulate` would; returns the table file's name and
+/// bytes (the CSV the CLI would write).
+fn tabulate(file: &Owned, spec: &TabulateIn) -> Result<NamedBytes, String> {
+    let agg = match spec.agg.as_str() {
+        "count" => Agg::Count,
+        "sum" => Agg::Sum,
+        "mean" => Agg::Mean,
+        other => {
+            return Err(format!(
+                "{}: unknown statistic `{other}`; choose count, sum or mean",
+                file.name
+            ));
+        }
+    };
+    if spec.rows.is_empty() && spec.cols.is_empty() {
+        return Err(format!(
+            "{}: choose the table's rows and/or columns",
+            file.name
+        ));
+    }
+    if agg != Agg::Count && spec.value.as_deref().unwrap_or("").is_empty() {
+        return Err(format!(
+            "{}: a {} needs a value column",
+            file.name,
+            agg.as_str()
+        ));
+    }
+    let roles = MicroRoles {
+        dims: spec.rows.iter().chain(&spec.cols).cloned().collect(),
+        value: if agg == Agg::Count {
+            None
+        } else {
+            spec.value.clone()
+        },
+        unit: spec.unit.clone().filter(|u| !u.is_empty()),
+        weight: None,
+    };
+    // Only the columns the table needs are read.
+    let wanted: Vec<&str> = roles
+        .dims
+        .iter()
+        .chain(&roles.value)
+        .chain(&roles.unit)
+        .map(String::as_str)
+        .collect();
+    let frame = cellguard_io::read_frame_columns_shared(&file.name, &file.bytes, &wanted)
+        .map_err(|e| e.to_string())?;
+    let md = cellguard_io::microdata_from_frame(&frame, &roles).map_err(|e| e.to_string())?;
+    let mut ts = TabulateSpec::new(&[], &[], agg);
+    ts.rows = spec.rows.clone();
+    ts.cols = spec.cols.clone();
+    ts.margins = spec.margins;
+    let stem = file
+        .name
+        .rsplit_once('.')
+        .map_or(file.name.as_str(), |(s, _)| s);
+    let name = format!("{stem}_{}.csv", agg.as_str());
+    let tab = cellguard_engine::tabulate(&name, &md, &ts, &mut |_, _| {})
+        .map_err(|e| format!("{}: {e}", file.name))?;
+    Ok(NamedBytes {
+        name,
+        bytes: cellguard_io::tabulated_to_csv(&tab),
+    })
+}
+
+/// Column names that say "this is a table with unit counts".
+const COUNT_NAMES: [&str; 7] = [
+    "n",
+    "units",
+    "n_units",
+    "freq",
+    "frequency",
+    "count",
+    "top1",
+];
+
+impl Session {
+    /// Runs a `Check`, reporting progress through `progress`; returns the outcome.
+    pub fn check(
+        &mut self,
+        run: u32,
+        files: Vec<FileIn>,
+        modes: &BTreeMap<String, Mode>,
+        policy: &PolicyIn,
+        now: &dyn Fn() -> f64,
+        progress: &mut dyn FnMut(Response),
+    ) -> Outcome {
+        self.check_prepared(run, files, Vec::new(), modes, policy, now, progress)
+    }
+
+    /// As [`Session::check`], with the frames of some table files read beforehand (`prepared[i]` for file `i`;
+    /// see [`Prepared`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_prepared(
+        &mut self,
+        run: u32,
+        files: Vec<FileIn>,
+        mut prepared: Vec<Option<Prepared>>,
+        modes: &BTreeMap<String, Mode>,
+        policy: &PolicyIn,
+        now: &dyn Fn() -> f64,
+        progress: &mut dyn FnMut(Response),
+    ) -> Outcome {
+        let start = now();
+        self.run = run;
+        self.entries.clear();
+        self.viewed.clear();
+        self.order.clear();
+        self.report = None;
+        self.filtered = None;
+        self.pending.clear();
+        let total = files.len() as u32;
+        let mut outcomes = Vec::with_capacity(files.len());
+        let mut tables = Vec::new();
+        let mut views = Vec::new();
+        let mut side = Vec::new();
+        for (i, file) in files.into_iter().enumerate() {
+            let size = file.bytes.len() as u64;
+            let (bytes, frame) = match prepared.get_mut(i).and_then(Option::take) {
+                Some(p) => (Ok(p.bytes), Some(p.frame)),
+                None => (file.bytes.into_vec().map(Arc::new), None),
+            };
+            let bytes = match bytes {
+                Ok(b) => b,
+                // A file the browser cannot read (moved or changed since it was picked): said, and the others go on.
+                Err(e) => {
+                    outcomes.push(FileOutcome {
+                        sha256: file.sha256.unwrap_or_default(),
+                        ..FileOutcome::unreadable(&file.name, size, &e)
+                    });
+                    continue;
+                }
+            };
+            let file = Owned {
+                name: file.name,
+                bytes,
+                sha256: file.sha256,
+                hashing: file.hashing,
+            };
+            let mut say = |stage| {
+                progress(Response::Progress {
+                    run,
+                    file: file.name.clone(),
+                    stage,
+                    done: i as u32,
+                    total,
+                })
+            };
+            let mut out = FileOutcome::new(&file.name, file.bytes.len() as u64);
+            // A saved report is shown as it is: its verdicts, under its own policy.
+            if cellguard_io::is_report(&file.bytes) {
+                say(Stage::Reading);
+                out.sha256 = cellguard_io::sha256_hex(&file.bytes);
+                match cellguard_io::read_report(&file.name, &file.bytes) {
+                    Ok(saved) => {
+                        out.table = (!saved.tables.is_empty()).then_some(views.len() as u32);
+                        for tr in saved.tables {
+                            let sizes: Vec<u32> =
+                                tr.dimensions.iter().map(|d| d.codes.len() as u32).collect();
+                            views.push(TableView {
+                                name: format!(
+                                    "{} ({}, policy {})",
+                                    tr.input, file.name, saved.policy.name
+                                ),
+                                dims: tr.dimensions.iter().map(|d| d.name.clone()).collect(),
+                                published: Vec::new(),
+                                counts: counts(&tr),
+                                rules: rule_views(&tr),
+                                heat: heat(&tr, &sizes),
+                            });
+                            self.order.push(Source::Viewed(self.viewed.len()));
+                            self.viewed.push(tr);
+                        }
+                    }
+                    Err(e) => out.error = Some(e.to_string()),
+                }
+                outcomes.push(out);
+                continue;
+            }
+            let mode = modes.get(&file.name).cloned().unwrap_or_default();
+            let roles = match &mode {
+                Mode::Table(r) => to_roles(r),
+                Mode::Microdata(_) => TableRoles::default(),
+            };
+            // A table file is checked from its own bytes (no copy); microdata is tabulated into a table first.
+            let checked = match &mode {
+                Mode::Table(_) => {
+                    say(Stage::Reading);
+                    say(Stage::Checking);
+                    let sha256 = match (&file.sha256, file.hashing) {
+                        (Some(h), _) => cellguard_io::InputHash::Known(h),
+                        (None, true) => cellguard_io::InputHash::Later,
+                        (None, false) => cellguard_io::InputHash::Compute,
+                    };
+                    match frame {
+                        Some(frame) => frame.and_then(|frame| {
+                            cellguard_io::check_frame(
+                                &file.name,
+                                &file.bytes,
+                                frame,
+                                sha256,
+                                &roles,
+                                &policy.policy,
+                            )
+                        }),
+                        None => cellguard_io::check_file_shared(
+                            &file.name,
+                            &file.bytes,
+                            sha256,
+                            &roles,
+                            &policy.policy,
+                        ),
+                    }
+                    .map_err(|e| e.to_string())
+                }
+                Mode::Microdata(spec) => {
+                    say(Stage::Tabulating);
+                    tabulate(&file, spec).and_then(|input| {
+                        say(Stage::Checking);
+                        cellguard_io::check_file(&input.name, &input.bytes, &roles, &policy.policy)
+                            .map_err(|e| e.to_string())
+                    })
+                }
+            };
+            match checked {
+                Ok(Checked {
+                    frame,
+                    roles,
+                    table,
+                    report,
+                    input,
+                }) => {
+                    say(Stage::Summarising);
+                    out.sha256 = if matches!(mode, Mode::Table(_)) {
+                        input.sha256.clone()
+                    } else {
+                        cellguard_io::sha256_hex(&file.bytes)
+                    };
+                    out.columns = frame.columns.iter().map(|c| c.name.clone()).collect();
+                    out.roles = Some(roles_view(&frame, &roles));
+                    out.table = Some(views.len() as u32);
+                    let sizes: Vec<u32> = table.dims().iter().map(|d| d.len() as u32).collect();
+                    views.push(TableView {
+                        name: report.input.clone(),
+                        dims: roles.dims.clone(),
+                        published: roles.published.clone(),
+                        counts: counts(&report),
+                        rules: rule_views(&report),
+                        heat: heat(&report, &sizes),
+                    });
+                    if matches!(mode, Mode::Microdata(_)) {
+                        side.push(NamedBytes {
+                            name: file.name.clone(),
+                            bytes: Arc::unwrap_or_clone(file.bytes),
+                        });
+                    } else if input.sha256.is_empty() {
+                        self.pending.push((file.name.clone(), file.bytes));
+                    }
+                    tables.push((input, report));
+                    self.order.push(Source::Checked(self.entries.len()));
+                    self.entries.push(Entry {
+                        frame,
+                        roles,
+                        table,
+                    });
+                }
+                Err(message) => {
+                    out.sha256 = match (&file.sha256, file.hashing) {
+                        (Some(h), _) => h.clone(),
+                        (None, true) => String::new(),
+                        (None, false) => cellguard_io::sha256_hex(&file.bytes),
+                    };
+                    if let Ok(frame) = cellguard_io::read_frame_shared(&file.name, &file.bytes) {
+                        out.columns = frame.columns.iter().map(|c| c.name.clone()).collect();
+                        out.looks_like_microdata = matches!(mode, Mode::Table(_))
+                            && !out
+                                .columns
+                                .iter()
+                                .any(|c| COUNT_NAMES.iter().any(|n| c.eq_ignore_ascii_case(n)));
+                    }
+                    out.error = Some(message);
+                }
+            }
+            outcomes.push(out);
+        }
+        let policy_file = match policy.file.as_ref().map(|f| (f, f.bytes.to_vec())) {
+            Some((f, Ok(bytes))) => Some(NamedBytes {
+                name: f.name.clone(),
+                bytes,
+            }),
+            // The page read the policy file to use it, so this does not happen; if it did, it is said.
+            Some((f, Err(e))) => {
+                outcomes.push(FileOutcome::unreadable(&f.name, f.bytes.len() as u64, &e));
+                None
+            }
+            None => None,
+        };
+        let report =
+            cellguard_io::assemble_report(&policy.policy, policy_file.as_ref(), tables, &side);
+        let policy_sha256 = report.policy_sha256.clone();
+        self.report = Some(report);
+        Outcome {
+            run,
+            files: outcomes,
+            tables: views,
+            policy_sha256,
+            millis: now() - start,
+            first: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::fixtures::*;
+    use cellguard_engine::Lang;
+
+    #[test]
+    fn the_page_report_is_the_cli_report() {
+        let mut s = Session::default();
+        let (out, progress) = run(&mut s, vec![file("t.csv", TABLE)]);
+        assert_eq!(out.tables.len(), 1);
+        assert_eq!(out.tables[0].counts.unsafe_, 1);
+        assert!(progress.len() >= 3, "progress for each stage: {progress:?}");
+        let json = s.export(1, &ExportKind::ReportJson).unwrap().bytes;
+        let checked = cellguard_io::check_file(
+            "t.csv",
+            TABLE.as_bytes(),
+            &TableRoles::default(),
+            &essnet().policy,
+        )
+        .unwrap();
+        let cli = cellguard_io::assemble_report(
+            &essnet().policy,
+            None,
+            vec![(checked.input, checked.report)],
+            &[],
+        );
+        assert_eq!(json, cli.to_json());
+    }
+
+    #[test]
+    fn a_bad_file_is_an_error_and_the_good_one_still_checks() {
+        let mut s = Session::default();
+        let (out, _) = run(
+            &mut s,
+            vec![file("bad.csv", "a;b\n\"x;1\n"), file("t.csv", TABLE)],
+        );
+        assert!(
+            out.files[0].error.as_deref().unwrap().contains("bad.csv"),
+            "{:?}",
+            out.files[0]
+        );
+        assert_eq!(out.files[1].table, Some(0));
+        let page = s
+            .rows(
+                1,
+                0,
+                Filter {
+                    not_safe: true,
+                    rule: None,
+                },
+                0,
+                50,
+            )
+            .unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.rows[0].coords, ["F", "A"]);
+        assert_eq!(page.rows[0].published, ["9"]);
+        let ex = s.explain(1, 0, page.rows[0].cell).unwrap();
+        assert_eq!(ex.row, 3);
+        assert_eq!(ex.findings[0].rule, cellguard_engine::RuleCode::Threshold);
+        // Worded by the worker in every language, the numbers the same in each.
+        let [en, nl, fr] = [Lang::En, Lang::Nl, Lang::Fr].map(|l| ex.findings[0].detail(l));
+        assert!(en.contains("2") && en.contains("10"), "{en}");
+        assert!(nl.contains("2") && nl.contains("10") && nl != en, "{nl}");
+        assert!(
+            fr.contains("2") && fr.contains("10") && fr != en && fr != nl,
+            "{fr}"
+        );
+        assert!(
+            s.rows(2, 0, Filter::default(), 0, 10).is_err(),
+            "a stale run is refused"
+        );
+    }
+
+    #[test]
+    fn microdata_is_offered_tabulation_and_tabulates_like_the_cli() {
+        let micro = "person_id,sex,region,wage\n1,M,A,100\n2,F,A,200\n3,M,B,50\n";
+        let mut s = Session::default();
+        let (out, _) = run(&mut s, vec![file("m.csv", micro)]);
+        assert!(out.files[0].looks_like_microdata, "{:?}", out.files[0]);
+        let mut modes = BTreeMap::new();
+        modes.insert(
+            "m.csv".to_owned(),
+            Mode::Microdata(TabulateIn {
+                rows: vec!["region".into()],
+                cols: vec!["sex".into()],
+                agg: "mean".into(),
+                value: Some("wage".into()),
+                unit: Some("person_id".into()),
+                margins: true,
+            }),
+        );
+        let out = s.check(
+            2,
+            vec![file("m.csv", micro)],
+            &modes,
+            &essnet(),
+            &|| 0.0,
+            &mut |_| {},
+        );
+        assert_eq!(out.files[0].error, None);
+        assert_eq!(out.tables[0].name, "m_mean.csv");
+        assert_eq!(out.tables[0].counts.cells, 9);
+        let json = String::from_utf8(s.export(2, &ExportKind::ReportJson).unwrap().bytes).unwrap();
+        assert!(
+            json.contains("\"m.csv\""),
+            "the microdata file is an input of the report"
+        );
+    }
+
+    #[test]
+    fn a_saved_report_is_shown_and_explained_but_not_exported_as_a_table() {
+        let mut s = Session::default();
+        let (_, _) = run(&mut s, vec![file("t.csv", TABLE)]);
+        let saved = s.export(1, &ExportKind::ReportJson).unwrap().bytes;
+        let mut s2 = Session::default();
+        let out = s2.check(
+            1,
+            vec![FileIn::new("saved.json", saved), file("t.csv", TABLE)],
+            &BTreeMap::new(),
+            &essnet(),
+            &|| 0.0,
+            &mut |_| {},
+        );
+        assert_eq!(out.files[0].error, None);
+        assert_eq!(out.tables.len(), 2);
+        assert_eq!(out.tables[0].name, "t.csv (saved.json, policy essnet)");
+        assert_eq!(out.tables[0].counts, out.tables[1].counts);
+        let page = s2
+            .rows(
+                1,
+                0,
+                Filter {
+                    not_safe: true,
+                    rule: None,
+                },
+                0,
+                10,
+            )
+            .unwrap();
+        assert_eq!(page.rows[0].coords, ["F", "A"]);
+        let ex = s2.explain(1, 0, page.rows[0].cell).unwrap();
+        assert_eq!(ex.findings[0].rule, cellguard_engine::RuleCode::Threshold);
+        assert!(ex.shadow.is_empty());
+        let err = s2.export(1, &ExportKind::Csv(0)).unwrap_err();
+        assert!(err.contains("saved report"), "{err}");
+        // The page's own report holds the table it checked, not the saved one.
+        let json = String::from_utf8(s2.export(1, &ExportKind::ReportJson).unwrap().bytes).unwrap();
+        assert!(!json.contains("saved.json"));
+        assert!(s2.export(1, &ExportKind::Xlsx).is_ok());
+        let bad = s2.check(
+            2,
+            vec![FileIn::new(
+                "bad.json",
+                b"{ \"schema\": \"cellguard-report/1\" ".to_vec(),
+            )],
+            &BTreeMap::new(),
+            &essnet(),
+            &|| 0.0,
+            &mut |_| {},
+        );
+        assert!(
+            bad.files[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .starts_with("bad.json: cannot read cellguard report JSON"),
+            "{:?}",
+            bad.files[0]
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! Exports of the last run: the report as JSON, a checked table as annotated CSV, every checked table as XLSX,
+//! and the printable HTML report.
+
+use super::{Session, Source};
+use crate::i18n::{self, t};
+use crate::protocol::*;
+use cellguard_engine::{Lang, Report, Status};
+use cellguard_io::Checked;
+
+impl Session {
+    /// An export of the last run.
+    pub fn export(&self, run: u32, kind: &ExportKind) -> Result<Exported, String> {
+        if run != self.run {
+            return Err(format!("run {run} was replaced by run {}", self.run));
+        }
+        let report = self.report.as_ref().ok_or("nothing checked yet")?;
+        let (filename, mime, bytes) = match kind {
+            ExportKind::ReportJson => (
+                "cellguard-report.json".to_owned(),
+                "application/json",
+                report.to_json(),
+            ),
+            ExportKind::Csv(table) => {
+                let c = self.checked(*table)?;
+                let stem = c
+                    .report
+                    .input
+                    .rsplit_once('.')
+                    .map_or(c.report.input.as_str(), |(s, _)| s);
+                (
+                    format!("{stem}_checked.csv"),
+                    "text/csv",
+                    cellguard_io::annotated_csv(&c),
+                )
+            }
+            ExportKind::Xlsx => {
+                let all: Vec<_> = (0..self.order.len() as u32)
+                    .filter(|&t| matches!(self.order.get(t as usize), Some(Source::Checked(_))))
+                    .map(|t| self.checked(t))
+                    .collect::<Result<_, _>>()?;
+                let refs: Vec<&Checked> = all.iter().collect();
+                (
+                    "cellguard-tables.xlsx".to_owned(),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    cellguard_io::annotated_xlsx(&refs).map_err(|e| e.to_string())?,
+                )
+            }
+            ExportKind::Html(lang) => (
+                format!("cellguard-report-{}.html", lang.code()),
+                "text/html",
+                html_report(report, *lang).into_bytes(),
+            ),
+        };
+        Ok(Exported {
+            run,
+            filename,
+            mime: mime.to_owned(),
+            bytes,
+        })
+    }
+
+    /// A table of the last run as the io crate's [`Checked`] (the report cloned: exports are rare).
+    fn checked(&self, table: u32) -> Result<Checked, String> {
+        let (e, r) = self.table(self.run, table)?;
+        let (Some(e), Some(Source::Checked(i))) = (e, self.order.get(table as usize)) else {
+            return Err(format!(
+                "{} is a saved report: it holds the verdicts, not the table's values; export its report as JSON or HTML",
+                r.input
+            ));
+        };
+        let input = self
+            .report
+            .as_ref()
+            .and_then(|rep| rep.inputs.get(*i).cloned())
+            .ok_or("no input record")?;
+        Ok(Checked {
+            frame: e.frame.clone(),
+            roles: e.roles.clone(),
+            table: e.table.clone(),
+            report: r.clone(),
+            input,
+        })
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The printable report: policy, inputs with their SHA-256, per table the counts and every cell that is not
+/// safe with its explanation, in `lang`. Self-contained (inline style, no script).
+pub fn html_report(report: &Report, lang: Lang) -> String {
+    let mut h = String::new();
+    h.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>body{{font-family:sans-serif;margin:2em;}}table{{border-collapse:collapse;margin:1em 0;}}td,th{{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top;}}.unsafe{{background:#f4c7c3;}}.review{{background:#fce8b2;}}pre{{background:#f4f4f4;padding:1em;}}</style></head><body>\n",
+        lang.code(),
+        t(lang, "report")
+    ));
+    h.push_str(&format!(
+        "<h1>{}</h1>\n<p>{} {}</p>\n",
+        t(lang, "report"),
+        t(lang, "generated_by"),
+        cellguard_engine::TOOL_VERSION
+    ));
+    h.push_str(&format!(
+        "<h2>{}: {}</h2>\n<pre>{}</pre>\n",
+        t(lang, "policy_in_force"),
+        esc(&report.policy.name),
+        esc(&report.policy.to_toml())
+    ));
+    if let Some(sha) = &report.policy_sha256 {
+        h.push_str(&format!("<p>SHA-256: <code>{sha}</code></p>\n"));
+    }
+    h.push_str(&format!(
+        "<h2>{}</h2>\n<table><tr><th></th><th>bytes</th><th>SHA-256</th></tr>\n",
+        t(lang, "inputs")
+    ));
+    for i in &report.inputs {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
+            esc(&i.name),
+            i.bytes,
+            i.sha256
+        ));
+    }
+    h.push_str("</table>\n");
+    for tr in &report.tables {
+        let s = &tr.summary;
+        h.push_str(&format!(
+            "<h2>{}</h2>\n<p>{} {} — {} {}, {} {}, {} {}</p>\n",
+            esc(&tr.input),
+            s.cells,
+            t(lang, "cells"),
+            s.count(Status::Safe),
+            i18n::status(lang, Status::Safe),
+            s.count(Status::Review),
+            i18n::status(lang, Status::Review),
+            s.count(Status::Unsafe),
+            i18n::status(lang, Status::Unsafe),
+        ));
+        let bad: Vec<_> = tr
+            .cells()
+            .enumerate()
+            .filter(|(_, c)| c.status != Status::Safe)
+            .collect();
+        if bad.is_empty() {
+            continue;
+        }
+        h.push_str(&format!(
+            "<h3>{}</h3>\n<table><tr><th>{}</th>",
+            t(lang, "not_safe_cells"),
+            t(lang, "row")
+        ));
+        for d in &tr.dimensions {
+            h.push_str(&format!("<th>{}</th>", esc(&d.name)));
+        }
+        h.push_str(&format!(
+            "<th>{}</th><th>{}</th></tr>\n",
+            t(lang, "status"),
+            t(lang, "findings")
+        ));
+        for (i, c) in bad {
+            h.push_str(&format!(
+                "<tr class=\"{}\"><td>{}</td>",
+                c.status.as_str(),
+                c.row
+            ));
+            for (_, code) in tr.coords_of(i as u32) {
+                h.push_str(&format!("<td>{}</td>", esc(code)));
+            }
+            let findings: Vec<String> = c
+                .findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "<b>{}</b> ({}): {}",
+                        i18n::rule(lang, f.rule),
+                        i18n::status(lang, f.status),
+                        esc(&f.detail_in(lang, &tr.dimensions))
+                    )
+                })
+                .collect();
+            h.push_str(&format!(
+                "<td>{}</td><td>{}</td></tr>\n",
+                i18n::status(lang, c.status),
+                findings.join("<br>")
+            ));
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::fixtures::*;
+
+    #[test]
+    fn exports_csv_xlsx_and_html_in_every_language() {
+        let mut s = Session::default();
+        run(&mut s, vec![file("t.csv", TABLE)]);
+        let csv = s.export(1, &ExportKind::Csv(0)).unwrap();
+        assert_eq!(csv.filename, "t_checked.csv");
+        assert!(
+            String::from_utf8(csv.bytes)
+                .unwrap()
+                .contains("F,A,x,unsafe")
+        );
+        assert!(
+            s.export(1, &ExportKind::Xlsx)
+                .unwrap()
+                .bytes
+                .starts_with(b"PK")
+        );
+        for lang in Lang::ALL {
+            let html =
+                String::from_utf8(s.export(1, &ExportKind::Html(lang)).unwrap().bytes).unwrap();
+            assert!(
+                html.contains(&esc(&cellguard_engine::Finding {
+                    rule: cellguard_engine::RuleCode::Threshold,
+                    status: Status::Unsafe,
+                    values: cellguard_engine::rules::Detail::Threshold {
+                        n: 2,
+                        min_units: 10
+                    },
+                }
+                .detail_in(lang, &[] as &[&str]))),
+                "{lang:?}"
+            );
+        }
+    }
+}
