@@ -182,6 +182,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ),
     ("applied", "applied", "toegepast", "appliquée"),
     (
+        "partly_applied",
+        "partly applied",
+        "gedeeltelijk toegepast",
+        "appliquée en partie",
+    ),
+    (
         "heatmap",
         "Status map (last dimension across)",
         "Statuskaart (laatste dimensie horizontaal)",

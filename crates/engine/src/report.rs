@@ -17,7 +17,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleUse {
     pub rule: RuleCode,
-    /// `applied`, `off` (not in the policy) or `not-applicable` (the table has nothing the rule judges).
+    /// `applied`, `partly-applied` (the table lacks a column for part of what the rule checks), `off` (not in
+    /// the policy) or `not-applicable` (the table has nothing the rule judges).
     #[serde(rename = "use")]
     pub how: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -37,6 +38,13 @@ impl RuleUse {
             rule,
             how: "off",
             reason: None,
+        }
+    }
+    pub(crate) fn partly_applied(rule: RuleCode, reason: &'static str) -> Self {
+        RuleUse {
+            rule,
+            how: "partly-applied",
+            reason: Some(std::borrow::Cow::Borrowed(reason)),
         }
     }
     pub(crate) fn not_applicable(rule: RuleCode, reason: &'static str) -> Self {

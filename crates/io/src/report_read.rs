@@ -140,6 +140,7 @@ fn table(file: &str, t: usize, tv: &Value) -> Result<TableReport, Error> {
             .map_err(|e| bad(file, format!("{at}.rules: {e}")))?;
         let how = match text(r, "use", file, &at)? {
             "applied" => "applied",
+            "partly-applied" => "partly-applied",
             "off" => "off",
             "not-applicable" => "not-applicable",
             other => return Err(bad(file, format!("{at}.rules: unknown use `{other}`"))),

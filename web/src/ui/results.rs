@@ -100,7 +100,7 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
                 <ul class="rules">
                     { for tv.rules.iter().map(|u| {
                         let n = c.by_rule.get(u.rule.as_str()).copied().unwrap_or(0);
-                        let how = match u.how.as_str() { "applied" => t(lang, "applied"), "off" => t(lang, "off"), _ => t(lang, "not_applicable") };
+                        let how = match u.how.as_str() { "applied" => t(lang, "applied"), "partly-applied" => t(lang, "partly_applied"), "off" => t(lang, "off"), _ => t(lang, "not_applicable") };
                         html! { <li class={u.how.clone()} data-rule={u.rule.as_str()}>
                             <b>{ i18n::rule(lang, u.rule) }</b>{ format!(": {how}") }
                             if n > 0 { { format!(" — {n} {}", t(lang, "cells")) } }

@@ -16,12 +16,13 @@ mod negative;
 mod p_percent;
 mod relations;
 mod threshold;
+mod uses;
 mod zero;
 
 use crate::Error;
 use crate::exact::Numbers;
 use crate::policy::{Action, Policy};
-use crate::report::{RuleUse, TableReport};
+use crate::report::TableReport;
 use crate::table::{Apriori, Column, Table};
 use magnitude::{Magnitudes, clean_magnitudes, magnitudes};
 use serde::{Deserialize, Serialize};
@@ -1139,7 +1140,6 @@ pub fn check_table(table: &Table, policy: &Policy) -> Result<TableReport, Error>
 fn check(table: &Table, policy: &Policy, screen: bool) -> Result<TableReport, Error> {
     policy.validate()?;
     let s = table.shadow();
-    let mut uses = Vec::new();
     let magnitude = s.value.is_some();
     let need = policy.top_needed() as usize;
     if magnitude && need > s.top.len() {
@@ -1173,55 +1173,7 @@ fn check(table: &Table, policy: &Policy, screen: bool) -> Result<TableReport, Er
             ),
         });
     }
-    let not_magnitude = "frequency table: no value column";
-    uses.push(match &policy.threshold {
-        Some(_) => RuleUse::applied(RuleCode::Threshold),
-        None => RuleUse::off(RuleCode::Threshold),
-    });
-    uses.push(match (policy.dominance.is_empty(), magnitude) {
-        (true, _) => RuleUse::off(RuleCode::Dominance),
-        (false, true) => RuleUse::applied(RuleCode::Dominance),
-        (false, false) => RuleUse::not_applicable(RuleCode::Dominance, not_magnitude),
-    });
-    for (code, on) in [
-        (RuleCode::PPercent, policy.p_percent.is_some()),
-        (RuleCode::Pq, policy.pq.is_some()),
-    ] {
-        uses.push(match (on, magnitude) {
-            (false, _) => RuleUse::off(code),
-            (true, false) => RuleUse::not_applicable(code, not_magnitude),
-            (true, true) => RuleUse::applied(code),
-        });
-    }
-    uses.push(match &policy.class_disclosure {
-        Some(_) => RuleUse::applied(RuleCode::ClassDisclosure),
-        None => RuleUse::off(RuleCode::ClassDisclosure),
-    });
-    let dof = match (&policy.dof, s.dof.is_some()) {
-        (Some(d), true) => {
-            uses.push(RuleUse::applied(RuleCode::Dof));
-            Some(d)
-        }
-        (Some(_), false) => {
-            uses.push(RuleUse::not_applicable(
-                RuleCode::Dof,
-                "no dof column (not a model output)",
-            ));
-            None
-        }
-        (None, _) => {
-            uses.push(RuleUse::off(RuleCode::Dof));
-            None
-        }
-    };
-    for code in [
-        RuleCode::Zero,
-        RuleCode::Negative,
-        RuleCode::Missing,
-        RuleCode::Additivity,
-    ] {
-        uses.push(RuleUse::applied(code));
-    }
+    let (mut uses, dof) = uses::rule_uses(table, policy);
     uses.sort_by_key(|u| u.rule);
 
     let magnitude_rules = magnitude
