@@ -22,6 +22,8 @@ thread_local! {
     pub(super) static NO_GRID: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Tests cut small tables into this many slices per dimension.
     pub(super) static PIECES: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// Tests make every read of a part's cells fail, as a bug would.
+    pub(super) static FAIL_READS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// A full table seen along one dimension.
@@ -145,8 +147,11 @@ impl<'a> Grid<'a> {
     }
 
     /// Calls `f` for every block of the slice, in cell order, with the sums of the block's groups at the slice's
-    /// offsets.
-    pub fn each_block(&self, slice: &Slice, mut f: impl FnMut(&Block)) {
+    /// offsets. `false` when a part's cells could not be read (a lookup outside the table: a full grid has none,
+    /// so this is a bug), and then the caller drops the grid's findings and judges the groups another way: a
+    /// group the grid could not add up is never passed as safe.
+    #[must_use]
+    pub fn each_block(&self, slice: &Slice, mut f: impl FnMut(&Block)) -> bool {
         let s = self.table.shadow();
         let n = &s.n;
         let value = s.value.as_ref();
@@ -165,8 +170,8 @@ impl<'a> Grid<'a> {
         for b in slice.blocks.clone() {
             let first = b * self.block;
             block.first = first;
-            let Some(ns) = n.values().get(first..first + self.block) else {
-                return;
+            let Some(ns) = read(n.values(), first..first + self.block) else {
+                return false;
             };
             let vs = value.and_then(|v| v.values().get(first..first + self.block));
             let sums = &mut block.sums;
@@ -175,10 +180,12 @@ impl<'a> Grid<'a> {
                 // One cell a row: a run of parts is a stretch of the block, added up in a register.
                 for r in &self.runs {
                     let Some(acc) = sums.get_mut(r.rank as usize) else {
-                        continue;
+                        continue; // a root code (rank u32::MAX) has no group
                     };
                     let mut a = *acc;
-                    let xs = ns.get(r.codes.clone()).unwrap_or(&[]);
+                    let Some(xs) = read(ns, r.codes.clone()) else {
+                        return false;
+                    };
                     match vs.and_then(|vs| vs.get(r.codes.clone())) {
                         Some(vs) => {
                             for (&x, &v) in xs.iter().zip(vs) {
@@ -207,8 +214,12 @@ impl<'a> Grid<'a> {
                         let start = p.code as usize * stride + slice.cols.start;
                         start..start + width
                     };
-                    let units = |p: &PartCode| ns.get(row(p)).unwrap_or(&[]);
+                    let units = |p: &PartCode| read(ns, row(p));
                     let values = |p: &PartCode| vs.and_then(|vs| vs.get(row(p)));
+                    if run.iter().any(|p| units(p).is_none()) {
+                        return false;
+                    }
+                    let units = |p: &PartCode| units(p).unwrap_or(&[]);
                     match run {
                         [a, b, c, d] => {
                             let xs = [units(a), units(b), units(c), units(d)];
@@ -247,7 +258,19 @@ impl<'a> Grid<'a> {
             }
             f(&block);
         }
+        true
     }
+}
+
+/// `xs[range]`, or `None` when the range lies outside (or a test makes every read fail, to check that the grid
+/// then leaves the groups to the general path).
+#[inline]
+fn read<T>(xs: &[T], range: std::ops::Range<usize>) -> Option<&[T]> {
+    #[cfg(test)]
+    if FAIL_READS.with(std::cell::Cell::get) {
+        return None;
+    }
+    xs.get(range)
 }
 
 /// Adds one part's row of cells (units, and values when the table has them) to its groups' sums.
@@ -378,16 +401,18 @@ pub(super) fn run(
         .collect();
     let per_slice = super::run_all(jobs, |(g, slice)| {
         let (mut found_class, mut found_sums, mut may) = (Vec::new(), Vec::new(), Vec::new());
-        g.each_block(&slice, |block| {
+        let complete = g.each_block(&slice, |block| {
             if let Some(c) = class {
                 class_disclosure::judge_block(g, block, c, &mut may, &mut found_class);
             }
             additivity::judge_block(g, block, additivity, &mut found_sums);
         });
-        (found_class, found_sums)
+        complete.then_some((found_class, found_sums))
     });
     let (mut found_class, mut found_sums) = (Vec::new(), Vec::new());
-    for (c, s) in per_slice {
+    for slice in per_slice {
+        // A slice the grid could not add up: the general path judges the whole table instead.
+        let (c, s) = slice?;
         found_class.extend(c);
         found_sums.extend(s);
     }

@@ -952,13 +952,23 @@ impl Screen {
     }
 
     /// Which per-cell rules may fire on each cell of `range`: a bit per rule ([`Screen::MISSING`] …) in `may`,
-    /// 0 for most cells. Column by column over the range, so each step is a plain loop over one value array
-    /// (missing entries hold 0 there; the missing bitmaps are applied after).
+    /// 0 for most cells. A column that cannot be read for the range (a bug: columns have one entry per cell)
+    /// sends every cell of the block to every rule: the first look never passes a cell it could not see.
     fn block(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) {
+        if self.look(c, range.clone(), may).is_none() {
+            may.clear();
+            may.resize(range.len(), Self::ALL);
+        }
+    }
+
+    /// [`Screen::block`]'s work, column by column over the range, so each step is a plain loop over one value
+    /// array (missing entries hold 0 there; the missing bitmaps are applied after). `None` when a column cannot
+    /// be read.
+    fn look(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) -> Option<()> {
         let len = range.len();
         may.clear();
         may.resize(len, 0);
-        let ns = c.n.values().get(range.clone()).unwrap_or(&[]);
+        let ns = read(c.n.values(), range.clone())?;
         let below = self.min_units.wrapping_sub(1);
         for (m, &n) in may.iter_mut().zip(ns) {
             *m = (Flags::from(n == 0) * Self::ZERO)
@@ -972,16 +982,16 @@ impl Screen {
         });
         for (col, bit) in [(c.n_missing, Self::MISSING), (c.n_negative, Self::NEGATIVE)] {
             if let Some(col) = col {
-                let xs = col.values().get(range.clone()).unwrap_or(&[]);
+                let xs = read(col.values(), range.clone())?;
                 for (m, &x) in may.iter_mut().zip(xs) {
                     *m |= Flags::from(x > 0) * bit;
                 }
             }
         }
         let Some(values) = c.value else {
-            return;
+            return Some(());
         };
-        let vs = values.values().get(range.clone()).unwrap_or(&[]);
+        let vs = read(values.values(), range.clone())?;
         for (m, &v) in may.iter_mut().zip(vs) {
             *m |= (Flags::from(!v.is_finite()) * Self::MISSING)
                 | (Flags::from(v < 0.0) * Self::NEGATIVE);
@@ -992,7 +1002,7 @@ impl Screen {
             }
         });
         for (k, col) in c.top.iter().enumerate() {
-            let ts = col.values().get(range.clone()).unwrap_or(&[]);
+            let ts = read(col.values(), range.clone())?;
             if k < self.need {
                 // A contribution the rules need is missing only when the cell has more than k units: one that is
                 // not a number is flagged whatever the units (the rule then looks at them), a missing entry below.
@@ -1002,8 +1012,8 @@ impl Screen {
                         | (Flags::from(!t.is_finite()) * Self::MISSING);
                 }
                 each_missing(col.missing_words(), range.clone(), |j| {
-                    if let (Some(m), Some(&n)) = (may.get_mut(j), ns.get(j)) {
-                        *m |= Flags::from(n > k) * Self::MISSING;
+                    if let Some(m) = may.get_mut(j) {
+                        *m |= Flags::from(ns.get(j).is_none_or(|&n| n > k)) * Self::MISSING;
                     }
                 });
             } else {
@@ -1013,12 +1023,12 @@ impl Screen {
             }
         }
         if !self.magnitude {
-            return;
+            return Some(());
         }
         if self.weighted {
             may.iter_mut()
                 .for_each(|m| *m |= Self::MISSING | Self::MAGNITUDE);
-            return;
+            return Some(());
         }
         let numbers = self.numbers;
         for d in &self.dominance {
@@ -1027,7 +1037,7 @@ impl Screen {
                 c.top
                     .get(j)
                     .filter(|_| j < count)
-                    .and_then(|col| col.values().get(range.clone()))
+                    .and_then(|col| read(col.values(), range.clone()))
             };
             let flag = |top: &[f64], v: f64| {
                 Flags::from(dominance::dominates(d, top, v, numbers)) * Self::MAGNITUDE
@@ -1051,16 +1061,17 @@ impl Screen {
                     }
                 }
                 _ => {
-                    let cols: Vec<&[f64]> = c
+                    let cols = c
                         .top
                         .iter()
                         .take(count)
-                        .map(|col| col.values().get(range.clone()).unwrap_or(&[]))
-                        .collect();
+                        .map(|col| read(col.values(), range.clone()))
+                        .collect::<Option<Vec<&[f64]>>>()?;
                     let mut tops = [0.0; crate::topk::MAX_TOP];
                     for (j, (m, &v)) in may.iter_mut().zip(vs).enumerate() {
+                        // Not a number where an entry cannot be read: the rule's test then says "look".
                         for (t, col) in tops.iter_mut().zip(&cols) {
-                            *t = col.get(j).copied().unwrap_or(0.0);
+                            *t = col.get(j).copied().unwrap_or(f64::NAN);
                         }
                         *m |= flag(tops.get(..count).unwrap_or(&tops), v);
                     }
@@ -1068,18 +1079,18 @@ impl Screen {
             }
         }
         if self.ratios.is_empty() {
-            return;
+            return Some(());
         }
         let top = |k: usize| {
             c.top
                 .get(k)
                 .filter(|_| k < self.need)
-                .and_then(|col| col.values().get(range.clone()))
+                .and_then(|col| read(col.values(), range.clone()))
         };
         let (Some(t1s), Some(t2s)) = (top(0), top(1)) else {
             // Without two contributions a p % or pq rule decides nothing; let the rules say so.
             may.iter_mut().for_each(|m| *m |= Self::MAGNITUDE);
-            return;
+            return Some(());
         };
         for &ratio in &self.ratios {
             for (((m, &v), &t1), &t2) in may.iter_mut().zip(vs).zip(t1s).zip(t2s) {
@@ -1087,6 +1098,7 @@ impl Screen {
                     * Self::MAGNITUDE;
             }
         }
+        Some(())
     }
 
     const MISSING: Flags = 1;
@@ -1098,6 +1110,16 @@ impl Screen {
     /// A group rule's finding waits for the cell, or the cell has a dof or declared status to look at.
     const GROUP: Flags = 32;
     const ALL: Flags = 63;
+}
+
+/// `xs[range]`, or `None` when the range lies outside (or a test makes every read fail, as a bug would).
+#[inline]
+fn read<T>(xs: &[T], range: Range<usize>) -> Option<&[T]> {
+    #[cfg(test)]
+    if grid::FAIL_READS.with(std::cell::Cell::get) {
+        return None;
+    }
+    xs.get(range)
 }
 
 /// Calls `f` with the offset in `range` of every entry of `range` set in a missing-entry bitmap (see
@@ -1538,8 +1560,8 @@ pub(crate) mod testing {
     use crate::report::TableReport;
     use crate::table::{Dimension, Table, TableBuilder};
 
-    /// Runs `f` with one of the engine's test switches (`grid::NO_GRID`, `relations::NO_LAYOUT`) turned on, then
-    /// turns it off again.
+    /// Runs `f` with one of the engine's test switches (`grid::NO_GRID`, `grid::FAIL_READS`,
+    /// `relations::NO_LAYOUT`) turned on, then turns it off again.
     pub fn switched<R>(
         switch: &'static std::thread::LocalKey<std::cell::Cell<bool>>,
         f: impl FnOnce() -> R,
@@ -1790,6 +1812,28 @@ mod pass_tests {
                 }
             }
         }
+    }
+
+    /// Fail closed: when every read of a column or of a group's parts fails (as a bug would make them), the
+    /// first look sends every cell to every rule and the grid leaves the groups to the general path, so no
+    /// finding is lost and no cell becomes safe: the same reports.
+    #[test]
+    fn failed_reads_lose_no_finding() {
+        let mut grids = 0;
+        for seed in 0..300 {
+            let t = random_table::table(seed).unwrap();
+            grids += usize::from(t.is_full_grid());
+            for p in policies() {
+                let a = check_table(&t, &p);
+                let b = switched(&grid::FAIL_READS, || check_table(&t, &p));
+                match (a, b) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "seed {seed}, policy {}", p.name),
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => panic!("seed {seed}: {a:?} vs {b:?}"),
+                }
+            }
+        }
+        assert!(grids > 100, "{grids} full grids");
     }
 
     /// A finding is written for every cell a rule fires on (a quarter of a million per million cells is

@@ -37,7 +37,8 @@ pub(super) fn rule_uses<'p>(table: &Table, policy: &'p Policy) -> (Vec<RuleUse>,
         .dims()
         .iter()
         .any(|d| (0..d.len() as u32).any(|code| d.parent(code).is_some()));
-    let ungrouped = "no dimension has a total or a codelist: the table's rows and columns are unknown";
+    let ungrouped =
+        "no dimension has a total or a codelist: the table's rows and columns are unknown";
     uses.push(match (&policy.class_disclosure, grouped) {
         (None, _) => RuleUse::off(RuleCode::ClassDisclosure),
         (Some(_), true) => RuleUse::applied(RuleCode::ClassDisclosure),
@@ -127,7 +128,8 @@ mod tests {
             .cell(3, &[1], Some(14), None, &[])
             .build("t", vec![d])
             .unwrap();
-        let none = "no dimension has a total or a codelist: the table's rows and columns are unknown";
+        let none =
+            "no dimension has a total or a codelist: the table's rows and columns are unknown";
         assert_eq!(
             uses(&t, &p),
             [
