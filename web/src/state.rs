@@ -101,6 +101,7 @@ fn unreachable_policy() -> Policy {
         },
         negative: cellguard_engine::policy::Action::Review,
         missing: cellguard_engine::policy::Action::Review,
+        missing_rows: cellguard_engine::policy::Action::Safe,
         dof: None,
         additivity: cellguard_engine::policy::Action::Review,
     }

@@ -148,7 +148,11 @@ fn nl(d: &NamedDetail) -> String {
             )
         }
         NamedDetail::MissingRows { rows } => {
-            format!("{rows} rijen hadden geen waarde; de gepubliceerde statistiek laat ze weg")
+            if *rows == 1 {
+                "1 rij had geen waarde; de gepubliceerde statistiek laat ze weg".into()
+            } else {
+                format!("{rows} rijen hadden geen waarde; de gepubliceerde statistiek laat ze weg")
+            }
         }
         NamedDetail::Dof { dof, min } => {
             format!("{} residuele vrijheidsgraden < {}", n(*dof), n(*min))
@@ -279,7 +283,11 @@ fn fr(d: &NamedDetail) -> String {
             format!("`{column}` manque : les règles qui en ont besoin ne peuvent pas décider")
         }
         NamedDetail::MissingRows { rows } => {
-            format!("{rows} lignes sans valeur ; la statistique publiée les omet")
+            if *rows == 1 {
+                "1 ligne sans valeur ; la statistique publiée l'omet".into()
+            } else {
+                format!("{rows} lignes sans valeur ; la statistique publiée les omet")
+            }
         }
         NamedDetail::Dof { dof, min } => {
             format!("{} degrés de liberté résiduels < {}", n(*dof), n(*min))

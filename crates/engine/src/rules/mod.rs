@@ -745,7 +745,11 @@ pub(crate) fn en(d: &NamedDetail) -> String {
             format!("`{column}` is missing: the rules that need it cannot decide")
         }
         NamedDetail::MissingRows { rows } => {
-            format!("{rows} rows had no value; the published statistic leaves them out")
+            if *rows == 1 {
+                "1 row had no value; the published statistic leaves it out".into()
+            } else {
+                format!("{rows} rows had no value; the published statistic leaves them out")
+            }
         }
         NamedDetail::Dof { dof, min } => {
             format!("{} residual degrees of freedom < {}", num(*dof), num(*min))
