@@ -170,6 +170,7 @@ fn run(c: &mut Criterion, group: &str, t: &Table) {
             only(|p| {
                 p.class_disclosure = Some(ClassDisclosure {
                     max_share: 90.0,
+                    inclusive: false,
                     single_category: true,
                 })
             }),

@@ -178,7 +178,11 @@ mod tests {
     fn decimal_numbers_meet_their_boundaries_exactly() {
         use Numbers::Decimal;
         // 100 × (0.9 + 0.8) − 85 × 2 = 0 in decimal; in floats 0.9 + 0.8 is 1.7000000000000002.
-        assert!((0.9f64 + 0.8) * 100.0 > 85.0 * 2.0);
+        let (a, b) = (std::hint::black_box(0.9f64), std::hint::black_box(0.8f64));
+        assert!(
+            (a + b) * 100.0 > 85.0 * 2.0,
+            "the floats alone miss the boundary"
+        );
         check(
             &[(100.0, 0.9, 1.0), (100.0, 0.8, 1.0), (-85.0, 2.0, 1.0)],
             Decimal,

@@ -32,7 +32,7 @@ use crate::table::Table;
 pub(super) fn run(table: &Table, action: Status) -> Vec<(u32, Finding)> {
     let dims: Vec<usize> = (0..table.dims().len()).collect();
     let in_key_order = table.keys().is_sorted();
-    let per_dim = super::run_all(dims, |d| along(table, d, action, in_key_order));
+    let per_dim = super::pass::run_all(dims, |d| along(table, d, action, in_key_order));
     let mut out: Vec<(u32, Finding)> = per_dim.into_iter().flatten().collect();
     // Stable: a cell's findings stay in dimension order.
     out.sort_by_key(|(cell, _)| *cell);

@@ -48,7 +48,7 @@ pub(super) fn run(table: &Table, c: &ClassDisclosure) -> Vec<(u32, Finding)> {
         }
     }
     // Each laid-out dimension on its own (natively on the threads of the pool).
-    for found in super::run_all(laid_out, |one| by_slots(table, c, one)) {
+    for found in super::pass::run_all(laid_out, |one| by_slots(table, c, one)) {
         out.extend(found);
     }
     if !out.is_sorted_by_key(|(cell, d, _)| (*cell, *d)) {

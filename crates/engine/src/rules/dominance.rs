@@ -24,7 +24,8 @@
 //! Hundepool et al. (2012), Statistical Disclosure Control, §4.2.2 (dominance rule); τ-ARGUS 4.2 manual §4.2.2
 //! ("dominance rule"); Bond, Brandt & de Wolf (2015) §3.2; ACRO 1.0 `sdcchecks.check_nk_dominance`.
 
-use super::{Detail, Finding, Magnitudes, RuleCode, Status, push};
+use super::magnitude::Magnitudes;
+use super::{Detail, Finding, RuleCode, Status, push};
 use crate::exact::{Form, Numbers};
 use crate::policy::Dominance;
 use std::cmp::Ordering;

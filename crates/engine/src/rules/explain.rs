@@ -1,7 +1,8 @@
 //! Findings in words, in Dutch and French (English is [`Finding::detail`]): the same numbers, the same
 //! reasoning, so a reviewer reads the explanation in the language of the output it signs off.
 
-use super::{Finding, NamedDetail, en, num};
+use super::detail::en;
+use super::{Finding, NamedDetail, num};
 use serde::{Deserialize, Serialize};
 
 /// A language of explanations and of the page.

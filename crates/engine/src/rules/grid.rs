@@ -392,14 +392,14 @@ pub(super) fn run(
         .filter_map(|d| Grid::new(table, d))
         .collect();
     // Every dimension in as many slices as the pool has threads, so they all finish together.
-    let pieces = super::threads_for(table.len());
+    let pieces = super::pass::threads_for(table.len());
     #[cfg(test)]
     let pieces = PIECES.with(std::cell::Cell::get).unwrap_or(pieces);
     let jobs: Vec<(&Grid, Slice)> = grids
         .iter()
         .flat_map(|g| g.slices(pieces).into_iter().map(move |s| (g, s)))
         .collect();
-    let per_slice = super::run_all(jobs, |(g, slice)| {
+    let per_slice = super::pass::run_all(jobs, |(g, slice)| {
         let (mut found_class, mut found_sums, mut may) = (Vec::new(), Vec::new(), Vec::new());
         let complete = g.each_block(&slice, |block| {
             if let Some(c) = class {

@@ -21,6 +21,13 @@
 
 use super::{Columns, Detail, Finding, RuleCode, ShadowName, Status, magnitude, push};
 
+/// The rule's test of one stored number, written once (the first look calls it too): NaN and the infinities
+/// stand for no number.
+#[inline]
+pub(super) fn not_a_number(x: f64) -> bool {
+    !x.is_finite()
+}
+
 pub(super) fn cell(
     c: &Columns,
     i: usize,
@@ -41,7 +48,7 @@ pub(super) fn cell(
         );
     }
     if let Some(v) = c.value {
-        if !v.get(i).is_some_and(f64::is_finite) {
+        if v.get(i).is_none_or(not_a_number) {
             push(
                 out,
                 RuleCode::Missing,
@@ -53,7 +60,7 @@ pub(super) fn cell(
             return;
         }
         for (k, col) in c.top.iter().enumerate().take(top_needed) {
-            let absent = !col.get(i).is_some_and(f64::is_finite);
+            let absent = col.get(i).is_none_or(not_a_number);
             if absent && n.is_some_and(|n| n > k as u64) {
                 push(
                     out,

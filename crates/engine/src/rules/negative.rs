@@ -24,6 +24,13 @@
 
 use super::{Columns, Detail, Finding, Negatives, RuleCode, Status, push};
 
+/// The rule's test of one number, written once (the first look calls it too): below zero. A NaN is not below
+/// zero (it is missing, the `missing` rule's).
+#[inline]
+pub(super) fn below_zero(x: f64) -> bool {
+    x < 0.0
+}
+
 pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>) {
     // A value or contribution stored as NaN or infinite is missing (the `missing` rule says so), not negative.
     let value = c.value(i).filter(|v| v.is_finite());
@@ -33,9 +40,9 @@ pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>
         .iter()
         .filter_map(|col| col.get(i).filter(|t| t.is_finite()))
         .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.min(t))));
-    let fires = value.is_some_and(|v| v < 0.0)
+    let fires = value.is_some_and(below_zero)
         || negative_units.is_some_and(|u| u > 0)
-        || smallest_top.is_some_and(|t| t < 0.0);
+        || smallest_top.is_some_and(below_zero);
     if fires {
         push(
             out,

@@ -21,7 +21,8 @@
 //! Hundepool et al. (2012), Statistical Disclosure Control, §4.2.3 (p % rule) and §4.2.4 (pq rule); τ-ARGUS 4.2
 //! manual §4.2.2; ACRO 1.0 `sdcchecks.check_ppercent_dominance`.
 
-use super::{Detail, Finding, Magnitudes, RuleCode, Status, push};
+use super::magnitude::Magnitudes;
+use super::{Detail, Finding, RuleCode, Status, push};
 use crate::exact::{Form, Numbers};
 use crate::policy::{PPercent, Pq};
 use std::cmp::Ordering;

@@ -21,10 +21,17 @@
 use super::{Detail, Finding, RuleCode, Status, push};
 use crate::policy::Threshold;
 
-/// Fires on a cell of 1 to `min_units - 1` units (an empty cell is the `zero` rule's).
+/// The rule's test, written once (the first look calls it too): a cell of 1 to `min_units − 1` units (an empty
+/// cell is the `zero` rule's). Without branches, so the first look's loop over a block stays one.
+#[inline]
+pub(super) fn too_few(n: u64, min_units: u64) -> bool {
+    (n != 0) & (n < min_units)
+}
+
+/// Fires on a cell [`too_few`] says has too few units.
 pub(super) fn cell(n: Option<u64>, t: &Threshold, out: &mut Vec<Finding>) {
     if let Some(n) = n {
-        if n > 0 && n < t.min_units {
+        if too_few(n, t.min_units) {
             push(
                 out,
                 RuleCode::Threshold,
