@@ -27,7 +27,7 @@ pub use error::Error;
 pub use hierarchy::Hierarchy;
 pub use policy::Policy;
 pub use report::{CellReport, InputRecord, Parts, Report, TableReport};
-pub use rules::explain::Lang;
+pub use rules::Lang;
 pub use rules::{Finding, RuleCode, Status, check_table};
 pub use table::{Apriori, Dimension, Table, TableBuilder};
 pub use tabulate::{Agg, Microdata, TabulateSpec, tabulate};

@@ -23,7 +23,7 @@
 
 use super::grid::{Block, Grid};
 use super::relations::{Acc, GAP_UNITS, GAP_VALUE, Groups};
-use super::{Detail, Dim, Finding, RuleCode, Status};
+use super::{Detail, Dim, Finding, Lang, RuleCode, Status};
 use crate::table::Table;
 
 /// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order. Each dimension is
@@ -256,6 +256,54 @@ impl Sums {
             },
             Part::of,
         )
+    }
+}
+
+/// A total whose value is not the sum of its parts, in words.
+pub(super) fn words_value(lang: Lang, dimension: &str, value: f64, sum: f64, parts: u32) -> String {
+    let (value, sum) = (lang.num(value), lang.num(sum));
+    match lang {
+        Lang::En => {
+            format!("value {value} ≠ {sum} = sum of its {parts} parts along `{dimension}`")
+        }
+        Lang::Nl => {
+            format!("waarde {value} ≠ {sum} = som van haar {parts} delen langs `{dimension}`")
+        }
+        Lang::Fr => format!(
+            "valeur {value} ≠ {sum} = somme de ses {parts} parties le long de `{dimension}`"
+        ),
+    }
+}
+
+/// A total whose units do not fit its parts', in words: more than all of them, or fewer than one of them.
+pub(super) fn words_units(
+    lang: Lang,
+    dimension: &str,
+    n: u64,
+    sum: u64,
+    max: u64,
+    parts: u32,
+) -> String {
+    let units = lang.units(n);
+    match (lang, n > sum) {
+        (Lang::En, true) => {
+            format!("{units} > {sum} = sum of the units of its {parts} parts along `{dimension}`")
+        }
+        (Lang::En, false) => {
+            format!("{units} < {max} units of one of its {parts} parts along `{dimension}`")
+        }
+        (Lang::Nl, true) => format!(
+            "{units} > {sum} = som van de eenheden van haar {parts} delen langs `{dimension}`"
+        ),
+        (Lang::Nl, false) => {
+            format!("{units} < {max} eenheden van een van haar {parts} delen langs `{dimension}`")
+        }
+        (Lang::Fr, true) => format!(
+            "{units} > {sum} = somme des unités de ses {parts} parties le long de `{dimension}`"
+        ),
+        (Lang::Fr, false) => {
+            format!("{units} < {max} unités d'une de ses {parts} parties le long de `{dimension}`")
+        }
     }
 }
 

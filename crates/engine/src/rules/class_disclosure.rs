@@ -28,7 +28,8 @@
 
 use super::grid::{Block, Grid};
 use super::relations::{GAP_UNITS, Groups};
-use super::{Detail, Dim, Finding, RuleCode, Status};
+use super::words::above;
+use super::{Detail, Dim, Finding, Lang, RuleCode, Status};
 use crate::exact::{self, Numbers};
 use crate::policy::ClassDisclosure;
 use crate::table::{Dimension, Table};
@@ -346,6 +347,59 @@ fn by_sorting(
                 out.push((cell, d, f));
             }
         }
+    }
+}
+
+/// The share finding in words: "38 of the 40 units along `origin` = 95.0 % > 90.0 %".
+pub(super) fn words_share(
+    lang: Lang,
+    dimension: &str,
+    n: u64,
+    group_n: u64,
+    share: f64,
+    max_share: f64,
+    inclusive: bool,
+) -> String {
+    let (share, op, max) = (lang.pct(share), above(inclusive), lang.pct(max_share));
+    match lang {
+        Lang::En => format!("{n} of the {group_n} units along `{dimension}` = {share} {op} {max}"),
+        Lang::Nl => {
+            format!("{n} van de {group_n} eenheden langs `{dimension}` = {share} {op} {max}")
+        }
+        Lang::Fr => {
+            format!("{n} des {group_n} unités le long de `{dimension}` = {share} {op} {max}")
+        }
+    }
+}
+
+/// The single-category finding in words; `n` is the part's own units when the report recorded them (a report
+/// written before they were reads as the group's, which is what its sentence said).
+pub(super) fn words_single(
+    lang: Lang,
+    dimension: &str,
+    n: Option<u64>,
+    group_n: u64,
+    categories: u32,
+) -> String {
+    match (lang, n.filter(|n| *n != group_n)) {
+        (Lang::En, None) => format!(
+            "only non-zero category of {categories} along `{dimension}`: all {group_n} units fall here"
+        ),
+        (Lang::En, Some(n)) => format!(
+            "only non-zero category of {categories} along `{dimension}`: all {n} units with a category fall here (the group counts {group_n})"
+        ),
+        (Lang::Nl, None) => format!(
+            "enige niet-lege categorie van {categories} langs `{dimension}`: alle {group_n} eenheden vallen hier"
+        ),
+        (Lang::Nl, Some(n)) => format!(
+            "enige niet-lege categorie van {categories} langs `{dimension}`: alle {n} eenheden met een categorie vallen hier (de groep telt er {group_n})"
+        ),
+        (Lang::Fr, None) => format!(
+            "seule catégorie non vide sur {categories} le long de `{dimension}` : les {group_n} unités tombent ici"
+        ),
+        (Lang::Fr, Some(n)) => format!(
+            "seule catégorie non vide sur {categories} le long de `{dimension}` : les {n} unités ayant une catégorie tombent ici (le groupe en compte {group_n})"
+        ),
     }
 }
 

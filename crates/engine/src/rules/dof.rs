@@ -18,7 +18,7 @@
 //! Bond, Brandt & de Wolf (2015), Guidelines for Output Checking, §3.2 (rule of thumb: ≥ 10 degrees of freedom);
 //! ACRO 1.0 `sdcchecks.check_model_dof`.
 
-use super::{Detail, Finding, RuleCode, ShadowName, Status, push};
+use super::{Detail, Finding, Lang, RuleCode, ShadowName, Status, push};
 use crate::policy::Dof;
 
 /// `dof`: the cell's entry of the dof column (the caller runs the rule only on tables that have one).
@@ -42,6 +42,16 @@ pub(super) fn cell(dof: Option<f64>, d: &Dof, missing: Status, out: &mut Vec<Fin
                 column: ShadowName::Dof,
             },
         ),
+    }
+}
+
+/// The finding in words: "3 residual degrees of freedom < 10".
+pub(super) fn words(lang: Lang, dof: f64, min: f64) -> String {
+    let (dof, min) = (lang.num(dof), lang.num(min));
+    match lang {
+        Lang::En => format!("{dof} residual degrees of freedom < {min}"),
+        Lang::Nl => format!("{dof} residuele vrijheidsgraden < {min}"),
+        Lang::Fr => format!("{dof} degrés de liberté résiduels < {min}"),
     }
 }
 

@@ -25,7 +25,8 @@
 //! ("dominance rule"); Bond, Brandt & de Wolf (2015) §3.2; ACRO 1.0 `sdcchecks.check_nk_dominance`.
 
 use super::magnitude::Magnitudes;
-use super::{Detail, Finding, RuleCode, Status, push};
+use super::words::above;
+use super::{Detail, Finding, Lang, RuleCode, Status, push};
 use crate::exact::{Form, Numbers};
 use crate::policy::Dominance;
 use std::cmp::Ordering;
@@ -74,6 +75,16 @@ pub(super) fn cell(m: &Magnitudes, d: &Dominance, out: &mut Vec<Finding>) {
             value: m.value,
         };
         push(out, RuleCode::Dominance, Status::Unsafe, values);
+    }
+}
+
+/// The finding in words: "top 2 = 93.1 % of value > 90.0 %".
+pub(super) fn words(lang: Lang, n: u32, k: f64, inclusive: bool, share: f64) -> String {
+    let (share, op, k) = (lang.pct(share), above(inclusive), lang.pct(k));
+    match lang {
+        Lang::En => format!("top {n} = {share} of value {op} {k}"),
+        Lang::Nl => format!("grootste {n} = {share} van de waarde {op} {k}"),
+        Lang::Fr => format!("les {n} plus grandes = {share} de la valeur {op} {k}"),
     }
 }
 

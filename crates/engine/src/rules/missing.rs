@@ -19,7 +19,7 @@
 //! # References
 //! ACRO 1.0 `sdcchecks.check_missing`; Bond, Brandt & de Wolf (2015) §3 (every output must be checkable).
 
-use super::{Columns, Detail, Finding, RuleCode, ShadowName, Status, magnitude, push};
+use super::{Columns, Detail, Finding, Lang, RuleCode, ShadowName, Status, magnitude, push};
 
 /// The rule's test of one stored number, written once (the first look calls it too): NaN and the infinities
 /// stand for no number.
@@ -125,6 +125,35 @@ fn weighted(
             action,
             Detail::MissingShadow { column },
         );
+    }
+}
+
+/// A shadow value the rules need is missing.
+pub(super) fn words_shadow(lang: Lang, column: ShadowName) -> String {
+    match lang {
+        Lang::En => format!("`{column}` is missing: the rules that need it cannot decide"),
+        Lang::Nl => format!(
+            "`{column}` ontbreekt: de regels die deze kolom nodig hebben, kunnen niet beslissen"
+        ),
+        Lang::Fr => {
+            format!("`{column}` manque : les règles qui en ont besoin ne peuvent pas décider")
+        }
+    }
+}
+
+/// Microdata rows without a value, which the statistic leaves out.
+pub(super) fn words_rows(lang: Lang, rows: u64) -> String {
+    match (lang, rows) {
+        (Lang::En, 1) => "1 row had no value; the published statistic leaves it out".into(),
+        (Lang::En, r) => {
+            format!("{r} rows had no value; the published statistic leaves them out")
+        }
+        (Lang::Nl, 1) => "1 rij had geen waarde; de gepubliceerde statistiek laat ze weg".into(),
+        (Lang::Nl, r) => {
+            format!("{r} rijen hadden geen waarde; de gepubliceerde statistiek laat ze weg")
+        }
+        (Lang::Fr, 1) => "1 ligne sans valeur ; la statistique publiée l'omet".into(),
+        (Lang::Fr, r) => format!("{r} lignes sans valeur ; la statistique publiée les omet"),
     }
 }
 

@@ -24,7 +24,6 @@ mod zero;
 // How they run.
 mod columns;
 mod detail;
-pub mod explain;
 mod finding;
 mod grid;
 mod magnitude;
@@ -32,13 +31,15 @@ mod pass;
 mod relations;
 mod screen;
 mod uses;
+mod words;
 
 pub(crate) use columns::Columns;
-pub(crate) use detail::derived;
-pub use detail::{Detail, NamedDetail, Negatives, num};
+pub use detail::{Detail, NamedDetail, Negatives};
 pub(crate) use finding::push;
 pub use finding::{Dim, Finding, RuleCode, ShadowName, Status};
 pub use pass::check_table;
+pub(crate) use words::derived;
+pub use words::{Lang, num};
 
 #[cfg(test)]
 pub(crate) mod testing {

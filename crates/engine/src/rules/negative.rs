@@ -22,7 +22,7 @@
 //! Hundepool et al. (2012), Statistical Disclosure Control, §4.2.5 (negative contributions: apply the rules to
 //! absolute values or judge by hand); ACRO 1.0 `sdcchecks.check_nk_dominance` (`num_negative`).
 
-use super::{Columns, Detail, Finding, Negatives, RuleCode, Status, push};
+use super::{Columns, Detail, Finding, Lang, Negatives, RuleCode, Status, push};
 
 /// The rule's test of one number, written once (the first look calls it too): below zero. A NaN is not below
 /// zero (it is missing, the `missing` rule's).
@@ -50,6 +50,49 @@ pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>
             action,
             Detail::Negative(Negatives::new(value, negative_units, smallest_top)),
         );
+    }
+}
+
+/// The finding in words: what is negative, and why the magnitude rules step aside.
+pub(super) fn words(
+    lang: Lang,
+    value: Option<f64>,
+    negative_units: Option<u64>,
+    smallest_top: Option<f64>,
+) -> String {
+    let mut why = Vec::new();
+    if let Some(v) = value.filter(|v| below_zero(*v)) {
+        why.push(match lang {
+            Lang::En => format!("value {} < 0", lang.num(v)),
+            Lang::Nl => format!("waarde {} < 0", lang.num(v)),
+            Lang::Fr => format!("valeur {} < 0", lang.num(v)),
+        });
+    }
+    if let Some(u) = negative_units.filter(|u| *u > 0) {
+        why.push(match lang {
+            Lang::En => format!("{} with a negative contribution", lang.units(u)),
+            Lang::Nl => format!("{} met een negatieve bijdrage", lang.units(u)),
+            Lang::Fr => format!("{} avec une contribution négative", lang.units(u)),
+        });
+    }
+    if let Some(t) = smallest_top.filter(|t| below_zero(*t)) {
+        why.push(match lang {
+            Lang::En => format!("a top contribution of {}", lang.num(t)),
+            Lang::Nl => format!("een topbijdrage van {}", lang.num(t)),
+            Lang::Fr => format!("une contribution maximale de {}", lang.num(t)),
+        });
+    }
+    let why = why.join(", ");
+    match lang {
+        Lang::En => format!(
+            "{why}: dominance and p % rules assume non-negative contributions; check by hand"
+        ),
+        Lang::Nl => format!(
+            "{why}: dominantie- en p %-regels veronderstellen niet-negatieve bijdragen; controleer met de hand"
+        ),
+        Lang::Fr => format!(
+            "{why} : les règles de dominance et du p % supposent des contributions non négatives ; vérifiez à la main"
+        ),
     }
 }
 

@@ -22,7 +22,7 @@
 //! manual §4.2.2; ACRO 1.0 `sdcchecks.check_ppercent_dominance`.
 
 use super::magnitude::Magnitudes;
-use super::{Detail, Finding, RuleCode, Status, push};
+use super::{Detail, Finding, Lang, RuleCode, Status, derived, push};
 use crate::exact::{Form, Numbers};
 use crate::policy::{PPercent, Pq};
 use std::cmp::Ordering;
@@ -107,6 +107,43 @@ pub(super) fn cell_pq(m: &Magnitudes, pq: &Pq, out: &mut Vec<Finding>) {
         };
         push(out, RuleCode::Pq, Status::Unsafe, values);
     }
+}
+
+/// The p % finding in words: the remainder against p % of the largest contribution.
+pub(super) fn words_p(lang: Lang, p: f64, top1: f64, remainder: f64) -> String {
+    let (r, pc, bound) = (
+        lang.num(remainder),
+        lang.pct(p),
+        lang.num(derived(p / 100.0 * top1)),
+    );
+    match lang {
+        Lang::En => format!(
+            "value − top 1 − top 2 = {r} < {pc} × top 1 = {bound}: the second-largest unit can estimate the largest within {pc}"
+        ),
+        Lang::Nl => format!(
+            "waarde − top 1 − top 2 = {r} < {pc} × top 1 = {bound}: de op één na grootste eenheid kan de grootste schatten binnen {pc}"
+        ),
+        Lang::Fr => format!(
+            "valeur − top 1 − top 2 = {r} < {pc} × top 1 = {bound} : la deuxième unité peut estimer la plus grande à {pc} près"
+        ),
+    }
+}
+
+/// The pq finding in words: the remainder against p/q of the largest contribution.
+pub(super) fn words_pq(lang: Lang, p: f64, q: f64, top1: f64, remainder: f64) -> String {
+    let value = match lang {
+        Lang::En => "value",
+        Lang::Nl => "waarde",
+        Lang::Fr => "valeur",
+    };
+    format!(
+        "{value} − top 1 − top 2 = {} < p/q × top 1 = {}/{} × {} = {}",
+        lang.num(remainder),
+        lang.num(p),
+        lang.num(q),
+        lang.num(top1),
+        lang.num(derived(p / q * top1))
+    )
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@
 //! Bond, Brandt & de Wolf (2015), Guidelines for Output Checking, §3.2 (rule of thumb: 10 units); Hundepool et al.
 //! (2012), Statistical Disclosure Control, §4.2.1 (minimum frequency rule); τ-ARGUS 4.2 manual §4.2.2.
 
-use super::{Detail, Finding, RuleCode, Status, push};
+use super::{Detail, Finding, Lang, RuleCode, Status, push};
 use crate::policy::Threshold;
 
 /// The rule's test, written once (the first look calls it too): a cell of 1 to `min_units − 1` units (an empty
@@ -43,6 +43,11 @@ pub(super) fn cell(n: Option<u64>, t: &Threshold, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// The finding in words: "3 units < 10".
+pub(super) fn words(lang: Lang, n: u64, min_units: u64) -> String {
+    format!("{} < {min_units}", lang.units(n))
 }
 
 #[cfg(test)]

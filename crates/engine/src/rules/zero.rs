@@ -21,7 +21,7 @@
 //! `sdcchecks.check_presence_of_zero`; sdcTable `primarySuppression` (`allowZeros`); τ-ARGUS 4.2 manual §4.2.2
 //! (empty cells and structural zeros).
 
-use super::{Columns, Detail, Finding, RuleCode, Status, push};
+use super::{Columns, Detail, Finding, Lang, RuleCode, Status, push};
 use crate::table::Apriori;
 
 /// The rule's test, written once (the first look calls it too): a cell without units.
@@ -39,6 +39,23 @@ pub(super) fn cell(c: &Columns, i: usize, sampling: Status, out: &mut Vec<Findin
     } else {
         push(out, RuleCode::Zero, sampling, Detail::SamplingZero);
     }
+}
+
+/// The finding in words: a sampling zero, or a declared structural one.
+pub(super) fn words(lang: Lang, structural: bool) -> String {
+    match (lang, structural) {
+        (Lang::En, false) => "0 units: an empty cell tells that no unit has this combination",
+        (Lang::En, true) => "0 units, declared a structural zero",
+        (Lang::Nl, false) => {
+            "0 eenheden: een lege cel verraadt dat geen enkele eenheid deze combinatie heeft"
+        }
+        (Lang::Nl, true) => "0 eenheden, opgegeven als structurele nul",
+        (Lang::Fr, false) => {
+            "0 unité : une cellule vide révèle qu'aucune unité n'a cette combinaison"
+        }
+        (Lang::Fr, true) => "0 unité, déclarée zéro structurel",
+    }
+    .into()
 }
 
 #[cfg(test)]
