@@ -38,6 +38,13 @@ pub struct Args {
     /// Top-contribution columns, largest first (default: top1, top2, …).
     #[arg(long, value_name = "COLS")]
     pub top: Vec<String>,
+    /// Columns with the sampling weight of each top contribution's unit, in the order of the top columns
+    /// (default: top1_weight, top2_weight, …).
+    #[arg(long, value_name = "COLS")]
+    pub top_weight: Vec<String>,
+    /// Column with the sum of the sampling weights of each cell's units (default: weight).
+    #[arg(long)]
+    pub weight: Option<String>,
     /// A-priori status column (default: status).
     #[arg(long)]
     pub status: Option<String>,
@@ -60,6 +67,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         n: args.n.clone(),
         value: args.value.clone(),
         top: (!args.top.is_empty()).then(|| crate::inputs::list(&args.top)),
+        top_weight: (!args.top_weight.is_empty()).then(|| crate::inputs::list(&args.top_weight)),
+        weight: args.weight.clone(),
         status: args.status.clone(),
         dof: args.dof.clone(),
         total: args.total.clone(),

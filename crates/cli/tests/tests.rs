@@ -187,3 +187,83 @@ fn generate_tabulate_check_on_an_extract() {
         "{bad}"
     );
 }
+
+/// Microdata with sampling weights, tabulated with `--weight` and checked from the written file: the table
+/// carries each top contribution's unit weight (`top{k}_weight`), and dominance replicates units by weight. Region
+/// `a` is the τ-ARGUS worked example (units of 100 with weight 4 and of 10 with weight 7: a cell of 470 whose
+/// two largest replicated contributions are 200, 42.6 %); tabulated without `--weight` it is two units of 110.
+///
+/// Source: τ-ARGUS 4.2 manual §4.2.2 ("sampling weights"); Hundepool et al. (2012), §4.2.
+#[test]
+fn weighted_tabulate_then_check() {
+    let micro = temp("weighted_micro.csv");
+    std::fs::write(
+        &micro,
+        "id,region,v,w\n1,a,100,4\n2,a,10,7\n3,b,50,1\n4,b,40,1\n5,b,30,1\n",
+    )
+    .unwrap();
+    let policy = |k: u32| {
+        let path = temp(&format!("dominance_2_{k}.toml"));
+        std::fs::write(
+            &path,
+            format!("name = \"d{k}\"\n\n[[dominance]]\nn = 2\nk = {k}\n"),
+        )
+        .unwrap();
+        path
+    };
+    let (p40, p85) = (policy(40), policy(85));
+    let table = temp("weighted_table.csv");
+    let tabulate = |weighted: bool| {
+        let mut args = vec![
+            "tabulate", &micro, "--rows", "region", "--value", "v", "--agg", "sum", "--top", "2",
+        ];
+        if weighted {
+            args.extend(["--weight", "w"]);
+        }
+        args.extend(["-o", &table]);
+        let out = run(&args);
+        assert!(out.contains("exit: 0"), "{out}");
+        std::fs::read_to_string(&table).unwrap()
+    };
+    assert_eq!(
+        tabulate(true),
+        "region,sum,n,value,top1,top2,top1_weight,top2_weight,n_missing,n_negative,weight\n\
+         a,470,2,470,100,10,4,7,0,0,11\n\
+         b,120,3,120,50,40,1,1,0,0,3\n"
+    );
+    let check = |args: &[&str]| run(&[&["check", table.as_str()], args].concat());
+    let strict = check(&["--policy", &p40]);
+    assert!(
+        strict.contains("exit: 1")
+            && strict.contains("dominance: top 2 = 42.6 % of value > 40.0 %")
+            && strict.contains("dominance: top 2 = 75.0 % of value > 40.0 %"),
+        "{strict}"
+    );
+    let lenient = check(&["--policy", &p85]);
+    assert!(lenient.contains("exit: 0"), "{lenient}");
+    // Naming the columns gives the same; one weight for two top columns is an error naming them.
+    let named = check(&["--policy", &p40, "--top-weight", "top1_weight,top2_weight"]);
+    assert_eq!(
+        named.replace(" --top-weight top1_weight,top2_weight", ""),
+        strict
+    );
+    let short = check(&["--policy", &p40, "--top-weight", "top2_weight"]);
+    assert!(
+        short.contains("exit: 2")
+            && short.contains(
+                "the top-weight columns (top2_weight) do not pair with the top columns (top1, top2)"
+            ),
+        "{short}"
+    );
+    // Unweighted, region a is two units of 100 and 10: 100 % dominant.
+    assert_eq!(
+        tabulate(false),
+        "region,sum,n,value,top1,top2,n_missing,n_negative\na,110,2,110,100,10,0,0\nb,120,3,120,50,40,0,0\n"
+    );
+    let unweighted = check(&["--policy", &p85]);
+    assert!(
+        unweighted.contains("exit: 1")
+            && unweighted.contains("dominance: top 2 = 100.0 % of value > 85.0 %"),
+        "{unweighted}"
+    );
+}

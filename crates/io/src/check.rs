@@ -214,4 +214,90 @@ mod tests {
             own
         );
     }
+
+    /// The τ-ARGUS worked example of sampling weights, read from a CSV: a cell of 470 whose two units contribute
+    /// 100 (weight 4) and 10 (weight 7). Replicated by weight, its two largest are 100 + 100 = 200, 42.6 %.
+    /// Without any weight column the file is an unweighted table: two units, 110 of 470, 23.4 %. With the
+    /// cell's weight but not its units' weights the magnitude rules cannot decide (fail closed).
+    ///
+    /// Source: τ-ARGUS 4.2 manual §4.2.2 ("sampling weights"); Hundepool et al. (2012), *Statistical Disclosure
+    /// Control*, §4.2.
+    #[test]
+    fn sampling_weights_read_from_a_csv() {
+        const WEIGHTED: &str =
+            "d,n,value,top1,top2,top1_weight,top2_weight,weight\na,2,470,100,10,4,7,11\n";
+        const TOP_WEIGHTS_ONLY: &str =
+            "d,n,value,top1,top2,top1_weight,top2_weight\na,2,470,100,10,4,7\n";
+        const UPPER_CASE: &str =
+            "d,n,value,top1,top2,TOP1_WEIGHT,Top2_Weight,weight\na,2,470,100,10,4,7,11\n";
+        const UNWEIGHTED: &str = "d,n,value,top1,top2\na,2,470,100,10\n";
+        const NO_TOP_WEIGHTS: &str = "d,n,value,top1,top2,weight\na,2,470,100,10,11\n";
+        const NOT_DECIDED: &str = "`top1_weight` is missing: the rules that need it cannot decide";
+        // (file, dominance (n, k), the cell's status, its dominance and missing findings)
+        type Case<'a> = (&'a str, (u32, f64), &'a str, &'a [&'a str]);
+        let cases: [Case; 9] = [
+            (WEIGHTED, (2, 85.0), "safe", &[]),
+            (
+                WEIGHTED,
+                (2, 40.0),
+                "unsafe",
+                &["top 2 = 42.6 % of value > 40.0 %"],
+            ),
+            // The units' weights make the table weighted on their own.
+            (
+                TOP_WEIGHTS_ONLY,
+                (2, 40.0),
+                "unsafe",
+                &["top 2 = 42.6 % of value > 40.0 %"],
+            ),
+            (
+                UPPER_CASE,
+                (2, 40.0),
+                "unsafe",
+                &["top 2 = 42.6 % of value > 40.0 %"],
+            ),
+            (UNWEIGHTED, (2, 85.0), "safe", &[]),
+            (UNWEIGHTED, (2, 40.0), "safe", &[]),
+            (
+                UNWEIGHTED,
+                (2, 20.0),
+                "unsafe",
+                &["top 2 = 23.4 % of value > 20.0 %"],
+            ),
+            (NO_TOP_WEIGHTS, (2, 85.0), "review", &[NOT_DECIDED]),
+            (NO_TOP_WEIGHTS, (2, 40.0), "review", &[NOT_DECIDED]),
+        ];
+        for (csv, (n, k), status, findings) in cases {
+            check_dominance(csv, n, k, status, findings);
+        }
+    }
+
+    /// Checks `csv` under a policy with dominance (n, k) alone: the one cell's status and the details of its
+    /// dominance and missing findings.
+    fn check_dominance(csv: &str, n: u32, k: f64, status: &str, findings: &[&str]) {
+        let mut policy = Policy::preset("essnet").unwrap();
+        policy.threshold = None;
+        policy.class_disclosure = None;
+        policy.p_percent = None;
+        policy.pq = None;
+        policy.dominance = vec![cellguard_engine::policy::Dominance {
+            n,
+            k,
+            inclusive: false,
+        }];
+        let c = check_file("t.csv", csv.as_bytes(), &TableRoles::default(), &policy).unwrap();
+        assert_eq!(c.roles.dims, ["d"], "{csv}");
+        let r = &c.report;
+        let cells: Vec<_> = r.cells().collect();
+        let got: Vec<String> = r
+            .findings_of("dominance")
+            .chain(r.findings_of("missing"))
+            .map(|f| f.detail(&r.dimensions))
+            .collect();
+        assert_eq!(
+            (cells.len(), cells[0].status.as_str(), got),
+            (1, status, findings.iter().map(|s| s.to_string()).collect()),
+            "({n}, {k}) on {csv}"
+        );
+    }
 }

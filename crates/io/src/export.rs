@@ -235,4 +235,30 @@ mod tests {
         assert_eq!(range.get_value((1, 2)).unwrap().to_string(), "10.5");
         assert_eq!(range.get_value((2, 3)).unwrap().to_string(), "unsafe");
     }
+
+    /// A weighted table's top-weight columns are shadow columns too: the release export leaves them out.
+    #[test]
+    fn exports_drop_the_top_weight_columns() {
+        let csv = b"sex,sum,n,value,top1,top2,top1_weight,top2_weight,weight\nM,470,2,470,100,10,4,7,11\nF,90.5,9,90.5,20,10.5,1.5,1,12.5\n";
+        let c = crate::check::check_file(
+            "t.csv",
+            csv,
+            &crate::TableRoles::default(),
+            &Policy::preset("essnet").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            export_header(&c),
+            ["sex", "sum", "cellguard_status", "cellguard_rules"]
+        );
+        let out = String::from_utf8(annotated_csv(&c)).unwrap();
+        assert_eq!(
+            out.lines().next(),
+            Some("sex,sum,cellguard_status,cellguard_rules")
+        );
+        use calamine::{Reader, Xlsx};
+        let mut wb = Xlsx::new(std::io::Cursor::new(annotated_xlsx(&[&c]).unwrap())).unwrap();
+        let range = wb.worksheet_range("t.csv").unwrap();
+        assert_eq!(range.width(), 4);
+    }
 }

@@ -1,5 +1,6 @@
-//! Column roles: which column is a dimension, the unit count `n`, the value, the top contributions, the weight,
-//! the a-priori status, the cost, the degrees of freedom — guessed from names, overridable, always recorded.
+//! Column roles: which column is a dimension, the unit count `n`, the value, the top contributions and their
+//! units' weights, the weight, the a-priori status, the cost, the degrees of freedom — guessed from names,
+//! overridable, always recorded.
 
 use crate::Error;
 use crate::frame::{Frame, Num};
@@ -16,6 +17,9 @@ pub struct TableRoles {
     pub n: Option<String>,
     pub value: Option<String>,
     pub top: Option<Vec<String>>,
+    /// The sampling weight of the unit of each top contribution, in the order of `top`; `None` guesses
+    /// `top1_weight`, `top2_weight`, … (any case; no other spelling).
+    pub top_weight: Option<Vec<String>>,
     pub weight: Option<String>,
     pub status: Option<String>,
     pub cost: Option<String>,
@@ -33,6 +37,10 @@ pub struct ResolvedRoles {
     pub n: Option<String>,
     pub value: Option<String>,
     pub top: Vec<String>,
+    /// One per top column, or none (an unweighted table, or a weighted one the magnitude rules cannot decide).
+    /// Left out of the serialized roles when empty, so unweighted tables record their roles as before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub top_weight: Vec<String>,
     pub weight: Option<String>,
     pub status: Option<String>,
     pub cost: Option<String>,
@@ -140,6 +148,45 @@ impl TableRoles {
                 .map_while(|k| find_ci(frame, &[&format!("top{k}")]).map(str::to_owned))
                 .collect(),
         };
+        // Explicit top-weight columns pair with the top columns by position; guessed ones by their number, so
+        // `top1_weight, top3_weight` beside `top1, top2` is an error, not a shift.
+        let paired = match &self.top_weight {
+            Some(cols) => {
+                for c in cols {
+                    require(frame, c, "the weight of a top contribution's unit")?;
+                }
+                r.top_weight = cols.clone();
+                cols.len() == r.top.len()
+            }
+            None => {
+                let guessed = guess_top_weights(frame);
+                let numbered = guessed
+                    .iter()
+                    .enumerate()
+                    .all(|(i, (k, _))| u64::from(*k) == i as u64 + 1);
+                r.top_weight = guessed.into_iter().map(|(_, name)| name).collect();
+                numbered && r.top_weight.len() == r.top.len()
+            }
+        };
+        if !r.top_weight.is_empty() && !paired {
+            return Err(Error::Roles {
+                file: frame.file.clone(),
+                message: format!(
+                    "the top-weight columns ({}) do not pair with the top columns ({}): give one weight per top \
+                     contribution, in the same order ({}), or name them with --top-weight COLS",
+                    r.top_weight.join(", "),
+                    if r.top.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        r.top.join(", ")
+                    },
+                    (1..=r.top.len().max(1))
+                        .map(|k| format!("top{k}_weight"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
         let shadow: Vec<&String> = [
             &r.n,
             &r.value,
@@ -153,6 +200,7 @@ impl TableRoles {
         .into_iter()
         .flatten()
         .chain(&r.top)
+        .chain(&r.top_weight)
         .collect();
         r.dims = match &self.dims {
             Some(d) => {
@@ -200,6 +248,29 @@ impl TableRoles {
         }
         Ok(r)
     }
+}
+
+/// The columns named `top{k}_weight` (any case), ordered by `k`: all of them, gaps and repeats included, so that
+/// a set that does not pair with the top columns is an error naming them all rather than a column read as a
+/// dimension or published.
+fn guess_top_weights(frame: &Frame) -> Vec<(u32, String)> {
+    let mut found: Vec<(u32, String)> = frame
+        .columns
+        .iter()
+        .filter_map(|c| top_weight_rank(&c.name).map(|k| (k, c.name.clone())))
+        .collect();
+    found.sort_by_key(|&(k, _)| k);
+    found
+}
+
+/// `k` of a column named `top{k}_weight` (any case, `k` ≥ 1 without leading zeros).
+fn top_weight_rank(name: &str) -> Option<u32> {
+    let lower = name.to_ascii_lowercase();
+    let digits = lower.strip_prefix("top")?.strip_suffix("_weight")?;
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// The decimal point of a frame's text numbers.
@@ -359,6 +430,16 @@ fn count(n: Num) -> Option<Option<u64>> {
     match n {
         Num::Missing => Some(None),
         Num::Value(x) if is_count(x) => Some(Some(x as u64)),
+        Num::Value(_) | Num::Bad => None,
+    }
+}
+
+/// A sampling weight: a finite number ≥ 0, or missing (a cell with fewer units than top columns). A weight of 0
+/// is read as it is; the rules then cannot decide the cell, as they cannot for the table tabulated in memory.
+fn sampling_weight(n: Num) -> Option<Option<f64>> {
+    match n {
+        Num::Missing => Some(None),
+        Num::Value(x) if x.is_finite() && x >= 0.0 => Some(Some(x)),
         Num::Value(_) | Num::Bad => None,
     }
 }
@@ -558,6 +639,16 @@ pub fn table_from_frame(
         shadow
             .top
             .push(numbers_taken(frame, t, "a number (a unit's contribution)")?);
+    }
+    for t in &r.top_weight {
+        let taken = take_numbers(frame, t);
+        shadow.top_weight.push(parse_column(
+            frame,
+            t,
+            "the sampling weight of a top contribution's unit (a number ≥ 0), or an empty field",
+            taken.as_ref(),
+            sampling_weight,
+        )?);
     }
     if let Some(c) = &r.weight {
         shadow.weight = Some(numbers_taken(frame, c, "a number (the sum of weights)")?);
@@ -947,5 +1038,137 @@ mod tests {
         let err =
             encode_codes(&frame, frame.column("code").unwrap(), "code", "a code").unwrap_err();
         assert!(err.to_string().contains("row 3"), "{err}");
+    }
+
+    /// Which columns hold the weights of the top contributions' units, or the error that says why they do not
+    /// pair with the top columns.
+    #[test]
+    fn top_weight_columns_pair_with_top_columns() {
+        let explicit = |cols: &[&str]| TableRoles {
+            top_weight: Some(cols.iter().map(|c| c.to_string()).collect()),
+            ..TableRoles::default()
+        };
+        let guessed = TableRoles::default();
+        let ok = |cols: &[&str]| Ok(cols.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+        // (header, roles, the top-weight columns or a part of the error)
+        type Case<'a> = (&'a str, &'a TableRoles, Result<Vec<String>, &'a str>);
+        let cases: [Case; 11] = [
+            ("d,n,value,top1,top2", &guessed, ok(&[])),
+            (
+                "d,n,value,top1,top2,top1_weight,top2_weight",
+                &guessed,
+                ok(&["top1_weight", "top2_weight"]),
+            ),
+            // In any order and any case; paired by their number.
+            (
+                "d,n,value,Top2_Weight,top1,top2,TOP1_WEIGHT",
+                &guessed,
+                ok(&["TOP1_WEIGHT", "Top2_Weight"]),
+            ),
+            // `top1_w` is not a spelling of `top1_weight`: the table is unweighted and the column a statistic.
+            ("d,n,value,top1,top1_w", &guessed, ok(&[])),
+            (
+                "d,n,value,top1,top2,a,b",
+                &explicit(&["a", "b"]),
+                ok(&["a", "b"]),
+            ),
+            (
+                "d,n,value,top1,top2,top1_weight",
+                &guessed,
+                Err(
+                    "t.csv: the top-weight columns (top1_weight) do not pair with the top columns (top1, top2): \
+                     give one weight per top contribution, in the same order (top1_weight, top2_weight), or name \
+                     them with --top-weight COLS",
+                ),
+            ),
+            // As many as the top columns, but not numbered 1, 2.
+            (
+                "d,n,value,top1,top2,top1_weight,top3_weight",
+                &guessed,
+                Err(
+                    "t.csv: the top-weight columns (top1_weight, top3_weight) do not pair with the top columns \
+                     (top1, top2)",
+                ),
+            ),
+            (
+                "d,n,value,top1,top1_weight,TOP1_weight",
+                &guessed,
+                Err("the top-weight columns (top1_weight, TOP1_weight) do not pair"),
+            ),
+            (
+                "d,n,value,top1_weight",
+                &guessed,
+                Err("the top-weight columns (top1_weight) do not pair with the top columns (none)"),
+            ),
+            (
+                "d,n,value,top1,top2,a",
+                &explicit(&["a"]),
+                Err("the top-weight columns (a) do not pair with the top columns (top1, top2)"),
+            ),
+            (
+                "d,n,value,top1",
+                &explicit(&["w1"]),
+                Err(
+                    "t.csv: no column `w1` for the weight of a top contribution's unit; the columns are: d, n, \
+                     value, top1",
+                ),
+            ),
+        ];
+        for (header, roles, expected) in cases {
+            // A code, a unit count, and numbers with a fraction (none of them a dimension).
+            let row: Vec<&str> = header
+                .split(',')
+                .map(|c| match c {
+                    "d" => "x",
+                    "n" => "1",
+                    _ => "0.5",
+                })
+                .collect();
+            let text = format!("{header}\n{}\n", row.join(","));
+            let mut frame = crate::read_frame("t.csv", text.as_bytes()).unwrap();
+            match (table_from_frame(&mut frame, roles), expected) {
+                (Ok((table, r)), Ok(want)) => {
+                    assert_eq!(r.top_weight, want, "{header}");
+                    assert_eq!(table.shadow().top_weight.len(), want.len(), "{header}");
+                    // The units' weights are shadow columns: neither a dimension nor published.
+                    assert_eq!(r.dims, ["d"], "{header}");
+                    assert!(
+                        want.iter().all(|w| !r.published.contains(w)),
+                        "{header}: {:?}",
+                        r.published
+                    );
+                }
+                (Err(e), Err(want)) => assert!(e.to_string().contains(want), "{header}: {e}"),
+                (got, want) => panic!("{header}: {:?}, expected {want:?}", got.map(|(_, r)| r)),
+            }
+        }
+    }
+
+    /// A unit's weight is a number ≥ 0 or an empty field (a cell with fewer units than top columns), read as it
+    /// is written; anything else names its row and column.
+    #[test]
+    fn top_weights_are_read_as_written() {
+        let text =
+            "d,n,value,top1,top2,top1_weight,top2_weight\na,2,470,100,10,4,0.25\nb,1,5,5,,1e3,\n";
+        let mut frame = crate::read_frame("t.csv", text.as_bytes()).unwrap();
+        let (table, _) = table_from_frame(&mut frame, &TableRoles::default()).unwrap();
+        let w: Vec<Vec<Option<f64>>> = table
+            .shadow()
+            .top_weight
+            .iter()
+            .map(|c| c.iter().collect())
+            .collect();
+        assert_eq!(w, [vec![Some(4.0), Some(1000.0)], vec![Some(0.25), None]]);
+        for (field, found) in [("-1", "`-1`"), ("many", "`many`"), ("inf", "`inf`")] {
+            let bad = text.replace("0.25", field);
+            let mut frame = crate::read_frame("t.csv", bad.as_bytes()).unwrap();
+            let e = table_from_frame(&mut frame, &TableRoles::default()).unwrap_err();
+            assert!(
+                e.to_string().starts_with(
+                    "t.csv, row 2, column `top2_weight`: expected the sampling weight"
+                ) && e.to_string().ends_with(found),
+                "{e}"
+            );
+        }
     }
 }
