@@ -15,6 +15,7 @@ mod negative;
 mod p_percent;
 mod relations;
 mod threshold;
+pub mod verdict;
 mod zero;
 
 use crate::Error;
