@@ -9,7 +9,7 @@ use crate::policy::Policy;
 use crate::rules::{Finding, RuleCode, Status};
 use crate::table::Table;
 use serde::ser::{SerializeMap, SerializeStruct};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -57,13 +57,42 @@ pub struct CellReport<'a> {
     pub findings: &'a [Finding],
 }
 
-/// Counts of cells by status and by rule.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// Counts of cells by status and by rule. Read back, a key that is not a status (a rule) is an error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub cells: u64,
+    #[serde(deserialize_with = "named_counts::<Status, _>")]
     pub by_status: BTreeMap<&'static str, u64>,
     /// Cells on which each rule fired (a cell counts once per rule).
+    #[serde(deserialize_with = "named_counts::<RuleCode, _>")]
     pub by_rule: BTreeMap<&'static str, u64>,
+}
+
+/// Counts keyed by statuses or rules, read with the keys' own names (so an unknown key is an error).
+fn named_counts<'de, K, D>(d: D) -> Result<BTreeMap<&'static str, u64>, D::Error>
+where
+    K: Deserialize<'de> + Ord + Named,
+    D: Deserializer<'de>,
+{
+    let counts = BTreeMap::<K, u64>::deserialize(d)?;
+    Ok(counts.into_iter().map(|(k, n)| (k.name(), n)).collect())
+}
+
+/// A status or rule by the name reports give it.
+trait Named {
+    fn name(self) -> &'static str;
+}
+
+impl Named for Status {
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Named for RuleCode {
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 impl Summary {
