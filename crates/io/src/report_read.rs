@@ -6,22 +6,11 @@
 //! where.
 
 use crate::Error;
-use cellguard_engine::report::{DimensionSummary, RuleUse, Summary};
-use cellguard_engine::rules::{NamedDetail, verdict};
-use cellguard_engine::{
-    Finding, InputRecord, Parts, Policy, Report, RuleCode, Status, TableReport,
-};
-use serde_json::Value;
+use cellguard_engine::report::Summary;
+use cellguard_engine::report::json::{ReadCell, ReadReport, TableFile};
+use cellguard_engine::rules::verdict;
+use cellguard_engine::{Finding, Parts, Policy, Report, RuleCode, Status, TableReport};
 use std::collections::HashMap;
-
-/// A finding as the JSON report writes it: its `values` name the dimension (the text `detail` is made again from
-/// them, not read).
-#[derive(serde::Deserialize)]
-struct FindingJson {
-    rule: RuleCode,
-    status: Status,
-    values: NamedDetail<'static>,
-}
 
 fn bad(file: &str, message: impl Into<String>) -> Error {
     Error::Format {
@@ -31,12 +20,6 @@ fn bad(file: &str, message: impl Into<String>) -> Error {
     }
 }
 
-fn text<'a>(v: &'a Value, key: &str, file: &str, at: &str) -> Result<&'a str, Error> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad(file, format!("{at}: `{key}` is missing or not text")))
-}
-
 /// True when the bytes look like a cellguard report (JSON with the report schema).
 pub fn is_report(bytes: &[u8]) -> bool {
     let head = bytes.get(..bytes.len().min(200)).unwrap_or(bytes);
@@ -44,68 +27,69 @@ pub fn is_report(bytes: &[u8]) -> bool {
         && head.windows(16).any(|w| w == b"cellguard-report")
 }
 
-/// Parses a saved report.
+/// The schema a report names, read on its own (a report of another schema may have another shape).
+#[derive(serde::Deserialize)]
+struct Head<'a> {
+    #[serde(borrow)]
+    schema: std::borrow::Cow<'a, str>,
+}
+
+/// An error unless `schema` is the one this version reads.
+fn schema_is_ours(file: &str, schema: &str) -> Result<(), Error> {
+    if schema == cellguard_engine::REPORT_SCHEMA {
+        return Ok(());
+    }
+    Err(bad(
+        file,
+        format!(
+            "schema `{schema}`; this version reads `{}`",
+            cellguard_engine::REPORT_SCHEMA
+        ),
+    ))
+}
+
+/// A JSON error with its place first: "line 3, column 7: missing field `row`".
+fn json_error(file: &str, e: &serde_json::Error) -> Error {
+    let text = e.to_string();
+    let place = format!(" at line {} column {}", e.line(), e.column());
+    let what = text.strip_suffix(&place).unwrap_or(&text);
+    bad(
+        file,
+        format!("line {}, column {}: {what}", e.line(), e.column()),
+    )
+}
+
+/// Parses a saved report into the report file's own types ([`ReadReport`]) and verifies it.
 pub fn read_report(file: &str, bytes: &[u8]) -> Result<Report, Error> {
-    let v: Value =
-        serde_json::from_slice(bytes).map_err(|e| bad(file, format!("line {}: {e}", e.line())))?;
-    let schema = text(&v, "schema", file, "the report")?;
-    if schema != cellguard_engine::REPORT_SCHEMA {
-        return Err(bad(
-            file,
-            format!(
-                "schema `{schema}`; this version reads `{}`",
-                cellguard_engine::REPORT_SCHEMA
-            ),
-        ));
-    }
-    let policy: Policy = serde_json::from_value(v.get("policy").cloned().unwrap_or(Value::Null))
+    let read: ReadReport = match serde_json::from_slice(bytes) {
+        Ok(read) => read,
+        Err(e) => {
+            // A report of another schema says so, whatever else does not parse.
+            if let Ok(head) = serde_json::from_slice::<Head>(bytes) {
+                schema_is_ours(file, &head.schema)?;
+            }
+            return Err(json_error(file, &e));
+        }
+    };
+    schema_is_ours(file, &read.schema)?;
+    let policy = read.policy.into_owned();
+    policy
+        .validate()
         .map_err(|e| bad(file, format!("policy: {e}")))?;
-    let policy_sha256 = v
-        .get("policy_sha256")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let mut inputs = Vec::new();
-    for (i, x) in v
-        .get("inputs")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let at = format!("inputs[{i}]");
-        inputs.push(InputRecord {
-            name: text(x, "name", file, &at)?.to_owned(),
-            sha256: text(x, "sha256", file, &at)?.to_owned(),
-            bytes: x.get("bytes").and_then(Value::as_u64).unwrap_or(0),
-        });
-    }
-    let mut tables = Vec::new();
-    for (t, tv) in v
-        .get("tables")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        tables.push(table(file, t, tv, &policy)?);
+    let mut tables = Vec::with_capacity(read.tables.len());
+    for (t, tf) in read.tables.into_iter().enumerate() {
+        tables.push(table(file, t, tf, &policy)?);
     }
     let report = Report {
         policy,
-        policy_sha256,
-        inputs,
+        policy_sha256: read.policy_sha256.map(|h| h.into_owned()),
+        inputs: read.inputs.into_owned(),
         tables,
     };
-    let claimed = summary(file, &v, "summary")?;
-    if let Some(problem) = differ(&claimed, &report.summary(), "its tables") {
+    if let Some(problem) = differ(&read.summary, &report.summary(), "its tables") {
         return Err(edited(file, None, None, problem));
     }
     Ok(report)
-}
-
-/// The counts a report or table claims in its `summary`.
-fn summary(file: &str, v: &Value, at: &str) -> Result<Summary, Error> {
-    serde_json::from_value(v.get("summary").cloned().unwrap_or(Value::Null))
-        .map_err(|e| bad(file, format!("{at}: {e}")))
 }
 
 fn edited(file: &str, table: Option<&str>, row: Option<u64>, problem: String) -> Error {
@@ -168,7 +152,11 @@ fn verify(file: &str, policy: &Policy, claimed: &Summary, t: &TableReport) -> Re
             if !verdict::fits(f) {
                 let kind = serde_json::to_value(f.values)
                     .ok()
-                    .and_then(|v| v.get("kind").and_then(Value::as_str).map(str::to_owned))
+                    .and_then(|v| {
+                        v.get("kind")
+                            .and_then(serde_json::Value::as_str)
+                            .map(str::to_owned)
+                    })
                     .unwrap_or_default();
                 return Err(edited(
                     Some(c.row),
@@ -208,126 +196,88 @@ fn verify(file: &str, policy: &Policy, claimed: &Summary, t: &TableReport) -> Re
     }
 }
 
-fn table(file: &str, t: usize, tv: &Value, policy: &Policy) -> Result<TableReport, Error> {
+/// Table `t` of a report file as a table report, verified.
+fn table(
+    file: &str,
+    t: usize,
+    tf: TableFile<'static, Vec<ReadCell>>,
+    policy: &Policy,
+) -> Result<TableReport, Error> {
     let at = format!("tables[{t}]");
-    let mut dimensions = Vec::new();
-    let mut index: Vec<(String, HashMap<&str, u32>)> = Vec::new();
-    for d in tv
-        .get("dimensions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let name = text(d, "name", file, &at)?.to_owned();
-        let codes: Vec<String> = d
-            .get("codes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect();
-        let ids = d
-            .get("codes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .enumerate()
-            .map(|(i, c)| (c, i as u32))
-            .collect();
-        index.push((name.clone(), ids));
-        dimensions.push(DimensionSummary {
-            name,
-            total: d.get("total").and_then(Value::as_str).map(str::to_owned),
-            codes,
-        });
+    let dimensions = tf.dimensions.into_owned();
+    // Per dimension, its codes' ids.
+    let mut index: Vec<(&str, HashMap<&str, u32>)> = Vec::with_capacity(dimensions.len());
+    for d in &dimensions {
+        let mut ids = HashMap::with_capacity(d.codes.len());
+        for (i, c) in (0u32..).zip(&d.codes) {
+            if ids.insert(c.as_str(), i).is_some() {
+                return Err(bad(
+                    file,
+                    format!("{at}: `{c}` appears twice among the codes of `{}`", d.name),
+                ));
+            }
+        }
+        index.push((&d.name, ids));
     }
-    let mut rules = Vec::new();
-    for r in tv
-        .get("rules")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let rule = serde_json::from_value(r.get("rule").cloned().unwrap_or(Value::Null))
-            .map_err(|e| bad(file, format!("{at}.rules: {e}")))?;
-        let how = match text(r, "use", file, &at)? {
-            "applied" => "applied",
-            "off" => "off",
-            "not-applicable" => "not-applicable",
-            other => return Err(bad(file, format!("{at}.rules: unknown use `{other}`"))),
-        };
-        let reason = r
-            .get("reason")
-            .and_then(Value::as_str)
-            .map(|s| s.to_owned().into());
-        rules.push(RuleUse { rule, how, reason });
-    }
-    let cells = tv
-        .get("cells")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
+    let cells = tf.cells;
     let mut parts = Parts {
-        name: text(tv, "name", file, &at)?.to_owned(),
-        input: text(tv, "input", file, &at)?.to_owned(),
-        rules,
         coords: Vec::with_capacity(cells.len() * index.len()),
         rows: Vec::with_capacity(cells.len()),
         status: Vec::with_capacity(cells.len()),
-        offsets: vec![0],
+        offsets: Vec::with_capacity(cells.len() + 1),
         ..Parts::default()
     };
-    for (c, cell) in cells.iter().enumerate() {
+    parts.offsets.push(0);
+    for (c, cell) in cells.into_iter().enumerate() {
         let here = format!("{at}.cells[{c}]");
         for (name, ids) in &index {
             let code = cell
-                .get("coords")
-                .and_then(|m| m.get(name))
-                .and_then(Value::as_str)
+                .coords
+                .get(*name)
                 .ok_or_else(|| bad(file, format!("{here}: no code for dimension `{name}`")))?;
             let id = ids
-                .get(code)
+                .get(code.as_str())
                 .ok_or_else(|| bad(file, format!("{here}: `{code}` is not a code of `{name}`")))?;
             parts.coords.push(*id);
         }
-        parts
-            .rows
-            .push(cell.get("row").and_then(Value::as_u64).unwrap_or(0));
-        let status: Status =
-            serde_json::from_value(cell.get("status").cloned().unwrap_or(Value::Null))
-                .map_err(|e| bad(file, format!("{here}.status: {e}")))?;
-        parts.status.push(status);
-        for f in cell
-            .get("findings")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+        if let Some(extra) = cell
+            .coords
+            .keys()
+            .find(|k| !index.iter().any(|(name, _)| name == k))
         {
-            let read: FindingJson = serde_json::from_value(f.clone())
-                .map_err(|e| bad(file, format!("{here}.findings: {e}")))?;
-            let values = read
+            return Err(bad(
+                file,
+                format!("{here}: `{extra}` is not a dimension of the table"),
+            ));
+        }
+        parts.rows.push(cell.row);
+        parts.status.push(cell.status);
+        for f in cell.findings {
+            let values = f
                 .values
                 .resolve(&dimensions)
                 .map_err(|e| bad(file, format!("{here}.findings: {e}")))?;
             parts.findings.push(Finding {
-                rule: read.rule,
-                status: read.status,
+                rule: f.rule,
+                status: f.status,
                 values,
             });
         }
         parts.offsets.push(parts.findings.len() as u32);
     }
+    parts.name = tf.name.into_owned();
+    parts.input = tf.input.into_owned();
+    parts.rules = tf.rules.into_owned();
     parts.dimensions = dimensions;
-    let claimed = summary(file, tv, &format!("{at}.summary"))?;
     let read = TableReport::from_parts(parts).map_err(|(p, _)| bad(file, format!("{at}: {p}")))?;
-    verify(file, policy, &claimed, &read)?;
+    verify(file, policy, &tf.summary, &read)?;
     Ok(read)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn a_saved_report_reads_back_to_the_same_bytes() {
@@ -379,8 +329,19 @@ mod tests {
     fn check(edit: impl FnOnce(&mut Value), expected: &str) {
         let mut v: Value = serde_json::from_slice(GOLDEN).unwrap();
         edit(&mut v);
-        let bytes = serde_json::to_vec_pretty(&v).unwrap();
-        let e = read_report("r.json", &bytes).unwrap_err().to_string();
+        message(&serde_json::to_vec_pretty(&v).unwrap(), expected);
+    }
+
+    /// Reads the golden report with the first `from` in its text replaced by `to` (the golden file's lines are
+    /// the error's).
+    fn check_text(from: &str, to: &str, expected: &str) {
+        let text = std::str::from_utf8(GOLDEN).unwrap();
+        assert!(text.contains(from), "{from}");
+        message(text.replacen(from, to, 1).as_bytes(), expected);
+    }
+
+    fn message(bytes: &[u8], expected: &str) {
+        let e = read_report("r.json", bytes).unwrap_err().to_string();
         let e = e.strip_prefix("r.json: ").unwrap_or(&e);
         let e = e
             .strip_suffix("; check the original inputs again rather than trust this file")
@@ -475,14 +436,48 @@ mod tests {
             |v| v["summary"]["by_status"]["safe"] = json!(12),
             "this report was edited: the report counts safe cells: 12 in its summary, 9 in its tables",
         );
-        // Statuses and rules are the known ones.
-        check(
-            |v| cells(v)[0]["status"] = json!("fine"),
-            "cannot read cellguard report JSON: tables[0].cells[0].status: unknown variant `fine`, expected one of `safe`, `review`, `unsafe`",
+    }
+
+    #[test]
+    fn a_report_holds_known_names_and_only_the_report_keys() {
+        let json = "cannot read cellguard report JSON";
+        check_text(
+            "\"status\": \"safe\"",
+            "\"status\": \"fine\"",
+            &format!(
+                "{json}: line 143, column 26: unknown variant `fine`, expected one of `safe`, `review`, `unsafe`"
+            ),
         );
-        check(
-            |v| v["summary"]["by_rule"]["thresh"] = json!(1),
-            "cannot read cellguard report JSON: summary: unknown variant `thresh`, expected one of `threshold`, `dominance`, `p-percent`, `pq`, `class-disclosure`, `zero`, `negative`, `missing`, `dof`, `additivity`, `apriori`",
+        check_text(
+            "\"threshold\": 1",
+            "\"thresh\": 1",
+            &format!(
+                "{json}: line 53, column 14: unknown variant `thresh`, expected one of `threshold`, `dominance`, `p-percent`, `pq`, `class-disclosure`, `zero`, `negative`, `missing`, `dof`, `additivity`, `apriori`"
+            ),
+        );
+        check_text(
+            "\"use\": \"off\"",
+            "\"use\": \"skipped\"",
+            &format!(
+                "{json}: line 93, column 9: unknown variant `skipped`, expected one of `applied`, `off`, `not-applicable`"
+            ),
+        );
+        check_text(
+            "\"row\": 2,",
+            "\"row\": 2, \"note\": \"fine\",",
+            &format!(
+                "{json}: line 142, column 26: unknown field `note`, expected one of `coords`, `row`, `status`, `findings`"
+            ),
+        );
+        check_text(
+            "\"region\": \"BXL\"",
+            "\"region\": \"BXL\", \"year\": \"2024\"",
+            &format!("{json}: tables[0].cells[0]: `year` is not a dimension of the table"),
+        );
+        check_text(
+            "\"VL\",",
+            "\"BXL\",",
+            &format!("{json}: tables[0]: `BXL` appears twice among the codes of `region`"),
         );
     }
 }
