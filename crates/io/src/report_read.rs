@@ -208,6 +208,12 @@ fn table(
     // Per dimension, its codes' ids.
     let mut index: Vec<(&str, HashMap<&str, u32>)> = Vec::with_capacity(dimensions.len());
     for d in &dimensions {
+        if index.iter().any(|(name, _)| *name == d.name) {
+            return Err(bad(
+                file,
+                format!("{at}: the dimension `{}` appears twice", d.name),
+            ));
+        }
         let mut ids = HashMap::with_capacity(d.codes.len());
         for (i, c) in (0u32..).zip(&d.codes) {
             if ids.insert(c.as_str(), i).is_some() {
@@ -229,26 +235,33 @@ fn table(
     };
     parts.offsets.push(0);
     for (c, cell) in cells.into_iter().enumerate() {
-        let here = format!("{at}.cells[{c}]");
+        // Made only for an error: a million cells need no million names.
+        let here = || format!("{at}.cells[{c}]");
         for (name, ids) in &index {
             let code = cell
                 .coords
                 .get(*name)
-                .ok_or_else(|| bad(file, format!("{here}: no code for dimension `{name}`")))?;
-            let id = ids
-                .get(code.as_str())
-                .ok_or_else(|| bad(file, format!("{here}: `{code}` is not a code of `{name}`")))?;
+                .ok_or_else(|| bad(file, format!("{}: no code for dimension `{name}`", here())))?;
+            let id = ids.get(code.as_str()).ok_or_else(|| {
+                bad(
+                    file,
+                    format!("{}: `{code}` is not a code of `{name}`", here()),
+                )
+            })?;
             parts.coords.push(*id);
         }
-        if let Some(extra) = cell
-            .coords
-            .keys()
-            .find(|k| !index.iter().any(|(name, _)| name == k))
-        {
-            return Err(bad(
-                file,
-                format!("{here}: `{extra}` is not a dimension of the table"),
-            ));
+        // Every dimension has its code, and the names are distinct: any other key is no dimension's.
+        if cell.coords.len() != index.len() {
+            if let Some(extra) = cell
+                .coords
+                .keys()
+                .find(|k| !index.iter().any(|(name, _)| name == k))
+            {
+                return Err(bad(
+                    file,
+                    format!("{}: `{extra}` is not a dimension of the table", here()),
+                ));
+            }
         }
         parts.rows.push(cell.row);
         parts.status.push(cell.status);
@@ -256,7 +269,7 @@ fn table(
             let values = f
                 .values
                 .resolve(&dimensions)
-                .map_err(|e| bad(file, format!("{here}.findings: {e}")))?;
+                .map_err(|e| bad(file, format!("{}.findings: {e}", here())))?;
             parts.findings.push(Finding {
                 rule: f.rule,
                 status: f.status,
@@ -478,6 +491,11 @@ mod tests {
             "\"VL\",",
             "\"BXL\",",
             &format!("{json}: tables[0]: `BXL` appears twice among the codes of `region`"),
+        );
+        check_text(
+            "\"name\": \"region\"",
+            "\"name\": \"sex\"",
+            &format!("{json}: tables[0]: the dimension `sex` appears twice"),
         );
     }
 }
