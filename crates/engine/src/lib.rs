@@ -15,8 +15,10 @@ mod error;
 pub mod exact;
 pub mod hierarchy;
 pub mod policy;
-#[cfg(test)]
-mod random_table;
+/// Seeded random tables for property tests, here and in the cross-crate tests (the dev-only feature
+/// `random-tables`); not part of any shipped build.
+#[cfg(any(test, feature = "random-tables"))]
+pub mod random_table;
 pub mod report;
 pub mod rules;
 pub mod table;

@@ -8,21 +8,39 @@
 use crate::policy::Policy;
 use crate::rules::{Finding, RuleCode, Status};
 use crate::table::Table;
-use serde::ser::{SerializeMap, SerializeStruct};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub mod json;
+
 /// How a rule was used on a table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RuleUse {
     pub rule: RuleCode,
     /// `applied`, `partly-applied` (the table lacks a column for part of what the rule checks), `off` (not in
     /// the policy) or `not-applicable` (the table has nothing the rule judges).
-    #[serde(rename = "use")]
-    pub how: &'static str,
+    #[serde(rename = "use", deserialize_with = "rule_use")]
+    pub how: UseName,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<std::borrow::Cow<'static, str>>,
+}
+
+/// How a rule was used, by name. An alias, not `&'static str` written out: serde's derive takes a field
+/// spelled `&str` for text borrowed from the input, and would then read reports only from `'static` bytes.
+pub type UseName = &'static str;
+
+/// The ways a rule can be used on a table, as [`RuleUse::how`] names them.
+const RULE_USES: [&str; 4] = ["applied", "partly-applied", "off", "not-applicable"];
+
+/// A [`RuleUse::how`] read back: one of [`RULE_USES`].
+fn rule_use<'de, D: Deserializer<'de>>(d: D) -> Result<UseName, D::Error> {
+    let how = std::borrow::Cow::<str>::deserialize(d)?;
+    RULE_USES
+        .into_iter()
+        .find(|u| *u == how)
+        .ok_or_else(|| serde::de::Error::unknown_variant(&how, &RULE_USES))
 }
 
 impl RuleUse {
@@ -65,13 +83,43 @@ pub struct CellReport<'a> {
     pub findings: &'a [Finding],
 }
 
-/// Counts of cells by status and by rule.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// Counts of cells by status and by rule. Read back, a key that is not a status (a rule) is an error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Summary {
     pub cells: u64,
+    #[serde(deserialize_with = "named_counts::<Status, _>")]
     pub by_status: BTreeMap<&'static str, u64>,
     /// Cells on which each rule fired (a cell counts once per rule).
+    #[serde(deserialize_with = "named_counts::<RuleCode, _>")]
     pub by_rule: BTreeMap<&'static str, u64>,
+}
+
+/// Counts keyed by statuses or rules, read with the keys' own names (so an unknown key is an error).
+fn named_counts<'de, K, D>(d: D) -> Result<BTreeMap<&'static str, u64>, D::Error>
+where
+    K: Deserialize<'de> + Ord + Named,
+    D: Deserializer<'de>,
+{
+    let counts = BTreeMap::<K, u64>::deserialize(d)?;
+    Ok(counts.into_iter().map(|(k, n)| (k.name(), n)).collect())
+}
+
+/// A status or rule by the name reports give it.
+trait Named {
+    fn name(self) -> &'static str;
+}
+
+impl Named for Status {
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Named for RuleCode {
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 impl Summary {
@@ -109,7 +157,8 @@ impl Summary {
 }
 
 /// A dimension as the report shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DimensionSummary {
     pub name: String,
     pub total: Option<String>,
@@ -397,7 +446,8 @@ impl TableReport {
 }
 
 /// An input file as recorded in a report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InputRecord {
     pub name: String,
     pub sha256: String,
@@ -519,93 +569,16 @@ impl Report {
     }
 }
 
-struct Tool;
-impl Serialize for Tool {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("Tool", 2)?;
-        m.serialize_field("name", "cellguard")?;
-        m.serialize_field("version", crate::TOOL_VERSION)?;
-        m.end()
-    }
-}
-
+/// The report as its file holds it ([`json::ReportFile`]).
 impl Serialize for Report {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("Report", 7)?;
-        m.serialize_field("schema", crate::REPORT_SCHEMA)?;
-        m.serialize_field("tool", &Tool)?;
-        m.serialize_field("policy", &self.policy)?;
-        m.serialize_field("policy_sha256", &self.policy_sha256)?;
-        m.serialize_field("inputs", &self.inputs)?;
-        m.serialize_field("summary", &self.summary())?;
-        m.serialize_field("tables", &self.tables)?;
-        m.end()
+        json::ReportFile::of(self).serialize(s)
     }
 }
 
-struct Cells<'a>(&'a TableReport);
-struct CellJson<'a>(&'a TableReport, u32);
-struct Coords<'a>(&'a TableReport, u32);
-/// A finding with the table's dimensions, which name the dimension it refers to.
-struct FindingJson<'a>(&'a Finding, &'a [DimensionSummary]);
-struct Findings<'a>(&'a [Finding], &'a [DimensionSummary]);
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|f| FindingJson(f, self.1)))
-    }
-}
-
+/// The table as a report file holds it ([`json::TableFile`]).
 impl Serialize for TableReport {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("TableReport", 6)?;
-        m.serialize_field("name", &self.name)?;
-        m.serialize_field("input", &self.input)?;
-        m.serialize_field("dimensions", &self.dimensions)?;
-        m.serialize_field("rules", &self.rules)?;
-        m.serialize_field("summary", &self.summary)?;
-        m.serialize_field("cells", &Cells(self))?;
-        m.end()
-    }
-}
-
-impl Serialize for Cells<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq((0..self.0.len() as u32).map(|i| CellJson(self.0, i)))
-    }
-}
-
-impl Serialize for CellJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Some(c) = self.0.cell(self.1) else {
-            return s.serialize_none();
-        };
-        let mut m = s.serialize_struct("Cell", 4)?;
-        m.serialize_field("coords", &Coords(self.0, self.1))?;
-        m.serialize_field("row", &c.row)?;
-        m.serialize_field("status", &c.status)?;
-        m.serialize_field("findings", &Findings(c.findings, &self.0.dimensions))?;
-        m.end()
-    }
-}
-
-impl Serialize for Coords<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.dimensions.len()))?;
-        for (d, c) in self.0.coords_of(self.1) {
-            m.serialize_entry(d, c)?;
-        }
-        m.end()
-    }
-}
-
-impl Serialize for FindingJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("Finding", 4)?;
-        m.serialize_field("rule", &self.0.rule)?;
-        m.serialize_field("status", &self.0.status)?;
-        m.serialize_field("detail", &self.0.detail(self.1))?;
-        m.serialize_field("values", &self.0.values.named(self.1))?;
-        m.end()
+        json::TableFile::of(self).serialize(s)
     }
 }

@@ -55,9 +55,31 @@ pub enum Error {
         column: String,
         data_type: String,
     },
+    /// A saved report that disagrees with itself or with the rules: a status, a finding or a count was changed
+    /// after cellguard wrote it.
+    #[error(
+        "{file}: this report was edited: {} {problem}; check the original inputs again rather than trust this file",
+        place(.table.as_deref(), *.row)
+    )]
+    Edited {
+        file: String,
+        /// The table, or `None` for the report's own summary.
+        table: Option<String>,
+        row: Option<u64>,
+        problem: String,
+    },
     #[error("{file}: {error}")]
     Engine {
         file: String,
         error: cellguard_engine::Error,
     },
+}
+
+/// Where in a report: "table `wage`, row 12", "table `wage`" or "the report".
+fn place(table: Option<&str>, row: Option<u64>) -> String {
+    match (table, row) {
+        (Some(t), Some(r)) => format!("table `{t}`, row {r}"),
+        (Some(t), None) => format!("table `{t}`"),
+        (None, _) => "the report".to_owned(),
+    }
 }

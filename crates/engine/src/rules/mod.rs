@@ -19,6 +19,7 @@ mod missing;
 mod negative;
 mod p_percent;
 mod threshold;
+pub mod verdict;
 mod zero;
 
 // How they run.
