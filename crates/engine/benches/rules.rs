@@ -8,7 +8,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cellguard_engine::policy::{ClassDisclosure, Dominance, PPercent, Policy, Threshold};
 use cellguard_engine::table::{Column, Dimension, Shadow, Table};
-use cellguard_engine::{Status, check_table};
+use cellguard_engine::{RuleCode, Status, check_table};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -138,7 +138,7 @@ fn bench(c: &mut Criterion) {
     let m = margins_table(43);
     // The margins add up: additivity finds nothing to report.
     let r = check_table(&m, &Policy::preset("essnet").unwrap()).unwrap();
-    assert_eq!(r.findings_of("additivity").count(), 0);
+    assert_eq!(r.findings_of(RuleCode::Additivity).count(), 0);
     run(c, "rules-margins", &m);
 }
 

@@ -426,22 +426,19 @@ impl TableReport {
     }
 
     /// Every finding of rule `rule` (its code, e.g. `"threshold"`), in cell order.
-    pub fn findings_of<'a>(&'a self, rule: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+    pub fn findings_of(&self, rule: RuleCode) -> impl Iterator<Item = &Finding> + '_ {
         self.segments
             .iter()
             .flat_map(|s| s.findings.iter())
-            .filter(move |f| f.rule.as_str() == rule)
+            .filter(move |f| f.rule == rule)
     }
 
     /// `(cell, finding)` for every finding of rule `rule`, in cell order.
-    pub fn cells_with<'a>(
-        &'a self,
-        rule: &'a str,
-    ) -> impl Iterator<Item = (u32, &'a Finding)> + 'a {
+    pub fn cells_with(&self, rule: RuleCode) -> impl Iterator<Item = (u32, &Finding)> + '_ {
         self.cells()
             .enumerate()
             .flat_map(|(i, c)| c.findings.iter().map(move |f| (i as u32, f)))
-            .filter(move |(_, f)| f.rule.as_str() == rule)
+            .filter(move |(_, f)| f.rule == rule)
     }
 }
 

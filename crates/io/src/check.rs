@@ -169,6 +169,7 @@ pub fn policy_from_toml(file: &NamedBytes) -> Result<Policy, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cellguard_engine::RuleCode;
 
     #[test]
     fn a_known_hash_is_used_and_a_malformed_one_ignored() {
@@ -290,8 +291,8 @@ mod tests {
         let r = &c.report;
         let cells: Vec<_> = r.cells().collect();
         let got: Vec<String> = r
-            .findings_of("dominance")
-            .chain(r.findings_of("missing"))
+            .findings_of(RuleCode::Dominance)
+            .chain(r.findings_of(RuleCode::Missing))
             .map(|f| f.detail(&r.dimensions))
             .collect();
         assert_eq!(

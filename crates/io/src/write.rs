@@ -71,6 +71,7 @@ pub fn tabulated_to_csv(t: &Tabulated) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cellguard_engine::RuleCode;
     use cellguard_engine::{Agg, Policy, TableReport, TabulateSpec};
 
     /// Each cell's status and findings in words, in cell order.
@@ -157,8 +158,8 @@ mod tests {
             let (table, _) = crate::table_from_frame(&mut frame, &roles).unwrap();
             let stripped = cellguard_engine::check_table(&table, &policy).unwrap();
             assert!(
-                stripped.findings_of("missing").count() > 0
-                    && stripped.findings_of("dominance").count() == 0,
+                stripped.findings_of(RuleCode::Missing).count() > 0
+                    && stripped.findings_of(RuleCode::Dominance).count() == 0,
                 "case {case}"
             );
         }

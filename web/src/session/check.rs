@@ -70,7 +70,7 @@ fn counts(r: &TableReport) -> Counts {
 
 /// A file with its bytes in the worker's memory.
 #[derive(Debug)]
-struct Owned {
+struct LoadedFile {
     name: String,
     /// Shared with the checked frame, whose text columns point into it.
     bytes: Arc<Vec<u8>>,
@@ -80,7 +80,7 @@ struct Owned {
 
 /// Reads a microdata file and tabulates it as `cellguard tabulate` would; returns the table file's name and
 /// bytes (the CSV the CLI would write).
-fn tabulate(file: &Owned, spec: &TabulateIn) -> Result<NamedBytes, String> {
+fn tabulate(file: &LoadedFile, spec: &TabulateIn) -> Result<NamedBytes, String> {
     let agg = match spec.agg.as_str() {
         "count" => Agg::Count,
         "sum" => Agg::Sum,
@@ -211,7 +211,7 @@ impl Session {
                     continue;
                 }
             };
-            let file = Owned {
+            let file = LoadedFile {
                 name: file.name,
                 bytes,
                 sha256: file.sha256,

@@ -310,6 +310,7 @@ pub(super) fn words_units(
 #[cfg(test)]
 mod tests {
     use crate::policy::Policy;
+    use crate::rules::RuleCode;
     use crate::rules::check_table;
     use crate::table::{Dimension, TableBuilder};
 
@@ -332,7 +333,7 @@ mod tests {
         p.class_disclosure = None;
         let r = check_table(&t, &p).unwrap();
         let got: Vec<String> = r
-            .cells_with("additivity")
+            .cells_with(RuleCode::Additivity)
             .map(|(_, f)| f.detail(&r.dimensions))
             .collect();
         assert_eq!(got, expected);

@@ -406,6 +406,7 @@ pub(super) fn words_single(
 #[cfg(test)]
 mod tests {
     use crate::policy::{ClassDisclosure, Policy};
+    use crate::rules::RuleCode;
     use crate::rules::check_table;
     use crate::table::{Dimension, TableBuilder};
 
@@ -445,7 +446,7 @@ mod tests {
         });
         let r = check_table(&t, &p).unwrap();
         let got: Vec<String> = r
-            .cells_with("class-disclosure")
+            .cells_with(RuleCode::ClassDisclosure)
             .map(|(cell, f)| format!("{}: {}", t.describe(cell), f.detail(&r.dimensions)))
             .collect();
         assert_eq!(got, expected);

@@ -58,6 +58,7 @@ pub(super) fn words(lang: Lang, dof: f64, min: f64) -> String {
 #[cfg(test)]
 mod tests {
     use crate::policy::Policy;
+    use crate::rules::RuleCode;
     use crate::rules::{check_table, testing::details};
     use crate::table::{Dimension, TableBuilder};
 
@@ -72,7 +73,7 @@ mod tests {
             .build("coef", vec![dim])
             .unwrap();
         let r = check_table(&t, &Policy::preset("acro").unwrap()).unwrap();
-        let got = [details(&r, "dof"), details(&r, "missing")].concat();
+        let got = [details(&r, RuleCode::Dof), details(&r, RuleCode::Missing)].concat();
         assert_eq!(
             got,
             [

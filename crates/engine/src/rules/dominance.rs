@@ -91,6 +91,7 @@ pub(super) fn words(lang: Lang, n: u32, k: f64, inclusive: bool, share: f64) -> 
 #[cfg(test)]
 mod tests {
     use crate::policy::{Dominance, Policy};
+    use crate::rules::RuleCode;
     use crate::rules::{check_table, testing::table};
 
     fn check(rules: &[(u32, f64, bool)], cells: &[(&str, u64, f64, &[f64])], expected: &[&str]) {
@@ -103,7 +104,7 @@ mod tests {
             .collect();
         let r = check_table(&table(cells), &p).unwrap();
         let got: Vec<String> = r
-            .findings_of("dominance")
+            .findings_of(RuleCode::Dominance)
             .map(|f| f.detail(&r.dimensions))
             .collect();
         assert_eq!(got, expected);
@@ -221,7 +222,7 @@ mod tests {
             inclusive: false,
         }];
         let r = check_table(&t, &p).unwrap();
-        assert_eq!(r.findings_of("dominance").count(), 1);
+        assert_eq!(r.findings_of(RuleCode::Dominance).count(), 1);
     }
 
     /// Sampling weights replicate a unit (τ-ARGUS 4.2 manual §4.2.2, "sampling weights"; Hundepool et al. 2012,
@@ -255,8 +256,8 @@ mod tests {
         };
         let found = |t: &crate::table::Table, p: &Policy| {
             let r = check_table(t, p).unwrap();
-            r.findings_of("dominance")
-                .chain(r.findings_of("missing"))
+            r.findings_of(RuleCode::Dominance)
+                .chain(r.findings_of(RuleCode::Missing))
                 .map(|f| f.detail(&r.dimensions))
                 .collect::<Vec<_>>()
         };

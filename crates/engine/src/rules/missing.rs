@@ -160,6 +160,7 @@ pub(super) fn words_rows(lang: Lang, rows: u64) -> String {
 #[cfg(test)]
 mod tests {
     use crate::policy::Policy;
+    use crate::rules::RuleCode;
     use crate::rules::{check_table, testing::details};
     use crate::table::{Dimension, TableBuilder};
 
@@ -183,7 +184,7 @@ mod tests {
             inclusive: false,
         }];
         let r = check_table(&t, &p).unwrap();
-        let got = details(&r, "missing");
+        let got = details(&r, RuleCode::Missing);
         assert_eq!(
             got,
             [
@@ -195,7 +196,7 @@ mod tests {
         );
         // Cell 3 has one unit: its missing top2 is a true zero, and dominance judges it.
         assert_eq!(
-            r.cells_with("dominance")
+            r.cells_with(RuleCode::Dominance)
                 .map(|(c, _)| c)
                 .collect::<Vec<_>>(),
             [3]

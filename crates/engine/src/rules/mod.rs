@@ -10,8 +10,9 @@
 //! Architecture invariant: a rule never fails on a cell. A cell a rule cannot decide (a missing value, a negative
 //! contribution) gets a finding of its own (`missing`, `negative`) that says why, and the rule skips that cell only.
 
-// The rules, in report order.
+// The rules, one file each (the order they run in is `pass.rs`'s `Pass::run`).
 mod additivity;
+mod apriori;
 mod class_disclosure;
 mod dof;
 mod dominance;
@@ -19,7 +20,6 @@ mod missing;
 mod negative;
 mod p_percent;
 mod threshold;
-pub mod verdict;
 mod zero;
 
 // How they run.
@@ -32,6 +32,7 @@ mod pass;
 mod relations;
 mod screen;
 mod uses;
+pub mod verdict;
 mod words;
 
 pub(crate) use columns::Columns;
@@ -61,7 +62,7 @@ pub(crate) mod testing {
     }
 
     /// `"cell: detail"` for every finding of `rule` in the report, in cell order.
-    pub fn details(r: &TableReport, rule: &str) -> Vec<String> {
+    pub fn details(r: &TableReport, rule: crate::rules::RuleCode) -> Vec<String> {
         r.cells_with(rule)
             .map(|(c, f)| format!("{c}: {}", f.detail(&r.dimensions)))
             .collect()
@@ -128,7 +129,7 @@ mod pass_tests {
                 let b = switched(&relations::NO_LAYOUT, || check_table(&sparse, &p));
                 match (a, b) {
                     (Ok(a), Ok(b)) => {
-                        fired += a.findings_of("class-disclosure").count();
+                        fired += a.findings_of(RuleCode::ClassDisclosure).count();
                         assert_eq!(a, b, "seed {seed}, policy {}", p.name);
                     }
                     (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
@@ -159,8 +160,8 @@ mod pass_tests {
                 match (a, b) {
                     (Ok(a), Ok(b)) => {
                         if t.is_full_grid() {
-                            class += a.findings_of("class-disclosure").count();
-                            sums += a.findings_of("additivity").count();
+                            class += a.findings_of(RuleCode::ClassDisclosure).count();
+                            sums += a.findings_of(RuleCode::Additivity).count();
                         }
                         assert_eq!(a, b, "seed {seed}, policy {}", p.name);
                         assert_eq!(
@@ -279,7 +280,7 @@ mod pass_tests {
             let lookups = switched(&relations::NO_LAYOUT, || check_table(&t, &p).unwrap());
             assert_eq!(grid, lookups, "{parts:?}");
             assert!(
-                grid.findings_of("additivity")
+                grid.findings_of(RuleCode::Additivity)
                     .all(|f| !matches!(f.values, Detail::AdditivityValue { .. })),
                 "{parts:?}"
             );

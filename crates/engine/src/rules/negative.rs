@@ -99,6 +99,7 @@ pub(super) fn words(
 #[cfg(test)]
 mod tests {
     use crate::policy::{Dominance, Policy};
+    use crate::rules::RuleCode;
     use crate::rules::{check_table, testing::details, testing::table};
 
     #[test]
@@ -117,7 +118,7 @@ mod tests {
             inclusive: false,
         }];
         let r = check_table(&t, &p).unwrap();
-        let got = details(&r, "negative");
+        let got = details(&r, RuleCode::Negative);
         assert_eq!(
             got,
             [
@@ -126,7 +127,7 @@ mod tests {
             ]
         );
         // Dominance still judges cell b, and only cell b.
-        let dom: Vec<u32> = r.cells_with("dominance").map(|(c, _)| c).collect();
+        let dom: Vec<u32> = r.cells_with(RuleCode::Dominance).map(|(c, _)| c).collect();
         assert_eq!(dom, [1]);
         // −∞ and NaN are missing numbers, not negative ones: the `missing` rule reports them, this rule does not.
         let t = table(&[
@@ -135,14 +136,14 @@ mod tests {
             ("c", 20, f64::NAN, &[60.0, -10.0]),
         ]);
         let r = check_table(&t, &p).unwrap();
-        let neg = details(&r, "negative");
+        let neg = details(&r, RuleCode::Negative);
         assert_eq!(
             neg,
             [
                 "2: a top contribution of -10: dominance and p % rules assume non-negative contributions; check by hand"
             ]
         );
-        let missing: Vec<u32> = r.cells_with("missing").map(|(c, _)| c).collect();
+        let missing: Vec<u32> = r.cells_with(RuleCode::Missing).map(|(c, _)| c).collect();
         assert_eq!(missing, [0, 1, 2]);
     }
 }

@@ -149,6 +149,7 @@ pub(super) fn words_pq(lang: Lang, p: f64, q: f64, top1: f64, remainder: f64) ->
 #[cfg(test)]
 mod tests {
     use crate::policy::{PPercent, Policy, Pq};
+    use crate::rules::RuleCode;
     use crate::rules::{check_table, testing::table};
 
     fn check(
@@ -165,8 +166,8 @@ mod tests {
         pol.pq = pq.map(|(p, q)| Pq { p, q });
         let r = check_table(&table(cells), &pol).unwrap();
         let got: Vec<String> = r
-            .findings_of("p-percent")
-            .chain(r.findings_of("pq"))
+            .findings_of(RuleCode::PPercent)
+            .chain(r.findings_of(RuleCode::Pq))
             .map(|f| f.detail(&r.dimensions))
             .collect();
         assert_eq!(got, expected);

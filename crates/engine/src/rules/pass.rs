@@ -5,13 +5,13 @@
 use super::magnitude::{clean_magnitudes, magnitudes};
 use super::screen::{Flags, Screen};
 use super::{
-    Columns, Detail, Finding, RuleCode, Status, additivity, class_disclosure, dof, dominance, grid,
-    missing, negative, num, p_percent, push, threshold, uses, zero,
+    Columns, Finding, RuleCode, Status, additivity, apriori, class_disclosure, dof, dominance,
+    grid, missing, negative, num, p_percent, threshold, uses, verdict, zero,
 };
 use crate::Error;
 use crate::policy::Policy;
 use crate::report::TableReport;
-use crate::table::{Apriori, Table};
+use crate::table::Table;
 use std::ops::Range;
 
 /// Findings of the rules that look at groups of cells (class disclosure, additivity), sorted by cell; merged into
@@ -367,34 +367,20 @@ impl Pass<'_> {
                     dof::cell(col.get(i), d, self.missing_action, &mut findings);
                 }
                 additive.drain_into(i as u32, &mut findings);
-                let (mut st, mut seen) = (Status::Safe, 0usize);
-                for f in findings.get(start..).unwrap_or(&[]) {
-                    st = st.max(f.status);
-                    seen |= 1 << (f.rule as u32);
-                }
-                match cols.apriori(i) {
-                    Some(Apriori::Unsafe) => {
-                        push(
-                            &mut findings,
-                            RuleCode::Apriori,
-                            Status::Unsafe,
-                            Detail::DeclaredUnsafe,
-                        );
-                        st = Status::Unsafe;
-                        seen |= 1 << (RuleCode::Apriori as u32);
-                    }
-                    Some(Apriori::Safe) if st != Status::Safe => {
-                        push(
-                            &mut findings,
-                            RuleCode::Apriori,
-                            Status::Safe,
-                            Detail::DeclaredSafe,
-                        );
-                        st = Status::Safe;
-                        seen |= 1 << (RuleCode::Apriori as u32);
-                    }
-                    _ => {}
-                }
+                // The declared status last, over every other finding of the cell.
+                let worst = findings
+                    .get(start..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|f| f.status)
+                    .max()
+                    .unwrap_or(Status::Safe);
+                apriori::cell(cols.apriori(i), worst, &mut findings);
+                let cell_findings = findings.get(start..).unwrap_or(&[]);
+                let st = verdict::cell_status(cell_findings);
+                let seen = cell_findings
+                    .iter()
+                    .fold(0usize, |seen, f| seen | 1 << (f.rule as u32));
                 if let Some(c) = rule_sets.get_mut(seen) {
                     *c += 1;
                 }

@@ -248,6 +248,7 @@ impl Acc {
 mod tests {
     use super::Groups;
     use crate::policy::Policy;
+    use crate::rules::RuleCode;
     use crate::rules::check_table;
     use crate::table::{Column, Dimension, Shadow, Table};
 
@@ -333,7 +334,7 @@ mod tests {
             let found = |t: &Table| {
                 let r = check_table(t, &policy).unwrap();
                 let mut f: Vec<(Vec<u32>, String)> = r
-                    .cells_with("additivity")
+                    .cells_with(RuleCode::Additivity)
                     .map(|(c, f)| (t.cell_coords(c).to_vec(), f.detail(&r.dimensions)))
                     .collect();
                 f.sort();

@@ -53,6 +53,7 @@ pub(super) fn words(lang: Lang, n: u64, min_units: u64) -> String {
 #[cfg(test)]
 mod tests {
     use crate::policy::{Policy, Threshold};
+    use crate::rules::RuleCode;
     use crate::rules::{check_table, testing::table};
 
     /// `cells`: (code, n); `expected`: the details of the threshold findings, in cell order.
@@ -64,7 +65,7 @@ mod tests {
         p.class_disclosure = None;
         let r = check_table(&table(&rows), &p).unwrap();
         let got: Vec<String> = r
-            .findings_of("threshold")
+            .findings_of(RuleCode::Threshold)
             .map(|f| f.detail(&r.dimensions))
             .collect();
         assert_eq!(got, expected);

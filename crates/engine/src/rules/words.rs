@@ -4,7 +4,7 @@
 //! explanation in the language of the output it signs off).
 
 use super::{
-    Finding, NamedDetail, additivity, class_disclosure, dof, dominance, missing, negative,
+    Finding, NamedDetail, additivity, apriori, class_disclosure, dof, dominance, missing, negative,
     p_percent, threshold, zero,
 };
 use serde::{Deserialize, Serialize};
@@ -148,27 +148,9 @@ pub(crate) fn words(d: &NamedDetail, lang: Lang) -> String {
             max,
             parts,
         } => additivity::words_units(lang, dimension, *n, *sum, *max, *parts),
-        NamedDetail::DeclaredUnsafe => declared(lang, false),
-        NamedDetail::DeclaredSafe => declared(lang, true),
+        NamedDetail::DeclaredUnsafe => apriori::words(lang, false),
+        NamedDetail::DeclaredSafe => apriori::words(lang, true),
     }
-}
-
-/// The `apriori` rule's words: a status declared in the table's `status` column (it has no file of its own:
-/// the pass applies it after every other rule).
-fn declared(lang: Lang, safe: bool) -> String {
-    match (lang, safe) {
-        (Lang::En, false) => "declared unsafe in the status column",
-        (Lang::En, true) => "declared safe in the status column: the other findings are overridden",
-        (Lang::Nl, false) => "als onveilig opgegeven in de statuskolom",
-        (Lang::Nl, true) => {
-            "als veilig opgegeven in de statuskolom: de andere bevindingen vervallen"
-        }
-        (Lang::Fr, false) => "déclarée non sûre dans la colonne de statut",
-        (Lang::Fr, true) => {
-            "déclarée sûre dans la colonne de statut : les autres constats sont levés"
-        }
-    }
-    .into()
 }
 
 impl Finding {

@@ -61,6 +61,7 @@ pub(super) fn words(lang: Lang, structural: bool) -> String {
 #[cfg(test)]
 mod tests {
     use crate::policy::{Action, Policy};
+    use crate::rules::RuleCode;
     use crate::rules::check_table;
     use crate::table::{Apriori, Dimension, TableBuilder};
 
@@ -81,7 +82,7 @@ mod tests {
         p.zero.sampling = sampling;
         let r = check_table(&t, &p).unwrap();
         let got: Vec<String> = r
-            .cells_with("zero")
+            .cells_with(RuleCode::Zero)
             .map(|(c, f)| format!("{c} {}: {}", f.status.as_str(), f.detail(&r.dimensions)))
             .collect();
         assert_eq!(got, expected);

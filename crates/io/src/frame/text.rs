@@ -17,7 +17,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Default)]
 pub struct TextColumn {
     /// The owned store (empty while the column is shared).
-    own: Owned,
+    own: OwnedFields,
     /// The shared store: a split text and the column's place in its rows.
     shared: Option<(Arc<Split>, usize)>,
     numbers: Option<Parsed>,
@@ -25,7 +25,7 @@ pub struct TextColumn {
 }
 
 #[derive(Debug, Clone, Default)]
-struct Owned {
+struct OwnedFields {
     buf: String,
     /// Low 32 bits of each field's end in `buf`.
     ends: Vec<u32>,
@@ -91,7 +91,7 @@ const LOW_BITS: u32 = 32;
 #[cfg(test)]
 const LOW_BITS: u32 = 5;
 
-impl Owned {
+impl OwnedFields {
     /// Records a field ending at byte `end` of the buffer.
     fn close_at(&mut self, end: usize) {
         let end = end as u64;
@@ -127,7 +127,7 @@ impl TextColumn {
         let numbers = numbers.filter(|p| p.values.len() == split.rows());
         let codes = codes.filter(|c| c.ids.len() == split.rows());
         TextColumn {
-            own: Owned::default(),
+            own: OwnedFields::default(),
             shared: Some((split, k)),
             numbers,
             codes,
@@ -159,11 +159,11 @@ impl TextColumn {
         self.numbers.take().map(|p| p.values)
     }
     /// The owned store, a shared column's fields copied into it first (a column that changes stops sharing).
-    fn owned(&mut self) -> &mut Owned {
+    fn owned(&mut self) -> &mut OwnedFields {
         self.numbers = None;
         self.codes = None;
         if let Some((split, k)) = self.shared.take() {
-            let mut own = Owned::default();
+            let mut own = OwnedFields::default();
             own.ends.reserve(split.rows());
             for row in 0..split.rows() {
                 own.buf.push_str(split.field(row, k));
