@@ -198,6 +198,13 @@ mod tests {
             &[("a", 5, 2.0, &[0.9, 0.8000000001])],
             &["top 2 = 85.0 % of value > 85.0 %"],
         );
+        // ACRO's (2, 90) with `>=`: 0.7 + 0.2 is 90 % of 1, though floats make it 0.8999999999999999 (ACRO
+        // itself passes this cell; bench/acro/DIFFERENCES.md).
+        check(
+            &[(2, 90.0, true)],
+            &[("a", 5, 1.0, &[0.7, 0.2])],
+            &["top 2 = 90.0 % of value ≥ 90.0 %"],
+        );
         // A k that is no binary fraction: 90.9 % of 1000 is 909.
         check(&[(1, 90.9, false)], &[("a", 5, 1000.0, &[909.0])], &[]);
         check(
