@@ -346,6 +346,9 @@ pub fn rule(lang: Lang, r: RuleCode) -> &'static str {
         (Lang::En, Apriori) => "a priori",
         (Lang::Nl, Apriori) => "a priori",
         (Lang::Fr, Apriori) => "a priori",
+        (Lang::En, Consistency) => "consistency",
+        (Lang::Nl, Consistency) => "consistentie",
+        (Lang::Fr, Consistency) => "cohérence",
     }
 }
 

@@ -104,6 +104,7 @@ fn unreachable_policy() -> Policy {
         missing_rows: cellguard_engine::policy::Action::Safe,
         dof: None,
         additivity: cellguard_engine::policy::Action::Review,
+        inconsistent: cellguard_engine::policy::Action::Review,
     }
 }
 

@@ -31,27 +31,27 @@ pub enum Numbers {
 /// plain `c·x`, a sampling weight in a weighted table).
 pub type Term = (f64, f64, f64);
 
-/// A form's terms, kept inline (a rule's form has a handful; a weighted cell's up to a few dozen). A term past
-/// the room is not dropped: the form then has no sign, which the rules take as "look at this cell" (fail closed).
+/// A form's terms, kept inline, room for `N` (a rule's form has a handful; a weighted cell's up to a few dozen).
+/// A term past the room is not dropped: the form then has no sign, which the rules take as "look at this cell"
+/// (fail closed).
 #[derive(Debug, Clone, Copy)]
-pub struct Form {
-    terms: [Term; Form::ROOM],
+pub struct Form<const N: usize = 48> {
+    terms: [Term; N],
     len: usize,
     overflow: bool,
 }
 
-impl Default for Form {
+impl<const N: usize> Default for Form<N> {
     fn default() -> Self {
         Form {
-            terms: [(0.0, 0.0, 0.0); Form::ROOM],
+            terms: [(0.0, 0.0, 0.0); N],
             len: 0,
             overflow: false,
         }
     }
 }
 
-impl Form {
-    const ROOM: usize = 48;
+impl<const N: usize> Form<N> {
     pub fn push(&mut self, term: Term) {
         match self.terms.get_mut(self.len) {
             Some(slot) => {

@@ -113,6 +113,10 @@ pub struct Policy {
     /// Totals that do not equal the sum of their parts (inconsistent input).
     #[serde(default = "review")]
     pub additivity: Action,
+    /// Cells whose shadow numbers contradict each other (top contributions above the value, out of order, more
+    /// than the units; a value in a cell of no units).
+    #[serde(default = "review")]
+    pub inconsistent: Action,
 }
 
 fn yes() -> bool {
@@ -165,6 +169,7 @@ impl Policy {
                 missing_rows: Action::Safe,
                 dof: Some(Dof { min: 10.0 }),
                 additivity: Action::Review,
+                inconsistent: Action::Review,
             },
             // Source: ACRO 1.0 `default.yaml`: safe_threshold 10, safe_nk_n 2, safe_nk_k 0.90 (share ≥ k fails),
             // safe_pratio_p 0.10, safe_dof_threshold 10, zeros_are_disclosive True, check_missing_values False.
@@ -190,6 +195,7 @@ impl Policy {
                 missing_rows: Action::Safe,
                 dof: Some(Dof { min: 10.0 }),
                 additivity: Action::Review,
+                inconsistent: Action::Review,
             },
             // Source: sdcTable `primarySuppression()` defaults: freq maxN = 3 (count ≤ 3 is sensitive, so at least
             // 4 units), allowZeros = FALSE, nk n = 2 k = 85, p = 80, pq p = 25 q = 50.
@@ -213,6 +219,7 @@ impl Policy {
                 missing_rows: Action::Safe,
                 dof: None,
                 additivity: Action::Review,
+                inconsistent: Action::Review,
             },
             other => {
                 return Err(Error::Policy(format!(

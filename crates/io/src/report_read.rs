@@ -458,28 +458,28 @@ mod tests {
             "\"status\": \"safe\"",
             "\"status\": \"fine\"",
             &format!(
-                "{json}: line 147, column 26: unknown variant `fine`, expected one of `safe`, `review`, `unsafe`"
+                "{json}: line 152, column 26: unknown variant `fine`, expected one of `safe`, `review`, `unsafe`"
             ),
         );
         check_text(
             "\"threshold\": 1",
             "\"thresh\": 1",
             &format!(
-                "{json}: line 55, column 14: unknown variant `thresh`, expected one of `threshold`, `dominance`, `p-percent`, `pq`, `class-disclosure`, `zero`, `negative`, `missing`, `dof`, `additivity`, `apriori`"
+                "{json}: line 56, column 14: unknown variant `thresh`, expected one of `threshold`, `dominance`, `p-percent`, `pq`, `class-disclosure`, `zero`, `negative`, `missing`, `dof`, `additivity`, `apriori`, `consistency`"
             ),
         );
         check_text(
             "\"use\": \"off\"",
             "\"use\": \"skipped\"",
             &format!(
-                "{json}: line 95, column 9: unknown variant `skipped`, expected one of `applied`, `partly-applied`, `off`, `not-applicable`"
+                "{json}: line 96, column 9: unknown variant `skipped`, expected one of `applied`, `partly-applied`, `off`, `not-applicable`"
             ),
         );
         check_text(
             "\"row\": 2,",
             "\"row\": 2, \"note\": \"fine\",",
             &format!(
-                "{json}: line 146, column 26: unknown field `note`, expected one of `coords`, `row`, `status`, `findings`"
+                "{json}: line 151, column 26: unknown field `note`, expected one of `coords`, `row`, `status`, `findings`"
             ),
         );
         check_text(

@@ -110,6 +110,24 @@ pub enum Detail {
         max: u64,
         parts: u32,
     },
+    TopsAboveValue {
+        tops: f64,
+        value: f64,
+    },
+    /// `top{rank}` (from 1) holds `top`, below `next` in `top{rank + 1}`.
+    TopsOutOfOrder {
+        rank: u32,
+        top: f64,
+        next: f64,
+    },
+    TopsBeyondUnits {
+        n: u64,
+        rank: u32,
+    },
+    EmptyWithValue {
+        n: u64,
+        value: f64,
+    },
     DeclaredUnsafe,
     DeclaredSafe,
 }
@@ -193,6 +211,24 @@ pub enum NamedDetail<'a> {
         sum: u64,
         max: u64,
         parts: u32,
+    },
+    TopsAboveValue {
+        tops: f64,
+        value: f64,
+    },
+    /// `top{rank}` (from 1) holds `top`, below `next` in `top{rank + 1}`.
+    TopsOutOfOrder {
+        rank: u32,
+        top: f64,
+        next: f64,
+    },
+    TopsBeyondUnits {
+        n: u64,
+        rank: u32,
+    },
+    EmptyWithValue {
+        n: u64,
+        value: f64,
     },
     DeclaredUnsafe,
     DeclaredSafe,
@@ -310,6 +346,12 @@ impl Detail {
             },
             Detail::DeclaredUnsafe => NamedDetail::DeclaredUnsafe,
             Detail::DeclaredSafe => NamedDetail::DeclaredSafe,
+            Detail::TopsAboveValue { tops, value } => NamedDetail::TopsAboveValue { tops, value },
+            Detail::TopsOutOfOrder { rank, top, next } => {
+                NamedDetail::TopsOutOfOrder { rank, top, next }
+            }
+            Detail::TopsBeyondUnits { n, rank } => NamedDetail::TopsBeyondUnits { n, rank },
+            Detail::EmptyWithValue { n, value } => NamedDetail::EmptyWithValue { n, value },
         }
     }
 }
@@ -433,6 +475,22 @@ impl NamedDetail<'_> {
             },
             NamedDetail::DeclaredUnsafe => Detail::DeclaredUnsafe,
             NamedDetail::DeclaredSafe => Detail::DeclaredSafe,
+            NamedDetail::TopsAboveValue { tops, value } => Detail::TopsAboveValue {
+                tops: *tops,
+                value: *value,
+            },
+            NamedDetail::TopsOutOfOrder { rank, top, next } => Detail::TopsOutOfOrder {
+                rank: *rank,
+                top: *top,
+                next: *next,
+            },
+            NamedDetail::TopsBeyondUnits { n, rank } => {
+                Detail::TopsBeyondUnits { n: *n, rank: *rank }
+            }
+            NamedDetail::EmptyWithValue { n, value } => Detail::EmptyWithValue {
+                n: *n,
+                value: *value,
+            },
         })
     }
 }

@@ -36,7 +36,12 @@ use std::cmp::Ordering;
 /// exactly k % lands on the side the rule says. `largest` holds `100 ×` the n largest contributions as terms. A
 /// number that is not finite makes the test true: the cell is then looked at fully (fail closed).
 #[inline]
-fn exceeds(d: &Dominance, mut largest: Form, value: f64, numbers: Numbers) -> bool {
+fn exceeds<const N: usize>(
+    d: &Dominance,
+    mut largest: Form<N>,
+    value: f64,
+    numbers: Numbers,
+) -> bool {
     largest.push((-d.k, value, 1.0));
     match largest.sign(numbers) {
         Some(Ordering::Greater) | None => true,
@@ -49,7 +54,8 @@ fn exceeds(d: &Dominance, mut largest: Form, value: f64, numbers: Numbers) -> bo
 /// for): the first look's entry.
 #[inline]
 pub(super) fn dominates(d: &Dominance, top: &[f64], value: f64, numbers: Numbers) -> bool {
-    let mut largest = Form::default();
+    // Room for the n ≤ 8 contributions and the value.
+    let mut largest = Form::<9>::default();
     for &x in top.iter().take(d.n as usize) {
         largest.push((100.0, x, 1.0));
     }
@@ -61,7 +67,7 @@ pub(super) fn cell(m: &Magnitudes, d: &Dominance, out: &mut Vec<Finding>) {
         return;
     }
     let copies = f64::from(d.n);
-    let mut largest = Form::default();
+    let mut largest = Form::<48>::default();
     // Contributions the table does not give: the `missing` rule says so.
     if !m.largest(copies, 100.0, &mut largest) {
         return;

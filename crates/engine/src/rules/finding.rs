@@ -49,10 +49,11 @@ pub enum RuleCode {
     Dof,
     Additivity,
     Apriori,
+    Consistency,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 11] = [
+    pub const ALL: [RuleCode; 12] = [
         RuleCode::Threshold,
         RuleCode::Dominance,
         RuleCode::PPercent,
@@ -64,6 +65,7 @@ impl RuleCode {
         RuleCode::Dof,
         RuleCode::Additivity,
         RuleCode::Apriori,
+        RuleCode::Consistency,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -78,6 +80,7 @@ impl RuleCode {
             RuleCode::Dof => "dof",
             RuleCode::Additivity => "additivity",
             RuleCode::Apriori => "apriori",
+            RuleCode::Consistency => "consistency",
         }
     }
 }

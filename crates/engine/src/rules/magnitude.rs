@@ -34,7 +34,7 @@ impl Magnitudes {
     ///
     /// Whether a unit is taken whole or in part is decided in floating point; at the point where the two agree
     /// (its weight equals what is left to take) both give the same sum.
-    pub fn largest(&self, copies: f64, coef: f64, form: &mut Form) -> bool {
+    pub fn largest<const N: usize>(&self, copies: f64, coef: f64, form: &mut Form<N>) -> bool {
         let mut taken = 0.0f64;
         let known = self.decidable.min(MAX_TOP);
         for (i, (&v, &w)) in self.top.iter().zip(&self.weights).take(known).enumerate() {
@@ -156,7 +156,7 @@ pub(super) fn clean_magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnit
 /// cell the magnitude rules do not judge anyway.
 pub(super) fn weighted_reach(c: &Columns, i: usize, copies: f64) -> Option<bool> {
     let m = magnitudes(c, i, c.top.len())?;
-    Some(m.largest(copies, 0.0, &mut Form::default()))
+    Some(m.largest(copies, 0.0, &mut Form::<48>::default()))
 }
 
 #[cfg(test)]
@@ -183,7 +183,7 @@ mod tests {
     /// `copies` largest of `tops` against `expected` (exactly): `Some(sum)` or `None` when undecidable.
     fn check(tops: &[(f64, f64)], units: u64, copies: f64, expected: Option<f64>) {
         let m = cell(tops, units);
-        let mut form = Form::default();
+        let mut form = Form::<48>::default();
         let reached = m.largest(copies, 1.0, &mut form);
         match expected {
             None => assert!(!reached, "{tops:?} {copies}"),

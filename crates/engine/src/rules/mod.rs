@@ -14,6 +14,7 @@
 mod additivity;
 mod apriori;
 mod class_disclosure;
+mod consistency;
 mod dof;
 mod dominance;
 mod missing;
@@ -367,6 +368,7 @@ mod pass_tests {
         let order = |r: RuleCode| match r {
             RuleCode::Missing => 0,
             RuleCode::Negative => 1,
+            RuleCode::Consistency => 1,
             RuleCode::Zero => 2,
             RuleCode::Threshold => 3,
             RuleCode::Dominance => 4,

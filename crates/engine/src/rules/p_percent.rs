@@ -32,7 +32,12 @@ use std::cmp::Ordering;
 /// (`crate::exact`): a remainder of exactly p % of x1 is safe. `largest` holds `−a × (x1 + x2) − b × x1` as
 /// terms. A number that is not finite makes the test true: the cell is then looked at fully (fail closed).
 #[inline]
-fn too_close((a, _): (f64, f64), mut largest: Form, value: f64, numbers: Numbers) -> bool {
+fn too_close<const N: usize>(
+    (a, _): (f64, f64),
+    mut largest: Form<N>,
+    value: f64,
+    numbers: Numbers,
+) -> bool {
     largest.push((a, value, 1.0));
     matches!(largest.sign(numbers), Some(Ordering::Less) | None)
 }
@@ -47,7 +52,7 @@ pub(super) fn estimates_closely(
     numbers: Numbers,
 ) -> bool {
     let (a, b) = ratio;
-    let mut largest = Form::default();
+    let mut largest = Form::<4>::default();
     largest.push((-a, top1, 1.0));
     largest.push((-a, top2, 1.0));
     largest.push((-b, top1, 1.0));
@@ -72,7 +77,7 @@ fn fails(m: &Magnitudes, ratio: (f64, f64)) -> Option<(f64, f64, f64)> {
     if m.value <= 0.0 {
         return None;
     }
-    let mut largest = Form::default();
+    let mut largest = Form::<48>::default();
     // Contributions the table does not give: the `missing` rule says so.
     if !(m.largest(2.0, -a, &mut largest) && m.largest(1.0, -b, &mut largest)) {
         return None;

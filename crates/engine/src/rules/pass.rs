@@ -5,8 +5,8 @@
 use super::magnitude::{clean_magnitudes, magnitudes};
 use super::screen::{Flags, Screen};
 use super::{
-    Columns, Finding, RuleCode, Status, additivity, apriori, class_disclosure, dof, dominance,
-    grid, missing, negative, num, p_percent, threshold, uses, verdict, zero,
+    Columns, Finding, RuleCode, Status, additivity, apriori, class_disclosure, consistency, dof,
+    dominance, grid, missing, negative, num, p_percent, threshold, uses, verdict, zero,
 };
 use crate::Error;
 use crate::policy::Policy;
@@ -145,6 +145,7 @@ pub(super) fn check(table: &Table, policy: &Policy, screen: bool) -> Result<Tabl
         missing_action: policy.missing.into(),
         missing_rows_action: policy.missing_rows.into(),
         negative_action: policy.negative.into(),
+        inconsistent: policy.inconsistent.into(),
         sampling_zero: policy.zero.sampling.into(),
         magnitude_rules,
         screen,
@@ -224,6 +225,7 @@ pub(super) struct Pass<'a> {
     missing_action: Status,
     missing_rows_action: Status,
     negative_action: Status,
+    inconsistent: Status,
     sampling_zero: Status,
     magnitude_rules: bool,
     screen: bool,
@@ -330,6 +332,9 @@ impl Pass<'_> {
                 }
                 if may & Screen::NEGATIVE != 0 {
                     negative::cell(&cols, i, self.negative_action, &mut findings);
+                }
+                if may & Screen::CONSISTENCY != 0 {
+                    consistency::cell(&cols, i, self.inconsistent, &mut findings);
                 }
                 if may & Screen::ZERO != 0 {
                     zero::cell(&cols, i, self.sampling_zero, &mut findings);

@@ -4,9 +4,10 @@
 
 #[cfg(test)]
 use super::grid;
-use super::{Columns, dominance, missing, negative, p_percent, threshold, zero};
+use super::{Columns, consistency, dominance, missing, negative, p_percent, threshold, zero};
 use crate::exact::Numbers;
 use crate::policy::Policy;
+use crate::topk::MAX_TOP;
 use std::ops::Range;
 
 /// The first look's verdict on a cell: a bit per rule that may fire ([`Screen::MISSING`] …). As wide as the
@@ -125,6 +126,7 @@ impl Screen {
                 }
             }
         }
+        self.consistency(c, &range, ns, vs, may)?;
         if !self.magnitude {
             return Some(());
         }
@@ -204,6 +206,56 @@ impl Screen {
         Some(())
     }
 
+    /// The `consistency` rule's tests over a block: an empty cell's value, each top contribution against the
+    /// next and against the units, the top contributions' sum against the value. A weighted table's cells are
+    /// all looked at (their weights enter the sum).
+    fn consistency(
+        &self,
+        c: &Columns,
+        range: &Range<usize>,
+        ns: &[u64],
+        vs: &[f64],
+        may: &mut [Flags],
+    ) -> Option<()> {
+        if self.weighted {
+            may.iter_mut().for_each(|m| *m |= Self::CONSISTENCY);
+            return Some(());
+        }
+        for ((m, &n), &v) in may.iter_mut().zip(ns).zip(vs) {
+            *m |= Flags::from(consistency::empty_with_value(n, v)) * Self::CONSISTENCY;
+        }
+        let cols = c
+            .top
+            .iter()
+            .map(|col| read(col.values(), range.clone()))
+            .collect::<Option<Vec<&[f64]>>>()?;
+        for (k, ts) in cols.iter().enumerate() {
+            for ((m, &n), &t) in may.iter_mut().zip(ns).zip(*ts) {
+                *m |= Flags::from(consistency::beyond_units(n, k as u64, t)) * Self::CONSISTENCY;
+            }
+            if let Some(next) = cols.get(k + 1) {
+                for ((m, &t), &u) in may.iter_mut().zip(*ts).zip(*next) {
+                    *m |= Flags::from(consistency::out_of_order(t, u)) * Self::CONSISTENCY;
+                }
+            }
+        }
+        if cols.is_empty() {
+            return Some(());
+        }
+        let mut tops = [(0.0, 1.0); MAX_TOP];
+        let known = cols.len().min(MAX_TOP);
+        for (j, (m, &v)) in may.iter_mut().zip(vs).enumerate() {
+            // The rule leaves out a contribution that is missing or not a number; it adds nothing here either
+            // (a missing entry holds 0). Every slice has the block's length (`read`), so each entry is there.
+            for (slot, ts) in tops.iter_mut().zip(&cols) {
+                slot.0 = ts.get(j).copied().filter(|t| t.is_finite()).unwrap_or(0.0);
+            }
+            let above = consistency::tops_above_value(tops.get(..known)?, v, self.numbers);
+            *m |= Flags::from(above) * Self::CONSISTENCY;
+        }
+        Some(())
+    }
+
     pub(super) const MISSING: Flags = 1;
     pub(super) const NEGATIVE: Flags = 2;
     pub(super) const ZERO: Flags = 4;
@@ -212,7 +264,9 @@ impl Screen {
     pub(super) const MAGNITUDE: Flags = 16;
     /// A group rule's finding waits for the cell, or the cell has a dof or declared status to look at.
     pub(super) const GROUP: Flags = 32;
-    pub(super) const ALL: Flags = 63;
+    /// The shadow numbers may contradict each other.
+    pub(super) const CONSISTENCY: Flags = 64;
+    pub(super) const ALL: Flags = 127;
 }
 
 /// `xs[range]`, or `None` when the range lies outside (or a test makes every read fail, as a bug would).

@@ -80,6 +80,10 @@ pub(super) fn rule_uses<'p>(table: &Table, policy: &'p Policy) -> (Vec<RuleUse>,
         true => RuleUse::applied(RuleCode::Additivity),
         false => RuleUse::not_applicable(RuleCode::Additivity, ungrouped),
     });
+    uses.push(match magnitude {
+        true => RuleUse::applied(RuleCode::Consistency),
+        false => RuleUse::not_applicable(RuleCode::Consistency, not_magnitude),
+    });
     (uses, dof)
 }
 
@@ -120,6 +124,7 @@ mod tests {
                 "missing: partly-applied (no n_missing column: microdata rows without a value cannot be seen)",
                 "dof: not-applicable (no dof column (not a model output))",
                 "additivity: applied",
+                "consistency: applied",
             ]
         );
         let d = Dimension::flat("d", ["a".to_string(), "b".to_string()], None);
@@ -141,6 +146,7 @@ mod tests {
                 "missing: applied".into(),
                 "dof: not-applicable (no dof column (not a model output))".into(),
                 format!("additivity: not-applicable ({none})"),
+                "consistency: not-applicable (frequency table: no value column)".into(),
             ]
         );
     }

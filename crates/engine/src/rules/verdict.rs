@@ -21,6 +21,7 @@ enum Source {
     /// The policy's action for microdata rows without a value.
     MissingRows,
     Additivity,
+    Inconsistent,
 }
 
 /// Where rule `rule`'s status for a finding with `values` comes from; `None` when the rule never writes such
@@ -45,6 +46,13 @@ fn source(rule: RuleCode, values: &Detail) -> Option<Source> {
         (RuleCode::Additivity, Detail::AdditivityValue { .. } | Detail::AdditivityUnits { .. }) => {
             Source::Additivity
         }
+        (
+            RuleCode::Consistency,
+            Detail::TopsAboveValue { .. }
+            | Detail::TopsOutOfOrder { .. }
+            | Detail::TopsBeyondUnits { .. }
+            | Detail::EmptyWithValue { .. },
+        ) => Source::Inconsistent,
         _ => return None,
     })
 }
@@ -60,6 +68,7 @@ pub fn expected_status(f: &Finding, policy: &Policy) -> Status {
         Some(Source::Missing) => policy.missing.into(),
         Some(Source::MissingRows) => policy.missing_rows.into(),
         Some(Source::Additivity) => policy.additivity.into(),
+        Some(Source::Inconsistent) => policy.inconsistent.into(),
     }
 }
 

@@ -4,8 +4,8 @@
 //! explanation in the language of the output it signs off).
 
 use super::{
-    Finding, NamedDetail, additivity, apriori, class_disclosure, dof, dominance, missing, negative,
-    p_percent, threshold, zero,
+    Finding, NamedDetail, additivity, apriori, class_disclosure, consistency, dof, dominance,
+    missing, negative, p_percent, threshold, zero,
 };
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +148,14 @@ pub(crate) fn words(d: &NamedDetail, lang: Lang) -> String {
             max,
             parts,
         } => additivity::words_units(lang, dimension, *n, *sum, *max, *parts),
+        NamedDetail::TopsAboveValue { tops, value } => {
+            consistency::words_above(lang, *tops, *value)
+        }
+        NamedDetail::TopsOutOfOrder { rank, top, next } => {
+            consistency::words_order(lang, *rank, *top, *next)
+        }
+        NamedDetail::TopsBeyondUnits { n, rank } => consistency::words_beyond(lang, *n, *rank),
+        NamedDetail::EmptyWithValue { n, value } => consistency::words_empty(lang, *n, *value),
         NamedDetail::DeclaredUnsafe => apriori::words(lang, false),
         NamedDetail::DeclaredSafe => apriori::words(lang, true),
     }
