@@ -374,7 +374,11 @@ pub fn policy(state: &State, link: &Scope<App>) -> Html {
             { number_field("p-p", t(lang, "p_percent"), p.p_percent.as_ref().map(|x| x.p),
                 edit(|q, v| q.p_percent = v.map(|p| cellguard_engine::policy::PPercent { p }))) }
             { number_field("p-class", t(lang, "class_share"), p.class_disclosure.as_ref().map(|c| c.max_share),
-                edit(|q, v| q.class_disclosure = v.map(|max_share| cellguard_engine::policy::ClassDisclosure { max_share, single_category: true }))) }
+                edit(|q, v| {
+                    // A new share keeps the rule's other settings (strict or inclusive, single category).
+                    let (inclusive, single_category) = q.class_disclosure.as_ref().map_or((false, true), |c| (c.inclusive, c.single_category));
+                    q.class_disclosure = v.map(|max_share| cellguard_engine::policy::ClassDisclosure { max_share, inclusive, single_category });
+                })) }
             { number_field("p-dof", t(lang, "dof_min"), p.dof.as_ref().map(|d| d.min),
                 edit(|q, v| q.dof = v.map(|min| cellguard_engine::policy::Dof { min }))) }
             <label class="field"><span>{ t(lang, "zero_action") }</span>
