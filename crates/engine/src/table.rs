@@ -1,5 +1,7 @@
 //! The table model: dimensions with codes, totals and hierarchies; one cell per code combination with its shadow
 //! values (distinct units, magnitude, largest contributions, weight, a-priori status, cost, degrees of freedom).
+//!
+//! (Past 600 lines with its tests: the model and the invariants `Table::new` checks belong together.)
 
 use crate::Error;
 pub use crate::column::Column;

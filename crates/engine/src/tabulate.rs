@@ -10,6 +10,9 @@
 //!
 //! Partials of microdata split *by unit* merge exactly ([`Partials::merge`]), so a phase-2 extract can be
 //! tabulated partition by partition.
+//!
+//! (Past 600 lines: the kernel's paths — slots, sorting, units spread over leaves, direct index or hash map —
+//! stay side by side so the tests can hold them to one naive reference.)
 
 use crate::Error;
 use crate::hierarchy::Hierarchy;

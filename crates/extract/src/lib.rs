@@ -7,6 +7,9 @@
 //! keyed pseudonyms ([`pseudo`]); ages and amounts are classed ([`output::Classing`]). The output is Parquet
 //! partitioned by year and Arrow IPC, with a codebook (NL/FR/EN), a manifest (seed, design, counts, SHA-256 of
 //! each file — never the key), a calibration report and a disclosure-risk report.
+//!
+//! (Past 600 lines: the generation's driver — phases, chunks, the order of the outputs — reads best in one place;
+//! the model, activity, design and output live in their own modules.)
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod activity;

@@ -1,6 +1,8 @@
 //! The extract's rows and files: one row per person and year (31 Dec), quarterly variables as `_q1`…`_q4`
 //! columns; Parquet partitioned by year (`parquet/year=YYYY/part-0.parquet`) and Arrow IPC
 //! (`arrow/year=YYYY.arrow`), written batch by batch.
+//!
+//! (Past 600 lines: one row's columns, in order, and the two writers that must agree on them.)
 
 use crate::activity::Year;
 use crate::codes::{self, Code};

@@ -1,5 +1,8 @@
 //! CSV reading: `,` `;` or tab (sniffed from the header), UTF-8 with or without BOM, quoted fields, decimal comma
 //! when the separator is `;` or tab.
+//!
+//! (Past 600 lines with its tests: the direct splitter and the csv crate's path are tested against each other
+//! here.)
 
 use crate::Error;
 use crate::frame::{Column, ColumnData, Format, Frame, Parsed, Split, TextColumn};

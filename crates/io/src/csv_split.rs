@@ -7,6 +7,8 @@
 //! could not read — is read again whole by [`crate::read_frame_shared`], so errors, labels and columns are always
 //! exactly what one reader gives. The helper's piece travels as bytes ([`read_csv_tail`]'s encoding: between two
 //! workers of one browser, so in the machine's byte order), which the joining side checks before it trusts them.
+//!
+//! (Past 600 lines with its tests: the two halves and their join are one protocol, read together.)
 
 use crate::Error;
 use crate::csv_read::{Piece, SNIFF_BYTES, Splitted, newlines, open, record_start, split_plain};
