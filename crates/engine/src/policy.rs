@@ -6,6 +6,16 @@
 use crate::Error;
 use serde::{Deserialize, Serialize};
 
+pub use crate::rules::{ClassDisclosure, Dof, Dominance, PPercent, Pq, Threshold, Zero};
+
+/// A parameter out of its range: the field (under the rule's key), its value and what it must be.
+#[derive(Debug)]
+pub(crate) struct Bad {
+    pub field: &'static str,
+    pub value: String,
+    pub want: &'static str,
+}
+
 /// What a finding does to a cell's status when its rule fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -16,66 +26,6 @@ pub enum Action {
     Review,
     /// The finding is recorded for information; the cell stays safe.
     Safe,
-}
-
-/// Minimum number of distinct contributing units.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Threshold {
-    pub min_units: u64,
-}
-
-/// (n, k) dominance: the `n` largest contributions must not exceed `k` % of the cell total.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Dominance {
-    pub n: u32,
-    pub k: f64,
-    /// `true`: unsafe when the share is ≥ k (ACRO); `false`: unsafe when > k (τ-ARGUS, sdcTable).
-    #[serde(default)]
-    pub inclusive: bool,
-}
-
-/// p % rule: the second-largest contributor must not estimate the largest within `p` %.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PPercent {
-    pub p: f64,
-}
-
-/// pq rule: as p %, for an intruder who already knows every contribution within `q` %.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Pq {
-    pub p: f64,
-    pub q: f64,
-}
-
-/// Class disclosure: a cell must not hold more than `max_share` % of its row's or column's units.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClassDisclosure {
-    pub max_share: f64,
-    /// `true`: unsafe at exactly `max_share` % too; `false` (the guidelines' "more than 90 %"): only above it.
-    #[serde(default)]
-    pub inclusive: bool,
-    /// Also flag groups (rows/columns) where only one category is non-zero.
-    #[serde(default = "yes")]
-    pub single_category: bool,
-}
-
-/// Zero cells: sampling zeros (nothing declared) and structural zeros (declared with status `structural`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Zero {
-    pub sampling: Action,
-}
-
-/// Minimum residual degrees of freedom for model outputs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Dof {
-    pub min: f64,
 }
 
 /// A complete disclosure policy.
@@ -119,7 +69,7 @@ pub struct Policy {
     pub inconsistent: Action,
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
 fn review() -> Action {
@@ -258,73 +208,27 @@ impl Policy {
                 "a cell the rules cannot decide is never safe: use \"review\" or \"unsafe\" (rows without a value are `missing_rows`)",
             );
         }
+        let check = |key: String, r: Result<(), Bad>| match r {
+            Ok(()) => Ok(()),
+            Err(b) => bad(format!("{key}.{}", b.field), b.value, b.want),
+        };
         if let Some(t) = &self.threshold {
-            if t.min_units == 0 {
-                return bad(
-                    "threshold.min_units".into(),
-                    "0".into(),
-                    "must be at least 1 (omit [threshold] to turn the rule off)",
-                );
-            }
+            check("threshold".into(), t.check())?;
         }
         for (i, d) in self.dominance.iter().enumerate() {
-            if d.n == 0 || d.n > 8 {
-                return bad(
-                    format!("dominance[{i}].n"),
-                    d.n.to_string(),
-                    "must be between 1 and 8",
-                );
-            }
-            if !(d.k > 0.0 && d.k <= 100.0) {
-                return bad(
-                    format!("dominance[{i}].k"),
-                    d.k.to_string(),
-                    "must be a percentage in (0, 100]",
-                );
-            }
+            check(format!("dominance[{i}]"), d.check())?;
         }
         if let Some(p) = &self.p_percent {
-            if !(p.p > 0.0 && p.p <= 100.0) {
-                return bad(
-                    "p_percent.p".into(),
-                    p.p.to_string(),
-                    "must be a percentage in (0, 100]",
-                );
-            }
+            check("p_percent".into(), p.check())?;
         }
         if let Some(pq) = &self.pq {
-            if !(pq.p > 0.0 && pq.p <= 100.0) {
-                return bad(
-                    "pq.p".into(),
-                    pq.p.to_string(),
-                    "must be a percentage in (0, 100]",
-                );
-            }
-            if !(pq.q >= pq.p && pq.q <= 100.0) {
-                return bad(
-                    "pq.q".into(),
-                    pq.q.to_string(),
-                    "must be a percentage in [p, 100]",
-                );
-            }
+            check("pq".into(), pq.check())?;
         }
         if let Some(c) = &self.class_disclosure {
-            if !(c.max_share > 0.0 && c.max_share <= 100.0) {
-                return bad(
-                    "class_disclosure.max_share".into(),
-                    c.max_share.to_string(),
-                    "must be a percentage in (0, 100]",
-                );
-            }
+            check("class_disclosure".into(), c.check())?;
         }
         if let Some(d) = &self.dof {
-            if !(d.min.is_finite() && d.min >= 0.0) {
-                return bad(
-                    "dof.min".into(),
-                    d.min.to_string(),
-                    "must be a non-negative number",
-                );
-            }
+            check("dof".into(), d.check())?;
         }
         Ok(())
     }

@@ -31,9 +31,36 @@ use super::relations::{GAP_UNITS, Groups};
 use super::words::above;
 use super::{Detail, Dim, Finding, Lang, RuleCode, Status};
 use crate::exact::{self, Numbers};
-use crate::policy::ClassDisclosure;
+use crate::policy::Bad;
 use crate::table::{Dimension, Table};
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+
+/// Class disclosure: a cell must not hold more than `max_share` % of its row's or column's units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassDisclosure {
+    pub max_share: f64,
+    /// `true`: unsafe at exactly `max_share` % too; `false` (the guidelines' "more than 90 %"): only above it.
+    #[serde(default)]
+    pub inclusive: bool,
+    /// Also flag groups (rows/columns) where only one category is non-zero.
+    #[serde(default = "crate::policy::yes")]
+    pub single_category: bool,
+}
+
+impl ClassDisclosure {
+    pub(crate) fn check(&self) -> Result<(), Bad> {
+        if !(self.max_share > 0.0 && self.max_share <= 100.0) {
+            return Err(Bad {
+                field: "max_share",
+                value: self.max_share.to_string(),
+                want: "must be a percentage in (0, 100]",
+            });
+        }
+        Ok(())
+    }
+}
 
 /// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order.
 pub(super) fn run(table: &Table, c: &ClassDisclosure) -> Vec<(u32, Finding)> {

@@ -19,7 +19,28 @@
 //! ACRO 1.0 `sdcchecks.check_model_dof`.
 
 use super::{Detail, Finding, Lang, RuleCode, ShadowName, Status, push};
-use crate::policy::Dof;
+use crate::policy::Bad;
+use serde::{Deserialize, Serialize};
+
+/// Minimum residual degrees of freedom for model outputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dof {
+    pub min: f64,
+}
+
+impl Dof {
+    pub(crate) fn check(&self) -> Result<(), Bad> {
+        if !(self.min.is_finite() && self.min >= 0.0) {
+            return Err(Bad {
+                field: "min",
+                value: self.min.to_string(),
+                want: "must be a non-negative number",
+            });
+        }
+        Ok(())
+    }
+}
 
 /// `dof`: the cell's entry of the dof column (the caller runs the rule only on tables that have one).
 pub(super) fn cell(dof: Option<f64>, d: &Dof, missing: Status, out: &mut Vec<Finding>) {

@@ -28,8 +28,40 @@ use super::magnitude::Magnitudes;
 use super::words::above;
 use super::{Detail, Finding, Lang, RuleCode, Status, push};
 use crate::exact::{Form, Numbers};
-use crate::policy::Dominance;
+use crate::policy::Bad;
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+
+/// (n, k) dominance: the `n` largest contributions must not exceed `k` % of the cell total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dominance {
+    pub n: u32,
+    pub k: f64,
+    /// `true`: unsafe when the share is ≥ k (ACRO); `false`: unsafe when > k (τ-ARGUS, sdcTable).
+    #[serde(default)]
+    pub inclusive: bool,
+}
+
+impl Dominance {
+    pub(crate) fn check(&self) -> Result<(), Bad> {
+        if self.n == 0 || self.n > 8 {
+            return Err(Bad {
+                field: "n",
+                value: self.n.to_string(),
+                want: "must be between 1 and 8",
+            });
+        }
+        if !(self.k > 0.0 && self.k <= 100.0) {
+            return Err(Bad {
+                field: "k",
+                value: self.k.to_string(),
+                want: "must be a percentage in (0, 100]",
+            });
+        }
+        Ok(())
+    }
+}
 
 /// The rule's comparison, written once: `100 × (the n largest contributions) > k × value` (`≥` when
 /// inclusive), in exact arithmetic on the numbers as the table gives them (`crate::exact`), so a cell at

@@ -36,13 +36,19 @@ mod uses;
 pub mod verdict;
 mod words;
 
+pub use class_disclosure::ClassDisclosure;
 pub(crate) use columns::Columns;
 pub use detail::{Detail, NamedDetail, Negatives};
+pub use dof::Dof;
+pub use dominance::Dominance;
 pub(crate) use finding::push;
 pub use finding::{Dim, Finding, RuleCode, ShadowName, Status};
+pub use p_percent::{PPercent, Pq};
 pub use pass::check_table;
+pub use threshold::Threshold;
 pub(crate) use words::derived;
 pub use words::{Lang, num};
+pub use zero::Zero;
 
 #[cfg(test)]
 pub(crate) mod testing {

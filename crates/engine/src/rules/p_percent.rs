@@ -24,8 +24,57 @@
 use super::magnitude::Magnitudes;
 use super::{Detail, Finding, Lang, RuleCode, Status, derived, push};
 use crate::exact::{Form, Numbers};
-use crate::policy::{PPercent, Pq};
+use crate::policy::Bad;
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+
+/// p % rule: the second-largest contributor must not estimate the largest within `p` %.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PPercent {
+    pub p: f64,
+}
+
+/// pq rule: as p %, for an intruder who already knows every contribution within `q` %.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pq {
+    pub p: f64,
+    pub q: f64,
+}
+
+impl PPercent {
+    pub(crate) fn check(&self) -> Result<(), Bad> {
+        if !(self.p > 0.0 && self.p <= 100.0) {
+            return Err(Bad {
+                field: "p",
+                value: self.p.to_string(),
+                want: "must be a percentage in (0, 100]",
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Pq {
+    pub(crate) fn check(&self) -> Result<(), Bad> {
+        if !(self.p > 0.0 && self.p <= 100.0) {
+            return Err(Bad {
+                field: "p",
+                value: self.p.to_string(),
+                want: "must be a percentage in (0, 100]",
+            });
+        }
+        if !(self.q >= self.p && self.q <= 100.0) {
+            return Err(Bad {
+                field: "q",
+                value: self.q.to_string(),
+                want: "must be a percentage in [p, 100]",
+            });
+        }
+        Ok(())
+    }
+}
 
 /// The test of both rules, written once: `a × (value − x1 − x2) < b × x1`, with `(a, b)` = `(100, p)` for p %
 /// and `(q, p)` for pq ([`ratio_p`], [`ratio_pq`]), in exact arithmetic on the numbers as the table gives them

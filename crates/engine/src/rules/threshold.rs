@@ -19,7 +19,28 @@
 //! (2012), Statistical Disclosure Control, §4.2.1 (minimum frequency rule); τ-ARGUS 4.2 manual §4.2.2.
 
 use super::{Detail, Finding, Lang, RuleCode, Status, push};
-use crate::policy::Threshold;
+use crate::policy::Bad;
+use serde::{Deserialize, Serialize};
+
+/// Minimum number of distinct contributing units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    pub min_units: u64,
+}
+
+impl Threshold {
+    pub(crate) fn check(&self) -> Result<(), Bad> {
+        if self.min_units == 0 {
+            return Err(Bad {
+                field: "min_units",
+                value: "0".into(),
+                want: "must be at least 1 (omit [threshold] to turn the rule off)",
+            });
+        }
+        Ok(())
+    }
+}
 
 /// The rule's test, written once (the first look calls it too): a cell of 1 to `min_units − 1` units (an empty
 /// cell is the `zero` rule's). Without branches, so the first look's loop over a block stays one.

@@ -22,7 +22,16 @@
 //! (empty cells and structural zeros).
 
 use super::{Columns, Detail, Finding, Lang, RuleCode, Status, push};
+use crate::policy::Action;
 use crate::table::Apriori;
+use serde::{Deserialize, Serialize};
+
+/// Zero cells: sampling zeros (nothing declared) and structural zeros (declared with status `structural`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Zero {
+    pub sampling: Action,
+}
 
 /// The rule's test, written once (the first look calls it too): a cell without units.
 #[inline]
