@@ -22,97 +22,39 @@
 //! (2012) §4.3 (linear relations of a table).
 
 use super::grid::{Block, Grid};
-use super::relations::{Acc, GAP_UNITS, GAP_VALUE, Groups};
+use super::relations::{self, Acc, GAP_UNITS};
 use super::{Detail, Dim, Finding, Lang, RuleCode, Status};
 use crate::table::Table;
 
 /// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order. Each dimension is
 /// judged on its own (natively on the threads of the pool): its groups and their sums do not depend on the
-/// other dimensions'.
+/// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order. Each dimension on
+/// its own (natively on the threads of the pool), over the groups `relations::group_sums` walks.
 pub(super) fn run(table: &Table, action: Status) -> Vec<(u32, Finding)> {
     let dims: Vec<usize> = (0..table.dims().len()).collect();
-    let in_key_order = table.keys().is_sorted();
-    let per_dim = super::pass::run_all(dims, |d| along(table, d, action, in_key_order));
+    let per_dim = super::pass::run_all(dims, |d| along(table, d, action));
     let mut out: Vec<(u32, Finding)> = per_dim.into_iter().flatten().collect();
     // Stable: a cell's findings stay in dimension order.
     out.sort_by_key(|(cell, _)| *cell);
     out
 }
 
-/// The findings along dimension `d`, in cell order; `in_key_order` when the cells are in key order.
-fn along(table: &Table, d: usize, action: Status, in_key_order: bool) -> Vec<(u32, Finding)> {
+/// The findings along dimension `d`, in cell order: each head against what its parts add up to.
+fn along(table: &Table, d: usize, action: Status) -> Vec<(u32, Finding)> {
     let mut out = Vec::new();
-    let Some(dim) = table.dims().get(d) else {
+    let (Some(dim), Some(g)) = (table.dims().get(d), relations::group_sums(table, d)) else {
         return out;
     };
-    let is_head: Vec<bool> = (0..dim.len() as u32)
-        .map(|code| !dim.children(code).is_empty())
-        .collect();
-    if !is_head.iter().any(|&h| h) {
-        return out;
-    }
-    let nd = table.dims().len();
-    let code_of = |cell: u32| {
-        table
-            .coords()
-            .get(cell as usize * nd + d)
-            .copied()
-            .unwrap_or(0)
-    };
-    let groups = Groups::new(table, d);
-    let mut sums = Sums::new(groups.as_ref().map_or(0, |g| g.len));
-    // One pass in key order adds every cell into its group and lists the heads.
-    let mut heads: Vec<u32> = Vec::new();
-    match &groups {
-        // Cells in cell order are in key order: one pass over the coordinates.
-        Some(g) if in_key_order => g.each_cell(
-            #[inline(always)]
-            |cell, _, head, part| {
-                if head.is_some() {
-                    heads.push(cell);
-                }
-                if let Some(slot) = part {
-                    sums.add_cell(table, slot, cell);
-                }
-            },
-        ),
-        _ => {
-            for cell in table.cells_in_key_order() {
-                if is_head
-                    .get(code_of(cell) as usize)
-                    .copied()
-                    .unwrap_or(false)
-                {
-                    heads.push(cell);
-                }
-                if let Some(slot) = groups.as_ref().and_then(|g| g.of_part(cell)) {
-                    sums.add_cell(table, slot, cell);
-                }
-            }
-        }
-    }
-    if !heads.is_sorted() {
-        heads.sort_unstable();
-    }
-    for parent in heads {
-        let code = code_of(parent);
-        let children = dim.children(code);
-        let part = match &groups {
-            Some(g) => match g.of_head(parent) {
-                Some(slot) => sums.of(slot),
-                None => continue,
-            },
-            None => {
-                let key = table.keys().get(parent as usize).copied().unwrap_or(0);
-                Part::look_up(table, d, children, key - u64::from(code) * table.stride(d))
-            }
+    for &(head, slot) in &g.heads {
+        let (Some(&code), Some(a)) = (table.cell_coords(head).get(d), g.sums.get(slot)) else {
+            continue; // a head's code and group exist by construction
         };
         judge(
             table,
-            parent,
+            head,
             Dim(d as u32),
-            children.len() as u32,
-            &part,
+            dim.children(code).len() as u32,
+            &Part::of(a),
             action,
             &mut out,
         );
@@ -197,65 +139,6 @@ impl Part {
             value: a.value_known().then_some((a.value, a.abs)),
             units: (a.gaps & GAP_UNITS == 0).then_some((a.units, a.max)),
         }
-    }
-
-    /// The parts of one parent, found one by one (sparse tables), summed in codelist order.
-    fn look_up(table: &Table, d: usize, children: &[u32], base: u64) -> Part {
-        let stride = table.stride(d);
-        let kids = || {
-            children
-                .iter()
-                .filter_map(move |&ch| table.find(base + u64::from(ch) * stride))
-        };
-        let mut value = Some((Acc::EMPTY.value, Acc::EMPTY.value));
-        let mut units = Some((0u64, 0u64));
-        for k in kids() {
-            value = value.and_then(|(s, a)| {
-                let v = table.value(k).filter(|v| v.is_finite())?;
-                Some((s + v, a + v.abs()))
-            });
-            units = units.and_then(|(s, m)| {
-                let n = table.n(k)?;
-                Some((s.saturating_add(n), m.max(n)))
-            });
-        }
-        Part { value, units }
-    }
-}
-
-/// Per group, the running sums of its parts. Filled in one pass over the cells in key order, so each group's
-/// parts arrive in codelist order (the same sums as [`Part::look_up`], bit for bit).
-struct Sums(Vec<Acc>);
-
-impl Sums {
-    fn new(len: usize) -> Self {
-        Sums(vec![Acc::EMPTY; len])
-    }
-
-    /// Adds cell `cell` as a part to group `p` (a missing or non-finite value leaves the sum unknown).
-    #[inline]
-    fn add_cell(&mut self, table: &Table, p: usize, cell: u32) {
-        let Some(a) = self.0.get_mut(p) else {
-            return;
-        };
-        match table.value(cell) {
-            Some(v) => a.add_value(v),
-            None => a.gaps |= GAP_VALUE,
-        }
-        match table.n(cell) {
-            Some(n) => a.add_units(n),
-            None => a.gaps |= GAP_UNITS,
-        }
-    }
-
-    fn of(&self, p: usize) -> Part {
-        self.0.get(p).map_or(
-            Part {
-                value: None,
-                units: None,
-            },
-            Part::of,
-        )
     }
 }
 

@@ -27,12 +27,12 @@
 //! disclosure in frequency tables).
 
 use super::grid::{Block, Grid};
-use super::relations::{GAP_UNITS, Groups};
+use super::relations::{self, GAP_UNITS};
 use super::words::above;
 use super::{Detail, Dim, Finding, Lang, RuleCode, Status};
 use crate::exact::{self, Numbers};
 use crate::policy::Bad;
-use crate::table::{Dimension, Table};
+use crate::table::Table;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
@@ -62,51 +62,72 @@ impl ClassDisclosure {
     }
 }
 
-/// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order.
+/// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order. Each dimension on
+/// its own (natively on the threads of the pool), over the groups `relations::group_sums` walks.
 pub(super) fn run(table: &Table, c: &ClassDisclosure) -> Vec<(u32, Finding)> {
-    let mut out: Vec<(u32, usize, Finding)> = Vec::new();
-    let mut laid_out = Vec::new();
-    for (d, dim) in table.dims().iter().enumerate() {
-        if (0..dim.len() as u32).all(|code| dim.parent(code).is_none()) {
-            continue;
-        }
-        match Groups::new(table, d) {
-            Some(groups) => laid_out.push((d, dim, groups)),
-            None => by_sorting(table, d, dim, c, &mut out),
-        }
-    }
-    // Each laid-out dimension on its own (natively on the threads of the pool).
-    for found in super::pass::run_all(laid_out, |one| by_slots(table, c, one)) {
-        out.extend(found);
-    }
+    let dims: Vec<usize> = (0..table.dims().len()).collect();
+    let mut out: Vec<(u32, usize, Finding)> = super::pass::run_all(dims, |d| along(table, d, c))
+        .into_iter()
+        .flatten()
+        .collect();
     if !out.is_sorted_by_key(|(cell, d, _)| (*cell, *d)) {
         out.sort_by_key(|(cell, d, _)| (*cell, *d));
     }
     out.into_iter().map(|(cell, _, f)| (cell, f)).collect()
 }
 
-/// A cell's code in dimension `d`.
-fn code_of(table: &Table, cell: usize, d: usize) -> u32 {
-    let nd = table.dims().len();
-    table.coords().get(cell * nd + d).copied().unwrap_or(0)
-}
-
-/// The key of the group a cell belongs to along `d` (the key its parent cell has or would have), if its code has
-/// a parent.
-fn group_key(
-    table: &Table,
-    dim: &Dimension,
-    d: usize,
-    cell: usize,
-    key: u64,
-) -> Option<(u64, u32)> {
-    let code = code_of(table, cell, d);
-    let parent = dim.parent(code)?;
-    let stride = table.stride(d);
-    Some((
-        key - u64::from(code) * stride + u64::from(parent) * stride,
-        parent,
-    ))
+/// The findings along dimension `d`. A group's units are its head cell's `n` when the table has the head, else
+/// the sum of its parts'; a group with a head or a part whose `n` is missing is not judged (the `missing` rule
+/// reports that cell).
+fn along(table: &Table, d: usize, c: &ClassDisclosure) -> Vec<(u32, usize, Finding)> {
+    let mut out = Vec::new();
+    let (Some(dim), Some(g)) = (table.dims().get(d), relations::group_sums(table, d)) else {
+        return out;
+    };
+    let group_n: Vec<Option<u64>> = g
+        .sums
+        .iter()
+        .zip(&g.head)
+        .map(|(a, head)| match head {
+            _ if a.gaps & GAP_UNITS != 0 => None,
+            Some(h) => table.n(*h),
+            None => Some(a.units),
+        })
+        .collect();
+    // A group's parts can fire only when its largest part can (the test `judge` makes): when no group can, the
+    // parts need no look.
+    let can = g
+        .sums
+        .iter()
+        .zip(&group_n)
+        .any(|(a, n)| n.is_some_and(|n| may_fire(c, a.max, a.nonzero, n)));
+    if !can {
+        return out;
+    }
+    for &(cell, slot) in &g.parts {
+        let Some(n) = table.n(cell).filter(|&n| n > 0) else {
+            continue; // an empty part discloses nothing; a missing `n` is the `missing` rule's
+        };
+        let (Some(a), Some(&Some(group_n))) = (g.sums.get(slot), group_n.get(slot)) else {
+            continue; // a group not judged, above
+        };
+        let Some(parent) = table
+            .cell_coords(cell)
+            .get(d)
+            .and_then(|&code| dim.parent(code))
+        else {
+            continue; // a part has a parent code by definition
+        };
+        let group = Group {
+            n: group_n,
+            nonzero: a.nonzero,
+            categories: dim.children(parent).len() as u32,
+        };
+        if let Some(f) = judge(d, c, &group, n) {
+            out.push((cell, d, f));
+        }
+    }
+    out
 }
 
 /// A group of cells under one parent along a dimension.
@@ -175,95 +196,6 @@ fn may_fire(c: &ClassDisclosure, max: u64, nonzero: u32, group_n: u64) -> bool {
     max > 0 && group_n > 0 && (single_category(c, nonzero) || holds_too_much(c, max, group_n))
 }
 
-/// Groups along one dimension laid out in slots (see [`Groups`]): one pass adds up each group's units and
-/// non-empty parts and notes its head cell's units, a second judges the parts; no sort, no lookup.
-fn by_slots(
-    table: &Table,
-    c: &ClassDisclosure,
-    (d, dim, groups): (usize, &Dimension, Groups),
-) -> Vec<(u32, usize, Finding)> {
-    /// A group with a part whose `n` is missing is not judged (the `missing` rule reports the part).
-    const MISSING: u32 = u32::MAX;
-    /// Per group, in one place: units and non-empty parts of its parts, and its head cell's units.
-    #[derive(Clone, Copy, Default)]
-    struct Slot {
-        sum: u64,
-        head_n: u64,
-        /// The largest part's units.
-        max: u64,
-        nonzero: u32,
-        /// 0: the table has no cell for the parent; 1: it has, with `head_n` units; 2: its `n` is missing.
-        head: u32,
-    }
-    let mut out = Vec::new();
-    let mut slots = vec![Slot::default(); groups.len];
-    groups.each_cell(
-        #[inline(always)]
-        |cell, _, head, part| {
-            let n = table.n(cell);
-            if let Some(h) = head.and_then(|g| slots.get_mut(g)) {
-                (h.head, h.head_n) = match n {
-                    Some(n) => (1, n),
-                    None => (2, 0),
-                };
-            }
-            let Some(s) = part.and_then(|g| slots.get_mut(g)) else {
-                return;
-            };
-            match n {
-                Some(n) if s.nonzero != MISSING => {
-                    s.sum = s.sum.saturating_add(n);
-                    s.max = s.max.max(n);
-                    s.nonzero += u32::from(n > 0);
-                }
-                _ => s.nonzero = MISSING,
-            }
-        },
-    );
-    // A group's parts can fire only when it has one non-empty part or its largest part reaches the share (the
-    // test `judge` makes, on the largest `n`): when no group can, the parts need no second look.
-    let may_fire = |s: &Slot| {
-        let group_n = match s.head {
-            0 => s.sum,
-            1 => s.head_n,
-            _ => return false,
-        };
-        s.nonzero != MISSING && may_fire(c, s.max, s.nonzero, group_n)
-    };
-    if !slots.iter().any(may_fire) {
-        return out;
-    }
-    groups.each_cell(
-        #[inline(always)]
-        |cell, code, _, part| {
-            let Some(n) = table.n(cell).filter(|&n| n > 0) else {
-                return;
-            };
-            let (Some(s), Some(parent)) = (part.and_then(|g| slots.get(g)), dim.parent(code))
-            else {
-                return;
-            };
-            if s.nonzero == MISSING {
-                return;
-            }
-            let group_n = match s.head {
-                0 => s.sum,
-                1 => s.head_n,
-                _ => return,
-            };
-            let g = Group {
-                n: group_n,
-                nonzero: s.nonzero,
-                categories: dim.children(parent).len() as u32,
-            };
-            if let Some(f) = judge(d, c, &g, n) {
-                out.push((cell, d, f));
-            }
-        },
-    );
-    out
-}
-
 /// The findings on the parts of one block of a full table (see [`Grid`]), in cell order. Missing entries hold 0
 /// in the `n` column, so a part or a head whose `n` is missing fails the first test (`n > 0`) like an empty one;
 /// a group with a missing part is marked in its sums. `may` is scratch space.
@@ -324,54 +256,6 @@ pub(super) fn judge_block(
             };
             if let Some(f) = judge(g.d, c, &group, x) {
                 out.push((cell, f));
-            }
-        }
-    }
-}
-
-/// Groups by sorting `(group key, cell)` pairs: for sparse tables, whose key space is too large to address.
-fn by_sorting(
-    table: &Table,
-    d: usize,
-    dim: &Dimension,
-    c: &ClassDisclosure,
-    out: &mut Vec<(u32, usize, Finding)>,
-) {
-    let mut groups: Vec<(u64, u32, u32)> = Vec::new();
-    for (cell, &key) in table.keys().iter().enumerate() {
-        if let Some((gk, parent)) = group_key(table, dim, d, cell, key) {
-            groups.push((gk, cell as u32, parent));
-        }
-    }
-    groups.sort_unstable();
-    let mut ns = Vec::new();
-    for run in groups.chunk_by(|a, b| a.0 == b.0) {
-        let Some(&(gk, _, parent)) = run.first() else {
-            continue;
-        };
-        ns.clear();
-        let Some(()) = run
-            .iter()
-            .map(|&(_, cell, _)| table.n(cell).map(|n| ns.push(n)))
-            .collect::<Option<()>>()
-        else {
-            continue; // a missing n: the `missing` rule reports it
-        };
-        let group_n = match table.find(gk) {
-            Some(p) => match table.n(p) {
-                Some(n) => n,
-                None => continue,
-            },
-            None => ns.iter().fold(0u64, |a, &n| a.saturating_add(n)),
-        };
-        let g = Group {
-            n: group_n,
-            nonzero: ns.iter().filter(|&&n| n > 0).count() as u32,
-            categories: dim.children(parent).len() as u32,
-        };
-        for (&(_, cell, _), &n) in run.iter().zip(&ns) {
-            if let Some(f) = judge(d, c, &g, n) {
-                out.push((cell, d, f));
             }
         }
     }

@@ -1,9 +1,138 @@
-//! The additive relations of a table along one dimension, laid out for the rules that walk them (class
-//! disclosure, additivity): every group of cells under one parent code gets a slot of its own, numbered from the
-//! cells' other coordinates and the parent code's rank, so a pass over the cells can add each one into its group
-//! with a few multiplications and no lookup.
+//! The additive relations of a table along one dimension, walked once for the rules that judge groups (class
+//! disclosure, additivity): [`group_sums`] hands them every group's head cell, parts and what the parts add up to
+//! ([`Acc`]); the rules only judge. (On a full table `grid.rs` walks whole rows of cells instead, into the same
+//! `Acc`s.) Every group of cells under one parent code gets a slot of its own, numbered from the cells' other
+//! coordinates and the parent code's rank ([`Groups`]), so a pass over the cells adds each one into its group with
+//! a few multiplications and no lookup; a sparse table, whose groups are too many to lay out, numbers its groups
+//! by sorting their keys.
 
 use crate::table::Table;
+
+/// The groups of cells along one dimension and what their parts add up to.
+pub(super) struct GroupSums {
+    /// Per group: its parts' units and values, added in codelist order.
+    pub sums: Vec<Acc>,
+    /// Per group: its head cell, when the table has one.
+    pub head: Vec<Option<u32>>,
+    /// The cells that head a group, in cell order, with their group.
+    pub heads: Vec<(u32, usize)>,
+    /// The cells that are a part of a group, in cell order, with their group.
+    pub parts: Vec<(u32, usize)>,
+}
+
+/// The groups along dimension `d` with their sums; `None` when no code of `d` has children.
+pub(super) fn group_sums(table: &Table, d: usize) -> Option<GroupSums> {
+    let dim = table.dims().get(d)?;
+    if (0..dim.len() as u32).all(|code| dim.children(code).is_empty()) {
+        return None;
+    }
+    let (len, mut heads, mut parts) = match Groups::new(table, d) {
+        Some(g) => {
+            let (mut heads, mut parts) = (Vec::new(), Vec::new());
+            g.each_cell(
+                #[inline(always)]
+                |cell, _, head, part| {
+                    if let Some(h) = head {
+                        heads.push((cell, h));
+                    }
+                    if let Some(p) = part {
+                        parts.push((cell, p));
+                    }
+                },
+            );
+            (g.len, heads, parts)
+        }
+        None => by_keys(table, d)?,
+    };
+    // The parts are added in key order, which is codelist order within a group (so every path gives the same
+    // sums, bit for bit); a table whose cells are not in key order is visited through its index.
+    let mut sums = vec![Acc::EMPTY; len];
+    let mut add = |cell: u32, slot: usize| {
+        if let Some(a) = sums.get_mut(slot) {
+            match table.value(cell) {
+                Some(v) => a.add_value(v),
+                None => a.gaps |= GAP_VALUE,
+            }
+            match table.n(cell) {
+                Some(n) => a.add_units(n),
+                None => a.gaps |= GAP_UNITS,
+            }
+        }
+    };
+    if table.keys().is_sorted() {
+        for &(cell, slot) in &parts {
+            add(cell, slot);
+        }
+    } else {
+        let mut slot_of = vec![usize::MAX; table.len()];
+        for &(cell, slot) in &parts {
+            if let Some(s) = slot_of.get_mut(cell as usize) {
+                *s = slot;
+            }
+        }
+        for cell in table.cells_in_key_order() {
+            if let Some(&slot) = slot_of.get(cell as usize).filter(|&&s| s != usize::MAX) {
+                add(cell, slot);
+            }
+        }
+    }
+    if !heads.is_sorted() {
+        heads.sort_unstable();
+    }
+    if !parts.is_sorted() {
+        parts.sort_unstable();
+    }
+    let mut head = vec![None; len];
+    for &(cell, slot) in &heads {
+        if let Some(h) = head.get_mut(slot) {
+            *h = Some(cell);
+        }
+    }
+    Some(GroupSums {
+        sums,
+        head,
+        heads,
+        parts,
+    })
+}
+
+/// Heads and parts of a sparse table's groups along `d`, each group numbered by the rank of its key (the key its
+/// head cell has or would have) among all of them: `(groups, heads, parts)`.
+#[allow(clippy::type_complexity)]
+fn by_keys(table: &Table, d: usize) -> Option<(usize, Vec<(u32, usize)>, Vec<(u32, usize)>)> {
+    let dim = table.dims().get(d)?;
+    let stride = table.stride(d);
+    // (group key, cell, whether the cell heads the group).
+    let mut found: Vec<(u64, u32, bool)> = Vec::new();
+    for (cell, (&key, coords)) in table
+        .keys()
+        .iter()
+        .zip(table.coords().chunks_exact(table.dims().len().max(1)))
+        .enumerate()
+    {
+        let code = *coords.get(d)?;
+        if !dim.children(code).is_empty() {
+            found.push((key, cell as u32, true));
+        }
+        if let Some(parent) = dim.parent(code) {
+            let group = key - u64::from(code) * stride + u64::from(parent) * stride;
+            found.push((group, cell as u32, false));
+        }
+    }
+    let mut keys: Vec<u64> = found.iter().map(|f| f.0).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let (mut heads, mut parts) = (Vec::new(), Vec::new());
+    for (group, cell, is_head) in found {
+        let slot = keys.binary_search(&group).ok()?;
+        if is_head {
+            heads.push((cell, slot));
+        } else {
+            parts.push((cell, slot));
+        }
+    }
+    Some((keys.len(), heads, parts))
+}
 
 /// Groups along dimension `d`.
 pub(super) struct Groups<'a> {
@@ -79,20 +208,6 @@ impl<'a> Groups<'a> {
 
             len: acc as usize,
         })
-    }
-
-    /// The slot of rank `r`'s group that a cell with these coordinates belongs to or heads.
-    #[inline]
-    fn slot(&self, coords: &[u32], r: u32) -> Option<usize> {
-        if r == u32::MAX {
-            return None;
-        }
-        let base: u64 = coords
-            .iter()
-            .zip(&self.strides)
-            .map(|(&c, &s)| u64::from(c) * s)
-            .sum();
-        Some((base + u64::from(r)) as usize)
     }
 
     /// The slots of the group a cell heads and of the group it is a part of ([`Groups::of_head`],
@@ -171,22 +286,6 @@ impl<'a> Groups<'a> {
             let at = |r: u32| (r != u32::MAX).then(|| (base + u64::from(r)) as usize);
             f(cell as u32, code, at(head), at(part));
         }
-    }
-
-    /// The slot of the group a part belongs to (its code's parent's group).
-    #[inline]
-    pub fn of_part(&self, cell: u32) -> Option<usize> {
-        let coords = self.table.cell_coords(cell);
-        let code = *coords.get(self.d)?;
-        self.slot(coords, *self.parent_rank.get(code as usize)?)
-    }
-
-    /// The slot of the group a cell heads (its code has children).
-    #[inline]
-    pub fn of_head(&self, cell: u32) -> Option<usize> {
-        let coords = self.table.cell_coords(cell);
-        let code = *coords.get(self.d)?;
-        self.slot(coords, *self.rank.get(code as usize)?)
     }
 }
 
