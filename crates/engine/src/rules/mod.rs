@@ -116,6 +116,22 @@ mod pass_tests {
             });
             all.push(p);
         }
+        // The other side of the presets' boundaries: inclusive where they are strict and back, class disclosure
+        // at exactly 90 % without the single-category test.
+        if let Ok(mut p) = Policy::preset("sdctable") {
+            p.name = "edges".into();
+            p.dominance = [(2, 85.0, true), (1, 50.0, true), (2, 90.0, false)]
+                .map(|(n, k, inclusive)| Dominance { n, k, inclusive })
+                .into();
+            p.p_percent = Some(crate::policy::PPercent { p: 10.0 });
+            p.class_disclosure = Some(crate::policy::ClassDisclosure {
+                max_share: 90.0,
+                inclusive: true,
+                single_category: false,
+            });
+            p.missing = Action::Unsafe;
+            all.push(p);
+        }
         all
     }
 
@@ -155,9 +171,14 @@ mod pass_tests {
     #[test]
     fn full_grid_and_group_slots_give_the_same_report() {
         let (mut grids, mut class, mut sums) = (0, 0, 0);
+        // Tables and full grids by their dimensions.
+        let (mut tables, mut full) = ([0; 7], [0; 7]);
         for seed in 0..400 {
             let t = random_table::table(seed).unwrap();
+            assert!(t.len() <= random_table::MAX_CELLS, "seed {seed}");
             grids += usize::from(t.is_full_grid());
+            tables[t.dims().len()] += 1;
+            full[t.dims().len()] += usize::from(t.is_full_grid());
             for p in policies() {
                 let a = check_table(&t, &p);
                 grid::PIECES.with(|f| f.set(Some(2 + seed as usize % 4)));
@@ -184,6 +205,10 @@ mod pass_tests {
             }
         }
         assert!(grids > 200, "{grids} full tables of 400");
+        assert!(
+            tables[1..].iter().all(|&n| n > 40) && full[5] > 20 && full[6] > 20,
+            "tables by dimensions {tables:?}, full grids {full:?}"
+        );
         assert!(
             class > 1000 && sums > 5000,
             "class disclosure {class}, additivity {sums}"
@@ -294,22 +319,135 @@ mod pass_tests {
         }
     }
 
-    /// The first look never skips a cell a rule fires on: with and without it, the same reports.
+    /// The first look never skips a cell a rule fires on: with and without it, the same reports, on unweighted
+    /// tables (decimal and binary numbers) and weighted ones.
     #[test]
     fn screen_skips_only_cells_no_rule_fires_on() {
+        // Dominance findings on weighted tables with their top units' weights; magnitude findings on binary
+        // tables.
+        let (mut weighted, mut binary) = (0, 0);
         for seed in 0..300 {
             let t = random_table::table(seed).unwrap();
+            let s = t.shadow();
             for p in policies() {
                 TEST_BLOCK.with(|b| b.set(Some([1, 7, 64, 100][seed as usize % 4])));
                 let screened = check(&t, &p, true);
                 TEST_BLOCK.with(|b| b.set(None));
                 match (screened, check(&t, &p, false)) {
-                    (Ok(a), Ok(b)) => assert_eq!(a, b, "seed {seed}, policy {}", p.name),
+                    (Ok(a), Ok(b)) => {
+                        let found = ["dominance", "p-percent", "pq"]
+                            .iter()
+                            .map(|r| a.findings_of(r).count())
+                            .sum::<usize>();
+                        if !s.top_weight.is_empty() {
+                            weighted += a.findings_of("dominance").count();
+                        }
+                        if s.numbers == Numbers::Binary {
+                            binary += found;
+                        }
+                        assert_eq!(a, b, "seed {seed}, policy {}", p.name);
+                    }
                     (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
                     (a, b) => panic!("seed {seed}: {a:?} vs {b:?}"),
                 }
             }
         }
+        assert!(
+            weighted > 1000 && binary > 1000,
+            "weighted {weighted}, binary {binary}"
+        );
+    }
+
+    /// Cells the generator puts on a boundary (0.9 + 0.8 of a cell of 2 is 85 %; 9 of a group's 10 units is
+    /// 90 %; in decimal and binary numbers, weighted or not) are decided exactly. A strict rule fires on a subset
+    /// of the cells its inclusive twin fires on, and a cell only the inclusive one fires on lies exactly on the
+    /// boundary: an answer only the exact comparison's slow path (big integers) gives, so each such cell took it.
+    #[test]
+    fn boundary_cells_are_decided_exactly() {
+        let (mut decimal, mut binary, mut weighted, mut class) = (0, 0, 0, 0);
+        for seed in 0..200 {
+            let t = random_table::table(seed).unwrap();
+            let s = t.shadow();
+            for p in policies() {
+                let twin = |inclusive: bool| {
+                    let mut q = p.clone();
+                    q.dominance.iter_mut().for_each(|d| d.inclusive = inclusive);
+                    if let Some(c) = q.class_disclosure.as_mut() {
+                        c.inclusive = inclusive;
+                    }
+                    check_table(&t, &q)
+                };
+                let (Ok(strict), Ok(inclusive)) = (twin(false), twin(true)) else {
+                    continue;
+                };
+                for (i, (a, b)) in strict.cells().zip(inclusive.cells()).enumerate() {
+                    let count = |c: &crate::CellReport, rule: RuleCode| {
+                        c.findings.iter().filter(|f| f.rule == rule).count()
+                    };
+                    let dominance = (
+                        count(&a, RuleCode::Dominance),
+                        count(&b, RuleCode::Dominance),
+                    );
+                    let shares = (
+                        count(&a, RuleCode::ClassDisclosure),
+                        count(&b, RuleCode::ClassDisclosure),
+                    );
+                    let at = format!("seed {seed}, policy {}, cell {i}", p.name);
+                    assert!(dominance.0 <= dominance.1 && shares.0 <= shares.1, "{at}");
+                    if dominance.0 < dominance.1 {
+                        match (s.numbers, s.top_weight.is_empty()) {
+                            (_, false) => weighted += 1,
+                            (Numbers::Binary, true) => binary += 1,
+                            (Numbers::Decimal, true) => decimal += 1,
+                        }
+                    }
+                    class += usize::from(shares.0 < shares.1);
+                }
+            }
+        }
+        assert!(
+            decimal > 50 && binary > 10 && weighted > 20 && class > 20,
+            "on the boundary: decimal {decimal}, binary {binary}, weighted {weighted}, class {class}"
+        );
+    }
+
+    /// A weighted table without its top units' weights cannot be decided by the magnitude rules: every cell they
+    /// would judge has a `missing` finding for `top1_weight` and is not safe unless declared safe.
+    #[test]
+    fn weighted_tables_without_top_weights_are_never_silently_safe() {
+        let (mut tables, mut cells) = (0, 0);
+        for seed in 0..300 {
+            let t = random_table::table(seed).unwrap();
+            let s = t.shadow();
+            if s.weight.is_none() || !s.top_weight.is_empty() {
+                continue;
+            }
+            tables += 1;
+            for p in policies() {
+                let Ok(r) = check_table(&t, &p) else { continue };
+                for (i, c) in (0u32..).zip(r.cells()) {
+                    let judged = t.value(i).is_some_and(|v| v.is_finite() && v > 0.0);
+                    if !(judged && t.n(i).is_some_and(|n| n > 0)) {
+                        continue;
+                    }
+                    cells += 1;
+                    let at = format!("seed {seed}, policy {}, cell {i}", p.name);
+                    assert!(
+                        c.findings.iter().any(|f| f.values
+                            == Detail::MissingShadow {
+                                column: ShadowName::TopWeight(1)
+                            }),
+                        "{at}: {:?}",
+                        c.findings
+                    );
+                    assert!(
+                        c.status != Status::Safe || t.apriori(i) == Some(Apriori::Safe),
+                        "{at}"
+                    );
+                }
+            }
+        }
+        assert!(tables > 5 && cells > 1000, "{tables} tables, {cells} cells");
     }
 
     /// Fail closed: when every read of a column or of a group's parts fails (as a bug would make them), the
