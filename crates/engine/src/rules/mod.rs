@@ -91,9 +91,11 @@ pub(crate) mod testing {
 mod pass_tests {
     use super::pass::{TEST_BLOCK, TEST_CHUNK, check, chunks};
     use super::*;
-    use crate::policy::Policy;
+    use crate::exact::Numbers;
+    use crate::policy::{Action, Policy};
     use crate::policy::{Dof, Dominance, Pq};
     use crate::random_table;
+    use crate::table::Apriori;
     use testing::switched;
 
     fn policies() -> Vec<Policy> {
@@ -335,12 +337,12 @@ mod pass_tests {
                 TEST_BLOCK.with(|b| b.set(None));
                 match (screened, check(&t, &p, false)) {
                     (Ok(a), Ok(b)) => {
-                        let found = ["dominance", "p-percent", "pq"]
-                            .iter()
+                        let found = [RuleCode::Dominance, RuleCode::PPercent, RuleCode::Pq]
+                            .into_iter()
                             .map(|r| a.findings_of(r).count())
                             .sum::<usize>();
                         if !s.top_weight.is_empty() {
-                            weighted += a.findings_of("dominance").count();
+                            weighted += a.findings_of(RuleCode::Dominance).count();
                         }
                         if s.numbers == Numbers::Binary {
                             binary += found;
