@@ -71,9 +71,10 @@ impl<const N: usize> Form<N> {
     }
 }
 
-/// The sign of `Σ coefficient × number × number`, exactly; `None` when a number or coefficient is not finite.
-#[inline]
-pub fn sign(terms: &[Term], numbers: Numbers) -> Option<Ordering> {
+/// The float value of a form and how far the exact value can be from it: the filter [`sign`] applies before
+/// any exact arithmetic, and what a first look over many cells uses on its own.
+#[inline(always)]
+pub fn float_value(terms: &[Term]) -> (f64, f64) {
     let mut sum = 0.0f64;
     let mut magnitude = 0.0f64;
     for &(c, x, y) in terms {
@@ -81,12 +82,36 @@ pub fn sign(terms: &[Term], numbers: Numbers) -> Option<Ordering> {
         sum += p;
         magnitude += p.abs();
     }
-    // Each number and coefficient is within half an ulp of the decimal it stands for, each product and partial
-    // sum rounds once more: the float sum is within (terms + 4) ulps of the magnitude of the exact one. Twice
-    // that, plus a few of the smallest normal numbers for underflow, is a safe margin.
-    let bound =
-        (terms.len() as f64 + 4.0) * 2.0 * f64::EPSILON * magnitude + 4.0 * f64::MIN_POSITIVE;
-    if sum.is_finite() && magnitude.is_finite() {
+    // Each of a term's three factors is within half an ulp of the decimal it stands for, its two products round
+    // once more each, and so does every partial sum: the float sum is within (terms / 2 + 3) ulps of the
+    // magnitude of the exact one. (terms + 8) × 2 ulps, plus a few of the smallest normal numbers for products
+    // that underflow, is a safe margin.
+    let n = terms.len() as f64;
+    let bound = (n + 8.0) * 2.0 * f64::EPSILON * magnitude + (n + 4.0) * f64::MIN_POSITIVE;
+    (sum, bound)
+}
+
+/// Whether the form may be zero or more: false only when its float value is below zero beyond any rounding. A
+/// first look flags a rule that fires at `> 0` or `≥ 0` on this, so it never misses one. Not a number: true.
+#[inline(always)]
+pub fn may_be_nonnegative(terms: &[Term]) -> bool {
+    let (sum, bound) = float_value(terms);
+    !(sum < -bound)
+}
+
+/// Whether the form may be below zero: false only when its float value is zero or more beyond any rounding. Not
+/// a number: true.
+#[inline(always)]
+pub fn may_be_negative(terms: &[Term]) -> bool {
+    let (sum, bound) = float_value(terms);
+    !(sum > bound)
+}
+
+/// The sign of `Σ coefficient × number × number`, exactly; `None` when a number or coefficient is not finite.
+#[inline]
+pub fn sign(terms: &[Term], numbers: Numbers) -> Option<Ordering> {
+    let (sum, bound) = float_value(terms);
+    if sum.is_finite() && bound.is_finite() {
         if sum > bound {
             return Some(Ordering::Greater);
         }
@@ -97,16 +122,26 @@ pub fn sign(terms: &[Term], numbers: Numbers) -> Option<Ordering> {
     exact_sign(terms, numbers)
 }
 
-/// [`sign`] in big integers: every term as `mantissa × 10^exponent`, brought to the smallest exponent and added.
+/// [`sign`] exactly: every term as `mantissa × 10^exponent`, brought to the smallest exponent and added — in
+/// 128-bit integers when they hold the numbers (whole numbers, short decimals), in big integers otherwise. A
+/// term with a zero factor is zero (an empty cell's form is all zeros, and common).
 #[cold]
 #[inline(never)]
 fn exact_sign(terms: &[Term], numbers: Numbers) -> Option<Ordering> {
-    let mut parts = Vec::with_capacity(terms.len());
+    let live = || {
+        terms
+            .iter()
+            .filter(|&&(c, x, y)| !(c == 0.0 || x == 0.0 || y == 0.0))
+    };
+    if let Some(answer) = small_sign(live(), numbers) {
+        return answer;
+    }
     let number = |x: f64| match numbers {
         Numbers::Decimal => decimal(x),
         Numbers::Binary => binary(x),
     };
-    for &(c, x, y) in terms {
+    let mut parts = Vec::with_capacity(terms.len());
+    for &(c, x, y) in live() {
         let (cm, ce) = decimal(c)?;
         let (xm, xe) = number(x)?;
         let (ym, ye) = number(y)?;
@@ -120,6 +155,60 @@ fn exact_sign(terms: &[Term], numbers: Numbers) -> Option<Ordering> {
         total += m * ten.pow(u32::try_from(e - low).ok()?);
     }
     Some(total.sign().cmp(&num_bigint::Sign::NoSign))
+}
+
+/// [`exact_sign`] in 128-bit integers: `Some(answer)` when every factor is a short decimal (a binary float only
+/// when it is a whole number) and no product or sum overflows; `None` to take big integers.
+fn small_sign<'a>(
+    terms: impl Iterator<Item = &'a Term>,
+    numbers: Numbers,
+) -> Option<Option<Ordering>> {
+    let factor = |x: f64, decimal_number: bool| -> Option<(i128, i32)> {
+        if !x.is_finite() {
+            return None;
+        }
+        if x.fract() == 0.0 && x.abs() < 1e15 {
+            return Some((x as i128, 0));
+        }
+        if !decimal_number {
+            return None;
+        }
+        let (m, e) = short_decimal(x)?;
+        Some((i128::from(m), e))
+    };
+    let mut parts: [(i128, i32); 16] = [(0, 0); 16];
+    let mut len = 0;
+    for &(c, x, y) in terms {
+        if !(c.is_finite() && x.is_finite() && y.is_finite()) {
+            return Some(None);
+        }
+        let decimal_numbers = numbers == Numbers::Decimal;
+        let (cm, ce) = factor(c, true)?;
+        let (xm, xe) = factor(x, decimal_numbers)?;
+        let (ym, ye) = factor(y, decimal_numbers)?;
+        let slot = parts.get_mut(len)?;
+        *slot = (cm.checked_mul(xm)?.checked_mul(ym)?, ce + xe + ye);
+        len += 1;
+    }
+    let parts = parts.get(..len)?;
+    let low = parts.iter().map(|(_, e)| *e).min().unwrap_or(0);
+    let mut total: i128 = 0;
+    for &(m, e) in parts {
+        let scale = 10i128.checked_pow(u32::try_from(e - low).ok()?)?;
+        total = total.checked_add(m.checked_mul(scale)?)?;
+    }
+    Some(Some(total.cmp(&0)))
+}
+
+/// A finite float's shortest round-trip decimal as `mantissa × 10^exponent` in machine integers (at most 17
+/// digits).
+fn short_decimal(x: f64) -> Option<(i64, i32)> {
+    let text = format!("{x:e}");
+    let (digits, exp) = text.split_once('e')?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let mantissa: i64 = format!("{int}{frac}").parse().ok()?;
+    Some((mantissa, exp - i32::try_from(frac.len()).ok()?))
 }
 
 /// A finite float's shortest round-trip decimal as `mantissa × 10^exponent`.
@@ -268,6 +357,52 @@ mod tests {
             &[(2.0, 5e-324, 1.0), (-1.0, 1e-323, 1.0)],
             Binary,
             Some(Equal),
+        );
+    }
+
+    /// The 128-bit path and the big-integer path agree wherever the first answers.
+    #[test]
+    fn small_and_big_integers_agree() {
+        let forms: &[&[Term]] = &[
+            &[(100.0, 0.9, 1.0), (100.0, 0.8, 1.0), (-85.0, 2.0, 1.0)],
+            &[(1.0, 0.1, 0.3), (-1.0, 0.03, 1.0)],
+            &[(100.0, 12345.0, 1.0), (-90.0, 13717.0, 1.0)],
+            &[(100.0, 1e14, 3.0), (-1.0, 3e16, 1.0)],
+            &[(0.0, 5.0, 1.0), (1.0, 0.0, 1.0)],
+            &[(90.9, 1000.0, 1.0), (-100.0, 909.0, 1.0)],
+        ];
+        for terms in forms {
+            for numbers in [Numbers::Decimal, Numbers::Binary] {
+                let small = small_sign(terms.iter(), numbers);
+                if let Some(small) = small {
+                    let mut parts = Vec::new();
+                    for &(c, x, y) in terms.iter() {
+                        let number = |x: f64| match numbers {
+                            Numbers::Decimal => decimal(x),
+                            Numbers::Binary => binary(x),
+                        };
+                        let (cm, ce) = decimal(c).unwrap();
+                        let (xm, xe) = number(x).unwrap();
+                        let (ym, ye) = number(y).unwrap();
+                        parts.push((cm * xm * ym, ce + xe + ye));
+                    }
+                    let low = parts.iter().map(|p| p.1).min().unwrap_or(0);
+                    let total: BigInt = parts
+                        .into_iter()
+                        .map(|(m, e)| m * BigInt::from(10u8).pow((e - low) as u32))
+                        .sum();
+                    let big = Some(total.sign().cmp(&num_bigint::Sign::NoSign));
+                    assert_eq!(small, big, "{terms:?} {numbers:?}");
+                }
+            }
+        }
+        // All zero: equal, without big integers.
+        assert_eq!(
+            small_sign(
+                [(100.0, 0.0, 1.0), (-85.0, 0.0, 1.0)].iter(),
+                Numbers::Decimal
+            ),
+            Some(Some(Ordering::Equal))
         );
     }
 

@@ -18,7 +18,8 @@ pub mod policy;
 /// Seeded random tables for property tests, here and in the cross-crate tests (the dev-only feature
 /// `random-tables`); not part of any shipped build.
 #[cfg(any(test, feature = "random-tables"))]
-#[allow(clippy::indexing_slicing)] // test data, never in a shipped build: the engine's own tests index freely too
+#[allow(clippy::indexing_slicing)]
+// test data, never in a shipped build: the engine's own tests index freely too
 pub mod random_table;
 pub mod report;
 pub mod rules;

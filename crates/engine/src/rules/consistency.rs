@@ -3,7 +3,7 @@
 //! # What it checks
 //! A cell whose numbers cannot all be true gets a finding with the policy's `inconsistent` action, one for each
 //! of: its top contributions add up to more than its value (in a weighted table each times its unit's weight);
-//! its top contributions are not in descending order (`top2` above `top1`); it has a `top{k}` above zero but fewer
+//! (beyond the rounding of sums: a part in a billion); its top contributions are not in descending order (`top2` above `top1`); it has a `top{k}` above zero but fewer
 //! than k units; it has no units but a value other than zero. The other rules still judge the cell; this finding
 //! says their numbers are in doubt.
 //!
@@ -23,8 +23,6 @@
 //! of the cell's total); Bond, Brandt & de Wolf (2015) §3 (an output must be checkable from its own numbers).
 
 use super::{Columns, Detail, Finding, Lang, RuleCode, Status, push};
-use crate::exact::{self, Form};
-use std::cmp::Ordering;
 
 /// The rule's test of two neighbouring top contributions, written once (the first look calls it too): the lower
 /// rank holds the larger one.
@@ -46,16 +44,15 @@ pub(super) fn empty_with_value(n: u64, value: f64) -> bool {
     (n == 0) & (value != 0.0)
 }
 
-/// The rule's test of a cell's top contributions (each `(value, weight)`, weight 1 when unweighted) against its
-/// value, exactly (`crate::exact`): more than the whole. Not a number: not judged here (the `missing` rule's).
-#[inline]
-pub(super) fn tops_above_value(tops: &[(f64, f64)], value: f64, numbers: exact::Numbers) -> bool {
-    let mut form = Form::<{ crate::topk::MAX_TOP + 1 }>::default();
-    for &(t, w) in tops {
-        form.push((1.0, t, w));
-    }
-    form.push((-1.0, value, 1.0));
-    form.sign(numbers) == Some(Ordering::Greater)
+/// The rule's test of a cell's top contributions against its value, written once: their sum (in a weighted
+/// table each times its unit's weight; `magnitude` the sum of their absolute values) is more than the value,
+/// beyond the rounding of sums. A tabulated value is a float sum of its units' contributions, as each top
+/// contribution is of its unit's rows, so an exact comparison would call rounding a contradiction; a part in a
+/// billion is far below any mistake this rule is for. A contribution that is not a number is left out of the sum
+/// (the `missing` rule's), which the first look does alike.
+#[inline(always)]
+pub(super) fn tops_above_value(sum: f64, magnitude: f64, value: f64) -> bool {
+    sum - value > 1e-9 * (magnitude + value.abs())
 }
 
 /// Adds a finding for each contradiction in cell `i`'s numbers.
@@ -106,13 +103,15 @@ pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>
     }
     if let Some(v) = value {
         let tops = tops.get(..known).unwrap_or(&[]);
-        if tops_above_value(tops, v, c.numbers) {
+        let sum: f64 = tops.iter().map(|(t, w)| t * w).sum();
+        let magnitude: f64 = tops.iter().map(|(t, w)| (t * w).abs()).sum();
+        if tops_above_value(sum, magnitude, v) {
             push(
                 out,
                 RuleCode::Consistency,
                 action,
                 Detail::TopsAboveValue {
-                    tops: tops.iter().map(|(t, w)| t * w).sum(),
+                    tops: sum,
                     value: v,
                 },
             );
@@ -212,14 +211,17 @@ mod tests {
                 ("c", 1, 100.0, &[60.0, 40.0]),
                 ("d", 0, 5.0, &[]),
                 ("e", 20, 100.0, &[50.0, 30.0]),
-                // 0.2 + 0.1 is exactly the value in decimals (0.30000000000000004 in floats): not above it.
+                // 0.2 + 0.1 is 0.30000000000000004 in floats: rounding, not a contradiction.
                 ("f", 20, 0.3, &[0.2, 0.1]),
+                // Above by one part in a million: a contradiction.
+                ("g", 20, 1e6, &[999_999.0, 2.0]),
             ],
             &[
                 "0: top contributions 120 > value 100: the table's numbers contradict each other",
                 "1: top1 = 30 < top2 = 40: top contributions must be in descending order",
                 "2: 1 unit but a top2: a cell has no more contributions than units",
                 "3: 0 units but value 5: an empty cell has no magnitude",
+                "6: top contributions 1000001 > value 1000000: the table's numbers contradict each other",
             ],
         );
     }

@@ -27,7 +27,7 @@
 use super::magnitude::Magnitudes;
 use super::words::above;
 use super::{Detail, Finding, Lang, RuleCode, Status, push};
-use crate::exact::{Form, Numbers};
+use crate::exact::{self, Form, Numbers, Term};
 use crate::policy::Bad;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -63,35 +63,52 @@ impl Dominance {
     }
 }
 
-/// The rule's comparison, written once: `100 × (the n largest contributions) > k × value` (`≥` when
-/// inclusive), in exact arithmetic on the numbers as the table gives them (`crate::exact`), so a cell at
-/// exactly k % lands on the side the rule says. `largest` holds `100 ×` the n largest contributions as terms. A
-/// number that is not finite makes the test true: the cell is then looked at fully (fail closed).
-#[inline]
-fn exceeds<const N: usize>(
-    d: &Dominance,
-    mut largest: Form<N>,
-    value: f64,
-    numbers: Numbers,
-) -> bool {
-    largest.push((-d.k, value, 1.0));
-    match largest.sign(numbers) {
+/// Contributions are compared with the value as percentages: `100 × (x1 + … + xn)` against `k × value`.
+const PERCENT: f64 = 100.0;
+
+/// The rule's form, written once: `100 × (x1 + … + xn) − k × value`, in the table's own numbers; the rule fires
+/// when it is above zero (at zero too when inclusive). For an unweighted cell, `top_and_value` is the n largest
+/// contributions (0 for ranks the cell has no unit for) followed by the value.
+#[inline(always)]
+pub(super) fn form<const M: usize>(d: &Dominance, top_and_value: [f64; M]) -> [Term; M] {
+    let mut terms = top_and_value.map(|x| (PERCENT, x, 1.0));
+    if let Some(last) = terms.last_mut() {
+        *last = value_term(d, last.1);
+    }
+    terms
+}
+
+/// The value's term of [`form`].
+#[inline(always)]
+fn value_term(d: &Dominance, value: f64) -> Term {
+    (-d.k, value, 1.0)
+}
+
+/// The first look's test on an unweighted cell: whether [`form`] may be zero or more (the rule may fire).
+#[inline(always)]
+pub(super) fn may_dominate<const M: usize>(d: &Dominance, top_and_value: [f64; M]) -> bool {
+    exact::may_be_nonnegative(&form(d, top_and_value))
+}
+
+/// Whether a form's exact sign makes the rule fire. Not a number: true, so the cell is looked at fully (fail
+/// closed).
+fn fires(d: &Dominance, sign: Option<Ordering>) -> bool {
+    match sign {
         Some(Ordering::Greater) | None => true,
         Some(Ordering::Equal) => d.inclusive,
         Some(Ordering::Less) => false,
     }
 }
 
-/// [`exceeds`] for an unweighted cell whose n largest contributions are `top` (0 for ranks the cell has no unit
-/// for): the first look's entry.
-#[inline]
+/// The rule's exact test on the `n` largest contributions of an unweighted cell (more than three: the first
+/// look's loops take up to three at a time).
 pub(super) fn dominates(d: &Dominance, top: &[f64], value: f64, numbers: Numbers) -> bool {
-    // Room for the n ≤ 8 contributions and the value.
     let mut largest = Form::<9>::default();
     for &x in top.iter().take(d.n as usize) {
-        largest.push((100.0, x, 1.0));
+        largest.push((PERCENT, x, 1.0));
     }
-    exceeds(d, largest, value, numbers)
+    largest.push(value_term(d, value));
+    fires(d, largest.sign(numbers))
 }
 
 pub(super) fn cell(m: &Magnitudes, d: &Dominance, out: &mut Vec<Finding>) {
@@ -99,12 +116,13 @@ pub(super) fn cell(m: &Magnitudes, d: &Dominance, out: &mut Vec<Finding>) {
         return;
     }
     let copies = f64::from(d.n);
-    let mut largest = Form::<48>::default();
+    let mut form = Form::<48>::default();
     // Contributions the table does not give: the `missing` rule says so.
-    if !m.largest(copies, 100.0, &mut largest) {
+    if !m.largest(copies, PERCENT, &mut form) {
         return;
     }
-    if exceeds(d, largest, m.value, m.numbers) {
+    form.push(value_term(d, m.value));
+    if fires(d, form.sign(m.numbers)) {
         let values = Detail::Dominance {
             n: d.n,
             k: d.k,

@@ -23,7 +23,7 @@
 
 use super::magnitude::Magnitudes;
 use super::{Detail, Finding, Lang, RuleCode, Status, derived, push};
-use crate::exact::{Form, Numbers};
+use crate::exact::{self, Form, Term};
 use crate::policy::Bad;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -76,36 +76,25 @@ impl Pq {
     }
 }
 
-/// The test of both rules, written once: `a × (value − x1 − x2) < b × x1`, with `(a, b)` = `(100, p)` for p %
-/// and `(q, p)` for pq ([`ratio_p`], [`ratio_pq`]), in exact arithmetic on the numbers as the table gives them
-/// (`crate::exact`): a remainder of exactly p % of x1 is safe. `largest` holds `−a × (x1 + x2) − b × x1` as
-/// terms. A number that is not finite makes the test true: the cell is then looked at fully (fail closed).
-#[inline]
-fn too_close<const N: usize>(
-    (a, _): (f64, f64),
-    mut largest: Form<N>,
-    value: f64,
-    numbers: Numbers,
-) -> bool {
-    largest.push((a, value, 1.0));
-    matches!(largest.sign(numbers), Some(Ordering::Less) | None)
+/// The form of both rules, written once: `a × value − a × x1 − a × x2 − b × x1`, that is `a × (value − x1 − x2)
+/// − b × x1`, with `(a, b)` = `(100, p)` for p % and `(q, p)` for pq ([`ratio_p`], [`ratio_pq`]), in the table's
+/// own numbers; the rule fires when it is below zero (a remainder of exactly p % of x1 is safe). For an
+/// unweighted cell x1 and x2 are its two largest contributions.
+#[inline(always)]
+pub(super) fn form((a, b): (f64, f64), value: f64, x1: f64, x2: f64) -> [Term; 4] {
+    [(a, value, 1.0), (-a, x1, 1.0), (-a, x2, 1.0), (-b, x1, 1.0)]
 }
 
-/// [`too_close`] for an unweighted cell with largest contributions `top1`, `top2`: the first look's entry.
-#[inline]
-pub(super) fn estimates_closely(
-    ratio: (f64, f64),
-    value: f64,
-    top1: f64,
-    top2: f64,
-    numbers: Numbers,
-) -> bool {
-    let (a, b) = ratio;
-    let mut largest = Form::<4>::default();
-    largest.push((-a, top1, 1.0));
-    largest.push((-a, top2, 1.0));
-    largest.push((-b, top1, 1.0));
-    too_close(ratio, largest, value, numbers)
+/// The first look's test on an unweighted cell: whether [`form`] may be below zero (the rule may fire).
+#[inline(always)]
+pub(super) fn may_estimate_closely(ratio: (f64, f64), value: f64, x1: f64, x2: f64) -> bool {
+    exact::may_be_negative(&form(ratio, value, x1, x2))
+}
+
+/// Whether a form's exact sign makes the rule fire. Not a number: true, so the cell is looked at fully (fail
+/// closed).
+fn fires(sign: Option<Ordering>) -> bool {
+    matches!(sign, Some(Ordering::Less) | None)
 }
 
 /// `(a, b)` of the test for the p % rule: `100 × remainder < p × x1`.
@@ -126,16 +115,19 @@ fn fails(m: &Magnitudes, ratio: (f64, f64)) -> Option<(f64, f64, f64)> {
     if m.value <= 0.0 {
         return None;
     }
-    let mut largest = Form::<48>::default();
+    // The weighted form: the value's term of [`form`], then x1 + x2 as the two largest copies and x1 as the
+    // largest (with weights, a unit of weight ≥ 2 is both).
+    let mut form = Form::<48>::default();
+    form.push((a, m.value, 1.0));
     // Contributions the table does not give: the `missing` rule says so.
-    if !(m.largest(2.0, -a, &mut largest) && m.largest(1.0, -b, &mut largest)) {
+    if !(m.largest(2.0, -a, &mut form) && m.largest(1.0, -b, &mut form)) {
         return None;
     }
     let (x1, x12) = (m.largest_sum(1.0), m.largest_sum(2.0));
     if x1 <= 0.0 {
         return None;
     }
-    too_close(ratio, largest, m.value, m.numbers).then_some((m.value, x1, x12 - x1))
+    fires(form.sign(m.numbers)).then_some((m.value, x1, x12 - x1))
 }
 
 pub(super) fn cell_p(m: &Magnitudes, p: &PPercent, out: &mut Vec<Finding>) {

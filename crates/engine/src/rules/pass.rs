@@ -266,7 +266,7 @@ impl Pass<'_> {
         // A cell no per-cell rule may fire on, with no group finding, no dof rule and no declared status, is safe
         // without looking further (most cells).
         let plain = (self.dof.is_none() || cols.dof.is_none()) && cols.apriori.is_none();
-        let mut may_block = Vec::new();
+        let (mut may_block, mut sums) = (Vec::new(), Vec::new());
         // Per block: the cells to look at, and each one's end in the findings (0 for the others).
         let (mut hot, mut ends) = (Vec::<u32>::new(), Vec::<u32>::new());
         let mut block_start = range.start;
@@ -287,7 +287,8 @@ impl Pass<'_> {
                 findings.reserve(want.saturating_sub(findings.len()));
             }
             if self.screen {
-                self.first_look.block(&cols, block.clone(), &mut may_block);
+                self.first_look
+                    .block(&cols, block.clone(), &mut may_block, &mut sums);
             } else {
                 may_block.clear();
                 may_block.resize(block.len(), Screen::ALL);

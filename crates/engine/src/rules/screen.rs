@@ -59,8 +59,14 @@ impl Screen {
     /// Which per-cell rules may fire on each cell of `range`: a bit per rule ([`Screen::MISSING`] …) in `may`,
     /// 0 for most cells. A column that cannot be read for the range (a bug: columns have one entry per cell)
     /// sends every cell of the block to every rule: the first look never passes a cell it could not see.
-    pub(super) fn block(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) {
-        if self.look(c, range.clone(), may).is_none() {
+    pub(super) fn block(
+        &self,
+        c: &Columns,
+        range: Range<usize>,
+        may: &mut Vec<Flags>,
+        sums: &mut Vec<(f64, f64)>,
+    ) {
+        if self.look(c, range.clone(), may, sums).is_none() {
             may.clear();
             may.resize(range.len(), Self::ALL);
         }
@@ -69,7 +75,14 @@ impl Screen {
     /// [`Screen::block`]'s work, column by column over the range, so each step is a plain loop over one value
     /// array (missing entries hold 0 there; the missing bitmaps are applied after). `None` when a column cannot
     /// be read.
-    fn look(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) -> Option<()> {
+    /// `sums` is scratch space.
+    fn look(
+        &self,
+        c: &Columns,
+        range: Range<usize>,
+        may: &mut Vec<Flags>,
+        sums: &mut Vec<(f64, f64)>,
+    ) -> Option<()> {
         let len = range.len();
         may.clear();
         may.resize(len, 0);
@@ -126,7 +139,7 @@ impl Screen {
                 }
             }
         }
-        self.consistency(c, &range, ns, vs, may)?;
+        self.consistency(c, &range, ns, vs, may, sums)?;
         if !self.magnitude {
             return Some(());
         }
@@ -144,25 +157,23 @@ impl Screen {
                     .filter(|_| j < count)
                     .and_then(|col| read(col.values(), range.clone()))
             };
-            let flag = |top: &[f64], v: f64| {
-                Flags::from(dominance::dominates(d, top, v, numbers)) * Self::MAGNITUDE
-            };
-            // The top contributions of each cell, up to three without a buffer.
+            // The top contributions of each cell, up to three at a time through the rule's own form.
             match (count, top(0), top(1), top(2)) {
                 (1, Some(t1), _, _) => {
                     for ((m, &v), &a) in may.iter_mut().zip(vs).zip(t1) {
-                        *m |= flag(&[a], v);
+                        *m |= Flags::from(dominance::may_dominate(d, [a, v])) * Self::MAGNITUDE;
                     }
                 }
                 (2, Some(t1), Some(t2), _) => {
                     for (((m, &v), &a), &b) in may.iter_mut().zip(vs).zip(t1).zip(t2) {
-                        *m |= flag(&[a, b], v);
+                        *m |= Flags::from(dominance::may_dominate(d, [a, b, v])) * Self::MAGNITUDE;
                     }
                 }
                 (3, Some(t1), Some(t2), Some(t3)) => {
                     for ((((m, &v), &a), &b), &c) in may.iter_mut().zip(vs).zip(t1).zip(t2).zip(t3)
                     {
-                        *m |= flag(&[a, b, c], v);
+                        *m |=
+                            Flags::from(dominance::may_dominate(d, [a, b, c, v])) * Self::MAGNITUDE;
                     }
                 }
                 _ => {
@@ -172,13 +183,15 @@ impl Screen {
                         .take(count)
                         .map(|col| read(col.values(), range.clone()))
                         .collect::<Option<Vec<&[f64]>>>()?;
-                    let mut tops = [0.0; crate::topk::MAX_TOP];
+                    let mut tops = [0.0; MAX_TOP];
                     for (j, (m, &v)) in may.iter_mut().zip(vs).enumerate() {
                         // Not a number where an entry cannot be read: the rule's test then says "look".
                         for (t, col) in tops.iter_mut().zip(&cols) {
                             *t = col.get(j).copied().unwrap_or(f64::NAN);
                         }
-                        *m |= flag(tops.get(..count).unwrap_or(&tops), v);
+                        let top = tops.get(..count).unwrap_or(&tops);
+                        *m |=
+                            Flags::from(dominance::dominates(d, top, v, numbers)) * Self::MAGNITUDE;
                     }
                 }
             }
@@ -199,7 +212,7 @@ impl Screen {
         };
         for &ratio in &self.ratios {
             for (((m, &v), &t1), &t2) in may.iter_mut().zip(vs).zip(t1s).zip(t2s) {
-                *m |= Flags::from(p_percent::estimates_closely(ratio, v, t1, t2, numbers))
+                *m |= Flags::from(p_percent::may_estimate_closely(ratio, v, t1, t2))
                     * Self::MAGNITUDE;
             }
         }
@@ -216,42 +229,71 @@ impl Screen {
         ns: &[u64],
         vs: &[f64],
         may: &mut [Flags],
+        sums: &mut Vec<(f64, f64)>,
     ) -> Option<()> {
         if self.weighted {
             may.iter_mut().for_each(|m| *m |= Self::CONSISTENCY);
             return Some(());
-        }
-        for ((m, &n), &v) in may.iter_mut().zip(ns).zip(vs) {
-            *m |= Flags::from(consistency::empty_with_value(n, v)) * Self::CONSISTENCY;
         }
         let cols = c
             .top
             .iter()
             .map(|col| read(col.values(), range.clone()))
             .collect::<Option<Vec<&[f64]>>>()?;
-        for (k, ts) in cols.iter().enumerate() {
-            for ((m, &n), &t) in may.iter_mut().zip(ns).zip(*ts) {
-                *m |= Flags::from(consistency::beyond_units(n, k as u64, t)) * Self::CONSISTENCY;
-            }
-            if let Some(next) = cols.get(k + 1) {
-                for ((m, &t), &u) in may.iter_mut().zip(*ts).zip(*next) {
-                    *m |= Flags::from(consistency::out_of_order(t, u)) * Self::CONSISTENCY;
+        let flag =
+            |m: &mut Flags, inconsistent: bool| *m |= Flags::from(inconsistent) * Self::CONSISTENCY;
+        // Up to three top columns (most tables) in one pass over the cells.
+        match cols.as_slice() {
+            [] => {
+                for ((m, &n), &v) in may.iter_mut().zip(ns).zip(vs) {
+                    flag(m, consistency::empty_with_value(n, v));
                 }
             }
-        }
-        if cols.is_empty() {
-            return Some(());
-        }
-        let mut tops = [(0.0, 1.0); MAX_TOP];
-        let known = cols.len().min(MAX_TOP);
-        for (j, (m, &v)) in may.iter_mut().zip(vs).enumerate() {
-            // The rule leaves out a contribution that is missing or not a number; it adds nothing here either
-            // (a missing entry holds 0). Every slice has the block's length (`read`), so each entry is there.
-            for (slot, ts) in tops.iter_mut().zip(&cols) {
-                slot.0 = ts.get(j).copied().filter(|t| t.is_finite()).unwrap_or(0.0);
+            [a] => {
+                for (((m, &n), &v), &a) in may.iter_mut().zip(ns).zip(vs).zip(*a) {
+                    flag(m, inconsistent(n, v, [a]));
+                }
             }
-            let above = consistency::tops_above_value(tops.get(..known)?, v, self.numbers);
-            *m |= Flags::from(above) * Self::CONSISTENCY;
+            [a, b] => {
+                for ((((m, &n), &v), &a), &b) in may.iter_mut().zip(ns).zip(vs).zip(*a).zip(*b) {
+                    flag(m, inconsistent(n, v, [a, b]));
+                }
+            }
+            [a, b, c] => {
+                for (((((m, &n), &v), &a), &b), &c) in
+                    may.iter_mut().zip(ns).zip(vs).zip(*a).zip(*b).zip(*c)
+                {
+                    flag(m, inconsistent(n, v, [a, b, c]));
+                }
+            }
+            _ => {
+                for ((m, &n), &v) in may.iter_mut().zip(ns).zip(vs) {
+                    flag(m, consistency::empty_with_value(n, v));
+                }
+                for (k, ts) in cols.iter().enumerate() {
+                    for ((m, &n), &t) in may.iter_mut().zip(ns).zip(*ts) {
+                        flag(m, consistency::beyond_units(n, k as u64, t));
+                    }
+                    if let Some(next) = cols.get(k + 1) {
+                        for ((m, &t), &u) in may.iter_mut().zip(*ts).zip(*next) {
+                            flag(m, consistency::out_of_order(t, u));
+                        }
+                    }
+                }
+                // The top contributions added column by column.
+                sums.clear();
+                sums.resize(may.len(), (0.0, 0.0));
+                for ts in &cols {
+                    for ((s, a), &t) in sums.iter_mut().zip(*ts) {
+                        let t = if t.is_finite() { t } else { 0.0 };
+                        *s += t;
+                        *a += t.abs();
+                    }
+                }
+                for ((m, &(sum, magnitude)), &v) in may.iter_mut().zip(sums.iter()).zip(vs) {
+                    flag(m, consistency::tops_above_value(sum, magnitude, v));
+                }
+            }
         }
         Some(())
     }
@@ -277,6 +319,27 @@ pub(super) fn read<T>(xs: &[T], range: Range<usize>) -> Option<&[T]> {
         return None;
     }
     xs.get(range)
+}
+
+/// The `consistency` rule's tests of one unweighted cell with `K` top columns (their entries as the arrays hold
+/// them: a missing one as 0, which no test takes for a contradiction; one that is not a number left out of the
+/// sum, as the rule leaves it out).
+#[inline(always)]
+fn inconsistent<const K: usize>(n: u64, v: f64, tops: [f64; K]) -> bool {
+    let mut found = consistency::empty_with_value(n, v);
+    let (mut sum, mut magnitude) = (0.0f64, 0.0f64);
+    for (k, &t) in tops.iter().enumerate() {
+        found |= consistency::beyond_units(n, k as u64, t);
+        let t = if t.is_finite() { t } else { 0.0 };
+        sum += t;
+        magnitude += t.abs();
+    }
+    for pair in tops.windows(2) {
+        if let [t, u] = *pair {
+            found |= consistency::out_of_order(t, u);
+        }
+    }
+    found | consistency::tops_above_value(sum, magnitude, v)
 }
 
 /// Calls `f` with the offset in `range` of every entry of `range` set in a missing-entry bitmap (see
