@@ -94,6 +94,7 @@ pub fn float_value(terms: &[Term]) -> (f64, f64) {
 /// Whether the form may be zero or more: false only when its float value is below zero beyond any rounding. A
 /// first look flags a rule that fires at `> 0` or `≥ 0` on this, so it never misses one. Not a number: true.
 #[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)] // NaN must answer true: "not surely below zero"
 pub fn may_be_nonnegative(terms: &[Term]) -> bool {
     let (sum, bound) = float_value(terms);
     !(sum < -bound)
@@ -102,6 +103,7 @@ pub fn may_be_nonnegative(terms: &[Term]) -> bool {
 /// Whether the form may be below zero: false only when its float value is zero or more beyond any rounding. Not
 /// a number: true.
 #[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)] // NaN must answer true: "not surely zero or more"
 pub fn may_be_negative(terms: &[Term]) -> bool {
     let (sum, bound) = float_value(terms);
     !(sum > bound)
