@@ -116,13 +116,14 @@ pub(super) fn cell(m: &Magnitudes, d: &Dominance, out: &mut Vec<Finding>) {
         return;
     }
     let copies = f64::from(d.n);
-    let mut form = Form::<48>::default();
-    // Contributions the table does not give: the `missing` rule says so.
-    if !m.largest(copies, PERCENT, &mut form) {
-        return;
-    }
-    form.push(value_term(d, m.value));
-    if fires(d, form.sign(m.numbers)) {
+    // An unweighted cell's form has at most n + 1 terms; a weighted one's more (units taken in part).
+    let decided = if m.room_weighted() {
+        test::<48>(m, d, copies)
+    } else {
+        test::<12>(m, d, copies)
+    };
+    // `None`: contributions the table does not give; the `missing` rule says so.
+    if decided == Some(true) {
         let values = Detail::Dominance {
             n: d.n,
             k: d.k,
@@ -132,6 +133,17 @@ pub(super) fn cell(m: &Magnitudes, d: &Dominance, out: &mut Vec<Finding>) {
         };
         push(out, RuleCode::Dominance, Status::Unsafe, values);
     }
+}
+
+/// The rule's exact test on a cell: its form with the `copies` largest contributions (weighted or not), in a
+/// form with room for `N` terms. `None` when the table does not give enough contributions.
+fn test<const N: usize>(m: &Magnitudes, d: &Dominance, copies: f64) -> Option<bool> {
+    let mut form = Form::<N>::default();
+    if !m.largest(copies, PERCENT, &mut form) {
+        return None;
+    }
+    form.push(value_term(d, m.value));
+    Some(fires(d, form.sign(m.numbers)))
 }
 
 /// The finding in words: "top 2 = 93.1 % of value > 90.0 %".

@@ -25,9 +25,17 @@ pub(crate) struct Magnitudes {
     pub units: u64,
     /// What the numbers stand for, so the rules compare them exactly.
     pub numbers: Numbers,
+    /// A weighted table: a unit taken in part expands a rule's form (room for it: [`Magnitudes::room`]).
+    pub weighted: bool,
 }
 
 impl Magnitudes {
+    /// Whether a rule's form over this cell needs the room of a weighted one (units taken in part add a term
+    /// for each unit before them); an unweighted cell's fits in a few terms.
+    pub fn room_weighted(&self) -> bool {
+        self.weighted
+    }
+
     /// Adds `coef × (sum of the c largest contributions)` to `form`, as terms in the table's own numbers (a
     /// unit taken in part adds `coef × value × (c − weights before it)`, expanded). `false` when the known
     /// contributions do not reach `c` copies while the cell has more units: the sum is then unknown.
@@ -74,39 +82,53 @@ impl Magnitudes {
     }
 }
 
-/// The contributions a magnitude rule may use for a cell, or `None` when the cell is not decidable by magnitude
-/// rules (no magnitude, missing values, negative contributions, a weighted table without its top units' weights —
-/// other rules report those). `k`: the top contributions the policy needs (every top column of a weighted
-/// table, whose units may weigh less than one).
-pub(super) fn magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnitudes> {
-    let value = c.value(i)?;
-    let n = c.n(i)?;
+impl Default for Magnitudes {
+    fn default() -> Self {
+        Magnitudes {
+            value: 0.0,
+            top: [0.0; MAX_TOP],
+            weights: [1.0; MAX_TOP],
+            decidable: 0,
+            units: 0,
+            numbers: Numbers::Decimal,
+            weighted: false,
+        }
+    }
+}
+
+/// Fills `m` with the contributions a magnitude rule may use for a cell (in place: the pass keeps one
+/// `Magnitudes` for all its cells, as moving the record per cell costs more than the rules); `false` when the
+/// cell is not decidable by magnitude rules (no magnitude, missing values, negative contributions, a weighted
+/// table without its top units' weights — other rules report those). `k`: the top contributions the policy
+/// needs (every top column of a weighted table, whose units may weigh less than one). Ranks from `decidable` on
+/// are not read.
+pub(super) fn magnitudes(c: &Columns, i: usize, k: usize, m: &mut Magnitudes) -> bool {
+    let (Some(value), Some(n)) = (c.value(i), c.n(i)) else {
+        return false;
+    };
     if !value.is_finite() || value < 0.0 || n == 0 {
-        return None;
+        return false;
     }
     if c.n_negative.and_then(|v| v.get(i)).is_some_and(|u| u > 0) {
-        return None;
+        return false;
     }
     // Any negative contribution makes the magnitude rules undefined for the cell (the `negative` rule reports it).
     if c.top.iter().any(|col| col.get(i).is_some_and(|t| t < 0.0)) {
-        return None;
+        return false;
     }
     let k = if c.weighted {
         if c.top_weight.is_empty() {
-            return None;
+            return false;
         }
         c.top.len()
     } else {
         k
     };
-    let mut m = Magnitudes {
-        value,
-        top: [0.0; MAX_TOP],
-        weights: [1.0; MAX_TOP],
-        decidable: k.min(MAX_TOP),
-        units: n,
-        numbers: c.numbers,
-    };
+    m.value = value;
+    m.decidable = k.min(MAX_TOP);
+    m.units = n;
+    m.numbers = c.numbers;
+    m.weighted = c.weighted;
     for (j, (slot, weight)) in m.top.iter_mut().zip(&mut m.weights).enumerate().take(k) {
         let w = if c.weighted {
             c.top_weight.get(j).and_then(|col| col.get(i))
@@ -119,14 +141,17 @@ pub(super) fn magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnitudes> 
                 *weight = w;
             }
             // A cell with j units or fewer has no (j+1)-th contribution.
-            (None, _) if n <= j as u64 => *slot = 0.0,
+            (None, _) if n <= j as u64 => {
+                *slot = 0.0;
+                *weight = 1.0;
+            }
             _ => {
                 m.decidable = j;
                 break;
             }
         }
     }
-    Some(m)
+    true
 }
 
 /// [`magnitudes`] for a cell of an unweighted table the first look found clean (no missing entry, nothing
@@ -134,29 +159,35 @@ pub(super) fn magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnitudes> 
 /// contribution the rules need is one too, or 0 where the cell has too few units (a missing entry holds 0 in its
 /// array).
 #[inline]
-pub(super) fn clean_magnitudes(c: &Columns, i: usize, k: usize) -> Option<Magnitudes> {
-    if c.weighted {
-        return magnitudes(c, i, k);
-    }
-    let mut m = Magnitudes {
-        value: *c.value?.values().get(i)?,
-        top: [0.0; MAX_TOP],
-        weights: [1.0; MAX_TOP],
-        decidable: k.min(MAX_TOP),
-        units: *c.n.values().get(i)?,
-        numbers: c.numbers,
+pub(super) fn clean_magnitudes(c: &Columns, i: usize, k: usize, m: &mut Magnitudes) -> bool {
+    let (false, Some(values), Some(&n)) = (c.weighted, c.value, c.n.values().get(i)) else {
+        return magnitudes(c, i, k, m);
     };
-    for (slot, col) in m.top.iter_mut().zip(&c.top).take(k) {
-        *slot = *col.values().get(i)?;
+    let Some(&value) = values.values().get(i) else {
+        return magnitudes(c, i, k, m);
+    };
+    m.value = value;
+    m.decidable = k.min(MAX_TOP);
+    m.units = n;
+    m.numbers = c.numbers;
+    m.weighted = false;
+    for ((slot, weight), col) in m.top.iter_mut().zip(&mut m.weights).zip(&c.top).take(k) {
+        // An entry that cannot be read: the general path decides the cell (fail closed).
+        let Some(&t) = col.values().get(i) else {
+            return magnitudes(c, i, k, m);
+        };
+        *slot = t;
+        *weight = 1.0;
     }
-    Some(m)
+    true
 }
 
 /// Whether a weighted cell's known top contributions reach `copies` copies (or are all its units): `None` for a
 /// cell the magnitude rules do not judge anyway.
 pub(super) fn weighted_reach(c: &Columns, i: usize, copies: f64) -> Option<bool> {
-    let m = magnitudes(c, i, c.top.len())?;
-    Some(m.largest(copies, 0.0, &mut Form::<48>::default()))
+    let mut m = Magnitudes::default();
+    magnitudes(c, i, c.top.len(), &mut m)
+        .then(|| m.largest(copies, 0.0, &mut Form::<48>::default()))
 }
 
 #[cfg(test)]
@@ -172,6 +203,7 @@ mod tests {
             decidable: tops.len(),
             units,
             numbers: Numbers::Decimal,
+            weighted: true,
         };
         for (j, &(v, w)) in tops.iter().enumerate() {
             m.top[j] = v;

@@ -115,19 +115,29 @@ fn fails(m: &Magnitudes, ratio: (f64, f64)) -> Option<(f64, f64, f64)> {
     if m.value <= 0.0 {
         return None;
     }
-    // The weighted form: the value's term of [`form`], then x1 + x2 as the two largest copies and x1 as the
-    // largest (with weights, a unit of weight ≥ 2 is both).
-    let mut form = Form::<48>::default();
-    form.push((a, m.value, 1.0));
-    // Contributions the table does not give: the `missing` rule says so.
-    if !(m.largest(2.0, -a, &mut form) && m.largest(1.0, -b, &mut form)) {
+    let decided = if m.room_weighted() {
+        test::<48>(m, ratio)
+    } else {
+        test::<8>(m, ratio)
+    };
+    // `None`: contributions the table does not give; the `missing` rule says so.
+    if decided != Some(true) {
         return None;
     }
     let (x1, x12) = (m.largest_sum(1.0), m.largest_sum(2.0));
-    if x1 <= 0.0 {
+    (x1 > 0.0).then_some((m.value, x1, x12 - x1))
+}
+
+/// The rules' exact test on a cell, in a form with room for `N` terms: the value's term of [`form`], then
+/// x1 + x2 as the two largest copies and x1 as the largest (with weights, a unit of weight ≥ 2 is both). `None`
+/// when the table does not give enough contributions.
+fn test<const N: usize>(m: &Magnitudes, (a, b): (f64, f64)) -> Option<bool> {
+    let mut form = Form::<N>::default();
+    form.push((a, m.value, 1.0));
+    if !(m.largest(2.0, -a, &mut form) && m.largest(1.0, -b, &mut form)) {
         return None;
     }
-    fires(form.sign(m.numbers)).then_some((m.value, x1, x12 - x1))
+    Some(fires(form.sign(m.numbers)))
 }
 
 pub(super) fn cell_p(m: &Magnitudes, p: &PPercent, out: &mut Vec<Finding>) {

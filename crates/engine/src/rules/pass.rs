@@ -267,6 +267,8 @@ impl Pass<'_> {
         // without looking further (most cells).
         let plain = (self.dof.is_none() || cols.dof.is_none()) && cols.apriori.is_none();
         let (mut may_block, mut sums) = (Vec::new(), Vec::new());
+        // One record of a cell's magnitudes, filled in place for each cell the magnitude rules judge.
+        let mut m = super::magnitude::Magnitudes::default();
         // Per block: the cells to look at, and each one's end in the findings (0 for the others).
         let (mut hot, mut ends) = (Vec::<u32>::new(), Vec::<u32>::new());
         let mut block_start = range.start;
@@ -334,7 +336,8 @@ impl Pass<'_> {
                 if may & Screen::NEGATIVE != 0 {
                     negative::cell(&cols, i, self.negative_action, &mut findings);
                 }
-                if may & Screen::CONSISTENCY != 0 {
+                // An empty cell is the consistency rule's too (a value in a cell of no units).
+                if may & (Screen::CONSISTENCY | Screen::ZERO) != 0 {
                     consistency::cell(&cols, i, self.inconsistent, &mut findings);
                 }
                 if may & Screen::ZERO != 0 {
@@ -348,24 +351,23 @@ impl Pass<'_> {
                 {
                     threshold::cell(cols.n(i), t, &mut findings);
                 }
-                if let Some(m) = (self.magnitude_rules && may & Screen::MAGNITUDE != 0)
-                    .then(|| {
-                        if may & (Screen::MISSING | Screen::NEGATIVE | Screen::ZERO) == 0 {
-                            clean_magnitudes(&cols, i, self.need)
-                        } else {
-                            magnitudes(&cols, i, self.need)
-                        }
-                    })
-                    .flatten()
-                {
+                let judged = self.magnitude_rules
+                    && may & Screen::MAGNITUDE != 0
+                    && if may & (Screen::MISSING | Screen::NEGATIVE | Screen::ZERO) == 0 {
+                        clean_magnitudes(&cols, i, self.need, &mut m)
+                    } else {
+                        magnitudes(&cols, i, self.need, &mut m)
+                    };
+                if judged {
+                    let m = &m;
                     for d in &self.policy.dominance {
-                        dominance::cell(&m, d, &mut findings);
+                        dominance::cell(m, d, &mut findings);
                     }
                     if let Some(p) = &self.policy.p_percent {
-                        p_percent::cell_p(&m, p, &mut findings);
+                        p_percent::cell_p(m, p, &mut findings);
                     }
                     if let Some(pq) = &self.policy.pq {
-                        p_percent::cell_pq(&m, pq, &mut findings);
+                        p_percent::cell_pq(m, pq, &mut findings);
                     }
                 }
                 class.drain_into(i as u32, &mut findings);

@@ -87,9 +87,15 @@ impl Screen {
         may.clear();
         may.resize(len, 0);
         let ns = read(c.n.values(), range.clone())?;
+        // The consistency rule's tests on the units (a top contribution beyond them, a value in an empty cell)
+        // can only fire on a cell with fewer units than top columns, or none: such a cell is flagged here for
+        // the rule to decide, so the float tests below need no integer (which would keep them from running
+        // several cells at a time).
+        let few = c.top.len() as u64;
         for (m, &n) in may.iter_mut().zip(ns) {
             *m = (Flags::from(zero::empty(n)) * Self::ZERO)
-                | (Flags::from(threshold::too_few(n, self.min_units)) * Self::THRESHOLD);
+                | (Flags::from(threshold::too_few(n, self.min_units)) * Self::THRESHOLD)
+                | (Flags::from(n < few) * Self::CONSISTENCY);
         }
         // A missing `n`: neither empty nor small, but missing.
         each_missing(c.n.missing_words(), range.clone(), |j| {
@@ -139,7 +145,7 @@ impl Screen {
                 }
             }
         }
-        self.consistency(c, &range, ns, vs, may, sums)?;
+        self.consistency(c, &range, vs, may, sums)?;
         if !self.magnitude {
             return Some(());
         }
@@ -219,14 +225,13 @@ impl Screen {
         Some(())
     }
 
-    /// The `consistency` rule's tests over a block: an empty cell's value, each top contribution against the
-    /// next and against the units, the top contributions' sum against the value. A weighted table's cells are
-    /// all looked at (their weights enter the sum).
+    /// The `consistency` rule's float tests over a block: each top contribution against the next, their sum
+    /// against the value (the tests on the units are flagged with `n`, above). A weighted table's cells are all
+    /// looked at (their weights enter the sum).
     fn consistency(
         &self,
         c: &Columns,
         range: &Range<usize>,
-        ns: &[u64],
         vs: &[f64],
         may: &mut [Flags],
         sums: &mut Vec<(f64, f64)>,
@@ -244,36 +249,24 @@ impl Screen {
             |m: &mut Flags, inconsistent: bool| *m |= Flags::from(inconsistent) * Self::CONSISTENCY;
         // Up to three top columns (most tables) in one pass over the cells.
         match cols.as_slice() {
-            [] => {
-                for ((m, &n), &v) in may.iter_mut().zip(ns).zip(vs) {
-                    flag(m, consistency::empty_with_value(n, v));
-                }
-            }
+            [] => {}
             [a] => {
-                for (((m, &n), &v), &a) in may.iter_mut().zip(ns).zip(vs).zip(*a) {
-                    flag(m, inconsistent(n, v, [a]));
+                for ((m, &v), &a) in may.iter_mut().zip(vs).zip(*a) {
+                    flag(m, inconsistent_tops(v, [a]));
                 }
             }
             [a, b] => {
-                for ((((m, &n), &v), &a), &b) in may.iter_mut().zip(ns).zip(vs).zip(*a).zip(*b) {
-                    flag(m, inconsistent(n, v, [a, b]));
+                for (((m, &v), &a), &b) in may.iter_mut().zip(vs).zip(*a).zip(*b) {
+                    flag(m, inconsistent_tops(v, [a, b]));
                 }
             }
             [a, b, c] => {
-                for (((((m, &n), &v), &a), &b), &c) in
-                    may.iter_mut().zip(ns).zip(vs).zip(*a).zip(*b).zip(*c)
-                {
-                    flag(m, inconsistent(n, v, [a, b, c]));
+                for ((((m, &v), &a), &b), &c) in may.iter_mut().zip(vs).zip(*a).zip(*b).zip(*c) {
+                    flag(m, inconsistent_tops(v, [a, b, c]));
                 }
             }
             _ => {
-                for ((m, &n), &v) in may.iter_mut().zip(ns).zip(vs) {
-                    flag(m, consistency::empty_with_value(n, v));
-                }
                 for (k, ts) in cols.iter().enumerate() {
-                    for ((m, &n), &t) in may.iter_mut().zip(ns).zip(*ts) {
-                        flag(m, consistency::beyond_units(n, k as u64, t));
-                    }
                     if let Some(next) = cols.get(k + 1) {
                         for ((m, &t), &u) in may.iter_mut().zip(*ts).zip(*next) {
                             flag(m, consistency::out_of_order(t, u));
@@ -321,23 +314,19 @@ pub(super) fn read<T>(xs: &[T], range: Range<usize>) -> Option<&[T]> {
     xs.get(range)
 }
 
-/// The `consistency` rule's tests of one unweighted cell with `K` top columns (their entries as the arrays hold
-/// them: a missing one as 0, which no test takes for a contradiction; one that is not a number left out of the
-/// sum, as the rule leaves it out).
+/// The `consistency` rule's tests of one unweighted cell's `K` top contributions, as the arrays hold them (a
+/// missing one as 0, which no test takes for a contradiction; one that is not a number left out of the sum, as
+/// the rule leaves it out): out of order, or above the value.
 #[inline(always)]
-fn inconsistent<const K: usize>(n: u64, v: f64, tops: [f64; K]) -> bool {
-    let mut found = consistency::empty_with_value(n, v);
-    let (mut sum, mut magnitude) = (0.0f64, 0.0f64);
-    for (k, &t) in tops.iter().enumerate() {
-        found |= consistency::beyond_units(n, k as u64, t);
+fn inconsistent_tops<const K: usize>(v: f64, tops: [f64; K]) -> bool {
+    let (mut sum, mut magnitude, mut found) = (0.0f64, 0.0f64, false);
+    let mut previous = f64::INFINITY;
+    for t in tops {
+        found |= consistency::out_of_order(previous, t);
         let t = if t.is_finite() { t } else { 0.0 };
         sum += t;
         magnitude += t.abs();
-    }
-    for pair in tops.windows(2) {
-        if let [t, u] = *pair {
-            found |= consistency::out_of_order(t, u);
-        }
+        previous = t;
     }
     found | consistency::tops_above_value(sum, magnitude, v)
 }
