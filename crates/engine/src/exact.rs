@@ -6,12 +6,15 @@
 //! the value its input meant, and the sign of the form is exact:
 //!
 //! - a coefficient (a policy parameter: `k`, `p`, `q`, 100) always means its shortest decimal (TOML text);
-//! - a table number means its shortest decimal when the table came from text ([`Numbers::Decimal`]: CSV, XLSX,
-//!   a tabulation of such microdata) and its exact binary value when it came from a binary float column
-//!   ([`Numbers::Binary`]: Arrow, Parquet).
+//! - a table number means its shortest decimal when the table came from text ([`Numbers::Decimal`]: CSV, XLSX)
+//!   and its exact binary value when it came from a binary float column ([`Numbers::Binary`]: Arrow, Parquet).
+//!   A tabulated table's numbers are float sums of its microdata's values, taken as their shortest decimals:
+//!   exact for whole amounts (the extract's 100-euro classes, counts), rounded in the last digit for sums of
+//!   decimals such as 0.1 + 0.2, which the kernel does not add exactly.
 //!
 //! The sign is first computed in floating point with a bound on its error; only a form whose float value is
-//! within that bound of zero (a cell on or next to a boundary) is evaluated exactly, with big integers.
+//! within that bound of zero (a cell on or next to a boundary) is evaluated exactly, in 128-bit integers when
+//! the numbers fit and big integers otherwise.
 
 use num_bigint::BigInt;
 use std::cmp::Ordering;

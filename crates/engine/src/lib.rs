@@ -40,4 +40,4 @@ pub use tabulate::{Agg, Microdata, TabulateSpec, tabulate};
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The report schema identifier; bump when the JSON shape changes (see `schema/report.schema.json`).
-pub const REPORT_SCHEMA: &str = "cellguard-report/1";
+pub const REPORT_SCHEMA: &str = "cellguard-report/2";

@@ -212,6 +212,18 @@ impl Policy {
             Ok(()) => Ok(()),
             Err(b) => bad(format!("{key}.{}", b.field), b.value, b.want),
         };
+        for (key, action) in [
+            ("negative", self.negative),
+            ("inconsistent", self.inconsistent),
+        ] {
+            if action == Action::Safe {
+                return bad(
+                    key.into(),
+                    "\"safe\"".into(),
+                    "a cell these findings are on cannot be decided by the other rules, so it is never safe: use \"review\" or \"unsafe\"",
+                );
+            }
+        }
         if let Some(t) = &self.threshold {
             check("threshold".into(), t.check())?;
         }

@@ -39,10 +39,17 @@ fn schema_is_ours(file: &str, schema: &str) -> Result<(), Error> {
     if schema == cellguard_engine::REPORT_SCHEMA {
         return Ok(());
     }
+    let why = if schema == "cellguard-report/1" {
+        // Reports of the first schema were checked by rules that have changed since (exact boundaries,
+        // contributors, sampling weights): their verdicts are not this version's to vouch for.
+        "; it was written by an earlier cellguard whose rules have changed: check its tables again"
+    } else {
+        ""
+    };
     Err(bad(
         file,
         format!(
-            "schema `{schema}`; this version reads `{}`",
+            "schema `{schema}`; this version reads `{}`{why}",
             cellguard_engine::REPORT_SCHEMA
         ),
     ))
@@ -316,7 +323,7 @@ mod tests {
             e.starts_with("r.json: cannot read cellguard report JSON: line 1"),
             "{e}"
         );
-        let other = golden.replace("cellguard-report/1", "cellguard-report/9");
+        let other = golden.replace("cellguard-report/2", "cellguard-report/9");
         assert!(
             read_report("r.json", other.as_bytes())
                 .unwrap_err()

@@ -545,7 +545,7 @@ mod tests {
             2,
             vec![FileIn::new(
                 "bad.json",
-                b"{ \"schema\": \"cellguard-report/1\" ".to_vec(),
+                b"{ \"schema\": \"cellguard-report/2\" ".to_vec(),
             )],
             &BTreeMap::new(),
             &essnet(),

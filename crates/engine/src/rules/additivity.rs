@@ -26,8 +26,6 @@ use super::relations::{self, Acc, GAP_UNITS};
 use super::{Detail, Dim, Finding, Lang, RuleCode, Status};
 use crate::table::Table;
 
-/// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order. Each dimension is
-/// judged on its own (natively on the threads of the pool): its groups and their sums do not depend on the
 /// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order. Each dimension on
 /// its own (natively on the threads of the pool), over the groups `relations::group_sums` walks.
 pub(super) fn run(table: &Table, action: Status) -> Vec<(u32, Finding)> {

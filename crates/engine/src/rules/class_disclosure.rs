@@ -18,8 +18,8 @@
 //! `class_disclosure.single_category` (default true).
 //!
 //! # Example
-//! Row `region=BXL`: 38 of its 40 units in `origin=non-EU` → 95.0 % > 90.0 % → unsafe; 36 of 40 (exactly
-//! 90.0 %) → safe, unless `inclusive = true`.
+//! Row `region=BXL`: 38 of its 40 units in `origin=nonEU` → 95.0 % > 90.0 % → unsafe; 36 of 40 (exactly
+//! 90.0 %) → safe, unless `inclusive = true` (both tests below).
 //!
 //! # References
 //! Bond, Brandt & de Wolf (2015), Guidelines for Output Checking, §4.2 (class disclosure: "no cell should contain
@@ -64,12 +64,13 @@ impl ClassDisclosure {
 
 /// The findings of the rule, `(cell, finding)`, in cell order; a cell's in dimension order. Each dimension on
 /// its own (natively on the threads of the pool), over the groups `relations::group_sums` walks.
-pub(super) fn run(table: &Table, c: &ClassDisclosure) -> Vec<(u32, Finding)> {
+pub(super) fn run(table: &Table, c: &ClassDisclosure, undecided: Status) -> Vec<(u32, Finding)> {
     let dims: Vec<usize> = (0..table.dims().len()).collect();
-    let mut out: Vec<(u32, usize, Finding)> = super::pass::run_all(dims, |d| along(table, d, c))
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut out: Vec<(u32, usize, Finding)> =
+        super::pass::run_all(dims, |d| along(table, d, c, undecided))
+            .into_iter()
+            .flatten()
+            .collect();
     if !out.is_sorted_by_key(|(cell, d, _)| (*cell, *d)) {
         out.sort_by_key(|(cell, d, _)| (*cell, *d));
     }
@@ -77,13 +78,20 @@ pub(super) fn run(table: &Table, c: &ClassDisclosure) -> Vec<(u32, Finding)> {
 }
 
 /// The findings along dimension `d`. A group's units are its head cell's `n` when the table has the head, else
-/// the sum of its parts'; a group with a head or a part whose `n` is missing is not judged (the `missing` rule
-/// reports that cell).
-fn along(table: &Table, d: usize, c: &ClassDisclosure) -> Vec<(u32, usize, Finding)> {
+/// the sum of its parts'. A group with a part or a head whose `n` is missing cannot be weighed: each of its
+/// other non-empty parts gets a finding that says so, with the `undecided` status (the policy's `missing`
+/// action, never safe), and the missing cell its own `missing` finding.
+fn along(
+    table: &Table,
+    d: usize,
+    c: &ClassDisclosure,
+    undecided: Status,
+) -> Vec<(u32, usize, Finding)> {
     let mut out = Vec::new();
     let (Some(dim), Some(g)) = (table.dims().get(d), relations::group_sums(table, d)) else {
         return out;
     };
+    // `None`: the group cannot be weighed.
     let group_n: Vec<Option<u64>> = g
         .sums
         .iter()
@@ -94,13 +102,13 @@ fn along(table: &Table, d: usize, c: &ClassDisclosure) -> Vec<(u32, usize, Findi
             None => Some(a.units),
         })
         .collect();
-    // A group's parts can fire only when its largest part can (the test `judge` makes): when no group can, the
-    // parts need no look.
+    // A group's parts can fire only when its largest part can (the test `judge` makes), or when it cannot be
+    // weighed: when no group can, the parts need no look.
     let can = g
         .sums
         .iter()
         .zip(&group_n)
-        .any(|(a, n)| n.is_some_and(|n| may_fire(c, a.max, a.nonzero, n)));
+        .any(|(a, n)| n.is_none_or(|n| may_fire(c, a.max, a.nonzero, n)));
     if !can {
         return out;
     }
@@ -108,26 +116,46 @@ fn along(table: &Table, d: usize, c: &ClassDisclosure) -> Vec<(u32, usize, Findi
         let Some(n) = table.n(cell).filter(|&n| n > 0) else {
             continue; // an empty part discloses nothing; a missing `n` is the `missing` rule's
         };
-        let (Some(a), Some(&Some(group_n))) = (g.sums.get(slot), group_n.get(slot)) else {
-            continue; // a group not judged, above
+        let (Some(a), Some(&group_n)) = (g.sums.get(slot), group_n.get(slot)) else {
+            out.push((cell, d, unweighed(d, undecided)));
+            continue;
         };
         let Some(parent) = table
             .cell_coords(cell)
             .get(d)
             .and_then(|&code| dim.parent(code))
         else {
-            continue; // a part has a parent code by definition
+            out.push((cell, d, unweighed(d, undecided)));
+            continue;
+        };
+        let categories = dim.children(parent).len() as u32;
+        let Some(group_n) = group_n else {
+            if categories > 1 {
+                out.push((cell, d, unweighed(d, undecided)));
+            }
+            continue;
         };
         let group = Group {
             n: group_n,
             nonzero: a.nonzero,
-            categories: dim.children(parent).len() as u32,
+            categories,
         };
         if let Some(f) = judge(d, c, &group, n) {
             out.push((cell, d, f));
         }
     }
     out
+}
+
+/// The finding on a part of a group that cannot be weighed (a part's or the head's `n` is missing).
+fn unweighed(d: usize, undecided: Status) -> Finding {
+    Finding {
+        rule: RuleCode::ClassDisclosure,
+        status: undecided,
+        values: Detail::GroupUnweighed {
+            dimension: Dim(d as u32),
+        },
+    }
 }
 
 /// A group of cells under one parent along a dimension.
@@ -203,10 +231,12 @@ pub(super) fn judge_block(
     g: &Grid,
     block: &Block,
     c: &ClassDisclosure,
+    undecided: Status,
     may: &mut Vec<bool>,
     out: &mut Vec<(u32, Finding)>,
 ) {
-    let n = g.table.shadow().n.values();
+    let n_column = &g.table.shadow().n;
+    let n = n_column.values();
     // A group whose largest part cannot fire has no part that can, and most blocks have no group that can.
     may.clear();
     may.resize(block.len(), false);
@@ -218,8 +248,15 @@ pub(super) fn judge_block(
         ) else {
             continue;
         };
-        for ((m, a), &h) in flags.iter_mut().zip(block.row(h.rank)).zip(heads) {
-            *m = a.gaps & GAP_UNITS == 0 && may_fire(c, a.max, a.nonzero, h);
+        for (((m, a), &h), head) in flags
+            .iter_mut()
+            .zip(block.row(h.rank))
+            .zip(heads)
+            .zip(block.cells(h.code))
+        {
+            // A group that cannot be weighed (a part's or the head's `n` missing) has its parts looked at.
+            let unweighable = a.gaps & GAP_UNITS != 0 || n_column.is_missing(head);
+            *m = unweighable || may_fire(c, a.max, a.nonzero, h);
             any |= *m;
         }
     }
@@ -243,10 +280,12 @@ pub(super) fn judge_block(
             .filter(|(_, m)| **m)
         {
             let (cell, head) = (cell as u32, head as u32);
-            let (Some(x), Some(h)) = (
-                Some(x).filter(|&x| x > 0).and(g.table.n(cell)),
-                g.table.n(head),
-            ) else {
+            // An empty part discloses nothing; a missing `n` (held as 0) is the `missing` rule's.
+            let Some(x) = Some(x).filter(|&x| x > 0).and(g.table.n(cell)) else {
+                continue;
+            };
+            let Some(h) = g.table.n(head).filter(|_| a.gaps & GAP_UNITS == 0) else {
+                out.push((cell, unweighed(g.d, undecided)));
                 continue;
             };
             let group = Group {
@@ -280,6 +319,21 @@ pub(super) fn words_share(
         Lang::Fr => {
             format!("{n} des {group_n} unités le long de `{dimension}` = {share} {op} {max}")
         }
+    }
+}
+
+/// A group that cannot be weighed, in words.
+pub(super) fn words_unweighed(lang: Lang, dimension: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "its group along `{dimension}` has a cell whose `n` is missing: its share cannot be decided"
+        ),
+        Lang::Nl => format!(
+            "zijn groep langs `{dimension}` heeft een cel zonder `n`: zijn aandeel kan niet bepaald worden"
+        ),
+        Lang::Fr => format!(
+            "son groupe le long de `{dimension}` a une cellule sans `n` : sa part ne peut être déterminée"
+        ),
     }
 }
 
@@ -389,6 +443,15 @@ mod tests {
     /// column"; `inclusive = true` makes 90 % disclosive too.
     #[test]
     fn exactly_the_share_is_not_more_than_it() {
+        // The rule's example: 36 of 40.
+        let example = [("BXL", "BE", 4), ("BXL", "nonEU", 36), ("BXL", "Total", 40)];
+        check(true, &example, &[]);
+        check_with(
+            true,
+            true,
+            &example,
+            &["region=BXL, origin=nonEU: 36 of the 40 units along `origin` = 90.0 % ≥ 90.0 %"],
+        );
         let cells = [("BXL", "BE", 1), ("BXL", "nonEU", 9)];
         check(true, &cells, &[]);
         check_with(
@@ -421,6 +484,56 @@ mod tests {
             &[
                 "region=VL, origin=nonEU: only non-zero category of 2 along `origin`: all 25 units with a category fall here (the group counts 40)",
             ],
+        );
+    }
+
+    /// A group with a part whose `n` is missing cannot be weighed: its other non-empty parts are not passed as
+    /// safe (38 of a row's 40 units would be 95 %), they get the `missing` action with the reason.
+    #[test]
+    fn a_group_with_a_missing_count_is_not_passed() {
+        let reg = Dimension::flat("region", ["BXL".to_string()], Some("Total"));
+        let ori = Dimension::flat(
+            "origin",
+            ["BE", "EU", "nonEU"].map(String::from),
+            Some("Total"),
+        );
+        let cells: [(&str, &str, Option<u64>); 4] = [
+            ("BXL", "BE", Some(2)),
+            ("BXL", "EU", None),
+            ("BXL", "nonEU", Some(38)),
+            ("BXL", "Total", Some(40)),
+        ];
+        let mut b = TableBuilder::new();
+        for (i, (r, o, n)) in cells.iter().enumerate() {
+            b = b.cell(
+                i as u64 + 2,
+                &[reg.id(r).unwrap(), ori.id(o).unwrap()],
+                *n,
+                None,
+                &[],
+            );
+        }
+        let t = b.build("t", vec![reg, ori]).unwrap();
+        let mut p = Policy::preset("essnet").unwrap();
+        p.threshold = None;
+        let r = check_table(&t, &p).unwrap();
+        let got: Vec<String> = r
+            .cells_with(RuleCode::ClassDisclosure)
+            .map(|(cell, f)| {
+                format!(
+                    "{} {}: {}",
+                    t.describe(cell),
+                    f.status.as_str(),
+                    f.detail(&r.dimensions)
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "region=BXL, origin=BE review: its group along `origin` has a cell whose `n` is missing: its share cannot be decided",
+                "region=BXL, origin=nonEU review: its group along `origin` has a cell whose `n` is missing: its share cannot be decided",
+            ]
         );
     }
 }

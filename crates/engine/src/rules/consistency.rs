@@ -13,7 +13,8 @@
 //! verdict on such a cell must be looked at by a person.
 //!
 //! # Parameters
-//! `inconsistent`: `review` (all presets) or `unsafe`; `safe` keeps the finding for information only.
+//! `inconsistent`: `review` (all presets) or `unsafe`; the policy refuses `safe` (a verdict on numbers that
+//! contradict each other is no verdict).
 //!
 //! # Example
 //! value 100, top1 120 → "top contributions 120 > value 100: the table's numbers contradict each other".

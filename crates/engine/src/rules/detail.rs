@@ -84,6 +84,10 @@ pub enum Detail {
         group_n: u64,
         categories: u32,
     },
+    /// A part of a group that cannot be weighed (a part's or the head's `n` is missing).
+    GroupUnweighed {
+        dimension: Dim,
+    },
     SamplingZero,
     StructuralZero,
     Negative(Negatives),
@@ -181,6 +185,9 @@ pub enum NamedDetail<'a> {
         n: Option<u64>,
         group_n: u64,
         categories: u32,
+    },
+    GroupUnweighed {
+        dimension: Cow<'a, str>,
     },
     SamplingZero,
     StructuralZero,
@@ -310,6 +317,9 @@ impl Detail {
                 group_n,
                 categories,
             },
+            Detail::GroupUnweighed { dimension } => NamedDetail::GroupUnweighed {
+                dimension: name(dimension),
+            },
             Detail::SamplingZero => NamedDetail::SamplingZero,
             Detail::StructuralZero => NamedDetail::StructuralZero,
             Detail::Negative(x) => NamedDetail::Negative {
@@ -435,6 +445,9 @@ impl NamedDetail<'_> {
                 n: n.unwrap_or(*group_n),
                 group_n: *group_n,
                 categories: *categories,
+            },
+            NamedDetail::GroupUnweighed { dimension } => Detail::GroupUnweighed {
+                dimension: dim(dimension)?,
             },
             NamedDetail::SamplingZero => Detail::SamplingZero,
             NamedDetail::StructuralZero => Detail::StructuralZero,

@@ -377,7 +377,7 @@ type Found = Vec<(u32, Finding)>;
 /// cell's in dimension order; `None` when the table is not a full grid.
 pub(super) fn run(
     table: &Table,
-    class: Option<&ClassDisclosure>,
+    class: Option<(&ClassDisclosure, Status)>,
     additivity: Status,
 ) -> Option<(Found, Found)> {
     #[cfg(test)]
@@ -402,8 +402,8 @@ pub(super) fn run(
     let per_slice = super::pass::run_all(jobs, |(g, slice)| {
         let (mut found_class, mut found_sums, mut may) = (Vec::new(), Vec::new(), Vec::new());
         let complete = g.each_block(&slice, |block| {
-            if let Some(c) = class {
-                class_disclosure::judge_block(g, block, c, &mut may, &mut found_class);
+            if let Some((c, undecided)) = class {
+                class_disclosure::judge_block(g, block, c, undecided, &mut may, &mut found_class);
             }
             additivity::judge_block(g, block, additivity, &mut found_sums);
         });

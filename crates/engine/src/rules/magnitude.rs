@@ -40,8 +40,10 @@ impl Magnitudes {
     /// unit taken in part adds `coef × value × (c − weights before it)`, expanded). `false` when the known
     /// contributions do not reach `c` copies while the cell has more units: the sum is then unknown.
     ///
-    /// Whether a unit is taken whole or in part is decided in floating point; at the point where the two agree
-    /// (its weight equals what is left to take) both give the same sum.
+    /// Whether a unit is taken whole or in part is decided on the weights' float sum. Where the weights are
+    /// decimals whose float sum lands within a rounding of `copies`, the two choices give sums a rounding apart,
+    /// both counted exactly from there; the one taken may count a unit's last fraction in full, which only
+    /// raises the sum (towards firing, never away from it).
     pub fn largest<const N: usize>(&self, copies: f64, coef: f64, form: &mut Form<N>) -> bool {
         let mut taken = 0.0f64;
         let known = self.decidable.min(MAX_TOP);

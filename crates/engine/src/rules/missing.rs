@@ -11,7 +11,9 @@
 //! different statistic from the one the researcher may think they publish.
 //!
 //! # Parameters
-//! `missing`: `review` (essnet, sdctable), `safe` (acro: `check_missing_values` False; still reported), `unsafe`.
+//! `missing` (a shadow value the rules need): `review` (every preset) or `unsafe`; never `safe`, which the policy
+//! refuses. `missing_rows` (microdata rows without a value): `safe` (every preset: the finding explains the cell,
+//! as ACRO's `check_missing_values` False passes it), `review` or `unsafe`.
 //!
 //! # Example
 //! n empty → "`n` is missing: the rules that need it cannot decide".

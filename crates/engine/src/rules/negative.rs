@@ -13,10 +13,11 @@
 //! soon as one negative value appears; cellguard keeps judging the cells where the rules are defined.
 //!
 //! # Parameters
-//! `negative`: `review` (all presets) or `unsafe`.
+//! `negative`: `review` (all presets) or `unsafe`; the policy refuses `safe` (the magnitude rules skip the cell,
+//! so nothing else decides it).
 //!
 //! # Example
-//! value −120.5 → "value −120.5 < 0: dominance and p % rules assume non-negative contributions; check by hand".
+//! value -120.5 → "value -120.5 < 0: dominance and p % rules assume non-negative contributions; check by hand".
 //!
 //! # References
 //! Hundepool et al. (2012), Statistical Disclosure Control, §4.2.5 (negative contributions: apply the rules to

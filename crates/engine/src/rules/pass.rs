@@ -84,8 +84,8 @@ impl GroupFindings {
 
 /// Runs every rule of `policy` over `table`.
 ///
-/// One pass over the cells: per cell the rules run in report order (missing, negative, zero, threshold,
-/// dominance, p %, pq, class disclosure, dof, additivity, then the declared status), so findings come out grouped
+/// One pass over the cells: per cell the rules run in report order (missing, negative, consistency, zero,
+/// threshold, dominance, p %, pq, class disclosure, dof, additivity, then the declared status), so findings come out grouped
 /// by cell and the counts by status and rule are made on the way. The rules that compare a cell with its group
 /// (class disclosure, additivity) run first over the table's additive relations and are merged in.
 ///
@@ -161,16 +161,18 @@ pub(super) fn check(table: &Table, policy: &Policy, screen: bool) -> Result<Tabl
     let chunks = chunks(cells);
     // The group rules first (each on a thread of its own when the table is large), then the cell pass, its
     // chunks on threads: the results are joined in cell order, so the report does not depend on the threads.
-    let (class, additive) = match grid::run(
-        table,
-        policy.class_disclosure.as_ref(),
-        policy.additivity.into(),
-    ) {
+    // Class disclosure's parts of a group it cannot weigh (a part's or the head's `n` missing) get the
+    // `missing` action.
+    let class = policy
+        .class_disclosure
+        .as_ref()
+        .map(|c| (c, Status::from(policy.missing)));
+    let (class, additive) = match grid::run(table, class, policy.additivity.into()) {
         Some(found) => found,
         None => both(
             chunks.len() > 1,
-            || match &policy.class_disclosure {
-                Some(c) => class_disclosure::run(table, c),
+            || match class {
+                Some((c, undecided)) => class_disclosure::run(table, c, undecided),
                 None => Vec::new(),
             },
             || additivity::run(table, policy.additivity.into()),

@@ -41,7 +41,8 @@ fn source(rule: RuleCode, values: &Detail) -> Option<Source> {
         (RuleCode::Zero, Detail::SamplingZero) => Source::SamplingZero,
         (RuleCode::Negative, Detail::Negative(_)) => Source::Negative,
         // The `dof` rule reports a missing dof entry as a `missing` finding, with the missing action.
-        (RuleCode::Missing, Detail::MissingShadow { .. }) => Source::Missing,
+        (RuleCode::Missing, Detail::MissingShadow { .. })
+        | (RuleCode::ClassDisclosure, Detail::GroupUnweighed { .. }) => Source::Missing,
         (RuleCode::Missing, Detail::MissingRows { .. }) => Source::MissingRows,
         (RuleCode::Additivity, Detail::AdditivityValue { .. } | Detail::AdditivityUnits { .. }) => {
             Source::Additivity

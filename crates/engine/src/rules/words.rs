@@ -125,6 +125,9 @@ pub(crate) fn words(d: &NamedDetail, lang: Lang) -> String {
             group_n,
             categories,
         } => class_disclosure::words_single(lang, dimension, *n, *group_n, *categories),
+        NamedDetail::GroupUnweighed { dimension } => {
+            class_disclosure::words_unweighed(lang, dimension)
+        }
         NamedDetail::SamplingZero => zero::words(lang, false),
         NamedDetail::StructuralZero => zero::words(lang, true),
         NamedDetail::Negative {
@@ -234,6 +237,7 @@ mod tests {
                 group_n: 40,
                 categories: 2,
             },
+            Detail::GroupUnweighed { dimension: Dim(0) },
             Detail::SamplingZero,
             Detail::StructuralZero,
             Detail::Negative(Negatives::new(Some(-1.5), Some(2), Some(-3.0))),
