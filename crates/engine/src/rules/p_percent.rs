@@ -111,7 +111,6 @@ pub(super) fn ratio_pq(pq: &Pq) -> (f64, f64) {
 /// (with sampling weights, the first and second copies: a unit of weight ≥ 2 is both). The remainder, `value −
 /// x1 − x2`, is derived again where the finding is shown ([`Detail::named`]).
 fn fails(m: &Magnitudes, ratio: (f64, f64)) -> Option<(f64, f64, f64)> {
-    let (a, b) = ratio;
     if m.value <= 0.0 {
         return None;
     }
