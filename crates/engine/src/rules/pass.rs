@@ -378,14 +378,16 @@ impl Pass<'_> {
                 }
                 additive.drain_into(i as u32, &mut findings);
                 // The declared status last, over every other finding of the cell.
-                let worst = findings
-                    .get(start..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|f| f.status)
-                    .max()
-                    .unwrap_or(Status::Safe);
-                apriori::cell(cols.apriori(i), worst, &mut findings);
+                if let Some(declared) = cols.apriori(i) {
+                    let worst = findings
+                        .get(start..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|f| f.status)
+                        .max()
+                        .unwrap_or(Status::Safe);
+                    apriori::cell(Some(declared), worst, &mut findings);
+                }
                 let cell_findings = findings.get(start..).unwrap_or(&[]);
                 let st = verdict::cell_status(cell_findings);
                 let seen = cell_findings

@@ -81,22 +81,18 @@ pub fn fits(f: &Finding) -> bool {
 /// A cell's status given its findings: the most severe of them, unless the cell's status was declared (an
 /// `apriori` finding): declared unsafe makes it unsafe, declared safe safe, whatever the other findings say.
 pub fn cell_status(findings: &[Finding]) -> Status {
-    let declared = |d: Detail| {
-        findings
-            .iter()
-            .any(|f| f.rule == RuleCode::Apriori && f.values == d)
-    };
-    if declared(Detail::DeclaredUnsafe) {
-        Status::Unsafe
-    } else if declared(Detail::DeclaredSafe) {
-        Status::Safe
-    } else {
-        findings
-            .iter()
-            .map(|f| f.status)
-            .max()
-            .unwrap_or(Status::Safe)
+    let (mut worst, mut declared) = (Status::Safe, None);
+    for f in findings {
+        worst = worst.max(f.status);
+        match (f.rule, &f.values) {
+            (RuleCode::Apriori, Detail::DeclaredUnsafe) => declared = Some(Status::Unsafe),
+            (RuleCode::Apriori, Detail::DeclaredSafe) if declared.is_none() => {
+                declared = Some(Status::Safe)
+            }
+            _ => {}
+        }
     }
+    declared.unwrap_or(worst)
 }
 
 #[cfg(test)]
