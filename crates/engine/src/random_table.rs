@@ -212,6 +212,8 @@ struct Kind {
     with_apriori: bool,
     with_neg: bool,
     with_missing: bool,
+    /// Some cells' numbers contradict each other (the `consistency` rule's cases).
+    with_contradictions: bool,
     /// Chance that a cell is kept (1: every combination).
     keep: f64,
     /// Chance that a magnitude cell is made to lie on a rule's boundary.
@@ -251,6 +253,7 @@ pub fn table(seed: u64) -> Result<Table, crate::Error> {
         with_apriori: rng.chance(0.3),
         with_neg: rng.chance(0.3),
         with_missing: rng.chance(0.3),
+        with_contradictions: rng.chance(0.3),
         keep: if rng.chance(0.3) { 0.6 } else { 1.0 },
         edges: if rng.chance(0.4) { 0.1 } else { 0.0 },
         loose: if rng.chance(0.4) { 0.1 } else { 0.0 },
@@ -336,6 +339,28 @@ fn class_edges(dims: &[Dimension], rng: &mut Rng) -> BTreeMap<Vec<u32>, u64> {
         }
     }
     units
+}
+
+/// Makes a cell's numbers contradict each other in one of the ways the `consistency` rule looks for (or as far
+/// as the cell allows): tops out of order, a top beyond the units, a value in an empty cell, tops above the
+/// value, a top of minus infinity and the others above the value.
+fn contradict(rng: &mut Rng, c: &mut Cell, n: u64) {
+    let some = 1.0 + rng.below(100) as f64;
+    match rng.below(5) {
+        0 => c.top.swap(0, 1),
+        1 => {
+            if let Some(t) = c.top.get_mut(n as usize) {
+                *t = Some(some);
+            }
+        }
+        2 if n == 0 => c.value = Some(some),
+        3 => c.value = c.value.map(|v| v / 4.0),
+        // Left out of the rule's sum, the other tops above the value.
+        _ => {
+            c.top[2] = Some(f64::NEG_INFINITY);
+            c.value = c.value.map(|v| v / 4.0);
+        }
+    }
 }
 
 /// One cell: its units (`n` when given), and for a magnitude table its contributions as units with weights (1
@@ -432,6 +457,9 @@ fn cell(rng: &mut Rng, kind: &Kind, coords: Vec<u32>, n: Option<u64>) -> Cell {
             if kind.with_missing && rng.chance(0.03) {
                 *w = None;
             }
+        }
+        if kind.with_contradictions && rng.chance(0.08) {
+            contradict(rng, &mut c, n);
         }
     }
     if kind.with_apriori {

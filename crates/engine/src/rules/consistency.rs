@@ -56,8 +56,43 @@ pub(super) fn tops_above_value(sum: f64, magnitude: f64, value: f64) -> bool {
     sum - value > 1e-9 * (magnitude + value.abs())
 }
 
+/// The first look's condition for [`tops_above_value`] on an unweighted cell, cheap enough for every cell:
+/// `sum` is the cell's top contributions as the value arrays hold them (a missing one as 0, one that is not a
+/// number as it is). It holds whenever the rule's test does: with every top a number the two sums are the same
+/// and the rule's test implies `sum > value`; with one that is not, `sum` is no finite number and is flagged.
+#[inline]
+pub(super) fn may_be_above_value(sum: f64, value: f64) -> bool {
+    (sum > value) | !sum.is_finite()
+}
+
+/// Whether any of the rule's tests may fire on cell `i`, taken without a branch on the cell's numbers (which cells
+/// contradict themselves cannot be predicted): the tests above on the numbers as the value arrays hold them (a
+/// missing entry as the 0 stored for it, which may fire a test [`cell`] then skips, never the other way round;
+/// one that cannot be read as not a number). It holds
+/// whenever [`cell`] finds something: [`cell`] compares fewer neighbours (none across a missing top) and adds the
+/// same tops, and a top that is not a number makes the sum none (see [`may_be_above_value`]). A weighted table
+/// always says yes (the weights enter the sum).
+#[inline]
+fn may_fire(c: &Columns, i: usize) -> bool {
+    let raw = |col: &crate::table::Column<f64>| col.values().get(i).copied().unwrap_or(f64::NAN);
+    let n = c.n.values().get(i).copied().unwrap_or(0);
+    let value = c.value.map_or(0.0, raw);
+    let (mut fire, mut sum, mut previous) =
+        (c.weighted | empty_with_value(n, value), 0.0, f64::INFINITY);
+    for (k, col) in c.top.iter().enumerate() {
+        let t = raw(col);
+        fire |= out_of_order(previous, t) | beyond_units(n, k as u64, t);
+        sum += t;
+        previous = t;
+    }
+    fire | (c.value.is_some() & may_be_above_value(sum, value))
+}
+
 /// Adds a finding for each contradiction in cell `i`'s numbers.
 pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>) {
+    if !may_fire(c, i) {
+        return;
+    }
     let n = c.n(i);
     let value = c.value(i).filter(|v| v.is_finite());
     let mut tops = [(0.0, 1.0); crate::topk::MAX_TOP];

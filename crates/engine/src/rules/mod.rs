@@ -327,7 +327,7 @@ mod pass_tests {
     fn screen_skips_only_cells_no_rule_fires_on() {
         // Dominance findings on weighted tables with their top units' weights; magnitude findings on binary
         // tables.
-        let (mut weighted, mut binary) = (0, 0);
+        let (mut weighted, mut binary, mut inconsistent) = (0, 0, 0);
         for seed in 0..300 {
             let t = random_table::table(seed).unwrap();
             let s = t.shadow();
@@ -347,6 +347,7 @@ mod pass_tests {
                         if s.numbers == Numbers::Binary {
                             binary += found;
                         }
+                        inconsistent += a.findings_of(RuleCode::Consistency).count();
                         assert_eq!(a, b, "seed {seed}, policy {}", p.name);
                     }
                     (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
@@ -355,8 +356,8 @@ mod pass_tests {
             }
         }
         assert!(
-            weighted > 1000 && binary > 1000,
-            "weighted {weighted}, binary {binary}"
+            weighted > 1000 && binary > 1000 && inconsistent > 1000,
+            "weighted {weighted}, binary {binary}, inconsistent {inconsistent}"
         );
     }
 

@@ -338,8 +338,7 @@ impl Pass<'_> {
                 if may & Screen::NEGATIVE != 0 {
                     negative::cell(&cols, i, self.negative_action, &mut findings);
                 }
-                // An empty cell is the consistency rule's too (a value in a cell of no units).
-                if may & (Screen::CONSISTENCY | Screen::ZERO) != 0 {
+                if Screen::units_in_doubt(may, cols.n(i), cols.top.len()) {
                     consistency::cell(&cols, i, self.inconsistent, &mut findings);
                 }
                 if may & Screen::ZERO != 0 {

@@ -64,7 +64,7 @@ impl Screen {
         c: &Columns,
         range: Range<usize>,
         may: &mut Vec<Flags>,
-        sums: &mut Vec<(f64, f64)>,
+        sums: &mut Vec<f64>,
     ) {
         if self.look(c, range.clone(), may, sums).is_none() {
             may.clear();
@@ -81,7 +81,7 @@ impl Screen {
         c: &Columns,
         range: Range<usize>,
         may: &mut Vec<Flags>,
-        sums: &mut Vec<(f64, f64)>,
+        sums: &mut Vec<f64>,
     ) -> Option<()> {
         let len = range.len();
         may.clear();
@@ -90,12 +90,20 @@ impl Screen {
         // The consistency rule's tests on the units (a top contribution beyond them, a value in an empty cell)
         // can only fire on a cell with fewer units than top columns, or none: such a cell is flagged here for
         // the rule to decide, so the float tests below need no integer (which would keep them from running
-        // several cells at a time).
+        // several cells at a time). When the threshold flags every such cell already (its minimum is at least
+        // the top columns), they are not compared twice: see [`Screen::units_in_doubt`].
         let few = c.top.len() as u64;
-        for (m, &n) in may.iter_mut().zip(ns) {
-            *m = (Flags::from(zero::empty(n)) * Self::ZERO)
-                | (Flags::from(threshold::too_few(n, self.min_units)) * Self::THRESHOLD)
-                | (Flags::from(n < few) * Self::CONSISTENCY);
+        if self.min_units >= few {
+            for (m, &n) in may.iter_mut().zip(ns) {
+                *m = (Flags::from(zero::empty(n)) * Self::ZERO)
+                    | (Flags::from(threshold::too_few(n, self.min_units)) * Self::THRESHOLD);
+            }
+        } else {
+            for (m, &n) in may.iter_mut().zip(ns) {
+                *m = (Flags::from(zero::empty(n)) * Self::ZERO)
+                    | (Flags::from(threshold::too_few(n, self.min_units)) * Self::THRESHOLD)
+                    | (Flags::from(n < few) * Self::CONSISTENCY);
+            }
         }
         // A missing `n`: neither empty nor small, but missing.
         each_missing(c.n.missing_words(), range.clone(), |j| {
@@ -225,7 +233,7 @@ impl Screen {
         Some(())
     }
 
-    /// The `consistency` rule's float tests over a block: each top contribution against the next, their sum
+    /// The `consistency` rule's tests on the top contributions over a block: each against the next, their sum
     /// against the value (the tests on the units are flagged with `n`, above). A weighted table's cells are all
     /// looked at (their weights enter the sum).
     fn consistency(
@@ -234,7 +242,7 @@ impl Screen {
         range: &Range<usize>,
         vs: &[f64],
         may: &mut [Flags],
-        sums: &mut Vec<(f64, f64)>,
+        sums: &mut Vec<f64>,
     ) -> Option<()> {
         if self.weighted {
             may.iter_mut().for_each(|m| *m |= Self::CONSISTENCY);
@@ -245,50 +253,54 @@ impl Screen {
             .iter()
             .map(|col| read(col.values(), range.clone()))
             .collect::<Option<Vec<&[f64]>>>()?;
-        let flag =
-            |m: &mut Flags, inconsistent: bool| *m |= Flags::from(inconsistent) * Self::CONSISTENCY;
+        let flag = |m: &mut Flags, may: bool| *m |= Flags::from(may) * Self::CONSISTENCY;
         // Up to three top columns (most tables) in one pass over the cells.
         match cols.as_slice() {
             [] => {}
             [a] => {
                 for ((m, &v), &a) in may.iter_mut().zip(vs).zip(*a) {
-                    flag(m, inconsistent_tops(v, [a]));
+                    flag(m, may_be_inconsistent(v, [a]));
                 }
             }
             [a, b] => {
                 for (((m, &v), &a), &b) in may.iter_mut().zip(vs).zip(*a).zip(*b) {
-                    flag(m, inconsistent_tops(v, [a, b]));
+                    flag(m, may_be_inconsistent(v, [a, b]));
                 }
             }
             [a, b, c] => {
                 for ((((m, &v), &a), &b), &c) in may.iter_mut().zip(vs).zip(*a).zip(*b).zip(*c) {
-                    flag(m, inconsistent_tops(v, [a, b, c]));
+                    flag(m, may_be_inconsistent(v, [a, b, c]));
                 }
             }
             _ => {
+                // Column by column: each against the next, and added in rank order.
+                sums.clear();
+                sums.resize(may.len(), 0.0);
                 for (k, ts) in cols.iter().enumerate() {
                     if let Some(next) = cols.get(k + 1) {
                         for ((m, &t), &u) in may.iter_mut().zip(*ts).zip(*next) {
                             flag(m, consistency::out_of_order(t, u));
                         }
                     }
-                }
-                // The top contributions added column by column.
-                sums.clear();
-                sums.resize(may.len(), (0.0, 0.0));
-                for ts in &cols {
-                    for ((s, a), &t) in sums.iter_mut().zip(*ts) {
-                        let t = if t.is_finite() { t } else { 0.0 };
+                    for (s, &t) in sums.iter_mut().zip(*ts) {
                         *s += t;
-                        *a += t.abs();
                     }
                 }
-                for ((m, &(sum, magnitude)), &v) in may.iter_mut().zip(sums.iter()).zip(vs) {
-                    flag(m, consistency::tops_above_value(sum, magnitude, v));
+                for ((m, &sum), &v) in may.iter_mut().zip(sums.iter()).zip(vs) {
+                    flag(m, consistency::may_be_above_value(sum, v));
                 }
             }
         }
         Some(())
+    }
+
+    /// Whether the `consistency` rule must look at a cell the first look flagged `may`, with `n` units out of
+    /// `tops` top columns: flagged for it, or empty, or flagged by the threshold with fewer units than top
+    /// columns (which the first look then leaves to this test).
+    #[inline]
+    pub(super) fn units_in_doubt(may: Flags, n: Option<u64>, tops: usize) -> bool {
+        may & (Self::CONSISTENCY | Self::ZERO) != 0
+            || (may & Self::THRESHOLD != 0 && n.is_some_and(|n| n < tops as u64))
     }
 
     pub(super) const MISSING: Flags = 1;
@@ -314,21 +326,18 @@ pub(super) fn read<T>(xs: &[T], range: Range<usize>) -> Option<&[T]> {
     xs.get(range)
 }
 
-/// The `consistency` rule's tests of one unweighted cell's `K` top contributions, as the arrays hold them (a
-/// missing one as 0, which no test takes for a contradiction; one that is not a number left out of the sum, as
-/// the rule leaves it out): out of order, or above the value.
+/// Whether the `consistency` rule's tests on one unweighted cell's `K` top contributions (as the value arrays
+/// hold them: a missing one as 0) may fire: two neighbours out of order (the rule compares only neighbours it
+/// has, so never more pairs), or [`consistency::may_be_above_value`].
 #[inline(always)]
-fn inconsistent_tops<const K: usize>(v: f64, tops: [f64; K]) -> bool {
-    let (mut sum, mut magnitude, mut found) = (0.0f64, 0.0f64, false);
-    let mut previous = f64::INFINITY;
+fn may_be_inconsistent<const K: usize>(v: f64, tops: [f64; K]) -> bool {
+    let (mut sum, mut previous, mut found) = (0.0f64, f64::INFINITY, false);
     for t in tops {
         found |= consistency::out_of_order(previous, t);
-        let t = if t.is_finite() { t } else { 0.0 };
         sum += t;
-        magnitude += t.abs();
         previous = t;
     }
-    found | consistency::tops_above_value(sum, magnitude, v)
+    found | consistency::may_be_above_value(sum, v)
 }
 
 /// Calls `f` with the offset in `range` of every entry of `range` set in a missing-entry bitmap (see

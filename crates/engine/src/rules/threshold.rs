@@ -43,10 +43,11 @@ impl Threshold {
 }
 
 /// The rule's test, written once (the first look calls it too): a cell of 1 to `min_units − 1` units (an empty
-/// cell is the `zero` rule's). Without branches, so the first look's loop over a block stays one.
+/// cell is the `zero` rule's). Without branches, so the first look's loop over a block stays one: `n − 1` wraps
+/// round for an empty cell, so one comparison says "1 ≤ n < min_units" (no cell when `min_units` is 0 or 1).
 #[inline]
 pub(super) fn too_few(n: u64, min_units: u64) -> bool {
-    (n != 0) & (n < min_units)
+    n.wrapping_sub(1) < min_units.saturating_sub(1)
 }
 
 /// Fires on a cell [`too_few`] says has too few units.
@@ -73,6 +74,7 @@ pub(super) fn words(lang: Lang, n: u64, min_units: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::too_few;
     use crate::policy::{Policy, Threshold};
     use crate::rules::RuleCode;
     use crate::rules::{check_table, testing::table};
@@ -103,5 +105,20 @@ mod tests {
         // Source: sdcTable `primarySuppression(type = "freq", maxN = 3)`: counts ≤ 3 are sensitive, i.e.
         // min_units = 4; a count of 4 is safe.
         check(4, &[("a", 3), ("b", 4)], &["3 units < 4"]);
+    }
+
+    /// The one-comparison test is "1 ≤ n < min_units" at every edge of the integers.
+    #[test]
+    fn too_few_is_from_one_to_below_the_minimum() {
+        let edges = [0, 1, 2, 9, 10, 11, u64::MAX - 1, u64::MAX];
+        for min_units in edges {
+            for n in edges {
+                assert_eq!(
+                    too_few(n, min_units),
+                    n >= 1 && n < min_units,
+                    "n {n}, min_units {min_units}"
+                );
+            }
+        }
     }
 }
