@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { browser, serve } from './harness.mjs';
 
 const [dist, cli, artifacts] = process.argv.slice(2).map((p) => resolve(p));
@@ -59,6 +60,14 @@ async function download(selector) {
 }
 
 try {
+  await step('the page\'s code (WebAssembly and JavaScript, gzip -9) stays within 1.5 MB', async () => {
+    let gz = 0;
+    for (const f of readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f))) {
+      gz += gzipSync(readFileSync(join(dist, f)), { level: 9 }).length;
+    }
+    assert.ok(gz <= 1.5e6, `the page's code is ${(gz / 1e6).toFixed(3)} MB gzipped, over the 1.5 MB budget`);
+  });
+
   await step('the page starts and shows the empty state in English', async () => {
     await page.goto(server.url);
     await page.waitForSelector('.empty');
