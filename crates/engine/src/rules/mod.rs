@@ -361,6 +361,36 @@ mod pass_tests {
         );
     }
 
+    /// A table with top contributions but no value column: the first look still sees its negative and
+    /// out-of-order tops (the rules judge them without a value), so screened and unscreened reports agree and
+    /// neither cell is safe.
+    #[test]
+    fn tops_without_a_value_are_looked_at() {
+        let d = crate::table::Dimension::flat("d", ["a", "b", "c"].map(String::from), None);
+        let t = crate::table::TableBuilder::new()
+            .cell(2, &[0], Some(20), None, &[3.0, 5.0])
+            .cell(3, &[1], Some(20), None, &[1.0, -2.0])
+            .cell(4, &[2], Some(20), None, &[5.0, 3.0])
+            .build("t", vec![d])
+            .unwrap();
+        for p in policies() {
+            let screened = check(&t, &p, true).unwrap();
+            assert_eq!(screened, check(&t, &p, false).unwrap(), "policy {}", p.name);
+            assert_eq!(
+                screened.findings_of(RuleCode::Consistency).count(),
+                1,
+                "{}",
+                p.name
+            );
+            assert_eq!(
+                screened.findings_of(RuleCode::Negative).count(),
+                1,
+                "{}",
+                p.name
+            );
+        }
+    }
+
     /// Cells the generator puts on a boundary (0.9 + 0.8 of a cell of 2 is 85 %; 9 of a group's 10 units is
     /// 90 %; in decimal and binary numbers, weighted or not) are decided exactly. A strict rule fires on a subset
     /// of the cells its inclusive twin fires on, and a cell only the inclusive one fires on lies exactly on the

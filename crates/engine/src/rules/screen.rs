@@ -119,19 +119,24 @@ impl Screen {
                 }
             }
         }
-        let Some(values) = c.value else {
-            return Some(());
-        };
-        let vs = read(values.values(), range.clone())?;
-        for (m, &v) in may.iter_mut().zip(vs) {
-            *m |= (Flags::from(missing::not_a_number(v)) * Self::MISSING)
-                | (Flags::from(negative::below_zero(v)) * Self::NEGATIVE);
-        }
-        each_missing(values.missing_words(), range.clone(), |j| {
-            if let Some(m) = may.get_mut(j) {
-                *m |= Self::MISSING;
+        // The value's tests; a table without a value column (a frequency table) still has its top columns looked
+        // at below, should it carry any.
+        let vs = match c.value {
+            Some(values) => {
+                let vs = read(values.values(), range.clone())?;
+                for (m, &v) in may.iter_mut().zip(vs) {
+                    *m |= (Flags::from(missing::not_a_number(v)) * Self::MISSING)
+                        | (Flags::from(negative::below_zero(v)) * Self::NEGATIVE);
+                }
+                each_missing(values.missing_words(), range.clone(), |j| {
+                    if let Some(m) = may.get_mut(j) {
+                        *m |= Self::MISSING;
+                    }
+                });
+                Some(vs)
             }
-        });
+            None => None,
+        };
         for (k, col) in c.top.iter().enumerate() {
             let ts = read(col.values(), range.clone())?;
             if k < self.need {
@@ -153,6 +158,14 @@ impl Screen {
                 }
             }
         }
+        let Some(vs) = vs else {
+            // Top contributions without a value (a hand-made table): the rule judges their order and units on
+            // every cell.
+            if !c.top.is_empty() {
+                may.iter_mut().for_each(|m| *m |= Self::CONSISTENCY);
+            }
+            return Some(());
+        };
         self.consistency(c, &range, vs, may, sums)?;
         if !self.magnitude {
             return Some(());

@@ -80,7 +80,8 @@ pub(super) fn rule_uses<'p>(table: &Table, policy: &'p Policy) -> (Vec<RuleUse>,
         true => RuleUse::applied(RuleCode::Additivity),
         false => RuleUse::not_applicable(RuleCode::Additivity, ungrouped),
     });
-    uses.push(match magnitude {
+    // Top contributions are judged on their order and units with or without a value.
+    uses.push(match magnitude || !s.top.is_empty() {
         true => RuleUse::applied(RuleCode::Consistency),
         false => RuleUse::not_applicable(RuleCode::Consistency, not_magnitude),
     });
