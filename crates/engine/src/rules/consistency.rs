@@ -65,27 +65,40 @@ pub(super) fn may_be_above_value(sum: f64, value: f64) -> bool {
     (sum > value) | !sum.is_finite()
 }
 
+/// Whether the rule's tests on an unweighted cell's top contributions may fire, without a branch on them (the
+/// first look's test, and [`may_fire`]'s): `tops` as the value arrays hold them (a missing one as the 0 stored
+/// for it, one that cannot be read or is not a number as not a number), `value` likewise (infinity when the table
+/// has none: only a sum that is no number is then flagged). Two neighbours out of order ([`cell`] compares only
+/// neighbours it has, so never more pairs), or [`may_be_above_value`].
+#[inline(always)]
+pub(super) fn tops_may_contradict(value: f64, tops: impl IntoIterator<Item = f64>) -> bool {
+    let (mut sum, mut previous, mut found) = (0.0f64, f64::INFINITY, false);
+    for t in tops {
+        found |= out_of_order(previous, t);
+        sum += t;
+        previous = t;
+    }
+    found | may_be_above_value(sum, value)
+}
+
 /// Whether any of the rule's tests may fire on cell `i`, taken without a branch on the cell's numbers (which cells
-/// contradict themselves cannot be predicted): the tests above on the numbers as the value arrays hold them (a
-/// missing entry as the 0 stored for it, which may fire a test [`cell`] then skips, never the other way round;
-/// one that cannot be read as not a number). It holds
-/// whenever [`cell`] finds something: [`cell`] compares fewer neighbours (none across a missing top) and adds the
-/// same tops, and a top that is not a number makes the sum none (see [`may_be_above_value`]). A weighted table
-/// always says yes (the weights enter the sum).
+/// contradict themselves cannot be predicted): [`tops_may_contradict`], and the tests on the units on the
+/// numbers as the arrays hold them (a missing entry as the 0 stored for it, which may fire a test [`cell`] then
+/// skips, never the other way round). A weighted table always says yes (the weights enter the sum).
 #[inline]
 fn may_fire(c: &Columns, i: usize) -> bool {
     let raw = |col: &crate::table::Column<f64>| col.values().get(i).copied().unwrap_or(f64::NAN);
     let n = c.n.values().get(i).copied().unwrap_or(0);
-    let value = c.value.map_or(0.0, raw);
-    let (mut fire, mut sum, mut previous) =
-        (c.weighted | empty_with_value(n, value), 0.0, f64::INFINITY);
-    for (k, col) in c.top.iter().enumerate() {
-        let t = raw(col);
-        fire |= out_of_order(previous, t) | beyond_units(n, k as u64, t);
-        sum += t;
-        previous = t;
-    }
-    fire | (c.value.is_some() & may_be_above_value(sum, value))
+    let value = c.value.map(raw);
+    let beyond = (c.top.iter().enumerate())
+        .fold(false, |f, (k, col)| f | beyond_units(n, k as u64, raw(col)));
+    c.weighted
+        | beyond
+        | value.is_some_and(|v| empty_with_value(n, v))
+        | tops_may_contradict(
+            value.unwrap_or(f64::INFINITY),
+            c.top.iter().map(|&col| raw(col)),
+        )
 }
 
 /// Adds a finding for each contradiction in cell `i`'s numbers.

@@ -391,6 +391,29 @@ mod pass_tests {
         }
     }
 
+    /// More than three top columns (the first look's column-by-column case): out of order at the last ranks, tops
+    /// above the value, and a consistent cell; screened and unscreened reports agree.
+    #[test]
+    fn four_top_columns_are_looked_at() {
+        let d = crate::table::Dimension::flat("d", ["a", "b", "c"].map(String::from), None);
+        let t = crate::table::TableBuilder::new()
+            .cell(2, &[0], Some(20), Some(100.0), &[9.0, 8.0, 2.0, 3.0])
+            .cell(3, &[1], Some(20), Some(20.0), &[9.0, 8.0, 3.0, 2.0])
+            .cell(4, &[2], Some(20), Some(100.0), &[9.0, 8.0, 3.0, 2.0])
+            .build("t", vec![d])
+            .unwrap();
+        for p in policies() {
+            let screened = check(&t, &p, true).unwrap();
+            assert_eq!(screened, check(&t, &p, false).unwrap(), "policy {}", p.name);
+            assert_eq!(
+                screened.findings_of(RuleCode::Consistency).count(),
+                2,
+                "{}",
+                p.name
+            );
+        }
+    }
+
     /// Cells the generator puts on a boundary (0.9 + 0.8 of a cell of 2 is 85 %; 9 of a group's 10 units is
     /// 90 %; in decimal and binary numbers, weighted or not) are decided exactly. A strict rule fires on a subset
     /// of the cells its inclusive twin fires on, and a cell only the inclusive one fires on lies exactly on the

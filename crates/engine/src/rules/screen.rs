@@ -59,14 +59,8 @@ impl Screen {
     /// Which per-cell rules may fire on each cell of `range`: a bit per rule ([`Screen::MISSING`] …) in `may`,
     /// 0 for most cells. A column that cannot be read for the range (a bug: columns have one entry per cell)
     /// sends every cell of the block to every rule: the first look never passes a cell it could not see.
-    pub(super) fn block(
-        &self,
-        c: &Columns,
-        range: Range<usize>,
-        may: &mut Vec<Flags>,
-        sums: &mut Vec<f64>,
-    ) {
-        if self.look(c, range.clone(), may, sums).is_none() {
+    pub(super) fn block(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) {
+        if self.look(c, range.clone(), may).is_none() {
             may.clear();
             may.resize(range.len(), Self::ALL);
         }
@@ -75,14 +69,7 @@ impl Screen {
     /// [`Screen::block`]'s work, column by column over the range, so each step is a plain loop over one value
     /// array (missing entries hold 0 there; the missing bitmaps are applied after). `None` when a column cannot
     /// be read.
-    /// `sums` is scratch space.
-    fn look(
-        &self,
-        c: &Columns,
-        range: Range<usize>,
-        may: &mut Vec<Flags>,
-        sums: &mut Vec<f64>,
-    ) -> Option<()> {
+    fn look(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) -> Option<()> {
         let len = range.len();
         may.clear();
         may.resize(len, 0);
@@ -166,7 +153,7 @@ impl Screen {
             }
             return Some(());
         };
-        self.consistency(c, &range, vs, may, sums)?;
+        self.consistency(c, &range, vs, may)?;
         if !self.magnitude {
             return Some(());
         }
@@ -255,7 +242,6 @@ impl Screen {
         range: &Range<usize>,
         vs: &[f64],
         may: &mut [Flags],
-        sums: &mut Vec<f64>,
     ) -> Option<()> {
         if self.weighted {
             may.iter_mut().for_each(|m| *m |= Self::CONSISTENCY);
@@ -267,40 +253,31 @@ impl Screen {
             .map(|col| read(col.values(), range.clone()))
             .collect::<Option<Vec<&[f64]>>>()?;
         let flag = |m: &mut Flags, may: bool| *m |= Flags::from(may) * Self::CONSISTENCY;
-        // Up to three top columns (most tables) in one pass over the cells.
+        // Up to three top columns (most tables) zipped, so the loop runs several cells at a time.
         match cols.as_slice() {
             [] => {}
             [a] => {
                 for ((m, &v), &a) in may.iter_mut().zip(vs).zip(*a) {
-                    flag(m, may_be_inconsistent(v, [a]));
+                    flag(m, consistency::tops_may_contradict(v, [a]));
                 }
             }
             [a, b] => {
                 for (((m, &v), &a), &b) in may.iter_mut().zip(vs).zip(*a).zip(*b) {
-                    flag(m, may_be_inconsistent(v, [a, b]));
+                    flag(m, consistency::tops_may_contradict(v, [a, b]));
                 }
             }
             [a, b, c] => {
                 for ((((m, &v), &a), &b), &c) in may.iter_mut().zip(vs).zip(*a).zip(*b).zip(*c) {
-                    flag(m, may_be_inconsistent(v, [a, b, c]));
+                    flag(m, consistency::tops_may_contradict(v, [a, b, c]));
                 }
             }
             _ => {
-                // Column by column: each against the next, and added in rank order.
-                sums.clear();
-                sums.resize(may.len(), 0.0);
-                for (k, ts) in cols.iter().enumerate() {
-                    if let Some(next) = cols.get(k + 1) {
-                        for ((m, &t), &u) in may.iter_mut().zip(*ts).zip(*next) {
-                            flag(m, consistency::out_of_order(t, u));
-                        }
-                    }
-                    for (s, &t) in sums.iter_mut().zip(*ts) {
-                        *s += t;
-                    }
-                }
-                for ((m, &sum), &v) in may.iter_mut().zip(sums.iter()).zip(vs) {
-                    flag(m, consistency::may_be_above_value(sum, v));
+                // Not a number where an entry cannot be read: the test then says "look".
+                for (j, (m, &v)) in may.iter_mut().zip(vs).enumerate() {
+                    let tops = cols
+                        .iter()
+                        .map(|col| col.get(j).copied().unwrap_or(f64::NAN));
+                    flag(m, consistency::tops_may_contradict(v, tops));
                 }
             }
         }
@@ -337,20 +314,6 @@ pub(super) fn read<T>(xs: &[T], range: Range<usize>) -> Option<&[T]> {
         return None;
     }
     xs.get(range)
-}
-
-/// Whether the `consistency` rule's tests on one unweighted cell's `K` top contributions (as the value arrays
-/// hold them: a missing one as 0) may fire: two neighbours out of order (the rule compares only neighbours it
-/// has, so never more pairs), or [`consistency::may_be_above_value`].
-#[inline(always)]
-fn may_be_inconsistent<const K: usize>(v: f64, tops: [f64; K]) -> bool {
-    let (mut sum, mut previous, mut found) = (0.0f64, f64::INFINITY, false);
-    for t in tops {
-        found |= consistency::out_of_order(previous, t);
-        sum += t;
-        previous = t;
-    }
-    found | consistency::may_be_above_value(sum, v)
 }
 
 /// Calls `f` with the offset in `range` of every entry of `range` set in a missing-entry bitmap (see
