@@ -509,13 +509,12 @@ impl Tabulator {
             if let Some(v) = shadow.value.as_mut() {
                 v.push(Some(p.sum));
             }
-            let tops = p.top.as_slice();
+            let tops = p.top.items();
             for (j, col) in shadow.top.iter_mut().enumerate() {
-                col.push(tops.get(j).copied());
+                col.push(tops.get(j).map(|&(v, _)| v));
             }
-            let weights = p.top.weights();
             for (j, col) in shadow.top_weight.iter_mut().enumerate() {
-                col.push(weights.get(j).copied());
+                col.push(tops.get(j).map(|&(_, w)| w));
             }
             if let Some(m) = shadow.n_missing.as_mut() {
                 m.push(Some(p.n_missing));

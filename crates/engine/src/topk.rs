@@ -3,12 +3,12 @@
 /// Most top contributions a table can carry (dominance rules up to n = 8).
 pub const MAX_TOP: usize = 8;
 
-/// The `k` largest unit contributions seen, descending, each with its unit's sampling weight. Merging two
-/// lists gives the top-k of the union, exactly.
+/// The `k` largest unit contributions seen, descending, each with its unit's sampling weight (kept side by side:
+/// a cell's first few pairs share a cache line). Merging two lists gives the top-k of the union, exactly.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TopK {
-    vals: [f64; MAX_TOP],
-    weights: [f64; MAX_TOP],
+    /// `(contribution, weight)`, the first `len` in use.
+    items: [(f64, f64); MAX_TOP],
     len: u8,
     k: u8,
 }
@@ -16,8 +16,7 @@ pub struct TopK {
 impl TopK {
     pub fn new(k: u32) -> Self {
         TopK {
-            vals: [0.0; MAX_TOP],
-            weights: [0.0; MAX_TOP],
+            items: [(0.0, 0.0); MAX_TOP],
             len: 0,
             k: k.min(MAX_TOP as u32) as u8,
         }
@@ -33,46 +32,35 @@ impl TopK {
             self.len += 1;
             len
         } else {
-            match self.vals.get(k - 1) {
-                Some(&last) if v > last => k - 1,
+            match self.items.get(k - 1) {
+                Some(&(last, _)) if v > last => k - 1,
                 _ => return,
             }
         };
         // Shift smaller values down one slot, then place v.
         while i > 0 {
-            match (
-                self.vals.get(i - 1).copied(),
-                self.weights.get(i - 1).copied(),
-            ) {
-                (Some(prev), Some(prev_w)) if prev < v => {
-                    if let (Some(slot), Some(slot_w)) =
-                        (self.vals.get_mut(i), self.weights.get_mut(i))
-                    {
+            match self.items.get(i - 1).copied() {
+                Some(prev) if prev.0 < v => {
+                    if let Some(slot) = self.items.get_mut(i) {
                         *slot = prev;
-                        *slot_w = prev_w;
                     }
                     i -= 1;
                 }
                 _ => break,
             }
         }
-        if let (Some(slot), Some(slot_w)) = (self.vals.get_mut(i), self.weights.get_mut(i)) {
-            *slot = v;
-            *slot_w = w;
+        if let Some(slot) = self.items.get_mut(i) {
+            *slot = (v, w);
         }
     }
     pub fn merge(&mut self, other: &TopK) {
-        for (&v, &w) in other.as_slice().iter().zip(other.weights()) {
+        for &(v, w) in other.items() {
             self.insert(v, w);
         }
     }
-    /// The contributions, largest first.
-    pub fn as_slice(&self) -> &[f64] {
-        self.vals.get(..usize::from(self.len)).unwrap_or(&[])
-    }
-    /// The weights of the units of [`TopK::as_slice`], in the same order.
-    pub fn weights(&self) -> &[f64] {
-        self.weights.get(..usize::from(self.len)).unwrap_or(&[])
+    /// The contributions with their units' weights, largest first.
+    pub fn items(&self) -> &[(f64, f64)] {
+        self.items.get(..usize::from(self.len)).unwrap_or(&[])
     }
 }
 
@@ -175,8 +163,16 @@ impl UnitPart {
         if self.weight_lo == self.weight_hi {
             return Some((self.plain, self.weight_lo));
         }
+        Some(self.mixed_contribution())
+    }
+
+    /// [`UnitPart::contribution`] of a unit whose rows have different weights (rare: a person's rows share its
+    /// design weight). Out of line, so its two divisions are not computed ahead for every unit.
+    #[cold]
+    #[inline(never)]
+    fn mixed_contribution(&self) -> (f64, f64) {
         let w = self.valued_weight / self.valued_rows as f64;
-        Some((self.sum / w, w))
+        (self.sum / w, w)
     }
 }
 
@@ -238,16 +234,14 @@ mod tests {
         for v in [5.0, 1.0, 9.0, 7.0, 3.0, 9.0] {
             t.insert(v, v / 10.0);
         }
-        assert_eq!(t.as_slice(), [9.0, 9.0, 7.0]);
-        assert_eq!(t.weights(), [0.9, 0.9, 0.7]);
+        assert_eq!(t.items(), [(9.0, 0.9), (9.0, 0.9), (7.0, 0.7)]);
         let mut a = TopK::new(3);
         a.insert(8.0, 2.0);
         a.merge(&t);
-        assert_eq!(a.as_slice(), [9.0, 9.0, 8.0]);
-        assert_eq!(a.weights(), [0.9, 0.9, 2.0]);
+        assert_eq!(a.items(), [(9.0, 0.9), (9.0, 0.9), (8.0, 2.0)]);
         let mut z = TopK::new(0);
         z.insert(1.0, 1.0);
-        assert!(z.as_slice().is_empty());
+        assert!(z.items().is_empty());
     }
 
     /// A unit's rows with one weight give its plain sum and that weight; rows of different weights their mean
@@ -266,6 +260,6 @@ mod tests {
         p.add_unit(&u);
         p.add_unit(&UnitPart::row(None, 1.0, false));
         assert_eq!((p.units, p.contributors), (2, 1));
-        assert_eq!(p.top.as_slice(), [120.0]);
+        assert_eq!(p.top.items(), [(120.0, 4.0)]);
     }
 }
