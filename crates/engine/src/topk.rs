@@ -3,8 +3,8 @@
 /// Most top contributions a table can carry (dominance rules up to n = 8).
 pub const MAX_TOP: usize = 8;
 
-/// The `k` largest unit contributions seen, descending, each with its unit's sampling weight (kept side by side:
-/// a cell's first few pairs share a cache line). Merging two lists gives the top-k of the union, exactly.
+/// The `k` largest unit contributions seen, descending, each with its unit's sampling weight (one pair: a
+/// contribution never moves without its weight). Merging two lists gives the top-k of the union, exactly.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TopK {
     /// `(contribution, weight)`, the first `len` in use.
