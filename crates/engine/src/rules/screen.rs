@@ -59,8 +59,15 @@ impl Screen {
     /// Which per-cell rules may fire on each cell of `range`: a bit per rule ([`Screen::MISSING`] …) in `may`,
     /// 0 for most cells. A column that cannot be read for the range (a bug: columns have one entry per cell)
     /// sends every cell of the block to every rule: the first look never passes a cell it could not see.
-    pub(super) fn block(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) {
-        if self.look(c, range.clone(), may).is_none() {
+    /// `units` is scratch space.
+    pub(super) fn block(
+        &self,
+        c: &Columns,
+        range: Range<usize>,
+        may: &mut Vec<Flags>,
+        units: &mut Vec<f64>,
+    ) {
+        if self.look(c, range.clone(), may, units).is_none() {
             may.clear();
             may.resize(range.len(), Self::ALL);
         }
@@ -69,28 +76,23 @@ impl Screen {
     /// [`Screen::block`]'s work, column by column over the range, so each step is a plain loop over one value
     /// array (missing entries hold 0 there; the missing bitmaps are applied after). `None` when a column cannot
     /// be read.
-    fn look(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) -> Option<()> {
+    fn look(
+        &self,
+        c: &Columns,
+        range: Range<usize>,
+        may: &mut Vec<Flags>,
+        units: &mut Vec<f64>,
+    ) -> Option<()> {
         let len = range.len();
         may.clear();
         may.resize(len, 0);
         let ns = read(c.n.values(), range.clone())?;
-        // The consistency rule's tests on the units (a top contribution beyond them, a value in an empty cell)
-        // can only fire on a cell with fewer units than top columns, or none: such a cell is flagged here for
-        // the rule to decide, so the float tests below need no integer (which would keep them from running
-        // several cells at a time). When the threshold flags every such cell already (its minimum is at least
-        // the top columns), they are not compared twice: see [`Screen::units_in_doubt`].
-        let few = c.top.len() as u64;
-        if self.min_units >= few {
-            for (m, &n) in may.iter_mut().zip(ns) {
-                *m = (Flags::from(zero::empty(n)) * Self::ZERO)
-                    | (Flags::from(threshold::too_few(n, self.min_units)) * Self::THRESHOLD);
-            }
-        } else {
-            for (m, &n) in may.iter_mut().zip(ns) {
-                *m = (Flags::from(zero::empty(n)) * Self::ZERO)
-                    | (Flags::from(threshold::too_few(n, self.min_units)) * Self::THRESHOLD)
-                    | (Flags::from(n < few) * Self::CONSISTENCY);
-            }
+        // The units as floats, for the consistency rule's tests on them beside the float columns.
+        units.clear();
+        units.extend(ns.iter().map(|&n| n as f64));
+        for (m, &n) in may.iter_mut().zip(ns) {
+            *m = (Flags::from(zero::empty(n)) * Self::ZERO)
+                | (Flags::from(threshold::too_few(n, self.min_units)) * Self::THRESHOLD);
         }
         // A missing `n`: neither empty nor small, but missing.
         each_missing(c.n.missing_words(), range.clone(), |j| {
@@ -111,9 +113,10 @@ impl Screen {
         let vs = match c.value {
             Some(values) => {
                 let vs = read(values.values(), range.clone())?;
-                for (m, &v) in may.iter_mut().zip(vs) {
+                for ((m, &v), &n) in may.iter_mut().zip(vs).zip(units.iter()) {
                     *m |= (Flags::from(missing::not_a_number(v)) * Self::MISSING)
-                        | (Flags::from(negative::below_zero(v)) * Self::NEGATIVE);
+                        | (Flags::from(negative::below_zero(v)) * Self::NEGATIVE)
+                        | (Flags::from(consistency::empty_with_value(n, v)) * Self::CONSISTENCY);
                 }
                 each_missing(values.missing_words(), range.clone(), |j| {
                     if let Some(m) = may.get_mut(j) {
@@ -126,6 +129,12 @@ impl Screen {
         };
         for (k, col) in c.top.iter().enumerate() {
             let ts = read(col.values(), range.clone())?;
+            // The consistency rule's test on the units: a contribution above zero at a rank the cell has no
+            // unit for.
+            let rank = k as f64;
+            for ((m, &t), &n) in may.iter_mut().zip(ts).zip(units.iter()) {
+                *m |= Flags::from(consistency::beyond_units(n, rank, t)) * Self::CONSISTENCY;
+            }
             if k < self.need {
                 // A contribution the rules need is missing only when the cell has more than k units: one that is
                 // not a number is flagged whatever the units (the rule then looks at them), a missing entry below.
@@ -282,15 +291,6 @@ impl Screen {
             }
         }
         Some(())
-    }
-
-    /// Whether the `consistency` rule must look at a cell the first look flagged `may`, with `n` units out of
-    /// `tops` top columns: flagged for it, or empty, or flagged by the threshold with fewer units than top
-    /// columns (which the first look then leaves to this test).
-    #[inline]
-    pub(super) fn units_in_doubt(may: Flags, n: Option<u64>, tops: usize) -> bool {
-        may & (Self::CONSISTENCY | Self::ZERO) != 0
-            || (may & Self::THRESHOLD != 0 && n.is_some_and(|n| n < tops as u64))
     }
 
     pub(super) const MISSING: Flags = 1;
