@@ -19,10 +19,12 @@ pub enum AggArg {
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Microdata files (CSV, XLSX, Arrow IPC, Parquet) with the same columns, e.g. one file per year of an
-    /// extract; their rows are tabulated together.
+    /// extract; their rows are tabulated together. Folders named `key=value` in a file's path (the Hive
+    /// convention: `parquet/year=2015/part-0.parquet`) give its rows a column `key`.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// Keep only rows whose column has one of the values: `COL=V1,V2` (several --where: all must hold).
+    /// Keep only rows whose column has one of the values: `COL=V1,V2` (several --where: all must hold). On a
+    /// partition key, the files of other values are not read at all.
     #[arg(long = "where", value_name = "COL=VALUES")]
     pub filters: Vec<String>,
     /// Row dimension columns (comma-separated).
@@ -97,23 +99,46 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 .filter_map(|f| f.split_once('=').map(|(c, _)| c.trim())),
         )
         .collect();
+    let filters = args
+        .filters
+        .iter()
+        .map(|f| match f.split_once('=') {
+            Some((col, values)) => Ok((col.trim(), values.split(',').map(str::trim).collect())),
+            None => bail!("--where `{f}`: expected COLUMN=VALUE[,VALUE…]"),
+        })
+        .collect::<Result<Vec<(&str, Vec<&str>)>>>()?;
     let mut frames = Vec::with_capacity(args.inputs.len());
     for path in &args.inputs {
+        // Folders named `key=value` give the file's rows those columns; a --where on a key skips the files of
+        // other values unread.
+        let keys = cellguard_io::partition_keys(&path.display().to_string())?;
+        if !filters
+            .iter()
+            .all(|(col, values)| cellguard_io::may_match(&keys, col, values))
+        {
+            continue;
+        }
         let input = crate::inputs::read(path)?;
-        // Shared with the frame: a CSV's text is not copied.
-        frames.push(cellguard_io::read_frame_columns_shared(
-            &input.name,
-            &std::sync::Arc::new(input.bytes),
-            &wanted,
-        )?);
+        frames.push(if keys.is_empty() {
+            // Shared with the frame: a CSV's text is not copied.
+            cellguard_io::read_frame_columns_shared(
+                &input.name,
+                &std::sync::Arc::new(input.bytes),
+                &wanted,
+            )?
+        } else {
+            read_partition(input, &keys, &wanted)?
+        });
+    }
+    if frames.is_empty() {
+        bail!(
+            "--where leaves none of the {} input files: their partition folders hold none of the values asked for",
+            args.inputs.len()
+        );
     }
     let mut frame = cellguard_io::concat_frames(frames)?;
-    for f in &args.filters {
-        let Some((col, values)) = f.split_once('=') else {
-            bail!("--where `{f}`: expected COLUMN=VALUE[,VALUE…]");
-        };
-        let values: Vec<&str> = values.split(',').map(str::trim).collect();
-        frame = cellguard_io::filter_rows(frame, col.trim(), &values)?;
+    for (col, values) in &filters {
+        frame = cellguard_io::filter_rows(frame, col, values)?;
     }
     let roles = MicroRoles {
         dims: rows.iter().chain(&cols).cloned().collect(),
@@ -147,4 +172,32 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `wanted` columns of a file under partition folders: those of the file read from it, the keys added. At
+/// least one column is read from the file even when the table needs only keys (it gives the rows).
+fn read_partition(
+    input: crate::inputs::Input,
+    keys: &[cellguard_io::PartitionKey],
+    wanted: &[&str],
+) -> Result<cellguard_io::Frame> {
+    let names = cellguard_io::column_names(&input.name, &input.bytes)?;
+    let mut from_file: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|w| !keys.iter().any(|k| k.key == *w))
+        .collect();
+    if from_file.is_empty() {
+        from_file.extend(names.first().map(String::as_str));
+    }
+    let frame = cellguard_io::read_frame_columns_shared(
+        &input.name,
+        &std::sync::Arc::new(input.bytes),
+        &from_file,
+    )?;
+    let mut frame = cellguard_io::with_partition_columns(frame, keys, &names)?;
+    if wanted.iter().all(|w| frame.column(w).is_some()) {
+        frame.columns.retain(|c| wanted.contains(&c.name.as_str()));
+    }
+    Ok(frame)
 }

@@ -186,6 +186,100 @@ fn generate_tabulate_check_on_an_extract() {
         bad.contains("exit: 2") && bad.contains("no column `nosuch` for a filter"),
         "{bad}"
     );
+
+    // The Parquet tree keeps the year in its folders (`year=2019/part-0.parquet`): read as a column, it gives
+    // the same table as the Arrow files, which hold it; a --where on it skips the other years' files unread (a
+    // corrupt one among them is never opened).
+    let corrupt = format!("{dir}/parquet/year=2099/part-0.parquet");
+    std::fs::create_dir_all(Path::new(&corrupt).parent().unwrap()).unwrap();
+    std::fs::write(&corrupt, b"PAR1 not a parquet file PAR1").unwrap();
+    let by_year = |files: &[String], out: &str| {
+        let mut args = vec!["tabulate"];
+        args.extend(files.iter().map(String::as_str));
+        args.extend([
+            "--where",
+            "year=2019,2020",
+            "--where",
+            "role=1",
+            "--rows",
+            "sex",
+            "--cols",
+            "year",
+            "--value",
+            "working_q4",
+            "--agg",
+            "mean",
+            "--unit",
+            "id",
+            "--margins",
+            "-o",
+            out,
+        ]);
+        run(&args)
+    };
+    let mut parquet: Vec<String> = (2018..=2022)
+        .map(|y| format!("{dir}/parquet/year={y}/part-0.parquet"))
+        .collect();
+    parquet.push(corrupt.clone());
+    let (from_arrow, from_parquet) = (temp("by_year_arrow.csv"), temp("by_year_parquet.csv"));
+    let a = by_year(&files, &from_arrow);
+    let p = by_year(&parquet, &from_parquet);
+    assert!(a.contains("exit: 0") && p.contains("exit: 0"), "{a}\n{p}");
+    let (a, p) = (
+        std::fs::read_to_string(&from_arrow).unwrap(),
+        std::fs::read_to_string(&from_parquet).unwrap(),
+    );
+    assert_eq!(a, p);
+    assert!(
+        p.contains("2019") && p.contains("2020") && !p.contains("2018"),
+        "{p}"
+    );
+    // Unfiltered, the corrupt year is read and named.
+    let all = run(&[
+        "tabulate",
+        &parquet[0],
+        &corrupt,
+        "--cols",
+        "year",
+        "-o",
+        &temp("all_years.csv"),
+    ]);
+    assert!(
+        all.contains("exit: 2") && all.contains("year=2099"),
+        "{all}"
+    );
+    // A table of keys only: the rows come from a column of each file.
+    let counts = temp("counts.csv");
+    let c = run(&[
+        "tabulate",
+        &parquet[0],
+        &parquet[1],
+        "--cols",
+        "year",
+        "-o",
+        &counts,
+    ]);
+    assert!(c.contains("exit: 0"), "{c}");
+    let counts = std::fs::read_to_string(&counts).unwrap();
+    assert!(
+        counts.contains("2018,") && counts.contains("2019,"),
+        "{counts}"
+    );
+    // A year asked for that no folder holds.
+    let none = run(&[
+        "tabulate",
+        &parquet[0],
+        "--where",
+        "year=1999",
+        "--cols",
+        "year",
+        "-o",
+        &temp("none.csv"),
+    ]);
+    assert!(
+        none.contains("exit: 2") && none.contains("leaves none of the 1 input files"),
+        "{none}"
+    );
 }
 
 /// Microdata with sampling weights, tabulated with `--weight` and checked from the written file: the table

@@ -231,6 +231,29 @@ fn projected(schema: &Schema, keep: Option<&[usize]>) -> Schema {
     }
 }
 
+/// The column names of an Arrow IPC file or stream, or a Parquet file, from its schema alone (no data decoded).
+pub(crate) fn schema_names(file: &str, bytes: &[u8], format: Format) -> Result<Vec<String>, Error> {
+    let mut cursor = Cursor::new(bytes);
+    let schema = match format {
+        Format::ArrowFile => {
+            arrow2::io::ipc::read::read_file_metadata(&mut cursor)
+                .map_err(|e| fail(file, "Arrow IPC file", e))?
+                .schema
+        }
+        Format::ArrowStream => {
+            arrow2::io::ipc::read::read_stream_metadata(&mut cursor)
+                .map_err(|e| fail(file, "Arrow IPC stream", e))?
+                .schema
+        }
+        _ => {
+            use arrow2::io::parquet::read::{infer_schema, read_metadata};
+            let meta = read_metadata(&mut cursor).map_err(|e| fail(file, "Parquet", e))?;
+            infer_schema(&meta).map_err(|e| fail(file, "Parquet", e))?
+        }
+    };
+    Ok(schema.fields.into_iter().map(|f| f.name).collect())
+}
+
 pub(crate) fn read_ipc_file(
     file: &str,
     bytes: &[u8],

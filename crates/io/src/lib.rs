@@ -20,6 +20,7 @@ mod csv_split;
 mod error;
 pub mod export;
 mod frame;
+mod partition;
 mod report_read;
 mod roles;
 mod write;
@@ -33,6 +34,9 @@ pub use csv_split::{CsvHead, CsvTail, HEADER_BYTES, join_csv_tail, read_csv_head
 pub use error::Error;
 pub use export::{annotated_csv, annotated_xlsx};
 pub use frame::{Column, ColumnData, Format, Frame, concat_frames, filter_rows};
+pub use partition::{
+    MISSING_PARTITION, PartitionKey, may_match, partition_keys, with_partition_columns,
+};
 pub use report_read::{is_report, read_report};
 pub use roles::{
     MicroRoles, ResolvedRoles, TableRoles, codelist_from_frame, microdata_from_frame,
@@ -76,6 +80,28 @@ pub fn read_frame_columns_shared(
         read_frame_with(name, bytes, Some(only), Some(bytes))?,
         only,
     ))
+}
+
+/// The names of a file's columns, from its header or schema: an Arrow or Parquet file's data and a CSV's rows
+/// are not read (an XLSX sheet is, whole).
+pub fn column_names(name: &str, bytes: &[u8]) -> Result<Vec<String>, Error> {
+    match Format::detect(name, bytes) {
+        Format::Csv => {
+            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            if text.iter().all(|b| b.is_ascii_whitespace()) {
+                return Err(Error::Empty {
+                    file: name.to_owned(),
+                });
+            }
+            Ok(csv_read::open(name, text)?.2)
+        }
+        Format::Xlsx => Ok(xlsx::read(name, bytes)?
+            .columns
+            .into_iter()
+            .map(|c| c.name)
+            .collect()),
+        format => arrow::schema_names(name, bytes, format),
+    }
 }
 
 /// The frame's columns named in `only`, when they are all there.
