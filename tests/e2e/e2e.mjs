@@ -1,7 +1,7 @@
 // End-to-end tests of the page in real headless Chromium. Usage:
 //   node e2e.mjs DIST_DIR CELLGUARD_BIN ARTIFACTS_DIR
 // Loads tables in several formats and compares what the page shows with `cellguard check` on the same files,
-// opens explanations, switches language, exports the JSON report and compares it byte for byte with the CLI's,
+// opens explanations (with the mouse, and with the keyboard alone), switches language, exports the JSON report and compares it byte for byte with the CLI's,
 // drops every file of the bad-input corpus, tabulates microdata in the page, and asserts that no request left
 // the local server. Screenshots of the main states go to ARTIFACTS_DIR.
 import assert from 'node:assert/strict';
@@ -38,6 +38,9 @@ async function step(name, fn) {
 const server = await serve(cli, dist);
 const { context, requests, close } = await browser();
 const page = await context.newPage();
+// File choosers are intercepted from the start (turning interception on takes a round trip to the browser: a
+// chooser opened before it is done would be missed).
+page.on('filechooser', () => {});
 const pageErrors = [];
 page.on('pageerror', (e) => pageErrors.push(String(e)));
 page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
@@ -115,8 +118,48 @@ try {
     await page.selectOption('#lang', 'fr');
     await page.waitForSelector('.page[data-lang="fr"]');
     assert.equal(await page.textContent('h1'), 'cellguard — contrôle de divulgation');
+    assert.equal(await page.getAttribute('html', 'lang'), 'fr', 'the document\'s language follows the page\'s');
     await page.selectOption('#lang', 'en');
     await page.waitForSelector('.page[data-lang="en"]');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  });
+
+  await step('the keyboard alone loads a file, opens a cell\'s explanation and closes it', async () => {
+    await page.goto(server.url);
+    await page.waitForSelector('.empty');
+    /** Presses Tab until the focused element satisfies `test` (given its id and classes); returns what it met. */
+    async function tabTo(test, most) {
+      const met = [];
+      for (let i = 0; i < most; i++) {
+        await page.keyboard.press('Tab');
+        const at = await page.evaluate(() => ({ id: document.activeElement?.id || '', cls: document.activeElement?.className || '' }));
+        met.push(at.id);
+        if (test(at)) return met;
+      }
+      assert.fail(`not reached with ${most} presses of Tab: ${met.join(' ')}`);
+    }
+    const met = await tabTo((at) => at.id === 'pick', 20);
+    assert.ok(met.includes('drop'), `the drop zone is in the tab order: ${met.join(' ')}`);
+    let [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    await chooser.setFiles(join(good, 'table_semicolon.csv'));
+    const shown = await counts();
+    assert.equal(shown.cells, JSON.parse(cliReport(good, ['table_semicolon.csv'])).tables[0].summary.cells);
+    // The drop zone opens the chooser too.
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'drop');
+    [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    assert.ok(chooser.isMultiple());
+    await tabTo((at) => at.cls.includes('cell-row'), 300);
+    const cell = await page.evaluate(() => document.activeElement.dataset.cell);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#explain');
+    assert.ok(await page.evaluate(() => document.getElementById('explain').contains(document.activeElement)), 'the explanation takes the focus');
+    assert.equal(await page.textContent(`#${await page.getAttribute('#explain', 'aria-labelledby')}`), 'Why this cell');
+    assert.match(await page.textContent('#explain .coords'), /^sex = [^,]+, region = \S+/, 'coordinates are separated');
+    await page.screenshot({ path: join(artifacts, '03b-keyboard-explanation.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#explain', { state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset?.cell), cell, 'the focus is back on the row');
   });
 
   await step('the exported JSON report is byte for byte the CLI\'s', async () => {

@@ -45,6 +45,9 @@ pub struct App {
     heat_canvas: NodeRef,
     /// Files the page will hash (see `Msg::Batch`).
     unhashed: Vec<(String, crate::protocol::Bytes)>,
+    /// The cell whose explanation was open at the last render: focus goes into the dialog when it opens and back
+    /// to the cell's row when it closes.
+    explained: Option<u32>,
 }
 
 fn spawn(ctx: &Context<App>) -> WorkerBridge<CheckWorker> {
@@ -216,6 +219,7 @@ impl Component for App {
             scroll_row: 0,
             heat_canvas: NodeRef::default(),
             unhashed: Vec::new(),
+            explained: None,
         }
     }
 
@@ -348,5 +352,29 @@ impl Component for App {
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
         results::draw_heat(&self.state, &self.heat_canvas);
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        // The document's language is the page's, for screen readers and hyphenation.
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("lang", self.state.lang.code());
+        }
+        let focus = |selector: &str| {
+            if let Some(el) = document
+                .query_selector(selector)
+                .ok()
+                .flatten()
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        };
+        let now = self.state.explanation.as_ref().map(|e| e.cell);
+        match (self.explained, now) {
+            (None, Some(_)) => focus("#explain"),
+            (Some(cell), None) => focus(&format!(".cell-row[data-cell=\"{cell}\"]")),
+            _ => {}
+        }
+        self.explained = now;
     }
 }

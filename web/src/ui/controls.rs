@@ -7,6 +7,7 @@ use crate::state::State;
 use cellguard_engine::policy::Action as RuleAction;
 use cellguard_engine::{Lang, Policy};
 use std::collections::BTreeMap;
+use wasm_bindgen::JsCast;
 use yew::html::Scope;
 use yew::prelude::*;
 
@@ -33,8 +34,24 @@ pub fn loader(state: &State, link: &Scope<App>) -> Html {
         input.set_value("");
         Msg::Read(files, Target::Tables)
     });
+    // The drop zone itself opens the file chooser with Enter or Space (the picker's input does so on its own).
+    let onkeydown = Callback::from(|e: KeyboardEvent| {
+        let on_zone = e
+            .target_dyn_into::<web_sys::Element>()
+            .is_some_and(|t| t.id() == "drop");
+        if matches!(e.key().as_str(), "Enter" | " ") && on_zone {
+            e.prevent_default();
+            if let Some(input) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("pick"))
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                input.click();
+            }
+        }
+    });
     html! {
-        <div class="drop" id="drop" {ondrop} {ondragover}>
+        <div class="drop" id="drop" tabindex="0" role="group" aria-label={t(lang, "drop")} {ondrop} {ondragover} {onkeydown}>
             <p>{ t(lang, "drop") }</p>
             <label class="button">{ t(lang, "pick") }
                 <input id="pick" type="file" multiple=true onchange={onpick} />

@@ -171,8 +171,14 @@ fn grid(state: &State, link: &Scope<App>, scroll_row: u32) -> Html {
                         let cell = r.cell;
                         html! {
                             <div class={classes!("row", "cell-row", status_class(r.status))} data-cell={cell.to_string()}
-                                style={format!("top:{}px", at * ROW_PX)}
-                                onclick={link.callback(move |_| Msg::Act(Action::ShowCell(cell)))}>
+                                style={format!("top:{}px", at * ROW_PX)} tabindex="0"
+                                onclick={link.callback(move |_| Msg::Act(Action::ShowCell(cell)))}
+                                onkeydown={link.batch_callback(move |e: KeyboardEvent| {
+                                    matches!(e.key().as_str(), "Enter" | " ").then(|| {
+                                        e.prevent_default();
+                                        Msg::Act(Action::ShowCell(cell))
+                                    })
+                                })}>
                                 { for r.coords.iter().chain(&r.published).map(|v| html! { <span>{ v }</span> }) }
                                 <span class="st">{ i18n::status(lang, r.status) }</span>
                                 <span class="why">{ r.rules.iter().map(|x| i18n::rule(lang, *x)).collect::<Vec<_>>().join(", ") }</span>
@@ -191,11 +197,17 @@ pub fn explanation(state: &State, link: &Scope<App>) -> Html {
         return html! {};
     };
     html! {
-        <div class="overlay" onclick={link.callback(|_| Msg::Act(Action::CloseExplanation))}>
-            <div class="explain" id="explain" role="dialog" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
-                <h2>{ t(lang, "explanation") }</h2>
+        <div class="overlay" onclick={link.callback(|_| Msg::Act(Action::CloseExplanation))}
+            onkeydown={link.batch_callback(|e: KeyboardEvent| {
+                (e.key() == "Escape").then_some(Msg::Act(Action::CloseExplanation))
+            })}>
+            <div class="explain" id="explain" role="dialog" aria-modal="true" aria-labelledby="explain-title" tabindex="-1"
+                onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                <h2 id="explain-title">{ t(lang, "explanation") }</h2>
                 <p class="coords">
-                    { for e.coords.iter().map(|(d, c)| html! { <span class="coord"><b>{ d }</b>{ format!(" = {c}") }</span> }) }
+                    { for e.coords.iter().enumerate().map(|(i, (d, c))| html! {
+                        <>{ if i > 0 { ", " } else { "" } }<span class="coord"><b>{ d }</b>{ format!(" = {c}") }</span></>
+                    }) }
                     <span class="rowno">{ format!(" ({} {})", t(lang, "row"), e.row) }</span>
                 </p>
                 <p><span class={classes!("chip", status_class(e.status))}>{ i18n::status(lang, e.status) }</span></p>
