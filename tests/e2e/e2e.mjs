@@ -2,7 +2,7 @@
 //   node e2e.mjs DIST_DIR CELLGUARD_BIN ARTIFACTS_DIR
 // Loads tables in several formats and compares what the page shows with `cellguard check` on the same files,
 // opens explanations (with the mouse, and with the keyboard alone), switches language, exports the JSON report and compares it byte for byte with the CLI's,
-// drops every file of the bad-input corpus, tabulates microdata in the page, and asserts that no request left
+// drops every file of the bad-input corpus, runs axe-core on every view, tabulates microdata in the page, and asserts that no request left
 // the local server. Screenshots of the main states go to ARTIFACTS_DIR.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -44,6 +44,16 @@ page.on('filechooser', () => {});
 const pageErrors = [];
 page.on('pageerror', (e) => pageErrors.push(String(e)));
 page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+
+const axeSource = readFileSync(join(root, 'tests/e2e/node_modules/axe-core/axe.min.js'), 'utf8');
+/** axe-core (WCAG 2.1 AA rules) on the page as it is now: fails on any critical or serious violation, naming each
+ * rule and its elements. */
+async function accessible(view) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(axeSource);
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+  assert.deepEqual(bad.map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `axe-core on ${view}`);
+}
 
 async function clear() {
   if (await page.locator('#clear').count()) await page.click('#clear');
@@ -313,6 +323,32 @@ try {
     await page.waitForSelector(`#matching:has-text("${want.cells} ")`);
     await page.waitForSelector('.cell-row');
     await page.screenshot({ path: join(artifacts, '06-microdata.png'), fullPage: true });
+  });
+
+  await step('axe-core finds no critical or serious violation in any view, in each language', async () => {
+    await page.goto(server.url);
+    await page.waitForSelector('.empty');
+    await accessible('the empty page');
+    await load(bad, ['malformed.csv']);
+    await page.waitForSelector('.file-error');
+    await accessible('a file that cannot be read');
+    await clear();
+    await page.click('#demo');
+    await page.waitForSelector('.micro');
+    await counts();
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+    for (const lang of ['en', 'nl', 'fr']) {
+      await page.selectOption('#lang', lang);
+      await page.waitForSelector(`.page[data-lang="${lang}"]`);
+      await accessible(`the demo tables with every panel open (${lang})`);
+    }
+    await page.selectOption('#lang', 'en');
+    await page.waitForSelector('.page[data-lang="en"]');
+    await page.locator('.cell-row').first().click();
+    await page.waitForSelector('#explain');
+    await accessible('a cell\'s explanation');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#explain', { state: 'detached' });
   });
 
   await step('no request left the local server and the page logged no error', async () => {

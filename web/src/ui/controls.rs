@@ -74,6 +74,7 @@ fn outcome_of<'a>(state: &'a State, name: &str) -> Option<&'a FileOutcome> {
 fn role_select(
     lang: Lang,
     id: String,
+    label: &str,
     columns: &[String],
     current: Option<&str>,
     on: Callback<Option<String>>,
@@ -85,7 +86,7 @@ fn role_select(
         on.emit((!v.is_empty()).then_some(v));
     });
     html! {
-        <select {id} {onchange}>
+        <select {id} {onchange} aria-label={label.to_owned()}>
             <option value="" selected={current.is_none()}>{ t(lang, "guess") }</option>
             { for columns.iter().map(|c| html! {
                 <option value={c.clone()} selected={current == Some(c.as_str())}>{ c }</option>
@@ -141,12 +142,12 @@ fn roles_panel(
                 }) }
                 </span>
             </div>
-            <div class="role"><span>{ t(lang, "role_n") }</span>{ role_select(lang, id("n"), &view.columns, view.n.as_deref(), set(|r, v| r.n = v)) }</div>
-            <div class="role"><span>{ t(lang, "role_value") }</span>{ role_select(lang, id("value"), &view.columns, view.value.as_deref(), set(|r, v| r.value = v)) }</div>
+            <div class="role"><span>{ t(lang, "role_n") }</span>{ role_select(lang, id("n"), t(lang, "role_n"), &view.columns, view.n.as_deref(), set(|r, v| r.n = v)) }</div>
+            <div class="role"><span>{ t(lang, "role_value") }</span>{ role_select(lang, id("value"), t(lang, "role_value"), &view.columns, view.value.as_deref(), set(|r, v| r.value = v)) }</div>
             <div class="role"><span>{ t(lang, "role_top") }</span><span>{ if view.top.is_empty() { t(lang, "none").to_owned() } else { view.top.join(", ") } }</span></div>
-            <div class="role"><span>{ t(lang, "role_status") }</span>{ role_select(lang, id("status"), &view.columns, view.status.as_deref(), set(|r, v| r.status = v)) }</div>
-            <div class="role"><span>{ t(lang, "role_dof") }</span>{ role_select(lang, id("dof"), &view.columns, view.dof.as_deref(), set(|r, v| r.dof = v)) }</div>
-            <div class="role"><span>{ t(lang, "role_weight") }</span>{ role_select(lang, id("weight"), &view.columns, view.weight.as_deref(), set(|r, v| r.weight = v)) }</div>
+            <div class="role"><span>{ t(lang, "role_status") }</span>{ role_select(lang, id("status"), t(lang, "role_status"), &view.columns, view.status.as_deref(), set(|r, v| r.status = v)) }</div>
+            <div class="role"><span>{ t(lang, "role_dof") }</span>{ role_select(lang, id("dof"), t(lang, "role_dof"), &view.columns, view.dof.as_deref(), set(|r, v| r.dof = v)) }</div>
+            <div class="role"><span>{ t(lang, "role_weight") }</span>{ role_select(lang, id("weight"), t(lang, "role_weight"), &view.columns, view.weight.as_deref(), set(|r, v| r.weight = v)) }</div>
             <div class="role"><span>{ t(lang, "role_total") }</span><code>{ &view.total }</code></div>
             <div class="role"><span>{ t(lang, "published") }</span><span>{ if view.published.is_empty() { t(lang, "none").to_owned() } else { view.published.join(", ") } }</span></div>
         </details>
@@ -210,16 +211,16 @@ fn tabulate_panel(
                 { for columns.iter().map(|c| html! { <label><input type="checkbox" class="tab-col" checked={draft.cols.contains(c)} onchange={toggle(|d| &mut d.cols, c.clone())} />{ c }</label> }) }
             </span></div>
             <div class="role"><span>{ t(lang, "tab_agg") }</span>
-                <select class="tab-agg" onchange={update(|d, v| d.agg = v)}>
+                <select class="tab-agg" aria-label={t(lang, "tab_agg")} onchange={update(|d, v| d.agg = v)}>
                     { for ["count", "sum", "mean"].iter().map(|a| html! { <option value={*a} selected={draft.agg == *a}>{ *a }</option> }) }
                 </select></div>
             <div class="role"><span>{ t(lang, "role_value") }</span>
-                <select class="tab-value" onchange={update(|d, v| d.value = (!v.is_empty()).then_some(v))}>
+                <select class="tab-value" aria-label={t(lang, "role_value")} onchange={update(|d, v| d.value = (!v.is_empty()).then_some(v))}>
                     <option value="">{ t(lang, "none") }</option>
                     { for columns.iter().map(|c| html! { <option value={c.clone()} selected={opt(&draft.value, c)}>{ c }</option> }) }
                 </select></div>
             <div class="role"><span>{ t(lang, "tab_unit") }</span>
-                <select class="tab-unit" onchange={update(|d, v| d.unit = (!v.is_empty()).then_some(v))}>
+                <select class="tab-unit" aria-label={t(lang, "tab_unit")} onchange={update(|d, v| d.unit = (!v.is_empty()).then_some(v))}>
                     <option value="">{ t(lang, "none") }</option>
                     { for columns.iter().map(|c| html! { <option value={c.clone()} selected={opt(&draft.unit, c)}>{ c }</option> }) }
                 </select></div>
@@ -407,7 +408,7 @@ pub fn policy(state: &State, link: &Scope<App>) -> Html {
                 <summary>{ t(lang, "policy_in_force") }{": "}<b>{ &p.name }</b>
                     if let Some(f) = &state.policy_file { { format!(" — {}", f.name) } }
                 </summary>
-                <textarea ref={toml_ref} rows="14" spellcheck="false" value={p.to_toml()} />
+                <textarea ref={toml_ref} rows="14" spellcheck="false" aria-label={t(lang, "policy_in_force")} value={p.to_toml()} />
                 <button onclick={on_apply}>{ t(lang, "apply") }</button>
             </details>
         </div>
