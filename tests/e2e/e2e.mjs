@@ -309,6 +309,13 @@ try {
     const f = page.locator('.file[data-file="microdata.csv"]');
     await f.locator('.tab-row').nth(5).check(); // region
     await f.locator('.tab-col').nth(2).check(); // sex
+    // The unit column is guessed from its name, and shown as the one used; without one the form says rows are
+    // counted as units.
+    assert.equal(await f.locator('.tab-unit').inputValue(), 'person_id');
+    assert.equal(await f.locator('.tab-value').inputValue(), '');
+    assert.equal(await f.locator('.tab-rows-as-units').count(), 0);
+    await f.locator('.tab-unit').selectOption('');
+    await f.locator('.tab-rows-as-units').waitFor();
     await f.locator('.tab-unit').selectOption('person_id');
     await f.locator('.tab-go').click();
     await page.waitForSelector('.tab:has-text("microdata_count.csv")');

@@ -145,6 +145,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Eenheidskolom",
         "Colonne d'unité",
     ),
+    (
+        "rows_as_units",
+        "No unit column: each row is counted as a unit (a person with several rows counts several times).",
+        "Geen eenheidskolom: elke rij telt als een eenheid (een persoon met meerdere rijen telt meermaals).",
+        "Pas de colonne d'unité : chaque ligne compte comme une unité (une personne sur plusieurs lignes compte plusieurs fois).",
+    ),
     ("tab_margins", "With margins", "Met marges", "Avec marges"),
     ("tabulate", "Tabulate", "Tabuleren", "Tabuler"),
     (

@@ -713,6 +713,30 @@ pub struct MicroRoles {
     pub weight: Option<String>,
 }
 
+/// Names of a column that identifies the unit of microdata rows (a person across their yearly rows, a firm), in
+/// the order they are preferred: the extract's `id`, then common spellings in English, Dutch and French. Compared
+/// without case.
+pub const UNIT_NAMES: &[&str] = &[
+    "id",
+    "person_id",
+    "persoon_id",
+    "id_personne",
+    "unit",
+    "unit_id",
+    "volgnummer",
+    "numero_ordre",
+    "pid",
+    "firm_id",
+    "enterprise_id",
+];
+
+/// The unit column to suggest for microdata with these columns: the first of [`UNIT_NAMES`] among them.
+pub fn guess_unit_column(columns: &[String]) -> Option<&String> {
+    UNIT_NAMES
+        .iter()
+        .find_map(|u| columns.iter().find(|c| c.trim().eq_ignore_ascii_case(u)))
+}
+
 /// Builds the engine's microdata from a frame: dimension columns dictionary-encoded, units numbered, values parsed.
 pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microdata, Error> {
     let rows = frame.rows();
@@ -1173,5 +1197,17 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn unit_columns_are_guessed_from_names() {
+        let cols = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let guess = |names: &[&str]| guess_unit_column(&cols(names)).cloned();
+        assert_eq!(
+            guess(&["sex", "Person_ID", "wage"]).as_deref(),
+            Some("Person_ID")
+        );
+        assert_eq!(guess(&["volgnummer", "id"]).as_deref(), Some("id"));
+        assert_eq!(guess(&["sex", "wage", "identity"]), None);
     }
 }

@@ -216,14 +216,15 @@ fn tabulate_panel(
                 </select></div>
             <div class="role"><span>{ t(lang, "role_value") }</span>
                 <select class="tab-value" aria-label={t(lang, "role_value")} onchange={update(|d, v| d.value = (!v.is_empty()).then_some(v))}>
-                    <option value="">{ t(lang, "none") }</option>
+                    <option value="" selected={draft.value.is_none()}>{ t(lang, "none") }</option>
                     { for columns.iter().map(|c| html! { <option value={c.clone()} selected={opt(&draft.value, c)}>{ c }</option> }) }
                 </select></div>
             <div class="role"><span>{ t(lang, "tab_unit") }</span>
                 <select class="tab-unit" aria-label={t(lang, "tab_unit")} onchange={update(|d, v| d.unit = (!v.is_empty()).then_some(v))}>
-                    <option value="">{ t(lang, "none") }</option>
+                    <option value="" selected={draft.unit.is_none()}>{ t(lang, "none") }</option>
                     { for columns.iter().map(|c| html! { <option value={c.clone()} selected={opt(&draft.unit, c)}>{ c }</option> }) }
                 </select></div>
+            if draft.unit.is_none() { <p class="note tab-rows-as-units">{ t(lang, "rows_as_units") }</p> }
             <label><input type="checkbox" class="tab-margins" checked={draft.margins} onchange={update(|d, v| d.margins = v == "true")} />{ t(lang, "tab_margins") }</label>
             <button class="tab-go" onclick={go}>{ t(lang, "tabulate") }</button>
         </div>
@@ -246,7 +247,9 @@ pub fn files(state: &State, link: &Scope<App>, drafts: &BTreeMap<String, Tabulat
                 let remove = link.callback(move |_| Msg::Act(crate::state::Action::RemoveFile(name.clone())));
                 let error = out.and_then(|o| o.error.clone());
                 let class = if error.is_some() { "file error" } else { "file" };
-                let default_draft = TabulateIn { agg: "count".into(), margins: true, ..TabulateIn::default() };
+                // Units are the rows unless a column names them (`id`, `person_id`, `volgnummer` …).
+                let unit = out.and_then(|o| cellguard_io::guess_unit_column(&o.columns)).cloned();
+                let default_draft = TabulateIn { agg: "count".into(), margins: true, unit, ..TabulateIn::default() };
                 let draft = drafts.get(&f.name).cloned().or_else(|| match &f.mode { Mode::Microdata(d) => Some(d.clone()), Mode::Table(_) => None }).unwrap_or(default_draft);
                 let as_table = {
                     let name = f.name.clone();
