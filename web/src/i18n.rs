@@ -146,6 +146,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Colonne d'unité",
     ),
     (
+        "microdata_offer",
+        "This file has no unit counts: it looks like microdata. Choose the table to make of it (if it is a table already, name its column of unit counts `n`).",
+        "Dit bestand heeft geen aantallen eenheden: het lijkt op microdata. Kies de tabel die ervan gemaakt wordt (is het al een tabel, noem de kolom met de aantallen eenheden dan `n`).",
+        "Ce fichier n'a pas de nombres d'unités : il ressemble à des microdonnées. Choisissez le tableau à en faire (si c'est déjà un tableau, nommez `n` sa colonne des nombres d'unités).",
+    ),
+    (
         "rows_as_units",
         "No unit column: each row is counted as a unit (a person with several rows counts several times).",
         "Geen eenheidskolom: elke rij telt als een eenheid (een persoon met meerdere rijen telt meermaals).",

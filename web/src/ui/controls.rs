@@ -245,7 +245,10 @@ pub fn files(state: &State, link: &Scope<App>, drafts: &BTreeMap<String, Tabulat
                 let out = outcome_of(state, &f.name);
                 let name = f.name.clone();
                 let remove = link.callback(move |_| Msg::Act(crate::state::Action::RemoveFile(name.clone())));
-                let error = out.and_then(|o| o.error.clone());
+                // A file without unit counts whose columns look like microdata is offered for tabulation, not shown
+                // as a table that failed.
+                let offered = matches!(f.mode, Mode::Table(_)) && out.is_some_and(|o| o.looks_like_microdata);
+                let error = out.and_then(|o| o.error.clone()).filter(|_| !offered);
                 let class = if error.is_some() { "file error" } else { "file" };
                 // Units are the rows unless a column names them (`id`, `person_id`, `volgnummer` …).
                 let unit = out.and_then(|o| cellguard_io::guess_unit_column(&o.columns)).cloned();
@@ -268,6 +271,7 @@ pub fn files(state: &State, link: &Scope<App>, drafts: &BTreeMap<String, Tabulat
                             (Mode::Table(r), Some(o)) if o.error.is_none() => roles_panel(state, link, &f.name, r, o),
                             (Mode::Table(_), Some(o)) if o.looks_like_microdata => html! {
                                 <details class="micro" open=true><summary>{ t(lang, "microdata") }</summary>
+                                    <p class="note">{ t(lang, "microdata_offer") }</p>
                                     { tabulate_panel(state, link, &f.name, &o.columns, &draft) }
                                 </details>
                             },
