@@ -202,6 +202,31 @@ try {
     assert.ok(requests.some((u) => u.includes('worker_loader.js?helper')), 'the helper worker was started');
   });
 
+  await step('invalid policy text keeps the user\'s text and shows why; valid text then applies', async () => {
+    await clear();
+    await load(good, ['table_semicolon.csv']);
+    const before = await counts();
+    await page.evaluate(() => { document.getElementById('policy-toml').open = true; });
+    const typed = 'name = "mine"\nthreshold = { min_units = "ten" }\n';
+    await page.fill('#policy-toml textarea', typed);
+    await page.click('#policy-toml button');
+    await page.waitForSelector('#policy-error');
+    assert.match(await page.textContent('#policy-error'), /min_units/);
+    assert.equal(await page.inputValue('#policy-toml textarea'), typed, 'the text is kept');
+    assert.deepEqual(await counts(), before, 'the policy in force is unchanged');
+    const valid = typed.replace('"ten"', '100');
+    await page.fill('#policy-toml textarea', valid);
+    await page.click('#policy-toml button');
+    await page.waitForSelector('#policy-error', { state: 'detached' });
+    const policy = join(artifacts, 'mine.toml');
+    writeFileSync(policy, valid);
+    const want = JSON.parse(cliReport(good, ['table_semicolon.csv'], policy)).tables[0].summary;
+    assert.notEqual(want.by_status.unsafe, before.unsafe, 'the new policy changes the verdicts');
+    await page.waitForFunction((n) => document.querySelector('#count-unsafe')?.textContent === String(n), want.by_status.unsafe);
+    assert.equal(await page.textContent('#policy-toml summary b'), 'mine');
+    await page.selectOption('#preset', 'essnet');
+  });
+
   await step('a TOML policy file is used and recorded like the CLI does', async () => {
     await clear();
     await page.setInputFiles('#policy-file', join(root, 'tests/corpus/policy/ksz-example.toml'));

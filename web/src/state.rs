@@ -66,6 +66,9 @@ pub struct State {
     pub explanation: Option<Explanation>,
     /// The last run was cancelled: no results are shown until the next one.
     pub cancelled: bool,
+    /// Policy text the user applied that is not a valid policy, with why: the editor keeps showing it (the
+    /// policy in force does not change) until a valid policy is applied.
+    pub policy_draft: Option<(String, String)>,
 }
 
 impl Default for State {
@@ -84,6 +87,7 @@ impl Default for State {
             page: None,
             explanation: None,
             cancelled: false,
+            policy_draft: None,
         }
     }
 }
@@ -226,6 +230,7 @@ impl State {
             Ok(p) => {
                 self.policy = p;
                 self.policy_file = file;
+                self.policy_draft = None;
                 self.notices.clear();
                 self.check()
             }
@@ -295,8 +300,15 @@ impl State {
                 self.set_policy(p, Some(file))
             }
             Action::EditPolicy(text) => match Policy::from_toml(&text) {
-                Ok(p) if p == self.policy => Vec::new(),
-                p => self.set_policy(p.map_err(|e| e.to_string()), None),
+                Ok(p) if p == self.policy => {
+                    self.policy_draft = None;
+                    Vec::new()
+                }
+                Ok(p) => self.set_policy(Ok(p), None),
+                Err(e) => {
+                    self.policy_draft = Some((text, e.to_string()));
+                    Vec::new()
+                }
             },
             Action::Cancel => {
                 if self.busy.take().is_some() {
@@ -702,6 +714,27 @@ mod tests {
         drive(&mut st, &mut se, Action::EditPolicy(edited));
         assert_eq!(st.policy.threshold.as_ref().unwrap().min_units, 3);
         assert!(st.outcome.as_ref().unwrap().policy_sha256.is_none());
+    }
+
+    /// Invalid policy text stays in the editor with its error; the policy in force is unchanged until valid text
+    /// is applied.
+    #[test]
+    fn invalid_policy_text_is_kept_with_its_error() {
+        let (mut st, mut se) = (State::default(), Session::default());
+        let before = st.policy.clone();
+        let typed = "name = \"mine\"\nthreshold = { min_units = \"ten\" }\n".to_string();
+        drive(&mut st, &mut se, Action::EditPolicy(typed.clone()));
+        let (kept, error) = st.policy_draft.clone().unwrap();
+        assert_eq!(kept, typed);
+        assert!(error.contains("min_units"), "{error}");
+        assert_eq!(st.policy, before);
+        drive(
+            &mut st,
+            &mut se,
+            Action::EditPolicy(typed.replace("\"ten\"", "10")),
+        );
+        assert_eq!(st.policy_draft, None);
+        assert_eq!(st.policy.threshold.as_ref().unwrap().min_units, 10);
     }
 
     #[test]

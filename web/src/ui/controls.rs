@@ -415,7 +415,11 @@ pub fn policy(state: &State, link: &Scope<App>) -> Html {
                 <summary>{ t(lang, "policy_in_force") }{": "}<b>{ &p.name }</b>
                     if let Some(f) = &state.policy_file { { format!(" — {}", f.name) } }
                 </summary>
-                <textarea ref={toml_ref} rows="14" spellcheck="false" aria-label={t(lang, "policy_in_force")} value={p.to_toml()} />
+                <textarea ref={toml_ref} rows="14" spellcheck="false" aria-label={t(lang, "policy_in_force")}
+                    value={state.policy_draft.as_ref().map_or_else(|| p.to_toml(), |(text, _)| text.clone())} />
+                if let Some((_, error)) = &state.policy_draft {
+                    <p class="policy-error" id="policy-error" role="alert"><b>{ t(lang, "error") }{": "}</b>{ error }</p>
+                }
                 <button onclick={on_apply}>{ t(lang, "apply") }</button>
             </details>
         </div>
