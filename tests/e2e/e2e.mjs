@@ -166,6 +166,7 @@ try {
     assert.ok(await page.evaluate(() => document.getElementById('explain').contains(document.activeElement)), 'the explanation takes the focus');
     assert.equal(await page.textContent(`#${await page.getAttribute('#explain', 'aria-labelledby')}`), 'Why this cell');
     assert.match(await page.textContent('#explain .coords'), /^sex = [^,]+, region = \S+/, 'coordinates are separated');
+    assert.equal(await page.textContent('.rules li[data-rule="threshold"]'), 'threshold: applied — 1 cell', 'one cell, in the singular');
     await page.screenshot({ path: join(artifacts, '03b-keyboard-explanation.png') });
     await page.keyboard.press('Escape');
     await page.waitForSelector('#explain', { state: 'detached' });

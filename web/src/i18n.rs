@@ -176,6 +176,7 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("results", "Results", "Resultaten", "Résultats"),
     ("summary", "Summary", "Samenvatting", "Résumé"),
     ("cells", "cells", "cellen", "cellules"),
+    ("cell", "cell", "cel", "cellule"),
     (
         "only_not_safe",
         "Only cells that are not safe",
@@ -291,6 +292,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "overeenkomende cellen",
         "cellules correspondantes",
     ),
+    (
+        "matching_one",
+        "matching cell",
+        "overeenkomende cel",
+        "cellule correspondante",
+    ),
 ];
 
 /// The label `key` in `lang`; an unknown key shows as itself (a test keeps every key the page uses known).
@@ -303,6 +310,11 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             Lang::Nl => nl,
             Lang::Fr => fr,
         })
+}
+
+/// The label for a count: `one` when `n` is 1, `many` otherwise ("1 cell", "2 cells").
+pub fn count_word(lang: Lang, n: u64, one: &'static str, many: &'static str) -> &'static str {
+    t(lang, if n == 1 { one } else { many })
 }
 
 /// Every label key.

@@ -91,7 +91,7 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
             <div class="summary" id="summary">
                 <h2>{ t(lang, "summary") }{": "}{ &tv.name }</h2>
                 <p>
-                    <span class="count" id="count-cells">{ c.cells }</span>{" "}{ t(lang, "cells") }{" — "}
+                    <span class="count" id="count-cells">{ c.cells }</span>{" "}{ i18n::count_word(lang, c.cells, "cell", "cells") }{" — "}
                     <span class="chip safe">{ i18n::status(lang, Status::Safe) }{" "}<b id="count-safe">{ c.safe }</b></span>
                     <span class="chip review">{ i18n::status(lang, Status::Review) }{" "}<b id="count-review">{ c.review }</b></span>
                     <span class="chip unsafe">{ i18n::status(lang, Status::Unsafe) }{" "}<b id="count-unsafe">{ c.unsafe_ }</b></span>
@@ -103,7 +103,7 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
                         let how = match u.how.as_str() { "applied" => t(lang, "applied"), "partly-applied" => t(lang, "partly_applied"), "off" => t(lang, "off"), _ => t(lang, "not_applicable") };
                         html! { <li class={u.how.clone()} data-rule={u.rule.as_str()}>
                             <b>{ i18n::rule(lang, u.rule) }</b>{ format!(": {how}") }
-                            if n > 0 { { format!(" — {n} {}", t(lang, "cells")) } }
+                            if n > 0 { { format!(" — {n} {}", i18n::count_word(lang, n, "cell", "cells")) } }
                             if let Some(r) = &u.reason { <span class="reason">{ format!(" ({r})") }</span> }
                         </li> }
                     }) }
@@ -135,7 +135,7 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
                         }) }
                     </select>
                 </label>
-                if let Some(p) = &state.page { <span class="matching" id="matching">{ format!("{} {}", p.total, t(lang, "matching")) }</span> }
+                if let Some(p) = &state.page { <span class="matching" id="matching">{ format!("{} {}", p.total, i18n::count_word(lang, u64::from(p.total), "matching_one", "matching")) }</span> }
             </div>
             { grid(state, link, scroll_row) }
         </div>
