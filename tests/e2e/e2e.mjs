@@ -364,6 +364,36 @@ try {
     await page.screenshot({ path: join(artifacts, '06-microdata.png'), fullPage: true });
   });
 
+  await step('after a policy change while the table was scrolled, the table shows the rows it counts', async () => {
+    await clear();
+    await page.click('#demo');
+    await page.waitForSelector('.micro');
+    await counts();
+    await page.uncheck('#only-not-safe');
+    await page.waitForSelector('.cell-row');
+    const tall = await page.evaluate(() => {
+      const v = document.getElementById('viewport');
+      v.scrollTop = v.scrollHeight;
+      v.dispatchEvent(new Event('scroll'));
+      return v.scrollHeight > 2 * v.clientHeight;
+    });
+    assert.ok(tall, 'the table is taller than its box');
+    await page.waitForFunction(() => document.getElementById('viewport').scrollTop > 0);
+    await page.selectOption('#preset', 'acro');
+    await page.waitForFunction(() => document.querySelector('#policy-toml summary b')?.textContent === 'acro');
+    await page.waitForFunction(() => document.getElementById('viewport')?.scrollTop === 0);
+    await page.waitForSelector('.cell-row');
+    const matching = Number((await page.textContent('#matching')).split(' ')[0]);
+    // Rows in the scroll box's visible part, not only somewhere in it.
+    const seen = await page.evaluate(() => {
+      const box = document.getElementById('viewport').getBoundingClientRect();
+      return [...document.querySelectorAll('#viewport .cell-row')]
+        .filter((r) => { const b = r.getBoundingClientRect(); return b.bottom > box.top && b.top < box.bottom; }).length;
+    });
+    assert.ok(matching > 0 && seen > 0, `${matching} matching cells, ${seen} rows in view`);
+    await page.selectOption('#preset', 'essnet');
+  });
+
   await step('axe-core finds no critical or serious violation in any view, in each language', async () => {
     await page.goto(server.url);
     await page.waitForSelector('.empty');

@@ -48,6 +48,9 @@ pub struct App {
     /// The cell whose explanation was open at the last render: focus goes into the dialog when it opens and back
     /// to the cell's row when it closes.
     explained: Option<u32>,
+    /// The rows shown start again from the first (a new outcome, table or filter): the table's scroll box is
+    /// scrolled back to the top at the next render, so it shows the rows it counts.
+    to_top: bool,
 }
 
 fn spawn(ctx: &Context<App>) -> WorkerBridge<CheckWorker> {
@@ -220,16 +223,18 @@ impl Component for App {
             heat_canvas: NodeRef::default(),
             unhashed: Vec::new(),
             explained: None,
+            to_top: false,
         }
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
             Msg::Act(action) => {
-                if matches!(action, Action::Select(_) | Action::SetFilter(_)) {
-                    self.scroll_row = 0;
-                }
                 let outcome = matches!(action, Action::Worker(Response::Checked(_)));
+                if outcome || matches!(action, Action::Select(_) | Action::SetFilter(_)) {
+                    self.scroll_row = 0;
+                    self.to_top = true;
+                }
                 let effects = self.state.reduce(action);
                 self.run(ctx, effects);
                 if outcome {
@@ -369,6 +374,11 @@ impl Component for App {
                 let _ = el.focus();
             }
         };
+        if std::mem::take(&mut self.to_top) {
+            if let Some(viewport) = document.get_element_by_id("viewport") {
+                viewport.set_scroll_top(0);
+            }
+        }
         let now = self.state.explanation.as_ref().map(|e| e.cell);
         match (self.explained, now) {
             (None, Some(_)) => focus("#explain"),
