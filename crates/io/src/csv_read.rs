@@ -1,5 +1,5 @@
-//! CSV reading: `,` `;` or tab (sniffed from the header), UTF-8 with or without BOM, quoted fields, decimal comma
-//! when the separator is `;` or tab.
+//! CSV reading: `,` `;` or tab (sniffed from the header), UTF-8 with or without BOM, or UTF-16 with its BOM (Excel's
+//! "Unicode text"), quoted fields, decimal comma when the separator is `;` or tab.
 //!
 //! (Past 600 lines with its tests: the direct splitter and the csv crate's path are tested against each other
 //! here.)
@@ -87,7 +87,54 @@ pub(crate) struct Source<'a> {
 }
 
 pub(crate) fn read(file: &str, src: Source<'_>) -> Result<Frame, Error> {
-    read_with(file, src, true)
+    match utf16_as_utf8(file, src.bytes)? {
+        Some(text) => read_with(
+            file,
+            Source {
+                bytes: text.as_bytes(),
+                shared: None,
+                only: src.only,
+            },
+            true,
+        ),
+        None => read_with(file, src, true),
+    }
+}
+
+/// A UTF-16 text file (it starts with a byte-order mark, `FF FE` or `FE FF`: Excel's "Unicode text" is one) as
+/// UTF-8; `None` for any other bytes. A broken character (a lone surrogate, an odd last byte) is an error naming
+/// its line.
+pub(crate) fn utf16_as_utf8(file: &str, bytes: &[u8]) -> Result<Option<String>, Error> {
+    let (little, body) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (true, rest),
+        [0xFE, 0xFF, rest @ ..] => (false, rest),
+        _ => return Ok(None),
+    };
+    let pairs = body.chunks_exact(2);
+    let odd = !pairs.remainder().is_empty();
+    let units = pairs.map(|p| match *p {
+        [a, b] if little => u16::from_le_bytes([a, b]),
+        [a, b] => u16::from_be_bytes([a, b]),
+        _ => 0,
+    });
+    let mut text = String::with_capacity(body.len() / 2);
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => text.push(c),
+            Err(_) => return Err(broken_utf16(file, &text)),
+        }
+    }
+    if odd {
+        return Err(broken_utf16(file, &text));
+    }
+    Ok(Some(text))
+}
+
+fn broken_utf16(file: &str, read: &str) -> Error {
+    Error::Utf16 {
+        file: file.to_owned(),
+        line: newlines(read.as_bytes()) + 1,
+    }
 }
 
 /// Reads a CSV; `plain` lets a body without quotes take the direct path ([`read_plain`]).
@@ -597,6 +644,49 @@ pub(crate) fn split_plain(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// Excel's "Unicode text" (UTF-16 little-endian with its byte-order mark, tab-separated) and UTF-16
+    /// big-endian read as the same table as UTF-8; a broken character is an error naming its line.
+    #[test]
+    fn utf16_text_is_read_as_text() {
+        let text = "sex\tregion\tn\tvalue\nF\tBrüssel\t12\t3,5\nM\tVL\t30\t4\n";
+        let utf8 = crate::read_frame("t.txt", text.as_bytes()).unwrap();
+        let encode = |little: bool| -> Vec<u8> {
+            let bom: &[u8] = if little { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] };
+            let mut out = bom.to_vec();
+            for u in text.encode_utf16() {
+                out.extend(if little {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                });
+            }
+            out
+        };
+        for little in [true, false] {
+            let bytes = encode(little);
+            let f = crate::read_frame("t.txt", &bytes).unwrap();
+            assert_eq!(f.columns, utf8.columns, "little-endian: {little}");
+            assert!(f.decimal_comma);
+            assert_eq!(
+                crate::column_names("t.txt", &bytes).unwrap(),
+                ["sex", "region", "n", "value"]
+            );
+        }
+        // A lone high surrogate on line 3; an odd last byte after line 3's end.
+        let mut lone = encode(true);
+        let at = lone.len() - 4;
+        lone.splice(at..at, 0xD800u16.to_le_bytes());
+        let e = crate::read_frame("t.txt", &lone).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.txt: line 3 has a broken UTF-16 character (the file starts as UTF-16 text); save the file as UTF-8"
+        );
+        let mut odd = encode(true);
+        odd.push(b'x');
+        let e = crate::read_frame("t.txt", &odd).unwrap_err();
+        assert!(e.to_string().contains("line 4 has a broken UTF-16"), "{e}");
+    }
 
     fn src(bytes: &[u8]) -> Source<'_> {
         Source {

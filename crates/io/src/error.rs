@@ -12,6 +12,10 @@ pub enum Error {
     Binary { file: String, offset: u64 },
     #[error("{file}: line {line} is not valid UTF-8; save the file as UTF-8")]
     Encoding { file: String, line: u64 },
+    #[error(
+        "{file}: line {line} has a broken UTF-16 character (the file starts as UTF-16 text); save the file as UTF-8"
+    )]
+    Utf16 { file: String, line: u64 },
     #[error("{file}: line {line}: {message}")]
     Csv {
         file: String,

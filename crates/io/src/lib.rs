@@ -87,6 +87,8 @@ pub fn read_frame_columns_shared(
 pub fn column_names(name: &str, bytes: &[u8]) -> Result<Vec<String>, Error> {
     match Format::detect(name, bytes) {
         Format::Csv => {
+            let decoded = csv_read::utf16_as_utf8(name, bytes)?;
+            let bytes = decoded.as_deref().map_or(bytes, str::as_bytes);
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
             if text.iter().all(|b| b.is_ascii_whitespace()) {
                 return Err(Error::Empty {
