@@ -269,6 +269,8 @@ try {
     assert.equal(xlsx.subarray(0, 2).toString(), 'PK');
     const html = (await download('#export-html')).toString();
     assert.ok(html.includes('<h1>Disclosure-check report</h1>'));
+    assert.match(html, /Made by cellguard [^<]*, on \d{4}-\d\d-\d\dT/, 'the report says when it was made');
+    assert.match(html, /class="primary-only">Unsafe cells are those the rules found \(primary suppression\) only/);
   });
 
   const expected = readFileSync(join(bad, 'EXPECTED.tsv'), 'utf8').split('\n')

@@ -264,6 +264,13 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Rapport van de onthullingscontrole",
         "Rapport de contrôle de divulgation",
     ),
+    ("on_date", "on", "op", "le"),
+    (
+        "primary_only",
+        "Unsafe cells are those the rules found (primary suppression) only: a total minus the other cells can still give one back. Protect them with secondary suppression before release.",
+        "Onveilige cellen zijn enkel die welke de regels vonden (primaire onderdrukking): een totaal min de andere cellen kan er nog een teruggeven. Bescherm ze met secundaire onderdrukking vóór vrijgave.",
+        "Les cellules à risque sont seulement celles que les règles ont trouvées (suppression primaire) : un total moins les autres cellules peut encore en redonner une. Protégez-les par une suppression secondaire avant diffusion.",
+    ),
     (
         "generated_by",
         "Made by cellguard",

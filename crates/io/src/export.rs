@@ -161,8 +161,18 @@ pub fn annotated_xlsx(tables: &[&Checked]) -> Result<Vec<u8>, crate::Error> {
                 .map_err(fail)?;
         }
     }
+    // What the mark means, on a sheet of its own after the tables.
+    let notes = wb.add_worksheet();
+    notes
+        .set_name(sheet_name("notes", &mut used_names))
+        .map_err(fail)?;
+    notes.write_string(0, 0, PRIMARY_ONLY).map_err(fail)?;
     wb.save_to_buffer().map_err(fail)
 }
+
+/// What the suppression mark means until secondary suppression exists: the release exports say it.
+pub const PRIMARY_ONLY: &str = "`x` marks the cells the rules found unsafe (primary suppression) only: a total \
+minus the other cells can still give one back. Protect them with secondary suppression before release.";
 
 /// A unique sheet name from a file name: at most 31 characters, none of `[]:*?/\`.
 fn sheet_name(file: &str, used: &mut Vec<String>) -> String {
@@ -234,6 +244,10 @@ mod tests {
         assert_eq!(range.get_value((2, 2)).unwrap().to_string(), "x");
         assert_eq!(range.get_value((1, 2)).unwrap().to_string(), "10.5");
         assert_eq!(range.get_value((2, 3)).unwrap().to_string(), "unsafe");
+        // The last sheet says what the mark means.
+        assert_eq!(wb.sheet_names(), ["t.csv", "notes"]);
+        let notes = wb.worksheet_range("notes").unwrap();
+        assert_eq!(notes.get_value((0, 0)).unwrap().to_string(), PRIMARY_ONLY);
     }
 
     /// A weighted table's top-weight columns are shadow columns too: the release export leaves them out.

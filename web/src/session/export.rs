@@ -48,7 +48,7 @@ impl Session {
             ExportKind::Html(lang) => (
                 format!("cellguard-report-{}.html", lang.code()),
                 "text/html",
-                html_report(report, *lang).into_bytes(),
+                html_report(report, *lang, now().as_deref()).into_bytes(),
             ),
         };
         Ok(Exported {
@@ -90,9 +90,22 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The printable report: policy, inputs with their SHA-256, per table the counts and every cell that is not
-/// safe with its explanation, in `lang`. Self-contained (inline style, no script).
-pub fn html_report(report: &Report, lang: Lang) -> String {
+/// The time on this machine (UTC, ISO 8601), for the printable report; none outside a browser.
+fn now() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::new_0().to_iso_string().as_string()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
+/// The printable report: when it was made (`generated`, as the machine's clock says), the tool's version, the
+/// policy, inputs with their SHA-256, what the suppression mark means, per table the counts and every cell that is
+/// not safe with its explanation, in `lang`. Self-contained (inline style, no script).
+pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> String {
     let mut h = String::new();
     h.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>body{{font-family:sans-serif;margin:2em;}}table{{border-collapse:collapse;margin:1em 0;}}td,th{{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top;}}.unsafe{{background:#f4c7c3;}}.review{{background:#fce8b2;}}pre{{background:#f4f4f4;padding:1em;}}</style></head><body>\n",
@@ -100,10 +113,16 @@ pub fn html_report(report: &Report, lang: Lang) -> String {
         t(lang, "report")
     ));
     h.push_str(&format!(
-        "<h1>{}</h1>\n<p>{} {}</p>\n",
+        "<h1>{}</h1>\n<p>{} {}{}</p>\n<p class=\"primary-only\">{}</p>\n",
         t(lang, "report"),
         t(lang, "generated_by"),
-        cellguard_engine::TOOL_VERSION
+        cellguard_engine::TOOL_VERSION,
+        generated.map_or_else(String::new, |g| format!(
+            ", {} {}",
+            t(lang, "on_date"),
+            esc(g)
+        )),
+        t(lang, "primary_only"),
     ));
     h.push_str(&format!(
         "<h2>{}: {}</h2>\n<pre>{}</pre>\n",
