@@ -316,7 +316,13 @@ impl Session {
                     } else {
                         cellguard_io::sha256_hex(&file.bytes)
                     };
-                    out.columns = frame.columns.iter().map(|c| c.name.clone()).collect();
+                    // Microdata keeps offering its own columns (the form tabulates it again), not the table's.
+                    out.columns = match &mode {
+                        Mode::Microdata(_) => {
+                            cellguard_io::column_names(&file.name, &file.bytes).unwrap_or_default()
+                        }
+                        Mode::Table(_) => frame.columns.iter().map(|c| c.name.clone()).collect(),
+                    };
                     out.roles = Some(roles_view(&frame, &roles));
                     out.table = Some(views.len() as u32);
                     let sizes: Vec<u32> = table.dims().iter().map(|d| d.len() as u32).collect();
