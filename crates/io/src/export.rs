@@ -250,6 +250,31 @@ mod tests {
         assert_eq!(notes.get_value((0, 0)).unwrap().to_string(), PRIMARY_ONLY);
     }
 
+    /// A table given as shadow columns only publishes its value (a frequency table its unit count): the release
+    /// export has numbers to publish, the unsafe ones marked.
+    #[test]
+    fn shadow_only_tables_publish_their_value_or_count() {
+        let policy = Policy::preset("essnet").unwrap();
+        let check = |csv: &str| {
+            let c = crate::check::check_file(
+                "t.csv",
+                csv.as_bytes(),
+                &crate::TableRoles::default(),
+                &policy,
+            )
+            .unwrap();
+            String::from_utf8(annotated_csv(&c)).unwrap()
+        };
+        assert_eq!(
+            check("sex,n,value,top1\nM,20,500,60\nF,3,90,50\n"),
+            "sex,value,cellguard_status,cellguard_rules\nM,500,safe,\nF,x,unsafe,threshold;dominance\n"
+        );
+        assert_eq!(
+            check("sex,n\nM,20\nF,3\n"),
+            "sex,n,cellguard_status,cellguard_rules\nM,20,safe,\nF,x,unsafe,threshold\n"
+        );
+    }
+
     /// A weighted table's top-weight columns are shadow columns too: the release export leaves them out.
     #[test]
     fn exports_drop_the_top_weight_columns() {

@@ -230,6 +230,11 @@ impl TableRoles {
             })
             .map(|c| c.name.clone())
             .collect();
+        // A table given as shadow columns only publishes its value (a magnitude table's total), or its unit count
+        // (a frequency table): the release export then has numbers to publish.
+        if r.published.is_empty() {
+            r.published.extend(r.value.clone().or_else(|| r.n.clone()));
+        }
         if r.n.is_none() {
             return Err(Error::Roles {
                 file: frame.file.clone(),
