@@ -228,6 +228,25 @@ try {
     await page.selectOption('#preset', 'essnet');
   });
 
+  await step('a policy edited in the form is named as edited, in the panel and in the exported reports', async () => {
+    await clear();
+    await load(good, ['table_semicolon.csv']);
+    await counts();
+    await page.fill('#p-min-units', '6');
+    await page.dispatchEvent('#p-min-units', 'change');
+    await page.waitForFunction(() => document.querySelector('#policy-toml summary b')?.textContent === 'essnet (edited)');
+    assert.equal(await page.inputValue('#preset'), '');
+    const toml = await page.inputValue('#policy-toml textarea');
+    assert.match(toml, /min_units = 6/);
+    assert.match(toml, /description = "essnet with parameters changed in the page"/);
+    const json = JSON.parse((await download('#export-json')).toString());
+    assert.equal(json.policy.name, 'essnet (edited)');
+    assert.equal(json.policy.threshold.min_units, 6);
+    assert.ok((await download('#export-html')).toString().includes('essnet (edited)'));
+    await page.selectOption('#preset', 'essnet');
+    await page.waitForFunction(() => document.querySelector('#policy-toml summary b')?.textContent === 'essnet');
+  });
+
   await step('a TOML policy file is used and recorded like the CLI does', async () => {
     await clear();
     await page.setInputFiles('#policy-file', join(root, 'tests/corpus/policy/ksz-example.toml'));

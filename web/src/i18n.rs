@@ -52,7 +52,6 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Geldend beleid",
         "Politique en vigueur",
     ),
-    ("edited", "edited", "aangepast", "modifiée"),
     ("apply", "Apply", "Toepassen", "Appliquer"),
     ("off", "off", "uit", "désactivé"),
     (

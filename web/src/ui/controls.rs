@@ -290,10 +290,18 @@ pub fn files(state: &State, link: &Scope<App>, drafts: &BTreeMap<String, Tabulat
     }
 }
 
-/// The policy with one parameter changed, as TOML for [`crate::state::Action::EditPolicy`].
+/// What an edited policy's name ends with, so the panel, the reports and the exports name it as edited.
+const EDITED: &str = " (edited)";
+
+/// The policy with one parameter changed, as TOML for [`crate::state::Action::EditPolicy`]: named as edited, and
+/// described by where it came from rather than by the description of what it was.
 fn edited(p: &Policy, f: impl FnOnce(&mut Policy)) -> String {
     let mut q = p.clone();
     f(&mut q);
+    if q != *p && !q.name.ends_with(EDITED) {
+        q.description = format!("{} with parameters changed in the page", q.name);
+        q.name.push_str(EDITED);
+    }
     q.to_toml()
 }
 
@@ -379,7 +387,7 @@ pub fn policy(state: &State, link: &Scope<App>) -> Html {
             <h2>{ t(lang, "policy") }</h2>
             <label class="field"><span>{ t(lang, "preset") }</span>
                 <select id="preset" onchange={on_preset}>
-                    if preset.is_none() { <option value="" selected=true>{ format!("{} ({})", p.name, t(lang, "edited")) }</option> }
+                    if preset.is_none() { <option value="" selected=true>{ &p.name }</option> }
                     { for cellguard_engine::policy::PRESETS.iter().map(|n| html! { <option value={*n} selected={preset == Some(n)}>{ *n }</option> }) }
                 </select>
             </label>
