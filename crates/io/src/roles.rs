@@ -55,6 +55,10 @@ pub struct ResolvedRoles {
     pub total: String,
 }
 
+/// Most dimensions a table may have. Published tables have a handful; a file whose columns would make dozens is
+/// not a table (a wide extract, a matrix), and laying it out as one would make a grid of astronomical size.
+pub const MAX_DIMENSIONS: usize = 16;
+
 /// Names of published statistics, never guessed to be dimensions.
 const STATISTICS: [&str; 22] = [
     "count",
@@ -221,6 +225,18 @@ impl TableRoles {
                 .map(|c| c.name.clone())
                 .collect(),
         };
+        if r.dims.len() > MAX_DIMENSIONS {
+            let shown: Vec<&str> = r.dims.iter().take(5).map(String::as_str).collect();
+            return Err(Error::Roles {
+                file: frame.file.clone(),
+                message: format!(
+                    "{} columns would be dimensions ({}, …); a table has at most {MAX_DIMENSIONS}: choose its \
+                     dimensions, or check whether this file is a table at all",
+                    r.dims.len(),
+                    shown.join(", ")
+                ),
+            });
+        }
         r.published = frame
             .columns
             .iter()
@@ -1214,5 +1230,30 @@ mod tests {
         );
         assert_eq!(guess(&["volgnummer", "id"]).as_deref(), Some("id"));
         assert_eq!(guess(&["sex", "wage", "identity"]), None);
+    }
+
+    /// A file whose columns would make more than [`MAX_DIMENSIONS`] dimensions is refused with the limit, given
+    /// or guessed; at the limit it is a table.
+    #[test]
+    fn dimensions_are_limited() {
+        let wide = |dims: usize| {
+            let names: Vec<String> = (0..dims).map(|i| format!("d{i}")).collect();
+            let mut csv = format!("{},n\n", names.join(","));
+            csv.push_str(&format!("{},5\n", vec!["a"; dims].join(",")));
+            crate::read_frame("wide.csv", csv.as_bytes()).unwrap()
+        };
+        let at = table_from_frame(&mut wide(MAX_DIMENSIONS), &TableRoles::default());
+        assert!(at.is_ok(), "{:?}", at.err());
+        let e = table_from_frame(&mut wide(5000), &TableRoles::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "wide.csv: 5000 columns would be dimensions (d0, d1, d2, d3, d4, …); a table has at most 16: choose its \
+             dimensions, or check whether this file is a table at all"
+        );
+        let given = TableRoles {
+            dims: Some((0..17).map(|i| format!("d{i}")).collect()),
+            ..TableRoles::default()
+        };
+        assert!(table_from_frame(&mut wide(17), &given).is_err());
     }
 }
