@@ -167,6 +167,10 @@ try {
     assert.equal(await page.textContent(`#${await page.getAttribute('#explain', 'aria-labelledby')}`), 'Why this cell');
     assert.match(await page.textContent('#explain .coords'), /^sex = [^,]+, region = \S+/, 'coordinates are separated');
     assert.equal(await page.textContent('.rules li[data-rule="threshold"]'), 'threshold: applied — 1 cell', 'one cell, in the singular');
+    // The status map is a picture with words: what it shows and what a pixel is.
+    assert.equal(await page.getAttribute('#heat', 'role'), 'img');
+    assert.match(await page.getAttribute('#heat', 'aria-label'), /12 cells — 9 safe, 0 review, 3 unsafe\. a pixel is a cell/);
+    assert.match(await page.textContent('#legend'), /a pixel is a cell/);
     await page.screenshot({ path: join(artifacts, '03b-keyboard-explanation.png') });
     await page.keyboard.press('Escape');
     await page.waitForSelector('#explain', { state: 'detached' });
@@ -403,6 +407,8 @@ try {
       return v.scrollHeight > 2 * v.clientHeight;
     });
     assert.ok(tall, 'the table is taller than its box');
+    const map = await page.evaluate(() => document.getElementById('heat').getBoundingClientRect().height);
+    assert.ok(map > 0 && map <= 242, `the status map stays within its box: ${map}px`);
     await page.waitForFunction(() => document.getElementById('viewport').scrollTop > 0);
     await page.selectOption('#preset', 'acro');
     await page.waitForFunction(() => document.querySelector('#policy-toml summary b')?.textContent === 'acro');

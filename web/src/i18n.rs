@@ -185,6 +185,18 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("by_rule", "Rule", "Regel", "Règle"),
     ("all_rules", "all rules", "alle regels", "toutes les règles"),
     ("legend", "Legend", "Legende", "Légende"),
+    (
+        "pixel_cell",
+        "a pixel is a cell",
+        "een pixel is een cel",
+        "un pixel est une cellule",
+    ),
+    (
+        "pixel_block",
+        "a pixel is up to {across} × {down} cells, shown by the worst of them",
+        "een pixel is tot {across} × {down} cellen, getoond volgens de slechtste",
+        "un pixel représente jusqu'à {across} × {down} cellules, montrées par la pire",
+    ),
     ("rules_used", "Rules", "Regels", "Règles"),
     (
         "not_applicable",

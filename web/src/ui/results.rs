@@ -5,7 +5,7 @@ use super::app::{App, Msg};
 use crate::i18n::{self, t};
 use crate::protocol::{ExportKind, Filter};
 use crate::state::{Action, State};
-use cellguard_engine::{RuleCode, Status};
+use cellguard_engine::{Lang, RuleCode, Status};
 use wasm_bindgen::{Clamped, JsCast};
 use yew::html::Scope;
 use yew::prelude::*;
@@ -111,11 +111,16 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
             </div>
             <div class="heat">
                 <h3>{ t(lang, "heatmap") }</h3>
-                <canvas ref={canvas.clone()} id="heat" width={tv.heat.width.to_string()} height={tv.heat.height.to_string()} />
+                <canvas ref={canvas.clone()} id="heat" width={tv.heat.width.to_string()} height={tv.heat.height.to_string()}
+                    role="img" aria-label={format!("{}. {} {} — {} {}, {} {}, {} {}. {}", t(lang, "heatmap"), c.cells,
+                        i18n::count_word(lang, c.cells, "cell", "cells"), c.safe, i18n::status(lang, Status::Safe),
+                        c.review, i18n::status(lang, Status::Review), c.unsafe_, i18n::status(lang, Status::Unsafe),
+                        pixel_words(lang, tv.heat.block_w, tv.heat.block_h))} />
                 <div class="legend" id="legend">{ t(lang, "legend") }{": "}
                     { for [Status::Safe, Status::Review, Status::Unsafe].into_iter().map(|s| html! {
                         <span class={classes!("chip", status_class(s))}>{ i18n::status(lang, s) }</span>
                     }) }
+                    <span class="pixel">{ format!(" — {}", pixel_words(lang, tv.heat.block_w, tv.heat.block_h)) }</span>
                 </div>
             </div>
             <div class="exports">
@@ -228,6 +233,16 @@ pub fn explanation(state: &State, link: &Scope<App>) -> Html {
             </div>
         </div>
     }
+}
+
+/// What a pixel of the status map stands for: one cell, or a block of cells shown by its worst status.
+fn pixel_words(lang: Lang, across: u32, down: u32) -> String {
+    if across.max(1) * down.max(1) == 1 {
+        return t(lang, "pixel_cell").to_owned();
+    }
+    t(lang, "pixel_block")
+        .replace("{across}", &across.to_string())
+        .replace("{down}", &down.to_string())
 }
 
 /// Paints the status map into its canvas: grey none, green safe, amber review, red unsafe.
