@@ -85,20 +85,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     spec.total = args.total.clone();
     spec.hierarchies = crate::inputs::codelists(&args.codelist, &mut side)?;
 
-    // Only the columns the table needs are read (a wide extract has dozens more).
-    let wanted: Vec<&str> = rows
-        .iter()
-        .chain(&cols)
-        .map(String::as_str)
-        .chain(args.value.as_deref().filter(|_| agg != Agg::Count))
-        .chain(args.unit.as_deref())
-        .chain(args.weight.as_deref())
-        .chain(
-            args.filters
-                .iter()
-                .filter_map(|f| f.split_once('=').map(|(c, _)| c.trim())),
-        )
-        .collect();
     let filters = args
         .filters
         .iter()
@@ -107,6 +93,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
             None => bail!("--where `{f}`: expected COLUMN=VALUE[,VALUE…]"),
         })
         .collect::<Result<Vec<(&str, Vec<&str>)>>>()?;
+    // Only the columns the table needs are read (a wide extract has dozens more).
+    let wanted: Vec<&str> = rows
+        .iter()
+        .chain(&cols)
+        .map(String::as_str)
+        .chain(args.value.as_deref().filter(|_| agg != Agg::Count))
+        .chain(args.unit.as_deref())
+        .chain(args.weight.as_deref())
+        .chain(filters.iter().map(|(col, _)| *col))
+        .collect();
     let mut frames = Vec::with_capacity(args.inputs.len());
     for path in &args.inputs {
         // Folders named `key=value` give the file's rows those columns; a --where on a key skips the files of

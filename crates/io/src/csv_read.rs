@@ -101,10 +101,34 @@ pub(crate) fn read(file: &str, src: Source<'_>) -> Result<Frame, Error> {
     }
 }
 
+/// A CSV's text past any UTF-8 BOM; an empty or binary file is an error.
+fn text<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if text.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::Empty {
+            file: file.to_owned(),
+        });
+    }
+    if let Some(offset) = text.iter().take(SNIFF_BYTES).position(|&b| b == 0) {
+        return Err(Error::Binary {
+            file: file.to_owned(),
+            offset: offset as u64,
+        });
+    }
+    Ok(text)
+}
+
+/// A CSV's column names, from its header alone (UTF-16 decoded first, as [`read`] does).
+pub(crate) fn column_names(file: &str, bytes: &[u8]) -> Result<Vec<String>, Error> {
+    let decoded = utf16_as_utf8(file, bytes)?;
+    let bytes = decoded.as_deref().map_or(bytes, str::as_bytes);
+    Ok(open(file, text(file, bytes)?)?.2)
+}
+
 /// A UTF-16 text file (it starts with a byte-order mark, `FF FE` or `FE FF`: Excel's "Unicode text" is one) as
 /// UTF-8; `None` for any other bytes. A broken character (a lone surrogate, an odd last byte) is an error naming
 /// its line.
-pub(crate) fn utf16_as_utf8(file: &str, bytes: &[u8]) -> Result<Option<String>, Error> {
+fn utf16_as_utf8(file: &str, bytes: &[u8]) -> Result<Option<String>, Error> {
     let (little, body) = match bytes {
         [0xFF, 0xFE, rest @ ..] => (true, rest),
         [0xFE, 0xFF, rest @ ..] => (false, rest),
@@ -139,19 +163,8 @@ fn broken_utf16(file: &str, read: &str) -> Error {
 
 /// Reads a CSV; `plain` lets a body without quotes take the direct path ([`read_plain`]).
 fn read_with(file: &str, src: Source<'_>, plain: bool) -> Result<Frame, Error> {
-    let bytes = src.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(src.bytes);
+    let bytes = text(file, src.bytes)?;
     let bom = src.bytes.len() - bytes.len();
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Error::Empty {
-            file: file.to_owned(),
-        });
-    }
-    if let Some(offset) = bytes.iter().take(SNIFF_BYTES).position(|&b| b == 0) {
-        return Err(Error::Binary {
-            file: file.to_owned(),
-            offset: offset as u64,
-        });
-    }
     let (mut reader, delimiter, names) = open(file, bytes)?;
     // Rows are at most the lines: size the columns once instead of growing (and copying) them as they fill.
     let lines = newlines(bytes) as usize + 1;

@@ -39,7 +39,7 @@ pub use partition::{
 };
 pub use report_read::{is_report, read_report};
 pub use roles::{
-    MicroRoles, ResolvedRoles, TableRoles, UNIT_NAMES, codelist_from_frame, guess_unit_column,
+    MicroRoles, ResolvedRoles, TableRoles, codelist_from_frame, guess_unit_column,
     microdata_from_frame, table_from_frame,
 };
 pub use write::{number, tabulated_to_csv};
@@ -86,17 +86,7 @@ pub fn read_frame_columns_shared(
 /// are not read (an XLSX sheet is, whole).
 pub fn column_names(name: &str, bytes: &[u8]) -> Result<Vec<String>, Error> {
     match Format::detect(name, bytes) {
-        Format::Csv => {
-            let decoded = csv_read::utf16_as_utf8(name, bytes)?;
-            let bytes = decoded.as_deref().map_or(bytes, str::as_bytes);
-            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            if text.iter().all(|b| b.is_ascii_whitespace()) {
-                return Err(Error::Empty {
-                    file: name.to_owned(),
-                });
-            }
-            Ok(csv_read::open(name, text)?.2)
-        }
+        Format::Csv => csv_read::column_names(name, bytes),
         Format::Xlsx => Ok(xlsx::read(name, bytes)?
             .columns
             .into_iter()

@@ -70,11 +70,11 @@ fn outcome_of<'a>(state: &'a State, name: &str) -> Option<&'a FileOutcome> {
         .find(|f| f.name == name)
 }
 
-/// A `<select>` of columns for one role: "(guess)" or a column.
-fn role_select(
+/// One role's row: its name (label key `role`) and a `<select>` of columns named by it: "(guess)" or a column.
+fn role_row(
     lang: Lang,
+    role: &'static str,
     id: String,
-    label: &str,
     columns: &[String],
     current: Option<&str>,
     on: Callback<Option<String>>,
@@ -86,12 +86,14 @@ fn role_select(
         on.emit((!v.is_empty()).then_some(v));
     });
     html! {
-        <select {id} {onchange} aria-label={label.to_owned()}>
-            <option value="" selected={current.is_none()}>{ t(lang, "guess") }</option>
-            { for columns.iter().map(|c| html! {
-                <option value={c.clone()} selected={current == Some(c.as_str())}>{ c }</option>
-            }) }
-        </select>
+        <div class="role"><span>{ t(lang, role) }</span>
+            <select {id} {onchange} aria-label={t(lang, role)}>
+                <option value="" selected={current.is_none()}>{ t(lang, "guess") }</option>
+                { for columns.iter().map(|c| html! {
+                    <option value={c.clone()} selected={current == Some(c.as_str())}>{ c }</option>
+                }) }
+            </select>
+        </div>
     }
 }
 
@@ -142,12 +144,12 @@ fn roles_panel(
                 }) }
                 </span>
             </div>
-            <div class="role"><span>{ t(lang, "role_n") }</span>{ role_select(lang, id("n"), t(lang, "role_n"), &view.columns, view.n.as_deref(), set(|r, v| r.n = v)) }</div>
-            <div class="role"><span>{ t(lang, "role_value") }</span>{ role_select(lang, id("value"), t(lang, "role_value"), &view.columns, view.value.as_deref(), set(|r, v| r.value = v)) }</div>
+            { role_row(lang, "role_n", id("n"), &view.columns, view.n.as_deref(), set(|r, v| r.n = v)) }
+            { role_row(lang, "role_value", id("value"), &view.columns, view.value.as_deref(), set(|r, v| r.value = v)) }
             <div class="role"><span>{ t(lang, "role_top") }</span><span>{ if view.top.is_empty() { t(lang, "none").to_owned() } else { view.top.join(", ") } }</span></div>
-            <div class="role"><span>{ t(lang, "role_status") }</span>{ role_select(lang, id("status"), t(lang, "role_status"), &view.columns, view.status.as_deref(), set(|r, v| r.status = v)) }</div>
-            <div class="role"><span>{ t(lang, "role_dof") }</span>{ role_select(lang, id("dof"), t(lang, "role_dof"), &view.columns, view.dof.as_deref(), set(|r, v| r.dof = v)) }</div>
-            <div class="role"><span>{ t(lang, "role_weight") }</span>{ role_select(lang, id("weight"), t(lang, "role_weight"), &view.columns, view.weight.as_deref(), set(|r, v| r.weight = v)) }</div>
+            { role_row(lang, "role_status", id("status"), &view.columns, view.status.as_deref(), set(|r, v| r.status = v)) }
+            { role_row(lang, "role_dof", id("dof"), &view.columns, view.dof.as_deref(), set(|r, v| r.dof = v)) }
+            { role_row(lang, "role_weight", id("weight"), &view.columns, view.weight.as_deref(), set(|r, v| r.weight = v)) }
             <div class="role"><span>{ t(lang, "role_total") }</span><code>{ &view.total }</code></div>
             <div class="role"><span>{ t(lang, "published") }</span><span>{ if view.published.is_empty() { t(lang, "none").to_owned() } else { view.published.join(", ") } }</span></div>
         </details>
