@@ -34,19 +34,25 @@ pub(super) fn out_of_order(top: f64, next: f64) -> bool {
 }
 
 /// The rule's test of a cell's units and a top contribution of rank `k + 1` (from 0): above zero with `k` units or
-/// fewer. The units and the rank as floats, so the first look compares them beside the float columns without an
-/// integer step: a count converts to the nearest float, which is the count itself up to 2^53 and above 2^53
-/// otherwise, so against a small rank the comparison is the integers' own.
+/// fewer.
 #[inline]
-pub(super) fn beyond_units(n: f64, k: f64, top: f64) -> bool {
-    (n <= k) & (top > 0.0)
+pub(super) fn beyond_units(n: u64, k: u64, top: f64) -> bool {
+    n <= k && top > 0.0
 }
 
-/// The rule's test of a cell's units and value: no units, a value other than zero (the units as a float, as in
-/// [`beyond_units`]: only a count of 0 converts to 0).
+/// The rule's test of a cell's units and value: no units, a value other than zero.
 #[inline]
-pub(super) fn empty_with_value(n: f64, value: f64) -> bool {
-    (n == 0.0) & (value != 0.0)
+pub(super) fn empty_with_value(n: u64, value: f64) -> bool {
+    n == 0 && value != 0.0
+}
+
+/// The first look's condition for the tests on the units ([`beyond_units`], [`empty_with_value`]), from the
+/// units alone: fewer units than the table has top columns, or none. Both tests need it: a top contribution of
+/// rank k + 1 beyond the units means k units or fewer, below the `top_columns` the table has; an empty cell has
+/// no units.
+#[inline]
+pub(super) fn units_may_contradict(n: u64, top_columns: u64) -> bool {
+    n < top_columns.max(1)
 }
 
 /// The rule's test of a cell's top contributions against its value, written once: their sum (in a weighted
@@ -94,12 +100,11 @@ fn may_fire(c: &Columns, i: usize) -> bool {
     let raw = |col: &crate::table::Column<f64>| col.values().get(i).copied().unwrap_or(f64::NAN);
     let n = c.n.values().get(i).copied().unwrap_or(0);
     let value = c.value.map(raw);
-    let beyond = (c.top.iter().enumerate()).fold(false, |f, (k, col)| {
-        f | beyond_units(n as f64, k as f64, raw(col))
-    });
+    let beyond = (c.top.iter().enumerate())
+        .fold(false, |f, (k, col)| f | beyond_units(n, k as u64, raw(col)));
     c.weighted
         | beyond
-        | value.is_some_and(|v| empty_with_value(n as f64, v))
+        | value.is_some_and(|v| empty_with_value(n, v))
         | tops_may_contradict(
             value.unwrap_or(f64::INFINITY),
             c.top.iter().map(|&col| raw(col)),
@@ -142,7 +147,7 @@ pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>
                 },
             );
         }
-        if let Some(n) = n.filter(|&n| beyond_units(n as f64, k as f64, t)) {
+        if let Some(n) = n.filter(|&n| beyond_units(n, k as u64, t)) {
             push(
                 out,
                 RuleCode::Consistency,
@@ -170,7 +175,7 @@ pub(super) fn cell(c: &Columns, i: usize, action: Status, out: &mut Vec<Finding>
                 },
             );
         }
-        if let Some(n) = n.filter(|&n| empty_with_value(n as f64, v)) {
+        if let Some(n) = n.filter(|&n| empty_with_value(n, v)) {
             push(
                 out,
                 RuleCode::Consistency,

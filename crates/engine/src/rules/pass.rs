@@ -268,7 +268,7 @@ impl Pass<'_> {
         // A cell no per-cell rule may fire on, with no group finding, no dof rule and no declared status, is safe
         // without looking further (most cells).
         let plain = (self.dof.is_none() || cols.dof.is_none()) && cols.apriori.is_none();
-        let (mut may_block, mut units_block) = (Vec::new(), Vec::new());
+        let mut may_block = Vec::new();
         // One record of a cell's magnitudes, filled in place for each cell the magnitude rules judge.
         let mut m = super::magnitude::Magnitudes::default();
         // Per block: the cells to look at, and each one's end in the findings (0 for the others).
@@ -291,8 +291,7 @@ impl Pass<'_> {
                 findings.reserve(want.saturating_sub(findings.len()));
             }
             if self.screen {
-                self.first_look
-                    .block(&cols, block.clone(), &mut may_block, &mut units_block);
+                self.first_look.block(&cols, block.clone(), &mut may_block);
             } else {
                 may_block.clear();
                 may_block.resize(block.len(), Screen::ALL);

@@ -59,15 +59,8 @@ impl Screen {
     /// Which per-cell rules may fire on each cell of `range`: a bit per rule ([`Screen::MISSING`] …) in `may`,
     /// 0 for most cells. A column that cannot be read for the range (a bug: columns have one entry per cell)
     /// sends every cell of the block to every rule: the first look never passes a cell it could not see.
-    /// `units` is scratch space.
-    pub(super) fn block(
-        &self,
-        c: &Columns,
-        range: Range<usize>,
-        may: &mut Vec<Flags>,
-        units: &mut Vec<f64>,
-    ) {
-        if self.look(c, range.clone(), may, units).is_none() {
+    pub(super) fn block(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) {
+        if self.look(c, range.clone(), may).is_none() {
             may.clear();
             may.resize(range.len(), Self::ALL);
         }
@@ -76,23 +69,17 @@ impl Screen {
     /// [`Screen::block`]'s work, column by column over the range, so each step is a plain loop over one value
     /// array (missing entries hold 0 there; the missing bitmaps are applied after). `None` when a column cannot
     /// be read.
-    fn look(
-        &self,
-        c: &Columns,
-        range: Range<usize>,
-        may: &mut Vec<Flags>,
-        units: &mut Vec<f64>,
-    ) -> Option<()> {
+    fn look(&self, c: &Columns, range: Range<usize>, may: &mut Vec<Flags>) -> Option<()> {
         let len = range.len();
         may.clear();
         may.resize(len, 0);
         let ns = read(c.n.values(), range.clone())?;
-        // The units as floats, for the consistency rule's tests on them beside the float columns.
-        units.clear();
-        units.extend(ns.iter().map(|&n| n as f64));
+        let top_columns = c.top.len() as u64;
         for (m, &n) in may.iter_mut().zip(ns) {
             *m = (Flags::from(zero::empty(n)) * Self::ZERO)
-                | (Flags::from(threshold::too_few(n, self.min_units)) * Self::THRESHOLD);
+                | (Flags::from(threshold::too_few(n, self.min_units)) * Self::THRESHOLD)
+                | (Flags::from(consistency::units_may_contradict(n, top_columns))
+                    * Self::CONSISTENCY);
         }
         // A missing `n`: neither empty nor small, but missing.
         each_missing(c.n.missing_words(), range.clone(), |j| {
@@ -113,10 +100,9 @@ impl Screen {
         let vs = match c.value {
             Some(values) => {
                 let vs = read(values.values(), range.clone())?;
-                for ((m, &v), &n) in may.iter_mut().zip(vs).zip(units.iter()) {
+                for (m, &v) in may.iter_mut().zip(vs) {
                     *m |= (Flags::from(missing::not_a_number(v)) * Self::MISSING)
-                        | (Flags::from(negative::below_zero(v)) * Self::NEGATIVE)
-                        | (Flags::from(consistency::empty_with_value(n, v)) * Self::CONSISTENCY);
+                        | (Flags::from(negative::below_zero(v)) * Self::NEGATIVE);
                 }
                 each_missing(values.missing_words(), range.clone(), |j| {
                     if let Some(m) = may.get_mut(j) {
@@ -129,29 +115,21 @@ impl Screen {
         };
         for (k, col) in c.top.iter().enumerate() {
             let ts = read(col.values(), range.clone())?;
-            // The consistency rule's test on the units: a contribution above zero at a rank the cell has no
-            // unit for.
-            let rank = k as f64;
-            for ((m, &t), &n) in may.iter_mut().zip(ts).zip(units.iter()) {
-                *m |= Flags::from(consistency::beyond_units(n, rank, t)) * Self::CONSISTENCY;
+            // A contribution below zero; one that is not a number where the rules need it (whatever the units:
+            // the rule then looks at them). A missing entry the rules need is flagged below, when the cell has
+            // more than k units.
+            let needed = k < self.need;
+            for (m, &t) in may.iter_mut().zip(ts) {
+                *m |= (Flags::from(negative::below_zero(t)) * Self::NEGATIVE)
+                    | (Flags::from(needed & missing::not_a_number(t)) * Self::MISSING);
             }
-            if k < self.need {
-                // A contribution the rules need is missing only when the cell has more than k units: one that is
-                // not a number is flagged whatever the units (the rule then looks at them), a missing entry below.
+            if needed {
                 let k = k as u64;
-                for (m, &t) in may.iter_mut().zip(ts) {
-                    *m |= (Flags::from(negative::below_zero(t)) * Self::NEGATIVE)
-                        | (Flags::from(missing::not_a_number(t)) * Self::MISSING);
-                }
                 each_missing(col.missing_words(), range.clone(), |j| {
                     if let Some(m) = may.get_mut(j) {
                         *m |= Flags::from(ns.get(j).is_none_or(|&n| n > k)) * Self::MISSING;
                     }
                 });
-            } else {
-                for (m, &t) in may.iter_mut().zip(ts) {
-                    *m |= Flags::from(negative::below_zero(t)) * Self::NEGATIVE;
-                }
             }
         }
         let Some(vs) = vs else {
