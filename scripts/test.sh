@@ -9,7 +9,7 @@ target="${CARGO_TARGET_DIR:-target}"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 cargo clippy -p cellguard-web --target wasm32-unknown-unknown --all-targets -q -- -D warnings
-cargo build -q -p cellguard-engine -p cellguard-io --target wasm32-unknown-unknown
+cargo build -q -p cellguard-engine -p cellguard-io -p cellguard-signoff --target wasm32-unknown-unknown
 # Benches are compiled here and run with `cargo bench`.
 cargo build -q --workspace --benches
 cargo test --workspace
