@@ -115,7 +115,7 @@ fn reports_of_random_tables_validate_and_read_back() {
 }
 
 /// The field names of struct type `T`, as its `Deserialize` reads them (from the derive, so from the type).
-fn fields<'de, T: serde::Deserialize<'de>>() -> Vec<&'static str> {
+pub(crate) fn fields<'de, T: serde::Deserialize<'de>>() -> Vec<&'static str> {
     use serde::de::{Error, Visitor, value};
     /// A deserializer that only notes the fields a struct asks for.
     struct Probe(Option<&'static [&'static str]>);
@@ -150,7 +150,7 @@ fn sorted(mut v: Vec<&str>) -> Vec<&str> {
 
 /// The object at `pointer` in the schema allows exactly the keys `fields` and requires all but `optional`
 /// (the keys the writer leaves out when empty).
-fn check(schema: &Value, pointer: &str, fields: Vec<&str>, optional: &[&str]) {
+pub(crate) fn check(schema: &Value, pointer: &str, fields: Vec<&str>, optional: &[&str]) {
     let node = schema
         .pointer(pointer)
         .unwrap_or_else(|| panic!("no `{pointer}` in the schema"));

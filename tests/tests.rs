@@ -1,8 +1,10 @@
-//! Cross-crate tests: the bad-input corpus, the report schema, golden reports across file formats, and tidy rules.
+//! Cross-crate tests: the bad-input corpus, the report, package and decisions schemas, golden reports across file
+//! formats, and tidy rules.
 
 mod corpus;
 mod golden;
 mod schema;
+mod signoff_schema;
 mod tidy;
 
 use cellguard_engine::{Policy, Report};

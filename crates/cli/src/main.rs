@@ -1,12 +1,15 @@
-//! The `cellguard` binary: tabulate microdata, check tables against a disclosure policy, show policies.
+//! The `cellguard` binary: tabulate microdata, check tables against a disclosure policy, show policies; package
+//! outputs, sign a review off and verify a release bundle.
 //!
-//! Exit codes: 0 every cell safe, 1 findings (a cell unsafe or to review), 2 error (input not understood).
+//! Exit codes: 0 every cell safe (a bundle verifies), 1 findings (a cell unsafe or to review; a bundle that does
+//! not verify), 2 error (input not understood).
 
 mod check;
 mod generate;
 mod inputs;
 mod policy;
 mod serve;
+mod signoff;
 mod tabulate;
 
 /// mimalloc: a check allocates its report's arrays afresh; the system allocator returns them to the kernel
@@ -37,6 +40,17 @@ enum Command {
     },
     /// Generate a synthetic extract (deliberation IVC/KSZG 24/194 design) with codebook and reports.
     Generate(generate::Args),
+    /// Package outputs for review: files, comments, exception requests and their checks.
+    Package {
+        #[command(subcommand)]
+        action: signoff::PackageAction,
+    },
+    /// Make a reviewer's key pair: the private key sealed under a passphrase, the public key to share.
+    Keygen(signoff::KeygenArgs),
+    /// Decide on a package's outputs (from a TOML file), sign, and write the release bundle.
+    Review(signoff::ReviewArgs),
+    /// Verify a release bundle against trusted public keys: exit 0 when it holds, 1 with each failure named.
+    Verify(signoff::VerifyArgs),
     /// Serve the built browser page on 127.0.0.1 (tables are checked in the browser; nothing is uploaded).
     Serve(serve::Args),
 }
@@ -49,6 +63,10 @@ fn main() -> ExitCode {
         Command::Policy { action } => policy::run(action),
         Command::Serve(args) => serve::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Package { action } => signoff::package(action),
+        Command::Keygen(args) => signoff::keygen(args),
+        Command::Review(args) => signoff::review(args),
+        Command::Verify(args) => signoff::verify(args),
     };
     match result {
         Ok(code) => code,

@@ -456,6 +456,46 @@ mod tests {
         );
     }
 
+    /// The private key is in no output: not in the bundle or its files, the package, the public key, the sealed
+    /// key file, a debug print or an error message; neither its raw bytes nor their hexadecimal.
+    #[test]
+    fn the_private_key_is_in_no_output() {
+        let seed = [5u8; 32];
+        let key = KeyPair::from_seed(seed);
+        let (p, d) = reviewed(&key);
+        let bundle = release::bundle(&p, &d).unwrap();
+        let mut outputs: Vec<Vec<u8>> = archive::read("b", &bundle, &Limits::default())
+            .unwrap()
+            .into_values()
+            .collect();
+        outputs.extend([bundle, p.to_zip(), canonical::to_bytes(&key.public("R"))]);
+        let sealed = key
+            .seal("R", "correct horse battery", [1; 16], [2; 12])
+            .unwrap();
+        outputs.push(sealed.to_json());
+        outputs.push(format!("{key:?} {sealed:?}").into_bytes());
+        outputs.push(
+            sealed
+                .open("not the passphrase")
+                .unwrap_err()
+                .to_string()
+                .into_bytes(),
+        );
+        let spellings = [
+            seed.to_vec(),
+            hex::encode(seed).into_bytes(),
+            hex::encode_upper(seed).into_bytes(),
+        ];
+        for (i, output) in outputs.iter().enumerate() {
+            for secret in &spellings {
+                assert!(
+                    !output.windows(secret.len()).any(|w| w == secret.as_slice()),
+                    "output {i} holds the private key"
+                );
+            }
+        }
+    }
+
     #[test]
     fn unreadable_bundles_are_errors() {
         let key = KeyPair::from_seed([5; 32]);
