@@ -1,3 +1,5 @@
+//! The sign-off's errors: each names the file, output or key it is about and what is wrong.
+
 /// What went wrong, said so a researcher or reviewer knows which file or output and what to do.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Error {
