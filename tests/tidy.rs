@@ -36,17 +36,22 @@ fn every_rust_file_opens_with_a_module_doc() {
     );
 }
 
-/// The page's Content-Security-Policy is the same in `index.html` and in the header `cellguard serve` sends.
+/// The pages' Content-Security-Policy is the same in `index.html`, in `signoff.html` and in the header
+/// `cellguard serve` sends.
 #[test]
 fn page_and_server_send_the_same_csp() {
     let root = crate::root();
-    let html = std::fs::read_to_string(root.join("index.html")).unwrap();
+    let csp = |file: &str| {
+        let html = std::fs::read_to_string(root.join(file)).unwrap();
+        html.split("http-equiv=\"Content-Security-Policy\" content=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_owned()
+    };
     let serve = std::fs::read_to_string(root.join("crates/cli/src/serve.rs")).unwrap();
-    let meta = html
-        .split("http-equiv=\"Content-Security-Policy\" content=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap();
+    let meta = csp("index.html");
+    assert_eq!(meta, csp("web/static/signoff.html"));
     let header = serve
         .split("pub const CSP: &str = \"")
         .nth(1)

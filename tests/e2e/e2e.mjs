@@ -2,11 +2,12 @@
 //   node e2e.mjs DIST_DIR CELLGUARD_BIN ARTIFACTS_DIR
 // Loads tables in several formats and compares what the page shows with `cellguard check` on the same files,
 // opens explanations (with the mouse, and with the keyboard alone), switches language, exports the JSON report and compares it byte for byte with the CLI's,
-// drops every file of the bad-input corpus, runs axe-core on every view, tabulates microdata in the page, and asserts that no request left
-// the local server. Screenshots of the main states go to ARTIFACTS_DIR.
+// drops every file of the bad-input corpus, runs axe-core on every view, tabulates microdata in the page, reviews and signs a
+// package in the sign-off page and verifies bundles both ways with the CLI, and asserts that no request left the local server. Screenshots of the main states go to ARTIFACTS_DIR.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { browser, serve } from './harness.mjs';
@@ -73,9 +74,10 @@ async function download(selector) {
 }
 
 try {
-  await step('the page\'s code (WebAssembly and JavaScript, gzip -9) stays within 1.5 MB', async () => {
+  await step('the checking page\'s code (WebAssembly and JavaScript, gzip -9) stays within 1.5 MB; the sign-off page is apart', async () => {
     let gz = 0;
-    for (const f of readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f))) {
+    const signoff = (f) => f.startsWith('cellguard-signoff') || f === 'signoff_boot.js';
+    for (const f of readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f) && !signoff(f))) {
       gz += gzipSync(readFileSync(join(dist, f)), { level: 9 }).length;
     }
     assert.ok(gz <= 1.5e6, `the page's code is ${(gz / 1e6).toFixed(3)} MB gzipped, over the 1.5 MB budget`);
@@ -451,10 +453,109 @@ try {
     await page.waitForSelector('#explain', { state: 'detached' });
   });
 
+  // The sign-off page: a package made by the CLI, reviewed and signed in the page, verified by the CLI; a bundle
+  // signed by the CLI, verified in the page.
+  const so = mkdtempSync(join(tmpdir(), 'cellguard-signoff-'));
+  const soEnv = { ...process.env, CELLGUARD_PASSPHRASE: 'correct horse battery' };
+  /** The CLI in the sign-off folder; returns { code, stdout }. */
+  function soCli(args) {
+    try {
+      return { code: 0, stdout: String(execFileSync(cli, args, { cwd: so, env: soEnv, stdio: ['ignore', 'pipe', 'pipe'] })) };
+    } catch (e) {
+      return { code: e.status, stdout: String(e.stdout) + String(e.stderr) };
+    }
+  }
+  soCli(['tabulate', join(root, 'demo/microdata.csv'), '--rows', 'region,origin', '--cols', 'sex', '--value', 'wage', '--agg', 'mean', '--unit', 'person_id', '-o', 'mean.csv']);
+  soCli(['tabulate', join(root, 'demo/microdata.csv'), '--rows', 'region', '--cols', 'sex', '--unit', 'person_id', '-o', 'counts.csv']);
+  writeFileSync(join(so, 'note.txt'), 'Wages are 2022 euros.\n');
+  assert.equal(soCli(['package', 'new', 'p.zip', '--project', 'IVC/KSZG 24/194', '--researcher', 'A. Researcher']).code, 0);
+  assert.equal(soCli(['package', 'add', 'p.zip', 'mean.csv', 'counts.csv', 'note.txt']).code, 0);
+  assert.equal(soCli(['package', 'check', 'p.zip']).code, 1);
+
+  await step('a package made by the CLI is reviewed and signed in the sign-off page; the CLI verifies the bundle', async () => {
+    await page.goto(server.url);
+    await page.click('#signoff-link');
+    await page.waitForSelector('#open-package');
+    await page.setInputFiles('#open-package', join(so, 'p.zip'));
+    await page.waitForSelector('tr[data-output="note.txt"]');
+    assert.equal(await page.locator('.output-row').count(), 3);
+    assert.match(await page.textContent('tr[data-output="counts.csv"] .output-check'), /8 cells: 8 safe, 0 to review, 0 unsafe/);
+    await page.click('.key summary');
+    await page.fill('#new-name', 'P. Reviewer');
+    await page.fill('#new-passphrase', 'page passphrase 1');
+    await page.fill('#new-passphrase-again', 'page passphrase 1');
+    await page.click('#create-key');
+    await page.waitForSelector('#key-unlocked');
+    writeFileSync(join(so, 'page.pub.json'), await download('#save-public'));
+    writeFileSync(join(so, 'page.key.json'), await download('#save-key'));
+    // Approving the table with unsafe cells without a comment is refused, with the rule, before signing.
+    const row = (name) => `tr[data-output="${name}"]`;
+    await page.selectOption(`${row('mean.csv')} select.verdict`, 'approve');
+    await page.waitForSelector(`${row('mean.csv')} .rule-problem`);
+    assert.match(await page.textContent(`${row('mean.csv')} .rule-problem`), /a comment is required to approve a table with \d+ unsafe cells?/);
+    assert.ok(await page.isDisabled('#sign'));
+    await page.selectOption(`${row('mean.csv')} select.verdict`, 'reject');
+    await page.fill(`${row('mean.csv')} textarea`, 'Cells with too few units.');
+    await page.selectOption(`${row('counts.csv')} select.verdict`, 'approve');
+    await page.selectOption(`${row('note.txt')} select.verdict`, 'approve');
+    await page.fill(`${row('note.txt')} textarea`, 'A method note, no figures.');
+    await page.waitForSelector(`${row('mean.csv')} .rule-problem`, { state: 'detached' });
+    await accessible('the sign-off page with a package under review');
+    writeFileSync(join(so, 'page.release.zip'), await download('#sign'));
+    await page.waitForSelector('#signed');
+    await page.screenshot({ path: join(artifacts, 'signoff-review.png'), fullPage: true });
+    assert.match(await page.textContent('#signed'), /counts\.csv, note\.txt/);
+    const v = soCli(['verify', 'page.release.zip', '--trust', 'page.pub.json', '--extract', 'released']);
+    assert.equal(v.code, 0, v.stdout);
+    assert.match(v.stdout, /ok counts\.csv\nok note\.txt/);
+    assert.deepEqual(readdirSync(join(so, 'released')).sort(), ['counts.csv', 'note.txt']);
+    assert.deepEqual(readFileSync(join(so, 'released/counts.csv')), readFileSync(join(so, 'counts.csv')));
+  });
+
+  await step('a bundle signed by the CLI is verified in the page; an untrusted key and a wrong passphrase are named', async () => {
+    assert.equal(soCli(['keygen', '--name', 'C. Reviewer']).code, 0);
+    writeFileSync(join(so, 'd.toml'), '[[decision]]\noutput = "mean.csv"\ndecision = "reject"\ncomment = "Too few units."\n\n[[decision]]\noutput = "counts.csv"\ndecision = "approve"\n');
+    assert.equal(soCli(['review', 'p.zip', '--key', 'reviewer.key.json', '--decisions', 'd.toml']).code, 0);
+    await page.goto(server.url + 'signoff.html');
+    await page.click('#tab-verify');
+    await page.setInputFiles('#open-bundle', join(so, 'p.release.zip'));
+    await page.setInputFiles('#open-trust', join(so, 'reviewer.pub.json'));
+    await page.waitForSelector('#verify-ok');
+    assert.match(await page.textContent('#verification'), /C\. Reviewer/);
+    await accessible('a verified bundle');
+    // The page's own key is not the signer's.
+    await page.goto(server.url + 'signoff.html');
+    await page.click('#tab-verify');
+    await page.setInputFiles('#open-bundle', join(so, 'p.release.zip'));
+    await page.setInputFiles('#open-trust', join(so, 'page.pub.json'));
+    await page.waitForSelector('#verify-failed');
+    await page.screenshot({ path: join(artifacts, 'signoff-verify-failed.png'), fullPage: true });
+    assert.match(await page.textContent('.failures'), /which is not among the trusted keys/);
+    await accessible('a bundle that does not verify');
+    // The key file saved from the page opens with its passphrase only.
+    await page.click('#tab-review');
+    await page.setInputFiles('#open-package', join(so, 'p.zip'));
+    await page.setInputFiles('#open-key', join(so, 'page.key.json'));
+    await page.fill('#passphrase', 'not the passphrase');
+    await page.click('#unlock');
+    await page.waitForSelector('.file-error');
+    assert.match(await page.textContent('.file-error'), /the passphrase does not open this key file/);
+    await page.fill('#passphrase', 'page passphrase 1');
+    await page.click('#unlock');
+    await page.waitForSelector('#key-unlocked');
+    for (const lang of ['nl', 'fr', 'en']) {
+      await page.selectOption('#lang', lang);
+      await page.waitForSelector(`.page[data-lang="${lang}"]`);
+      assert.equal(await page.locator('xpath=//*[normalize-space(text())="?"]').count(), 0, `a word is missing in ${lang}`);
+      await accessible(`the sign-off page (${lang})`);
+    }
+  });
+
   await step('no request left the local server and the page logged no error', async () => {
     const outside = requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('blob:') && !u.startsWith('data:'));
     assert.deepEqual(outside, []);
     assert.ok(requests.some((u) => u.endsWith('cellguard-worker_bg.wasm')), 'the worker was loaded');
+    assert.ok(requests.some((u) => u.endsWith('cellguard-signoff_bg.wasm')), 'the sign-off module was loaded');
     assert.deepEqual(pageErrors, []);
   });
   console.log(`all ${passed} end-to-end checks passed; screenshots in ${artifacts}`);

@@ -18,6 +18,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Les tableaux sont contrôlés sur cet ordinateur. Rien n'est envoyé.",
     ),
     (
+        "signoff_link",
+        "Sign-off: review, sign, verify",
+        "Goedkeuring: beoordelen, ondertekenen, verifiëren",
+        "Validation : examiner, signer, vérifier",
+    ),
+    (
         "drop",
         "Drop table files here (CSV, XLSX, Arrow, Parquet) or",
         "Sleep tabelbestanden hierheen (CSV, XLSX, Arrow, Parquet) of",

@@ -5,7 +5,11 @@
 //! - [`session`]: the worker's side (check, row windows, explanations, exports);
 //! - [`state`]: the page's state and reducer;
 //! - [`i18n`]: the page's words in Dutch, French and English;
-//! - `ui` (wasm32 only): Yew components, the worker glue and the message codec.
+//! - `ui` (wasm32 only): Yew components, the worker glue and the message codec;
+//! - `signoff` (wasm32 only): the sign-off page (review a package, sign, verify a bundle), its own WebAssembly
+//!   module loaded from `signoff.html`, so the checking page does not carry it;
+//! - [`signoff_words`]: the sign-off page's words in Dutch, French and English;
+//! - `browser` (wasm32 only): what both pages ask of the browser (language, downloads, files, randomness).
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,9 +17,14 @@
     clippy::indexing_slicing
 )]
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 pub mod i18n;
 pub mod protocol;
 pub mod session;
+#[cfg(target_arch = "wasm32")]
+pub mod signoff;
+pub mod signoff_words;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -2,6 +2,7 @@
 //! remembered language) and lays out the page.
 
 use super::{CheckWorker, JsCodec, controls, results};
+use crate::browser;
 use crate::i18n::{self, t};
 use crate::protocol::{FileIn, Request, Response, TabulateIn};
 use crate::state::{Action, Effect, State};
@@ -12,7 +13,6 @@ use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 use yew_agent::worker::WorkerBridge;
 
-const LANG_KEY: &str = "cellguard.lang";
 /// Where the worker's loader lives, next to the page.
 const WORKER: &str = "./worker_loader.js";
 
@@ -64,27 +64,6 @@ fn spawn(ctx: &Context<App>) -> WorkerBridge<CheckWorker> {
         .as_module(true)
         .encoding::<JsCodec>()
         .spawn(WORKER)
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-fn initial_lang() -> Lang {
-    if let Some(l) = storage()
-        .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
-        .and_then(|c| Lang::from_code(&c))
-    {
-        return l;
-    }
-    let nav = web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .unwrap_or_default();
-    match nav.get(..2) {
-        Some("nl") => Lang::Nl,
-        Some("fr") => Lang::Fr,
-        _ => Lang::En,
-    }
 }
 
 /// The browser's WebCrypto, where the page has it (a secure context: `https:` or `127.0.0.1`).
@@ -146,32 +125,6 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
-fn download(x: &crate::protocol::Exported) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let parts = js_sys::Array::new();
-    parts.push(&js_sys::Uint8Array::from(x.bytes.as_slice()));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(&x.mime);
-    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Some(a) = doc
-        .create_element("a")
-        .ok()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        a.set_href(&url);
-        a.set_download(&x.filename);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
-}
-
 impl App {
     /// Hashes the files waiting for it, each beside the page's work (WebCrypto).
     fn hash(&mut self, ctx: &Context<Self>) {
@@ -195,12 +148,8 @@ impl App {
                     // The old worker is dropped (it stops when its current job ends); a fresh one takes over.
                     self.bridge = spawn(ctx);
                 }
-                Effect::Download(x) => download(&x),
-                Effect::SaveLang(l) => {
-                    if let Some(s) = storage() {
-                        let _ = s.set_item(LANG_KEY, l.code());
-                    }
-                }
+                Effect::Download(x) => browser::download(&x.filename, &x.mime, &x.bytes),
+                Effect::SaveLang(l) => browser::remember_lang(l),
             }
         }
     }
@@ -212,7 +161,7 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let state = State {
-            lang: initial_lang(),
+            lang: browser::initial_lang(),
             ..State::default()
         };
         App {
@@ -330,6 +279,7 @@ impl Component for App {
                 <header>
                     <h1>{ t(lang, "title") }</h1>
                     <p class="tagline">{ t(lang, "tagline") }</p>
+                    <a id="signoff-link" href="signoff.html">{ t(lang, "signoff_link") }</a>
                     <label class="lang">{ t(lang, "language") }{" "}
                         <select id="lang" onchange={on_lang}>
                             { for Lang::ALL.iter().map(|l| html! {

@@ -1,0 +1,242 @@
+//! The sign-off page's words in Dutch, French and English (the checking page's are in `crate::i18n`; kept apart
+//! so neither page carries the other's).
+
+use cellguard_engine::Lang;
+
+/// `(key, English, Dutch, French)`.
+const WORDS: &[(&str, &str, &str, &str)] = &[
+    (
+        "title",
+        "cellguard — sign-off",
+        "cellguard — goedkeuring",
+        "cellguard — validation",
+    ),
+    (
+        "tagline",
+        "Packages are reviewed, signed and verified on this computer. Nothing is sent anywhere.",
+        "Pakketten worden op deze computer beoordeeld, ondertekend en geverifieerd. Er wordt niets verstuurd.",
+        "Les paquets sont examinés, signés et vérifiés sur cet ordinateur. Rien n'est envoyé.",
+    ),
+    (
+        "back",
+        "Check tables",
+        "Tabellen controleren",
+        "Contrôler des tableaux",
+    ),
+    ("language", "Language", "Taal", "Langue"),
+    ("tabs", "What to do", "Wat wilt u doen", "Que faire"),
+    (
+        "tab_review",
+        "Review a package",
+        "Een pakket beoordelen",
+        "Examiner un paquet",
+    ),
+    (
+        "tab_verify",
+        "Verify a release bundle",
+        "Een vrijgavebundel verifiëren",
+        "Vérifier un lot de diffusion",
+    ),
+    (
+        "open_package",
+        "Open a package (.zip)",
+        "Open een pakket (.zip)",
+        "Ouvrir un paquet (.zip)",
+    ),
+    ("project", "Project", "Project", "Projet"),
+    ("researcher", "Researcher", "Onderzoeker", "Chercheur"),
+    ("created", "Made", "Gemaakt", "Créé"),
+    ("policy", "Policy", "Beleid", "Politique"),
+    ("outputs", "Outputs", "Outputs", "Résultats"),
+    ("output", "Output", "Output", "Résultat"),
+    ("kind", "Kind", "Soort", "Type"),
+    ("check", "Check", "Controle", "Contrôle"),
+    (
+        "requests",
+        "Requests and comments",
+        "Verzoeken en opmerkingen",
+        "Demandes et commentaires",
+    ),
+    ("decision", "Decision", "Beslissing", "Décision"),
+    ("comment", "Comment", "Opmerking", "Commentaire"),
+    (
+        "undecided",
+        "(not decided)",
+        "(niet beslist)",
+        "(non décidé)",
+    ),
+    ("approve", "approve", "goedkeuren", "approuver"),
+    ("reject", "reject", "afwijzen", "rejeter"),
+    (
+        "return-for-changes",
+        "return for changes",
+        "terugsturen voor aanpassing",
+        "renvoyer pour modification",
+    ),
+    (
+        "not_checked",
+        "not checked",
+        "niet gecontroleerd",
+        "non contrôlé",
+    ),
+    (
+        "other_policy",
+        "checked under another policy",
+        "gecontroleerd onder een ander beleid",
+        "contrôlé sous une autre politique",
+    ),
+    (
+        "no_rule",
+        "no rule checks it",
+        "geen regel controleert dit",
+        "aucune règle ne le contrôle",
+    ),
+    ("cells", "cells", "cellen", "cellules"),
+    ("safe", "safe", "veilig", "sûres"),
+    ("review", "to review", "na te kijken", "à examiner"),
+    ("unsafe", "unsafe", "onveilig", "non sûres"),
+    (
+        "key",
+        "Reviewer's key",
+        "Sleutel van de beoordelaar",
+        "Clé de l'examinateur",
+    ),
+    (
+        "key_open",
+        "Open your key file",
+        "Open uw sleutelbestand",
+        "Ouvrir votre fichier de clé",
+    ),
+    ("passphrase", "Passphrase", "Wachtzin", "Phrase secrète"),
+    ("unlock", "Unlock", "Ontgrendelen", "Déverrouiller"),
+    (
+        "key_new",
+        "Or create a key",
+        "Of maak een sleutel",
+        "Ou créer une clé",
+    ),
+    ("name", "Your name", "Uw naam", "Votre nom"),
+    (
+        "passphrase_again",
+        "Passphrase again",
+        "Wachtzin opnieuw",
+        "Phrase secrète à nouveau",
+    ),
+    ("create", "Create the key", "Sleutel maken", "Créer la clé"),
+    (
+        "differ",
+        "The passphrases differ.",
+        "De wachtzinnen verschillen.",
+        "Les phrases secrètes diffèrent.",
+    ),
+    (
+        "save_key",
+        "Save the key file (keep it)",
+        "Bewaar het sleutelbestand",
+        "Enregistrer le fichier de clé (à garder)",
+    ),
+    (
+        "save_public",
+        "Save the public key (for verifiers)",
+        "Bewaar de publieke sleutel (voor wie verifieert)",
+        "Enregistrer la clé publique (pour les vérificateurs)",
+    ),
+    (
+        "unlocked",
+        "Key unlocked",
+        "Sleutel ontgrendeld",
+        "Clé déverrouillée",
+    ),
+    (
+        "reviewer",
+        "Reviewer's name in the bundle",
+        "Naam van de beoordelaar in de bundel",
+        "Nom de l'examinateur dans le lot",
+    ),
+    (
+        "sign",
+        "Sign and save the release bundle",
+        "Onderteken en bewaar de vrijgavebundel",
+        "Signer et enregistrer le lot de diffusion",
+    ),
+    (
+        "need_key",
+        "Unlock or create a key to sign.",
+        "Ontgrendel of maak een sleutel om te ondertekenen.",
+        "Déverrouillez ou créez une clé pour signer.",
+    ),
+    (
+        "fix_first",
+        "Each decision must follow the rules above before signing.",
+        "Elke beslissing moet eerst de regels hierboven volgen.",
+        "Chaque décision doit d'abord suivre les règles ci-dessus.",
+    ),
+    (
+        "signed",
+        "Signed. Approved outputs in the bundle:",
+        "Ondertekend. Goedgekeurde outputs in de bundel:",
+        "Signé. Résultats approuvés dans le lot :",
+    ),
+    (
+        "open_bundle",
+        "Open a release bundle (.zip)",
+        "Open een vrijgavebundel (.zip)",
+        "Ouvrir un lot de diffusion (.zip)",
+    ),
+    (
+        "trust",
+        "Trusted public keys (.json)",
+        "Vertrouwde publieke sleutels (.json)",
+        "Clés publiques de confiance (.json)",
+    ),
+    ("trusted", "Trusted", "Vertrouwd", "De confiance"),
+    (
+        "holds",
+        "The bundle holds: every file, the policy and each decision match the signature.",
+        "De bundel klopt: elk bestand, het beleid en elke beslissing passen bij de handtekening.",
+        "Le lot est intègre : chaque fichier, la politique et chaque décision correspondent à la signature.",
+    ),
+    (
+        "fails",
+        "The bundle does not hold. Problems:",
+        "De bundel klopt niet. Problemen:",
+        "Le lot n'est pas intègre. Problèmes :",
+    ),
+    ("signed_by", "Signed by", "Ondertekend door", "Signé par"),
+    (
+        "approved",
+        "Approved outputs",
+        "Goedgekeurde outputs",
+        "Résultats approuvés",
+    ),
+    ("none", "none", "geen", "aucun"),
+];
+
+/// The word `key` in `lang`; the key itself when missing (a bug the tests catch).
+pub fn w(lang: Lang, key: &str) -> &'static str {
+    match WORDS.iter().find(|(k, ..)| *k == key) {
+        Some((_, en, nl, fr)) => match lang {
+            Lang::En => en,
+            Lang::Nl => nl,
+            Lang::Fr => fr,
+        },
+        None => "?",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keys_are_unique_and_filled() {
+        let mut keys: Vec<&str> = super::WORDS.iter().map(|(k, ..)| *k).collect();
+        keys.sort_unstable();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
+        assert!(
+            super::WORDS
+                .iter()
+                .all(|(_, en, nl, fr)| !en.is_empty() && !nl.is_empty() && !fr.is_empty())
+        );
+    }
+}
