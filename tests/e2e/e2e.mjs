@@ -475,6 +475,7 @@ try {
   await step('a package made by the CLI is reviewed and signed in the sign-off page; the CLI verifies the bundle', async () => {
     await page.goto(server.url);
     await page.click('#signoff-link');
+    await page.click('#tab-review');
     await page.waitForSelector('#open-package');
     await page.setInputFiles('#open-package', join(so, 'p.zip'));
     await page.waitForSelector('tr[data-output="note.txt"]');
@@ -510,6 +511,47 @@ try {
     assert.match(v.stdout, /ok counts\.csv\nok note\.txt/);
     assert.deepEqual(readdirSync(join(so, 'released')).sort(), ['counts.csv', 'note.txt']);
     assert.deepEqual(readFileSync(join(so, 'released/counts.csv')), readFileSync(join(so, 'counts.csv')));
+  });
+
+  await step('a package made in the sign-off page is reviewed and signed there; the CLI reads it and verifies the bundle', async () => {
+    await page.goto(server.url + 'signoff.html');
+    await page.waitForSelector('#project');
+    await page.fill('#project', 'IVC/KSZG 24/194');
+    await page.fill('#researcher', 'B. Researcher');
+    await page.setInputFiles('#add-outputs', ['mean.csv', 'counts.csv', 'note.txt'].map((f) => join(so, f)));
+    const out = (name) => `fieldset.draft-output[data-output="${name}"]`;
+    await page.waitForSelector(out('note.txt'));
+    assert.match(await page.textContent(`${out('counts.csv')} .output-check`), /8 cells: 8 safe, 0 to review, 0 unsafe/);
+    await page.click(`${out('mean.csv')} .add-request`);
+    await page.selectOption(`${out('mean.csv')} .request select`, 'published-elsewhere');
+    await page.fill(`${out('mean.csv')} .justification`, 'Statbel, table 4');
+    await page.fill(`${out('note.txt')} .comments`, 'How the classes were made.');
+    await accessible('the package tab with three outputs');
+    writeFileSync(join(so, 'page-made.zip'), await download('#save-package'));
+    const show = soCli(['package', 'show', 'page-made.zip']);
+    assert.equal(show.code, 0, show.stdout);
+    assert.match(show.stdout, /researcher: B\. Researcher/);
+    assert.match(show.stdout, /request published-elsewhere: Statbel, table 4/);
+    assert.match(show.stdout, /- counts\.csv \(table, \d+ bytes\): 8 cells, 8 safe, 0 to review, 0 unsafe/);
+    // Reviewed in the page with the key file saved before.
+    await page.click('#tab-review');
+    await page.setInputFiles('#open-package', join(so, 'page-made.zip'));
+    await page.waitForSelector('tr[data-output="note.txt"]');
+    assert.match(await page.textContent('tr[data-output="note.txt"]'), /How the classes were made\./);
+    await page.setInputFiles('#open-key', join(so, 'page.key.json'));
+    await page.fill('#passphrase', 'page passphrase 1');
+    await page.click('#unlock');
+    await page.waitForSelector('#key-unlocked');
+    const row = (name) => `tr[data-output="${name}"]`;
+    await page.selectOption(`${row('mean.csv')} select.verdict`, 'reject');
+    await page.fill(`${row('mean.csv')} textarea`, 'Cells with too few units.');
+    await page.selectOption(`${row('counts.csv')} select.verdict`, 'approve');
+    await page.selectOption(`${row('note.txt')} select.verdict`, 'approve');
+    await page.fill(`${row('note.txt')} textarea`, 'No figures.');
+    writeFileSync(join(so, 'page-made.release.zip'), await download('#sign'));
+    const v = soCli(['verify', 'page-made.release.zip', '--trust', 'page.pub.json']);
+    assert.equal(v.code, 0, v.stdout);
+    assert.match(v.stdout, /signed by P\. Reviewer/);
   });
 
   await step('a bundle signed by the CLI is verified in the page; an untrusted key and a wrong passphrase are named', async () => {

@@ -6,6 +6,78 @@ use cellguard_engine::Lang;
 /// `(key, English, Dutch, French)`.
 const WORDS: &[(&str, &str, &str, &str)] = &[
     (
+        "tab_package",
+        "Make a package",
+        "Een pakket maken",
+        "Créer un paquet",
+    ),
+    (
+        "add_outputs",
+        "Add outputs (tables, figures, notes)",
+        "Outputs toevoegen (tabellen, figuren, notities)",
+        "Ajouter des résultats (tableaux, figures, notes)",
+    ),
+    ("description", "Description", "Beschrijving", "Description"),
+    (
+        "comments_for_reviewer",
+        "Comments for the reviewer",
+        "Opmerkingen voor de beoordelaar",
+        "Commentaires pour l'examinateur",
+    ),
+    (
+        "request",
+        "Exception asked for",
+        "Gevraagde uitzondering",
+        "Exception demandée",
+    ),
+    (
+        "justification",
+        "Justification",
+        "Verantwoording",
+        "Justification",
+    ),
+    (
+        "add_request",
+        "Ask for an exception",
+        "Een uitzondering vragen",
+        "Demander une exception",
+    ),
+    ("remove", "Remove", "Verwijderen", "Retirer"),
+    (
+        "save_package",
+        "Save the package",
+        "Het pakket bewaren",
+        "Enregistrer le paquet",
+    ),
+    (
+        "cannot_check",
+        "cannot be checked",
+        "kan niet gecontroleerd worden",
+        "ne peut pas être contrôlé",
+    ),
+    ("table", "table", "tabel", "tableau"),
+    ("image", "image", "afbeelding", "image"),
+    ("text", "text", "tekst", "texte"),
+    ("other", "other", "andere", "autre"),
+    (
+        "structural-zeros",
+        "structural zeros",
+        "structurele nullen",
+        "zéros structurels",
+    ),
+    (
+        "published-elsewhere",
+        "published elsewhere",
+        "elders gepubliceerd",
+        "publié ailleurs",
+    ),
+    (
+        "class-disclosure-intended",
+        "class disclosure intended",
+        "klasse-onthulling bedoeld",
+        "divulgation de classe voulue",
+    ),
+    (
         "title",
         "cellguard — sign-off",
         "cellguard — goedkeuring",
@@ -94,6 +166,7 @@ const WORDS: &[(&str, &str, &str, &str)] = &[
     ("cells", "cells", "cellen", "cellules"),
     ("safe", "safe", "veilig", "sûres"),
     ("review", "to review", "na te kijken", "à examiner"),
+    ("report", "report", "rapport", "rapport"),
     ("unsafe", "unsafe", "onveilig", "non sûres"),
     (
         "key",
@@ -226,6 +299,37 @@ pub fn w(lang: Lang, key: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    /// Every word the sign-off page asks for is in the table: the keys written in its sources, and the codes of
+    /// verdicts, output kinds and requests it shows through the table.
+    #[test]
+    fn every_word_used_is_there() {
+        let have = |k: &str| super::WORDS.iter().any(|(key, ..)| *key == k);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/signoff");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for part in text.split("w(lang, \"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                if !have(key) {
+                    missing.push(key.to_owned());
+                }
+            }
+            for part in text.split("tab(Tab::").skip(1) {
+                let key = part.split('"').nth(3).unwrap();
+                if !have(key) {
+                    missing.push(key.to_owned());
+                }
+            }
+        }
+        let codes = (cellguard_signoff::Verdict::ALL
+            .map(|v| v.code())
+            .into_iter())
+        .chain(cellguard_signoff::OutputKind::ALL.map(|k| k.code()))
+        .chain(cellguard_signoff::RequestKind::ALL.map(|k| k.code()));
+        missing.extend(codes.filter(|c| !have(c)).map(str::to_owned));
+        assert_eq!(missing, Vec::<String>::new());
+    }
+
     #[test]
     fn keys_are_unique_and_filled() {
         let mut keys: Vec<&str> = super::WORDS.iter().map(|(k, ..)| *k).collect();

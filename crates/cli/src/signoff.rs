@@ -151,7 +151,7 @@ pub fn package(action: PackageAction) -> Result<ExitCode> {
                     Some(k) => OutputKind::from_code(k).with_context(|| {
                         format!("--kind `{k}`: one of table, report, image, text, other")
                     })?,
-                    None => kind_of(name),
+                    None => OutputKind::guess(name),
                 };
                 let bytes = std::fs::read(file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
@@ -431,22 +431,6 @@ fn parse_request(arg: &str) -> Result<Request> {
         kind,
         justification: justification.trim().to_owned(),
     })
-}
-
-/// An output's kind from its file name's extension.
-fn kind_of(name: &str) -> OutputKind {
-    let ext = Path::new(name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match ext.as_str() {
-        "csv" | "tsv" | "xlsx" | "arrow" | "feather" | "ipc" | "parquet" => OutputKind::Table,
-        "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp" => OutputKind::Image,
-        "json" | "html" | "htm" => OutputKind::Report,
-        "txt" | "md" | "log" => OutputKind::Text,
-        _ => OutputKind::Other,
-    }
 }
 
 fn passphrase(file: Option<&Path>) -> Result<String> {

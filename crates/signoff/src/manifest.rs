@@ -84,6 +84,24 @@ impl OutputKind {
         }
     }
 
+    /// The kind a file's name suggests by its extension: a table format (CSV, TSV, XLSX, Arrow, Parquet), an
+    /// image, a report (JSON, HTML), text; anything else is "other".
+    pub fn guess(name: &str) -> OutputKind {
+        let ext = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "csv" | "tsv" | "xlsx" | "arrow" | "arrows" | "feather" | "ipc" | "parquet" => {
+                OutputKind::Table
+            }
+            "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp" => OutputKind::Image,
+            "json" | "html" | "htm" => OutputKind::Report,
+            "txt" | "md" | "log" => OutputKind::Text,
+            _ => OutputKind::Other,
+        }
+    }
+
     /// The kind named `code` ([`OutputKind::code`]).
     pub fn from_code(code: &str) -> Option<OutputKind> {
         OutputKind::ALL.into_iter().find(|k| k.code() == code)
@@ -162,5 +180,25 @@ impl Output {
         self.check
             .as_ref()
             .is_some_and(|c| c.policy_sha256 == policy_sha256)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OutputKind;
+
+    #[test]
+    fn kinds_by_extension() {
+        for (name, kind) in [
+            ("wage.CSV", OutputKind::Table),
+            ("t.parquet", OutputKind::Table),
+            ("plot.svg", OutputKind::Image),
+            ("report.json", OutputKind::Report),
+            ("notes.md", OutputKind::Text),
+            ("data.sav", OutputKind::Other),
+            ("README", OutputKind::Other),
+        ] {
+            assert_eq!(OutputKind::guess(name), kind, "{name}");
+        }
     }
 }

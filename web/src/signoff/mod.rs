@@ -1,7 +1,10 @@
-//! The sign-off page (`signoff.html`, its own WebAssembly module): a reviewer opens a package, decides on each
-//! output with SACRO's rules shown as they type, unlocks (or creates) their key, signs and saves the release
-//! bundle; anyone opens a bundle with the public keys they trust and sees whether it holds. The model, the rules
-//! and the cryptography are `cellguard-signoff`'s; nothing leaves the browser.
+//! The sign-off page (`signoff.html`, its own WebAssembly module): a researcher makes a package ([`package`]);
+//! a reviewer opens it, decides on each output with SACRO's rules shown as they type, unlocks (or creates) their
+//! key, signs and saves the release bundle; anyone opens a bundle with the public keys they trust and sees whether
+//! it holds. The model, the rules and the cryptography are `cellguard-signoff`'s, the checks the engine's; nothing
+//! leaves the browser.
+
+mod package;
 
 use crate::browser;
 use crate::signoff_words::w;
@@ -17,6 +20,7 @@ use yew::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
+    Package,
     Review,
     Verify,
 }
@@ -24,6 +28,7 @@ pub enum Tab {
 /// What picking a file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pick {
+    Outputs,
     Package,
     Key,
     Bundle,
@@ -48,6 +53,8 @@ pub enum Msg {
     SavePublic,
     Reviewer(String),
     Sign,
+    Draft(package::Edit),
+    SavePackage,
 }
 
 /// The page's state.
@@ -55,6 +62,8 @@ pub enum Msg {
 pub struct Signoff {
     lang: Lang,
     tab: Tab,
+    /// The package being made.
+    draft: package::Draft,
     /// The package under review: its file name and content.
     package: Option<(String, Package)>,
     /// Per output: the chosen verdict and comment.
@@ -84,7 +93,8 @@ impl Component for Signoff {
         set_lang_attribute(lang);
         Signoff {
             lang,
-            tab: Tab::Review,
+            tab: Tab::Package,
+            draft: package::Draft::new(),
             package: None,
             choices: BTreeMap::new(),
             key_file: None,
@@ -152,6 +162,14 @@ impl Component for Signoff {
             }
             Msg::Reviewer(r) => self.reviewer = r,
             Msg::Sign => self.sign(),
+            Msg::Draft(edit) => self.draft.edit(edit),
+            Msg::SavePackage => match self.draft.build(&browser::now()) {
+                Ok(p) => {
+                    browser::download("package.zip", "application/zip", &p.to_zip());
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(e),
+            },
         }
         true
     }
@@ -188,11 +206,13 @@ impl Component for Signoff {
                 </header>
                 <main class="signoff-main">
                     <div role="tablist" aria-label={w(lang, "tabs")}>
+                        { tab(Tab::Package, "tab-package", "tab_package") }
                         { tab(Tab::Review, "tab-review", "tab_review") }
                         { tab(Tab::Verify, "tab-verify", "tab_verify") }
                     </div>
                     { self.error.as_ref().map(|e| html! { <p class="file-error" role="alert">{ e }</p> }).unwrap_or_default() }
                     { match self.tab {
+                        Tab::Package => package::view(self, ctx),
                         Tab::Review => self.review_view(ctx),
                         Tab::Verify => self.verify_view(ctx),
                     } }
@@ -260,6 +280,7 @@ impl Signoff {
                 }
             };
             match what {
+                Pick::Outputs => self.draft.add(name, bytes),
                 Pick::Package => match Package::from_zip(&name, &bytes, &Limits::default()) {
                     Ok(p) => {
                         self.choices.clear();
@@ -431,11 +452,7 @@ impl Signoff {
                     })
                 };
                 let check = match &o.check {
-                    Some(c) if o.checked_under(&m.policy.sha256) => format!(
-                        "{} {}: {} {}, {} {}, {} {}",
-                        c.cells, w(lang, "cells"), c.safe, w(lang, "safe"), c.review, w(lang, "review"),
-                        c.unsafe_cells, w(lang, "unsafe")
-                    ),
+                    Some(c) if o.checked_under(&m.policy.sha256) => package::check_words(lang, c),
                     Some(_) => w(lang, "other_policy").to_owned(),
                     None if o.kind == OutputKind::Table => w(lang, "not_checked").to_owned(),
                     None => w(lang, "no_rule").to_owned(),
@@ -444,10 +461,10 @@ impl Signoff {
                 html! {
                     <tr class={classes!("output-row", unsafe_class)} data-output={name.clone()}>
                         <th scope="row">{ &o.name }<br /><span class="muted">{ &o.description }</span></th>
-                        <td>{ o.kind.code() }</td>
+                        <td>{ w(lang, o.kind.code()) }</td>
                         <td class="output-check">{ check }</td>
                         <td>
-                            { for o.requests.iter().map(|r| html! { <p><strong>{ r.kind.code() }</strong>{": "}{ &r.justification }</p> }) }
+                            { for o.requests.iter().map(|r| html! { <p><strong>{ w(lang, r.kind.code()) }</strong>{": "}{ &r.justification }</p> }) }
                             if !o.comments.is_empty() { <p class="muted">{ &o.comments }</p> }
                         </td>
                         <td>
