@@ -153,6 +153,10 @@ pub fn package(action: PackageAction) -> Result<ExitCode> {
                     })?,
                     None => OutputKind::guess(name),
                 };
+                let size = std::fs::metadata(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?
+                    .len();
+                cellguard_signoff::package::check_size(name, size)?;
                 let bytes = std::fs::read(file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
                 p.add(

@@ -51,10 +51,12 @@ impl Package {
         })
     }
 
-    /// Adds the output `name` with its bytes. Refuses a name that is not a plain file name or is taken, and a
-    /// request without a justification.
+    /// Adds the output `name` with its bytes. Refuses a name that is not a plain file name or is taken, a file
+    /// larger than a package may hold ([`Limits::default`]: it could not be read back), and a request without a
+    /// justification.
     pub fn add(&mut self, name: &str, bytes: Vec<u8>, about: Described) -> Result<(), Error> {
         archive::check_name(name).map_err(Error::Package)?;
+        check_size(name, bytes.len() as u64)?;
         if self
             .files
             .keys()
@@ -168,6 +170,17 @@ impl Package {
         }
         Ok(Package { manifest, files })
     }
+}
+
+/// Refuses an output of `size` bytes that a package could not hold (more than [`Limits::default`]'s `file`).
+pub fn check_size(name: &str, size: u64) -> Result<(), Error> {
+    let limit = Limits::default().file;
+    if size > limit {
+        return Err(Error::Package(format!(
+            "`{name}` is {size} bytes, more than the {limit} bytes (1 GiB) an output may have"
+        )));
+    }
+    Ok(())
 }
 
 /// The manifest's own rules: its format, unique plain names, hashes of the right form, the policy's hash.
