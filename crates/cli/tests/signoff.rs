@@ -268,7 +268,10 @@ fn reviewing_refuses_a_broken_rule_and_a_wrong_passphrase() {
     reviewed(&dir);
     std::fs::write(
         dir.join("bad.toml"),
-        DECISIONS.replace("comment = \"Cells with too few units.\"", ""),
+        DECISIONS.replace(
+            "decision = \"reject\"\ncomment = \"Cells with too few units.\"",
+            "decision = \"approve\"",
+        ),
     )
     .unwrap();
     let r = run(
@@ -287,7 +290,7 @@ fn reviewing_refuses_a_broken_rule_and_a_wrong_passphrase() {
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
-            .contains("output `mean.csv`: a comment is required to reject a table with"),
+            .contains("output `mean.csv`: a comment is required to approve a table with"),
         "{}",
         r.stderr
     );

@@ -50,8 +50,8 @@ impl Default for Limits {
 }
 
 /// Whether `name` may name an output: 1 to 200 bytes, no folder part, nothing a file system would read as a
-/// path, a device or a hidden trick (`/`, `\`, `:`, control characters, `.` or `..`, a leading or trailing
-/// space or dot).
+/// path, a device or a hidden trick (`/`, `\`, `:`, control characters, `<>"|?*`, `.` or `..`, a leading or
+/// trailing space or dot, Windows' device names such as `CON`, `NUL`, `COM1.csv`).
 pub fn check_name(name: &str) -> Result<(), String> {
     let bad = |why: &str| {
         Err(format!(
@@ -70,6 +70,22 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
     if name.chars().any(char::is_control) {
         return bad("it holds a control character");
+    }
+    if name.contains(['<', '>', '"', '|', '?', '*']) {
+        return bad("`<>\"|?*` are not allowed in file names on Windows");
+    }
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or(name)
+        .trim_end()
+        .to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.ends_with(|c: char| c.is_ascii_digit()));
+    if device {
+        return bad("it is a device name on Windows");
     }
     if name.starts_with([' ', '.']) || name.ends_with([' ', '.']) {
         return bad("a name does not start or end with a space or a dot");
@@ -110,6 +126,18 @@ pub fn read(what: &str, bytes: &[u8], limits: &Limits) -> Result<Entries, Error>
         problem,
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
+    // The archive as a whole: many entries just under the per-entry bomb test must not expand a small zip to
+    // gigabytes either.
+    let declared = (0..zip.len())
+        .filter_map(|i| zip.by_index_raw(i).ok().map(|e| e.size()))
+        .fold(0u64, u64::saturating_add);
+    let packed = (bytes.len() as u64).max(1);
+    if declared > limits.bomb_min && declared / packed > limits.bomb_ratio {
+        return Err(problem(format!(
+            "its entries expand {} times ({packed} bytes to {declared}): refused as a decompression bomb",
+            declared / packed
+        )));
+    }
     if zip.len() > limits.entries {
         return Err(problem(format!(
             "{} entries, more than the limit of {}",
@@ -168,7 +196,8 @@ pub fn read(what: &str, bytes: &[u8], limits: &Limits) -> Result<Entries, Error>
             )));
         }
         // Never more than the zip declared, and the declared size is within the limits.
-        let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        // Room grows as bytes arrive: a declared size is not trusted with memory.
+        let mut data = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
         (&mut entry)
             .take(size.saturating_add(1))
             .read_to_end(&mut data)
@@ -261,6 +290,18 @@ mod tests {
             e.contains("more than the limit of 1048576 bytes a file"),
             "{e}"
         );
+        // Many entries, each under the per-entry test, a bomb together.
+        let mib = vec![0u8; 2 << 20];
+        let names: Vec<String> = (0..8).map(|i| format!("files/z{i}.csv")).collect();
+        let many: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), mib.as_slice())).collect();
+        let together = Limits {
+            bomb_min: 4 << 20,
+            ..Limits::default()
+        };
+        let e = read("p.zip", &zip_of(&many), &together)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("its entries expand"), "{e}");
         let few = Limits {
             entries: 1,
             ..Limits::default()
@@ -287,8 +328,11 @@ mod tests {
     #[test]
     fn check_names() {
         assert!(check_name("table 1 (region × sex).csv").is_ok());
+        assert!(check_name("console.csv").is_ok());
+        assert!(check_name("com10.csv").is_ok());
         for bad in [
-            "", ".", "..", " a", "a ", "a.", "a/b", "a\\b", "c:x", "a\tb",
+            "", ".", "..", " a", "a ", "a.", "a/b", "a\\b", "c:x", "a\tb", "CON", "nul.csv",
+            "Com1.txt", "LPT9", "aux .csv", "a?.csv", "a*b", "a|b", "<a>", "\"a\"",
         ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }

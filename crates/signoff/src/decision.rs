@@ -6,7 +6,7 @@
 //!
 //! | the output | approve | reject | return for changes |
 //! |---|---|---|---|
-//! | a table with unsafe cells | comment required | — | comment required |
+//! | a table with unsafe cells (whatever else it holds) | comment required | — | comment required |
 //! | a table with cells to review | comment required | comment required | comment required |
 //! | a table with every cell safe | — | comment required | comment required |
 //! | a table not checked under the package's policy | refused | — | comment required |
@@ -106,6 +106,8 @@ pub fn rule_broken(
             "a table with {}",
             cells(c.unsafe_cells, "unsafe cell")
         )),
+        // Rejecting a table with unsafe cells needs no comment, whatever else it holds (the table's first row).
+        (Verdict::Reject, OutputKind::Table, Some(c)) if c.unsafe_cells > 0 => None,
         (_, OutputKind::Table, Some(c)) if c.review > 0 => need(&format!(
             "a table with {} to review",
             cells(c.review, "cell")
@@ -195,6 +197,7 @@ mod tests {
         let unsafe_table = output(Table, Some((5, 0, 2, true)));
         let review_table = output(Table, Some((5, 1, 0, true)));
         let safe_table = output(Table, Some((5, 0, 0, true)));
+        let both = output(Table, Some((5, 1, 2, true)));
         let unchecked = output(Table, None);
         let other_policy = output(Table, Some((5, 0, 0, false)));
         let image = output(Image, None);
@@ -202,6 +205,9 @@ mod tests {
             (&unsafe_table, Approve, false, true),
             (&unsafe_table, Reject, true, true),
             (&unsafe_table, ReturnForChanges, false, true),
+            (&both, Approve, false, true),
+            (&both, Reject, true, true),
+            (&both, ReturnForChanges, false, true),
             (&review_table, Approve, false, true),
             (&review_table, Reject, false, true),
             (&review_table, ReturnForChanges, false, true),

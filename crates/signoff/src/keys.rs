@@ -82,6 +82,7 @@ pub fn fingerprint(key: &VerifyingKey) -> String {
 pub fn parse_public(hex_key: &str) -> Result<VerifyingKey, Error> {
     let bytes: [u8; 32] = hex::decode(hex_key)
         .ok()
+        .filter(|b| hex::encode(b) == hex_key)
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| {
             Error::Key(format!(
@@ -90,6 +91,33 @@ pub fn parse_public(hex_key: &str) -> Result<VerifyingKey, Error> {
         })?;
     VerifyingKey::from_bytes(&bytes)
         .map_err(|_| Error::Key(format!("`{hex_key}` is not an Ed25519 public key")))
+}
+
+impl PublicKey {
+    /// Reads a public key (trust) file, refusing one whose format is not [`PUBLIC_FORMAT`], whose key is not an
+    /// Ed25519 key, or whose fingerprint is not its key's (a file could otherwise show a trusted reviewer's
+    /// fingerprint beside another key).
+    pub fn from_json(bytes: &[u8]) -> Result<PublicKey, Error> {
+        let key: PublicKey = serde_json::from_slice(bytes).map_err(|e| Error::Json {
+            file: "the public key file".into(),
+            reason: e.to_string(),
+        })?;
+        if key.format != PUBLIC_FORMAT {
+            return Err(Error::Format {
+                file: "the public key file".into(),
+                found: key.format,
+                want: PUBLIC_FORMAT,
+            });
+        }
+        let fingerprint = fingerprint(&parse_public(&key.public_key)?);
+        if fingerprint != key.fingerprint {
+            return Err(Error::Key(format!(
+                "the file says fingerprint {} but its key's is {fingerprint}",
+                key.fingerprint
+            )));
+        }
+        Ok(key)
+    }
 }
 
 impl KeyPair {
@@ -183,6 +211,13 @@ impl KeyFile {
                 want: KEY_FORMAT,
             });
         }
+        let fingerprint = fingerprint(&parse_public(&file.public_key)?);
+        if fingerprint != file.fingerprint {
+            return Err(Error::Key(format!(
+                "the file says fingerprint {} but its key's is {fingerprint}",
+                file.fingerprint
+            )));
+        }
         Ok(file)
     }
 
@@ -241,7 +276,8 @@ fn cipher(kdf: &Kdf, passphrase: &str) -> Result<ChaCha20Poly1305, Error> {
         .filter(|s| s.len() == 16)
         .ok_or_else(|| Error::Key("the salt is not 16 bytes in hexadecimal".into()))?;
     // Parameters far from the ones this crate writes are refused: too weak to trust, or too costly to run.
-    if !(8 * 1024..=1024 * 1024).contains(&kdf.memory_kib)
+    // At most 256 MiB: a key file must open in a browser tab.
+    if !(8 * 1024..=256 * 1024).contains(&kdf.memory_kib)
         || !(1..=16).contains(&kdf.passes)
         || !(1..=8).contains(&kdf.lanes)
     {
@@ -260,11 +296,12 @@ fn cipher(kdf: &Kdf, passphrase: &str) -> Result<ChaCha20Poly1305, Error> {
         .map_err(|_| Error::Key("the derived key has the wrong length".into()))
 }
 
-/// Whether `signature` (64 bytes in hexadecimal) is `key`'s signature of `message` (strict verification: no
-/// malleable signatures, no weak keys).
+/// Whether `signature` (64 bytes in lowercase hexadecimal, the one spelling: an upper-case digit is another
+/// document) is `key`'s signature of `message` (strict verification: no malleable signatures, no weak keys).
 pub fn verify(key: &VerifyingKey, message: &[u8], signature: &str) -> bool {
     let Some(bytes) = hex::decode(signature)
         .ok()
+        .filter(|b| hex::encode(b) == signature)
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
     else {
         return false;
@@ -318,6 +355,7 @@ mod tests {
             assert_eq!(hex::encode(signed), signature);
             let key = parse_public(public).unwrap();
             assert!(verify(&key, &h(message), signature));
+            assert!(!verify(&key, &h(message), &signature.to_uppercase()));
             let mut flipped = h(message);
             flipped.push(0);
             assert!(!verify(&key, &flipped, signature));
@@ -366,5 +404,18 @@ mod tests {
         assert_eq!(fp.len(), "SHA256:".len() + 8 * 4 + 7);
         assert_eq!(pair.public("R").fingerprint, fp);
         assert!(parse_public("00").is_err());
+        // One spelling only: the same key in upper case is refused.
+        let public = pair.public("R");
+        assert!(parse_public(&public.public_key.to_uppercase()).is_err());
+        let bytes = crate::canonical::to_bytes(&public);
+        assert_eq!(PublicKey::from_json(&bytes), Ok(public.clone()));
+        // A trust file showing another key's fingerprint is refused.
+        let mut posing = public.clone();
+        posing.fingerprint = KeyPair::from_seed([8; 32]).fingerprint();
+        let e = PublicKey::from_json(&crate::canonical::to_bytes(&posing)).unwrap_err();
+        assert!(e.to_string().contains("but its key's is"), "{e}");
+        let mut wrong = public;
+        wrong.format = "x".into();
+        assert!(PublicKey::from_json(&crate::canonical::to_bytes(&wrong)).is_err());
     }
 }

@@ -207,6 +207,18 @@ pub(crate) fn check_manifest(m: &Manifest) -> Result<(), Error> {
                 o.name
             )));
         }
+        if let Some(c) = &o.check {
+            let sum = c
+                .safe
+                .checked_add(c.review)
+                .and_then(|s| s.checked_add(c.unsafe_cells));
+            if sum != Some(c.cells) {
+                return Err(Error::Package(format!(
+                    "`{}`: the check's safe, review and unsafe cells do not add up to its {} cells",
+                    o.name, c.cells
+                )));
+            }
+        }
         if !digest::is_sha256(&o.sha256) {
             return Err(Error::Package(format!(
                 "`{}`: `{}` is not a SHA-256",

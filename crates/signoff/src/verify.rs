@@ -394,6 +394,17 @@ mod tests {
             "{found:?}"
         );
         assert!(found.contains(&"decision 4 (`wages.csv`): a comment is required to approve a table with 1 unsafe cell".to_string()), "{found:?}");
+        // The signature spelled in upper case is another document: refused.
+        let mut upper = d.clone();
+        upper.signature = upper.signature.to_uppercase();
+        let v = check(&release::bundle(&p, &upper).unwrap(), &trusted);
+        assert!(
+            problems(&v)
+                .iter()
+                .any(|p| p.starts_with("signature: does not match")),
+            "{:?}",
+            problems(&v)
+        );
         // Without re-signing, any edit breaks the signature.
         let mut unsigned = d.clone();
         unsigned.decisions.remove(0);

@@ -298,13 +298,7 @@ impl Signoff {
                     Err(e) => self.error = Some(format!("{name}: {e}")),
                 },
                 Pick::Bundle => self.bundle = Some((name, bytes)),
-                Pick::Trust => match serde_json::from_slice::<PublicKey>(&bytes)
-                    .map_err(|e| e.to_string())
-                    .and_then(|k| {
-                        cellguard_signoff::keys::parse_public(&k.public_key)
-                            .map(|_| k)
-                            .map_err(|e| e.to_string())
-                    }) {
+                Pick::Trust => match PublicKey::from_json(&bytes) {
                     Ok(k) => {
                         if !self.trusted.iter().any(|t| t.public_key == k.public_key) {
                             self.trusted.push(k);
