@@ -102,20 +102,13 @@ impl PublicKey {
             file: "the public key file".into(),
             reason: e.to_string(),
         })?;
-        if key.format != PUBLIC_FORMAT {
-            return Err(Error::Format {
-                file: "the public key file".into(),
-                found: key.format,
-                want: PUBLIC_FORMAT,
-            });
-        }
-        let fingerprint = fingerprint(&parse_public(&key.public_key)?);
-        if fingerprint != key.fingerprint {
-            return Err(Error::Key(format!(
-                "the file says fingerprint {} but its key's is {fingerprint}",
-                key.fingerprint
-            )));
-        }
+        checked(
+            "the public key file",
+            key.format.clone(),
+            PUBLIC_FORMAT,
+            &key.public_key,
+            &key.fingerprint,
+        )?;
         Ok(key)
     }
 }
@@ -204,20 +197,13 @@ impl KeyFile {
             file: "the key file".into(),
             reason: e.to_string(),
         })?;
-        if file.format != KEY_FORMAT {
-            return Err(Error::Format {
-                file: "the key file".into(),
-                found: file.format,
-                want: KEY_FORMAT,
-            });
-        }
-        let fingerprint = fingerprint(&parse_public(&file.public_key)?);
-        if fingerprint != file.fingerprint {
-            return Err(Error::Key(format!(
-                "the file says fingerprint {} but its key's is {fingerprint}",
-                file.fingerprint
-            )));
-        }
+        checked(
+            "the key file",
+            file.format.clone(),
+            KEY_FORMAT,
+            &file.public_key,
+            &file.fingerprint,
+        )?;
         Ok(file)
     }
 
@@ -262,6 +248,31 @@ impl KeyFile {
         }
         Ok(pair)
     }
+}
+
+/// A key file's or public key file's own rules: its format, an Ed25519 key, and the fingerprint of that key (a
+/// file could otherwise show a trusted reviewer's fingerprint beside another key).
+fn checked(
+    file: &str,
+    format: String,
+    want: &'static str,
+    public_key: &str,
+    shown: &str,
+) -> Result<(), Error> {
+    if format != want {
+        return Err(Error::Format {
+            file: file.into(),
+            found: format,
+            want,
+        });
+    }
+    let fingerprint = fingerprint(&parse_public(public_key)?);
+    if fingerprint != shown {
+        return Err(Error::Key(format!(
+            "the file says fingerprint {shown} but its key's is {fingerprint}"
+        )));
+    }
+    Ok(())
 }
 
 /// The associated data a key is sealed with: the file's format and public key.
