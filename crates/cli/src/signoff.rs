@@ -6,6 +6,7 @@
 //! `--passphrase-file`, never from the command line (where other users of the machine could read them).
 
 use anyhow::{Context, Result, bail};
+use cellguard_signoff::manifest::CheckState;
 use cellguard_signoff::package::Described;
 use cellguard_signoff::{
     CheckSummary, DecisionInput, KeyFile, KeyPair, Limits, OutputKind, Package, PublicKey, Request,
@@ -244,14 +245,14 @@ fn show(p: &Package, out: &mut dyn Write) -> Result<()> {
         m.policy.name, m.policy.sha256
     )?;
     for o in &m.outputs {
-        let check = match &o.check {
-            Some(c) if o.checked_under(&m.policy.sha256) => format!(
+        let check = match o.check_state(&m.policy.sha256) {
+            CheckState::Checked(c) => format!(
                 "{} cells, {} safe, {} to review, {} unsafe",
                 c.cells, c.safe, c.review, c.unsafe_cells
             ),
-            Some(_) => "checked under another policy".into(),
-            None if o.kind == OutputKind::Table => "not checked".into(),
-            None => "no rule checks it".into(),
+            CheckState::OtherPolicy => "checked under another policy".into(),
+            CheckState::NotChecked => "not checked".into(),
+            CheckState::NoRule => "no rule checks it".into(),
         };
         writeln!(
             out,
@@ -343,7 +344,8 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     }
     let name = args.bundle.display().to_string();
     let bytes = std::fs::read(&args.bundle).with_context(|| format!("cannot read {name}"))?;
-    let v = verify::verify(&name, &bytes, &trusted, &Limits::default())?;
+    let entries = cellguard_signoff::archive::read(&name, &bytes, &Limits::default())?;
+    let v = verify::verify_entries(&entries, &trusted);
     let mut out = std::io::stdout().lock();
     if let Some((who, fingerprint)) = &v.signer {
         writeln!(out, "signed by {who} with key {fingerprint}")?;
@@ -367,7 +369,6 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         "{name}: every file, the policy and each decision match the signature"
     )?;
     if let Some(dir) = &args.extract {
-        let entries = cellguard_signoff::archive::read(&name, &bytes, &Limits::default())?;
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for o in &v.approved {
             let file = entries

@@ -15,7 +15,7 @@
 //! "—": no comment needed. A comment is text other than spaces.
 
 use crate::Error;
-use crate::manifest::{Manifest, Output, OutputKind};
+use crate::manifest::{CheckState, Manifest, Output, OutputKind};
 use serde::{Deserialize, Serialize};
 
 /// What a reviewer decides for an output.
@@ -90,10 +90,10 @@ pub fn rule_broken(
     comment: &str,
 ) -> Option<String> {
     let commented = !comment.trim().is_empty();
-    let check = output
-        .check
-        .as_ref()
-        .filter(|_| output.checked_under(policy_sha256));
+    let check = match output.check_state(policy_sha256) {
+        CheckState::Checked(c) => Some(c),
+        _ => None,
+    };
     let need = |why: &str| {
         (!commented).then(|| format!("a comment is required to {} {why}", verb(verdict)))
     };

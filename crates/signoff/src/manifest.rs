@@ -174,12 +174,28 @@ impl Manifest {
     }
 }
 
+/// Where an output stands with the rules, under a package's policy: what every view of a package shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckState<'a> {
+    /// Checked under the package's policy.
+    Checked(&'a CheckSummary),
+    /// Checked, but under another policy: the check does not count.
+    OtherPolicy,
+    /// A table not checked yet.
+    NotChecked,
+    /// Not a table: no rule checks it.
+    NoRule,
+}
+
 impl Output {
-    /// Whether the output was checked under the policy whose SHA-256 is `policy_sha256`.
-    pub fn checked_under(&self, policy_sha256: &str) -> bool {
-        self.check
-            .as_ref()
-            .is_some_and(|c| c.policy_sha256 == policy_sha256)
+    /// The output's [`CheckState`] under the policy whose SHA-256 is `policy_sha256`.
+    pub fn check_state(&self, policy_sha256: &str) -> CheckState<'_> {
+        match &self.check {
+            Some(c) if c.policy_sha256 == policy_sha256 => CheckState::Checked(c),
+            Some(_) => CheckState::OtherPolicy,
+            None if self.kind == OutputKind::Table => CheckState::NotChecked,
+            None => CheckState::NoRule,
+        }
     }
 }
 

@@ -138,7 +138,7 @@ pub fn signature_holds(d: &Decisions) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::decision::Verdict;
     use crate::package::tests::sample;

@@ -3,7 +3,7 @@
 //! `package.json` and `decisions.json` alone, so a verifier makes it again and compares.
 
 use crate::Package;
-use crate::manifest::Output;
+use crate::manifest::{CheckState, Output};
 use crate::review::Decisions;
 
 /// One output's line of the summary.
@@ -22,14 +22,14 @@ fn rows<'a>(package: &'a Package, decisions: &'a Decisions) -> Vec<Row<'a>> {
         .outputs
         .iter()
         .map(|o| {
-            let check = match &o.check {
-                Some(c) if c.policy_sha256 == *policy => format!(
+            let check = match o.check_state(policy) {
+                CheckState::Checked(c) => format!(
                     "{} cells: {} safe, {} to review, {} unsafe",
                     c.cells, c.safe, c.review, c.unsafe_cells
                 ),
-                Some(_) => "checked under another policy".into(),
-                None if o.kind == crate::OutputKind::Table => "not checked".into(),
-                None => format!("{} (no rule checks it)", o.kind.code()),
+                CheckState::OtherPolicy => "checked under another policy".into(),
+                CheckState::NotChecked => "not checked".into(),
+                CheckState::NoRule => format!("{} (no rule checks it)", o.kind.code()),
             };
             let requests = (o.requests.iter())
                 .map(|r| format!("{}: {}", r.kind.code(), r.justification))

@@ -261,18 +261,11 @@ fn files(entries: &archive::Entries, manifest: &Manifest, d: &Decisions, v: &mut
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decision::{DecisionInput, Verdict};
+    use crate::decision::Verdict;
     use crate::keys::KeyPair;
     use crate::package::tests::sample;
     use crate::review::sign;
-
-    fn decide(output: &str, v: Verdict, comment: &str) -> DecisionInput {
-        DecisionInput {
-            output: output.into(),
-            decision: v,
-            comment: comment.into(),
-        }
-    }
+    use crate::review::tests::decide;
 
     /// The sample package reviewed: the table with an unsafe cell rejected, the safe table and the image
     /// approved.

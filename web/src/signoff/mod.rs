@@ -11,9 +11,10 @@ use crate::signoff_words::w;
 use cellguard_engine::Lang;
 use cellguard_signoff::decision::rule_broken;
 use cellguard_signoff::keys::PublicKey;
+use cellguard_signoff::manifest::CheckState;
 use cellguard_signoff::{
-    DecisionInput, KeyFile, KeyPair, Limits, OutputKind, Package, Verdict, Verification, release,
-    review, verify,
+    DecisionInput, KeyFile, KeyPair, Limits, Package, Verdict, Verification, release, review,
+    verify,
 };
 use std::collections::BTreeMap;
 use yew::prelude::*;
@@ -445,11 +446,11 @@ impl Signoff {
                         Msg::Comment(name.clone(), c)
                     })
                 };
-                let check = match &o.check {
-                    Some(c) if o.checked_under(&m.policy.sha256) => package::check_words(lang, c),
-                    Some(_) => w(lang, "other_policy").to_owned(),
-                    None if o.kind == OutputKind::Table => w(lang, "not_checked").to_owned(),
-                    None => w(lang, "no_rule").to_owned(),
+                let check = match o.check_state(&m.policy.sha256) {
+                    CheckState::Checked(c) => package::check_words(lang, c),
+                    CheckState::OtherPolicy => w(lang, "other_policy").to_owned(),
+                    CheckState::NotChecked => w(lang, "not_checked").to_owned(),
+                    CheckState::NoRule => w(lang, "no_rule").to_owned(),
                 };
                 let unsafe_class = o.check.as_ref().is_some_and(|c| c.unsafe_cells > 0).then_some("has-unsafe");
                 html! {
