@@ -111,6 +111,7 @@ fn unreachable_policy() -> Policy {
         dof: None,
         additivity: cellguard_engine::policy::Action::Review,
         inconsistent: cellguard_engine::policy::Action::Review,
+        suppression: None,
     }
 }
 

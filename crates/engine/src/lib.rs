@@ -23,6 +23,7 @@ pub mod policy;
 pub mod random_table;
 pub mod report;
 pub mod rules;
+pub mod suppress;
 pub mod table;
 pub mod tabulate;
 pub mod topk;

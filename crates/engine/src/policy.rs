@@ -7,6 +7,7 @@ use crate::Error;
 use serde::{Deserialize, Serialize};
 
 pub use crate::rules::{ClassDisclosure, Dof, Dominance, PPercent, Pq, Threshold, Zero};
+pub use crate::suppress::Suppression;
 
 /// A parameter out of its range: the field (under the rule's key), its value and what it must be.
 #[derive(Debug)]
@@ -67,6 +68,10 @@ pub struct Policy {
     /// than the units; a value in a cell of no units).
     #[serde(default = "review")]
     pub inconsistent: Action,
+    /// Secondary suppression's protection levels and attacker model (`cellguard protect`); absent, the
+    /// defaults of [`Suppression`]. Not written when absent, so a check's report is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
 }
 
 pub(crate) fn yes() -> bool {
@@ -120,6 +125,7 @@ impl Policy {
                 dof: Some(Dof { min: 10.0 }),
                 additivity: Action::Review,
                 inconsistent: Action::Review,
+                suppression: None,
             },
             // Source: ACRO 1.0 `default.yaml`: safe_threshold 10, safe_nk_n 2, safe_nk_k 0.90 (share ≥ k fails),
             // safe_pratio_p 0.10, safe_dof_threshold 10, zeros_are_disclosive True, check_missing_values False.
@@ -146,6 +152,7 @@ impl Policy {
                 dof: Some(Dof { min: 10.0 }),
                 additivity: Action::Review,
                 inconsistent: Action::Review,
+                suppression: None,
             },
             // Source: sdcTable `primarySuppression()` defaults: freq maxN = 3 (count ≤ 3 is sensitive, so at least
             // 4 units), allowZeros = FALSE, nk n = 2 k = 85, p = 80, pq p = 25 q = 50.
@@ -170,6 +177,7 @@ impl Policy {
                 dof: None,
                 additivity: Action::Review,
                 inconsistent: Action::Review,
+                suppression: None,
             },
             other => {
                 return Err(Error::Policy(format!(
@@ -241,6 +249,9 @@ impl Policy {
         }
         if let Some(d) = &self.dof {
             check("dof".into(), d.check())?;
+        }
+        if let Some(s) = &self.suppression {
+            check("suppression".into(), s.check())?;
         }
         Ok(())
     }

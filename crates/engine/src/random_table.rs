@@ -582,3 +582,157 @@ fn heights(dim: &Dimension) -> Vec<u32> {
     }
     (0..dim.len() as u32).map(|c| of(dim, c, 0)).collect()
 }
+
+/// A codelist of three levels: a total `T`, one group per entry of `sizes`, and that many leaf codes in each
+/// (two levels, `T` and its codes, for a single size).
+pub fn hierarchical(name: &str, sizes: &[usize]) -> Dimension {
+    let mut pairs: Vec<(String, Option<String>)> = vec![("T".into(), None)];
+    if let [leaves] = sizes {
+        pairs.extend((0..*leaves).map(|l| (format!("L{l}"), Some("T".to_string()))));
+    } else {
+        for (g, &leaves) in sizes.iter().enumerate() {
+            pairs.push((format!("G{g}"), Some("T".into())));
+            pairs.extend((0..leaves).map(|l| (format!("G{g}L{l}"), Some(format!("G{g}")))));
+        }
+    }
+    match Hierarchy::from_pairs(name, &pairs) {
+        Ok(h) => Dimension::with_hierarchy(name, &h),
+        Err(_) => Dimension::flat(name, ["x".to_string()], None),
+    }
+}
+
+/// What [`additive`] puts in a table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Additive {
+    /// A value column (a magnitude table) besides the unit counts.
+    pub magnitude: bool,
+    /// Leaf values may be negative (magnitude tables).
+    pub negatives: bool,
+    /// Chance that a leaf combination is left out of the table (a structural zero nobody publishes).
+    pub sparse: f64,
+}
+
+/// A table with every margin of `dims` that adds up exactly: unit counts drawn per leaf combination (many
+/// zeros, ones and small counts, as in real tables), values a few units' worth each, every aggregate the sum of
+/// the leaves below it. For secondary suppression's tests and benches.
+pub fn additive(seed: u64, dims: Vec<Dimension>, what: Additive) -> Result<Table, crate::Error> {
+    let mut rng = Rng::new(seed);
+    let nd = dims.len();
+    let lens: Vec<usize> = dims.iter().map(Dimension::len).collect();
+    let total: usize = lens.iter().product();
+    let leaf: Vec<Vec<bool>> = dims
+        .iter()
+        .map(|d| {
+            (0..d.len() as u32)
+                .map(|c| d.children(c).is_empty())
+                .collect()
+        })
+        .collect();
+    let decode = |mut i: usize| -> Vec<u32> {
+        let mut coords = vec![0u32; nd];
+        for (slot, &len) in coords.iter_mut().zip(&lens).rev() {
+            *slot = (i % len.max(1)) as u32;
+            i /= len.max(1);
+        }
+        coords
+    };
+    // Leaf combinations: (n, value), or None when left out.
+    let mut n = vec![0u64; total];
+    let mut value = vec![0.0f64; total];
+    let mut present = vec![false; total];
+    for i in 0..total {
+        let coords = decode(i);
+        if !coords.iter().zip(&leaf).all(|(&c, l)| l[c as usize]) || rng.chance(what.sparse) {
+            continue;
+        }
+        let units = match rng.below(20) {
+            0..=1 => 0,
+            2..=3 => 1,
+            4..=6 => 2 + rng.below(3),
+            7..=9 => 5 + rng.below(5),
+            _ => 10 + rng.below(90),
+        };
+        let mut v = 0.0;
+        for _ in 0..units {
+            let x = 10.0 + rng.below(500) as f64;
+            v += if what.negatives && rng.chance(0.2) {
+                -x
+            } else {
+                x
+            };
+        }
+        n[i] = units;
+        value[i] = v;
+        present[i] = true;
+    }
+    // Every aggregate is the sum of the leaves below it: add each leaf into all its ancestors' combinations.
+    let ancestors: Vec<Vec<Vec<u32>>> = dims
+        .iter()
+        .map(|d| {
+            (0..d.len() as u32)
+                .map(|c| d.self_and_ancestors(c).collect())
+                .collect()
+        })
+        .collect();
+    let mut agg_n = vec![0u64; total];
+    let mut agg_v = vec![0.0f64; total];
+    let mut agg_present = vec![false; total];
+    for i in 0..total {
+        if !present[i] {
+            continue;
+        }
+        let coords = decode(i);
+        let mut targets = vec![0usize];
+        for (d, &c) in coords.iter().enumerate() {
+            let stride: usize = lens[d + 1..].iter().product();
+            targets = targets
+                .iter()
+                .flat_map(|&t| {
+                    ancestors[d][c as usize]
+                        .iter()
+                        .map(move |&a| t + a as usize * stride)
+                })
+                .collect();
+        }
+        for t in targets {
+            agg_n[t] += n[i];
+            agg_v[t] += value[i];
+            agg_present[t] = true;
+        }
+    }
+    let mut shadow = Shadow {
+        value: what.magnitude.then(Column::new),
+        ..Shadow::default()
+    };
+    let mut coords = Vec::new();
+    let mut rows = Vec::new();
+    for i in 0..total {
+        if !agg_present[i] {
+            continue;
+        }
+        coords.extend(decode(i));
+        rows.push(rows.len() as u64 + 2);
+        shadow.n.push(Some(agg_n[i]));
+        if let Some(v) = shadow.value.as_mut() {
+            v.push(Some(agg_v[i]));
+        }
+    }
+    Table::new(&format!("additive{seed}"), dims, coords, rows, shadow)
+}
+
+/// A small random table for secondary suppression's property tests: 1–3 dimensions of [`dimension`]'s kinds,
+/// margins that add up, zeros, ones and small counts, sometimes values with negatives, sometimes sparse.
+pub fn additive_small(seed: u64) -> Result<Table, crate::Error> {
+    let mut rng = Rng::new(seed ^ 0x5eed_5eed);
+    let nd = 1 + rng.below(3) as usize;
+    let dims: Vec<Dimension> = (0..nd)
+        .map(|d| dimension(&mut rng, ["a", "b", "c"][d], 12))
+        .collect();
+    let magnitude = rng.chance(0.4);
+    let what = Additive {
+        magnitude,
+        negatives: magnitude && rng.chance(0.3),
+        sparse: if rng.chance(0.3) { 0.2 } else { 0.0 },
+    };
+    additive(seed, dims, what)
+}

@@ -78,6 +78,13 @@ pub(super) fn judge_block(g: &Grid, block: &Block, action: Status, out: &mut Vec
     }
 }
 
+/// Whether a total `head` agrees with the `sum` of its parts (whose absolute values add up to `abs`) within the
+/// rounding of adding them in floating point. Secondary suppression asks it of every relation it relies on.
+pub(crate) fn adds_up(head: f64, sum: f64, abs: f64) -> bool {
+    let scale = head.abs().max(abs);
+    (head - sum).abs() <= 1e-9 * scale + 1e-9
+}
+
 /// Compares a parent with what its parts add up to.
 fn judge(
     table: &Table,
@@ -94,8 +101,7 @@ fn judge(
         values,
     };
     if let (Some(pv), Some((sum, abs))) = (table.value(parent), part.value) {
-        let scale = pv.abs().max(abs);
-        if pv.is_finite() && (pv - sum).abs() > 1e-9 * scale + 1e-9 {
+        if pv.is_finite() && !adds_up(pv, sum, abs) {
             out.push((
                 parent,
                 finding(Detail::AdditivityValue {

@@ -36,6 +36,7 @@ mod uses;
 pub mod verdict;
 mod words;
 
+pub(crate) use additivity::adds_up;
 pub use class_disclosure::ClassDisclosure;
 pub(crate) use columns::Columns;
 pub use detail::{Detail, NamedDetail, Negatives};
@@ -45,6 +46,7 @@ pub(crate) use finding::push;
 pub use finding::{Dim, Finding, RuleCode, ShadowName, Status};
 pub use p_percent::{PPercent, Pq};
 pub use pass::check_table;
+pub(crate) use pass::run_all;
 pub use threshold::Threshold;
 pub(crate) use words::derived;
 pub use words::{Lang, num};

@@ -476,7 +476,7 @@ pub(super) fn both<A: Send, B: Send>(
 }
 
 /// Runs `f` on every job, on the threads of the pool (natively); results in job order.
-pub(super) fn run_all<J: Send, R: Send>(jobs: Vec<J>, f: impl Fn(J) -> R + Sync + Send) -> Vec<R> {
+pub(crate) fn run_all<J: Send, R: Send>(jobs: Vec<J>, f: impl Fn(J) -> R + Sync + Send) -> Vec<R> {
     #[cfg(not(target_arch = "wasm32"))]
     if jobs.len() > 1 {
         use rayon::prelude::*;

@@ -1,0 +1,616 @@
+//! The audit: what an attacker who knows every published cell, every relation and the bounds can learn about
+//! each suppressed cell, by linear programming, independent of how the pattern was made.
+//!
+//! For each suppressed cell `i` the exact interval `[min xᵢ, max xᵢ]` over every table that publishes the same
+//! figures: the suppressed cells are unknowns `xⱼ = vⱼ + dⱼ`, each relation (`head = Σ parts`) with its published
+//! cells moved to the right-hand side is an equation, and each unknown lies within the bounds (≥ 0 for a table
+//! without negative figures). Written in the deviations `dⱼ`, every relation is homogeneous (`Σ ±dⱼ = 0`), so the
+//! true table (`d = 0`) satisfies it exactly whatever the rounding of the published figures. Cells that share no
+//! relation through suppressed cells are independent: each connected component is its own linear program
+//! (solved with `microlp`, pure Rust, so the page audits the same way).
+//!
+//! A primary cell is protected when its interval reaches its lower and upper levels below and above its value
+//! and is at least its sliding level wide; an interval of width zero is an exact disclosure. With `singletons`,
+//! the audit also takes the place of the only contributor of each suppressed one-unit primary: that contributor
+//! knows the cell's value, so every other primary sharing a relation with it is audited again with that value
+//! known (the ESSnet/τ-ARGUS singleton problem, decided exactly rather than by a rule of thumb); a one-unit cell
+//! that holds the same unit (a total over it, or a part of it) is that contributor's own figure.
+//!
+//! Comparisons allow for the solver's rounding: a reach short of a level by at most `1e-7` plus `1e-9` of the
+//! component's largest figure counts as reaching it.
+
+use super::levels::Levels;
+use super::linear::Relations;
+use crate::Error;
+use microlp::{ComparisonOp, OptimizationDirection, Problem};
+
+/// What an attacker can learn of a suppressed cell: the lowest and highest values it can have (infinite where
+/// nothing bounds it).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Interval {
+    pub min: f64,
+    pub max: f64,
+}
+
+/// How a primary cell falls short of its protection.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Shortfall {
+    /// The interval is a single value: the cell can be computed exactly.
+    Exact,
+    /// The interval reaches `reach` above the value where the upper level asks `needed`.
+    Upper { needed: f64, reach: f64 },
+    /// The interval reaches `reach` below the value where the lower level asks `needed`.
+    Lower { needed: f64, reach: f64 },
+    /// The interval is `width` wide where the sliding level asks `needed`.
+    Sliding { needed: f64, width: f64 },
+}
+
+/// A primary cell the pattern does not protect: how, and when the attacker is a singleton's contributor, which
+/// cell's contributor.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Failure {
+    pub cell: u32,
+    pub shortfall: Shortfall,
+    /// The one-unit primary whose contributor, knowing its value, can narrow the interval this far.
+    pub known: Option<u32>,
+}
+
+/// The audit of a pattern: per suppressed cell (in cell order) its interval, and every primary it leaves short.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Audit {
+    pub intervals: Vec<(u32, Interval)>,
+    pub failures: Vec<Failure>,
+    /// Connected components of the pattern and linear programs solved, for the report.
+    pub components: usize,
+    pub programs: usize,
+}
+
+impl Audit {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+    /// The interval of `cell`, when it is suppressed.
+    pub fn interval(&self, cell: u32) -> Option<Interval> {
+        self.intervals
+            .binary_search_by_key(&cell, |&(c, _)| c)
+            .ok()
+            .and_then(|i| self.intervals.get(i))
+            .map(|&(_, iv)| iv)
+    }
+}
+
+/// What the audit is given: the published figures, the relations, the pattern and the levels.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub table: &'a crate::table::Table,
+    pub values: &'a [f64],
+    pub relations: &'a Relations,
+    /// Per cell, the relations it is in.
+    pub by_cell: &'a [Vec<u32>],
+    pub suppressed: &'a [bool],
+    /// Per cell, the levels of a primary (`None` for a cell that is not one).
+    pub levels: &'a [Option<Levels>],
+    /// The lowest value any cell may take (0, or −∞).
+    pub lower_bound: f64,
+    /// The one-unit primaries whose contributors the audit takes the place of (empty without `singletons`).
+    pub singletons: &'a [u32],
+}
+
+/// Audits a pattern (see the module's documentation). An error only when the solver cannot decide a program,
+/// which leaves the pattern unproven, never passed.
+pub fn audit(input: &Input) -> Result<Audit, Error> {
+    let mut out = Audit::default();
+    // Components are independent programs: natively on the pool's threads, joined in order (the same report
+    // whatever the number of cores).
+    let parts = crate::rules::run_all(components(input), |component| {
+        let mut part = Audit::default();
+        audit_component(input, &component, &mut part).map(|()| part)
+    });
+    for part in parts {
+        let part = part?;
+        out.components += 1;
+        out.programs += part.programs;
+        out.intervals.extend(part.intervals);
+        out.failures.extend(part.failures);
+    }
+    out.intervals.sort_by_key(|&(c, _)| c);
+    out.failures
+        .sort_by_key(|f| (f.cell, f.known.map_or(0, |k| u64::from(k) + 1)));
+    Ok(out)
+}
+
+/// The suppressed cells grouped by the relations that join them, each group in cell order, groups by their
+/// first cell.
+pub fn components(input: &Input) -> Vec<Vec<u32>> {
+    let n = input.suppressed.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while let Some(&p) = parent.get(x as usize) {
+            if p == x {
+                break;
+            }
+            let gp = parent.get(p as usize).copied().unwrap_or(p);
+            if let Some(slot) = parent.get_mut(x as usize) {
+                *slot = gp;
+            }
+            x = gp;
+        }
+        x
+    }
+    let rel = input.relations;
+    for r in 0..rel.len() {
+        let mut first: Option<u32> = None;
+        for (c, _) in rel.terms(r) {
+            if !input.suppressed.get(c as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            match first {
+                None => first = Some(c),
+                Some(f) => {
+                    let (a, b) = (find(&mut parent, f), find(&mut parent, c));
+                    if a != b {
+                        let (lo, hi) = (a.min(b), a.max(b));
+                        if let Some(slot) = parent.get_mut(hi as usize) {
+                            *slot = lo;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for c in 0..n as u32 {
+        if input.suppressed.get(c as usize).copied().unwrap_or(false) {
+            let root = find(&mut parent, c);
+            groups.entry(root).or_default().push(c);
+        }
+    }
+    groups.into_values().collect()
+}
+
+/// One component's linear programs.
+fn audit_component(input: &Input, cells: &[u32], out: &mut Audit) -> Result<(), Error> {
+    let scale = cells
+        .iter()
+        .map(|&c| input.values.get(c as usize).copied().unwrap_or(0.0).abs())
+        .fold(0.0, f64::max);
+    let tol = 1e-7 + 1e-9 * scale;
+    let lp = Program::new(input, cells);
+    // The component's singletons, by their place among its unknowns.
+    let singles: Vec<usize> = input
+        .singletons
+        .iter()
+        .filter_map(|s| cells.binary_search(s).ok())
+        .collect();
+    // Per class of unknowns, its two optima (lowest, highest) as points in the classes' space.
+    let mut optima: Vec<Option<[Optimum; 2]>> = vec![None; lp.classes()];
+    let mut ranges = Vec::with_capacity(cells.len());
+    for (k, &cell) in cells.iter().enumerate() {
+        let value = input.values.get(cell as usize).copied().unwrap_or(0.0);
+        let (class, sign) = lp.class_of(k);
+        let (down, up) = match class {
+            None => (0.0, 0.0),
+            Some(c) => {
+                let slot = optima.get_mut(c).ok_or_else(lost)?;
+                if slot.is_none() {
+                    *slot = Some([
+                        lp.extreme(c, OptimizationDirection::Minimize, None)?,
+                        lp.extreme(c, OptimizationDirection::Maximize, None)?,
+                    ]);
+                    out.programs += 2;
+                }
+                let [(lo, _), (hi, _)] = slot.as_ref().ok_or_else(lost)?;
+                if sign > 0.0 { (*lo, *hi) } else { (-*hi, -*lo) }
+            }
+        };
+        ranges.push((down, up));
+        out.intervals.push((
+            cell,
+            Interval {
+                min: value + down,
+                max: value + up,
+            },
+        ));
+        if let Some(levels) = input.levels.get(cell as usize).copied().flatten() {
+            if let Some(s) = shortfall(&levels, up, down, tol) {
+                out.failures.push(Failure {
+                    cell,
+                    shortfall: s,
+                    known: None,
+                });
+            }
+        }
+    }
+    // The singletons' contributors: each knows its own cell, and looks at the primaries it shares a relation with.
+    for &ks in &singles {
+        let s = cells.get(ks).copied().unwrap_or(0);
+        let (Some(sc), s_sign) = lp.class_of(ks) else {
+            continue; // the singleton is exactly known to everyone already: nothing changes
+        };
+        let Some(Some(own)) = optima.get(sc) else {
+            continue;
+        };
+        for (k, &cell) in cells.iter().enumerate() {
+            let Some(levels) = input.levels.get(cell as usize).copied().flatten() else {
+                continue;
+            };
+            if cell == s
+                || !share_relation(input, s, cell)
+                || super::linear::same_unit(input.table, s, cell)
+            {
+                continue;
+            }
+            let (Some(kc), k_sign) = lp.class_of(k) else {
+                continue; // exactly known already: its failure is reported above
+            };
+            let (Some(Some(pts)), Some(&(down, up))) = (optima.get(kc), ranges.get(k)) else {
+                continue;
+            };
+            // A witness: the unknown's own optimum mixed with one of the singleton's optima so that the
+            // singleton sits at its value (a mix of feasible tables is feasible). Reaching the levels there
+            // proves them; otherwise the program is solved with the singleton known.
+            let at =
+                |p: &Vec<f64>, class: usize, sign: f64| p.get(class).copied().unwrap_or(0.0) * sign;
+            let mix = |point: &Vec<f64>, reach: f64| -> f64 {
+                let own_s = at(point, sc, s_sign);
+                if own_s.abs() <= tol {
+                    return reach;
+                }
+                own.iter()
+                    .filter_map(|(_, o)| {
+                        let (os, ok) = (at(o, sc, s_sign), at(o, kc, k_sign));
+                        (os * own_s < 0.0).then(|| {
+                            let lambda = os / (os - own_s);
+                            lambda * reach + (1.0 - lambda) * ok
+                        })
+                    })
+                    .fold(f64::NAN, |a: f64, b| {
+                        if a.is_nan() {
+                            b
+                        } else if reach > 0.0 {
+                            a.max(b)
+                        } else {
+                            a.min(b)
+                        }
+                    })
+            };
+            // The optimum that makes the cell highest, and the one that makes it lowest.
+            let (hi_pt, lo_pt) = if k_sign > 0.0 {
+                (&pts[1].1, &pts[0].1)
+            } else {
+                (&pts[0].1, &pts[1].1)
+            };
+            let high = if up.is_finite() {
+                mix(hi_pt, up)
+            } else {
+                f64::NAN
+            };
+            let low = if down.is_finite() {
+                mix(lo_pt, down)
+            } else {
+                f64::NAN
+            };
+            if !high.is_nan() && !low.is_nan() && shortfall(&levels, high, low, tol).is_none() {
+                continue;
+            }
+            let (lo, _) = lp.extreme(kc, OptimizationDirection::Minimize, Some(sc))?;
+            let (hi, _) = lp.extreme(kc, OptimizationDirection::Maximize, Some(sc))?;
+            out.programs += 2;
+            let (down, up) = if k_sign > 0.0 { (lo, hi) } else { (-hi, -lo) };
+            if let Some(sf) = shortfall(&levels, up, down, tol) {
+                out.failures.push(Failure {
+                    cell,
+                    shortfall: sf,
+                    known: Some(s),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A program's optimum: the class's reach and the point where it is reached.
+type Optimum = (f64, Vec<f64>);
+
+fn lost() -> Error {
+    Error::Shape("the audit lost track of a linear program's answer".into())
+}
+
+/// Whether cells `a` and `b` are in one relation.
+pub fn share_relation(input: &Input, a: u32, b: u32) -> bool {
+    let (Some(ra), Some(rb)) = (input.by_cell.get(a as usize), input.by_cell.get(b as usize))
+    else {
+        return false;
+    };
+    ra.iter().any(|r| rb.contains(r))
+}
+
+/// How a primary with `levels` whose interval reaches `up` above and `down` (≤ 0) below its value falls short.
+fn shortfall(levels: &Levels, up: f64, down: f64, tol: f64) -> Option<Shortfall> {
+    if up - down <= tol {
+        return Some(Shortfall::Exact);
+    }
+    if up < levels.upper - tol {
+        return Some(Shortfall::Upper {
+            needed: levels.upper,
+            reach: up,
+        });
+    }
+    if -down < levels.lower - tol {
+        return Some(Shortfall::Lower {
+            needed: levels.lower,
+            reach: -down,
+        });
+    }
+    if up - down < levels.sliding - tol {
+        return Some(Shortfall::Sliding {
+            needed: levels.sliding,
+            width: up - down,
+        });
+    }
+    None
+}
+
+/// A component's program: one unknown deviation `dⱼ` per suppressed cell, one homogeneous equation per relation
+/// that has a suppressed cell, reduced before it is solved: an equation of one unknown fixes it at 0 (the cell
+/// is exactly known), an equation of two makes one `±` the other (most of a pattern's equations: a hypercube's
+/// corners pair up along every line), and so on until nothing changes. What remains is one variable per class
+/// of unknowns that move together, with the bounds of all its members, and the equations of three or more;
+/// a class's two optima give the interval of every member.
+///
+/// Each unknown lies between its lower bound and a cap, four times the component's largest figure, beyond any
+/// finite optimum of a table without negative figures (a cell is at most any published cell that contains
+/// it): an optimum at the cap is reported as unbounded. Without a lower bound the feasible deviations form a
+/// linear space, so each is held to `[−1, 1]` and a reach beyond zero means an unbounded one.
+struct Program {
+    /// Per unknown, its class (`None`: fixed at 0) and its sign in it (`dⱼ = sign · z_class`).
+    class: Vec<(Option<usize>, f64)>,
+    /// Per class, its bounds.
+    bounds: Vec<(f64, f64)>,
+    cap: f64,
+    free: bool,
+    /// The equations left, per equation `(class, coefficient)`.
+    rows: Vec<Vec<(usize, f64)>>,
+}
+
+/// Unknowns joined with signs: `parent[k] = (p, s)` means `d_k = s · d_p`; `zero` marks a root fixed at 0.
+struct Signed {
+    parent: Vec<(usize, f64)>,
+    zero: Vec<bool>,
+}
+
+impl Signed {
+    fn find(&mut self, k: usize) -> (usize, f64) {
+        let (mut root, mut sign) = (k, 1.0);
+        for _ in 0..self.parent.len() {
+            match self.parent.get(root) {
+                Some(&(p, s)) if p != root => {
+                    sign *= s;
+                    root = p;
+                }
+                _ => break,
+            }
+        }
+        if let Some(slot) = self.parent.get_mut(k) {
+            *slot = (root, sign); // path compression: `k` points at its root directly
+        }
+        (root, sign)
+    }
+    /// A row in roots: merged coefficients, zeros and fixed roots left out.
+    fn row(&mut self, row: &[(usize, f64)]) -> Vec<(usize, f64)> {
+        let mut out: Vec<(usize, f64)> = Vec::with_capacity(row.len());
+        for &(k, c) in row {
+            let (r, s) = self.find(k);
+            if self.zero.get(r).copied().unwrap_or(false) {
+                continue;
+            }
+            match out.iter_mut().find(|(x, _)| *x == r) {
+                Some(t) => t.1 += c * s,
+                None => out.push((r, c * s)),
+            }
+        }
+        out.retain(|&(_, c)| c != 0.0);
+        out
+    }
+}
+
+impl Program {
+    fn new(input: &Input, cells: &[u32]) -> Self {
+        let free = input.lower_bound == f64::NEG_INFINITY;
+        let largest = cells
+            .iter()
+            .map(|&c| input.values.get(c as usize).copied().unwrap_or(0.0).abs())
+            .fold(0.0, f64::max);
+        let cap = if free { 1.0 } else { 4.0 * largest + 1.0 };
+        let lower: Vec<f64> = cells
+            .iter()
+            .map(|&c| {
+                if free {
+                    -1.0
+                } else {
+                    input.lower_bound - input.values.get(c as usize).copied().unwrap_or(0.0)
+                }
+            })
+            .collect();
+        let mut seen: Vec<u32> = cells
+            .iter()
+            .flat_map(|&c| input.by_cell.get(c as usize).into_iter().flatten().copied())
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let mut rows: Vec<Vec<(usize, f64)>> = seen
+            .into_iter()
+            .map(|r| {
+                input
+                    .relations
+                    .terms(r as usize)
+                    .filter_map(|(c, coef)| cells.binary_search(&c).ok().map(|k| (k, coef)))
+                    .collect()
+            })
+            .collect();
+        let n = cells.len();
+        let mut u = Signed {
+            parent: (0..n).map(|k| (k, 1.0)).collect(),
+            zero: vec![false; n],
+        };
+        loop {
+            let mut changed = false;
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                let r = u.row(&row);
+                match r.as_slice() {
+                    [] => changed = true,
+                    [(x, _)] => {
+                        if let Some(z) = u.zero.get_mut(*x) {
+                            *z = true;
+                        }
+                        changed = true;
+                    }
+                    [(a, ca), (b, cb)] if ca.abs() == cb.abs() => {
+                        // ca·a + cb·b = 0: a = −(cb/ca)·b.
+                        if let Some(slot) = u.parent.get_mut(*a) {
+                            *slot = (*b, -cb / ca);
+                        }
+                        changed = true;
+                    }
+                    _ => kept.push(r),
+                }
+            }
+            rows = kept;
+            if !changed {
+                break;
+            }
+        }
+        // Classes: the roots not fixed at 0, numbered in order of their first member.
+        let mut number = vec![usize::MAX; n];
+        let mut class = Vec::with_capacity(n);
+        let mut bounds: Vec<(f64, f64)> = Vec::new();
+        for (k, &lo) in lower.iter().enumerate() {
+            let (r, s) = u.find(k);
+            if u.zero.get(r).copied().unwrap_or(true) {
+                class.push((None, s));
+                continue;
+            }
+            let Some(slot) = number.get_mut(r) else {
+                class.push((None, s));
+                continue;
+            };
+            if *slot == usize::MAX {
+                *slot = bounds.len();
+                bounds.push((f64::NEG_INFINITY, f64::INFINITY));
+            }
+            let c = *slot;
+            // d_k = s·z within [lo, cap]: z within [lo, cap] or [−cap, −lo].
+            let (zlo, zhi) = if s > 0.0 { (lo, cap) } else { (-cap, -lo) };
+            if let Some(b) = bounds.get_mut(c) {
+                *b = (b.0.max(zlo), b.1.min(zhi));
+            }
+            class.push((Some(c), s));
+        }
+        let rows = rows
+            .iter()
+            .map(|row| {
+                u.row(row)
+                    .into_iter()
+                    .filter_map(|(r, c)| {
+                        number.get(r).filter(|&&x| x != usize::MAX).map(|&x| (x, c))
+                    })
+                    .collect()
+            })
+            .collect();
+        Program {
+            class,
+            bounds,
+            cap,
+            free,
+            rows,
+        }
+    }
+
+    fn classes(&self) -> usize {
+        self.bounds.len()
+    }
+
+    /// Unknown `k`'s class (`None`: fixed at 0) and its sign in it.
+    fn class_of(&self, k: usize) -> (Option<usize>, f64) {
+        self.class.get(k).copied().unwrap_or((None, 1.0))
+    }
+
+    /// The largest (or smallest) value of class `k`, with class `known` held at 0, and the optimum as a point
+    /// of the classes; infinite where nothing bounds it.
+    fn extreme(
+        &self,
+        k: usize,
+        direction: OptimizationDirection,
+        known: Option<usize>,
+    ) -> Result<(f64, Vec<f64>), Error> {
+        // Each class as the difference of two parts that start at 0, so the true table (all deviations 0) is
+        // where the solver starts: a feasible point on every bound it needs, without a first phase.
+        let mut p = Problem::new(direction);
+        let vars: Vec<_> = self
+            .bounds
+            .iter()
+            .enumerate()
+            .map(|(j, &(lo, hi))| {
+                let (lo, hi) = if Some(j) == known {
+                    (0.0, 0.0)
+                } else {
+                    (lo, hi)
+                };
+                let obj = if j == k { 1.0 } else { 0.0 };
+                (
+                    p.add_var(obj, (0.0, hi.max(0.0))),
+                    p.add_var(-obj, (0.0, (-lo).max(0.0))),
+                )
+            })
+            .collect();
+        for row in &self.rows {
+            let terms: Vec<_> = row
+                .iter()
+                .filter_map(|&(j, c)| vars.get(j).map(|&(a, b)| [(a, c), (b, -c)]))
+                .flatten()
+                .collect();
+            p.add_constraint(terms.as_slice(), ComparisonOp::Eq, 0.0);
+        }
+        let s = settle(p.solve())?;
+        let point: Vec<f64> = vars
+            .iter()
+            .map(|&(a, b)| s.var_value(a) - s.var_value(b))
+            .collect();
+        let x = s.objective();
+        let sign = match direction {
+            OptimizationDirection::Maximize => 1.0,
+            OptimizationDirection::Minimize => -1.0,
+        };
+        let edge = 1e-9 * self.cap.max(1.0);
+        let reach = if self.free {
+            if x * sign > edge {
+                sign * f64::INFINITY
+            } else {
+                0.0
+            }
+        } else if x * sign >= self.cap - edge {
+            sign * f64::INFINITY
+        } else {
+            x
+        };
+        Ok((reach, point))
+    }
+}
+
+/// A solver's answer as a solution, or the error that leaves the pattern unproven.
+fn settle(
+    outcome: Result<microlp::SolveOutcome, microlp::Error>,
+) -> Result<microlp::Solution, Error> {
+    match outcome.map(|o| o.into_solution()) {
+        Ok(Ok(s)) => Ok(s),
+        Ok(Err(e)) => Err(Error::Shape(format!(
+            "the audit's linear program stopped before an answer ({:?}); the pattern is not proven safe",
+            e.termination_reason()
+        ))),
+        Err(e) => Err(Error::Shape(format!(
+            "the audit's linear program could not be solved ({e}); the pattern is not proven safe"
+        ))),
+    }
+}

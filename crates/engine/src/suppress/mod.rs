@@ -1,0 +1,496 @@
+//! Secondary suppression: the cells to suppress besides the unsafe ones so that no unsafe cell can be computed
+//! back, closely, from the published cells and the table's totals, and the audit that proves it.
+//!
+//! # What it does
+//! [`protect`] takes a checked table: its primary cells are those the check found `unsafe` or left to `review`
+//! (what a person has not cleared is not published), each with protection levels from the rule that fired
+//! ([`levels`]). It reads the table's additive relations ([`linear`]), finds secondary cells with the `fast`
+//! method ([`hypercube`]) and audits the pattern by linear programming ([`audit`]): every suppressed cell gets the
+//! interval an attacker can compute for it, and every primary is checked against its levels. A primary the
+//! audit finds short sends the method back for more cells; a pattern is returned with its audit, and a primary
+//! that no pattern can protect is a failure the result names, never a silent pass.
+//!
+//! # Why
+//! Suppressing a small cell is useless if its row total minus the rest gives it back. This is the core of
+//! τ-ARGUS and sdcTable, and the step most often got wrong by hand.
+//!
+//! # Parameters
+//! The policy's `[suppression]` (levels: `safety_range`, `min_interval`, `lower`, `upper`, `sliding`;
+//! `singletons`; `bounds`) and the caller's [`Options`] (method, cost).
+//!
+//! # References
+//! Hundepool et al. (2012), Statistical Disclosure Control, §4.3 (secondary cell suppression, protection
+//! levels, the audit); τ-ARGUS 4.2 user's manual §4.2.3 (hypercube, modular and optimal methods, singletons);
+//! Fischetti & Salazar-González (2001), "Solving the cell suppression problem on tabular data with linear
+//! constraints", Management Science 47(7).
+
+pub mod audit;
+pub mod hypercube;
+pub mod levels;
+pub mod linear;
+
+use crate::Error;
+use crate::report::TableReport;
+use crate::rules::Status;
+use crate::table::{Apriori, Table};
+pub use audit::{Audit, Failure, Interval, Shortfall};
+pub use levels::Levels;
+use serde::{Deserialize, Serialize};
+
+/// The policy's suppression parameters (`[suppression]`); absent, τ-ARGUS's defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Suppression {
+    /// Percent of a cell's value an unsafe cell's interval must reach on each side when its rule has no level
+    /// of its own (threshold, zeros, class disclosure …): τ-ARGUS's frequency-rule safety range.
+    pub safety_range: f64,
+    /// The least such a level may be, in the table's units.
+    pub min_interval: f64,
+    /// Percent of the rule's level asked below the value.
+    pub lower: f64,
+    /// Percent of the rule's level asked above the value.
+    pub upper: f64,
+    /// Percent of the value the interval must be wide, wherever it lies.
+    pub sliding: f64,
+    /// Whether a one-unit primary's contributor counts as an attacker who knows that cell.
+    pub singletons: bool,
+    /// What an attacker knows of every cell's value before looking at the table.
+    pub bounds: Bounds,
+}
+
+impl Default for Suppression {
+    fn default() -> Self {
+        Suppression {
+            safety_range: 30.0,
+            min_interval: 0.0,
+            lower: 100.0,
+            upper: 100.0,
+            sliding: 0.0,
+            singletons: true,
+            bounds: Bounds::Auto,
+        }
+    }
+}
+
+impl Suppression {
+    pub(crate) fn check(&self) -> Result<(), crate::policy::Bad> {
+        for (field, v) in [
+            ("safety_range", self.safety_range),
+            ("min_interval", self.min_interval),
+            ("lower", self.lower),
+            ("upper", self.upper),
+            ("sliding", self.sliding),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(crate::policy::Bad {
+                    field,
+                    value: v.to_string(),
+                    want: "must be a number of 0 or more",
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What an attacker knows of each cell's value beforehand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bounds {
+    /// At least 0, unless the table has a negative figure (then nothing).
+    #[default]
+    Auto,
+    /// At least 0.
+    Nonnegative,
+    /// Nothing.
+    Free,
+}
+
+/// How the pattern is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// One hypercube per primary, then the audit ([`hypercube`]).
+    #[default]
+    Fast,
+}
+
+/// What suppressing a cell costs, which the method keeps low.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cost {
+    /// The cell's figure: suppress as little of the table's total as possible.
+    #[default]
+    Value,
+    /// 1 per cell: suppress as few cells as possible.
+    Unity,
+    /// The cell's units.
+    Units,
+    /// `ln(1 + figure)`: between the two.
+    Log,
+}
+
+impl Cost {
+    fn of(self, value: f64, n: Option<u64>) -> f64 {
+        match self {
+            Cost::Value => value.abs(),
+            Cost::Unity => 1.0,
+            Cost::Units => n.unwrap_or(0) as f64,
+            Cost::Log => libm::log1p(value.abs()),
+        }
+    }
+}
+
+/// How to protect a table.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Options {
+    pub method: Method,
+    pub cost: Cost,
+}
+
+/// A cell's part in a pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Published,
+    /// Unsafe (or not cleared) by the rules.
+    Primary,
+    /// Suppressed to protect primaries.
+    Secondary,
+}
+
+/// A protected table: per cell its role, levels and the primaries it protects; the audit of the whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Protection {
+    pub options: Options,
+    pub parameters: Suppression,
+    pub roles: Vec<Role>,
+    /// Per cell, a primary's levels.
+    pub levels: Vec<Option<Levels>>,
+    /// Per secondary cell (in cell order), the primaries whose hypercube chose it.
+    pub protects: Vec<(u32, Vec<u32>)>,
+    pub audit: Audit,
+    /// The figures of the table (value, or units for a frequency table).
+    pub values: Vec<f64>,
+    /// The cost of the suppressed cells under the options' cost.
+    pub cost: f64,
+    /// Rounds of the method (the first pattern, then each return for primaries the audit found short).
+    pub rounds: u32,
+    /// The primaries the method found no hypercube for at all (their audit failure says how far they fall short).
+    pub unprotectable: Vec<u32>,
+}
+
+impl Protection {
+    pub fn count(&self, role: Role) -> usize {
+        self.roles.iter().filter(|&&r| r == role).count()
+    }
+    /// The suppressed figures' sum and the table's largest figure (its grand total, when it has one).
+    pub fn suppressed_value(&self) -> (f64, f64) {
+        let sum = self
+            .roles
+            .iter()
+            .zip(&self.values)
+            .filter(|(r, _)| **r != Role::Published)
+            .map(|(_, v)| v.abs())
+            .sum();
+        let total = self.values.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        (sum, total)
+    }
+    /// The primaries a secondary cell protects.
+    pub fn protects(&self, cell: u32) -> &[u32] {
+        self.protects
+            .binary_search_by_key(&cell, |(c, _)| *c)
+            .ok()
+            .and_then(|i| self.protects.get(i))
+            .map_or(&[], |(_, p)| p.as_slice())
+    }
+}
+
+/// The rounds the method may take back to the audit before it reports the primaries still short.
+const ROUNDS: u32 = 8;
+
+/// Protects `table`, checked into `report` under a policy whose `[suppression]` is `params`.
+pub fn protect(
+    table: &Table,
+    report: &TableReport,
+    params: &Suppression,
+    options: Options,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Protection, Error> {
+    let values = linear::published(table)?;
+    let relations = linear::relations(table, &values)?;
+    let by_cell = relations.by_cell(table.len());
+    let lower_bound = bounds(table, &values, params.bounds)?;
+    let levels = primaries(table, report, &values, lower_bound, params)?;
+    let costs: Vec<f64> = (0..table.len() as u32)
+        .map(|c| {
+            options
+                .cost
+                .of(values.get(c as usize).copied().unwrap_or(0.0), table.n(c))
+        })
+        .collect();
+    let singletons: Vec<u32> = if params.singletons {
+        (0..table.len() as u32)
+            .filter(|&c| {
+                levels.get(c as usize).is_some_and(Option::is_some) && table.n(c) == Some(1)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let reluctance = 1.0 + costs.iter().map(|c| c.abs()).sum::<f64>();
+    let scale = values.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    let tol = 1e-7 + 1e-9 * scale;
+
+    let mut suppressed: Vec<bool> = levels.iter().map(Option::is_some).collect();
+    let mut chosen_by: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
+    let mut unprotectable = Vec::new();
+    // The hardest primaries first (largest level), then in cell order.
+    let mut order: Vec<u32> = (0..table.len() as u32)
+        .filter(|&c| levels.get(c as usize).is_some_and(Option::is_some))
+        .collect();
+    let need = |c: u32| {
+        levels
+            .get(c as usize)
+            .copied()
+            .flatten()
+            .map_or(0.0, |l| l.upper.max(l.lower))
+    };
+    order.sort_by(|&a, &b| need(b).total_cmp(&need(a)).then(a.cmp(&b)));
+
+    let mut place = |cell: u32, known: Option<u32>, suppressed: &mut Vec<bool>| -> bool {
+        let Some(l) = levels.get(cell as usize).copied().flatten() else {
+            return true;
+        };
+        // Another singleton's contributor knows its cell: avoid it first, and allow it only when nothing else is.
+        let mut avoid: Vec<u32> = singletons
+            .iter()
+            .copied()
+            .filter(|&s| s != cell && !linear::same_unit(table, s, cell))
+            .collect();
+        avoid.extend(known);
+        let attempts = [avoid, known.into_iter().collect()];
+        let mut found = None;
+        for avoid in attempts.iter() {
+            let choice = hypercube::choices(table, &costs, avoid);
+            let search = hypercube::Search {
+                table,
+                values: &values,
+                lower_bound,
+                choice: &choice,
+                reluctance,
+            };
+            match search.best(cell, &l, suppressed, tol) {
+                Some((cube, true)) => {
+                    found = Some((cube, true));
+                    break;
+                }
+                Some(other) if found.is_none() => found = Some(other),
+                _ => {}
+            }
+        }
+        let Some((cube, protects)) = found else {
+            return false;
+        };
+        for (c, _) in cube.corners {
+            if let Some(s) = suppressed.get_mut(c as usize) {
+                if !*s {
+                    *s = true;
+                    if let Some(by) = chosen_by.get_mut(c as usize) {
+                        by.push(cell);
+                    }
+                }
+            }
+        }
+        protects
+    };
+
+    let total = order.len();
+    for (i, &cell) in order.iter().enumerate() {
+        if !place(cell, None, &mut suppressed) {
+            unprotectable.push(cell);
+        }
+        progress(i + 1, total);
+    }
+    let mut rounds = 1;
+    let audit = loop {
+        let input = audit::Input {
+            table,
+            values: &values,
+            relations: &relations,
+            by_cell: &by_cell,
+            suppressed: &suppressed,
+            levels: &levels,
+            lower_bound,
+            singletons: &singletons,
+        };
+        let audit = audit::audit(&input)?;
+        if audit.passed() || rounds >= ROUNDS {
+            break audit;
+        }
+        rounds += 1;
+        let before = suppressed.clone();
+        for f in &audit.failures {
+            place(f.cell, f.known, &mut suppressed);
+        }
+        if suppressed == before {
+            break audit; // nothing more to add: the failures stand
+        }
+    };
+    unprotectable.sort_unstable();
+    let roles: Vec<Role> = suppressed
+        .iter()
+        .zip(&levels)
+        .map(|(&s, l)| match (s, l) {
+            (_, Some(_)) => Role::Primary,
+            (true, None) => Role::Secondary,
+            (false, None) => Role::Published,
+        })
+        .collect();
+    let cost = roles
+        .iter()
+        .zip(&costs)
+        .filter(|(r, _)| **r != Role::Published)
+        .map(|(_, c)| c)
+        .sum();
+    let protects = chosen_by
+        .into_iter()
+        .enumerate()
+        .filter(|(c, by)| !by.is_empty() && roles.get(*c) == Some(&Role::Secondary))
+        .map(|(c, mut by)| {
+            by.sort_unstable();
+            by.dedup();
+            (c as u32, by)
+        })
+        .collect();
+    Ok(Protection {
+        options,
+        parameters: *params,
+        roles,
+        levels,
+        protects,
+        audit,
+        values,
+        cost,
+        rounds,
+        unprotectable,
+    })
+}
+
+/// Audits a pattern made elsewhere: `suppressed` per cell; the primaries and their levels come from `report`.
+/// A suppressed cell the check did not find unsafe needs no level, only to be audited.
+pub fn audit_pattern(
+    table: &Table,
+    report: &TableReport,
+    params: &Suppression,
+    suppressed: &[bool],
+) -> Result<(Audit, Vec<Option<Levels>>), Error> {
+    let values = linear::published(table)?;
+    let relations = linear::relations(table, &values)?;
+    let by_cell = relations.by_cell(table.len());
+    let lower_bound = bounds(table, &values, params.bounds)?;
+    let levels = primaries(table, report, &values, lower_bound, params)?;
+    let singletons: Vec<u32> = if params.singletons {
+        (0..table.len() as u32)
+            .filter(|&c| {
+                suppressed.get(c as usize) == Some(&true)
+                    && levels.get(c as usize).is_some_and(Option::is_some)
+                    && table.n(c) == Some(1)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // A primary left published is the plainest failure: its interval is its value.
+    let mut unsuppressed = Vec::new();
+    for (c, l) in levels.iter().enumerate() {
+        if l.is_some() && suppressed.get(c) != Some(&true) {
+            unsuppressed.push(Failure {
+                cell: c as u32,
+                shortfall: Shortfall::Exact,
+                known: None,
+            });
+        }
+    }
+    let input = audit::Input {
+        table,
+        values: &values,
+        relations: &relations,
+        by_cell: &by_cell,
+        suppressed,
+        levels: &levels,
+        lower_bound,
+        singletons: &singletons,
+    };
+    let mut a = audit::audit(&input)?;
+    a.failures.extend(unsuppressed);
+    a.failures
+        .sort_by_key(|f| (f.cell, f.known.map_or(0, |k| u64::from(k) + 1)));
+    Ok((a, levels))
+}
+
+/// The lower bound of every cell under `bounds`; a table with negative figures under `nonnegative` is an error.
+fn bounds(table: &Table, values: &[f64], bounds: Bounds) -> Result<f64, Error> {
+    if bounds == Bounds::Nonnegative {
+        if let Some(c) = values.iter().position(|&v| v < 0.0) {
+            return Err(Error::Shape(format!(
+                "table `{}`, row {} ({}): the figure {} is negative but the policy's [suppression] bounds = \"nonnegative\"; use \"auto\" or \"free\"",
+                table.name,
+                table.row(c as u32),
+                table.describe(c as u32),
+                values.get(c).copied().unwrap_or(0.0)
+            )));
+        }
+    }
+    Ok(linear::lower_bounds(values, bounds))
+}
+
+/// Per cell, a primary's levels: cells the check found `unsafe` or left to `review`, and cells declared unsafe.
+/// A structural zero is known by definition and is never a primary; a primary declared `protected` is an error.
+fn primaries(
+    table: &Table,
+    report: &TableReport,
+    values: &[f64],
+    lower_bound: f64,
+    params: &Suppression,
+) -> Result<Vec<Option<Levels>>, Error> {
+    if report.len() != table.len() {
+        return Err(Error::Shape(format!(
+            "table `{}` has {} cells but its report {}",
+            table.name,
+            table.len(),
+            report.len()
+        )));
+    }
+    report
+        .cells()
+        .enumerate()
+        .map(|(c, cell)| {
+            let apriori = table.apriori(c as u32);
+            let primary = cell.status != Status::Safe || apriori == Some(Apriori::Unsafe);
+            if !primary || apriori == Some(Apriori::Structural) {
+                return Ok(None);
+            }
+            if apriori == Some(Apriori::Protected) {
+                return Err(Error::Shape(format!(
+                    "table `{}`, row {} ({}): the cell is {} but declared `protected` (must be published); a cell cannot be both",
+                    table.name,
+                    cell.row,
+                    table.describe(c as u32),
+                    cell.status.as_str()
+                )));
+            }
+            let value = values.get(c).copied().unwrap_or(0.0);
+            let firing: Vec<_> = cell
+                .findings
+                .iter()
+                .filter(|f| f.status != Status::Safe)
+                .copied()
+                .collect();
+            Ok(Some(levels::of_cell(&firing, value, value - lower_bound, params)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
