@@ -1,7 +1,6 @@
 //! `cellguard check`: tables → report (text or JSON); exit 0 all safe, 1 findings.
 
 use anyhow::{Context, Result};
-use cellguard_io::TableRoles;
 use clap::ValueEnum;
 use std::io::Write;
 use std::path::PathBuf;
@@ -26,55 +25,17 @@ pub struct Args {
     /// Write the report here (default: standard output).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// Dimension columns (default: every column that is neither a shadow column nor a statistic).
-    #[arg(long, value_name = "COLS")]
-    pub dims: Vec<String>,
-    /// Column with the number of distinct units (default: n, units, freq, count).
-    #[arg(long)]
-    pub n: Option<String>,
-    /// Column with the cell magnitude (default: value).
-    #[arg(long)]
-    pub value: Option<String>,
-    /// Top-contribution columns, largest first (default: top1, top2, …).
-    #[arg(long, value_name = "COLS")]
-    pub top: Vec<String>,
-    /// Columns with the sampling weight of each top contribution's unit, in the order of the top columns
-    /// (default: top1_weight, top2_weight, …).
-    #[arg(long, value_name = "COLS")]
-    pub top_weight: Vec<String>,
-    /// Column with the sum of the sampling weights of each cell's units (default: weight).
-    #[arg(long)]
-    pub weight: Option<String>,
     /// A-priori status column (default: status).
     #[arg(long)]
     pub status: Option<String>,
-    /// Degrees-of-freedom column (default: dof).
-    #[arg(long)]
-    pub dof: Option<String>,
-    /// Code of margin cells.
-    #[arg(long)]
-    pub total: Option<String>,
-    /// Codelist of a dimension: DIM=FILE with columns code,parent.
-    #[arg(long, value_name = "DIM=FILE")]
-    pub codelist: Vec<String>,
+    #[command(flatten)]
+    pub roles: crate::inputs::RoleArgs,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let (policy, policy_file) = crate::inputs::policy(&args.policy)?;
     let mut side = Vec::new();
-    let roles = TableRoles {
-        dims: (!args.dims.is_empty()).then(|| crate::inputs::list(&args.dims)),
-        n: args.n.clone(),
-        value: args.value.clone(),
-        top: (!args.top.is_empty()).then(|| crate::inputs::list(&args.top)),
-        top_weight: (!args.top_weight.is_empty()).then(|| crate::inputs::list(&args.top_weight)),
-        weight: args.weight.clone(),
-        status: args.status.clone(),
-        dof: args.dof.clone(),
-        total: args.total.clone(),
-        codelists: crate::inputs::codelists(&args.codelist, &mut side)?,
-        ..TableRoles::default()
-    };
+    let roles = args.roles.roles(args.status.clone(), &mut side)?;
     let mut tables = Vec::with_capacity(args.tables.len());
     for path in &args.tables {
         let input = crate::inputs::read(path)?;

@@ -61,3 +61,60 @@ pub fn list(values: &[String]) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// The options that say which column plays which role in a table file (`check`, `protect`, `audit`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RoleArgs {
+    /// Dimension columns (default: every column that is neither a shadow column nor a statistic).
+    #[arg(long, value_name = "COLS")]
+    pub dims: Vec<String>,
+    /// Column with the number of distinct units (default: n, units, freq, count).
+    #[arg(long)]
+    pub n: Option<String>,
+    /// Column with the cell magnitude (default: value).
+    #[arg(long)]
+    pub value: Option<String>,
+    /// Top-contribution columns, largest first (default: top1, top2, …).
+    #[arg(long, value_name = "COLS")]
+    pub top: Vec<String>,
+    /// Columns with the sampling weight of each top contribution's unit, in the order of the top columns
+    /// (default: top1_weight, top2_weight, …).
+    #[arg(long, value_name = "COLS")]
+    pub top_weight: Vec<String>,
+    /// Column with the sum of the sampling weights of each cell's units (default: weight).
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// Degrees-of-freedom column (default: dof).
+    #[arg(long)]
+    pub dof: Option<String>,
+    /// Code of margin cells.
+    #[arg(long)]
+    pub total: Option<String>,
+    /// Codelist of a dimension: DIM=FILE with columns code,parent.
+    #[arg(long, value_name = "DIM=FILE")]
+    pub codelist: Vec<String>,
+}
+
+impl RoleArgs {
+    /// The roles, with the a-priori `status` column and the codelist files read (and added to `side`, the
+    /// report's side inputs).
+    pub fn roles(
+        &self,
+        status: Option<String>,
+        side: &mut Vec<Input>,
+    ) -> Result<cellguard_io::TableRoles> {
+        Ok(cellguard_io::TableRoles {
+            dims: (!self.dims.is_empty()).then(|| list(&self.dims)),
+            n: self.n.clone(),
+            value: self.value.clone(),
+            top: (!self.top.is_empty()).then(|| list(&self.top)),
+            top_weight: (!self.top_weight.is_empty()).then(|| list(&self.top_weight)),
+            weight: self.weight.clone(),
+            status,
+            dof: self.dof.clone(),
+            total: self.total.clone(),
+            codelists: codelists(&self.codelist, side)?,
+            ..cellguard_io::TableRoles::default()
+        })
+    }
+}

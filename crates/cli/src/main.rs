@@ -8,6 +8,7 @@ mod check;
 mod generate;
 mod inputs;
 mod policy;
+mod protect;
 mod serve;
 mod signoff;
 mod tabulate;
@@ -33,6 +34,11 @@ enum Command {
     Tabulate(tabulate::Args),
     /// Check one or more tables against a disclosure policy.
     Check(check::Args),
+    /// Protect tables by secondary suppression: a pattern in which an LP audit finds every unsafe cell protected.
+    Protect(protect::Args),
+    /// Audit a suppression pattern made elsewhere: exit 0 when every unsafe cell is protected, 1 with those
+    /// that are not.
+    Audit(protect::AuditArgs),
     /// List the built-in policies or show one as TOML.
     Policy {
         #[command(subcommand)]
@@ -60,6 +66,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tabulate(args) => tabulate::run(args),
         Command::Check(args) => check::run(args),
+        Command::Protect(args) => protect::run(args),
+        Command::Audit(args) => protect::audit(args),
         Command::Policy { action } => policy::run(action),
         Command::Serve(args) => serve::run(args),
         Command::Generate(args) => generate::run(args),

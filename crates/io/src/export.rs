@@ -31,6 +31,17 @@ fn rules_of(cell: &CellReport<'_>) -> String {
 
 /// The annotated table as CSV (`,`, `\n`, UTF-8).
 pub fn annotated_csv(c: &Checked) -> Vec<u8> {
+    csv_with(c, |_, cell| {
+        (cell.status == Status::Unsafe, cell.status.as_str())
+    })
+}
+
+/// The table as CSV with each cell's published values hidden or not and its status as `mark` says, per cell
+/// index and report.
+pub(crate) fn csv_with(
+    c: &Checked,
+    mark: impl Fn(usize, &CellReport<'_>) -> (bool, &'static str),
+) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
@@ -51,7 +62,7 @@ pub fn annotated_csv(c: &Checked) -> Vec<u8> {
     for (i, cell) in c.report.cells().enumerate() {
         rec.clear();
         rec.extend(dims.iter().map(|col| col.text(i).into_owned()));
-        let hide = cell.status == Status::Unsafe;
+        let (hide, label) = mark(i, &cell);
         rec.extend(published.iter().map(|col| {
             if hide {
                 SUPPRESSED.to_owned()
@@ -59,7 +70,7 @@ pub fn annotated_csv(c: &Checked) -> Vec<u8> {
                 published_text(col, i, c.frame.decimal_comma)
             }
         }));
-        rec.push(cell.status.as_str().to_owned());
+        rec.push(label.to_owned());
         rec.push(rules_of(&cell));
         ok &= w.write_record(&rec).is_ok();
     }

@@ -21,6 +21,7 @@ mod error;
 pub mod export;
 mod frame;
 mod partition;
+pub mod protect;
 mod report_read;
 mod roles;
 mod write;

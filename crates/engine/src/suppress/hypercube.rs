@@ -46,6 +46,12 @@ pub(super) struct Search<'a> {
     pub choice: &'a [Choice],
     /// The penalty a reluctant cell adds: more than all costs together.
     pub reluctance: f64,
+    /// Cells that may be corners whatever `choice` says (a singleton holding the primary's own unit).
+    pub allow: &'a [u32],
+    /// A cell that may not be a corner whatever `choice` says (a singleton the attacker knows).
+    pub known: Option<u32>,
+    /// Only cells already suppressed may be corners (a pattern made smaller, never larger).
+    pub free_only: bool,
 }
 
 /// A hypercube: its corners with their signs.
@@ -202,7 +208,14 @@ impl Search<'_> {
             }
             if c != cell {
                 let free = suppressed.get(c as usize).copied().unwrap_or(false);
-                match self.choice.get(c as usize)? {
+                if Some(c) == self.known || (self.free_only && !free) {
+                    return None;
+                }
+                let choice = match self.choice.get(c as usize)? {
+                    Choice::Never if self.allow.contains(&c) => Choice::Cost(0.0),
+                    other => *other,
+                };
+                match choice {
                     // Known to the attacker, or to be published: never a corner, suppressed or not.
                     Choice::Never => return None,
                     _ if free => {}
@@ -289,13 +302,14 @@ impl Search<'_> {
     }
 }
 
-/// The cells of `table` an attacker knows or that must be published, and what the others cost.
+/// The cells of `table` an attacker knows or that must be published (`avoid`, a-priori `protected`, structural
+/// zeros), and what the others cost.
 pub(super) fn choices(table: &Table, costs: &[f64], avoid: &[u32]) -> Vec<Choice> {
     let mut out: Vec<Choice> = (0..table.len() as u32)
         .map(|c| {
             let cost = costs.get(c as usize).copied().unwrap_or(0.0);
             match table.apriori(c) {
-                Some(Apriori::Protected) => Choice::Never,
+                Some(Apriori::Protected | Apriori::Structural) => Choice::Never,
                 Some(Apriori::Safe) => Choice::Reluctant(cost),
                 _ => Choice::Cost(cost),
             }

@@ -25,6 +25,7 @@
 //! constraints", Management Science 47(7).
 
 pub mod audit;
+pub mod file;
 pub mod hypercube;
 pub mod levels;
 pub mod linear;
@@ -184,18 +185,6 @@ impl Protection {
     pub fn count(&self, role: Role) -> usize {
         self.roles.iter().filter(|&&r| r == role).count()
     }
-    /// The suppressed figures' sum and the table's largest figure (its grand total, when it has one).
-    pub fn suppressed_value(&self) -> (f64, f64) {
-        let sum = self
-            .roles
-            .iter()
-            .zip(&self.values)
-            .filter(|(r, _)| **r != Role::Published)
-            .map(|(_, v)| v.abs())
-            .sum();
-        let total = self.values.iter().map(|v| v.abs()).fold(0.0, f64::max);
-        (sum, total)
-    }
     /// The primaries a secondary cell protects.
     pub fn protects(&self, cell: u32) -> &[u32] {
         self.protects
@@ -242,8 +231,9 @@ pub fn protect(
     let scale = values.iter().map(|v| v.abs()).fold(0.0, f64::max);
     let tol = 1e-7 + 1e-9 * scale;
 
+    // The corners each primary's protection leans on (its hypercube, and what later rounds add).
+    let mut cubes: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
     let mut suppressed: Vec<bool> = levels.iter().map(Option::is_some).collect();
-    let mut chosen_by: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
     let mut unprotectable = Vec::new();
     // The hardest primaries first (largest level), then in cell order.
     let mut order: Vec<u32> = (0..table.len() as u32)
@@ -257,61 +247,119 @@ pub fn protect(
             .map_or(0.0, |l| l.upper.max(l.lower))
     };
     order.sort_by(|&a, &b| need(b).total_cmp(&need(a)).then(a.cmp(&b)));
-
-    let mut place = |cell: u32, known: Option<u32>, suppressed: &mut Vec<bool>| -> bool {
-        let Some(l) = levels.get(cell as usize).copied().flatten() else {
-            return true;
-        };
-        // Another singleton's contributor knows its cell: avoid it first, and allow it only when nothing else is.
-        let mut avoid: Vec<u32> = singletons
+    // Another singleton's contributor knows its cell: the search avoids those first, and allows them only when
+    // nothing else protects.
+    let wary = hypercube::choices(table, &costs, &singletons);
+    let plain = hypercube::choices(table, &costs, &[]);
+    let search = |cell: u32, known: Option<u32>, suppressed: &[bool], free_only: bool| {
+        let l = levels.get(cell as usize).copied().flatten()?;
+        let allow: Vec<u32> = singletons
             .iter()
             .copied()
-            .filter(|&s| s != cell && !linear::same_unit(table, s, cell))
+            .filter(|&s| s == cell || linear::same_unit(table, s, cell))
             .collect();
-        avoid.extend(known);
-        let attempts = [avoid, known.into_iter().collect()];
         let mut found = None;
-        for avoid in attempts.iter() {
-            let choice = hypercube::choices(table, &costs, avoid);
-            let search = hypercube::Search {
+        for choice in [&wary, &plain] {
+            let s = hypercube::Search {
                 table,
                 values: &values,
                 lower_bound,
-                choice: &choice,
+                choice,
                 reluctance,
+                allow: &allow,
+                known,
+                free_only,
             };
-            match search.best(cell, &l, suppressed, tol) {
-                Some((cube, true)) => {
-                    found = Some((cube, true));
-                    break;
-                }
+            match s.best(cell, &l, suppressed, tol) {
+                Some((cube, true)) => return Some((cube, true)),
                 Some(other) if found.is_none() => found = Some(other),
                 _ => {}
             }
         }
-        let Some((cube, protects)) = found else {
-            return false;
-        };
-        for (c, _) in cube.corners {
-            if let Some(s) = suppressed.get_mut(c as usize) {
-                if !*s {
-                    *s = true;
-                    if let Some(by) = chosen_by.get_mut(c as usize) {
-                        by.push(cell);
-                    }
-                }
-            }
-        }
-        protects
+        found
     };
 
     let total = order.len();
     for (i, &cell) in order.iter().enumerate() {
-        if !place(cell, None, &mut suppressed) {
-            unprotectable.push(cell);
+        match search(cell, None, &suppressed, false) {
+            Some((cube, protects)) => {
+                for &(c, _) in &cube.corners {
+                    if let Some(s) = suppressed.get_mut(c as usize) {
+                        *s = true;
+                    }
+                }
+                if let Some(slot) = cubes.get_mut(cell as usize) {
+                    *slot = cube.corners.iter().map(|&(c, _)| c).collect();
+                }
+                if !protects {
+                    unprotectable.push(cell);
+                }
+            }
+            None => unprotectable.push(cell),
         }
         progress(i + 1, total);
     }
+    // Smaller: each secondary, the costliest first, is published again when every primary whose hypercube
+    // leans on it finds another among the cells still suppressed.
+    let mut secondaries: Vec<u32> = (0..table.len() as u32)
+        .filter(|&c| {
+            suppressed.get(c as usize) == Some(&true) && levels.get(c as usize) == Some(&None)
+        })
+        .collect();
+    let cost_of = |c: u32| costs.get(c as usize).copied().unwrap_or(0.0);
+    secondaries.sort_by(|&a, &b| cost_of(b).total_cmp(&cost_of(a)).then(a.cmp(&b)));
+    let mut leaning: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
+    for (p, corners) in cubes.iter().enumerate() {
+        for &c in corners {
+            if let Some(l) = leaning.get_mut(c as usize) {
+                l.push(p as u32);
+            }
+        }
+    }
+    for c in secondaries {
+        let Some(users) = leaning.get(c as usize).cloned() else {
+            continue;
+        };
+        if users.iter().any(|u| unprotectable.contains(u)) {
+            continue;
+        }
+        if let Some(s) = suppressed.get_mut(c as usize) {
+            *s = false;
+        }
+        let mut replaced = Vec::with_capacity(users.len());
+        for &p in &users {
+            match search(p, None, &suppressed, true) {
+                Some((cube, true)) => replaced.push((p, cube)),
+                _ => break,
+            }
+        }
+        if replaced.len() < users.len() {
+            if let Some(s) = suppressed.get_mut(c as usize) {
+                *s = true;
+            }
+            continue;
+        }
+        for (p, cube) in replaced {
+            let corners: Vec<u32> = cube.corners.iter().map(|&(x, _)| x).collect();
+            if let Some(old) = cubes.get(p as usize) {
+                for &x in old {
+                    if let Some(l) = leaning.get_mut(x as usize) {
+                        l.retain(|&q| q != p);
+                    }
+                }
+            }
+            for &x in &corners {
+                if let Some(l) = leaning.get_mut(x as usize) {
+                    l.push(p);
+                }
+            }
+            if let Some(slot) = cubes.get_mut(p as usize) {
+                *slot = corners;
+            }
+        }
+    }
+    // The audit; a primary it finds short gets another hypercube (with the cells already suppressed free), up
+    // to ROUNDS rounds.
     let mut rounds = 1;
     let audit = loop {
         let input = audit::Input {
@@ -331,12 +379,42 @@ pub fn protect(
         rounds += 1;
         let before = suppressed.clone();
         for f in &audit.failures {
-            place(f.cell, f.known, &mut suppressed);
+            if let Some((cube, _)) = search(f.cell, f.known, &suppressed, false) {
+                for &(c, _) in &cube.corners {
+                    if let Some(s) = suppressed.get_mut(c as usize) {
+                        *s = true;
+                    }
+                    if let Some(list) = cubes.get_mut(f.cell as usize) {
+                        if !list.contains(&c) {
+                            list.push(c);
+                        }
+                    }
+                }
+            }
         }
         if suppressed == before {
             break audit; // nothing more to add: the failures stand
         }
     };
+    let audit = if audit.passed() {
+        let base = audit::Input {
+            table,
+            values: &values,
+            relations: &relations,
+            by_cell: &by_cell,
+            suppressed: &[],
+            levels: &levels,
+            lower_bound,
+            singletons: &singletons,
+        };
+        prune(&base, &mut suppressed, &costs)?.unwrap_or(audit)
+    } else {
+        audit
+    };
+    // A pruned secondary no longer protects anyone.
+    for corners in cubes.iter_mut() {
+        corners.retain(|&c| suppressed.get(c as usize) == Some(&true));
+    }
     unprotectable.sort_unstable();
     let roles: Vec<Role> = suppressed
         .iter()
@@ -353,15 +431,22 @@ pub fn protect(
         .filter(|(r, _)| **r != Role::Published)
         .map(|(_, c)| c)
         .sum();
-    let protects = chosen_by
+    // A secondary protects the primaries whose hypercubes lean on it.
+    let mut by: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
+    for (p, corners) in cubes.iter().enumerate() {
+        for &c in corners {
+            if roles.get(c as usize) == Some(&Role::Secondary) {
+                if let Some(list) = by.get_mut(c as usize) {
+                    list.push(p as u32);
+                }
+            }
+        }
+    }
+    let protects = by
         .into_iter()
         .enumerate()
-        .filter(|(c, by)| !by.is_empty() && roles.get(*c) == Some(&Role::Secondary))
-        .map(|(c, mut by)| {
-            by.sort_unstable();
-            by.dedup();
-            (c as u32, by)
-        })
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(c, list)| (c as u32, list))
         .collect();
     Ok(Protection {
         options,
@@ -375,6 +460,84 @@ pub fn protect(
         rounds,
         unprotectable,
     })
+}
+
+/// Linear programs the exact pruning may spend: a small table's pattern is pruned whole, a large one's
+/// costliest secondaries first until the budget is spent (a count, not a clock, so the pattern is the same on
+/// every machine).
+const PRUNE_PROGRAMS: usize = 10_000;
+
+/// Publishes again each secondary, the costliest first, whose component the audit still finds protected
+/// without it (the hypercubes lean on one witness per primary; the audit sees what several together give).
+/// Each trial audits only the secondary's component (the others cannot change). Returns the final pattern's
+/// audit when anything was published again.
+fn prune(
+    base: &audit::Input,
+    suppressed: &mut [bool],
+    costs: &[f64],
+) -> Result<Option<Audit>, Error> {
+    let n = suppressed.len();
+    let full = audit::Input {
+        suppressed,
+        ..*base
+    };
+    // Per cell, the component it belongs to; per component, its cells.
+    let mut members = audit::components(&full);
+    let mut component = vec![usize::MAX; n];
+    for (i, cells) in members.iter().enumerate() {
+        for &c in cells {
+            if let Some(slot) = component.get_mut(c as usize) {
+                *slot = i;
+            }
+        }
+    }
+    let mut secondaries: Vec<u32> = (0..n as u32)
+        .filter(|&c| {
+            suppressed.get(c as usize) == Some(&true) && base.levels.get(c as usize) == Some(&None)
+        })
+        .collect();
+    let cost_of = |c: u32| costs.get(c as usize).copied().unwrap_or(0.0);
+    secondaries.sort_by(|&a, &b| cost_of(b).total_cmp(&cost_of(a)).then(a.cmp(&b)));
+    let (mut spent, mut changed) = (0usize, false);
+    let mut mask = vec![false; n];
+    for c in secondaries {
+        if spent >= PRUNE_PROGRAMS {
+            break;
+        }
+        let Some(cells) = component.get(c as usize).and_then(|&i| members.get_mut(i)) else {
+            continue;
+        };
+        for &x in cells.iter() {
+            if let Some(m) = mask.get_mut(x as usize) {
+                *m = x != c;
+            }
+        }
+        let trial = audit::audit(&audit::Input {
+            suppressed: &mask,
+            ..*base
+        })?;
+        for &x in cells.iter() {
+            if let Some(m) = mask.get_mut(x as usize) {
+                *m = false;
+            }
+        }
+        spent += trial.programs;
+        if trial.passed() {
+            cells.retain(|&x| x != c);
+            if let Some(s) = suppressed.get_mut(c as usize) {
+                *s = false;
+            }
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    audit::audit(&audit::Input {
+        suppressed,
+        ..*base
+    })
+    .map(Some)
 }
 
 /// Audits a pattern made elsewhere: `suppressed` per cell; the primaries and their levels come from `report`.

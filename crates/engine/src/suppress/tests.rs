@@ -220,12 +220,13 @@ fn everything(t: &Table) -> Vec<bool> {
 
 /// On seeded random tables (hierarchies, zeros, ones, negatives, sparse tables), under every cost: the
 /// pattern's own audit is the audit of the pattern made afresh; a primary is left short only when suppressing
-/// the whole table leaves it short too (so the method never gives up where a pattern exists); and a table
-/// without such primaries passes.
+/// the whole table leaves it short too (so the method never gives up where a pattern exists); a table without
+/// such primaries passes; and every secondary is needed: published again, it exposes some primary.
 #[test]
 fn property_patterns_pass_the_audit_wherever_a_pattern_exists() {
     let mut short = 0;
     let mut tables = 0;
+    let (mut spare, mut secondaries) = (Vec::new(), 0);
     for seed in 0..120u64 {
         let t = crate::random_table::additive_small(seed).unwrap();
         let policy = threshold(3 + seed % 3);
@@ -252,6 +253,16 @@ fn property_patterns_pass_the_audit_wherever_a_pattern_exists() {
         assert_eq!(again.failures, p.audit.failures, "seed {seed}");
         assert_eq!(again.intervals, p.audit.intervals, "seed {seed}");
         if p.audit.passed() {
+            // Every secondary is needed: published again, it exposes some primary.
+            for c in (0..t.len()).filter(|&c| p.roles[c] == Role::Secondary) {
+                let mut less = pattern.clone();
+                less[c] = false;
+                let (a, _) = audit_pattern(&t, &report, &params, &less).unwrap();
+                if a.passed() {
+                    spare.push((seed, t.describe(c as u32)));
+                }
+                secondaries += 1;
+            }
             continue;
         }
         let (best, _) = audit_pattern(&t, &report, &params, &everything(&t)).unwrap();
@@ -268,6 +279,11 @@ fn property_patterns_pass_the_audit_wherever_a_pattern_exists() {
     }
     // These seeds hold no primary that cannot be protected at all: every pattern passes.
     assert_eq!((tables, short), (120, 0));
+    assert!(secondaries > 300, "{secondaries}");
+    assert!(
+        spare.is_empty(),
+        "secondaries the audit does not need: {spare:?}"
+    );
 }
 
 /// A request that cannot be met: the total and the other part must be published, so the small part is their

@@ -1,0 +1,252 @@
+//! `cellguard protect`: tables → a suppression pattern that an LP audit proves (annotated CSV per table, the
+//! check's JSON report and the protection file); `cellguard audit`: a pattern made elsewhere → its audit.
+//! Exit 0 when every primary is protected, 1 with the cells that are not, 2 on an error.
+
+use anyhow::{Context, Result};
+use cellguard_engine::suppress::file::{ProtectionFile, TableFile};
+use cellguard_engine::suppress::{self, Cost, Method, Options};
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum MethodArg {
+    /// A hypercube per primary, then the LP audit, repeated until every primary is protected.
+    Fast,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum CostArg {
+    /// The cell's figure (suppress as little of the total as possible).
+    Value,
+    /// One per cell (suppress as few cells as possible).
+    Unity,
+    /// The cell's units.
+    Units,
+    /// ln(1 + figure).
+    Log,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Table files (CSV, XLSX, Arrow IPC, Parquet), one row per cell, with every margin.
+    #[arg(required = true)]
+    pub tables: Vec<PathBuf>,
+    /// A preset (essnet, acro, sdctable) or a TOML policy file (its [suppression] sets the protection levels).
+    #[arg(long, default_value = "essnet")]
+    pub policy: String,
+    #[arg(long, value_enum, default_value = "fast")]
+    pub method: MethodArg,
+    #[arg(long, value_enum, default_value = "value")]
+    pub cost: CostArg,
+    /// Folder for the protected tables (`<name>.protected.csv`), `report.json` and `protection.json`.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// A-priori status column (default: status): safe, unsafe, protected (never suppressed), structural.
+    #[arg(long)]
+    pub status: Option<String>,
+    #[command(flatten)]
+    pub roles: crate::inputs::RoleArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AuditArgs {
+    /// A table file with every margin and a column saying which cells are suppressed.
+    pub table: PathBuf,
+    /// The pattern's column: x, unsafe, secondary, suppressed (τ-ARGUS: u, m) for a suppressed cell; safe,
+    /// published (s) or empty for a published one.
+    #[arg(long)]
+    pub status: String,
+    /// A preset or a TOML policy file: its rules say which cells are primary, its [suppression] their levels.
+    #[arg(long, default_value = "essnet")]
+    pub policy: String,
+    /// Write the audit as a protection file (JSON) here.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub roles: crate::inputs::RoleArgs,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let (policy, policy_file) = crate::inputs::policy(&args.policy)?;
+    let mut side = Vec::new();
+    let roles = args.roles.roles(args.status.clone(), &mut side)?;
+    let options = Options {
+        method: match args.method {
+            MethodArg::Fast => Method::Fast,
+        },
+        cost: match args.cost {
+            CostArg::Value => Cost::Value,
+            CostArg::Unity => Cost::Unity,
+            CostArg::Units => Cost::Units,
+            CostArg::Log => Cost::Log,
+        },
+    };
+    std::fs::create_dir_all(&args.output)
+        .with_context(|| format!("cannot create {}", args.output.display()))?;
+    let mut checked_tables = Vec::with_capacity(args.tables.len());
+    let mut files = Vec::with_capacity(args.tables.len());
+    let mut used: Vec<String> = Vec::new();
+    for path in &args.tables {
+        let input = crate::inputs::read(path)?;
+        let bytes = std::sync::Arc::new(input.bytes);
+        let checked = cellguard_io::check_file_shared(
+            &input.name,
+            &bytes,
+            cellguard_io::InputHash::Compute,
+            &roles,
+            &policy,
+        )?;
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} protecting {msg} {pos}/{len} primaries [{bar:30}] {elapsed}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(input.name.clone());
+        let start = std::time::Instant::now();
+        let protection =
+            cellguard_io::protect::protect_checked(&checked, &policy, options, |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })?;
+        bar.finish_and_clear();
+        let elapsed = start.elapsed();
+        let out = args.output.join(file_name(path, &mut used));
+        std::fs::write(
+            &out,
+            cellguard_io::protect::protected_csv(&checked, &protection),
+        )
+        .with_context(|| format!("cannot write {}", out.display()))?;
+        let file = TableFile::of_protection(&checked.report, &protection);
+        summarize(&file, Some(elapsed));
+        files.push(file);
+        checked_tables.push((checked.input, checked.report));
+    }
+    let inputs = checked_tables.iter().map(|(i, _)| i.clone()).collect();
+    let report =
+        cellguard_io::assemble_report(&policy, policy_file.as_ref(), checked_tables, &side);
+    let report_path = args.output.join("report.json");
+    std::fs::File::create(&report_path)
+        .and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            report.write_json(&mut w)?;
+            std::io::Write::flush(&mut w)
+        })
+        .with_context(|| format!("cannot write {}", report_path.display()))?;
+    let protection = ProtectionFile::new(&policy, inputs, files);
+    let path = args.output.join("protection.json");
+    std::fs::write(&path, protection.to_json())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(if protection.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+pub fn audit(args: AuditArgs) -> Result<ExitCode> {
+    let (policy, _) = crate::inputs::policy(&args.policy)?;
+    let mut side = Vec::new();
+    let roles = args.roles.roles(None, &mut side)?;
+    let input = crate::inputs::read(&args.table)?;
+    let (checked, pattern) = cellguard_io::protect::audit_file(
+        &input.name,
+        &input.bytes,
+        &roles,
+        &policy,
+        &args.status,
+    )?;
+    let params = policy.suppression.unwrap_or_default();
+    let start = std::time::Instant::now();
+    let (audit, levels) =
+        suppress::audit_pattern(&checked.table, &checked.report, &params, &pattern).map_err(
+            |error| cellguard_io::Error::Engine {
+                file: input.name.clone(),
+                error,
+            },
+        )?;
+    let values = suppress::linear::published(&checked.table).map_err(|error| {
+        cellguard_io::Error::Engine {
+            file: input.name.clone(),
+            error,
+        }
+    })?;
+    let file = TableFile::of_audit(&checked.report, &pattern, &levels, &audit, &values);
+    summarize(&file, Some(start.elapsed()));
+    let protection = ProtectionFile::new(&policy, vec![checked.input.clone()], vec![file]);
+    if let Some(path) = &args.output {
+        std::fs::write(path, protection.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(if protection.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `<stem>.protected.csv`, numbered when two inputs share a stem.
+fn file_name(path: &Path, used: &mut Vec<String>) -> String {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "table".to_owned(), |s| s.to_string_lossy().into_owned());
+    let mut name = format!("{stem}.protected.csv");
+    let mut k = 2;
+    while used.contains(&name) {
+        name = format!("{stem}-{k}.protected.csv");
+        k += 1;
+    }
+    used.push(name.clone());
+    name
+}
+
+/// One table's pattern in a few lines on standard error, and each primary left short.
+fn summarize(t: &TableFile, elapsed: Option<std::time::Duration>) {
+    let s = &t.summary;
+    eprintln!(
+        "{}: {} primaries, {} secondaries of {} cells; suppressed {} ({:.2} % of the table's figures); audit {} ({} components, {} linear programs){}",
+        t.input,
+        s.primaries,
+        s.secondaries,
+        s.cells,
+        cellguard_io::number(s.suppressed_value),
+        s.suppressed_percent,
+        match s.audit {
+            suppress::file::AuditVerdict::Passed => "passed",
+            suppress::file::AuditVerdict::Failed => "FAILED",
+        },
+        s.components,
+        s.programs,
+        elapsed.map_or_else(String::new, |e| format!(" in {:.2} s", e.as_secs_f64()))
+    );
+    for c in &t.cells {
+        for f in &c.shortfalls {
+            let coords: Vec<String> = c.coords.iter().map(|(d, v)| format!("{d}={v}")).collect();
+            let who = f.known.map_or_else(String::new, |r| {
+                format!(" to the contributor of the one-unit cell on row {r}")
+            });
+            let what = match f.shortfall {
+                suppress::Shortfall::Exact => "can be computed exactly".to_owned(),
+                suppress::Shortfall::Upper { needed, reach } => format!(
+                    "can be shown to lie within {} above its value; its upper protection level is {}",
+                    cellguard_io::number(reach),
+                    cellguard_io::number(needed)
+                ),
+                suppress::Shortfall::Lower { needed, reach } => format!(
+                    "can be shown to lie within {} below its value; its lower protection level is {}",
+                    cellguard_io::number(reach),
+                    cellguard_io::number(needed)
+                ),
+                suppress::Shortfall::Sliding { needed, width } => format!(
+                    "lies in an interval {} wide; its sliding protection level is {}",
+                    cellguard_io::number(width),
+                    cellguard_io::number(needed)
+                ),
+            };
+            eprintln!("  row {} ({}) {what}{who}", c.row, coords.join(", "));
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! `cellguard protect` and `cellguard audit` as a reviewer uses them: a table protected, its pattern audited
+//! again from a column, a secondary removed (the audit names the cell it exposes), the same bytes on a second
+//! run, and input that cannot be protected.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_cellguard"))
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cellguard-protect-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A region × sex count table with both margins; two cells below the threshold of 10 (R1/F = 2, R2/X = 1).
+const INNER: [[u64; 3]; 4] = [[2, 30, 40], [20, 25, 1], [60, 70, 80], [15, 12, 33]];
+
+fn table_csv(extra: Option<(&str, &dyn Fn(usize) -> String)>) -> String {
+    let regions = ["R1", "R2", "R3", "R4", "Total"];
+    let sexes = ["F", "M", "X", "Total"];
+    let mut out = String::from("region,sex,n");
+    if let Some((name, _)) = extra {
+        out.push(',');
+        out.push_str(name);
+    }
+    out.push('\n');
+    let mut row = 0;
+    for (i, r) in regions.iter().enumerate() {
+        for (j, s) in sexes.iter().enumerate() {
+            let n: u64 = match (i < 4, j < 3) {
+                (true, true) => INNER[i][j],
+                (true, false) => INNER[i].iter().sum(),
+                (false, true) => INNER.iter().map(|x| x[j]).sum(),
+                (false, false) => INNER.iter().flatten().sum(),
+            };
+            out.push_str(&format!("{r},{s},{n}"));
+            if let Some((_, f)) = extra {
+                out.push(',');
+                out.push_str(&f(row));
+            }
+            out.push('\n');
+            row += 1;
+        }
+    }
+    out
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// The status column of a protected CSV, row by row.
+fn statuses(csv: &str) -> Vec<String> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = header
+        .iter()
+        .position(|h| *h == "cellguard_status")
+        .unwrap();
+    lines
+        .map(|l| l.split(',').nth(at).unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn protect_then_audit_the_pattern_again() {
+    let dir = folder("roundtrip");
+    let table = write(&dir, "counts.csv", &table_csv(None));
+    let out = dir.join("out");
+    let out_s = out.to_string_lossy().into_owned();
+    let r = run(&[
+        "protect", &table, "--policy", "essnet", "--cost", "unity", "-o", &out_s,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("counts.csv: 2 primaries"), "{}", r.stderr);
+    assert!(r.stderr.contains("audit passed"), "{}", r.stderr);
+    let csv = std::fs::read_to_string(out.join("counts.protected.csv")).unwrap();
+    let st = statuses(&csv);
+    // Every suppressed cell shows the mark; the two small cells are the primaries.
+    for (line, s) in csv.lines().skip(1).zip(&st) {
+        let n = line.split(',').nth(2).unwrap();
+        assert_eq!(n == "x", s != "safe", "{line}");
+    }
+    assert_eq!(st[0], "unsafe"); // R1/F = 2
+    assert_eq!(st[6], "unsafe"); // R2/X = 1
+    // Both small cells fit in one rectangle (R1/F, R1/X, R2/F, R2/X): two secondaries protect both, the fewest
+    // any pattern can have under the unity cost.
+    let secondaries = st.iter().filter(|s| *s == "secondary").count();
+    assert_eq!(
+        (secondaries, st[2].as_str(), st[4].as_str()),
+        (2, "secondary", "secondary"),
+        "{st:?}"
+    );
+    let protection: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("protection.json")).unwrap()).unwrap();
+    assert_eq!(protection["schema"], "cellguard-protection/1");
+    let t = &protection["tables"][0];
+    assert_eq!(t["summary"]["audit"], "passed");
+    assert_eq!(t["summary"]["secondaries"], secondaries);
+    for c in t["cells"].as_array().unwrap() {
+        if c["role"] == "primary" {
+            let (v, lo, hi) = (
+                c["value"].as_f64().unwrap(),
+                c["interval"]["min"].as_f64().unwrap(),
+                c["interval"]["max"].as_f64().unwrap(),
+            );
+            let l = &c["levels"];
+            assert!(hi - v >= l["upper"].as_f64().unwrap() - 1e-6, "{c}");
+            assert!(v - lo >= l["lower"].as_f64().unwrap() - 1e-6, "{c}");
+        } else {
+            assert!(!c["protects"].as_array().unwrap().is_empty(), "{c}");
+        }
+    }
+    // The same bytes on a second run.
+    let again = dir.join("again");
+    let r2 = run(&[
+        "protect",
+        &table,
+        "--policy",
+        "essnet",
+        "--cost",
+        "unity",
+        "-o",
+        &again.to_string_lossy(),
+    ]);
+    assert_eq!(r2.code, 0);
+    for f in ["counts.protected.csv", "protection.json", "report.json"] {
+        assert_eq!(
+            std::fs::read(out.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+
+    // The pattern as a column of the original table: the audit agrees.
+    let with = |st: &[String]| {
+        let st = st.to_vec();
+        table_csv(Some(("pattern", &move |i| st[i].clone())))
+    };
+    let patterned = write(&dir, "patterned.csv", &with(&st));
+    let r = run(&[
+        "audit", &patterned, "--status", "pattern", "--policy", "essnet",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("audit passed"), "{}", r.stderr);
+    // Each secondary published in turn: some primary becomes exposed, and the audit names it by row.
+    for k in (0..st.len()).filter(|&k| st[k] == "secondary") {
+        let mut less = st.clone();
+        less[k] = "safe".into();
+        let p = write(&dir, "less.csv", &with(&less));
+        let r = run(&["audit", &p, "--status", "pattern", "--policy", "essnet"]);
+        assert_eq!(
+            r.code,
+            1,
+            "publishing row {} should expose a primary: {}",
+            k + 2,
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("audit FAILED") && r.stderr.contains("  row "),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn input_that_cannot_be_protected_is_an_error_that_says_where() {
+    let dir = folder("bad");
+    // R3's total is one short of its parts.
+    let text = table_csv(None).replace("R3,Total,210", "R3,Total,209");
+    let table = write(&dir, "counts.csv", &text);
+    let r = run(&[
+        "protect",
+        &table,
+        "--policy",
+        "essnet",
+        "-o",
+        &dir.join("out").to_string_lossy(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // The first total found that does not add up: the grand total, whose regions add up to one less.
+    assert!(
+        r.stderr.contains("row 21 (region=Total, sex=Total)") && r.stderr.contains("add up to 387"),
+        "{}",
+        r.stderr
+    );
+    // A pattern column with a word it does not know.
+    let p = write(
+        &dir,
+        "p.csv",
+        &table_csv(Some(("pattern", &|i| {
+            if i == 3 {
+                "maybe".into()
+            } else {
+                "safe".into()
+            }
+        }))),
+    );
+    let r = run(&["audit", &p, "--status", "pattern"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("row 5") && r.stderr.contains("`maybe`"),
+        "{}",
+        r.stderr
+    );
+    // A missing pattern column.
+    let r = run(&["audit", &table, "--status", "pattern"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no column `pattern`"), "{}", r.stderr);
+}

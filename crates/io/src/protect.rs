@@ -1,0 +1,98 @@
+//! Secondary suppression on checked files: protect a checked table (`cellguard protect`), read a pattern made
+//! elsewhere from a column and audit it (`cellguard audit`), and the protected table as the release export
+//! writes it.
+
+use crate::check::{Checked, check_frame};
+use crate::{Error, InputHash, TableRoles};
+use cellguard_engine::Policy;
+use cellguard_engine::rules::Status;
+use cellguard_engine::suppress::{self, Options, Protection, Role};
+
+/// Protects a checked table under `policy` (its `[suppression]`, or the defaults); errors name the file.
+pub fn protect_checked(
+    c: &Checked,
+    policy: &Policy,
+    options: Options,
+    progress: impl FnMut(usize, usize),
+) -> Result<Protection, Error> {
+    let params = policy.suppression.unwrap_or_default();
+    suppress::protect(&c.table, &c.report, &params, options, progress).map_err(|error| {
+        Error::Engine {
+            file: c.input.name.clone(),
+            error,
+        }
+    })
+}
+
+/// The protected table as CSV: every suppressed cell's published values are the suppression mark, and the
+/// status column says `safe`, `unsafe` or `review` (a primary), or `secondary`.
+pub fn protected_csv(c: &Checked, p: &Protection) -> Vec<u8> {
+    crate::export::csv_with(c, |i, cell| match p.roles.get(i) {
+        Some(Role::Primary) => (true, cell.status.as_str()),
+        Some(Role::Secondary) => (true, "secondary"),
+        // A cell the check did not clear is never published, whatever the pattern says.
+        _ => (cell.status != Status::Safe, cell.status.as_str()),
+    })
+}
+
+/// What a pattern column says of a cell: suppressed (`x`, `unsafe`, `secondary`, `primary`, `suppressed`,
+/// `review`, τ-ARGUS's `u`/`m`, `true`, `1`) or published (`safe`, `published`, `s`, `false`, `0`, empty).
+fn suppressed(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "x" | "unsafe" | "secondary" | "primary" | "suppressed" | "review" | "u" | "m" | "true"
+        | "1" => Some(true),
+        "" | "safe" | "published" | "s" | "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads a table with a pattern made elsewhere in `column`, checks it without that column, and returns the
+/// checked table with the pattern per cell. An unreadable pattern entry is an error naming its row.
+pub fn audit_file(
+    name: &str,
+    bytes: &[u8],
+    roles: &TableRoles,
+    policy: &Policy,
+    column: &str,
+) -> Result<(Checked, Vec<bool>), Error> {
+    let mut frame = crate::read_frame(name, bytes)?;
+    let Some(at) = frame.columns.iter().position(|c| c.name == column) else {
+        return Err(Error::Roles {
+            file: name.to_owned(),
+            message: format!(
+                "no column `{column}` for the pattern; the columns are {}",
+                frame.names()
+            ),
+        });
+    };
+    let col = frame.columns.remove(at);
+    let mut pattern = Vec::with_capacity(col.len());
+    for i in 0..col.len() {
+        let text = col.text(i);
+        match suppressed(&text) {
+            Some(s) => pattern.push(s),
+            None => {
+                return Err(Error::Roles {
+                    file: name.to_owned(),
+                    message: format!(
+                        "row {}: `{column}` is `{text}`; a pattern says x, unsafe, secondary, suppressed (or u, m) for a suppressed cell and safe, published (or s, empty) for a published one",
+                        frame.row_label(i)
+                    ),
+                });
+            }
+        }
+    }
+    let checked = check_frame(name, bytes, frame, InputHash::Compute, roles, policy)?;
+    // The table's cells are the frame's rows in order.
+    if checked.table.len() != pattern.len() {
+        return Err(Error::Roles {
+            file: name.to_owned(),
+            message: format!(
+                "the table has {} cells for {} rows of `{column}`",
+                checked.table.len(),
+                pattern.len()
+            ),
+        });
+    }
+    Ok((checked, pattern))
+}
