@@ -23,6 +23,7 @@ use super::levels::Levels;
 use super::linear::Relations;
 use crate::Error;
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
+use std::sync::Arc;
 
 /// What an attacker can learn of a suppressed cell: the lowest and highest values it can have (infinite where
 /// nothing bounds it).
@@ -64,6 +65,8 @@ pub struct Audit {
     /// Connected components of the pattern and linear programs solved, for the report.
     pub components: usize,
     pub programs: usize,
+    /// The programs' sizes added up (variables per program): what the audit cost, on every machine alike.
+    pub work: usize,
 }
 
 impl Audit {
@@ -100,17 +103,32 @@ pub struct Input<'a> {
 /// Audits a pattern (see the module's documentation). An error only when the solver cannot decide a program,
 /// which leaves the pattern unproven, never passed.
 pub fn audit(input: &Input) -> Result<Audit, Error> {
+    audit_only(input, None)
+}
+
+/// The audit of the primaries in `only` alone (their intervals and shortfalls), in the components that hold
+/// them: what a change to a pattern can have broken, when every other primary keeps a witness of its own.
+pub fn check(input: &Input, only: &[u32]) -> Result<Audit, Error> {
+    audit_only(input, Some(only))
+}
+
+fn audit_only(input: &Input, only: Option<&[u32]>) -> Result<Audit, Error> {
     let mut out = Audit::default();
+    let mut wanted: Vec<Vec<u32>> = components(input);
+    if let Some(only) = only {
+        wanted.retain(|c| c.iter().any(|x| only.contains(x)));
+    }
     // Components are independent programs: natively on the pool's threads, joined in order (the same report
     // whatever the number of cores).
-    let parts = crate::rules::run_all(components(input), |component| {
+    let parts = crate::rules::run_all(wanted, |component| {
         let mut part = Audit::default();
-        audit_component(input, &component, &mut part).map(|()| part)
+        audit_component(input, &component, only, &mut part).map(|()| part)
     });
     for part in parts {
         let part = part?;
         out.components += 1;
         out.programs += part.programs;
+        out.work += part.work;
         out.intervals.extend(part.intervals);
         out.failures.extend(part.failures);
     }
@@ -169,42 +187,67 @@ pub fn components(input: &Input) -> Vec<Vec<u32>> {
     groups.into_values().collect()
 }
 
-/// One component's linear programs.
-fn audit_component(input: &Input, cells: &[u32], out: &mut Audit) -> Result<(), Error> {
+/// One component's linear programs (for the cells of `only` alone, when given).
+fn audit_component(
+    input: &Input,
+    cells: &[u32],
+    only: Option<&[u32]>,
+    out: &mut Audit,
+) -> Result<(), Error> {
     let scale = cells
         .iter()
         .map(|&c| input.values.get(c as usize).copied().unwrap_or(0.0).abs())
         .fold(0.0, f64::max);
     let tol = 1e-7 + 1e-9 * scale;
     let lp = Program::new(input, cells);
+    let asked = |cell: u32| only.is_none_or(|o| o.contains(&cell));
     // The component's singletons, by their place among its unknowns.
     let singles: Vec<usize> = input
         .singletons
         .iter()
         .filter_map(|s| cells.binary_search(s).ok())
         .collect();
-    // Per class of unknowns, its two optima (lowest, highest) as points in the classes' space.
-    let mut optima: Vec<Option<[Optimum; 2]>> = vec![None; lp.classes()];
-    let mut ranges = Vec::with_capacity(cells.len());
+    // The classes whose extremes are asked for: those of the cells asked about, and of the singletons next
+    // to them (their optima make the witnesses below).
+    let mut wanted: Vec<usize> = cells
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| asked(c))
+        .filter_map(|(k, _)| lp.class_of(k).0)
+        .collect();
+    for &ks in &singles {
+        let near = cells.get(ks).is_some_and(|&s| {
+            cells
+                .iter()
+                .any(|&x| asked(x) && x != s && share_relation(input, s, x))
+        });
+        if let (true, (Some(c), _)) = (near, lp.class_of(ks)) {
+            wanted.push(c);
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    // Per class, its two optima (lowest, highest) as points in the classes' space.
+    let optima = lp.extremes(&wanted, out)?;
+    let mut ranges = vec![(0.0, 0.0); cells.len()];
     for (k, &cell) in cells.iter().enumerate() {
+        if !asked(cell) {
+            continue;
+        }
         let value = input.values.get(cell as usize).copied().unwrap_or(0.0);
         let (class, sign) = lp.class_of(k);
         let (down, up) = match class {
             None => (0.0, 0.0),
             Some(c) => {
-                let slot = optima.get_mut(c).ok_or_else(lost)?;
-                if slot.is_none() {
-                    *slot = Some([
-                        lp.extreme(c, OptimizationDirection::Minimize, None)?,
-                        lp.extreme(c, OptimizationDirection::Maximize, None)?,
-                    ]);
-                    out.programs += 2;
-                }
-                let [(lo, _), (hi, _)] = slot.as_ref().ok_or_else(lost)?;
+                let Some(Some([(lo, _), (hi, _)])) = optima.get(c) else {
+                    return Err(lost());
+                };
                 if sign > 0.0 { (*lo, *hi) } else { (-*hi, -*lo) }
             }
         };
-        ranges.push((down, up));
+        if let Some(r) = ranges.get_mut(k) {
+            *r = (down, up);
+        }
         out.intervals.push((
             cell,
             Interval {
@@ -236,6 +279,7 @@ fn audit_component(input: &Input, cells: &[u32], out: &mut Audit) -> Result<(), 
                 continue;
             };
             if cell == s
+                || !asked(cell)
                 || !share_relation(input, s, cell)
                 || super::linear::same_unit(input.table, s, cell)
             {
@@ -297,6 +341,7 @@ fn audit_component(input: &Input, cells: &[u32], out: &mut Audit) -> Result<(), 
             let (lo, _) = lp.extreme(kc, OptimizationDirection::Minimize, Some(sc))?;
             let (hi, _) = lp.extreme(kc, OptimizationDirection::Maximize, Some(sc))?;
             out.programs += 2;
+            out.work += 2 * lp.classes();
             let (down, up) = if k_sign > 0.0 { (lo, hi) } else { (-hi, -lo) };
             if let Some(sf) = shortfall(&levels, up, down, tol) {
                 out.failures.push(Failure {
@@ -311,7 +356,7 @@ fn audit_component(input: &Input, cells: &[u32], out: &mut Audit) -> Result<(), 
 }
 
 /// A program's optimum: the class's reach and the point where it is reached.
-type Optimum = (f64, Vec<f64>);
+type Optimum = (f64, Arc<Vec<f64>>);
 
 fn lost() -> Error {
     Error::Shape("the audit lost track of a linear program's answer".into())
@@ -544,7 +589,19 @@ impl Program {
         k: usize,
         direction: OptimizationDirection,
         known: Option<usize>,
-    ) -> Result<(f64, Vec<f64>), Error> {
+    ) -> Result<Optimum, Error> {
+        let point = self.solve(|j| if j == k { 1.0 } else { 0.0 }, direction, known)?;
+        let x = point.get(k).copied().unwrap_or(0.0);
+        Ok((self.reach(x, direction), Arc::new(point)))
+    }
+
+    /// The optimum of `Σ objective(j)·z_j` as a point of the classes.
+    fn solve(
+        &self,
+        objective: impl Fn(usize) -> f64,
+        direction: OptimizationDirection,
+        known: Option<usize>,
+    ) -> Result<Vec<f64>, Error> {
         // Each class as the difference of two parts that start at 0, so the true table (all deviations 0) is
         // where the solver starts: a feasible point on every bound it needs, without a first phase.
         let mut p = Problem::new(direction);
@@ -558,7 +615,7 @@ impl Program {
                 } else {
                     (lo, hi)
                 };
-                let obj = if j == k { 1.0 } else { 0.0 };
+                let obj = objective(j);
                 (
                     p.add_var(obj, (0.0, hi.max(0.0))),
                     p.add_var(-obj, (0.0, (-lo).max(0.0))),
@@ -574,17 +631,20 @@ impl Program {
             p.add_constraint(terms.as_slice(), ComparisonOp::Eq, 0.0);
         }
         let s = settle(p.solve())?;
-        let point: Vec<f64> = vars
+        Ok(vars
             .iter()
             .map(|&(a, b)| s.var_value(a) - s.var_value(b))
-            .collect();
-        let x = s.objective();
+            .collect())
+    }
+
+    /// A class's extreme value `x` as a reach: infinite at the cap (or, without bounds, beyond 0).
+    fn reach(&self, x: f64, direction: OptimizationDirection) -> f64 {
         let sign = match direction {
             OptimizationDirection::Maximize => 1.0,
             OptimizationDirection::Minimize => -1.0,
         };
         let edge = 1e-9 * self.cap.max(1.0);
-        let reach = if self.free {
+        if self.free {
             if x * sign > edge {
                 sign * f64::INFINITY
             } else {
@@ -594,8 +654,77 @@ impl Program {
             sign * f64::INFINITY
         } else {
             x
-        };
-        Ok((reach, point))
+        }
+    }
+
+    /// Both extremes of every class in `wanted`: first two programs that push every class down and every
+    /// class up at once (a class that reaches its bound there has its extreme, exactly: nothing lies beyond a
+    /// bound), then one program per extreme still open, natively on the pool's threads.
+    fn extremes(
+        &self,
+        wanted: &[usize],
+        out: &mut Audit,
+    ) -> Result<Vec<Option<[Optimum; 2]>>, Error> {
+        use OptimizationDirection::{Maximize, Minimize};
+        let mut found: Vec<[Option<Optimum>; 2]> = vec![[None, None]; self.classes()];
+        let edge = 1e-9 * self.cap.max(1.0);
+        if wanted.len() > 2 {
+            for (side, direction) in [(0usize, Minimize), (1, Maximize)] {
+                let point = Arc::new(self.solve(
+                    |j| {
+                        if wanted.binary_search(&j).is_ok() {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    },
+                    direction,
+                    None,
+                )?);
+                out.programs += 1;
+                out.work += self.classes();
+                for &j in wanted {
+                    let (Some(&z), Some(&(lo, hi)), Some(slot)) =
+                        (point.get(j), self.bounds.get(j), found.get_mut(j))
+                    else {
+                        continue;
+                    };
+                    let bound = if side == 0 { lo } else { hi };
+                    if (z - bound).abs() <= edge {
+                        if let Some(x) = slot.get_mut(side) {
+                            *x = Some((self.reach(bound, direction), point.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        let jobs: Vec<(usize, usize)> = wanted
+            .iter()
+            .flat_map(|&j| [(j, 0usize), (j, 1)])
+            .filter(|&(j, side)| {
+                found
+                    .get(j)
+                    .and_then(|f| f.get(side))
+                    .is_some_and(Option::is_none)
+            })
+            .collect();
+        out.programs += jobs.len();
+        out.work += jobs.len() * self.classes();
+        let solved = crate::rules::run_all(jobs.clone(), |(j, side)| {
+            self.extreme(j, if side == 0 { Minimize } else { Maximize }, None)
+        });
+        for ((j, side), r) in jobs.into_iter().zip(solved) {
+            if let Some(x) = found.get_mut(j).and_then(|f| f.get_mut(side)) {
+                *x = Some(r?);
+            }
+        }
+        Ok(found
+            .into_iter()
+            .map(|[a, b]| match (a, b) {
+                (Some(a), Some(b)) => Some([a, b]),
+                _ => None,
+            })
+            .collect())
     }
 }
 

@@ -46,6 +46,8 @@ pub struct SummaryFile {
     pub short: usize,
     /// Rows of the primaries no pattern of the table can protect.
     pub unprotectable: Vec<u64>,
+    /// Whether the method tried every secondary for publishing again (within its budget of linear programs).
+    pub pruned_whole: bool,
     /// Rounds of the method, connected components and linear programs of the audit.
     pub rounds: u32,
     pub components: usize,
@@ -119,6 +121,7 @@ impl TableFile {
         file.cost = Some(p.options.cost);
         file.summary.cost_total = Some(p.cost);
         file.summary.rounds = p.rounds;
+        file.summary.pruned_whole = p.pruned_whole;
         file.summary.unprotectable = p
             .unprotectable
             .iter()
@@ -241,6 +244,7 @@ impl TableFile {
                 },
                 short: short.len(),
                 unprotectable: Vec::new(),
+                pruned_whole: false,
                 rounds: 0,
                 components: audit.components,
                 programs: audit.programs,

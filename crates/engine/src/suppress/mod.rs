@@ -179,6 +179,9 @@ pub struct Protection {
     pub rounds: u32,
     /// The primaries the method found no hypercube for at all (their audit failure says how far they fall short).
     pub unprotectable: Vec<u32>,
+    /// Whether every secondary was tried for publishing again within the pruning's budget (then the audit
+    /// needs each one that is left).
+    pub pruned_whole: bool,
 }
 
 impl Protection {
@@ -396,6 +399,7 @@ pub fn protect(
             break audit; // nothing more to add: the failures stand
         }
     };
+    let mut pruned_whole = false;
     let audit = if audit.passed() {
         let base = audit::Input {
             table,
@@ -407,7 +411,10 @@ pub fn protect(
             lower_bound,
             singletons: &singletons,
         };
-        prune(&base, &mut suppressed, &costs)?.unwrap_or(audit)
+        let budget = PRUNE_WORK * audit.work;
+        let (pruned, whole) = prune(&base, &mut suppressed, &costs, &cubes, budget)?;
+        pruned_whole = whole;
+        pruned.unwrap_or(audit)
     } else {
         audit
     };
@@ -459,35 +466,35 @@ pub fn protect(
         cost,
         rounds,
         unprotectable,
+        pruned_whole,
     })
 }
 
-/// Linear programs the exact pruning may spend: a small table's pattern is pruned whole, a large one's
-/// costliest secondaries first until the budget is spent (a count, not a clock, so the pattern is the same on
-/// every machine).
-const PRUNE_PROGRAMS: usize = 10_000;
+/// What the exact pruning may spend, as a multiple of the final audit's work (variables per program, added
+/// up): a small pattern is pruned whole, a large one's costliest secondaries first until the budget is spent
+/// (a count, not a clock, so the pattern is the same on every machine).
+const PRUNE_WORK: usize = 1;
 
-/// Publishes again each secondary, the costliest first, whose component the audit still finds protected
-/// without it (the hypercubes lean on one witness per primary; the audit sees what several together give).
-/// Each trial audits only the secondary's component (the others cannot change). Returns the final pattern's
-/// audit when anything was published again.
+/// Publishes again each secondary, the costliest first, that the audit finds no primary needs (the
+/// hypercubes lean on one witness per primary; the audit sees what several together give). A trial re-audits
+/// only the primaries that could lose: those whose hypercube leans on the secondary, and those already
+/// protected by the audit alone since an earlier trial (every other primary keeps its hypercube, all of whose
+/// corners stay suppressed). Returns the final pattern's audit when anything was published again.
 fn prune(
     base: &audit::Input,
     suppressed: &mut [bool],
     costs: &[f64],
-) -> Result<Option<Audit>, Error> {
+    cubes: &[Vec<u32>],
+    budget: usize,
+) -> Result<(Option<Audit>, bool), Error> {
     let n = suppressed.len();
-    let full = audit::Input {
-        suppressed,
-        ..*base
-    };
-    // Per cell, the component it belongs to; per component, its cells.
-    let mut members = audit::components(&full);
-    let mut component = vec![usize::MAX; n];
-    for (i, cells) in members.iter().enumerate() {
-        for &c in cells {
-            if let Some(slot) = component.get_mut(c as usize) {
-                *slot = i;
+    let mut leaning: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (p, corners) in cubes.iter().enumerate() {
+        for &c in corners {
+            if let Some(l) = leaning.get_mut(c as usize) {
+                if c as usize != p {
+                    l.push(p as u32);
+                }
             }
         }
     }
@@ -498,46 +505,48 @@ fn prune(
         .collect();
     let cost_of = |c: u32| costs.get(c as usize).copied().unwrap_or(0.0);
     secondaries.sort_by(|&a, &b| cost_of(b).total_cmp(&cost_of(a)).then(a.cmp(&b)));
-    let (mut spent, mut changed) = (0usize, false);
-    let mut mask = vec![false; n];
+    let (mut spent, mut changed, mut whole) = (0usize, false, true);
+    // Primaries whose protection rests on the audit alone.
+    let mut bare: Vec<u32> = Vec::new();
     for c in secondaries {
-        if spent >= PRUNE_PROGRAMS {
+        if spent >= budget {
+            whole = false;
             break;
         }
-        let Some(cells) = component.get(c as usize).and_then(|&i| members.get_mut(i)) else {
-            continue;
-        };
-        for &x in cells.iter() {
-            if let Some(m) = mask.get_mut(x as usize) {
-                *m = x != c;
-            }
+        let mut at_risk: Vec<u32> = leaning.get(c as usize).cloned().unwrap_or_default();
+        at_risk.extend(bare.iter().copied());
+        at_risk.sort_unstable();
+        at_risk.dedup();
+        if let Some(s) = suppressed.get_mut(c as usize) {
+            *s = false;
         }
-        let trial = audit::audit(&audit::Input {
-            suppressed: &mask,
-            ..*base
-        })?;
-        for &x in cells.iter() {
-            if let Some(m) = mask.get_mut(x as usize) {
-                *m = false;
-            }
-        }
-        spent += trial.programs;
+        let trial = audit::check(
+            &audit::Input {
+                suppressed,
+                ..*base
+            },
+            &at_risk,
+        )?;
+        spent += trial.work;
         if trial.passed() {
-            cells.retain(|&x| x != c);
-            if let Some(s) = suppressed.get_mut(c as usize) {
-                *s = false;
-            }
             changed = true;
+            for p in leaning.get(c as usize).cloned().unwrap_or_default() {
+                if !bare.contains(&p) {
+                    bare.push(p);
+                }
+            }
+        } else if let Some(s) = suppressed.get_mut(c as usize) {
+            *s = true;
         }
     }
     if !changed {
-        return Ok(None);
+        return Ok((None, whole));
     }
-    audit::audit(&audit::Input {
+    let audit = audit::audit(&audit::Input {
         suppressed,
         ..*base
-    })
-    .map(Some)
+    })?;
+    Ok((Some(audit), whole))
 }
 
 /// Audits a pattern made elsewhere: `suppressed` per cell; the primaries and their levels come from `report`.
