@@ -13,8 +13,9 @@
 //! and is at least its sliding level wide; an interval of width zero is an exact disclosure. With `singletons`,
 //! the audit also takes the place of the only contributor of each suppressed one-unit primary: that contributor
 //! knows the cell's value, so every other primary sharing a relation with it is audited again with that value
-//! known (the ESSnet/τ-ARGUS singleton problem, decided exactly rather than by a rule of thumb); a one-unit cell
-//! that holds the same unit (a total over it, or a part of it) is that contributor's own figure.
+//! known (the ESSnet/τ-ARGUS singleton problem, decided exactly rather than by a rule of thumb). A primary that
+//! holds the singleton's unit (a total over it) or lies within it is left to its own levels, which already
+//! allow for an insider (see `linear::nested`).
 //!
 //! Comparisons allow for the solver's rounding: a reach short of a level by at most `1e-7` plus `1e-9` of the
 //! component's largest figure counts as reaching it.
@@ -281,7 +282,7 @@ fn audit_component(
             if cell == s
                 || !asked(cell)
                 || !share_relation(input, s, cell)
-                || super::linear::same_unit(input.table, s, cell)
+                || super::linear::nested(input.table, s, cell)
             {
                 continue;
             }

@@ -50,8 +50,19 @@ pub(super) struct Search<'a> {
     pub allow: &'a [u32],
     /// A cell that may not be a corner whatever `choice` says (a singleton the attacker knows).
     pub known: Option<u32>,
-    /// Only cells already suppressed may be corners (a pattern made smaller, never larger).
-    pub free_only: bool,
+    /// Which cells may be corners.
+    pub corners: Corners,
+}
+
+/// Which cells a search may take as corners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Corners {
+    /// Any the choices allow.
+    Any,
+    /// Only cells already suppressed (a pattern made smaller, never larger).
+    Suppressed,
+    /// Any, but at least one not yet suppressed (another hypercube beside those a primary has).
+    New,
 }
 
 /// A hypercube: its corners with their signs.
@@ -197,6 +208,7 @@ impl Search<'_> {
             corners = next;
         }
         let (mut up, mut down, mut cost) = (f64::INFINITY, f64::INFINITY, 0.0);
+        let mut fresh = false;
         let mut out = Vec::with_capacity(corners.len());
         for (key, sign) in corners {
             let c = self.table.find(key)?;
@@ -208,9 +220,10 @@ impl Search<'_> {
             }
             if c != cell {
                 let free = suppressed.get(c as usize).copied().unwrap_or(false);
-                if Some(c) == self.known || (self.free_only && !free) {
+                if Some(c) == self.known || (self.corners == Corners::Suppressed && !free) {
                     return None;
                 }
+                fresh |= !free;
                 let choice = match self.choice.get(c as usize)? {
                     Choice::Never if self.allow.contains(&c) => Choice::Cost(0.0),
                     other => *other,
@@ -224,6 +237,9 @@ impl Search<'_> {
                 }
             }
             out.push((c, sign));
+        }
+        if self.corners == Corners::New && !fresh {
+            return None;
         }
         Some(Cube {
             corners: out,

@@ -172,13 +172,11 @@ pub fn lower_bounds(values: &[f64], bounds: super::Bounds) -> f64 {
     }
 }
 
-/// Whether one-unit cells `a` and `b` hold the same unit: one lies within the other in every dimension (its
-/// code is the other's or below it), so the larger one's only unit is the smaller one's. Its contributor
-/// learns nothing about anyone else from the other.
-pub fn same_unit(table: &Table, a: u32, b: u32) -> bool {
-    if table.n(a) != Some(1) || table.n(b) != Some(1) {
-        return false;
-    }
+/// Whether cell `a` lies within cell `b` or `b` within `a` (in every dimension one's code is the other's or
+/// below it): then the units of the smaller are among the larger's, and an attacker who contributes to the
+/// smaller is an insider of the larger, which the larger's own protection levels already allow for (the p %
+/// rule's runner-up, the dominance rule's largest units).
+pub fn nested(table: &Table, a: u32, b: u32) -> bool {
     let (ca, cb) = (table.cell_coords(a), table.cell_coords(b));
     let within = |x: &[u32], y: &[u32]| {
         table

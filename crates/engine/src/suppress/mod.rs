@@ -200,6 +200,8 @@ impl Protection {
 
 /// The rounds the method may take back to the audit before it reports the primaries still short.
 const ROUNDS: u32 = 8;
+/// Hypercubes a primary left short may get in one round.
+const MORE_CUBES: usize = 4;
 
 /// Protects `table`, checked into `report` under a policy whose `[suppression]` is `params`.
 pub fn protect(
@@ -254,37 +256,38 @@ pub fn protect(
     // nothing else protects.
     let wary = hypercube::choices(table, &costs, &singletons);
     let plain = hypercube::choices(table, &costs, &[]);
-    let search = |cell: u32, known: Option<u32>, suppressed: &[bool], free_only: bool| {
-        let l = levels.get(cell as usize).copied().flatten()?;
-        let allow: Vec<u32> = singletons
-            .iter()
-            .copied()
-            .filter(|&s| s == cell || linear::same_unit(table, s, cell))
-            .collect();
-        let mut found = None;
-        for choice in [&wary, &plain] {
-            let s = hypercube::Search {
-                table,
-                values: &values,
-                lower_bound,
-                choice,
-                reluctance,
-                allow: &allow,
-                known,
-                free_only,
-            };
-            match s.best(cell, &l, suppressed, tol) {
-                Some((cube, true)) => return Some((cube, true)),
-                Some(other) if found.is_none() => found = Some(other),
-                _ => {}
+    let search =
+        |cell: u32, known: Option<u32>, suppressed: &[bool], corners: hypercube::Corners| {
+            let l = levels.get(cell as usize).copied().flatten()?;
+            let allow: Vec<u32> = singletons
+                .iter()
+                .copied()
+                .filter(|&s| s == cell || linear::nested(table, s, cell))
+                .collect();
+            let mut found = None;
+            for choice in [&wary, &plain] {
+                let s = hypercube::Search {
+                    table,
+                    values: &values,
+                    lower_bound,
+                    choice,
+                    reluctance,
+                    allow: &allow,
+                    known,
+                    corners,
+                };
+                match s.best(cell, &l, suppressed, tol) {
+                    Some((cube, true)) => return Some((cube, true)),
+                    Some(other) if found.is_none() => found = Some(other),
+                    _ => {}
+                }
             }
-        }
-        found
-    };
+            found
+        };
 
     let total = order.len();
     for (i, &cell) in order.iter().enumerate() {
-        match search(cell, None, &suppressed, false) {
+        match search(cell, None, &suppressed, hypercube::Corners::Any) {
             Some((cube, protects)) => {
                 for &(c, _) in &cube.corners {
                     if let Some(s) = suppressed.get_mut(c as usize) {
@@ -331,7 +334,7 @@ pub fn protect(
         }
         let mut replaced = Vec::with_capacity(users.len());
         for &p in &users {
-            match search(p, None, &suppressed, true) {
+            match search(p, None, &suppressed, hypercube::Corners::Suppressed) {
                 Some((cube, true)) => replaced.push((p, cube)),
                 _ => break,
             }
@@ -381,8 +384,27 @@ pub fn protect(
         }
         rounds += 1;
         let before = suppressed.clone();
+        // Each primary left short gets more hypercubes beside those it has, until their rooms on the side it
+        // lacks add up to what it lacks (the audit judges them together).
         for f in &audit.failures {
-            if let Some((cube, _)) = search(f.cell, f.known, &suppressed, false) {
+            let lacking = match f.shortfall {
+                Shortfall::Upper { needed, reach } | Shortfall::Lower { needed, reach } => {
+                    needed - reach
+                }
+                Shortfall::Sliding { needed, width } => needed - width,
+                Shortfall::Exact => 0.0,
+            };
+            let mut gained = 0.0;
+            for _ in 0..MORE_CUBES {
+                let Some((cube, _)) = search(f.cell, f.known, &suppressed, hypercube::Corners::New)
+                else {
+                    break;
+                };
+                gained += match f.shortfall {
+                    Shortfall::Upper { .. } => cube.up,
+                    Shortfall::Lower { .. } => cube.down,
+                    _ => cube.up + cube.down,
+                };
                 for &(c, _) in &cube.corners {
                     if let Some(s) = suppressed.get_mut(c as usize) {
                         *s = true;
@@ -392,6 +414,9 @@ pub fn protect(
                             list.push(c);
                         }
                     }
+                }
+                if gained > lacking {
+                    break;
                 }
             }
         }
