@@ -1,9 +1,10 @@
-//! Cross-crate tests: the bad-input corpus, the report, package and decisions schemas, golden reports across file
+//! Cross-crate tests: the bad-input corpus, the report, protection, package and decisions schemas, golden reports across file
 //! formats, and tidy rules.
 
 mod corpus;
 mod golden;
 mod schema;
+mod protection_schema;
 mod signoff_schema;
 mod tidy;
 

@@ -658,9 +658,10 @@ impl Program {
         }
     }
 
-    /// Both extremes of every class in `wanted`: first two programs that push every class down and every
-    /// class up at once (a class that reaches its bound there has its extreme, exactly: nothing lies beyond a
-    /// bound), then one program per extreme still open, natively on the pool's threads.
+    /// Both extremes of every class in `wanted`: first, when they are more than a few, two programs that push
+    /// every class down and every class up at once (a class that reaches its bound there has its extreme,
+    /// exactly: nothing lies beyond a bound), then one program per extreme still open, natively on the pool's
+    /// threads.
     fn extremes(
         &self,
         wanted: &[usize],
@@ -669,7 +670,7 @@ impl Program {
         use OptimizationDirection::{Maximize, Minimize};
         let mut found: Vec<[Option<Optimum>; 2]> = vec![[None, None]; self.classes()];
         let edge = 1e-9 * self.cap.max(1.0);
-        if wanted.len() > 2 {
+        if wanted.len() > 8 {
             for (side, direction) in [(0usize, Minimize), (1, Maximize)] {
                 let point = Arc::new(self.solve(
                     |j| {

@@ -265,7 +265,14 @@ pub fn protect(
                 .filter(|&s| s == cell || linear::nested(table, s, cell))
                 .collect();
             let mut found = None;
-            for choice in [&wary, &plain] {
+            // A pattern made smaller keeps to the singletons' rule: a replacement that leans on a singleton
+            // would trade a protected primary for one its neighbour's contributor can compute.
+            let choices: &[&Vec<hypercube::Choice>] = if corners == hypercube::Corners::Suppressed {
+                &[&wary]
+            } else {
+                &[&wary, &plain]
+            };
+            for &choice in choices {
                 let s = hypercube::Search {
                     table,
                     values: &values,

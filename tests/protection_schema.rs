@@ -1,0 +1,83 @@
+//! Protection files validate against `schema/protection.schema.json` (a protected table, and an audit with
+//! every kind of shortfall), the schema rejects a broken one, and its keys are the fields of the file's types.
+
+use crate::root;
+use crate::schema::{check, fields};
+use cellguard_engine::Policy;
+use cellguard_engine::suppress::file::{
+    CellFile, IntervalFile, LevelsFile, ProtectionFile, SummaryFile, TableFile,
+};
+use cellguard_engine::suppress::{self, Options, Suppression};
+use cellguard_io::TableRoles;
+use serde_json::Value;
+
+/// A region × sex count table with margins: R1/F = 2 and R2/X = 1 below the threshold, R2/M = 1 beside it.
+const TABLE: &str = "region,sex,n\nR1,F,2\nR1,M,30\nR1,X,40\nR1,Total,72\nR2,F,20\nR2,M,1\nR2,X,1\nR2,Total,22\n\
+R3,F,60\nR3,M,70\nR3,X,80\nR3,Total,210\nTotal,F,82\nTotal,M,101\nTotal,X,121\nTotal,Total,304\n";
+
+fn files() -> Vec<Value> {
+    let policy = Policy::preset("essnet").unwrap();
+    let c = cellguard_io::check_file("t.csv", TABLE.as_bytes(), &TableRoles::default(), &policy).unwrap();
+    let p = cellguard_io::protect::protect_checked(&c, &policy, Options::default(), |_, _| {}).unwrap();
+    let protected = ProtectionFile::new(&policy, vec![c.input.clone()], vec![TableFile::of_protection(&c.report, &p)]);
+    assert!(protected.passed());
+    // A pattern that leaves a primary published, another exact, and the two ones in R2 to each other.
+    let mut pattern = vec![false; c.table.len()];
+    for (i, cell) in c.report.cells().enumerate() {
+        let row = cell.row;
+        pattern[i] = [2, 7, 8].contains(&row);
+    }
+    let params = Suppression::default();
+    let (audit, levels) = suppress::audit_pattern(&c.table, &c.report, &params, &pattern).unwrap();
+    let values = suppress::linear::published(&c.table).unwrap();
+    let audited = ProtectionFile::new(
+        &policy,
+        vec![c.input.clone()],
+        vec![TableFile::of_audit(&c.report, &pattern, &levels, &audit, &values)],
+    );
+    assert!(!audited.passed());
+    [protected, audited]
+        .iter()
+        .map(|f| serde_json::from_slice(&f.to_json()).unwrap())
+        .collect()
+}
+
+#[test]
+fn protection_files_validate_and_the_schema_rejects_broken_ones() {
+    let text = std::fs::read_to_string(root().join("schema/protection.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let files = files();
+    for f in &files {
+        let errors: Vec<String> = v.iter_errors(f).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}\n{f:#}");
+    }
+    // The audit names each kind of trouble it found.
+    let kinds: Vec<&str> = files[1]["tables"][0]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["shortfalls"].as_array().unwrap())
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"exact"), "{kinds:?}");
+    let mut broken = files[0].clone();
+    broken["tables"][0]["summary"]["audit"] = "maybe".into();
+    assert!(!v.is_valid(&broken));
+    let mut broken = files[0].clone();
+    broken["tables"][0]["cells"][0]["interval"]["min"] = "low".into();
+    assert!(!v.is_valid(&broken));
+}
+
+#[test]
+fn the_schema_has_the_fields_of_the_file_types() {
+    let text = std::fs::read_to_string(root().join("schema/protection.schema.json")).unwrap();
+    let s: Value = serde_json::from_str(&text).unwrap();
+    check(&s, "", fields::<ProtectionFile>(), &[]);
+    check(&s, "/$defs/suppression", fields::<Suppression>(), &[]);
+    check(&s, "/$defs/table", fields::<TableFile>(), &[]);
+    check(&s, "/$defs/summary", fields::<SummaryFile>(), &[]);
+    check(&s, "/$defs/cell", fields::<CellFile>(), &[]);
+    check(&s, "/$defs/cell/properties/levels/oneOf/1", fields::<LevelsFile>(), &[]);
+    check(&s, "/$defs/cell/properties/interval", fields::<IntervalFile>(), &[]);
+}
