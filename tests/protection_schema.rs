@@ -17,9 +17,15 @@ R3,F,60\nR3,M,70\nR3,X,80\nR3,Total,210\nTotal,F,82\nTotal,M,101\nTotal,X,121\nT
 
 fn files() -> Vec<Value> {
     let policy = Policy::preset("essnet").unwrap();
-    let c = cellguard_io::check_file("t.csv", TABLE.as_bytes(), &TableRoles::default(), &policy).unwrap();
-    let p = cellguard_io::protect::protect_checked(&c, &policy, Options::default(), |_, _| {}).unwrap();
-    let protected = ProtectionFile::new(&policy, vec![c.input.clone()], vec![TableFile::of_protection(&c.report, &p)]);
+    let c = cellguard_io::check_file("t.csv", TABLE.as_bytes(), &TableRoles::default(), &policy)
+        .unwrap();
+    let p =
+        cellguard_io::protect::protect_checked(&c, &policy, Options::default(), |_, _| {}).unwrap();
+    let protected = ProtectionFile::new(
+        &policy,
+        vec![c.input.clone()],
+        vec![TableFile::of_protection(&c.report, &p)],
+    );
     assert!(protected.passed());
     // A pattern that leaves a primary published, another exact, and the two ones in R2 to each other.
     let mut pattern = vec![false; c.table.len()];
@@ -33,7 +39,9 @@ fn files() -> Vec<Value> {
     let audited = ProtectionFile::new(
         &policy,
         vec![c.input.clone()],
-        vec![TableFile::of_audit(&c.report, &pattern, &levels, &audit, &values)],
+        vec![TableFile::of_audit(
+            &c.report, &pattern, &levels, &audit, &values,
+        )],
     );
     assert!(!audited.passed());
     [protected, audited]
@@ -78,6 +86,16 @@ fn the_schema_has_the_fields_of_the_file_types() {
     check(&s, "/$defs/table", fields::<TableFile>(), &[]);
     check(&s, "/$defs/summary", fields::<SummaryFile>(), &[]);
     check(&s, "/$defs/cell", fields::<CellFile>(), &[]);
-    check(&s, "/$defs/cell/properties/levels/oneOf/1", fields::<LevelsFile>(), &[]);
-    check(&s, "/$defs/cell/properties/interval", fields::<IntervalFile>(), &[]);
+    check(
+        &s,
+        "/$defs/cell/properties/levels/oneOf/1",
+        fields::<LevelsFile>(),
+        &[],
+    );
+    check(
+        &s,
+        "/$defs/cell/properties/interval",
+        fields::<IntervalFile>(),
+        &[],
+    );
 }

@@ -229,7 +229,12 @@ fn the_schema_has_the_fields_of_the_report_types() {
         &[],
     );
     check(&s, "/$defs/policy", fields::<Policy>(), &["suppression"]);
-    check(&s, "/$defs/suppression", fields::<policy::Suppression>(), &[]);
+    check(
+        &s,
+        "/$defs/suppression",
+        fields::<policy::Suppression>(),
+        &[],
+    );
     check(
         &s,
         &format!("{policy}/threshold/oneOf/1"),

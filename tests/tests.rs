@@ -3,8 +3,8 @@
 
 mod corpus;
 mod golden;
-mod schema;
 mod protection_schema;
+mod schema;
 mod signoff_schema;
 mod tidy;
 
