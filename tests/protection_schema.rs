@@ -19,10 +19,16 @@ fn files() -> Vec<Value> {
     let policy = Policy::preset("essnet").unwrap();
     let c = cellguard_io::check_file("t.csv", TABLE.as_bytes(), &TableRoles::default(), &policy)
         .unwrap();
-    let p =
-        cellguard_io::protect::protect_checked(&c, &policy, Options::default(), |_, _| {}).unwrap();
+    let p = cellguard_io::protect::protect_checked(
+        &c,
+        &Suppression::default(),
+        Options::default(),
+        |_, _| {},
+    )
+    .unwrap();
     let protected = ProtectionFile::new(
         &policy,
+        &Suppression::default(),
         vec![c.input.clone()],
         vec![TableFile::of_protection(&c.report, &p)],
     );
@@ -38,6 +44,7 @@ fn files() -> Vec<Value> {
     let values = suppress::linear::published(&c.table).unwrap();
     let audited = ProtectionFile::new(
         &policy,
+        &params,
         vec![c.input.clone()],
         vec![TableFile::of_audit(
             &c.report, &pattern, &levels, &audit, &values,

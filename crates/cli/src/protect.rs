@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 use cellguard_engine::suppress::file::{ProtectionFile, TableFile};
-use cellguard_engine::suppress::{self, Cost, Method, Options};
+use cellguard_engine::suppress::{self, Cost, Method, Options, Suppression};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -68,8 +68,18 @@ pub struct AuditArgs {
     pub roles: crate::inputs::RoleArgs,
 }
 
+/// The policy file's `[suppression]` (the defaults for a preset).
+fn levels(policy_file: Option<&crate::inputs::Input>) -> Result<Suppression> {
+    let Some(f) = policy_file else {
+        return Ok(Suppression::default());
+    };
+    let text = std::str::from_utf8(&f.bytes).with_context(|| format!("{} is not UTF-8", f.name))?;
+    Suppression::from_policy_toml(text).with_context(|| format!("policy {}", f.name))
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
     let (policy, policy_file) = crate::inputs::policy(&args.policy)?;
+    let params = levels(policy_file.as_ref())?;
     let mut side = Vec::new();
     let roles = args.roles.roles(args.status.clone(), &mut side)?;
     let options = Options {
@@ -108,7 +118,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bar.set_message(input.name.clone());
         let start = std::time::Instant::now();
         let protection =
-            cellguard_io::protect::protect_checked(&checked, &policy, options, |done, total| {
+            cellguard_io::protect::protect_checked(&checked, &params, options, |done, total| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             })?;
@@ -136,7 +146,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             std::io::Write::flush(&mut w)
         })
         .with_context(|| format!("cannot write {}", report_path.display()))?;
-    let protection = ProtectionFile::new(&policy, inputs, files);
+    let protection = ProtectionFile::new(&policy, &params, inputs, files);
     let path = args.output.join("protection.json");
     std::fs::write(&path, protection.to_json())
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -148,7 +158,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 pub fn audit(args: AuditArgs) -> Result<ExitCode> {
-    let (policy, _) = crate::inputs::policy(&args.policy)?;
+    let (policy, policy_file) = crate::inputs::policy(&args.policy)?;
+    let params = levels(policy_file.as_ref())?;
     let mut side = Vec::new();
     let roles = args.roles.roles(None, &mut side)?;
     let input = crate::inputs::read(&args.table)?;
@@ -159,7 +170,6 @@ pub fn audit(args: AuditArgs) -> Result<ExitCode> {
         &policy,
         &args.status,
     )?;
-    let params = policy.suppression.unwrap_or_default();
     let start = std::time::Instant::now();
     let (audit, levels) =
         suppress::audit_pattern(&checked.table, &checked.report, &params, &pattern).map_err(
@@ -176,7 +186,7 @@ pub fn audit(args: AuditArgs) -> Result<ExitCode> {
     })?;
     let file = TableFile::of_audit(&checked.report, &pattern, &levels, &audit, &values);
     summarize(&file, Some(start.elapsed()));
-    let protection = ProtectionFile::new(&policy, vec![checked.input.clone()], vec![file]);
+    let protection = ProtectionFile::new(&policy, &params, vec![checked.input.clone()], vec![file]);
     if let Some(path) = &args.output {
         std::fs::write(path, protection.to_json())
             .with_context(|| format!("cannot write {}", path.display()))?;

@@ -227,3 +227,56 @@ fn input_that_cannot_be_protected_is_an_error_that_says_where() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no column `pattern`"), "{}", r.stderr);
 }
+
+/// The policy file's `[suppression]` sets the levels `protect` uses (and records); `check` accepts the file and
+/// leaves the table aside; a key it does not know is an error that names it.
+#[test]
+fn the_policy_file_sets_the_protection_levels() {
+    let dir = folder("levels");
+    let table = write(&dir, "counts.csv", &table_csv(None));
+    let policy = write(
+        &dir,
+        "p.toml",
+        "name = \"strict\"\n[threshold]\nmin_units = 10\n\n[suppression]\nsafety_range = 50.0\nmin_interval = 4.0\nsingletons = false\n",
+    );
+    let out = dir.join("out");
+    let r = run(&[
+        "protect",
+        &table,
+        "--policy",
+        &policy,
+        "-o",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("protection.json")).unwrap()).unwrap();
+    assert_eq!(p["suppression"]["safety_range"], 50.0);
+    assert_eq!(p["suppression"]["singletons"], false);
+    // R2/X = 1: 50 % of 1 is below the minimum interval of 4.
+    let cell = p["tables"][0]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["coords"]["region"] == "R2" && c["coords"]["sex"] == "X")
+        .unwrap()
+        .clone();
+    assert_eq!(cell["levels"]["upper"], 4.0);
+    let r = run(&["check", &table, "--policy", &policy]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let bad = write(
+        &dir,
+        "bad.toml",
+        "name = \"x\"\n[suppression]\nsafety_rang = 5.0\n",
+    );
+    let r = run(&[
+        "protect",
+        &table,
+        "--policy",
+        &bad,
+        "-o",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("safety_rang"), "{}", r.stderr);
+}

@@ -6,17 +6,16 @@ use crate::check::{Checked, check_frame};
 use crate::{Error, InputHash, TableRoles};
 use cellguard_engine::Policy;
 use cellguard_engine::rules::Status;
-use cellguard_engine::suppress::{self, Options, Protection, Role};
+use cellguard_engine::suppress::{self, Options, Protection, Role, Suppression};
 
-/// Protects a checked table under `policy` (its `[suppression]`, or the defaults); errors name the file.
+/// Protects a checked table with the protection levels `params`; errors name the file.
 pub fn protect_checked(
     c: &Checked,
-    policy: &Policy,
+    params: &Suppression,
     options: Options,
     progress: impl FnMut(usize, usize),
 ) -> Result<Protection, Error> {
-    let params = policy.suppression.unwrap_or_default();
-    suppress::protect(&c.table, &c.report, &params, options, progress).map_err(|error| {
+    suppress::protect(&c.table, &c.report, params, options, progress).map_err(|error| {
         Error::Engine {
             file: c.input.name.clone(),
             error,

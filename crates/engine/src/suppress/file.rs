@@ -270,6 +270,7 @@ pub struct ProtectionFile {
 impl ProtectionFile {
     pub fn new(
         policy: &crate::Policy,
+        suppression: &Suppression,
         inputs: Vec<crate::InputRecord>,
         tables: Vec<TableFile>,
     ) -> Self {
@@ -278,7 +279,7 @@ impl ProtectionFile {
             tool: "cellguard".into(),
             version: crate::TOOL_VERSION.into(),
             policy: policy.clone(),
-            suppression: policy.suppression.unwrap_or_default(),
+            suppression: *suppression,
             inputs,
             tables,
         }

@@ -38,7 +38,7 @@ pub use audit::{Audit, Failure, Interval, Shortfall};
 pub use levels::Levels;
 use serde::{Deserialize, Serialize};
 
-/// The policy's suppression parameters (`[suppression]`); absent, τ-ARGUS's defaults.
+/// The policy file's suppression parameters (`[suppression]`); absent, τ-ARGUS's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Suppression {
@@ -74,6 +74,23 @@ impl Default for Suppression {
 }
 
 impl Suppression {
+    /// The `[suppression]` table of a TOML policy file (the defaults when it has none), checked; errors name the
+    /// key.
+    pub fn from_policy_toml(text: &str) -> Result<Suppression, Error> {
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| Error::Policy(e.message().to_owned()))?;
+        let Some(value) = table.get("suppression") else {
+            return Ok(Suppression::default());
+        };
+        let s: Suppression = value.clone().try_into().map_err(|e: toml::de::Error| {
+            Error::Policy(format!("[suppression]: {}", e.message()))
+        })?;
+        s.check().map_err(|b| {
+            Error::Policy(format!("suppression.{} = {}: {}", b.field, b.value, b.want))
+        })?;
+        Ok(s)
+    }
+
     pub(crate) fn check(&self) -> Result<(), crate::policy::Bad> {
         for (field, v) in [
             ("safety_range", self.safety_range),
