@@ -1,4 +1,4 @@
-//! The page's Rust in real headless Chromium (wasm-bindgen-test): the same report bytes as natively, the codec
+//! The page's Rust in real headless Chromium (wasm-bindgen-test): the same report and protection bytes as natively, the codec
 //! between page and worker, and exports that need browser APIs (the XLSX writer's clock).
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -37,6 +37,28 @@ fn wasm_report_bytes_equal_native_report_bytes() {
     assert_eq!(
         String::from_utf8(json).unwrap(),
         String::from_utf8(GOLDEN.to_vec()).unwrap()
+    );
+}
+
+/// Secondary suppression in WebAssembly: the same pattern, intervals and protection file bytes as natively.
+#[wasm_bindgen_test]
+fn wasm_protection_bytes_equal_native_protection_bytes() {
+    const COUNTS: &[u8] = include_bytes!("../../tests/golden/protect_counts.csv");
+    /// Written natively by `cellguard protect protect_counts.csv --policy essnet` (a native test keeps it current).
+    const PROTECTION: &[u8] =
+        include_bytes!("../../tests/golden/protect_counts.essnet.protection.json");
+    let file = cellguard_io::protect::protection_file(
+        "protect_counts.csv",
+        COUNTS,
+        &cellguard_io::TableRoles::default(),
+        &cellguard_engine::Policy::preset("essnet").unwrap(),
+        &cellguard_engine::suppress::Suppression::default(),
+        cellguard_engine::suppress::Options::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(file.to_json()).unwrap(),
+        String::from_utf8(PROTECTION.to_vec()).unwrap()
     );
 }
 

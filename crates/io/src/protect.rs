@@ -95,3 +95,23 @@ pub fn audit_file(
     }
     Ok((checked, pattern))
 }
+
+/// One table file checked and protected as `cellguard protect` does it, and its protection file: the same bytes
+/// natively and in WebAssembly (tested against one golden file on both).
+pub fn protection_file(
+    name: &str,
+    bytes: &[u8],
+    roles: &TableRoles,
+    policy: &Policy,
+    params: &Suppression,
+    options: Options,
+) -> Result<suppress::file::ProtectionFile, Error> {
+    let c = crate::check_file(name, bytes, roles, policy)?;
+    let p = protect_checked(&c, params, options, |_, _| {})?;
+    Ok(suppress::file::ProtectionFile::new(
+        policy,
+        params,
+        vec![c.input.clone()],
+        vec![suppress::file::TableFile::of_protection(&c.report, &p)],
+    ))
+}

@@ -460,7 +460,7 @@ pub fn protect(
             lower_bound,
             singletons: &singletons,
         };
-        let budget = PRUNE_WORK * audit.work;
+        let budget = (PRUNE_WORK * audit.work).max(PRUNE_WORK_MIN);
         let (pruned, whole) = prune(&base, &mut suppressed, &costs, &cubes, budget)?;
         pruned_whole = whole;
         pruned.unwrap_or(audit)
@@ -523,6 +523,8 @@ pub fn protect(
 /// up): a small pattern is pruned whole, a large one's costliest secondaries first until the budget is spent
 /// (a count, not a clock, so the pattern is the same on every machine).
 const PRUNE_WORK: usize = 1;
+/// ... and at least this much (a few thousand small programs), so a small table is pruned whole.
+const PRUNE_WORK_MIN: usize = 200_000;
 
 /// Publishes again each secondary, the costliest first, that the audit finds no primary needs (the
 /// hypercubes lean on one witness per primary; the audit sees what several together give). A trial re-audits
