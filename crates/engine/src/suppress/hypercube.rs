@@ -15,7 +15,7 @@
 //! # The search
 //! Per dimension, the candidate sets through the primary's code (each sibling, and the way up to the total;
 //! below a code with children, each of its children and then the child with the largest figure on the line), at
-//! most [`PER_DIM`]`^(1/dims)` per dimension, ranked by what their cells on the line through the primary cost;
+//! most `PER_DIM^(1/dims)` per dimension, ranked by what their cells on the line through the primary cost;
 //! the cheapest valid product wins (cells already suppressed cost nothing; a cell declared safe costs more than
 //! every other cell together, so it is chosen only when nothing else protects; a cell that must be published is
 //! never chosen; with `singletons`, another one-unit primary is avoided, since its contributor knows it). When no

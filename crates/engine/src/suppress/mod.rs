@@ -15,8 +15,9 @@
 //! τ-ARGUS and sdcTable, and the step most often got wrong by hand.
 //!
 //! # Parameters
-//! The policy's `[suppression]` (levels: `safety_range`, `min_interval`, `lower`, `upper`, `sliding`;
-//! `singletons`; `bounds`) and the caller's [`Options`] (method, cost).
+//! The policy file's `[suppression]` table, read by `Suppression::from_policy_toml` (levels: `safety_range`,
+//! `min_interval`, `lower`, `upper`, `sliding`; `singletons`; `bounds`), and the caller's [`Options`] (method,
+//! cost).
 //!
 //! # References
 //! Hundepool et al. (2012), Statistical Disclosure Control, §4.3 (secondary cell suppression, protection
