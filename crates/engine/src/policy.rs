@@ -68,9 +68,9 @@ pub struct Policy {
     #[serde(default = "review")]
     pub inconsistent: Action,
     /// The policy file's `[suppression]` table: secondary suppression's protection levels, read by `cellguard
-    /// protect` and `audit` ([`crate::suppress::Suppression::from_policy_toml`]), which record them in the protection file. The
-    /// checker accepts the table and leaves it aside (it changes no verdict), so a report never writes it and
-    /// the page carries no code for it.
+    /// protect` and `audit` ([`crate::suppress::Suppression::from_policy_toml`]), which record them in the
+    /// protection file. The checker accepts the table and leaves it aside (it changes no verdict), so a report
+    /// never writes it and the page carries no code for it.
     #[serde(default, skip_serializing)]
     pub suppression: Option<serde::de::IgnoredAny>,
 }
