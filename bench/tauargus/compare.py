@@ -164,6 +164,7 @@ def main():
     ap.add_argument("--cellguard", required=True)
     ap.add_argument("--seed", type=int, default=2026)
     args = ap.parse_args()
+    args.cellguard = os.path.abspath(args.cellguard)
     tables = [
         ("2-D 20x20", [("A", 20), ("B", 20)], 6000),
         ("3-D 10x10x10", [("A", 10), ("B", 10), ("C", 10)], 12000),
@@ -200,10 +201,16 @@ def main():
                 pattern = {tuple(c["coords"][d] for d in dim_names): True for c in prot["cells"]}
                 runs = [("cellguard", prot["summary"]["primaries"], prot["summary"]["secondaries"], pattern, t_cg)]
                 for method in ["MOD(1)", "OPT(1)"]:
-                    t0 = time.perf_counter()
-                    res = pytauargus.protect(rows, tables=[dim_names], response="x", safety_rules=tau_rule,
-                                             suppress=method, totcode="Total")
-                    t_ta = time.perf_counter() - t0
+                    # The engine writes its logs into the working directory: the temporary one, not the checkout.
+                    here = os.getcwd()
+                    os.chdir(work)
+                    try:
+                        t0 = time.perf_counter()
+                        res = pytauargus.protect(rows, tables=[dim_names], response="x", safety_rules=tau_rule,
+                                                 suppress=method, totcode="Total", workdir=work)
+                        t_ta = time.perf_counter() - t0
+                    finally:
+                        os.chdir(here)
                     tr = res.tables[0]
                     pat, prim, sec = {}, 0, 0
                     for r in tr.rows:
