@@ -40,8 +40,11 @@ fn files() -> Vec<Value> {
         pattern[i] = [2, 7, 8].contains(&row);
     }
     let params = Suppression::default();
-    let (audit, levels) = suppress::audit_pattern(&c.table, &c.report, &params, &pattern).unwrap();
-    let values = suppress::linear::published(&c.table).unwrap();
+    let suppress::Audited {
+        audit,
+        levels,
+        values,
+    } = suppress::audit_pattern(&c.table, &c.report, &params, &pattern).unwrap();
     let audited = ProtectionFile::new(
         &policy,
         &params,

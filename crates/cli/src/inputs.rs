@@ -16,6 +16,24 @@ pub fn read(path: &Path) -> Result<Input> {
     })
 }
 
+/// Reads and checks one table file (`check`, `protect`). The file's bytes are shared with the checked frame: a
+/// CSV's text is not copied.
+pub fn check(
+    path: &Path,
+    roles: &cellguard_io::TableRoles,
+    policy: &Policy,
+) -> Result<cellguard_io::check::Checked> {
+    let input = read(path)?;
+    let bytes = std::sync::Arc::new(input.bytes);
+    Ok(cellguard_io::check_file_shared(
+        &input.name,
+        &bytes,
+        cellguard_io::InputHash::Compute,
+        roles,
+        policy,
+    )?)
+}
+
 /// Parses `DIM=FILE` codelist arguments.
 pub fn codelists(args: &[String], inputs: &mut Vec<Input>) -> Result<BTreeMap<String, Hierarchy>> {
     let mut out = BTreeMap::new();

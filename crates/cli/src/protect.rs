@@ -99,15 +99,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut files = Vec::with_capacity(args.tables.len());
     let mut used: Vec<String> = Vec::new();
     for path in &args.tables {
-        let input = crate::inputs::read(path)?;
-        let bytes = std::sync::Arc::new(input.bytes);
-        let checked = cellguard_io::check_file_shared(
-            &input.name,
-            &bytes,
-            cellguard_io::InputHash::Compute,
-            &roles,
-            &policy,
-        )?;
+        let checked = crate::inputs::check(path, &roles, &policy)?;
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(
@@ -115,7 +107,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        bar.set_message(input.name.clone());
+        bar.set_message(checked.input.name.clone());
         let start = std::time::Instant::now();
         let protection =
             cellguard_io::protect::protect_checked(&checked, &params, options, |done, total| {
@@ -171,20 +163,7 @@ pub fn audit(args: AuditArgs) -> Result<ExitCode> {
         &args.status,
     )?;
     let start = std::time::Instant::now();
-    let (audit, levels) =
-        suppress::audit_pattern(&checked.table, &checked.report, &params, &pattern).map_err(
-            |error| cellguard_io::Error::Engine {
-                file: input.name.clone(),
-                error,
-            },
-        )?;
-    let values = suppress::linear::published(&checked.table).map_err(|error| {
-        cellguard_io::Error::Engine {
-            file: input.name.clone(),
-            error,
-        }
-    })?;
-    let file = TableFile::of_audit(&checked.report, &pattern, &levels, &audit, &values);
+    let file = cellguard_io::protect::audit_checked(&checked, &params, &pattern)?;
     summarize(&file, Some(start.elapsed()));
     let protection = ProtectionFile::new(&policy, &params, vec![checked.input.clone()], vec![file]);
     if let Some(path) = &args.output {

@@ -34,6 +34,28 @@ pub fn protected_csv(c: &Checked, p: &Protection) -> Vec<u8> {
     })
 }
 
+/// The audit of a checked table's `pattern` (per cell: suppressed or not) as a protection file's table;
+/// errors name the file.
+pub fn audit_checked(
+    c: &Checked,
+    params: &Suppression,
+    pattern: &[bool],
+) -> Result<suppress::file::TableFile, Error> {
+    let suppress::Audited {
+        audit,
+        levels,
+        values,
+    } = suppress::audit_pattern(&c.table, &c.report, params, pattern).map_err(|error| {
+        Error::Engine {
+            file: c.input.name.clone(),
+            error,
+        }
+    })?;
+    Ok(suppress::file::TableFile::of_audit(
+        &c.report, pattern, &levels, &audit, &values,
+    ))
+}
+
 /// What a pattern column says of a cell: suppressed (`x`, `unsafe`, `secondary`, `primary`, `suppressed`,
 /// `review`, τ-ARGUS's `u`/`m`, `true`, `1`) or published (`safe`, `published`, `s`, `false`, `0`, empty).
 fn suppressed(text: &str) -> Option<bool> {

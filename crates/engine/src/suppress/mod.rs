@@ -182,7 +182,6 @@ pub enum Role {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Protection {
     pub options: Options,
-    pub parameters: Suppression,
     pub roles: Vec<Role>,
     /// Per cell, a primary's levels.
     pub levels: Vec<Option<Levels>>,
@@ -221,6 +220,97 @@ const ROUNDS: u32 = 8;
 /// Hypercubes a primary left short may get in one round.
 const MORE_CUBES: usize = 4;
 
+/// What protecting a table and auditing a pattern both start from: its figures, its relations (checked to add
+/// up), the lowest value a cell may take, and per cell a primary's levels.
+struct Setup {
+    values: Vec<f64>,
+    relations: linear::Relations,
+    by_cell: Vec<Vec<u32>>,
+    lower_bound: f64,
+    levels: Vec<Option<Levels>>,
+}
+
+impl Setup {
+    fn new(table: &Table, report: &TableReport, params: &Suppression) -> Result<Self, Error> {
+        let values = linear::published(table)?;
+        let relations = linear::relations(table, &values)?;
+        let by_cell = relations.by_cell(table.len());
+        let lower_bound = bounds(table, &values, params.bounds)?;
+        let levels = primaries(table, report, &values, lower_bound, params)?;
+        Ok(Setup {
+            values,
+            relations,
+            by_cell,
+            lower_bound,
+            levels,
+        })
+    }
+
+    /// The suppressed one-unit primaries, whose contributors the audit takes the place of (none without the
+    /// `singletons` option).
+    fn singletons(&self, table: &Table, params: &Suppression, suppressed: &[bool]) -> Vec<u32> {
+        if !params.singletons {
+            return Vec::new();
+        }
+        (0..table.len() as u32)
+            .filter(|&c| {
+                suppressed.get(c as usize) == Some(&true)
+                    && self.levels.get(c as usize).is_some_and(Option::is_some)
+                    && table.n(c) == Some(1)
+            })
+            .collect()
+    }
+
+    /// The audit's view of `suppressed`.
+    fn input<'a>(
+        &'a self,
+        table: &'a Table,
+        suppressed: &'a [bool],
+        singletons: &'a [u32],
+    ) -> audit::Input<'a> {
+        audit::Input {
+            table,
+            values: &self.values,
+            relations: &self.relations,
+            by_cell: &self.by_cell,
+            suppressed,
+            levels: &self.levels,
+            lower_bound: self.lower_bound,
+            singletons,
+        }
+    }
+}
+
+/// The secondaries of a pattern (suppressed cells that are no primary), the costliest first, then in cell
+/// order: the order in which the method tries to publish them again.
+fn secondaries_costliest_first(
+    suppressed: &[bool],
+    levels: &[Option<Levels>],
+    costs: &[f64],
+) -> Vec<u32> {
+    let mut out: Vec<u32> = (0..suppressed.len() as u32)
+        .filter(|&c| {
+            suppressed.get(c as usize) == Some(&true) && levels.get(c as usize) == Some(&None)
+        })
+        .collect();
+    let cost_of = |c: u32| costs.get(c as usize).copied().unwrap_or(0.0);
+    out.sort_by(|&a, &b| cost_of(b).total_cmp(&cost_of(a)).then(a.cmp(&b)));
+    out
+}
+
+/// Per cell, the primaries whose hypercubes have it as a corner.
+fn leaning(cubes: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    let mut out: Vec<Vec<u32>> = vec![Vec::new(); cubes.len()];
+    for (p, corners) in cubes.iter().enumerate() {
+        for &c in corners {
+            if let Some(l) = out.get_mut(c as usize) {
+                l.push(p as u32);
+            }
+        }
+    }
+    out
+}
+
 /// Protects `table`, checked into `report` under a policy whose `[suppression]` is `params`.
 pub fn protect(
     table: &Table,
@@ -229,11 +319,8 @@ pub fn protect(
     options: Options,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Protection, Error> {
-    let values = linear::published(table)?;
-    let relations = linear::relations(table, &values)?;
-    let by_cell = relations.by_cell(table.len());
-    let lower_bound = bounds(table, &values, params.bounds)?;
-    let levels = primaries(table, report, &values, lower_bound, params)?;
+    let setup = Setup::new(table, report, params)?;
+    let (values, levels, lower_bound) = (&setup.values, &setup.levels, setup.lower_bound);
     let costs: Vec<f64> = (0..table.len() as u32)
         .map(|c| {
             options
@@ -241,22 +328,15 @@ pub fn protect(
                 .of(values.get(c as usize).copied().unwrap_or(0.0), table.n(c))
         })
         .collect();
-    let singletons: Vec<u32> = if params.singletons {
-        (0..table.len() as u32)
-            .filter(|&c| {
-                levels.get(c as usize).is_some_and(Option::is_some) && table.n(c) == Some(1)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let mut suppressed: Vec<bool> = levels.iter().map(Option::is_some).collect();
+    // Every primary is suppressed from the start, so these are all the one-unit primaries.
+    let singletons = setup.singletons(table, params, &suppressed);
     let reluctance = 1.0 + costs.iter().map(|c| c.abs()).sum::<f64>();
     let scale = values.iter().map(|v| v.abs()).fold(0.0, f64::max);
     let tol = 1e-7 + 1e-9 * scale;
 
     // The corners each primary's protection leans on (its hypercube, and what later rounds add).
     let mut cubes: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
-    let mut suppressed: Vec<bool> = levels.iter().map(Option::is_some).collect();
     let mut unprotectable = Vec::new();
     // The hardest primaries first (largest level), then in cell order.
     let mut order: Vec<u32> = (0..table.len() as u32)
@@ -293,7 +373,7 @@ pub fn protect(
             for &choice in choices {
                 let s = hypercube::Search {
                     table,
-                    values: &values,
+                    values,
                     lower_bound,
                     choice,
                     reluctance,
@@ -332,22 +412,8 @@ pub fn protect(
     }
     // Smaller: each secondary, the costliest first, is published again when every primary whose hypercube
     // leans on it finds another among the cells still suppressed.
-    let mut secondaries: Vec<u32> = (0..table.len() as u32)
-        .filter(|&c| {
-            suppressed.get(c as usize) == Some(&true) && levels.get(c as usize) == Some(&None)
-        })
-        .collect();
-    let cost_of = |c: u32| costs.get(c as usize).copied().unwrap_or(0.0);
-    secondaries.sort_by(|&a, &b| cost_of(b).total_cmp(&cost_of(a)).then(a.cmp(&b)));
-    let mut leaning: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
-    for (p, corners) in cubes.iter().enumerate() {
-        for &c in corners {
-            if let Some(l) = leaning.get_mut(c as usize) {
-                l.push(p as u32);
-            }
-        }
-    }
-    for c in secondaries {
+    let mut leaning = leaning(&cubes);
+    for c in secondaries_costliest_first(&suppressed, levels, &costs) {
         let Some(users) = leaning.get(c as usize).cloned() else {
             continue;
         };
@@ -393,17 +459,7 @@ pub fn protect(
     // to ROUNDS rounds.
     let mut rounds = 1;
     let audit = loop {
-        let input = audit::Input {
-            table,
-            values: &values,
-            relations: &relations,
-            by_cell: &by_cell,
-            suppressed: &suppressed,
-            levels: &levels,
-            lower_bound,
-            singletons: &singletons,
-        };
-        let audit = audit::audit(&input)?;
+        let audit = audit::audit(&setup.input(table, &suppressed, &singletons))?;
         if audit.passed() || rounds >= ROUNDS {
             break audit;
         }
@@ -451,16 +507,7 @@ pub fn protect(
     };
     let mut pruned_whole = false;
     let audit = if audit.passed() {
-        let base = audit::Input {
-            table,
-            values: &values,
-            relations: &relations,
-            by_cell: &by_cell,
-            suppressed: &[],
-            levels: &levels,
-            lower_bound,
-            singletons: &singletons,
-        };
+        let base = setup.input(table, &[], &singletons);
         let budget = (PRUNE_WORK * audit.work).max(PRUNE_WORK_MIN);
         let (pruned, whole) = prune(&base, &mut suppressed, &costs, &cubes, budget)?;
         pruned_whole = whole;
@@ -475,7 +522,7 @@ pub fn protect(
     unprotectable.sort_unstable();
     let roles: Vec<Role> = suppressed
         .iter()
-        .zip(&levels)
+        .zip(levels)
         .map(|(&s, l)| match (s, l) {
             (_, Some(_)) => Role::Primary,
             (true, None) => Role::Secondary,
@@ -505,9 +552,9 @@ pub fn protect(
         .filter(|(_, list)| !list.is_empty())
         .map(|(c, list)| (c as u32, list))
         .collect();
+    let Setup { values, levels, .. } = setup;
     Ok(Protection {
         options,
-        parameters: *params,
         roles,
         levels,
         protects,
@@ -539,24 +586,8 @@ fn prune(
     cubes: &[Vec<u32>],
     budget: usize,
 ) -> Result<(Option<Audit>, bool), Error> {
-    let n = suppressed.len();
-    let mut leaning: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (p, corners) in cubes.iter().enumerate() {
-        for &c in corners {
-            if let Some(l) = leaning.get_mut(c as usize) {
-                if c as usize != p {
-                    l.push(p as u32);
-                }
-            }
-        }
-    }
-    let mut secondaries: Vec<u32> = (0..n as u32)
-        .filter(|&c| {
-            suppressed.get(c as usize) == Some(&true) && base.levels.get(c as usize) == Some(&None)
-        })
-        .collect();
-    let cost_of = |c: u32| costs.get(c as usize).copied().unwrap_or(0.0);
-    secondaries.sort_by(|&a, &b| cost_of(b).total_cmp(&cost_of(a)).then(a.cmp(&b)));
+    let leaning = leaning(cubes);
+    let secondaries = secondaries_costliest_first(suppressed, base.levels, costs);
     let (mut spent, mut changed, mut whole) = (0usize, false, true);
     // Primaries whose protection rests on the audit alone.
     let mut bare: Vec<u32> = Vec::new();
@@ -602,55 +633,44 @@ fn prune(
 }
 
 /// Audits a pattern made elsewhere: `suppressed` per cell; the primaries and their levels come from `report`.
-/// A suppressed cell the check did not find unsafe needs no level, only to be audited.
+/// A suppressed cell the check did not find unsafe needs no level, only to be audited. Returns the audit, the
+/// primaries' levels and the table's figures.
 pub fn audit_pattern(
     table: &Table,
     report: &TableReport,
     params: &Suppression,
     suppressed: &[bool],
-) -> Result<(Audit, Vec<Option<Levels>>), Error> {
-    let values = linear::published(table)?;
-    let relations = linear::relations(table, &values)?;
-    let by_cell = relations.by_cell(table.len());
-    let lower_bound = bounds(table, &values, params.bounds)?;
-    let levels = primaries(table, report, &values, lower_bound, params)?;
-    let singletons: Vec<u32> = if params.singletons {
-        (0..table.len() as u32)
-            .filter(|&c| {
-                suppressed.get(c as usize) == Some(&true)
-                    && levels.get(c as usize).is_some_and(Option::is_some)
-                    && table.n(c) == Some(1)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+) -> Result<Audited, Error> {
+    let setup = Setup::new(table, report, params)?;
+    let singletons = setup.singletons(table, params, suppressed);
+    let mut a = audit::audit(&setup.input(table, suppressed, &singletons))?;
     // A primary left published is the plainest failure: its interval is its value.
-    let mut unsuppressed = Vec::new();
-    for (c, l) in levels.iter().enumerate() {
+    for (c, l) in setup.levels.iter().enumerate() {
         if l.is_some() && suppressed.get(c) != Some(&true) {
-            unsuppressed.push(Failure {
+            a.failures.push(Failure {
                 cell: c as u32,
                 shortfall: Shortfall::Exact,
                 known: None,
             });
         }
     }
-    let input = audit::Input {
-        table,
-        values: &values,
-        relations: &relations,
-        by_cell: &by_cell,
-        suppressed,
-        levels: &levels,
-        lower_bound,
-        singletons: &singletons,
-    };
-    let mut a = audit::audit(&input)?;
-    a.failures.extend(unsuppressed);
     a.failures
         .sort_by_key(|f| (f.cell, f.known.map_or(0, |k| u64::from(k) + 1)));
-    Ok((a, levels))
+    Ok(Audited {
+        audit: a,
+        levels: setup.levels,
+        values: setup.values,
+    })
+}
+
+/// A pattern made elsewhere, audited ([`audit_pattern`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audited {
+    pub audit: Audit,
+    /// Per cell, a primary's levels.
+    pub levels: Vec<Option<Levels>>,
+    /// The table's figures.
+    pub values: Vec<f64>,
 }
 
 /// The lower bound of every cell under `bounds`; a table with negative figures under `nonnegative` is an error.

@@ -109,7 +109,7 @@ fn audit_finds_exact_and_short_intervals() {
     };
     let mut s = vec![false; t.len()];
     s[cell(&t, 0, 0) as usize] = true;
-    let (a, _) = audit_pattern(&t, &report, &params, &s).unwrap();
+    let a = audit_pattern(&t, &report, &params, &s).unwrap().audit;
     assert_eq!(a.failures.len(), 1);
     assert_eq!(a.failures[0].shortfall, Shortfall::Exact);
     // A rectangle through a cell of 1: the primary can rise by 1 only.
@@ -130,7 +130,9 @@ fn audit_finds_exact_and_short_intervals() {
         safety_range: 0.0,
         ..Suppression::default()
     };
-    let (a, levels) = audit_pattern(&t, &report, &params, &s).unwrap();
+    let Audited {
+        audit: a, levels, ..
+    } = audit_pattern(&t, &report, &params, &s).unwrap();
     let (c00, c10) = (cell(&t, 0, 0), cell(&t, 1, 0));
     assert!(
         levels[c10 as usize].is_some(),
@@ -172,7 +174,9 @@ fn singletons_do_not_protect_each_other() {
     );
     let report = check_table(&t, &threshold(3)).unwrap();
     let s: Vec<bool> = off.roles.iter().map(|&r| r != Role::Published).collect();
-    let (a, _) = audit_pattern(&t, &report, &Suppression::default(), &s).unwrap();
+    let a = audit_pattern(&t, &report, &Suppression::default(), &s)
+        .unwrap()
+        .audit;
     assert!(
         a.failures.iter().any(|f| f.known.is_some()),
         "{:?} {:?}",
@@ -249,7 +253,7 @@ fn property_patterns_pass_the_audit_wherever_a_pattern_exists() {
         .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         tables += 1;
         let pattern: Vec<bool> = p.roles.iter().map(|&r| r != Role::Published).collect();
-        let (again, _) = audit_pattern(&t, &report, &params, &pattern).unwrap();
+        let again = audit_pattern(&t, &report, &params, &pattern).unwrap().audit;
         assert_eq!(again.failures, p.audit.failures, "seed {seed}");
         assert_eq!(again.intervals, p.audit.intervals, "seed {seed}");
         if p.audit.passed() {
@@ -262,7 +266,7 @@ fn property_patterns_pass_the_audit_wherever_a_pattern_exists() {
             for c in (0..t.len()).filter(|&c| p.roles[c] == Role::Secondary) {
                 let mut less = pattern.clone();
                 less[c] = false;
-                let (a, _) = audit_pattern(&t, &report, &params, &less).unwrap();
+                let a = audit_pattern(&t, &report, &params, &less).unwrap().audit;
                 if a.passed() {
                     spare.push((seed, t.describe(c as u32)));
                 }
@@ -270,7 +274,9 @@ fn property_patterns_pass_the_audit_wherever_a_pattern_exists() {
             }
             continue;
         }
-        let (best, _) = audit_pattern(&t, &report, &params, &everything(&t)).unwrap();
+        let best = audit_pattern(&t, &report, &params, &everything(&t))
+            .unwrap()
+            .audit;
         for f in &p.audit.failures {
             short += 1;
             assert!(
