@@ -104,6 +104,16 @@ impl Cube {
 }
 
 impl Search<'_> {
+    /// What taking cell `c` as a corner costs; `None` when it may not be one.
+    fn price(&self, c: u32) -> Option<f64> {
+        match self.choice.get(c as usize)? {
+            Choice::Never if self.allow.contains(&c) => Some(0.0),
+            Choice::Never => None,
+            Choice::Cost(x) => Some(*x),
+            Choice::Reluctant(x) => Some(x + self.reluctance),
+        }
+    }
+
     fn value(&self, c: u32) -> f64 {
         self.values.get(c as usize).copied().unwrap_or(0.0)
     }
@@ -174,13 +184,7 @@ impl Search<'_> {
         let line_cost = |v: &Vec<(u32, i8)>| -> f64 {
             v.iter()
                 .skip(1)
-                .map(
-                    |&(x, _)| match line(x).and_then(|c| self.choice.get(c as usize)) {
-                        Some(Choice::Cost(c)) => *c,
-                        Some(Choice::Reluctant(c)) => c + self.reluctance,
-                        _ => f64::INFINITY,
-                    },
-                )
+                .map(|&(x, _)| line(x).and_then(|c| self.price(c)).unwrap_or(f64::INFINITY))
                 .sum()
         };
         let mut ranked: Vec<(f64, usize)> = out.iter().map(line_cost).zip(0..).collect();
@@ -224,16 +228,10 @@ impl Search<'_> {
                     return None;
                 }
                 fresh |= !free;
-                let choice = match self.choice.get(c as usize)? {
-                    Choice::Never if self.allow.contains(&c) => Choice::Cost(0.0),
-                    other => *other,
-                };
-                match choice {
-                    // Known to the attacker, or to be published: never a corner, suppressed or not.
-                    Choice::Never => return None,
-                    _ if free => {}
-                    Choice::Cost(x) => cost += x,
-                    Choice::Reluctant(x) => cost += x + self.reluctance,
+                // Known to the attacker, or to be published: never a corner, suppressed or not.
+                let price = self.price(c)?;
+                if !free {
+                    cost += price;
                 }
             }
             out.push((c, sign));
