@@ -54,28 +54,47 @@ fn native_golden_for_the_wasm_test_is_current() {
     );
 }
 
-/// The protection file the browser test compares its Wasm output with (`web/tests/wasm.rs`): what `cellguard
-/// protect` writes for `tests/golden/protect_counts.csv` (a 3-D count table with every margin) under essnet.
+/// The protection files the browser test compares its Wasm output with (`web/tests/wasm.rs`): what `cellguard
+/// protect` writes for `tests/golden/protect_counts.csv` (a 3-D count table with every margin) under essnet,
+/// with `fast` and with `optimal` under the log cost.
 #[test]
-fn native_protection_golden_is_current() {
+fn native_protection_goldens_are_current() {
+    use cellguard_engine::suppress::{Cost, Method, Options};
     let root = crate::root();
     let bytes = std::fs::read(root.join("tests/golden/protect_counts.csv")).unwrap();
     let policy = cellguard_engine::Policy::preset("essnet").unwrap();
-    let file = cellguard_io::protect::protection_file(
-        "protect_counts.csv",
-        &bytes,
-        &cellguard_io::TableRoles::default(),
-        &policy,
-        &cellguard_engine::suppress::Suppression::default(),
-        cellguard_engine::suppress::Options::default(),
-    )
-    .unwrap();
-    assert!(file.passed());
-    let golden =
-        std::fs::read(root.join("tests/golden/protect_counts.essnet.protection.json")).unwrap();
-    assert_eq!(
-        String::from_utf8(file.to_json()).unwrap(),
-        String::from_utf8(golden).unwrap(),
-        "regenerate with: cd tests/golden && cellguard protect protect_counts.csv --policy essnet -o out && mv out/protection.json protect_counts.essnet.protection.json"
-    );
+    let optimal = Options {
+        method: Method::Optimal,
+        cost: Cost::Log,
+        time_limit: None,
+    };
+    for (options, golden, flags) in [
+        (
+            Options::default(),
+            "protect_counts.essnet.protection.json",
+            "",
+        ),
+        (
+            optimal,
+            "protect_counts.essnet.optimal-log.protection.json",
+            " --method optimal --cost log",
+        ),
+    ] {
+        let file = cellguard_io::protect::protection_file(
+            "protect_counts.csv",
+            &bytes,
+            &cellguard_io::TableRoles::default(),
+            &policy,
+            &cellguard_engine::suppress::Suppression::default(),
+            options,
+        )
+        .unwrap();
+        assert!(file.passed());
+        let want = std::fs::read(root.join("tests/golden").join(golden)).unwrap();
+        assert_eq!(
+            String::from_utf8(file.to_json()).unwrap(),
+            String::from_utf8(want).unwrap(),
+            "regenerate with: cd tests/golden && cellguard protect protect_counts.csv --policy essnet{flags} -o out && mv out/protection.json {golden}"
+        );
+    }
 }

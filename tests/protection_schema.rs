@@ -54,7 +54,20 @@ fn files() -> Vec<Value> {
         )],
     );
     assert!(!audited.passed());
-    [protected, audited]
+    let options = Options {
+        method: suppress::Method::Optimal,
+        ..Options::default()
+    };
+    let p = cellguard_io::protect::protect_checked(&c, &Suppression::default(), options, |_, _| {})
+        .unwrap();
+    let optimal = ProtectionFile::new(
+        &policy,
+        &Suppression::default(),
+        vec![c.input.clone()],
+        vec![TableFile::of_protection(&c.report, &p)],
+    );
+    assert!(optimal.passed());
+    [protected, audited, optimal]
         .iter()
         .map(|f| serde_json::from_slice(&f.to_json()).unwrap())
         .collect()
@@ -79,6 +92,10 @@ fn protection_files_validate_and_the_schema_rejects_broken_ones() {
         .map(|s| s["kind"].as_str().unwrap())
         .collect();
     assert!(kinds.contains(&"exact"), "{kinds:?}");
+    let optimality = &files[2]["tables"][0]["summary"]["optimality"];
+    assert_eq!(optimality["proven"], true, "{optimality}");
+    assert_eq!(files[2]["tables"][0]["method"], "optimal");
+    assert!(files[0]["tables"][0]["summary"]["optimality"].is_null());
     let mut broken = files[0].clone();
     broken["tables"][0]["summary"]["audit"] = "maybe".into();
     assert!(!v.is_valid(&broken));
@@ -94,8 +111,19 @@ fn the_schema_has_the_fields_of_the_file_types() {
     check(&s, "", fields::<ProtectionFile>(), &[]);
     check(&s, "/$defs/suppression", fields::<Suppression>(), &[]);
     check(&s, "/$defs/table", fields::<TableFile>(), &[]);
-    check(&s, "/$defs/summary", fields::<SummaryFile>(), &[]);
+    check(
+        &s,
+        "/$defs/summary",
+        fields::<SummaryFile>(),
+        &["optimality"],
+    );
     check(&s, "/$defs/cell", fields::<CellFile>(), &[]);
+    check(
+        &s,
+        "/$defs/summary/properties/optimality/oneOf/1",
+        fields::<suppress::optimal::Optimality>(),
+        &[],
+    );
     check(
         &s,
         "/$defs/cell/properties/levels/oneOf/1",
@@ -108,4 +136,19 @@ fn the_schema_has_the_fields_of_the_file_types() {
         fields::<IntervalFile>(),
         &[],
     );
+}
+
+/// A version 1 file (no `optimality`) still reads, as the summary of a pattern without one.
+#[test]
+fn version_1_protection_files_still_read() {
+    let golden =
+        std::fs::read(root().join("tests/golden/protect_counts.essnet.protection.json")).unwrap();
+    let mut old: Value = serde_json::from_slice(&golden).unwrap();
+    old["schema"] = "cellguard-protection/1".into();
+    for t in old["tables"].as_array_mut().unwrap() {
+        t["summary"].as_object_mut().unwrap().remove("optimality");
+    }
+    let file: ProtectionFile = serde_json::from_value(old).unwrap();
+    assert!(!file.tables.is_empty());
+    assert!(file.tables.iter().all(|t| t.summary.optimality.is_none()));
 }

@@ -40,26 +40,37 @@ fn wasm_report_bytes_equal_native_report_bytes() {
     );
 }
 
-/// Secondary suppression in WebAssembly: the same pattern, intervals and protection file bytes as natively.
+/// Secondary suppression in WebAssembly: the same pattern, intervals and protection file bytes as natively,
+/// with `fast` and with `optimal` (its branch and bound and cuts) under the log cost.
 #[wasm_bindgen_test]
 fn wasm_protection_bytes_equal_native_protection_bytes() {
+    use cellguard_engine::suppress::{Cost, Method, Options};
     const COUNTS: &[u8] = include_bytes!("../../tests/golden/protect_counts.csv");
-    /// Written natively by `cellguard protect protect_counts.csv --policy essnet` (a native test keeps it current).
-    const PROTECTION: &[u8] =
-        include_bytes!("../../tests/golden/protect_counts.essnet.protection.json");
-    let file = cellguard_io::protect::protection_file(
-        "protect_counts.csv",
-        COUNTS,
-        &cellguard_io::TableRoles::default(),
-        &cellguard_engine::Policy::preset("essnet").unwrap(),
-        &cellguard_engine::suppress::Suppression::default(),
-        cellguard_engine::suppress::Options::default(),
-    )
-    .unwrap();
-    assert_eq!(
-        String::from_utf8(file.to_json()).unwrap(),
-        String::from_utf8(PROTECTION.to_vec()).unwrap()
-    );
+    // Written natively by `cellguard protect protect_counts.csv --policy essnet [--method optimal --cost log]`
+    // (a native test keeps them current).
+    const FAST: &[u8] = include_bytes!("../../tests/golden/protect_counts.essnet.protection.json");
+    const OPTIMAL: &[u8] =
+        include_bytes!("../../tests/golden/protect_counts.essnet.optimal-log.protection.json");
+    let optimal = Options {
+        method: Method::Optimal,
+        cost: Cost::Log,
+        time_limit: None,
+    };
+    for (options, want) in [(Options::default(), FAST), (optimal, OPTIMAL)] {
+        let file = cellguard_io::protect::protection_file(
+            "protect_counts.csv",
+            COUNTS,
+            &cellguard_io::TableRoles::default(),
+            &cellguard_engine::Policy::preset("essnet").unwrap(),
+            &cellguard_engine::suppress::Suppression::default(),
+            options,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(file.to_json()).unwrap(),
+            String::from_utf8(want.to_vec()).unwrap()
+        );
+    }
 }
 
 #[wasm_bindgen_test]

@@ -14,6 +14,8 @@ use std::process::ExitCode;
 pub enum MethodArg {
     /// A hypercube per primary, then the LP audit, repeated until every primary is protected.
     Fast,
+    /// The least-cost pattern (Fischetti–Salazar cut generation from fast's pattern), with its lower bound.
+    Optimal,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -40,6 +42,10 @@ pub struct Args {
     pub method: MethodArg,
     #[arg(long, value_enum, default_value = "value")]
     pub cost: CostArg,
+    /// Seconds `optimal` may spend per table beyond fast's pattern (it stops earlier when its budget of
+    /// solver nodes is spent; a result cut short by the clock may differ between machines, and says so).
+    #[arg(long, value_name = "S", value_parser = seconds)]
+    pub time_limit: Option<std::time::Duration>,
     /// Folder for the protected tables (`<name>.protected.csv`), `report.json` and `protection.json`.
     #[arg(short, long)]
     pub output: PathBuf,
@@ -68,6 +74,20 @@ pub struct AuditArgs {
     pub roles: crate::inputs::RoleArgs,
 }
 
+/// A time limit in seconds: a positive number.
+fn seconds(text: &str) -> Result<std::time::Duration, String> {
+    let s: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(s.is_finite() && s > 0.0) {
+        return Err(format!(
+            "`{text}`: the time limit must be a positive number of seconds"
+        ));
+    }
+    std::time::Duration::try_from_secs_f64(s).map_err(|e| format!("`{text}`: {e}"))
+}
+
 /// The policy file's `[suppression]` (the defaults for a preset).
 fn levels(policy_file: Option<&crate::inputs::Input>) -> Result<Suppression> {
     let Some(f) = policy_file else {
@@ -85,6 +105,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let options = Options {
         method: match args.method {
             MethodArg::Fast => Method::Fast,
+            MethodArg::Optimal => Method::Optimal,
         },
         cost: match args.cost {
             CostArg::Value => Cost::Value,
@@ -92,6 +113,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             CostArg::Units => Cost::Units,
             CostArg::Log => Cost::Log,
         },
+        time_limit: args.time_limit,
     };
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create {}", args.output.display()))?;
@@ -211,6 +233,37 @@ fn summarize(t: &TableFile, elapsed: Option<std::time::Duration>) {
         s.programs,
         elapsed.map_or_else(String::new, |e| format!(" in {:.2} s", e.as_secs_f64()))
     );
+    if let (Some(o), Some(cost)) = (&s.optimality, s.cost_total) {
+        let why = match o.stop {
+            suppress::optimal::Stop::Proven => "proven optimal".to_owned(),
+            suppress::optimal::Stop::Budget => "its budget of solver nodes spent".to_owned(),
+            suppress::optimal::Stop::TimeLimit => {
+                "stopped at the time limit (another machine may go further)".to_owned()
+            }
+            suppress::optimal::Stop::Unprotected => {
+                "not started: fast's pattern leaves primaries short".to_owned()
+            }
+        };
+        let bound = o.lower_bound.map_or_else(
+            || "no lower bound".to_owned(),
+            |b| {
+                let gap = if cost > 0.0 {
+                    100.0 * (cost - b) / cost
+                } else {
+                    0.0
+                };
+                format!(
+                    "cost {}, lower bound {} (gap {gap:.2} %)",
+                    cellguard_io::number(cost),
+                    cellguard_io::number(b)
+                )
+            },
+        );
+        eprintln!(
+            "  optimal: {bound}; {why}; {} master programs, {} cuts",
+            o.masters, o.cuts
+        );
+    }
     for c in &t.cells {
         for f in &c.shortfalls {
             let coords: Vec<String> = c.coords.iter().map(|(d, v)| format!("{d}={v}")).collect();

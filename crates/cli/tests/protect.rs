@@ -111,7 +111,7 @@ fn protect_then_audit_the_pattern_again() {
     );
     let protection: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("protection.json")).unwrap()).unwrap();
-    assert_eq!(protection["schema"], "cellguard-protection/1");
+    assert_eq!(protection["schema"], "cellguard-protection/2");
     let t = &protection["tables"][0];
     assert_eq!(t["summary"]["audit"], "passed");
     assert_eq!(t["summary"]["secondaries"], secondaries);
@@ -279,4 +279,62 @@ fn the_policy_file_sets_the_protection_levels() {
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("safety_rang"), "{}", r.stderr);
+}
+
+/// `--method optimal` proves its pattern the cheapest (lower bound = cost, said on standard error and in the
+/// protection file), writes the same bytes on a second run, and costs no more than `fast`; a time limit that
+/// is not a positive number of seconds is refused before anything is read.
+#[test]
+fn optimal_proves_its_pattern_and_refuses_a_bad_time_limit() {
+    let dir = folder("optimal");
+    let table = write(&dir, "counts.csv", &table_csv(None));
+    let protect = |method: &str, out: &str| {
+        let out = dir.join(out);
+        let r = run(&[
+            "protect",
+            &table,
+            "--method",
+            method,
+            "--time-limit",
+            "30",
+            "-o",
+            &out.to_string_lossy(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let file: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("protection.json")).unwrap()).unwrap();
+        (r.stderr, file, out)
+    };
+    let (stderr, file, out) = protect("optimal", "o1");
+    assert!(stderr.contains("proven optimal"), "{stderr}");
+    let t = &file["tables"][0];
+    assert_eq!(t["method"], "optimal");
+    let cost = t["summary"]["cost_total"].as_f64().unwrap();
+    assert_eq!(t["summary"]["optimality"]["proven"], true, "{t}");
+    assert_eq!(
+        t["summary"]["optimality"]["lower_bound"].as_f64(),
+        Some(cost)
+    );
+    let (_, again, out2) = protect("optimal", "o2");
+    assert_eq!(file, again);
+    assert_eq!(
+        std::fs::read(out.join("counts.protected.csv")).unwrap(),
+        std::fs::read(out2.join("counts.protected.csv")).unwrap()
+    );
+    let (_, fast, _) = protect("fast", "f");
+    assert!(fast["tables"][0]["summary"]["cost_total"].as_f64().unwrap() >= cost - 1e-9);
+    assert!(fast["tables"][0]["summary"]["optimality"].is_null());
+    for bad in ["0", "-3", "soon", "NaN"] {
+        let r = run(&[
+            "protect",
+            &table,
+            "--method",
+            "optimal",
+            &format!("--time-limit={bad}"),
+            "-o",
+            &dir.join("bad").to_string_lossy(),
+        ]);
+        assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
+        assert!(r.stderr.contains("time"), "{bad}: {}", r.stderr);
+    }
 }

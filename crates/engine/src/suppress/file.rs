@@ -1,9 +1,10 @@
-//! The protection file's shape (`schema/protection.schema.json`, `cellguard-protection/1`), defined once: what
+//! The protection file's shape (`schema/protection.schema.json`, `cellguard-protection/2`; version 1 files, without `optimality`, still read), defined once: what
 //! `cellguard protect` and `cellguard audit` write beside the check's report. Per table its pattern's summary
 //! and audit verdict, and per suppressed cell its role, levels, audit interval, the primaries a secondary
 //! protects and, for a primary left short, how. Cells are named by their coordinates and source row, as in the
 //! report. Unbounded interval ends are `null`.
 
+use super::optimal::Optimality;
 use super::{Audit, Cost, Levels, Method, Protection, Role, Shortfall, Suppression};
 use crate::report::TableReport;
 use crate::rules::{RuleCode, Status};
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The schema identifier of a protection file.
-pub const PROTECTION_SCHEMA: &str = "cellguard-protection/1";
+pub const PROTECTION_SCHEMA: &str = "cellguard-protection/2";
 
 /// One table's pattern.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,7 +20,7 @@ pub const PROTECTION_SCHEMA: &str = "cellguard-protection/1";
 pub struct TableFile {
     pub name: String,
     pub input: String,
-    /// `fast`, or `audit` for a pattern made elsewhere.
+    /// `fast`, `optimal`, or `audit` for a pattern made elsewhere.
     pub method: String,
     pub cost: Option<Cost>,
     pub summary: SummaryFile,
@@ -52,6 +53,10 @@ pub struct SummaryFile {
     pub rounds: u32,
     pub components: usize,
     pub programs: usize,
+    /// The `optimal` method's lower bound, proof and stop (none for `fast` and an audit; absent in
+    /// `cellguard-protection/1` files).
+    #[serde(default)]
+    pub optimality: Option<Optimality>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,7 +122,9 @@ impl TableFile {
         });
         file.method = match p.options.method {
             Method::Fast => "fast".into(),
+            Method::Optimal => "optimal".into(),
         };
+        file.summary.optimality = p.optimality;
         file.cost = Some(p.options.cost);
         file.summary.cost_total = Some(p.cost);
         file.summary.rounds = p.rounds;
@@ -248,6 +255,7 @@ impl TableFile {
                 rounds: 0,
                 components: audit.components,
                 programs: audit.programs,
+                optimality: None,
             },
             cells,
         }

@@ -5,7 +5,8 @@
 //! [`protect`] takes a checked table: its primary cells are those the check found `unsafe` or left to `review`
 //! (what a person has not cleared is not published), each with protection levels from the rule that fired
 //! ([`levels`]). It reads the table's additive relations ([`linear`]), finds secondary cells with the `fast`
-//! method ([`hypercube`]) and audits the pattern by linear programming ([`audit`]): every suppressed cell gets the
+//! method ([`hypercube`]), and with `optimal` looks from there for the least-cost pattern ([`optimal`]), and
+//! audits the pattern by linear programming ([`audit`]): every suppressed cell gets the
 //! interval an attacker can compute for it, and every primary is checked against its levels. A primary the
 //! audit finds short sends the method back for more cells; a pattern is returned with its audit, and a primary
 //! that no pattern can protect is a failure the result names, never a silent pass.
@@ -17,7 +18,7 @@
 //! # Parameters
 //! The policy file's `[suppression]` table, read by `Suppression::from_policy_toml` (levels: `safety_range`,
 //! `min_interval`, `lower`, `upper`, `sliding`; `singletons`; `bounds`), and the caller's [`Options`] (method,
-//! cost).
+//! cost, and a time limit for `optimal`).
 //!
 //! # References
 //! Hundepool et al. (2012), Statistical Disclosure Control, §4.3 (secondary cell suppression, protection
@@ -30,6 +31,7 @@ pub mod file;
 pub mod hypercube;
 pub mod levels;
 pub mod linear;
+pub mod optimal;
 
 use crate::Error;
 use crate::report::TableReport;
@@ -132,6 +134,8 @@ pub enum Method {
     /// One hypercube per primary, then the audit ([`hypercube`]).
     #[default]
     Fast,
+    /// The least-cost pattern by cut generation, starting from `fast`'s ([`optimal`]).
+    Optimal,
 }
 
 /// What suppressing a cell costs, which the method keeps low.
@@ -165,6 +169,9 @@ impl Cost {
 pub struct Options {
     pub method: Method,
     pub cost: Cost,
+    /// What `optimal` may spend, in wall-clock time, on top of its own budget (counted in solver nodes, so
+    /// that without a time limit the pattern is the same on every machine); none: its budget alone.
+    pub time_limit: Option<std::time::Duration>,
 }
 
 /// A cell's part in a pattern.
@@ -199,6 +206,8 @@ pub struct Protection {
     /// Whether every secondary was tried for publishing again within the pruning's budget (then the audit
     /// needs each one that is left).
     pub pruned_whole: bool,
+    /// How close the `optimal` method came to the least cost (none for `fast`).
+    pub optimality: Option<optimal::Optimality>,
 }
 
 impl Protection {
@@ -311,27 +320,138 @@ fn leaning(cubes: &[Vec<u32>]) -> Vec<Vec<u32>> {
     out
 }
 
+/// The hypercube search over a table (see [`hypercube`]): another singleton's contributor knows its cell, so
+/// the search avoids those first and allows them only when nothing else protects.
+struct Searcher<'a> {
+    table: &'a Table,
+    setup: &'a Setup,
+    singletons: &'a [u32],
+    wary: Vec<hypercube::Choice>,
+    plain: Vec<hypercube::Choice>,
+    reluctance: f64,
+}
+
+impl<'a> Searcher<'a> {
+    fn new(setup: &'a Setup, table: &'a Table, costs: &[f64], singletons: &'a [u32]) -> Self {
+        Searcher {
+            table,
+            setup,
+            singletons,
+            wary: hypercube::choices(table, costs, singletons),
+            plain: hypercube::choices(table, costs, &[]),
+            reluctance: 1.0 + costs.iter().map(|c| c.abs()).sum::<f64>(),
+        }
+    }
+
+    /// The cheapest hypercube for primary `cell` (against the contributor of singleton `known`, when given)
+    /// with `corners`, and whether it protects the cell on its own; `None` for a cell that is no primary or
+    /// has no hypercube at all.
+    fn search(
+        &self,
+        cell: u32,
+        known: Option<u32>,
+        suppressed: &[bool],
+        corners: hypercube::Corners,
+        tol: f64,
+    ) -> Option<(hypercube::Cube, bool)> {
+        let table = self.table;
+        let l = self.setup.levels.get(cell as usize).copied().flatten()?;
+        let allow: Vec<u32> = self
+            .singletons
+            .iter()
+            .copied()
+            .filter(|&s| s == cell || linear::nested(table, s, cell))
+            .collect();
+        let mut found = None;
+        // A pattern made smaller keeps to the singletons' rule: a replacement that leans on a singleton
+        // would trade a protected primary for one its neighbour's contributor can compute.
+        let choices: &[&Vec<hypercube::Choice>] = if corners == hypercube::Corners::Suppressed {
+            &[&self.wary]
+        } else {
+            &[&self.wary, &self.plain]
+        };
+        for &choice in choices {
+            let s = hypercube::Search {
+                table,
+                values: &self.setup.values,
+                lower_bound: self.setup.lower_bound,
+                choice,
+                reluctance: self.reluctance,
+                allow: &allow,
+                known,
+                corners,
+            };
+            match s.best(cell, &l, suppressed, tol) {
+                Some((cube, true)) => return Some((cube, true)),
+                Some(other) if found.is_none() => found = Some(other),
+                _ => {}
+            }
+        }
+        found
+    }
+}
+
 /// Protects `table`, checked into `report` under a policy whose `[suppression]` is `params`.
 pub fn protect(
     table: &Table,
     report: &TableReport,
     params: &Suppression,
     options: Options,
-    mut progress: impl FnMut(usize, usize),
+    progress: impl FnMut(usize, usize),
 ) -> Result<Protection, Error> {
     let setup = Setup::new(table, report, params)?;
-    let (values, levels, lower_bound) = (&setup.values, &setup.levels, setup.lower_bound);
     let costs: Vec<f64> = (0..table.len() as u32)
         .map(|c| {
-            options
-                .cost
-                .of(values.get(c as usize).copied().unwrap_or(0.0), table.n(c))
+            let value = setup.values.get(c as usize).copied().unwrap_or(0.0);
+            options.cost.of(value, table.n(c))
         })
         .collect();
-    let mut suppressed: Vec<bool> = levels.iter().map(Option::is_some).collect();
     // Every primary is suppressed from the start, so these are all the one-unit primaries.
-    let singletons = setup.singletons(table, params, &suppressed);
-    let reluctance = 1.0 + costs.iter().map(|c| c.abs()).sum::<f64>();
+    let primaries: Vec<bool> = setup.levels.iter().map(Option::is_some).collect();
+    let singletons = setup.singletons(table, params, &primaries);
+    let searcher = Searcher::new(&setup, table, &costs, &singletons);
+    let mut pattern = fast(&setup, table, &costs, &singletons, &searcher, progress)?;
+    let optimality = match options.method {
+        Method::Fast => None,
+        Method::Optimal => Some(optimal::improve(
+            &setup,
+            table,
+            &costs,
+            &singletons,
+            &searcher,
+            &mut pattern,
+            options.time_limit,
+        )?),
+    };
+    Ok(finish(
+        &setup, table, &costs, &searcher, pattern, options, optimality,
+    ))
+}
+
+/// A pattern on its way: per cell whether it is suppressed, per primary the corners its protection leans on,
+/// and how the method went.
+struct Pattern {
+    suppressed: Vec<bool>,
+    cubes: Vec<Vec<u32>>,
+    unprotectable: Vec<u32>,
+    rounds: u32,
+    audit: Audit,
+    pruned_whole: bool,
+}
+
+/// The `fast` method: a hypercube per primary, the costliest secondaries published again where another
+/// hypercube among the suppressed cells will do, the audit's short primaries sent back for more, and the
+/// pattern pruned by the audit itself.
+fn fast(
+    setup: &Setup,
+    table: &Table,
+    costs: &[f64],
+    singletons: &[u32],
+    searcher: &Searcher,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Pattern, Error> {
+    let (values, levels) = (&setup.values, &setup.levels);
+    let mut suppressed: Vec<bool> = levels.iter().map(Option::is_some).collect();
     let scale = values.iter().map(|v| v.abs()).fold(0.0, f64::max);
     let tol = 1e-7 + 1e-9 * scale;
 
@@ -350,44 +470,9 @@ pub fn protect(
             .map_or(0.0, |l| l.upper.max(l.lower))
     };
     order.sort_by(|&a, &b| need(b).total_cmp(&need(a)).then(a.cmp(&b)));
-    // Another singleton's contributor knows its cell: the search avoids those first, and allows them only when
-    // nothing else protects.
-    let wary = hypercube::choices(table, &costs, &singletons);
-    let plain = hypercube::choices(table, &costs, &[]);
     let search =
         |cell: u32, known: Option<u32>, suppressed: &[bool], corners: hypercube::Corners| {
-            let l = levels.get(cell as usize).copied().flatten()?;
-            let allow: Vec<u32> = singletons
-                .iter()
-                .copied()
-                .filter(|&s| s == cell || linear::nested(table, s, cell))
-                .collect();
-            let mut found = None;
-            // A pattern made smaller keeps to the singletons' rule: a replacement that leans on a singleton
-            // would trade a protected primary for one its neighbour's contributor can compute.
-            let choices: &[&Vec<hypercube::Choice>] = if corners == hypercube::Corners::Suppressed {
-                &[&wary]
-            } else {
-                &[&wary, &plain]
-            };
-            for &choice in choices {
-                let s = hypercube::Search {
-                    table,
-                    values,
-                    lower_bound,
-                    choice,
-                    reluctance,
-                    allow: &allow,
-                    known,
-                    corners,
-                };
-                match s.best(cell, &l, suppressed, tol) {
-                    Some((cube, true)) => return Some((cube, true)),
-                    Some(other) if found.is_none() => found = Some(other),
-                    _ => {}
-                }
-            }
-            found
+            searcher.search(cell, known, suppressed, corners, tol)
         };
 
     let total = order.len();
@@ -413,7 +498,7 @@ pub fn protect(
     // Smaller: each secondary, the costliest first, is published again when every primary whose hypercube
     // leans on it finds another among the cells still suppressed.
     let mut leaning = leaning(&cubes);
-    for c in secondaries_costliest_first(&suppressed, levels, &costs) {
+    for c in secondaries_costliest_first(&suppressed, levels, costs) {
         let Some(users) = leaning.get(c as usize).cloned() else {
             continue;
         };
@@ -459,7 +544,7 @@ pub fn protect(
     // to ROUNDS rounds.
     let mut rounds = 1;
     let audit = loop {
-        let audit = audit::audit(&setup.input(table, &suppressed, &singletons))?;
+        let audit = audit::audit(&setup.input(table, &suppressed, singletons))?;
         if audit.passed() || rounds >= ROUNDS {
             break audit;
         }
@@ -507,14 +592,60 @@ pub fn protect(
     };
     let mut pruned_whole = false;
     let audit = if audit.passed() {
-        let base = setup.input(table, &[], &singletons);
+        let base = setup.input(table, &[], singletons);
         let budget = (PRUNE_WORK * audit.work).max(PRUNE_WORK_MIN);
-        let (pruned, whole) = prune(&base, &mut suppressed, &costs, &cubes, budget)?;
+        let (pruned, whole) = prune(&base, &mut suppressed, costs, &cubes, budget)?;
         pruned_whole = whole;
         pruned.unwrap_or(audit)
     } else {
         audit
     };
+    Ok(Pattern {
+        suppressed,
+        cubes,
+        unprotectable,
+        rounds,
+        audit,
+        pruned_whole,
+    })
+}
+
+/// The protection of a finished pattern: roles, cost, and per secondary the primaries it protects.
+fn finish(
+    setup: &Setup,
+    table: &Table,
+    costs: &[f64],
+    searcher: &Searcher,
+    pattern: Pattern,
+    options: Options,
+    optimality: Option<optimal::Optimality>,
+) -> Protection {
+    let Pattern {
+        suppressed,
+        mut cubes,
+        mut unprotectable,
+        rounds,
+        audit,
+        pruned_whole,
+    } = pattern;
+    let levels = &setup.levels;
+    if optimality.as_ref().is_some_and(|o| o.changed) {
+        // Another pattern: each primary's hypercube among its suppressed cells, where it has one.
+        let scale = setup.values.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        let tol = 1e-7 + 1e-9 * scale;
+        for (p, slot) in cubes.iter_mut().enumerate() {
+            *slot = match searcher.search(
+                p as u32,
+                None,
+                &suppressed,
+                hypercube::Corners::Suppressed,
+                tol,
+            ) {
+                Some((cube, true)) => cube.corners.iter().map(|&(c, _)| c).collect(),
+                _ => Vec::new(),
+            };
+        }
+    }
     // A pruned secondary no longer protects anyone.
     for corners in cubes.iter_mut() {
         corners.retain(|&c| suppressed.get(c as usize) == Some(&true));
@@ -531,7 +662,7 @@ pub fn protect(
         .collect();
     let cost = roles
         .iter()
-        .zip(&costs)
+        .zip(costs)
         .filter(|(r, _)| **r != Role::Published)
         .map(|(_, c)| c)
         .sum();
@@ -546,25 +677,47 @@ pub fn protect(
             }
         }
     }
+    // A secondary no hypercube leans on protects the primaries its component holds: the audit needs it there.
+    if roles
+        .iter()
+        .zip(&by)
+        .any(|(&r, l)| r == Role::Secondary && l.is_empty())
+    {
+        let input = setup.input(table, &suppressed, &[]);
+        for component in audit::components(&input) {
+            let held: Vec<u32> = component
+                .iter()
+                .copied()
+                .filter(|&c| roles.get(c as usize) == Some(&Role::Primary))
+                .collect();
+            for &c in &component {
+                if roles.get(c as usize) == Some(&Role::Secondary) {
+                    if let Some(list) = by.get_mut(c as usize).filter(|l| l.is_empty()) {
+                        list.clone_from(&held);
+                    }
+                }
+            }
+        }
+    }
     let protects = by
         .into_iter()
         .enumerate()
         .filter(|(_, list)| !list.is_empty())
         .map(|(c, list)| (c as u32, list))
         .collect();
-    let Setup { values, levels, .. } = setup;
-    Ok(Protection {
+    Protection {
         options,
         roles,
-        levels,
+        levels: setup.levels.clone(),
         protects,
         audit,
-        values,
+        values: setup.values.clone(),
         cost,
         rounds,
         unprotectable,
         pruned_whole,
-    })
+        optimality,
+    }
 }
 
 /// What the exact pruning may spend, as a multiple of the final audit's work (variables per program, added

@@ -51,6 +51,7 @@ fn run(t: &Table, policy: &Policy, params: &Suppression, cost: Cost) -> Protecti
         Options {
             method: Method::Fast,
             cost,
+            ..Options::default()
         },
         |_, _| {},
     )
@@ -247,6 +248,7 @@ fn property_patterns_pass_the_audit_wherever_a_pattern_exists() {
             Options {
                 method: Method::Fast,
                 cost,
+                ..Options::default()
             },
             |_, _| {},
         )
@@ -330,4 +332,143 @@ fn an_unprotectable_primary_is_named() {
     assert_eq!(p.audit.failures.len(), 1);
     assert_eq!(p.audit.failures[0].cell, f);
     assert_eq!(p.audit.failures[0].shortfall, Shortfall::Exact);
+}
+
+fn run_with(
+    t: &Table,
+    policy: &Policy,
+    params: &Suppression,
+    method: Method,
+    cost: Cost,
+) -> Protection {
+    let report = check_table(t, policy).unwrap();
+    let options = Options {
+        method,
+        cost,
+        time_limit: None,
+    };
+    protect(t, &report, params, options, |_, _| {}).unwrap()
+}
+
+/// The least cost of a pattern that protects, by trying every pattern (small tables only): each set of cells
+/// besides the primaries, those that cost less than `below` audited.
+fn least_cost_by_hand(t: &Table, policy: &Policy, params: &Suppression, cost: Cost) -> f64 {
+    let report = check_table(t, policy).unwrap();
+    let p = run_with(t, policy, params, Method::Fast, cost);
+    let costs: Vec<f64> = (0..t.len() as u32)
+        .map(|c| cost.of(p.values[c as usize], t.n(c)))
+        .collect();
+    let primaries: Vec<bool> = p.roles.iter().map(|&r| r == Role::Primary).collect();
+    let free: Vec<usize> = (0..t.len()).filter(|&c| !primaries[c]).collect();
+    assert!(free.len() <= 16, "too many cells to try by hand");
+    let mut least = f64::INFINITY;
+    for mask in 0u32..(1 << free.len()) {
+        let mut y = primaries.clone();
+        for (bit, &c) in free.iter().enumerate() {
+            y[c] = mask & (1 << bit) != 0;
+        }
+        let c: f64 = (0..t.len()).filter(|&c| y[c]).map(|c| costs[c]).sum();
+        if c >= least {
+            continue;
+        }
+        if audit_pattern(t, &report, params, &y)
+            .unwrap()
+            .audit
+            .passed()
+        {
+            least = c;
+        }
+    }
+    least
+}
+
+/// Small tables whose least-cost pattern is found by trying every pattern: `optimal` finds one of that cost,
+/// proves it (its lower bound is its cost) and passes the audit; `fast` costs no less.
+#[test]
+fn optimal_finds_the_least_cost_pattern_of_small_tables() {
+    let tables = [
+        counts(&[&[2, 30, 40], &[20, 25, 50], &[60, 70, 80]]),
+        counts(&[&[2, 9, 40], &[1, 25, 5], &[60, 4, 80]]),
+        counts(&[&[12, 2, 40], &[20, 25, 1], &[3, 70, 80]]),
+        counts(&[&[2, 30], &[20, 1], &[5, 70]]),
+    ];
+    let params = Suppression {
+        singletons: false,
+        ..Suppression::default()
+    };
+    let mut beat_fast = 0;
+    for (i, t) in tables.iter().enumerate() {
+        for cost in [Cost::Value, Cost::Unity] {
+            let policy = threshold(6);
+            let least = least_cost_by_hand(t, &policy, &params, cost);
+            let o = run_with(t, &policy, &params, Method::Optimal, cost);
+            let f = run_with(t, &policy, &params, Method::Fast, cost);
+            assert!(
+                o.audit.passed(),
+                "table {i} {cost:?}: {:?}",
+                o.audit.failures
+            );
+            let opt = o.optimality.unwrap();
+            assert!(opt.proven, "table {i} {cost:?}: {opt:?}");
+            assert!(
+                (o.cost - least).abs() < 1e-9,
+                "table {i} {cost:?}: {} vs {least}",
+                o.cost
+            );
+            assert_eq!(opt.lower_bound, Some(o.cost), "table {i} {cost:?}");
+            assert!(f.cost >= o.cost - 1e-9, "table {i} {cost:?}");
+            beat_fast += usize::from(f.cost > o.cost + 1e-9);
+        }
+    }
+    // Not a test of `fast`; only that these tables tell the two apart.
+    assert!(beat_fast >= 1, "no table where optimal beats fast");
+}
+
+/// On seeded random tables (hierarchies, zeros, negatives, singletons): `optimal`'s pattern passes the audit
+/// made afresh, costs no more than `fast`'s, and its lower bound is at most its cost.
+#[test]
+fn property_optimal_passes_and_costs_no_more_than_fast() {
+    let mut proven = 0;
+    for seed in 0..24u64 {
+        let t = crate::random_table::additive_small(seed).unwrap();
+        let policy = threshold(3 + seed % 3);
+        let report = check_table(&t, &policy).unwrap();
+        let cost = [Cost::Value, Cost::Unity, Cost::Units, Cost::Log][seed as usize % 4];
+        let params = Suppression {
+            singletons: seed % 5 != 0,
+            ..Suppression::default()
+        };
+        let f = run_with(&t, &policy, &params, Method::Fast, cost);
+        let o = run_with(&t, &policy, &params, Method::Optimal, cost);
+        let opt = o.optimality.unwrap();
+        if !f.audit.passed() {
+            assert_eq!(opt.stop, optimal::Stop::Unprotected, "seed {seed}");
+            continue;
+        }
+        let pattern: Vec<bool> = o.roles.iter().map(|&r| r != Role::Published).collect();
+        let again = audit_pattern(&t, &report, &params, &pattern).unwrap().audit;
+        assert!(again.passed(), "seed {seed}: {:?}", again.failures);
+        assert_eq!(again.intervals, o.audit.intervals, "seed {seed}");
+        assert!(
+            o.cost <= f.cost + 1e-9 * f.cost.abs().max(1.0),
+            "seed {seed}: {} > {}",
+            o.cost,
+            f.cost
+        );
+        let lb = opt.lower_bound.unwrap();
+        assert!(
+            lb <= o.cost + 1e-6 * o.cost.abs().max(1.0),
+            "seed {seed}: bound {lb} > cost {}",
+            o.cost
+        );
+        proven += usize::from(opt.proven);
+        // Every secondary protects some primary.
+        for c in (0..t.len() as u32).filter(|&c| o.roles[c as usize] == Role::Secondary) {
+            assert!(
+                !o.protects(c).is_empty(),
+                "seed {seed}: secondary {c} protects nothing"
+            );
+        }
+    }
+    assert!(proven >= 12, "only {proven} proven");
 }
