@@ -34,8 +34,8 @@
 //! The search stops when the master's bound reaches the incumbent's cost (the incumbent is optimal), when its
 //! audits have spent `WORK` times the work of `fast`'s audit or it has solved `MASTERS` master programs of at
 //! most `NODES` branch-and-bound nodes each (counts, so the answer is the same on every machine), or at the
-//! caller's time limit (then the answer depends on the machine's speed, and says so). It returns the best
-//! audited pattern and the lower bound, so the gap is known.
+//! caller's time limit, looked at between steps (then the answer depends on the machine's speed, and says
+//! so). It returns the best audited pattern and the lower bound, so the gap is known.
 //!
 //! # Reference
 //! M. Fischetti and J.-J. Salazar-González (2001), "Solving the cell suppression problem on tabular data with
@@ -659,7 +659,8 @@ pub(super) fn improve(
                     }
                 }
             }
-            if model.cost(&mended) < best - tol(best) {
+            let late = time_limit.is_some_and(|limit| started.elapsed() >= limit);
+            if !late && model.cost(&mended) < best - tol(best) {
                 let a = model.audit(&mended)?;
                 spent += a.work;
                 if a.passed() {
