@@ -1,7 +1,8 @@
 //! Criterion benches of secondary suppression (`fast`, pattern and audit) on seeded tables with every margin:
 //! `protect/2d-20x20` (21 × 21 cells), `protect/3d-10x10x10` (11³), `protect/3d-hier-25k` (three codelists of a
 //! total, 4 groups and 24 leaves: 29³ = 24,389 cells) and `protect/3d-hier-100k` (a total, 5 groups, 40 leaves:
-//! 46³ = 97,336 cells), under the threshold rule (10 units, safety range 30 %).
+//! 46³ = 97,336 cells), under the threshold rule (10 units, safety range 30 %); `protect-optimal/2d-20x20`
+//! the `optimal` method on the first.
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -9,7 +10,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use cellguard_engine::check_table;
 use cellguard_engine::policy::{Policy, Threshold};
 use cellguard_engine::random_table::{Additive, additive, hierarchical};
-use cellguard_engine::suppress::{Options, Suppression, protect};
+use cellguard_engine::suppress::{Method, Options, Suppression, protect};
 use cellguard_engine::table::{Dimension, Table};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -83,6 +84,24 @@ fn bench(c: &mut Criterion) {
                     |_, _| {},
                 )
                 .expect("protects")
+            })
+        });
+    }
+    g.finish();
+    // The optimal method where it runs to its proof within seconds (on the 3-D tables it spends its whole
+    // budget: `bench/tauargus/run.sh` measures it there).
+    let mut g = c.benchmark_group("protect-optimal");
+    g.sample_size(10);
+    let optimal = Options {
+        method: Method::Optimal,
+        ..Options::default()
+    };
+    for (name, table) in tables().into_iter().filter(|(n, _)| *n == "2d-20x20") {
+        let report = check_table(&table, &policy).expect("checks");
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                protect(&table, &report, &Suppression::default(), optimal, |_, _| {})
+                    .expect("protects")
             })
         });
     }
