@@ -25,11 +25,13 @@
 //!    (see [`super::hypercube`]); the others are audited. Each primary left short gives the cut of its
 //!    attacker's dual program at that pattern (`π` from `min Σᵢ LBᵢ·(Σᵣ πᵣ·cᵣᵢ − eₚᵢ)` subject to
 //!    `Σᵣ πᵣ·cᵣᵢ ≥ eₚᵢ` over the suppressed cells of `p`'s component), which the pattern violates, and the master
-//!    is solved again. A pattern that leaves only a few primaries short is also *mended* with a hypercube for
-//!    each and audited: cheaper than the incumbent and passed, it becomes the incumbent (the master's patterns
-//!    are far cheaper than `fast`'s long before they protect).
-//! 4. A master's pattern that leaves no primary short is audited whole (singletons' contributors included):
-//!    passed, it is the incumbent, and optimal when the master was solved to the end.
+//!    is *repaired*: the master is solved again with every cell of the pattern kept suppressed, which gives the
+//!    cheapest superset the cuts allow, and that is checked the same way, up to `REPAIRS` times (the master's
+//!    patterns are far cheaper than `fast`'s long before they protect; a few cells more usually make one
+//!    that does).
+//! 4. A pattern that leaves no primary short is audited whole (singletons' contributors included): passed and
+//!    cheaper, it is the incumbent, and optimal when it is the master's own, solved to the end. Then the
+//!    master is solved again over all the cuts found.
 //!
 //! The search stops when the master's bound reaches the incumbent's cost (the incumbent is optimal), when its
 //! audits have spent `WORK` times the work of `fast`'s audit or it has solved `MASTERS` master programs of at
@@ -52,7 +54,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Master programs the search may solve.
-const MASTERS: u32 = 60;
+const MASTERS: u32 = 200;
 /// Branch-and-bound nodes one master program may take.
 const NODES: u64 = 20_000;
 /// What the audits of the search may spend, as a multiple of the work of `fast`'s audit (variables per linear
@@ -60,9 +62,9 @@ const NODES: u64 = 20_000;
 const WORK: usize = 20;
 /// ... and at least this much, so a small table's search runs to its proof.
 const WORK_MIN: usize = 2_000_000;
-/// A master's pattern leaving at most this many primaries short (or a twentieth of those it checks) is
-/// mended with hypercubes and audited.
-const MEND: usize = 8;
+/// Repairs of a master's pattern (its cheapest supersets that the cuts found since allow) before the search
+/// goes back to the whole problem.
+const REPAIRS: u32 = 6;
 /// A multiplier's residue below this is zero.
 const EPS: f64 = 1e-9;
 
@@ -76,7 +78,7 @@ pub struct Optimality {
     pub proven: bool,
     /// Why the search stopped.
     pub stop: Stop,
-    /// Master programs solved and cuts they held.
+    /// Master programs solved (repairs included) and cuts they held.
     pub masters: u32,
     pub cuts: usize,
     /// Whether the pattern differs from `fast`'s.
@@ -416,6 +418,34 @@ fn unsolved(what: &str) -> Error {
     Error::Shape(format!("the optimal method lost the answer of {what}"))
 }
 
+/// The primaries pattern `y` leaves short against their own attackers: those no hypercube among its cells
+/// protects are audited (the others need no program). Adds the audit's work to `spent`.
+fn short_of(
+    model: &Model,
+    searcher: &Searcher,
+    y: &[bool],
+    spent: &mut usize,
+    tol: f64,
+) -> Result<Vec<Failure>, Error> {
+    let open: Vec<u32> = (0..y.len() as u32)
+        .filter(|&p| {
+            model.fixed.get(p as usize) == Some(&Some(true))
+                && model
+                    .setup
+                    .levels
+                    .get(p as usize)
+                    .is_some_and(Option::is_some)
+                && !matches!(
+                    searcher.search(p, None, y, hypercube::Corners::Suppressed, tol),
+                    Some((_, true))
+                )
+        })
+        .collect();
+    let checked = audit::check(&model.setup.input(model.table, y, model.singletons), &open)?;
+    *spent += checked.work;
+    Ok(checked.failures)
+}
+
 /// What a master program gave: its pattern (when it found one), and its lower bound and whether it proved it.
 struct Master {
     pattern: Option<Vec<bool>>,
@@ -425,10 +455,13 @@ struct Master {
 }
 
 /// Solves the master program over `cuts`, started from `incumbent`, within `time` when given.
+/// With `floor`, the cells it suppresses stay suppressed (a repair of that pattern: no warm start, and its
+/// bound is no bound on the whole problem).
 fn master(
     model: &Model,
     cuts: &[Cut],
     incumbent: &[bool],
+    floor: Option<&[bool]>,
     time: Option<Duration>,
 ) -> Result<Master, Error> {
     let mut lp = Problem::new(OptimizationDirection::Minimize);
@@ -458,10 +491,17 @@ fn master(
             .collect();
         lp.add_constraint(expr.as_slice(), ComparisonOp::Ge, cut.rhs);
     }
+    if let Some(floor) = floor {
+        for (&c, &v) in named.iter().zip(&vars) {
+            if floor.get(c as usize) == Some(&true) {
+                lp.add_constraint([(v, 1.0)], ComparisonOp::Ge, 1.0);
+            }
+        }
+    }
     let mut options = SolveOptions::default();
     options.node_limit = Some(NODES);
     options.time_limit = time;
-    options.warm_start = Some(
+    options.warm_start = floor.is_none().then(|| {
         named
             .iter()
             .zip(&vars)
@@ -475,8 +515,8 @@ fn master(
                     },
                 )
             })
-            .collect(),
-    );
+            .collect()
+    });
     let fixed_cost: f64 = model
         .fixed
         .iter()
@@ -509,6 +549,11 @@ fn master(
         for (&c, &v) in named.iter().zip(&vars) {
             if let Some(slot) = y.get_mut(c as usize) {
                 *slot = s.var_value(v) > 0.5;
+            }
+        }
+        if let Some(floor) = floor {
+            for (slot, &f) in y.iter_mut().zip(floor) {
+                *slot |= f;
             }
         }
         y
@@ -614,7 +659,7 @@ pub(super) fn improve(
             None => None,
         };
         masters += 1;
-        let m = master(&model, &cuts, &incumbent, time)?;
+        let m = master(&model, &cuts, &incumbent, None, time)?;
         if let Some(b) = m.bound {
             bound = bound.max(b);
         }
@@ -629,80 +674,61 @@ pub(super) fn improve(
                 Stop::Budget
             };
         };
-        // The primaries a hypercube among the pattern's cells protects need no program; the others get their
-        // attackers' dual programs, whose cuts the pattern may violate.
-        let open: Vec<u32> = (0..table.len() as u32)
-            .filter(|&p| {
-                model.fixed.get(p as usize) == Some(&Some(true))
-                    && setup.levels.get(p as usize).is_some_and(Option::is_some)
-                    && !matches!(
-                        searcher.search(p, None, &y, hypercube::Corners::Suppressed, scale_tol),
-                        Some((_, true))
-                    )
-            })
-            .collect();
-        let checked = audit::check(&setup.input(table, &y, singletons), &open)?;
-        spent += checked.work;
-        let mut new = model.cuts_for(&y, &checked.failures)?;
-        // A master's pattern that leaves only a few primaries short, mended with a hypercube for each, is
-        // often far cheaper than the incumbent: the audit decides.
-        if !checked.failures.is_empty() && checked.failures.len() <= MEND.max(open.len() / 20) {
-            let mut mended = y.clone();
-            for f in &checked.failures {
-                if let Some((cube, _)) =
-                    searcher.search(f.cell, f.known, &mended, hypercube::Corners::Any, scale_tol)
-                {
-                    for (c, _) in cube.corners {
-                        if let Some(slot) = mended.get_mut(c as usize) {
-                            *slot = true;
-                        }
-                    }
-                }
-            }
-            let late = time_limit.is_some_and(|limit| started.elapsed() >= limit);
-            if !late && model.cost(&mended) < best - tol(best) {
-                let a = model.audit(&mended)?;
+        // The master's pattern, then the cheapest supersets of it that the cuts found on the way allow (a
+        // repair that keeps what the master chose), until one passes the audit or REPAIRS are spent.
+        let (mut y, mut added, mut repairs, mut kept) = (y, 0, 0, false);
+        loop {
+            let short = short_of(&model, searcher, &y, &mut spent, scale_tol)?;
+            let mut new = model.cuts_for(&y, &short)?;
+            if short.is_empty() {
+                // Every primary's own attacker is answered: the audit decides, singletons' contributors
+                // included.
+                let a = model.audit(&y)?;
                 spent += a.work;
                 if a.passed() {
-                    best = model.cost(&mended);
-                    incumbent = mended;
+                    best = model.cost(&y);
+                    incumbent = y;
                     pattern.audit = a;
                     changed = true;
+                    kept = true;
+                    break;
                 }
+                new = model.cuts_for(&y, &a.failures)?;
+            }
+            if new.is_empty() {
+                // Rounding kept every failure's cut from biting: some cell published in `y` must be
+                // suppressed (a pattern within a failing one fails too).
+                new.push(Cut {
+                    terms: (0..table.len() as u32)
+                        .filter(|&c| {
+                            y.get(c as usize) == Some(&false)
+                                && model.fixed.get(c as usize) == Some(&None)
+                        })
+                        .map(|c| (c, 1.0))
+                        .collect(),
+                    rhs: 1.0,
+                });
+            }
+            added += add(&mut cuts, new);
+            let late = time_limit.is_some_and(|limit| started.elapsed() >= limit);
+            if repairs >= REPAIRS || late || spent >= budget {
+                break;
+            }
+            repairs += 1;
+            masters += 1;
+            let time = time_limit.and_then(|limit| limit.checked_sub(started.elapsed()));
+            let r = master(&model, &cuts, &incumbent, Some(&y), time)?;
+            match r.pattern.filter(|z| model.cost(z) < best - tol(best)) {
+                Some(z) => y = z,
+                None => break,
             }
         }
-        if new.is_empty() {
-            // Every primary's own attacker is answered: the audit decides, singletons' contributors included.
-            let a = model.audit(&y)?;
-            spent += a.work;
-            if a.passed() {
-                best = model.cost(&y);
-                incumbent = y;
-                pattern.audit = a;
-                changed = true;
-                if m.proven {
-                    bound = bound.max(best);
-                    break Stop::Proven;
-                }
-                continue;
-            }
-            new = model.cuts_for(&y, &a.failures)?;
+        if kept && repairs == 0 && m.proven {
+            // The master's own pattern, solved to the end, passed: nothing cheaper protects.
+            bound = bound.max(best);
+            break Stop::Proven;
         }
-        if new.is_empty() {
-            // Rounding kept every failure's cut from biting: some cell published in `y` must be suppressed
-            // (a pattern within a failing one fails too).
-            new.push(Cut {
-                terms: (0..table.len() as u32)
-                    .filter(|&c| {
-                        y.get(c as usize) == Some(&false)
-                            && model.fixed.get(c as usize) == Some(&None)
-                    })
-                    .map(|c| (c, 1.0))
-                    .collect(),
-                rhs: 1.0,
-            });
-        }
-        if add(&mut cuts, new) == 0 {
+        if added == 0 && !kept {
             break Stop::Budget;
         }
     };
