@@ -369,7 +369,7 @@ impl Model<'_> {
         Ok(out)
     }
 
-    /// The pattern's cost in the master (reluctance included).
+    /// The pattern's cost in the master (reluctance and nudge included).
     fn cost(&self, y: &[bool]) -> f64 {
         y.iter()
             .zip(&self.costs)
@@ -592,7 +592,11 @@ pub(super) fn improve(
         });
     }
     let started = web_time::Instant::now();
-    let reluctance = 1.0 + costs.iter().map(|c| c.abs()).sum::<f64>();
+    let total: f64 = costs.iter().map(|c| c.abs()).sum();
+    let reluctance = 1.0 + total;
+    // Among patterns of one cost, the one with fewer cells: each cell costs a little more in the master, all
+    // of them together at most a ten-millionth of the table's cost (taken off the lower bound).
+    let nudge = 1e-7 * total.max(1.0) / table.len().max(1) as f64;
     let fixed: Vec<Option<bool>> = (0..table.len() as u32)
         .map(|c| {
             if setup.levels.get(c as usize).is_some_and(Option::is_some) {
@@ -614,6 +618,7 @@ pub(super) fn improve(
         costs: (0..table.len() as u32)
             .map(|c| {
                 let cost = costs.get(c as usize).copied().unwrap_or(0.0);
+                let cost = cost + nudge;
                 if table.apriori(c) == Some(Apriori::Safe) {
                     cost + reluctance
                 } else {
@@ -746,7 +751,7 @@ pub(super) fn improve(
             .sum()
     } else {
         let spare = model.reluctance * model.reluctant(&pattern.suppressed) as f64;
-        (bound - spare).max(0.0)
+        (bound - spare - nudge * table.len() as f64).max(0.0)
     };
     Ok(Optimality {
         lower_bound: Some(lower_bound),
