@@ -3,7 +3,8 @@
 
 For each table (2-D 20 × 20 and 3-D 10 × 10 × 10, every margin) and each rule (NK(2,85), P(10), FREQ(10,30)):
 
-* cellguard: `cellguard tabulate --margins` then `cellguard protect --method fast` (timed as a process);
+* cellguard: `cellguard tabulate --margins` then `cellguard protect --method fast` and `--method optimal`
+  (each timed as a process; `optimal` with `--time-limit`, 60 s unless `--time-limit` says otherwise);
 * τ-ARGUS: `protect(..., suppress="MOD(1)")` (HiTaS, modular) and `suppress="OPT(1)"` (optimal), timed in process;
 
 and every pattern is audited twice, by `cellguard audit` and by an independent LP audit written here with
@@ -163,6 +164,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cellguard", required=True)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--time-limit", type=float, default=60.0,
+                    help="seconds cellguard's optimal method may spend per table")
     args = ap.parse_args()
     args.cellguard = os.path.abspath(args.cellguard)
     tables = [
@@ -191,15 +194,27 @@ def main():
                 policy = os.path.join(work, "policy.toml")
                 with open(policy, "w") as f:
                     f.write(f'name = "{rule}"\n{toml}\n[zero]\nsampling = "safe"\n\n[suppression]\nsafety_range = 30.0\n')
-                out = os.path.join(work, "out")
-                p, t_cg = run([args.cellguard, "protect", table_csv, "--policy", policy, "-o", out])
-                if p.returncode not in (0, 1):
-                    sys.exit(f"cellguard protect failed: {p.stderr}")
-                prot = json.load(open(os.path.join(out, "protection.json")))["tables"][0]
-                levels = {tuple(c["coords"][d] for d in dim_names): c["levels"]
-                          for c in prot["cells"] if c["levels"]}
-                pattern = {tuple(c["coords"][d] for d in dim_names): True for c in prot["cells"]}
-                runs = [("cellguard", prot["summary"]["primaries"], prot["summary"]["secondaries"], pattern, t_cg)]
+                runs, levels, notes = [], None, []
+                for cg_method in ["fast", "optimal"]:
+                    out = os.path.join(work, "out-" + cg_method)
+                    p, t_cg = run([args.cellguard, "protect", table_csv, "--policy", policy, "--method", cg_method,
+                                   "--time-limit", str(args.time_limit), "-o", out])
+                    if p.returncode not in (0, 1):
+                        sys.exit(f"cellguard protect failed: {p.stderr}")
+                    prot = json.load(open(os.path.join(out, "protection.json")))["tables"][0]
+                    if levels is None:
+                        levels = {tuple(c["coords"][d] for d in dim_names): c["levels"]
+                                  for c in prot["cells"] if c["levels"]}
+                    pattern = {tuple(c["coords"][d] for d in dim_names): True for c in prot["cells"]}
+                    runs.append((f"cg {cg_method}", prot["summary"]["primaries"], prot["summary"]["secondaries"],
+                                 pattern, t_cg))
+                    o = prot["summary"].get("optimality")
+                    if o and o["lower_bound"] is not None:
+                        cost = prot["summary"]["cost_total"]
+                        gap = 100 * (cost - o["lower_bound"]) / cost if cost else 0.0
+                        notes.append(f"    cg optimal: cost {cost:.2f}, lower bound {o['lower_bound']:.2f} "
+                                     f"({100 * o['lower_bound'] / total:.2f} % of the figures; gap {gap:.1f} %), "
+                                     f"stop: {o['stop']}")
                 for method in ["MOD(1)", "OPT(1)"]:
                     # The engine writes its logs into the working directory: the temporary one, not the checkout.
                     here = os.getcwd()
@@ -227,6 +242,8 @@ def main():
                     short_lp = lp_audit(cells, units, dim_names, pat, levels)
                     print(f"{name:14} {rule:12} {label:10} {prim:5d} {sec:5d} {100 * supp / total:7.2f} {t:8.3f} "
                           f"{short_cg:24d} {short_lp:20d}", flush=True)
+                for n in notes:
+                    print(n, flush=True)
 
 
 if __name__ == "__main__":
