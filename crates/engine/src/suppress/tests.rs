@@ -472,3 +472,33 @@ fn property_optimal_passes_and_costs_no_more_than_fast() {
     }
     assert!(proven >= 12, "only {proven} proven");
 }
+
+/// A time limit that is over before the search starts: the result is `fast`'s pattern, audited, with the
+/// stop named and a lower bound that is no more than its cost (nothing proven beyond it).
+#[test]
+fn optimal_cut_short_by_its_time_limit_returns_the_audited_pattern_and_says_so() {
+    let t = counts(&[&[2, 9, 40], &[1, 25, 5], &[60, 4, 80]]);
+    let policy = threshold(6);
+    let params = Suppression {
+        singletons: false,
+        ..Suppression::default()
+    };
+    let report = check_table(&t, &policy).unwrap();
+    let options = Options {
+        method: Method::Optimal,
+        cost: Cost::Value,
+        time_limit: Some(std::time::Duration::from_nanos(1)),
+    };
+    let o = protect(&t, &report, &params, options, |_, _| {}).unwrap();
+    let f = run_with(&t, &policy, &params, Method::Fast, Cost::Value);
+    let opt = o.optimality.unwrap();
+    assert_eq!(opt.stop, optimal::Stop::TimeLimit);
+    assert!(!opt.proven && !opt.changed);
+    assert!(opt.lower_bound.unwrap() <= o.cost);
+    assert!(o.audit.passed());
+    assert_eq!(o.roles, f.roles);
+    // Without the limit the same table is proven, at a cost no higher.
+    let full = run_with(&t, &policy, &params, Method::Optimal, Cost::Value);
+    assert!(full.optimality.unwrap().proven);
+    assert!(full.cost <= o.cost);
+}
