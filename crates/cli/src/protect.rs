@@ -125,7 +125,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} protecting {msg} {pos}/{len} primaries [{bar:30}] {elapsed}",
+                "{spinner} protecting {msg} [{bar:30}] {percent:>3} % {elapsed}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
@@ -236,7 +236,9 @@ fn summarize(t: &TableFile, elapsed: Option<std::time::Duration>) {
     if let (Some(o), Some(cost)) = (&s.optimality, s.cost_total) {
         let why = match o.stop {
             suppress::optimal::Stop::Proven => "proven optimal".to_owned(),
-            suppress::optimal::Stop::Budget => "its budget of solver nodes spent".to_owned(),
+            suppress::optimal::Stop::Budget => {
+                "its budget of solver work spent (a time limit does not lift it)".to_owned()
+            }
             suppress::optimal::Stop::TimeLimit => {
                 "stopped at the time limit (another machine may go further)".to_owned()
             }

@@ -391,13 +391,15 @@ impl<'a> Searcher<'a> {
     }
 }
 
-/// Protects `table`, checked into `report` under a policy whose `[suppression]` is `params`.
+/// Protects `table`, checked into `report` under a policy whose `[suppression]` is `params`. `progress(done,
+/// total)` counts the primaries given a hypercube, then, for `optimal`, the work its search has spent of its
+/// budget.
 pub fn protect(
     table: &Table,
     report: &TableReport,
     params: &Suppression,
     options: Options,
-    progress: impl FnMut(usize, usize),
+    mut progress: impl FnMut(usize, usize),
 ) -> Result<Protection, Error> {
     let setup = Setup::new(table, report, params)?;
     let costs: Vec<f64> = (0..table.len() as u32)
@@ -410,17 +412,15 @@ pub fn protect(
     let primaries: Vec<bool> = setup.levels.iter().map(Option::is_some).collect();
     let singletons = setup.singletons(table, params, &primaries);
     let searcher = Searcher::new(&setup, table, &costs, &singletons);
-    let mut pattern = fast(&setup, table, &costs, &singletons, &searcher, progress)?;
+    let mut pattern = fast(&setup, table, &costs, &singletons, &searcher, &mut progress)?;
     let optimality = match options.method {
         Method::Fast => None,
         Method::Optimal => Some(optimal::improve(
-            &setup,
-            table,
-            &costs,
-            &singletons,
             &searcher,
+            &costs,
             &mut pattern,
             options.time_limit,
+            &mut progress,
         )?),
     };
     Ok(finish(
@@ -448,7 +448,7 @@ fn fast(
     costs: &[f64],
     singletons: &[u32],
     searcher: &Searcher,
-    mut progress: impl FnMut(usize, usize),
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Pattern, Error> {
     let (values, levels) = (&setup.values, &setup.levels);
     let mut suppressed: Vec<bool> = levels.iter().map(Option::is_some).collect();

@@ -573,13 +573,11 @@ fn master(
 
 /// Improves `pattern` (`fast`'s, audited) towards the least cost; see the module's documentation.
 pub(super) fn improve(
-    setup: &Setup,
-    table: &Table,
-    costs: &[f64],
-    singletons: &[u32],
     searcher: &Searcher,
+    costs: &[f64],
     pattern: &mut Pattern,
     time_limit: Option<Duration>,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Optimality, Error> {
     if !pattern.audit.passed() {
         return Ok(Optimality {
@@ -591,6 +589,7 @@ pub(super) fn improve(
             changed: false,
         });
     }
+    let (setup, table, singletons) = (searcher.setup, searcher.table, searcher.singletons);
     let started = web_time::Instant::now();
     let total: f64 = costs.iter().map(|c| c.abs()).sum();
     let reluctance = 1.0 + total;
@@ -663,6 +662,7 @@ pub(super) fn improve(
             },
             None => None,
         };
+        progress(spent.min(budget), budget);
         masters += 1;
         let m = master(&model, &cuts, &incumbent, None, time)?;
         if let Some(b) = m.bound {
