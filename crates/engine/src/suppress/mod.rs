@@ -169,8 +169,9 @@ impl Cost {
 pub struct Options {
     pub method: Method,
     pub cost: Cost,
-    /// What `optimal` may spend, in wall-clock time, on top of its own budget (counted in solver nodes, so
-    /// that without a time limit the pattern is the same on every machine); none: its budget alone.
+    /// What `optimal` may spend, in wall-clock time, on top of its own budget (counted in solver work and
+    /// master programs, so that without a time limit the pattern is the same on every machine); none: its
+    /// budget alone.
     pub time_limit: Option<std::time::Duration>,
 }
 
@@ -268,6 +269,12 @@ impl Setup {
                     && table.n(c) == Some(1)
             })
             .collect()
+    }
+
+    /// What the hypercube search allows for rounding: `1e-7` plus `1e-9` of the table's largest figure.
+    fn tol(&self) -> f64 {
+        let scale = self.values.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        1e-7 + 1e-9 * scale
     }
 
     /// The audit's view of `suppressed`.
@@ -412,7 +419,7 @@ pub fn protect(
     let primaries: Vec<bool> = setup.levels.iter().map(Option::is_some).collect();
     let singletons = setup.singletons(table, params, &primaries);
     let searcher = Searcher::new(&setup, table, &costs, &singletons);
-    let mut pattern = fast(&setup, table, &costs, &singletons, &searcher, &mut progress)?;
+    let mut pattern = fast(&searcher, &costs, &mut progress)?;
     let optimality = match options.method {
         Method::Fast => None,
         Method::Optimal => Some(optimal::improve(
@@ -423,9 +430,7 @@ pub fn protect(
             &mut progress,
         )?),
     };
-    Ok(finish(
-        &setup, table, &costs, &searcher, pattern, options, optimality,
-    ))
+    Ok(finish(&searcher, &costs, pattern, options, optimality))
 }
 
 /// A pattern on its way: per cell whether it is suppressed, per primary the corners its protection leans on,
@@ -443,17 +448,14 @@ struct Pattern {
 /// hypercube among the suppressed cells will do, the audit's short primaries sent back for more, and the
 /// pattern pruned by the audit itself.
 fn fast(
-    setup: &Setup,
-    table: &Table,
-    costs: &[f64],
-    singletons: &[u32],
     searcher: &Searcher,
+    costs: &[f64],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Pattern, Error> {
-    let (values, levels) = (&setup.values, &setup.levels);
+    let (setup, table, singletons) = (searcher.setup, searcher.table, searcher.singletons);
+    let levels = &setup.levels;
     let mut suppressed: Vec<bool> = levels.iter().map(Option::is_some).collect();
-    let scale = values.iter().map(|v| v.abs()).fold(0.0, f64::max);
-    let tol = 1e-7 + 1e-9 * scale;
+    let tol = setup.tol();
 
     // The corners each primary's protection leans on (its hypercube, and what later rounds add).
     let mut cubes: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
@@ -612,10 +614,8 @@ fn fast(
 
 /// The protection of a finished pattern: roles, cost, and per secondary the primaries it protects.
 fn finish(
-    setup: &Setup,
-    table: &Table,
-    costs: &[f64],
     searcher: &Searcher,
+    costs: &[f64],
     pattern: Pattern,
     options: Options,
     optimality: Option<optimal::Optimality>,
@@ -628,11 +628,11 @@ fn finish(
         audit,
         pruned_whole,
     } = pattern;
+    let (setup, table) = (searcher.setup, searcher.table);
     let levels = &setup.levels;
     if optimality.as_ref().is_some_and(|o| o.changed) {
         // Another pattern: each primary's hypercube among its suppressed cells, where it has one.
-        let scale = setup.values.iter().map(|v| v.abs()).fold(0.0, f64::max);
-        let tol = 1e-7 + 1e-9 * scale;
+        let tol = setup.tol();
         for (p, slot) in cubes.iter_mut().enumerate() {
             *slot = match searcher.search(
                 p as u32,

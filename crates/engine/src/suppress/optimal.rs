@@ -91,7 +91,7 @@ pub struct Optimality {
 pub enum Stop {
     /// The pattern is proven to cost the least.
     Proven,
-    /// The search spent its budget of master programs or nodes.
+    /// The search spent its budget of solver work or master programs.
     Budget,
     /// The caller's time limit was reached.
     TimeLimit,
@@ -591,10 +591,11 @@ pub(super) fn improve(
     }
     let (setup, table, singletons) = (searcher.setup, searcher.table, searcher.singletons);
     let started = web_time::Instant::now();
-    let total: f64 = costs.iter().map(|c| c.abs()).sum();
-    let reluctance = 1.0 + total;
+    // The hypercubes' reluctance: more than all costs together.
+    let reluctance = searcher.reluctance;
     // Among patterns of one cost, the one with fewer cells: each cell costs a little more in the master, all
     // of them together at most a ten-millionth of the table's cost (taken off the lower bound).
+    let total: f64 = costs.iter().map(|c| c.abs()).sum();
     let nudge = 1e-7 * total.max(1.0) / table.len().max(1) as f64;
     let fixed: Vec<Option<bool>> = (0..table.len() as u32)
         .map(|c| {
@@ -647,8 +648,7 @@ pub(super) fn improve(
     let mut changed = false;
     let mut masters = 0;
     let tol = |x: f64| 1e-9 * x.abs().max(1.0);
-    let scale = setup.values.iter().map(|v| v.abs()).fold(0.0, f64::max);
-    let scale_tol = 1e-7 + 1e-9 * scale;
+    let scale_tol = setup.tol();
     let budget = (WORK * pattern.audit.work).max(WORK_MIN);
     let mut spent = 0;
     let stop = loop {
