@@ -571,6 +571,17 @@ fn master(
     })
 }
 
+/// What is left of `limit` since `started` (`None`: no limit); `Err` once it is spent.
+fn left(limit: Option<Duration>, started: web_time::Instant) -> Result<Option<Duration>, ()> {
+    match limit {
+        None => Ok(None),
+        Some(limit) => match limit.checked_sub(started.elapsed()) {
+            Some(left) if !left.is_zero() => Ok(Some(left)),
+            _ => Err(()),
+        },
+    }
+}
+
 /// Improves `pattern` (`fast`'s, audited) towards the least cost; see the module's documentation.
 pub(super) fn improve(
     searcher: &Searcher,
@@ -655,12 +666,8 @@ pub(super) fn improve(
         if masters >= MASTERS || spent >= budget {
             break Stop::Budget;
         }
-        let time = match time_limit {
-            Some(limit) => match limit.checked_sub(started.elapsed()) {
-                Some(left) if !left.is_zero() => Some(left),
-                _ => break Stop::TimeLimit,
-            },
-            None => None,
+        let Ok(time) = left(time_limit, started) else {
+            break Stop::TimeLimit;
         };
         progress(spent.min(budget), budget);
         masters += 1;
@@ -715,13 +722,14 @@ pub(super) fn improve(
                 });
             }
             added += add(&mut cuts, new);
-            let late = time_limit.is_some_and(|limit| started.elapsed() >= limit);
-            if repairs >= REPAIRS || late || spent >= budget {
+            let Ok(time) = left(time_limit, started) else {
+                break;
+            };
+            if repairs >= REPAIRS || spent >= budget {
                 break;
             }
             repairs += 1;
             masters += 1;
-            let time = time_limit.and_then(|limit| limit.checked_sub(started.elapsed()));
             let r = master(&model, &cuts, &incumbent, Some(&y), time)?;
             match r.pattern.filter(|z| model.cost(z) < best - tol(best)) {
                 Some(z) => y = z,
