@@ -19,19 +19,18 @@ fn files() -> Vec<Value> {
     let policy = Policy::preset("essnet").unwrap();
     let c = cellguard_io::check_file("t.csv", TABLE.as_bytes(), &TableRoles::default(), &policy)
         .unwrap();
-    let p = cellguard_io::protect::protect_checked(
-        &c,
-        &Suppression::default(),
-        Options::default(),
-        |_, _| {},
-    )
-    .unwrap();
-    let protected = ProtectionFile::new(
-        &policy,
-        &Suppression::default(),
-        vec![c.input.clone()],
-        vec![TableFile::of_protection(&c.report, &p)],
-    );
+    let protect = |options: Options| {
+        let p =
+            cellguard_io::protect::protect_checked(&c, &Suppression::default(), options, |_, _| {})
+                .unwrap();
+        ProtectionFile::new(
+            &policy,
+            &Suppression::default(),
+            vec![c.input.clone()],
+            vec![TableFile::of_protection(&c.report, &p)],
+        )
+    };
+    let protected = protect(Options::default());
     assert!(protected.passed());
     // A pattern that leaves a primary published, another exact, and the two ones in R2 to each other.
     let mut pattern = vec![false; c.table.len()];
@@ -54,18 +53,10 @@ fn files() -> Vec<Value> {
         )],
     );
     assert!(!audited.passed());
-    let options = Options {
+    let optimal = protect(Options {
         method: suppress::Method::Optimal,
         ..Options::default()
-    };
-    let p = cellguard_io::protect::protect_checked(&c, &Suppression::default(), options, |_, _| {})
-        .unwrap();
-    let optimal = ProtectionFile::new(
-        &policy,
-        &Suppression::default(),
-        vec![c.input.clone()],
-        vec![TableFile::of_protection(&c.report, &p)],
-    );
+    });
     assert!(optimal.passed());
     [protected, audited, optimal]
         .iter()

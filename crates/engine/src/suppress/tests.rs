@@ -223,6 +223,31 @@ fn everything(t: &Table) -> Vec<bool> {
         .collect()
 }
 
+/// A seeded random table of the property tests, with its policy, check, cost and suppression parameters.
+struct Seeded {
+    t: Table,
+    policy: Policy,
+    report: TableReport,
+    cost: Cost,
+    params: Suppression,
+}
+
+fn seeded(seed: u64) -> Seeded {
+    let t = crate::random_table::additive_small(seed).unwrap();
+    let policy = threshold(3 + seed % 3);
+    let report = check_table(&t, &policy).unwrap();
+    Seeded {
+        t,
+        policy,
+        report,
+        cost: [Cost::Value, Cost::Unity, Cost::Units, Cost::Log][seed as usize % 4],
+        params: Suppression {
+            singletons: seed % 5 != 0,
+            ..Suppression::default()
+        },
+    }
+}
+
 /// On seeded random tables (hierarchies, zeros, ones, negatives, sparse tables), under every cost: the
 /// pattern's own audit is the audit of the pattern made afresh; a primary is left short only when suppressing
 /// the whole table leaves it short too (so the method never gives up where a pattern exists); a table without
@@ -233,14 +258,13 @@ fn property_patterns_pass_the_audit_wherever_a_pattern_exists() {
     let mut tables = 0;
     let (mut spare, mut secondaries, mut unpruned) = (Vec::new(), 0, 0);
     for seed in 0..120u64 {
-        let t = crate::random_table::additive_small(seed).unwrap();
-        let policy = threshold(3 + seed % 3);
-        let report = check_table(&t, &policy).unwrap();
-        let cost = [Cost::Value, Cost::Unity, Cost::Units, Cost::Log][seed as usize % 4];
-        let params = Suppression {
-            singletons: seed % 5 != 0,
-            ..Suppression::default()
-        };
+        let Seeded {
+            t,
+            policy: _,
+            report,
+            cost,
+            params,
+        } = seeded(seed);
         let p = protect(
             &t,
             &report,
@@ -430,14 +454,13 @@ fn optimal_finds_the_least_cost_pattern_of_small_tables() {
 fn property_optimal_passes_and_costs_no_more_than_fast() {
     let mut proven = 0;
     for seed in 0..24u64 {
-        let t = crate::random_table::additive_small(seed).unwrap();
-        let policy = threshold(3 + seed % 3);
-        let report = check_table(&t, &policy).unwrap();
-        let cost = [Cost::Value, Cost::Unity, Cost::Units, Cost::Log][seed as usize % 4];
-        let params = Suppression {
-            singletons: seed % 5 != 0,
-            ..Suppression::default()
-        };
+        let Seeded {
+            t,
+            policy,
+            report,
+            cost,
+            params,
+        } = seeded(seed);
         let f = run_with(&t, &policy, &params, Method::Fast, cost);
         let o = run_with(&t, &policy, &params, Method::Optimal, cost);
         let opt = o.optimality.unwrap();
