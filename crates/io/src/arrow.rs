@@ -19,6 +19,7 @@ struct Builder {
 
 impl Builder {
     fn new(file: &str, schema: &Schema) -> Result<Self, Error> {
+        crate::limits::check_columns(file, schema.fields.len())?;
         let mut data = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
         for f in &schema.fields {
@@ -260,6 +261,7 @@ pub(crate) fn read_ipc_file(
     only: Option<&[&str]>,
 ) -> Result<Frame, Error> {
     use arrow2::io::ipc::read::{FileReader, read_file_metadata};
+    crate::ipc_bounds::check_file(file, bytes)?;
     let mut cursor = Cursor::new(bytes);
     let meta = read_file_metadata(&mut cursor).map_err(|e| fail(file, "Arrow IPC file", e))?;
     let keep = projection(&meta.schema, only);
@@ -276,6 +278,7 @@ pub(crate) fn read_ipc_stream(
     only: Option<&[&str]>,
 ) -> Result<Frame, Error> {
     use arrow2::io::ipc::read::{StreamReader, StreamState, read_stream_metadata};
+    crate::ipc_bounds::check_stream(file, bytes)?;
     let mut cursor = Cursor::new(bytes);
     let meta = read_stream_metadata(&mut cursor).map_err(|e| fail(file, "Arrow IPC stream", e))?;
     let keep = projection(&meta.schema, only);
@@ -303,6 +306,25 @@ pub(crate) fn read_parquet(
     use arrow2::io::parquet::read::{FileReader, infer_schema, read_metadata};
     let mut cursor = Cursor::new(bytes);
     let meta = read_metadata(&mut cursor).map_err(|e| fail(file, "Parquet", e))?;
+    // What a row group says it decodes to — its bytes, and its rows in every column at 8 bytes a slot — within
+    // the limit, before any page is decompressed (arrow2 sizes its arrays by these counts).
+    for group in &meta.row_groups {
+        let columns = group.columns().len() as u64;
+        let slots = (group.num_rows() as u64)
+            .saturating_mul(columns.max(1))
+            .saturating_mul(8);
+        let bytes = group
+            .columns()
+            .iter()
+            .map(|c| u64::try_from(c.uncompressed_size()).unwrap_or(u64::MAX))
+            .fold(group.total_byte_size() as u64, u64::saturating_add);
+        crate::limits::check_expanded(
+            file,
+            slots.max(bytes),
+            crate::limits::MAX_EXPANDED_BYTES,
+            "a row group",
+        )?;
+    }
     let schema = infer_schema(&meta).map_err(|e| fail(file, "Parquet", e))?;
     // Parquet reads the columns of the schema it is given.
     let schema = projected(&schema, projection(&schema, only).as_deref());

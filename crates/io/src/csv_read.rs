@@ -162,7 +162,7 @@ fn broken_utf16(file: &str, read: &str) -> Error {
 }
 
 /// Reads a CSV; `plain` lets a body without quotes take the direct path ([`read_plain`]).
-fn read_with(file: &str, src: Source<'_>, plain: bool) -> Result<Frame, Error> {
+pub(crate) fn read_with(file: &str, src: Source<'_>, plain: bool) -> Result<Frame, Error> {
     let bytes = text(file, src.bytes)?;
     let bom = src.bytes.len() - bytes.len();
     let (mut reader, delimiter, names) = open(file, bytes)?;
@@ -243,6 +243,7 @@ pub(crate) fn open<'b>(file: &str, bytes: &'b [u8]) -> Result<Opened<'b>, Error>
         .byte_headers()
         .map_err(|e| csv_error(file, bytes, &e))?
         .clone();
+    crate::limits::check_columns(file, header.len())?;
     let mut names = Vec::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
         let name = std::str::from_utf8(raw)

@@ -47,6 +47,10 @@ pub enum Error {
         expected: String,
         found: String,
     },
+    /// The file is beyond one of the limits of [`crate::limits`] (the message names the limit), or would expand
+    /// beyond it: refused before the memory is taken.
+    #[error("{file}: {message}")]
+    Limit { file: String, message: String },
     #[error("{file}: the table has a header but no rows; there is nothing to check")]
     NoRows { file: String },
     #[error("{file}: {message}")]

@@ -13,6 +13,7 @@
 )]
 
 mod arrow;
+mod caught;
 pub mod check;
 pub mod columnar;
 mod csv_read;
@@ -20,6 +21,10 @@ mod csv_split;
 mod error;
 pub mod export;
 mod frame;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
+mod ipc_bounds;
+pub mod limits;
 mod partition;
 pub mod protect;
 mod report_read;
@@ -88,12 +93,14 @@ pub fn read_frame_columns_shared(
 pub fn column_names(name: &str, bytes: &[u8]) -> Result<Vec<String>, Error> {
     match Format::detect(name, bytes) {
         Format::Csv => csv_read::column_names(name, bytes),
-        Format::Xlsx => Ok(xlsx::read(name, bytes)?
+        Format::Xlsx => Ok(caught::reading(name, "XLSX", || xlsx::read(name, bytes))?
             .columns
             .into_iter()
             .map(|c| c.name)
             .collect()),
-        format => arrow::schema_names(name, bytes, format),
+        format => caught::reading(name, "Arrow or Parquet", || {
+            arrow::schema_names(name, bytes, format)
+        }),
     }
 }
 
@@ -123,10 +130,16 @@ fn read_frame_with(
                 only,
             },
         ),
-        Format::Xlsx => xlsx::read(name, bytes),
-        Format::ArrowFile => arrow::read_ipc_file(name, bytes, only),
-        Format::ArrowStream => arrow::read_ipc_stream(name, bytes, only),
-        Format::Parquet => arrow::read_parquet(name, bytes, only),
+        Format::Xlsx => caught::reading(name, "XLSX", || xlsx::read(name, bytes)),
+        Format::ArrowFile => caught::reading(name, "Arrow IPC file", || {
+            arrow::read_ipc_file(name, bytes, only)
+        }),
+        Format::ArrowStream => caught::reading(name, "Arrow IPC stream", || {
+            arrow::read_ipc_stream(name, bytes, only)
+        }),
+        Format::Parquet => {
+            caught::reading(name, "Parquet", || arrow::read_parquet(name, bytes, only))
+        }
     }
 }
 

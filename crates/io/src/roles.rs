@@ -569,6 +569,7 @@ pub fn table_from_frame(
             file: frame.file.clone(),
         });
     }
+    crate::limits::check_cells(&frame.file, rows as u64, "the table has")?;
     let mut dims = Vec::with_capacity(r.dims.len());
     let mut coords = vec![0u32; rows * r.dims.len()];
     for (d, name) in r.dims.iter().enumerate() {
@@ -597,6 +598,7 @@ pub fn table_from_frame(
                 encode_codes(frame, col, name, &expected)?
             }
         };
+        crate::limits::check_codes(&frame.file, name, distinct.len())?;
         let dim = match roles.codelists.get(name) {
             Some(h) => Dimension::with_hierarchy(name, h),
             None => {
