@@ -8,7 +8,16 @@ use std::path::Path;
 /// A file's display name (as given on the command line) and bytes.
 pub type Input = cellguard_io::NamedBytes;
 
+/// Reads a file whole; one over [`cellguard_io::limits::MAX_FILE_BYTES`] is refused before it is read.
 pub fn read(path: &Path) -> Result<Input> {
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    cellguard_io::limits::check_file_size(
+        &path.display().to_string(),
+        size,
+        cellguard_io::limits::MAX_FILE_BYTES,
+    )?;
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(Input {
         name: path.display().to_string(),
@@ -25,13 +34,15 @@ pub fn check(
 ) -> Result<cellguard_io::check::Checked> {
     let input = read(path)?;
     let bytes = std::sync::Arc::new(input.bytes);
-    Ok(cellguard_io::check_file_shared(
-        &input.name,
-        &bytes,
-        cellguard_io::InputHash::Compute,
-        roles,
-        policy,
-    )?)
+    crate::guard::reading(&input.name, || {
+        Ok(cellguard_io::check_file_shared(
+            &input.name,
+            &bytes,
+            cellguard_io::InputHash::Compute,
+            roles,
+            policy,
+        )?)
+    })
 }
 
 /// Parses `DIM=FILE` codelist arguments.
@@ -42,11 +53,11 @@ pub fn codelists(args: &[String], inputs: &mut Vec<Input>) -> Result<BTreeMap<St
             bail!("--codelist `{a}`: expected DIMENSION=FILE (a CSV with columns code,parent)");
         };
         let input = read(Path::new(file))?;
-        let frame = cellguard_io::read_frame(&input.name, &input.bytes)?;
-        out.insert(
-            dim.to_owned(),
-            cellguard_io::codelist_from_frame(&frame, dim)?,
-        );
+        let codelist = crate::guard::reading(&input.name, || {
+            let frame = cellguard_io::read_frame(&input.name, &input.bytes)?;
+            Ok(cellguard_io::codelist_from_frame(&frame, dim)?)
+        })?;
+        out.insert(dim.to_owned(), codelist);
         inputs.push(input);
     }
     Ok(out)
@@ -65,7 +76,8 @@ pub fn policy(arg: &str) -> Result<(Policy, Option<Input>)> {
         );
     }
     let input = read(path)?;
-    let policy = cellguard_io::policy_from_toml(&input)?;
+    let policy =
+        crate::guard::reading(&input.name, || Ok(cellguard_io::policy_from_toml(&input)?))?;
     Ok((policy, Some(input)))
 }
 

@@ -6,6 +6,7 @@
 
 mod check;
 mod generate;
+mod guard;
 mod inputs;
 mod policy;
 mod protect;
@@ -63,6 +64,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    guard::install();
     let result = match cli.command {
         Command::Tabulate(args) => tabulate::run(args),
         Command::Check(args) => check::run(args),

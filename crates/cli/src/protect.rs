@@ -177,13 +177,15 @@ pub fn audit(args: AuditArgs) -> Result<ExitCode> {
     let mut side = Vec::new();
     let roles = args.roles.roles(None, &mut side)?;
     let input = crate::inputs::read(&args.table)?;
-    let (checked, pattern) = cellguard_io::protect::audit_file(
-        &input.name,
-        &input.bytes,
-        &roles,
-        &policy,
-        &args.status,
-    )?;
+    let (checked, pattern) = crate::guard::reading(&input.name, || {
+        Ok(cellguard_io::protect::audit_file(
+            &input.name,
+            &input.bytes,
+            &roles,
+            &policy,
+            &args.status,
+        )?)
+    })?;
     let start = std::time::Instant::now();
     let file = cellguard_io::protect::audit_checked(&checked, &params, &pattern)?;
     summarize(&file, Some(start.elapsed()));

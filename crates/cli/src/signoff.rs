@@ -203,13 +203,15 @@ fn check(p: &mut Package, out: &mut dyn Write) -> Result<ExitCode> {
     let mut all_safe = true;
     for name in tables {
         let bytes = std::sync::Arc::new(p.files.get(&name).cloned().unwrap_or_default());
-        let checked = cellguard_io::check_file_shared(
-            &name,
-            &bytes,
-            cellguard_io::InputHash::Compute,
-            &cellguard_io::TableRoles::default(),
-            &policy,
-        )?;
+        let checked = crate::guard::reading(&name, || {
+            Ok(cellguard_io::check_file_shared(
+                &name,
+                &bytes,
+                cellguard_io::InputHash::Compute,
+                &cellguard_io::TableRoles::default(),
+                &policy,
+            )?)
+        })?;
         let s = &checked.report.summary;
         let summary = CheckSummary {
             policy_sha256: p.manifest.policy.sha256.clone(),
@@ -344,7 +346,13 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     }
     let name = args.bundle.display().to_string();
     let bytes = std::fs::read(&args.bundle).with_context(|| format!("cannot read {name}"))?;
-    let entries = cellguard_signoff::archive::read(&name, &bytes, &Limits::default())?;
+    let entries = crate::guard::reading(&name, || {
+        Ok(cellguard_signoff::archive::read(
+            &name,
+            &bytes,
+            &Limits::default(),
+        )?)
+    })?;
     let v = verify::verify_entries(&entries, &trusted);
     let mut out = std::io::stdout().lock();
     if let Some((who, fingerprint)) = &v.signer {
@@ -389,11 +397,10 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
 
 fn open(path: &Path) -> Result<Package> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(Package::from_zip(
-        &path.display().to_string(),
-        &bytes,
-        &Limits::default(),
-    )?)
+    let name = path.display().to_string();
+    crate::guard::reading(&name, || {
+        Ok(Package::from_zip(&name, &bytes, &Limits::default())?)
+    })
 }
 
 /// Writes a file that must not exist yet.

@@ -115,16 +115,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             continue;
         }
         let input = crate::inputs::read(path)?;
-        frames.push(if keys.is_empty() {
-            // Shared with the frame: a CSV's text is not copied.
-            cellguard_io::read_frame_columns_shared(
-                &input.name,
-                &std::sync::Arc::new(input.bytes),
-                &wanted,
-            )?
-        } else {
-            read_partition(input, &keys, &wanted)?
-        });
+        let name = input.name.clone();
+        frames.push(crate::guard::reading(&name, || {
+            Ok(if keys.is_empty() {
+                // Shared with the frame: a CSV's text is not copied.
+                cellguard_io::read_frame_columns_shared(
+                    &input.name,
+                    &std::sync::Arc::new(input.bytes),
+                    &wanted,
+                )?
+            } else {
+                read_partition(input, &keys, &wanted)?
+            })
+        })?);
     }
     if frames.is_empty() {
         bail!(
