@@ -2,6 +2,7 @@
 //! formats, and tidy rules.
 
 mod corpus;
+mod fuzz;
 mod golden;
 mod protection_schema;
 mod schema;

@@ -1,0 +1,4 @@
+//! A Parquet file, read and checked.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| cellguard_fuzz::parquet(data));

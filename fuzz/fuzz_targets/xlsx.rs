@@ -1,0 +1,4 @@
+//! An XLSX workbook, read and checked.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| cellguard_fuzz::xlsx(data));
