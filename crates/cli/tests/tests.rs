@@ -361,3 +361,32 @@ fn weighted_tabulate_then_check() {
         "{unweighted}"
     );
 }
+
+/// A file over the size limit is refused before it is read (a sparse file: nothing is written to disk); a file
+/// that makes a dependency's reader panic is an error naming the file, exit 2, and so is the next file read
+/// after it, unharmed.
+#[test]
+fn limits_and_crashing_readers_are_errors_naming_the_file() {
+    let huge = temp("huge.csv");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(cellguard_io::limits::MAX_FILE_BYTES + 1)
+        .unwrap();
+    let out = run(&["check", &huge]);
+    assert!(out.contains("exit: 2"), "{out}");
+    assert!(
+        out.contains("huge.csv: the file is 16.0 GiB (17179869185 bytes), over the limit of 16.0 GiB for one file"),
+        "{out}"
+    );
+    let crash = "tests/corpus/bad/fuzz_binary_value_past_its_page.parquet";
+    let out = run(&["check", crash, "tests/corpus/good/table_semicolon.csv"]);
+    assert!(out.contains("exit: 2"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "error: {crash}: cannot read Parquet: the reader failed on this file (mid > len)"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("panicked"), "{out}");
+    std::fs::remove_file(&huge).unwrap();
+}
