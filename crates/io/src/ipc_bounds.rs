@@ -20,6 +20,15 @@ const CONTINUATION: [u8; 4] = [0xff; 4];
 /// Bytes of a slot at most (64-bit numbers and offsets): what a record batch's rows take once decoded.
 const SLOT_BYTES: u64 = 8;
 
+/// `len` bytes of `bytes` from `at`, when they are there. Lengths are compared as 64-bit numbers, so that a
+/// file gets the same answer in the 32-bit page as natively.
+fn within(bytes: &[u8], at: u64, len: u64) -> Option<&[u8]> {
+    let end = at
+        .checked_add(len)
+        .filter(|&end| end <= bytes.len() as u64)?;
+    bytes.get(usize::try_from(at).ok()?..usize::try_from(end).ok()?)
+}
+
 fn damaged(file: &str, format: &'static str, what: impl std::fmt::Display) -> Error {
     Error::Format {
         file: file.to_owned(),
@@ -58,21 +67,17 @@ pub(crate) fn check_file(file: &str, bytes: &[u8]) -> Result<(), Error> {
         };
         for block in list.iter() {
             let (Ok(offset), Ok(meta), Ok(body)) = (
-                usize::try_from(block.offset()),
-                usize::try_from(block.meta_data_length()),
-                usize::try_from(block.body_length()),
+                u64::try_from(block.offset()),
+                u64::try_from(block.meta_data_length()),
+                u64::try_from(block.body_length()),
             ) else {
                 return Err(fail("a block has a negative offset or length"));
             };
-            let message = bytes
-                .get(offset..)
-                .and_then(|b| b.get(..meta))
-                .ok_or_else(|| fail("a block lies outside the file"))?;
+            let message =
+                within(bytes, offset, meta).ok_or_else(|| fail("a block lies outside the file"))?;
             let flatbuffer =
                 message_body(message).ok_or_else(|| fail("a message has no length"))?;
-            let body = bytes
-                .get(offset + meta..)
-                .and_then(|b| b.get(..body))
+            let body = within(bytes, offset.saturating_add(meta), body)
                 .ok_or_else(|| fail("a record batch's data lie outside the file"))?;
             check_message(file, FORMAT, flatbuffer, body, &layout)?;
         }
@@ -113,11 +118,9 @@ pub(crate) fn check_stream(file: &str, bytes: &[u8]) -> Result<(), Error> {
         let body = message
             .body_length()
             .map_err(|e| damaged(file, FORMAT, e))?;
-        let body = usize::try_from(body).map_err(|_| fail("a message has a negative length"))?;
+        let body = u64::try_from(body).map_err(|_| fail("a message has a negative length"))?;
         at += len;
-        let body = bytes
-            .get(at..)
-            .and_then(|b| b.get(..body))
+        let body = within(bytes, at as u64, body)
             .ok_or_else(|| fail("a record batch's data lie outside the stream"))?;
         if let Ok(Some(MessageHeaderRef::Schema(schema))) = message.header() {
             layout = Layout::of(schema).map_err(|e| damaged(file, FORMAT, e))?;
@@ -242,14 +245,12 @@ fn check_batch(
     let mut buffers = Vec::new();
     for buffer in batch.buffers().map_err(|e| fail(&e))?.into_iter().flatten() {
         let (Ok(offset), Ok(length)) = (
-            usize::try_from(buffer.offset()),
-            usize::try_from(buffer.length()),
+            u64::try_from(buffer.offset()),
+            u64::try_from(buffer.length()),
         ) else {
             return Err(fail(&"a buffer has a negative offset or length"));
         };
-        let data = body
-            .get(offset..)
-            .and_then(|b| b.get(..length))
+        let data = within(body, offset, length)
             .ok_or_else(|| fail(&"a buffer lies outside its record batch"))?;
         if codec.is_some() && (1..8).contains(&length) {
             return Err(fail(
