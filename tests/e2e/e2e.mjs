@@ -2,7 +2,7 @@
 //   node e2e.mjs DIST_DIR CELLGUARD_BIN ARTIFACTS_DIR
 // Loads tables in several formats and compares what the page shows with `cellguard check` on the same files,
 // opens explanations (with the mouse, and with the keyboard alone), switches language, exports the JSON report and compares it byte for byte with the CLI's,
-// drops every file of the bad-input corpus, runs axe-core on every view, tabulates microdata in the page, reviews and signs a
+// drops every file of the bad-input corpus (one crashes the worker's Parquet reader: the worker is replaced and the other files stay checked), runs axe-core on every view, tabulates microdata in the page, reviews and signs a
 // package in the sign-off page and verifies bundles both ways with the CLI, and asserts that no request left the local server. Screenshots of the main states go to ARTIFACTS_DIR.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -56,6 +56,12 @@ async function accessible(view) {
   assert.deepEqual(bad.map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `axe-core on ${view}`);
 }
 
+/** Removes from the page's errors those a worker's crash logs (expected where a test makes one). */
+function forgetCrash() {
+  const crash = (e) => e.includes('the checking worker crashed') || e.includes('RuntimeError');
+  assert.ok(pageErrors.some(crash), `the crash was logged: ${pageErrors}`);
+  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !crash(e)));
+}
 async function clear() {
   if (await page.locator('#clear').count()) await page.click('#clear');
   await page.waitForSelector('.files', { state: 'detached' });
@@ -316,6 +322,12 @@ try {
         await page.waitForSelector('.file-error');
         const text = await page.textContent('.file-error');
         assert.ok(text.includes(file) && text.includes(must), `${file}: "${text}" should say "${must}"`);
+      } else if (outcome === 'crash') {
+        // A panic in a dependency's reader: the worker stops (panic = "abort") and is replaced.
+        await page.waitForSelector('.file-error');
+        const text = await page.textContent('.file-error');
+        assert.ok(text.includes(`${file}: this file could not be read (the reader crashed)`), `${file}: "${text}"`);
+        forgetCrash();
       } else {
         await counts();
         const rule = must.split(':')[0];
@@ -333,6 +345,33 @@ try {
       await page.waitForSelector('#count-unsafe');
     });
   }
+
+  await step('a file that crashes the reader (a panic in arrow2) stops the worker; it is replaced, that file says so, the others stay checked', async () => {
+    await clear();
+    const dir = mkdtempSync(join(tmpdir(), 'cellguard-crash-'));
+    const table = readFileSync(join(good, 'table_semicolon.csv'));
+    const crash = 'fuzz_binary_value_past_its_page.parquet';
+    writeFileSync(join(dir, crash), readFileSync(join(bad, crash)));
+    for (const f of ['a.csv', 'b.csv']) writeFileSync(join(dir, f), table);
+    const before = page.workers().find((w) => w.url().endsWith('/worker_loader.js'));
+    assert.ok(before, `the checking worker runs: ${page.workers().map((w) => w.url())}`);
+    await load(dir, ['a.csv', crash, 'b.csv']);
+    await page.waitForSelector('.file-error');
+    const text = await page.textContent('.file-error');
+    assert.ok(text.includes(`${crash}: this file could not be read (the reader crashed)`), text);
+    assert.equal(await page.locator('.file-error').count(), 1);
+    const shown = await counts();
+    const want = JSON.parse(cliReport(dir, ['a.csv'])).tables[0].summary;
+    assert.deepEqual(shown, { cells: want.cells, safe: want.by_status.safe, review: want.by_status.review, unsafe: want.by_status.unsafe });
+    assert.equal(await page.locator('.tabs .tab').count(), 2, 'both other tables are checked');
+    assert.ok(!page.workers().includes(before), 'the crashed worker was replaced');
+    await page.screenshot({ path: join(artifacts, '05b-reader-crashed.png') });
+    forgetCrash();
+    // The new worker checks on: the file is dropped again (read again), and another file checks.
+    await clear();
+    await load(good, ['table_semicolon.csv']);
+    await counts();
+  });
 
   await step('a long check shows its progress and can be cancelled; the next file still checks', async () => {
     await clear();

@@ -177,6 +177,15 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Contrôle en cours",
     ),
     ("cancel", "Cancel", "Annuleren", "Annuler"),
+    (
+        "reader_crashed",
+        "this file could not be read (the reader crashed). This is a bug in cellguard or a library it uses; the \
+         other files are checked. Please report it with the file.",
+        "dit bestand kon niet worden gelezen (de lezer is gecrasht). Dit is een fout in cellguard of een \
+         bibliotheek die het gebruikt; de andere bestanden zijn gecontroleerd. Meld het met het bestand.",
+        "ce fichier n'a pas pu être lu (le lecteur a planté). C'est une erreur de cellguard ou d'une \
+         bibliothèque qu'il utilise ; les autres fichiers sont contrôlés. Signalez-la avec le fichier.",
+    ),
     ("cancelled", "Cancelled.", "Geannuleerd.", "Annulé."),
     ("results", "Results", "Resultaten", "Résultats"),
     ("summary", "Summary", "Samenvatting", "Résumé"),

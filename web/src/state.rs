@@ -20,6 +20,9 @@ pub struct LoadedFile {
     /// The page is hashing it (its hash comes as [`Action::Digested`]).
     pub hashing: bool,
     pub mode: Mode,
+    /// The worker crashed while reading it: it is not sent again (until dropped again or its mode changes), and
+    /// its outcome says so.
+    pub crashed: bool,
 }
 
 /// Progress of the run in flight.
@@ -69,6 +72,8 @@ pub struct State {
     /// Policy text the user applied that is not a valid policy, with why: the editor keeps showing it (the
     /// policy in force does not change) until a valid policy is applied.
     pub policy_draft: Option<(String, String)>,
+    /// The worker crashed before naming a file and the run was tried again (see [`Action::WorkerCrashed`]).
+    pub retried: bool,
 }
 
 impl Default for State {
@@ -88,6 +93,7 @@ impl Default for State {
             explanation: None,
             cancelled: false,
             policy_draft: None,
+            retried: false,
         }
     }
 }
@@ -144,13 +150,16 @@ pub enum Action {
     },
     /// An answer from the worker.
     Worker(Response),
+    /// The worker crashed: a panic in a reader or the engine (the WebAssembly stops for good), or an error
+    /// thrown through it.
+    WorkerCrashed,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Send(Request),
-    /// Stop the worker (and start a fresh one).
-    Cancel,
+    /// Stop the worker at once and start a fresh one.
+    Restart,
     Download(Exported),
     SaveLang(Lang),
 }
@@ -166,16 +175,31 @@ impl State {
             self.outcome = None;
             return Vec::new();
         }
+        if self.files.iter().all(|f| f.crashed) {
+            self.busy = None;
+            let mut out = Outcome {
+                run: self.run,
+                files: Vec::new(),
+                tables: Vec::new(),
+                policy_sha256: None,
+                millis: 0.0,
+                first: None,
+            };
+            self.add_crashed(&mut out);
+            self.outcome = Some(out);
+            return Vec::new();
+        }
         self.busy = Some(Busy {
             run: self.run,
             file: String::new(),
             stage: None,
             done: 0,
-            total: self.files.len() as u32,
+            total: self.files.iter().filter(|f| !f.crashed).count() as u32,
         });
         let modes: BTreeMap<String, Mode> = self
             .files
             .iter()
+            .filter(|f| !f.crashed)
             .map(|f| (f.name.clone(), f.mode.clone()))
             .collect();
         vec![Effect::Send(Request::Check {
@@ -183,6 +207,7 @@ impl State {
             files: self
                 .files
                 .iter()
+                .filter(|f| !f.crashed)
                 .map(|f| FileIn {
                     name: f.name.clone(),
                     bytes: f.bytes.clone(),
@@ -257,6 +282,7 @@ impl State {
                         sha256: f.sha256,
                         hashing: f.hashing,
                         mode: Mode::default(),
+                        crashed: false,
                     };
                     // A file dropped again under the same name replaces the old one.
                     match self.files.iter_mut().find(|x| x.name == loaded.name) {
@@ -279,6 +305,7 @@ impl State {
             Action::SetMode(name, mode) => {
                 if let Some(f) = self.files.iter_mut().find(|f| f.name == name) {
                     f.mode = mode;
+                    f.crashed = false;
                 }
                 self.check()
             }
@@ -320,7 +347,7 @@ impl State {
                     self.outcome = None;
                     self.page = None;
                     self.explanation = None;
-                    vec![Effect::Cancel]
+                    vec![Effect::Restart]
                 } else {
                     Vec::new()
                 }
@@ -393,6 +420,45 @@ impl State {
                 })]
             }
             Action::Worker(r) => self.answer(r),
+            Action::WorkerCrashed => self.crashed(),
+        }
+    }
+
+    /// A crashed worker is replaced. The file it was reading when it crashed is set aside — its outcome says
+    /// the reader crashed — and the others are checked again by the new worker (the old one's results went
+    /// with it). A crash before any file was named retries the run once; a second sets aside all its files.
+    fn crashed(&mut self) -> Vec<Effect> {
+        let reading = self.busy.as_ref().map(|b| b.file.clone());
+        match reading.as_deref() {
+            Some("") if self.retried => {
+                for f in &mut self.files {
+                    f.crashed = true;
+                }
+            }
+            Some("") => self.retried = true,
+            Some(name) => {
+                for f in self.files.iter_mut().filter(|f| f.name == name) {
+                    f.crashed = true;
+                }
+            }
+            // Idle: the crash was in a view or an export; the files are checked again.
+            None => {}
+        }
+        let mut effects = vec![Effect::Restart];
+        effects.extend(self.check());
+        effects
+    }
+
+    /// The outcomes of the files set aside after a crash, in their places among the others.
+    fn add_crashed(&self, out: &mut Outcome) {
+        for (i, f) in self.files.iter().enumerate().filter(|(_, f)| f.crashed) {
+            let mut outcome = FileOutcome::new(&f.name, f.bytes.len() as u64);
+            outcome.error = Some(format!(
+                "{}: {}",
+                f.name,
+                crate::i18n::t(self.lang, "reader_crashed")
+            ));
+            out.files.insert(i.min(out.files.len()), outcome);
         }
     }
 
@@ -416,6 +482,8 @@ impl State {
             }
             Response::Checked(mut out) if out.run == self.run => {
                 self.busy = None;
+                self.retried = false;
+                self.add_crashed(&mut out);
                 let has_tables = !out.tables.is_empty();
                 if self.selected as usize >= out.tables.len() {
                     self.selected = 0;
@@ -504,7 +572,7 @@ mod tests {
                     }
                 }
                 Effect::Download(x) => downloads.push(x),
-                Effect::Cancel | Effect::SaveLang(_) => {}
+                Effect::Restart | Effect::SaveLang(_) => {}
             }
         }
         downloads
@@ -536,6 +604,77 @@ mod tests {
             "{effects:?}"
         );
         assert!(st.page.is_none());
+    }
+
+    /// A worker that crashes while reading a file is replaced: that file's outcome says the reader crashed,
+    /// the others are checked by the new worker, in their places. A crash while idle checks everything again;
+    /// one before any file was named retries once, then sets the run's files aside. Dropping the file again
+    /// (or changing its mode) reads it again.
+    #[test]
+    fn a_crashed_worker_is_replaced_and_the_other_files_stay_checked() {
+        let (mut st, mut se) = (State::default(), Session::default());
+        let files = ["a.csv", "crash.csv", "b.csv"].map(|n| file(n, TABLE));
+        let effects = st.reduce(Action::AddFiles(files.to_vec()));
+        assert!(
+            matches!(&effects[..], [Effect::Send(Request::Check { files, .. })] if files.len() == 3)
+        );
+        st.reduce(Action::Worker(Response::Progress {
+            run: st.run,
+            file: "crash.csv".into(),
+            stage: Stage::Reading,
+            done: 1,
+            total: 3,
+        }));
+        let effects = st.reduce(Action::WorkerCrashed);
+        let [
+            Effect::Restart,
+            Effect::Send(req @ Request::Check { files, .. }),
+        ] = &effects[..]
+        else {
+            panic!("{effects:?}")
+        };
+        let sent: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(sent, ["a.csv", "b.csv"]);
+        let answer = se.handle(req.clone(), &|| 0.0, &mut |_| {});
+        st.reduce(Action::Worker(answer));
+        let out = st.outcome.as_ref().unwrap();
+        let names: Vec<&str> = out.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a.csv", "crash.csv", "b.csv"]);
+        assert_eq!(out.tables.len(), 2);
+        assert_eq!(
+            out.files[1].error.as_deref(),
+            Some(
+                "crash.csv: this file could not be read (the reader crashed). This is a bug in cellguard or a \
+                 library it uses; the other files are checked. Please report it with the file."
+            )
+        );
+        assert!(out.files[0].error.is_none() && out.files[2].table == Some(1));
+        assert!(st.busy.is_none());
+        // Idle: everything not set aside is checked again.
+        let effects = st.reduce(Action::WorkerCrashed);
+        assert!(
+            matches!(&effects[..], [Effect::Restart, Effect::Send(Request::Check { files, .. })] if files.len() == 2),
+            "{effects:?}"
+        );
+        // Before any file is named: once more, then every file of the run is set aside.
+        let effects = st.reduce(Action::WorkerCrashed);
+        assert!(
+            matches!(&effects[..], [Effect::Restart, Effect::Send(_)]),
+            "{effects:?}"
+        );
+        assert_eq!(st.reduce(Action::WorkerCrashed), vec![Effect::Restart]);
+        let out = st.outcome.as_ref().unwrap();
+        assert!(out.files.iter().all(|f| f.error.is_some()) && out.tables.is_empty());
+        // Dropped again: read again.
+        drive(
+            &mut st,
+            &mut se,
+            Action::AddFiles(vec![file("crash.csv", TABLE)]),
+        );
+        let out = st.outcome.as_ref().unwrap();
+        assert_eq!(out.files.iter().filter(|f| f.error.is_none()).count(), 1);
+        assert_eq!(out.files[1].name, "crash.csv");
+        assert!(out.files[1].error.is_none());
     }
 
     #[test]
@@ -667,7 +806,7 @@ mod tests {
         }));
         assert!(stale.is_empty() && st.notices.is_empty());
         assert!(st.busy.is_some());
-        assert_eq!(st.reduce(Action::Cancel), vec![Effect::Cancel]);
+        assert_eq!(st.reduce(Action::Cancel), vec![Effect::Restart]);
         assert!(st.busy.is_none() && st.cancelled && st.outcome.is_none());
         // The cancelled run's answer is dropped; the next change checks again.
         assert!(

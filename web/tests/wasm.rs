@@ -5,10 +5,9 @@
 
 use cellguard_web::protocol::{ExportKind, Response};
 use cellguard_web::session::Session;
-use cellguard_web::ui::JsCodec;
+use cellguard_web::ui::{decode, encode};
 use std::collections::BTreeMap;
 use wasm_bindgen_test::*;
-use yew_agent::Codec;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -79,10 +78,10 @@ fn explanations_cross_the_worker_boundary_intact() {
     let ex = s.explain(1, 0, 2).unwrap();
     assert!(!ex.findings.is_empty());
     let msg = Response::Explained(ex);
-    let back: Response = JsCodec::decode(JsCodec::encode(&msg));
+    let back: Response = decode(encode(&msg).unwrap()).unwrap();
     assert_eq!(back, msg);
     let x = s.export(1, &ExportKind::Csv(0)).unwrap();
-    let back: Response = JsCodec::decode(JsCodec::encode(Response::Exported(x.clone())));
+    let back: Response = decode(encode(&Response::Exported(x.clone())).unwrap()).unwrap();
     assert_eq!(back, Response::Exported(x));
 }
 

@@ -196,6 +196,18 @@ impl Session {
         let mut side = Vec::new();
         for (i, file) in files.into_iter().enumerate() {
             let size = file.bytes.len() as u64;
+            // A file over the page's limit is refused before it is read (its size is known without reading it).
+            if let Err(e) = cellguard_io::limits::check_file_size(
+                &file.name,
+                size,
+                cellguard_io::limits::MAX_PAGE_FILE_BYTES,
+            ) {
+                outcomes.push(FileOutcome {
+                    error: Some(e.to_string()),
+                    ..FileOutcome::new(&file.name, size)
+                });
+                continue;
+            }
             let (bytes, frame) = match prepared.get_mut(i).and_then(Option::take) {
                 Some(p) => (Ok(p.bytes), Some(p.frame)),
                 None => (file.bytes.into_vec().map(Arc::new), None),

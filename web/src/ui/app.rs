@@ -1,7 +1,8 @@
 //! The app component: owns the [`State`], runs the reducer's effects (worker requests, cancel, downloads, the
 //! remembered language) and lays out the page.
 
-use super::{CheckWorker, JsCodec, controls, results};
+use super::bridge::Bridge;
+use super::{controls, results};
 use crate::browser;
 use crate::i18n::{self, t};
 use crate::protocol::{FileIn, Request, Response, TabulateIn};
@@ -11,10 +12,6 @@ use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
-use yew_agent::worker::WorkerBridge;
-
-/// Where the worker's loader lives, next to the page.
-const WORKER: &str = "./worker_loader.js";
 
 #[derive(Debug)]
 pub enum Msg {
@@ -27,6 +24,8 @@ pub enum Msg {
     /// The draft of a microdata tabulation form.
     Draft(String, TabulateIn),
     Scroll(u32),
+    /// The worker of this generation crashed (see [`Bridge`]).
+    Crashed(u32, String),
 }
 
 /// What read files are for.
@@ -39,7 +38,10 @@ pub enum Target {
 #[derive(Debug)]
 pub struct App {
     state: State,
-    bridge: WorkerBridge<CheckWorker>,
+    /// The checking worker (`None` when the browser would not start one: a notice says so).
+    bridge: Option<Bridge>,
+    /// Counts the workers started: a crash report of a worker already replaced is ignored.
+    generation: u32,
     pub(super) drafts: BTreeMap<String, TabulateIn>,
     pub(super) scroll_row: u32,
     heat_canvas: NodeRef,
@@ -53,17 +55,21 @@ pub struct App {
     to_top: bool,
 }
 
-fn spawn(ctx: &Context<App>) -> WorkerBridge<CheckWorker> {
-    use yew_agent::Spawnable;
-    let cb = ctx
+/// Starts a checking worker of `generation`; a notice says so when the browser will not start one.
+fn spawn(ctx: &Context<App>, generation: u32) -> Option<Bridge> {
+    let answer = ctx
         .link()
         .callback(|r: Response| Msg::Act(Action::Worker(r)));
-    CheckWorker::spawner()
-        .callback(move |r| cb.emit(r))
-        .with_loader(true)
-        .as_module(true)
-        .encoding::<JsCodec>()
-        .spawn(WORKER)
+    let crashed = ctx
+        .link()
+        .callback(move |why: String| Msg::Crashed(generation, why));
+    match Bridge::spawn(move |r| answer.emit(r), move |why| crashed.emit(why)) {
+        Ok(bridge) => Some(bridge),
+        Err(e) => {
+            ctx.link().send_message(Msg::Act(Action::Notice(e)));
+            None
+        }
+    }
 }
 
 /// The browser's WebCrypto, where the page has it (a secure context: `https:` or `127.0.0.1`).
@@ -143,10 +149,16 @@ impl App {
     fn run(&mut self, ctx: &Context<Self>, effects: Vec<Effect>) {
         for e in effects {
             match e {
-                Effect::Send(req) => self.bridge.send(req),
-                Effect::Cancel => {
-                    // The old worker is dropped (it stops when its current job ends); a fresh one takes over.
-                    self.bridge = spawn(ctx);
+                Effect::Send(req) => {
+                    if let Some(bridge) = &self.bridge {
+                        bridge.send(&req);
+                    }
+                }
+                Effect::Restart => {
+                    // The old worker stops at once (dropping its bridge terminates it); a fresh one takes over.
+                    self.bridge = None;
+                    self.generation += 1;
+                    self.bridge = spawn(ctx, self.generation);
                 }
                 Effect::Download(x) => browser::download(&x.filename, &x.mime, &x.bytes),
                 Effect::SaveLang(l) => browser::remember_lang(l),
@@ -166,7 +178,8 @@ impl Component for App {
         };
         App {
             state,
-            bridge: spawn(ctx),
+            bridge: spawn(ctx, 0),
+            generation: 0,
             drafts: BTreeMap::new(),
             scroll_row: 0,
             heat_canvas: NodeRef::default(),
@@ -259,6 +272,14 @@ impl Component for App {
             Msg::Scroll(row) => {
                 self.scroll_row = row;
                 let effects = self.state.reduce(Action::Scrolled(row));
+                self.run(ctx, effects);
+            }
+            Msg::Crashed(generation, why) => {
+                if generation != self.generation {
+                    return false;
+                }
+                web_sys::console::error_1(&format!("the checking worker crashed: {why}").into());
+                let effects = self.state.reduce(Action::WorkerCrashed);
                 self.run(ctx, effects);
             }
         }

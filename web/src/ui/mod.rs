@@ -1,6 +1,7 @@
 //! The browser side (wasm32 only): the Yew app, the Web Worker and the codec between them.
 
 mod app;
+mod bridge;
 mod controls;
 mod results;
 
@@ -13,25 +14,56 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use yew_agent::worker::{HandlerId, Worker, WorkerScope};
 
 pub use app::App;
 
 /// Messages cross the worker boundary as JavaScript values (serde-wasm-bindgen): byte buffers travel as
 /// `Uint8Array`s, and tagged enums such as a finding's details keep their shape.
-#[derive(Debug)]
-pub struct JsCodec;
+pub fn encode<I: Serialize>(input: &I) -> Result<JsValue, String> {
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    input
+        .serialize(&ser)
+        .map_err(|e| format!("cannot encode a message: {e}"))
+}
 
-impl yew_agent::Codec for JsCodec {
-    fn encode<I: Serialize>(input: I) -> JsValue {
-        let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-        input
-            .serialize(&ser)
-            .unwrap_or_else(|e| wasm_bindgen::throw_str(&format!("cannot encode a message: {e}")))
+/// A message back from a JavaScript value (see [`encode`]).
+pub fn decode<O: for<'de> Deserialize<'de>>(input: JsValue) -> Result<O, String> {
+    serde_wasm_bindgen::from_value(input).map_err(|e| format!("cannot decode a message: {e}"))
+}
+
+/// What the worker posts once it listens: messages the page sent before wait for it (a module worker starts
+/// listening only after its WebAssembly is loaded).
+const LISTENING: &str = "cellguard-worker-listening";
+
+/// The worker's side of the page link: answers go to the page, and a check that waits for the helper's pieces
+/// resumes here when they are in.
+#[derive(Clone)]
+struct Link {
+    scope: web_sys::DedicatedWorkerGlobalScope,
+    worker: std::rc::Weak<RefCell<CheckWorker>>,
+}
+
+impl Link {
+    /// Posts an answer to the page. A worker that cannot answer is of no use: it throws, the page's `onerror`
+    /// sees it and replaces this worker.
+    fn respond(&self, answer: Response) {
+        let posted = encode(&answer)
+            .map_err(|e| JsValue::from(e.as_str()))
+            .and_then(|m| self.scope.post_message(&m));
+        if let Err(e) = posted {
+            wasm_bindgen::throw_val(e);
+        }
     }
-    fn decode<O: for<'de> Deserialize<'de>>(input: JsValue) -> O {
-        serde_wasm_bindgen::from_value(input)
-            .unwrap_or_else(|e| wasm_bindgen::throw_str(&format!("cannot decode a message: {e}")))
+
+    /// Runs a check's reading in two pieces, then the check.
+    fn when_ready(&self, reading: impl std::future::Future<Output = Ready> + 'static) {
+        let link = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let ready = reading.await;
+            if let Some(worker) = link.worker.upgrade() {
+                worker.borrow_mut().update(&link, ready);
+            }
+        });
     }
 }
 
@@ -44,7 +76,7 @@ pub struct CheckWorker {
     helper: Option<Helper>,
     /// A check waits for its helper: requests that come meanwhile wait here and are answered in order after it.
     busy: bool,
-    queue: VecDeque<(Request, HandlerId)>,
+    queue: VecDeque<Request>,
 }
 
 /// Where checks wait for the helper's pieces, by number.
@@ -89,7 +121,6 @@ const HELPER_MEMORY: usize = 128 << 20;
 /// A check whose large files were read in two pieces, ready to run.
 #[derive(Debug)]
 pub struct Ready {
-    id: HandlerId,
     request: Request,
     prepared: Vec<Option<Prepared>>,
     /// The helper did not answer in time: files are read in one piece from now on.
@@ -232,9 +263,10 @@ fn patience(len: usize) -> f64 {
 impl CheckWorker {
     /// Answers a request now, or — a check with files to read in two pieces — starts the helper on their tails,
     /// splits their heads, and answers when the pieces are joined ([`Ready`]).
-    fn answer(&mut self, scope: &WorkerScope<Self>, msg: Request, id: HandlerId) {
+    fn answer(&mut self, link: &Link, msg: Request) {
+        // A helper that failed is replaced (see `spawn_helper`).
         if self.helper.as_ref().is_some_and(|h| h.failed.get()) {
-            self.helper = None;
+            self.helper = spawn_helper();
         }
         if let (
             Request::Check {
@@ -272,8 +304,8 @@ impl CheckWorker {
                     jobs.push(job);
                 }
                 self.busy = true;
-                let progress = scope.clone();
-                scope.send_future(async move {
+                let progress = link.clone();
+                link.when_ready(async move {
                     let mut prepared = Vec::with_capacity(jobs.len());
                     let mut helper_lost = false;
                     for (done, job) in jobs.into_iter().enumerate() {
@@ -281,16 +313,13 @@ impl CheckWorker {
                             prepared.push(None);
                             continue;
                         };
-                        progress.respond(
-                            id,
-                            Response::Progress {
-                                run,
-                                file: file.name.clone(),
-                                stage: Stage::Reading,
-                                done: done as u32,
-                                total,
-                            },
-                        );
+                        progress.respond(Response::Progress {
+                            run,
+                            file: file.name.clone(),
+                            stage: Stage::Reading,
+                            done: done as u32,
+                            total,
+                        });
                         let Some(head) = crate::session::read_head(&file, at) else {
                             prepared.push(None);
                             continue;
@@ -324,7 +353,6 @@ impl CheckWorker {
                         prepared.push(Some(crate::session::join(&file.name, head, &rest, &tail)));
                     }
                     Ready {
-                        id,
                         request: msg,
                         prepared,
                         helper_lost,
@@ -333,19 +361,11 @@ impl CheckWorker {
                 return;
             }
         }
-        let answer = self
-            .session
-            .handle(msg, &now, &mut |r| scope.respond(id, r));
-        scope.respond(id, answer);
+        let answer = self.session.handle(msg, &now, &mut |r| link.respond(r));
+        link.respond(answer);
     }
-}
 
-impl Worker for CheckWorker {
-    type Message = Ready;
-    type Input = Request;
-    type Output = Response;
-
-    fn create(_scope: &WorkerScope<Self>) -> Self {
+    fn create() -> Self {
         // The helper starts first, so that it warms up beside this worker.
         let helper = spawn_helper();
         // Before any file arrives: get the browser to optimise the checking code (see `warm_up`) and to hand out
@@ -360,42 +380,65 @@ impl Worker for CheckWorker {
         }
     }
 
-    fn update(&mut self, scope: &WorkerScope<Self>, ready: Self::Message) {
+    fn update(&mut self, link: &Link, ready: Ready) {
         if ready.helper_lost {
             self.helper = None;
         }
-        let id = ready.id;
         let answer = self
             .session
             .handle_prepared(ready.request, ready.prepared, &now, &mut |r| {
-                scope.respond(id, r)
+                link.respond(r)
             });
-        scope.respond(id, answer);
+        link.respond(answer);
         self.busy = false;
         while !self.busy {
-            let Some((msg, id)) = self.queue.pop_front() else {
+            let Some(msg) = self.queue.pop_front() else {
                 break;
             };
-            self.answer(scope, msg, id);
+            self.answer(link, msg);
         }
     }
 
-    fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
+    fn received(&mut self, link: &Link, msg: Request) {
         if self.busy {
-            self.queue.push_back((msg, id));
+            self.queue.push_back(msg);
         } else {
-            self.answer(scope, msg, id);
+            self.answer(link, msg);
         }
+    }
+}
+
+/// Starts the checking worker: a [`CheckWorker`] answering the page's messages, and [`LISTENING`] posted once it
+/// does. A message that is not a request is answered with `Failed`.
+fn start_checker() {
+    let Ok(scope) = js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>() else {
+        return;
+    };
+    let worker = Rc::new(RefCell::new(CheckWorker::create()));
+    let link = Link {
+        scope: scope.clone(),
+        worker: Rc::downgrade(&worker),
+    };
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            match decode::<Request>(e.data()) {
+                Ok(request) => worker.borrow_mut().received(&link, request),
+                Err(message) => link.respond(Response::Failed { run: 0, message }),
+            }
+        });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    if let Err(e) = scope.post_message(&LISTENING.into()) {
+        wasm_bindgen::throw_val(e);
     }
 }
 
 /// Entry of the worker bin: the checking worker, or its helper when started as one.
 pub fn start_worker() {
-    use yew_agent::Registrable;
     if is_helper() {
         start_helper();
     } else {
-        CheckWorker::registrar().encoding::<JsCodec>().register();
+        start_checker();
     }
 }
 
