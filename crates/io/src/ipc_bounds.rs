@@ -150,13 +150,13 @@ struct Layout {
 /// A column as its buffers go: the number of them, and for text the width of an offset.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Column {
-    /// Validity and values (numbers, booleans, dictionary keys).
+    /// Validity and values (numbers, booleans, dates and times, dictionary keys).
     Plain,
     /// No buffers.
     Null,
-    /// Validity, offsets of this many bytes, characters.
+    /// Validity, offsets of this many bytes, characters (text, or binary).
     Text(usize),
-    /// Nested, or of a type cellguard does not read: its buffers cannot be told apart here.
+    /// Nested (lists, structs, maps, unions): its buffers cannot be told apart here.
     Other,
 }
 
@@ -172,11 +172,20 @@ impl Layout {
             let values = match field.type_()? {
                 _ if nested => Column::Other,
                 Some(TypeRef::Null(_)) => Column::Null,
-                Some(TypeRef::Int(_) | TypeRef::FloatingPoint(_) | TypeRef::Bool(_)) => {
-                    Column::Plain
-                }
-                Some(TypeRef::Utf8(_)) => Column::Text(4),
-                Some(TypeRef::LargeUtf8(_)) => Column::Text(8),
+                Some(
+                    TypeRef::Int(_)
+                    | TypeRef::FloatingPoint(_)
+                    | TypeRef::Bool(_)
+                    | TypeRef::Decimal(_)
+                    | TypeRef::Date(_)
+                    | TypeRef::Time(_)
+                    | TypeRef::Timestamp(_)
+                    | TypeRef::Interval(_)
+                    | TypeRef::Duration(_)
+                    | TypeRef::FixedSizeBinary(_),
+                ) => Column::Plain,
+                Some(TypeRef::Utf8(_) | TypeRef::Binary(_)) => Column::Text(4),
+                Some(TypeRef::LargeUtf8(_) | TypeRef::LargeBinary(_)) => Column::Text(8),
                 _ => Column::Other,
             };
             match field.dictionary()? {
@@ -289,9 +298,8 @@ fn check_text(
             Column::Text(width) => width,
             Column::Other => {
                 return Err(fail(
-                    &"a compressed record batch has a nested column, or one of a type cellguard does not \
-                      read: store the file uncompressed, keep only the table's columns, or write it as CSV or \
-                      Parquet",
+                    &"a compressed record batch has a nested column (a list, struct, map or union): store \
+                      the file uncompressed, keep only the table's columns, or write it as CSV or Parquet",
                 ));
             }
         };
@@ -380,6 +388,38 @@ mod tests {
             assert_eq!(crate::read_frame("t.arrow", &file).unwrap().rows(), 5000);
             assert_eq!(crate::read_frame("t.arrows", &stream).unwrap().rows(), 5000);
         }
+    }
+
+    /// A compressed file with a date and a binary column passes: their buffers are told apart (the binary
+    /// column's offsets are checked as a text column's), and the table's columns read without the date.
+    #[test]
+    fn dates_and_binary_are_told_apart_in_a_compressed_batch() {
+        use arrow2::array::{BinaryArray, Int32Array};
+        let schema = Schema::from(vec![
+            Field::new("day", DataType::Date32, true),
+            Field::new("blob", DataType::Binary, true),
+            Field::new("region", DataType::Utf8, true),
+            Field::new("n", DataType::Int64, true),
+        ]);
+        let chunk = Chunk::new(vec![
+            Int32Array::from_vec(vec![19000, 19001])
+                .to(DataType::Date32)
+                .boxed(),
+            BinaryArray::<i32>::from_slice([b"ab".as_slice(), b"c"]).boxed(),
+            Utf8Array::<i32>::from_slice(["BXL", "VL"]).boxed(),
+            Int64Array::from_vec(vec![12, 3]).boxed(),
+        ]);
+        let options = WriteOptions {
+            compression: Some(Compression::ZSTD),
+        };
+        let mut file = FileWriter::new(Vec::new(), schema, None, options);
+        file.start().unwrap();
+        file.write(&chunk, None).unwrap();
+        file.finish().unwrap();
+        let file = file.into_inner();
+        check_file("t.arrow", &file).unwrap();
+        let frame = crate::read_frame_columns("t.arrow", &file, &["region", "n"]).unwrap();
+        assert_eq!((frame.rows(), frame.columns.len()), (2, 2));
     }
 
     /// A compressed text column whose last offset claims more characters than the limit is refused before arrow2
