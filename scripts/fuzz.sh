@@ -31,7 +31,8 @@ seeds() {
     parquet) find tests/corpus -name '*.parquet' ;;
     report) find tests/golden -name '*.json' ! -name '*.protection.json' ;;
     policy) find tests/corpus/policy -name '*.toml' ;;
-    package|bundle) find tests/golden tests/corpus -name '*.zip' ;;
+    package) find tests/corpus/signoff -name 'package.zip' ;;
+    bundle) find tests/corpus/signoff -name 'bundle.zip' ;;
   esac
   true
 }

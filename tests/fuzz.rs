@@ -1,6 +1,7 @@
 //! The fuzz targets' bodies (`fuzz/src/lib.rs`, run under libFuzzer by `scripts/fuzz.sh`) on the stable
 //! toolchain: every target over every file of the corpus — the good and bad tables (among them the files the
-//! fuzzers found, `tests/corpus/bad/fuzz_*`), the policies, the golden reports and protection files — none may
+//! fuzzers found, `tests/corpus/bad/fuzz_*`), the policies, a sign-off package and release bundle made by the
+//! CLI (`tests/corpus/signoff`), the golden reports and protection files — none may
 //! panic past the io crate's net, and the differential targets' readers agree on each.
 
 #[path = "../fuzz/src/lib.rs"]
