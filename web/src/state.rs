@@ -72,8 +72,8 @@ pub struct State {
     /// Policy text the user applied that is not a valid policy, with why: the editor keeps showing it (the
     /// policy in force does not change) until a valid policy is applied.
     pub policy_draft: Option<(String, String)>,
-    /// The worker crashed before naming a file and the run was tried again (see [`Action::WorkerCrashed`]).
-    pub retried: bool,
+    /// The run that tries again one whose worker crashed before naming a file (see [`Action::WorkerCrashed`]).
+    pub retry: Option<u32>,
 }
 
 impl Default for State {
@@ -93,7 +93,7 @@ impl Default for State {
             explanation: None,
             cancelled: false,
             policy_draft: None,
-            retried: false,
+            retry: None,
         }
     }
 }
@@ -430,12 +430,13 @@ impl State {
     fn crashed(&mut self) -> Vec<Effect> {
         let reading = self.busy.as_ref().map(|b| b.file.clone());
         match reading.as_deref() {
-            Some("") if self.retried => {
+            Some("") if self.retry == Some(self.run) => {
                 for f in &mut self.files {
                     f.crashed = true;
                 }
             }
-            Some("") => self.retried = true,
+            // `check` below starts the next run: that one is the retry.
+            Some("") => self.retry = Some(self.run + 1),
             Some(name) => {
                 for f in self.files.iter_mut().filter(|f| f.name == name) {
                     f.crashed = true;
@@ -482,7 +483,6 @@ impl State {
             }
             Response::Checked(mut out) if out.run == self.run => {
                 self.busy = None;
-                self.retried = false;
                 self.add_crashed(&mut out);
                 let has_tables = !out.tables.is_empty();
                 if self.selected as usize >= out.tables.len() {

@@ -18,7 +18,7 @@ pub struct Bridge {
     /// Requests sent before the worker listens (`None` once it does).
     waiting: Rc<RefCell<Option<Vec<JsValue>>>>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl std::fmt::Debug for Bridge {
@@ -51,10 +51,14 @@ impl Bridge {
                 }
             });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        let on_error =
-            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-                crashed(e.message());
-            });
+        // A script error comes as an `ErrorEvent`; a worker that cannot load at all, as a plain `Event`.
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let why = e.dyn_ref::<web_sys::ErrorEvent>().map_or_else(
+                || "the worker could not start".to_owned(),
+                web_sys::ErrorEvent::message,
+            );
+            crashed(why);
+        });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Bridge {
             worker,
