@@ -349,11 +349,7 @@ fn check_pages(
     let mut total = 0u64;
     for column in group.columns() {
         let (start, length) = column.byte_range();
-        let Some(chunk) = start
-            .checked_add(length)
-            .filter(|&end| end <= bytes.len() as u64)
-            .and_then(|end| bytes.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?))
-        else {
+        let Some(chunk) = crate::limits::within(bytes, start, length) else {
             continue;
         };
         let mut cursor = Cursor::new(chunk);

@@ -8,7 +8,7 @@
 //! of each text column (its offsets are expanded, up to the last one, and read).
 
 use crate::Error;
-use crate::limits;
+use crate::limits::{self, within};
 use arrow_format::ipc::planus::ReadAsRoot;
 use arrow_format::ipc::{
     CompressionType, FooterRef, MessageHeaderRef, MessageRef, RecordBatchRef, SchemaRef, TypeRef,
@@ -19,15 +19,6 @@ use std::io::Read;
 const CONTINUATION: [u8; 4] = [0xff; 4];
 /// Bytes of a slot at most (64-bit numbers and offsets): what a record batch's rows take once decoded.
 const SLOT_BYTES: u64 = 8;
-
-/// `len` bytes of `bytes` from `at`, when they are there. Lengths are compared as 64-bit numbers, so that a
-/// file gets the same answer in the 32-bit page as natively.
-fn within(bytes: &[u8], at: u64, len: u64) -> Option<&[u8]> {
-    let end = at
-        .checked_add(len)
-        .filter(|&end| end <= bytes.len() as u64)?;
-    bytes.get(usize::try_from(at).ok()?..usize::try_from(end).ok()?)
-}
 
 fn damaged(file: &str, format: &'static str, what: impl std::fmt::Display) -> Error {
     Error::Format {
@@ -423,30 +414,25 @@ mod tests {
     }
 
     /// A compressed text column whose last offset claims more characters than the limit is refused before arrow2
-    /// allocates them: the offsets buffer is replaced by one (of the same compressed length, padded) whose last
-    /// offset is 2⁴⁰.
+    /// allocates them: the offsets buffer is replaced by one of the same compressed length whose last offset is
+    /// 2³¹ − 1.
     #[test]
     fn text_offsets_claiming_too_much_are_refused() {
         let (mut file, _) = ipc(3, Some(Compression::LZ4));
-        // The offsets of 3 rows: 4 × i32, compressed with its 8-byte prefix; find it by expanding each candidate.
-        let offsets: Vec<u8> = [0i32, 2, 4, 6]
-            .iter()
-            .flat_map(|o| o.to_le_bytes())
-            .collect();
-        let mut encoder = lz4::EncoderBuilder::new().build(Vec::new()).unwrap();
-        std::io::Write::write_all(&mut encoder, &offsets).unwrap();
-        let (honest, _) = encoder.finish();
+        // Offsets as LZ4 frames, as arrow2 writes them (after the 8-byte length prefix).
+        let lz4_of = |offsets: [i32; 4]| {
+            let bytes: Vec<u8> = offsets.iter().flat_map(|o| o.to_le_bytes()).collect();
+            let mut encoder = lz4::EncoderBuilder::new().build(Vec::new()).unwrap();
+            std::io::Write::write_all(&mut encoder, &bytes).unwrap();
+            encoder.finish().0
+        };
+        // The offsets of the 3 rows (`r0`, `r1`, `r2`), found in the file by their compressed bytes.
+        let honest = lz4_of([0, 2, 4, 6]);
         let at = file
             .windows(honest.len())
             .position(|w| w == honest.as_slice())
             .expect("the compressed offsets are in the file");
-        let huge: Vec<u8> = [0i32, 2, 4, i32::MAX]
-            .iter()
-            .flat_map(|o| o.to_le_bytes())
-            .collect();
-        let mut encoder = lz4::EncoderBuilder::new().build(Vec::new()).unwrap();
-        std::io::Write::write_all(&mut encoder, &huge).unwrap();
-        let (bomb, _) = encoder.finish();
+        let bomb = lz4_of([0, 2, 4, i32::MAX]);
         assert_eq!(bomb.len(), honest.len());
         file[at..at + bomb.len()].copy_from_slice(&bomb);
         let e = check_file("bomb.arrow", &file).unwrap_err().to_string();

@@ -40,6 +40,15 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// `len` bytes of `bytes` from `at`, as a file declares them, when they are there. Lengths are compared as 64-bit
+/// numbers, so that a file gets the same answer in the 32-bit page as natively.
+pub(crate) fn within(bytes: &[u8], at: u64, len: u64) -> Option<&[u8]> {
+    let end = at
+        .checked_add(len)
+        .filter(|&end| end <= bytes.len() as u64)?;
+    bytes.get(usize::try_from(at).ok()?..usize::try_from(end).ok()?)
+}
+
 /// Refuses a file of `size` bytes over `limit` (the CLI's or the page's).
 pub fn check_file_size(file: &str, size: u64, limit: u64) -> Result<(), Error> {
     if size > limit {
