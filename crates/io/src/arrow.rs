@@ -303,102 +303,25 @@ pub(crate) fn read_parquet(
     bytes: &[u8],
     only: Option<&[&str]>,
 ) -> Result<Frame, Error> {
-    use arrow2::io::parquet::read::{FileReader, infer_schema, read_metadata};
+    use crate::parquet_bounds::{check_row_group, field_arrays};
+    use arrow2::io::parquet::read::{RowGroupDeserializer, infer_schema, read_metadata};
     let mut cursor = Cursor::new(bytes);
     let meta = read_metadata(&mut cursor).map_err(|e| fail(file, "Parquet", e))?;
-    // What a row group says it decodes to — its bytes, and its rows in every column at 8 bytes a slot — within
-    // the limit, before any page is decompressed (arrow2 sizes its arrays by these counts).
     for group in &meta.row_groups {
-        let columns = group.columns().len() as u64;
-        let slots = (group.num_rows() as u64)
-            .saturating_mul(columns.max(1))
-            .saturating_mul(8);
-        let stated = (group.columns().iter())
-            .map(|c| u64::try_from(c.uncompressed_size()).unwrap_or(u64::MAX))
-            .fold(0, u64::saturating_add)
-            .max(group.total_byte_size() as u64);
-        crate::limits::check_expanded(
-            file,
-            slots.max(stated),
-            crate::limits::MAX_EXPANDED_BYTES,
-            "a row group",
-        )?;
-        check_pages(file, bytes, group, crate::limits::MAX_EXPANDED_BYTES)?;
+        check_row_group(file, bytes, group, crate::limits::MAX_EXPANDED_BYTES)?;
     }
     let schema = infer_schema(&meta).map_err(|e| fail(file, "Parquet", e))?;
     // Parquet reads the columns of the schema it is given.
     let schema = projected(&schema, projection(&schema, only).as_deref());
     let mut b = Builder::new(file, &schema)?;
-    let reader = FileReader::new(cursor, meta.row_groups, schema, Some(1 << 16), None, None);
-    for chunk in reader {
-        b.push(&chunk.map_err(|e| fail(file, "Parquet", e))?)?;
-    }
-    Ok(b.finish(Format::Parquet))
-}
-
-/// The pages of a row group, by their headers (read and skipped, the pages not read): what each expands to — a
-/// page's header may claim up to 2 GiB, whatever its row group's metadata say — summed over the row group within
-/// `max` before arrow2 decompresses any. Headers that cannot be read are left to arrow2, which says why.
-fn check_pages(
-    file: &str,
-    bytes: &[u8],
-    group: &arrow2::io::parquet::read::RowGroupMetaData,
-    max: u64,
-) -> Result<(), Error> {
-    use parquet_format_safe::thrift::protocol::TCompactInputProtocol;
-    let mut total = 0u64;
-    for column in group.columns() {
-        let (start, length) = column.byte_range();
-        let Some(chunk) = crate::limits::within(bytes, start, length) else {
-            continue;
-        };
-        let mut cursor = Cursor::new(chunk);
-        while cursor.position() < chunk.len() as u64 {
-            let mut protocol = TCompactInputProtocol::new(&mut cursor, chunk.len());
-            let Ok(header) = parquet_format_safe::PageHeader::read_from_in_protocol(&mut protocol)
-            else {
-                break;
-            };
-            let (Ok(expanded), Ok(stored)) = (
-                u64::try_from(header.uncompressed_page_size),
-                u64::try_from(header.compressed_page_size),
-            ) else {
-                break;
-            };
-            total = total.saturating_add(expanded);
-            crate::limits::check_expanded(file, total, max, "the pages of a row group")?;
-            cursor.set_position(cursor.position().saturating_add(stored));
+    for group in &meta.row_groups {
+        let fields = (schema.fields.iter())
+            .map(|field| field_arrays(&mut cursor, group, field, 1 << 16))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| fail(file, "Parquet", e))?;
+        for chunk in RowGroupDeserializer::new(fields, group.num_rows(), None) {
+            b.push(&chunk.map_err(|e| fail(file, "Parquet", e))?)?;
         }
     }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A row group's pages are summed from their headers: a written file passes, and within a limit below its
-    /// pages' size it is refused, naming what they expand to (no more than its metadata say, headers included).
-    #[test]
-    fn pages_are_held_to_the_limit_by_their_headers() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/corpus/good/table.parquet");
-        let bytes = std::fs::read(path).unwrap();
-        let meta = arrow2::io::parquet::read::read_metadata(&mut Cursor::new(&bytes)).unwrap();
-        let group = &meta.row_groups[0];
-        check_pages("t.parquet", &bytes, group, u64::MAX).unwrap();
-        let e = check_pages("t.parquet", &bytes, group, 1)
-            .unwrap_err()
-            .to_string();
-        let expanded: u64 = e
-            .strip_prefix("t.parquet: the pages of a row group would expand to ")
-            .and_then(|rest| rest.split(" bytes").next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("{e}"));
-        let stated: i64 = group.columns().iter().map(|c| c.uncompressed_size()).sum();
-        assert!(
-            expanded > 1 && expanded <= stated as u64,
-            "{expanded} of {stated}"
-        );
-    }
+    Ok(b.finish(Format::Parquet))
 }

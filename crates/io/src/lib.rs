@@ -25,6 +25,7 @@ mod frame;
 pub mod fuzzing;
 mod ipc_bounds;
 pub mod limits;
+mod parquet_bounds;
 mod partition;
 pub mod protect;
 mod report_read;
