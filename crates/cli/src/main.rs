@@ -4,6 +4,7 @@
 //! Exit codes: 0 every cell safe (a bundle verifies), 1 findings (a cell unsafe or to review; a bundle that does
 //! not verify), 2 error (input not understood).
 
+mod buckets;
 mod check;
 mod generate;
 mod guard;

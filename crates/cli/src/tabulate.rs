@@ -60,6 +60,19 @@ pub struct Args {
     /// Output CSV file (default: standard output).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Files read (and then buckets tabulated) at once [default: the number of cores]. The table does not depend
+    /// on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Buckets the rows are split into by unit (or, without --unit, by cell), tabulated one at a time: more
+    /// buckets, less memory [default: one per 16 MiB of input, a power of two]. The table does not depend on it
+    /// beyond the last bits of fractional sums.
+    #[arg(long, value_name = "N")]
+    pub buckets: Option<usize>,
+    /// Folder for the rows kept between reading and tabulating, as records of a few bytes a dimension, removed
+    /// at the end [default: the system's temporary folder].
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -103,41 +116,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .chain(args.weight.as_deref())
         .chain(filters.iter().map(|(col, _)| *col))
         .collect();
-    let mut frames = Vec::with_capacity(args.inputs.len());
+    // Folders named `key=value` give a file's rows those columns; a --where on a key skips the files of other
+    // values unread.
+    let mut inputs = Vec::with_capacity(args.inputs.len());
     for path in &args.inputs {
-        // Folders named `key=value` give the file's rows those columns; a --where on a key skips the files of
-        // other values unread.
         let keys = cellguard_io::partition_keys(&path.display().to_string())?;
-        if !filters
+        if filters
             .iter()
             .all(|(col, values)| cellguard_io::may_match(&keys, col, values))
         {
-            continue;
+            inputs.push(crate::buckets::Input {
+                path: path.clone(),
+                keys,
+            });
         }
-        let input = crate::inputs::read(path)?;
-        let name = input.name.clone();
-        frames.push(crate::guard::reading(&name, || {
-            Ok(if keys.is_empty() {
-                // Shared with the frame: a CSV's text is not copied.
-                cellguard_io::read_frame_columns_shared(
-                    &input.name,
-                    &std::sync::Arc::new(input.bytes),
-                    &wanted,
-                )?
-            } else {
-                read_partition(input, &keys, &wanted)?
-            })
-        })?);
     }
-    if frames.is_empty() {
+    if inputs.is_empty() {
         bail!(
             "--where leaves none of the {} input files: their partition folders hold none of the values asked for",
             args.inputs.len()
         );
-    }
-    let mut frame = cellguard_io::concat_frames(frames)?;
-    for (col, values) in &filters {
-        frame = cellguard_io::filter_rows(frame, col, values)?;
     }
     let roles = MicroRoles {
         dims: rows.iter().chain(&cols).cloned().collect(),
@@ -149,20 +147,37 @@ pub fn run(args: Args) -> Result<ExitCode> {
         unit: args.unit.clone(),
         weight: args.weight.clone(),
     };
-    let md = cellguard_io::microdata_from_frame(&frame, &roles)?;
-    drop(frame);
+    let threads = match args.threads {
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
+    let temp = args.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let job = crate::buckets::Job {
+        spec: &spec,
+        roles: &roles,
+        wanted: &wanted,
+        filters: &filters,
+        temp: &temp,
+        threads,
+        buckets: args.buckets,
+    };
     // Hidden automatically when standard error is not a terminal.
-    let bar = ProgressBar::with_draw_target(Some(md.len() as u64), ProgressDrawTarget::stderr());
+    let bar =
+        ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} tabulating {pos}/{len} rows [{bar:30}] {elapsed}")
+        ProgressStyle::with_template("{spinner} {msg} {pos}/{len} [{bar:30}] {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let name = args
         .output
         .as_ref()
         .map_or_else(|| "table".to_string(), |p| p.display().to_string());
-    let table =
-        cellguard_engine::tabulate(&name, &md, &spec, &mut |done, _| bar.set_position(done))?;
+    let table = crate::buckets::tabulate(&name, &inputs, &job, &|stage, done, total| {
+        bar.set_message(stage);
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
     bar.finish_and_clear();
     let bytes = cellguard_io::tabulated_to_csv(&table);
     match &args.output {
@@ -175,7 +190,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// The `wanted` columns of a file under partition folders: those of the file read from it, the keys added. At
 /// least one column is read from the file even when the table needs only keys (it gives the rows).
-fn read_partition(
+pub(crate) fn read_partition(
     input: crate::inputs::Input,
     keys: &[cellguard_io::PartitionKey],
     wanted: &[&str],

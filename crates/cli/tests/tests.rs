@@ -390,3 +390,113 @@ fn limits_and_crashing_readers_are_errors_naming_the_file() {
     assert!(!out.contains("panicked"), "{out}");
     std::fs::remove_file(&huge).unwrap();
 }
+
+/// Microdata split by year into `year=Y/part.csv` folders give the table one file of the same rows gives, byte for
+/// byte, whatever the threads and buckets: a person seen in several years is one unit of each cell above those
+/// years (the grand total counts every person once), with their rows summed. Whole-number sums are the same
+/// in any number of buckets; fractional ones are the same for the same buckets, however the rows are filed.
+#[test]
+fn partitioned_input_gives_the_table_one_file_gives() {
+    let dir = temp("partitioned");
+    let _ = std::fs::remove_dir_all(&dir);
+    let years = 2019..=2022;
+    // A seeded walk over 300 persons: each is present in some years, in a region that may change.
+    let mut state: u64 = 0x5EED;
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let persons: Vec<(u64, &str)> = (0..300)
+        .map(|id| (1000 + id * 7, if next(2) == 0 { "F" } else { "M" }))
+        .collect();
+    let mut rows: Vec<(i32, u64, &str, &str, u64)> = Vec::new();
+    for year in years.clone() {
+        for &(id, sex) in &persons {
+            if next(3) != 0 {
+                let region = ["BR", "VL", "WA"][next(3) as usize];
+                rows.push((year, id, sex, region, 100 * (5 + next(40))));
+            }
+        }
+    }
+    let seen: std::collections::BTreeSet<u64> = rows.iter().map(|r| r.1).collect();
+    let write = |path: &str, with_year: bool, year: Option<i32>, cents: bool| {
+        std::fs::create_dir_all(Path::new(path).parent().unwrap()).unwrap();
+        let mut text = String::from(if with_year {
+            "id,year,sex,region,wage\n"
+        } else {
+            "id,sex,region,wage\n"
+        });
+        for &(y, id, sex, region, wage) in rows.iter().filter(|r| year.is_none_or(|w| r.0 == w)) {
+            let wage = if cents {
+                format!("{}.{:02}", wage, id % 100)
+            } else {
+                wage.to_string()
+            };
+            text += &if with_year {
+                format!("{id},{y},{sex},{region},{wage}\n")
+            } else {
+                format!("{id},{sex},{region},{wage}\n")
+            };
+        }
+        std::fs::write(path, text).unwrap();
+    };
+    let table = |inputs: &[String], extra: &[&str], out: &str| {
+        let mut args: Vec<&str> = vec!["tabulate"];
+        args.extend(inputs.iter().map(String::as_str));
+        args.extend([
+            "--rows",
+            "region,sex",
+            "--cols",
+            "year",
+            "--value",
+            "wage",
+            "--agg",
+            "sum",
+            "--unit",
+            "id",
+            "--margins",
+            "-o",
+            out,
+        ]);
+        args.extend(extra);
+        let shown = run(&args);
+        assert!(shown.contains("exit: 0"), "{shown}");
+        std::fs::read_to_string(out).unwrap()
+    };
+    for cents in [false, true] {
+        let single = vec![format!("{dir}/{cents}/all.csv")];
+        write(&single[0], true, None, cents);
+        let parts: Vec<String> = years
+            .clone()
+            .map(|y| format!("{dir}/{cents}/by_year/year={y}/part.csv"))
+            .collect();
+        for (path, y) in parts.iter().zip(years.clone()) {
+            write(path, false, Some(y), cents);
+        }
+        let out = |name: &str| format!("{dir}/{cents}/{name}.csv");
+        let one = table(&single, &["--buckets", "1", "--threads", "1"], &out("one"));
+        for (buckets, threads) in [("1", "1"), ("8", "1"), ("8", "2"), ("64", "2")] {
+            let extra = ["--buckets", buckets, "--threads", threads];
+            let from_parts = table(&parts, &extra, &out(&format!("parts_{buckets}_{threads}")));
+            let from_one = table(&single, &extra, &out(&format!("one_{buckets}_{threads}")));
+            assert_eq!(from_parts, from_one, "buckets {buckets}, threads {threads}");
+            if !cents || buckets == "1" {
+                assert_eq!(from_parts, one, "buckets {buckets}, threads {threads}");
+            }
+        }
+        // The grand total counts each person once, however many years they were seen in.
+        let header: Vec<&str> = one.lines().next().unwrap().split(',').collect();
+        let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let total = one
+            .lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|f| {
+                f[at("region")] == "Total" && f[at("sex")] == "Total" && f[at("year")] == "Total"
+            })
+            .unwrap();
+        assert_eq!(total[at("n")], seen.len().to_string(), "{one}");
+        assert!(rows.len() > 2 * seen.len());
+    }
+}

@@ -133,22 +133,35 @@ pub struct Partials {
 impl Partials {
     /// Merges the partials of another partition holding *other units*.
     pub fn merge(self, other: Partials) -> Partials {
-        Partials {
-            leaves: merge_sorted(self.leaves, other.leaves),
-            direct: merge_sorted(self.direct, other.direct),
-            top_k: self.top_k,
-            weighted: self.weighted || other.weighted,
-        }
+        let mut all = self;
+        all.append(other);
+        all.folded()
+    }
+
+    /// Merges the partials of partitions holding different units, in the order given: the same as merging them
+    /// one by one, in one sort. The order decides in which order a cell's sums are added, so a caller that
+    /// tabulates partitions at once fixes it (by partition, not by which finished first); `None` for none.
+    pub fn merge_all(parts: impl IntoIterator<Item = Partials>) -> Option<Partials> {
+        let mut parts = parts.into_iter();
+        let mut all = parts.next()?;
+        parts.for_each(|p| all.append(p));
+        Some(all.folded())
+    }
+
+    fn append(&mut self, other: Partials) {
+        self.leaves.extend(other.leaves);
+        self.direct.extend(other.direct);
+        self.weighted |= other.weighted;
+    }
+
+    fn folded(mut self) -> Partials {
+        self.leaves = fold(self.leaves);
+        self.direct = fold(self.direct);
+        self
     }
 }
 
-/// Concatenates two key-sorted partial lists and folds equal keys.
-fn merge_sorted(a: Vec<(u64, Partial)>, b: Vec<(u64, Partial)>) -> Vec<(u64, Partial)> {
-    let mut all = a;
-    all.extend(b);
-    fold(all)
-}
-
+/// Sorts partials by key and folds equal keys, in the order they come (a stable sort).
 fn fold(mut all: Vec<(u64, Partial)>) -> Vec<(u64, Partial)> {
     all.sort_by_key(|e| e.0);
     let mut out: Vec<(u64, Partial)> = Vec::with_capacity(all.len());

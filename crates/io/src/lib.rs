@@ -47,7 +47,7 @@ pub use partition::{
 pub use report_read::{is_report, read_report};
 pub use roles::{
     MicroRoles, ResolvedRoles, TableRoles, codelist_from_frame, guess_unit_column,
-    microdata_from_frame, table_from_frame,
+    microdata_from_frame, microdata_with_units, table_from_frame,
 };
 pub use write::{number, tabulated_to_csv};
 

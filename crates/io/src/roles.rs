@@ -762,6 +762,16 @@ pub fn guess_unit_column(columns: &[String]) -> Option<&String> {
 
 /// Builds the engine's microdata from a frame: dimension columns dictionary-encoded, units numbered, values parsed.
 pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microdata, Error> {
+    microdata_with_units(frame, roles).map(|(md, _)| md)
+}
+
+/// As [`microdata_from_frame`], with the unit identifiers themselves: row `i`'s unit is `units[unit[i]]` (as
+/// text; empty without a unit column). Files tabulated together share a unit by its identifier, not by the
+/// number one file gave it.
+pub fn microdata_with_units(
+    frame: &Frame,
+    roles: &MicroRoles,
+) -> Result<(Microdata, Vec<String>), Error> {
     let rows = frame.rows();
     if rows == 0 {
         return Err(Error::NoRows {
@@ -827,10 +837,11 @@ pub fn microdata_from_frame(frame: &Frame, roles: &MicroRoles) -> Result<Microda
             file: frame.file.clone(),
             message: u.clone(),
         })?;
-        let (_, ids) = encode_codes(frame, col, u, "a unit identifier")?;
+        let (units, ids) = encode_codes(frame, col, u, "a unit identifier")?;
         md.unit = Some(ids.into_iter().map(u64::from).collect());
+        return Ok((md, units));
     }
-    Ok(md)
+    Ok((md, Vec::new()))
 }
 
 /// Reads a codelist sidecar: columns `code` and `parent` (empty parent = the root/total).
