@@ -28,7 +28,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use cellguard_engine::column::Column;
 use cellguard_engine::tabulate::{CatColumn, Microdata, Partials, TabulateSpec, Tabulator};
 use cellguard_io::{MicroRoles, PartitionKey};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -136,7 +136,7 @@ pub fn tabulate(
 
     // The table's dimensions: every code of every input (sorted by the kernel), or a codelist's.
     let mut union: Vec<Vec<String>> = vec![Vec::new(); layout.dims];
-    let mut index: Vec<HashMap<String, u32>> = vec![HashMap::new(); layout.dims];
+    let mut index: Vec<FxHashMap<String, u32>> = vec![FxHashMap::default(); layout.dims];
     let maps: Vec<Vec<Vec<u32>>> = (spilled.iter())
         .map(|s| {
             (s.dictionaries.iter().enumerate())
@@ -397,29 +397,30 @@ fn gather(
         weight: layout.weight.then(Vec::new),
         source_rows: Vec::new(),
     };
-    let mut units: HashMap<Vec<u8>, u64> = HashMap::new();
+    let mut segments = Vec::with_capacity(spilled.len());
     for (s, map) in spilled.iter().zip(maps) {
         let (from, to) = (s.offsets[b], s.offsets[b + 1]);
-        if to == from {
-            continue;
-        }
         let mut bytes = vec![0u8; usize::try_from(to - from)?];
         let mut f = std::fs::File::open(&s.file)
             .with_context(|| format!("cannot read the spill file {}", s.file.display()))?;
         f.seek(SeekFrom::Start(from))?;
         f.read_exact(&mut bytes)
             .with_context(|| format!("cannot read the spill file {}", s.file.display()))?;
-        let mut r = Records(&bytes);
+        segments.push((bytes, map));
+    }
+    // Units numbered by their identifiers, which the records hold.
+    let mut units: FxHashMap<&[u8], u64> = FxHashMap::default();
+    for (bytes, map) in &segments {
+        let mut r = Records(bytes);
         while !r.0.is_empty() {
-            for (col, map) in md.dims.iter_mut().zip(map) {
+            for (col, map) in md.dims.iter_mut().zip(map.iter()) {
                 let code = r.u32()? as usize;
                 col.ids.push(*map.get(code).context(DAMAGED)?);
             }
             if let Some(ids) = md.unit.as_mut() {
                 let len = r.u32()? as usize;
-                let key = r.take(len)?;
                 let next = units.len() as u64;
-                ids.push(*units.entry(key.to_vec()).or_insert(next));
+                ids.push(*units.entry(r.take(len)?).or_insert(next));
             }
             if let Some(values) = md.value.as_mut() {
                 let present = r.take(1)?[0] == 1;

@@ -319,8 +319,20 @@ pub(crate) fn read_parquet(
             .map(|field| field_arrays(&mut cursor, group, field, 1 << 16))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| fail(file, "Parquet", e))?;
+        // arrow2 asks its columns for rows until the row group's count is reached: columns that end early give
+        // empty chunks, for ever.
+        let mut rows = 0;
         for chunk in RowGroupDeserializer::new(fields, group.num_rows(), None) {
-            b.push(&chunk.map_err(|e| fail(file, "Parquet", e))?)?;
+            let chunk = chunk.map_err(|e| fail(file, "Parquet", e))?;
+            if chunk.is_empty() {
+                let message = format!(
+                    "a row group says it holds {} rows, but its columns end after {rows}",
+                    group.num_rows()
+                );
+                return Err(fail(file, "Parquet", message));
+            }
+            rows += chunk.len();
+            b.push(&chunk)?;
         }
     }
     Ok(b.finish(Format::Parquet))
