@@ -1,11 +1,13 @@
 //! Criterion benches of the tabulation kernel: 1M microdata rows, 6 dimensions, all margins
-//! (`tabulate/<case>/1M`), rows as units and person-year units.
+//! (`tabulate/<case>/1M`), rows as units and person-year units; and the merge of the partials of 64 partitions
+//! split by unit, as `cellguard tabulate` merges its buckets (`tabulate/merge-64-partitions/1M`), checked against
+//! the table of the rows unsplit.
 
 /// The allocator the `cellguard` binary ships with.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use cellguard_engine::tabulate::{CatColumn, Microdata};
+use cellguard_engine::tabulate::{CatColumn, Microdata, Partials, Tabulator};
 use cellguard_engine::{Agg, TabulateSpec, tabulate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
@@ -43,6 +45,29 @@ fn microdata(rows: usize, seed: u64) -> Microdata {
     }
 }
 
+/// The rows of `md` whose unit is `part` modulo `parts`.
+fn partition(md: &Microdata, part: u64, parts: u64) -> Microdata {
+    let units = md.unit.as_ref().unwrap();
+    let keep: Vec<usize> = (0..md.len())
+        .filter(|&i| units[i] % parts == part)
+        .collect();
+    Microdata {
+        dims: (md.dims.iter())
+            .map(|d| CatColumn {
+                ids: keep.iter().map(|&i| d.ids[i]).collect(),
+                ..d.clone()
+            })
+            .collect(),
+        unit: Some(keep.iter().map(|&i| units[i]).collect()),
+        value: md
+            .value
+            .as_ref()
+            .map(|v| keep.iter().map(|&i| v.get(i)).collect()),
+        weight: None,
+        source_rows: Vec::new(),
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let rows = 1_000_000;
     let md = microdata(rows, 7);
@@ -67,6 +92,32 @@ fn bench(c: &mut Criterion) {
     assert!(by_unit.table.n(by_unit.table.len() as u32 - 1).unwrap() < rows as u64);
     g.bench_function("mean-6dim-margins-person-units/1M", |b| {
         b.iter(|| tabulate("t", &md, &spec, &mut |_, _| {}).unwrap())
+    });
+    // 64 partitions by unit: their partials merged and rolled up give the unsplit table (counts and top
+    // contributions exactly; a sum is added in another order, so to its last bits).
+    let t = Tabulator::from_data(&spec, &md).unwrap();
+    let parts: Vec<Partials> = (0..64)
+        .map(|p| t.partial(&partition(&md, p, 64), &mut |_, _| {}).unwrap())
+        .collect();
+    let merged = t
+        .finish("t", Partials::merge_all(parts.clone()).unwrap())
+        .unwrap();
+    assert_eq!(merged.table.len(), by_unit.table.len());
+    for cell in 0..by_unit.table.len() as u32 {
+        assert_eq!(merged.table.n(cell), by_unit.table.n(cell));
+        match (
+            merged.statistic[cell as usize],
+            by_unit.statistic[cell as usize],
+        ) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-9 * b.abs(), "{a} {b}"),
+            (a, b) => assert_eq!(a, b),
+        }
+    }
+    g.bench_function("merge-64-partitions/1M", |b| {
+        b.iter(|| {
+            t.finish("t", Partials::merge_all(parts.clone()).unwrap())
+                .unwrap()
+        })
     });
     g.finish();
 }
