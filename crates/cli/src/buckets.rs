@@ -116,6 +116,9 @@ pub fn tabulate(
         Some(n) => bail!("--buckets {n}: give 1 to {MAX_BUCKETS}"),
         None => buckets(total),
     };
+    for input in inputs {
+        check_schema(input, job)?;
+    }
     let temp = tempfile_dir(job.temp)?;
     let layout = Layout::of(job.roles);
 
@@ -179,6 +182,41 @@ pub fn tabulate(
     let partials = Partials::merge_all(partials).context("no buckets")?;
     drop(temp);
     Ok(tabulator.finish(name, partials)?)
+}
+
+/// Every column the table needs is in an Arrow or Parquet input's schema (or its partition folders), checked from
+/// the schema before any input's data is read; a CSV's or XLSX's header is checked as it is read.
+fn check_schema(input: &Input, job: &Job<'_>) -> Result<()> {
+    let name = input.path.display().to_string();
+    let file = std::fs::File::open(&input.path).with_context(|| format!("cannot read {name}"))?;
+    let Some(mut names) = crate::guard::reading(&name, || {
+        Ok(cellguard_io::schema_column_names(
+            &name,
+            std::io::BufReader::new(file),
+        )?)
+    })?
+    else {
+        return Ok(());
+    };
+    names.extend(input.keys.iter().map(|k| k.key.clone()));
+    let roles = job.roles;
+    let needed = (roles.dims.iter().map(|d| (d, "dimension")))
+        .chain(roles.value.iter().map(|v| (v, "value")))
+        .chain(roles.unit.iter().map(|u| (u, "unit")))
+        .chain(roles.weight.iter().map(|w| (w, "weight")));
+    let filters = job.filters.iter().map(|(col, _)| (*col, "a filter"));
+    for (column, role) in needed.map(|(c, r)| (c.as_str(), r)).chain(filters) {
+        if !names.iter().any(|n| n == column) {
+            return Err(cellguard_io::Error::MissingColumn {
+                file: name,
+                column: column.to_owned(),
+                role: role.to_owned(),
+                available: names.join(", "),
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// A folder of this run's own under `temp`, removed when dropped (also on an error).

@@ -186,6 +186,34 @@ fn generate_tabulate_check_on_an_extract() {
         bad.contains("exit: 2") && bad.contains("no column `nosuch` for a filter"),
         "{bad}"
     );
+    // A column missing from an Arrow or Parquet input is found from the schemas before any data is read: here
+    // the first input's data are damaged (its footer is whole) and the second has no `mean`; the second is named.
+    let damaged = temp("damaged_data.parquet");
+    let mut bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/good/table.parquet"),
+    )
+    .unwrap();
+    bytes[4..200].fill(0xEE);
+    std::fs::write(&damaged, bytes).unwrap();
+    let unread = run(&[
+        "tabulate",
+        &damaged,
+        &files[0],
+        "--rows",
+        "mean",
+        "-o",
+        &temp("x.csv"),
+    ]);
+    assert!(
+        unread.contains("exit: 2")
+            && unread.contains("year=2018.arrow: no column `mean` for dimension"),
+        "{unread}"
+    );
+    let read = run(&["tabulate", &damaged, "--rows", "mean", "-o", &temp("x.csv")]);
+    assert!(
+        read.contains("exit: 2") && read.contains("damaged_data.parquet: cannot read Parquet"),
+        "{read}"
+    );
 
     // The Parquet tree keeps the year in its folders (`year=2019/part-0.parquet`): read as a column, it gives
     // the same table as the Arrow files, which hold it; a --where on it skips the other years' files unread (a

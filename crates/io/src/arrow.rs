@@ -233,8 +233,11 @@ fn projected(schema: &Schema, keep: Option<&[usize]>) -> Schema {
 }
 
 /// The column names of an Arrow IPC file or stream, or a Parquet file, from its schema alone (no data decoded).
-pub(crate) fn schema_names(file: &str, bytes: &[u8], format: Format) -> Result<Vec<String>, Error> {
-    let mut cursor = Cursor::new(bytes);
+pub(crate) fn schema_names<R: std::io::Read + std::io::Seek>(
+    file: &str,
+    mut cursor: R,
+    format: Format,
+) -> Result<Vec<String>, Error> {
     let schema = match format {
         Format::ArrowFile => {
             arrow2::io::ipc::read::read_file_metadata(&mut cursor)

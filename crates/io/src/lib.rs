@@ -52,6 +52,7 @@ pub use roles::{
 pub use write::{number, tabulated_to_csv};
 
 use sha2::{Digest, Sha256};
+use std::io::Read;
 use std::sync::Arc;
 
 /// Reads a file's bytes into a frame. The format comes from the bytes' magic numbers (Parquet `PAR1`, Arrow
@@ -100,7 +101,30 @@ pub fn column_names(name: &str, bytes: &[u8]) -> Result<Vec<String>, Error> {
             .map(|c| c.name)
             .collect()),
         format => caught::reading(name, "Arrow or Parquet", || {
-            arrow::schema_names(name, bytes, format)
+            arrow::schema_names(name, std::io::Cursor::new(bytes), format)
+        }),
+    }
+}
+
+/// The names of an Arrow or Parquet file's columns from its schema alone — a Parquet or Arrow IPC file's footer,
+/// an Arrow stream's first message — read from `reader` without its data; `None` for a CSV or XLSX file, whose
+/// header is read with the file.
+pub fn schema_column_names<R: Read + std::io::Seek>(
+    name: &str,
+    mut reader: R,
+) -> Result<Option<Vec<String>>, Error> {
+    let io = |e: std::io::Error| Error::Format {
+        file: name.to_owned(),
+        format: "file",
+        message: e.to_string(),
+    };
+    let mut magic = Vec::with_capacity(8);
+    (&mut reader).take(8).read_to_end(&mut magic).map_err(io)?;
+    reader.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+    match Format::detect(name, &magic) {
+        Format::Csv | Format::Xlsx => Ok(None),
+        format => caught::reading(name, "Arrow or Parquet", || {
+            arrow::schema_names(name, reader, format).map(Some)
         }),
     }
 }
