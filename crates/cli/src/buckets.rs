@@ -60,6 +60,8 @@ pub struct Job<'a> {
     pub threads: usize,
     /// Buckets the rows are split into; `None`: [`buckets`] of the inputs' size.
     pub buckets: Option<usize>,
+    /// Rows of a piece of a Parquet input ([`PIECE_ROWS`]).
+    pub piece_rows: usize,
 }
 
 /// The number of buckets for inputs of `bytes` bytes in all: one per [`BUCKET_INPUT_BYTES`], a power of two.
@@ -71,12 +73,20 @@ pub fn buckets(bytes: u64) -> usize {
         .min(MAX_BUCKETS)
 }
 
-/// What pass 1 keeps of one input: where its buckets lie in its spill file, and its codes.
+/// Rows of a piece: a Parquet input is read by whole row groups, pieces of at least this many rows, so that pass
+/// 1 holds one piece's columns and records rather than the file's.
+pub const PIECE_ROWS: usize = 1 << 20;
+
+/// What pass 1 keeps of one input: its spill file and its pieces.
 struct Spilled {
     file: PathBuf,
-    /// Bucket `b`'s records are bytes `offsets[b]..offsets[b + 1]` of the spill file.
+    pieces: Vec<Piece>,
+}
+
+/// One piece of an input in its spill file: bucket `b`'s records are bytes `offsets[b]..offsets[b + 1]`, and
+/// they number the dimensions' codes by `dictionaries`.
+struct Piece {
     offsets: Vec<u64>,
-    /// The file's codes of each dimension; its records number them.
     dictionaries: Vec<Vec<String>>,
 }
 
@@ -123,16 +133,24 @@ pub fn tabulate(
     let layout = Layout::of(job.roles);
 
     let done = AtomicUsize::new(0);
-    let spilled = parallel(inputs.len(), job.threads, |i| {
-        let out = spill(i, &inputs[i], job, layout, buckets, temp.path());
-        progress(
-            "reading",
-            done.fetch_add(1, Ordering::Relaxed) as u64 + 1,
-            inputs.len() as u64,
-        );
-        out
-    })?;
-    let spilled: Vec<Spilled> = spilled.into_iter().flatten().collect();
+    let spilled = parallel(
+        inputs.len(),
+        job.threads,
+        |i| {
+            let out = spill(i, &inputs[i], job, layout, buckets, temp.path());
+            progress(
+                "reading",
+                done.fetch_add(1, Ordering::Relaxed) as u64 + 1,
+                inputs.len() as u64,
+            );
+            out
+        },
+        Vec::new(),
+        |mut all: Vec<Spilled>, one| {
+            all.extend(one);
+            all
+        },
+    )?;
     if spilled.is_empty() {
         bail!("no rows to tabulate: the inputs, filtered by --where, hold none");
     }
@@ -140,16 +158,21 @@ pub fn tabulate(
     // The table's dimensions: every code of every input (sorted by the kernel), or a codelist's.
     let mut union: Vec<Vec<String>> = vec![Vec::new(); layout.dims];
     let mut index: Vec<FxHashMap<String, u32>> = vec![FxHashMap::default(); layout.dims];
-    let maps: Vec<Vec<Vec<u32>>> = (spilled.iter())
+    // Per input, per piece, per dimension: the piece's code numbers → the table's.
+    let maps: Vec<Vec<Vec<Vec<u32>>>> = (spilled.iter())
         .map(|s| {
-            (s.dictionaries.iter().enumerate())
-                .map(|(d, dict)| {
-                    (dict.iter())
-                        .map(|code| {
-                            *index[d].entry(code.clone()).or_insert_with(|| {
-                                union[d].push(code.clone());
-                                (union[d].len() - 1) as u32
-                            })
+            (s.pieces.iter())
+                .map(|piece| {
+                    (piece.dictionaries.iter().enumerate())
+                        .map(|(d, dict)| {
+                            (dict.iter())
+                                .map(|code| {
+                                    *index[d].entry(code.clone()).or_insert_with(|| {
+                                        union[d].push(code.clone());
+                                        (union[d].len() - 1) as u32
+                                    })
+                                })
+                                .collect()
                         })
                         .collect()
                 })
@@ -168,18 +191,31 @@ pub fn tabulate(
     };
     let tabulator = Tabulator::from_data(job.spec, &codes)?;
 
+    // Each bucket's partials are merged as soon as those of the buckets before it are: memory holds the merged
+    // cells and the few buckets finished early, not every bucket's cells.
     let done = AtomicUsize::new(0);
-    let partials = parallel(buckets, job.threads, |b| {
-        let md = gather(b, &spilled, &maps, &codes.dims, layout)?;
-        let out = tabulator.partial(&md, &mut |_, _| {})?;
-        progress(
-            "tabulating",
-            done.fetch_add(1, Ordering::Relaxed) as u64 + 1,
-            buckets as u64,
-        );
-        Ok(out)
-    })?;
-    let partials = Partials::merge_all(partials).context("no buckets")?;
+    let partials = parallel(
+        buckets,
+        job.threads,
+        |b| {
+            let md = gather(b, &spilled, &maps, &codes.dims, layout)?;
+            let out = tabulator.partial(&md, &mut |_, _| {})?;
+            progress(
+                "tabulating",
+                done.fetch_add(1, Ordering::Relaxed) as u64 + 1,
+                buckets as u64,
+            );
+            Ok(out)
+        },
+        None,
+        |merged: Option<Partials>, p| {
+            Some(match merged {
+                Some(m) => m.merge(p),
+                None => p,
+            })
+        },
+    )?
+    .context("no buckets")?;
     drop(temp);
     Ok(tabulator.finish(name, partials)?)
 }
@@ -232,51 +268,76 @@ fn tempfile_dir(temp: &Path) -> Result<tempfile::TempDir> {
         })
 }
 
-/// Runs `work(0..n)` on up to `threads` threads and returns the results in index order. After an error no
-/// higher index is started; the error returned is that of the lowest index that failed, whatever the threads.
-fn parallel<T: Send>(
+/// Runs `work(0..n)` on up to `threads` threads and folds the results into `init` in index order, each as soon
+/// as those before it are in (so results finished early wait, not all of them). After an error no higher index
+/// is started; the error returned is that of the lowest index that failed, whatever the threads.
+fn parallel<T: Send, A: Send>(
     n: usize,
     threads: usize,
     work: impl Fn(usize) -> Result<T> + Sync,
-) -> Result<Vec<T>> {
-    let next = AtomicUsize::new(0);
+    init: A,
+    fold: impl Fn(A, T) -> A + Sync,
+) -> Result<A> {
+    struct Ordered<T, A> {
+        /// The next index to fold.
+        next: usize,
+        waiting: std::collections::BTreeMap<usize, T>,
+        acc: Option<A>,
+        failed: Option<(usize, anyhow::Error)>,
+    }
+    let take = AtomicUsize::new(0);
     let stop = AtomicUsize::new(usize::MAX);
-    let results: Mutex<Vec<Option<Result<T>>>> = Mutex::new((0..n).map(|_| None).collect());
+    let state = Mutex::new(Ordered {
+        next: 0,
+        waiting: std::collections::BTreeMap::new(),
+        acc: Some(init),
+        failed: None,
+    });
     std::thread::scope(|scope| {
         for _ in 0..threads.clamp(1, n.max(1)) {
             scope.spawn(|| {
                 loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let i = take.fetch_add(1, Ordering::SeqCst);
                     if i >= n || i > stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let out = work(i);
-                    if out.is_err() {
-                        stop.fetch_min(i, Ordering::SeqCst);
-                    }
-                    if let Ok(mut all) = results.lock() {
-                        all[i] = Some(out);
+                    let Ok(mut s) = state.lock() else { break };
+                    match out {
+                        Ok(t) => {
+                            s.waiting.insert(i, t);
+                            loop {
+                                let next = s.next;
+                                let Some(t) = s.waiting.remove(&next) else {
+                                    break;
+                                };
+                                s.acc = s.acc.take().map(|acc| fold(acc, t));
+                                s.next += 1;
+                            }
+                        }
+                        Err(e) => {
+                            stop.fetch_min(i, Ordering::SeqCst);
+                            if s.failed.as_ref().is_none_or(|(at, _)| i < *at) {
+                                s.failed = Some((i, e));
+                            }
+                        }
                     }
                 }
             });
         }
     });
-    let results = results
+    let s = state
         .into_inner()
         .map_err(|_| anyhow!("a worker thread failed"))?;
-    let mut out = Vec::with_capacity(n);
-    for r in results {
-        match r {
-            Some(r) => out.push(r?),
-            // Not started: an input or bucket before it failed, whose error came first.
-            None => bail!("tabulating stopped early"),
-        }
+    match (s.failed, s.acc) {
+        (Some((_, e)), _) => Err(e),
+        (None, Some(acc)) if s.next == n => Ok(acc),
+        _ => bail!("a worker thread stopped early"),
     }
-    Ok(out)
 }
 
-/// Pass 1 for one input: its rows, as records grouped by bucket, in a spill file; `None` when `--where` leaves
-/// no row of it.
+/// Pass 1 for one input: its rows, as records grouped by piece and bucket, in a spill file; `None` when
+/// `--where` leaves no row of it.
 fn spill(
     i: usize,
     input: &Input,
@@ -287,58 +348,88 @@ fn spill(
 ) -> Result<Option<Spilled>> {
     let file = crate::inputs::read(&input.path)?;
     let name = file.name.clone();
-    let (md, units) = crate::guard::reading(&name, || {
-        let mut frame = if input.keys.is_empty() {
-            cellguard_io::read_frame_columns_shared(
-                &file.name,
-                &std::sync::Arc::new(file.bytes),
-                job.wanted,
-            )?
-        } else {
-            crate::tabulate::read_partition(file, &input.keys, job.wanted)?
-        };
-        for (col, values) in job.filters {
-            frame = cellguard_io::filter_rows(frame, col, values)?;
-        }
-        if frame.rows() == 0 {
-            return Ok(None);
-        }
-        Ok(Some(cellguard_io::microdata_with_units(&frame, job.roles)?))
-    })?
-    .map_or((None, Vec::new()), |(md, units)| (Some(md), units));
-    let Some(md) = md else {
-        return Ok(None);
+    let bytes = std::sync::Arc::new(file.bytes);
+    // Under partition folders: the file's own columns are read, the keys' added to each piece.
+    let keys = &input.keys;
+    let names = if keys.is_empty() {
+        Vec::new()
+    } else {
+        crate::guard::reading(&name, || Ok(cellguard_io::column_names(&name, &bytes)?))?
     };
-    // The table's own checks of this input's codes, before anything is spilled: naming the file.
-    let own = Tabulator::from_data(job.spec, &md).map_err(|e| anyhow!("{name}: {e}"))?;
-    check_codelists(&name, &own, &md)?;
-
-    let bucket_of_row = bucket_of_rows(&md, &units, buckets);
-    let mut parts: Vec<Vec<u8>> = vec![Vec::new(); buckets];
-    for (row, &b) in bucket_of_row.iter().enumerate() {
-        write_record(&mut parts[b as usize], &md, &units, layout, row);
+    let mut from_file: Vec<&str> = (job.wanted.iter().copied())
+        .filter(|w| !keys.iter().any(|k| k.key == *w))
+        .collect();
+    if from_file.is_empty() {
+        // A table of keys only: its rows come from a column of the file.
+        from_file.extend(names.first().map(String::as_str));
     }
     let path = temp.join(format!("{i}.rows"));
-    let mut out = std::io::BufWriter::new(
-        std::fs::File::create(&path)
-            .with_context(|| format!("cannot write the spill file {}", path.display()))?,
-    );
-    let mut offsets = Vec::with_capacity(buckets + 1);
+    let write_error = || format!("cannot write the spill file {}", path.display());
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).with_context(write_error)?);
     let mut at = 0u64;
-    for part in &parts {
+    let mut pieces = Vec::new();
+    let mut read = crate::guard::reading(&name, || {
+        Ok(cellguard_io::read_frame_pieces(
+            &name,
+            &bytes,
+            &from_file,
+            job.piece_rows,
+        )?)
+    })?;
+    loop {
+        let Some(md) = crate::guard::reading(&name, || {
+            let Some(frame) = read.next().transpose()? else {
+                return Ok(None);
+            };
+            let mut frame = if keys.is_empty() {
+                frame
+            } else {
+                let mut frame = cellguard_io::with_partition_columns(frame, keys, &names)?;
+                if job.wanted.iter().all(|w| frame.column(w).is_some()) {
+                    frame
+                        .columns
+                        .retain(|c| job.wanted.contains(&c.name.as_str()));
+                }
+                frame
+            };
+            for (col, values) in job.filters {
+                frame = cellguard_io::filter_rows(frame, col, values)?;
+            }
+            if frame.rows() == 0 {
+                return Ok(Some(None));
+            }
+            Ok(Some(Some(cellguard_io::microdata_with_units(
+                &frame, job.roles,
+            )?)))
+        })?
+        else {
+            break;
+        };
+        let Some((md, units)) = md else {
+            continue;
+        };
+        // The table's own checks of this piece's codes, before it is spilled: naming the file.
+        let own = Tabulator::from_data(job.spec, &md).map_err(|e| anyhow!("{name}: {e}"))?;
+        check_codelists(&name, &own, &md)?;
+        let bucket_of_row = bucket_of_rows(&md, &units, buckets);
+        let mut parts: Vec<Vec<u8>> = vec![Vec::new(); buckets];
+        for (row, &b) in bucket_of_row.iter().enumerate() {
+            write_record(&mut parts[b as usize], &md, &units, layout, row);
+        }
+        let mut offsets = Vec::with_capacity(buckets + 1);
+        for part in &parts {
+            offsets.push(at);
+            out.write_all(part).with_context(write_error)?;
+            at += part.len() as u64;
+        }
         offsets.push(at);
-        out.write_all(part)
-            .with_context(|| format!("cannot write the spill file {}", path.display()))?;
-        at += part.len() as u64;
+        pieces.push(Piece {
+            offsets,
+            dictionaries: md.dims.into_iter().map(|d| d.dictionary).collect(),
+        });
     }
-    offsets.push(at);
-    out.flush()
-        .with_context(|| format!("cannot write the spill file {}", path.display()))?;
-    Ok(Some(Spilled {
-        file: path,
-        offsets,
-        dictionaries: md.dims.into_iter().map(|d| d.dictionary).collect(),
-    }))
+    out.flush().with_context(write_error)?;
+    Ok((!pieces.is_empty()).then_some(Spilled { file: path, pieces }))
 }
 
 /// A code of a dimension with a codelist must be in it: said here with the input's name and row.
@@ -413,12 +504,12 @@ fn write_record(out: &mut Vec<u8>, md: &Microdata, units: &[String], layout: Lay
     }
 }
 
-/// Pass 2's microdata for bucket `b`: its records from every input, in input order, codes numbered by `dims`'
-/// dictionaries and units by their identifiers.
+/// Pass 2's microdata for bucket `b`: its records from every input's pieces, in input order, codes numbered by
+/// `dims`' dictionaries and units by their identifiers.
 fn gather(
     b: usize,
     spilled: &[Spilled],
-    maps: &[Vec<Vec<u32>>],
+    maps: &[Vec<Vec<Vec<u32>>>],
     dims: &[CatColumn],
     layout: Layout,
 ) -> Result<Microdata> {
@@ -435,16 +526,17 @@ fn gather(
         weight: layout.weight.then(Vec::new),
         source_rows: Vec::new(),
     };
-    let mut segments = Vec::with_capacity(spilled.len());
-    for (s, map) in spilled.iter().zip(maps) {
-        let (from, to) = (s.offsets[b], s.offsets[b + 1]);
-        let mut bytes = vec![0u8; usize::try_from(to - from)?];
-        let mut f = std::fs::File::open(&s.file)
-            .with_context(|| format!("cannot read the spill file {}", s.file.display()))?;
-        f.seek(SeekFrom::Start(from))?;
-        f.read_exact(&mut bytes)
-            .with_context(|| format!("cannot read the spill file {}", s.file.display()))?;
-        segments.push((bytes, map));
+    let mut segments = Vec::new();
+    for (s, maps) in spilled.iter().zip(maps) {
+        let read_error = || format!("cannot read the spill file {}", s.file.display());
+        let mut f = std::fs::File::open(&s.file).with_context(read_error)?;
+        for (piece, map) in s.pieces.iter().zip(maps) {
+            let (from, to) = (piece.offsets[b], piece.offsets[b + 1]);
+            let mut bytes = vec![0u8; usize::try_from(to - from)?];
+            f.seek(SeekFrom::Start(from)).with_context(read_error)?;
+            f.read_exact(&mut bytes).with_context(read_error)?;
+            segments.push((bytes, map));
+        }
     }
     // Units numbered by their identifiers, which the records hold.
     let mut units: FxHashMap<&[u8], u64> = FxHashMap::default();
@@ -500,6 +592,92 @@ impl<'a> Records<'a> {
 mod tests {
     use super::*;
 
+    /// Yearly Parquet files of several row groups, read in pieces of a row group or two, tabulated in 1 or 4
+    /// buckets on 1 or 2 threads: the table the kernel makes of all their rows at once, byte for byte (whole
+    /// numbers), a person seen in several years and pieces counted once in each cell above them.
+    #[test]
+    fn pieces_and_buckets_give_the_kernels_table() {
+        use cellguard_engine::Agg;
+        use cellguard_io::columnar::{Kind, ParquetSink, Values};
+        let dir = tempfile::tempdir().unwrap();
+        let columns = [
+            ("id".to_owned(), Kind::Int),
+            ("sex".to_owned(), Kind::Text),
+            ("wage".to_owned(), Kind::Int),
+        ];
+        let mut inputs = Vec::new();
+        let mut frames = Vec::new();
+        for year in 2020..2023 {
+            let path = dir
+                .path()
+                .join(format!("year={year}"))
+                .join("part-0.parquet");
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let mut sink = ParquetSink::new("p", Vec::new(), &columns).unwrap();
+            // Row groups of 5 persons; persons 0..20 step by year, so most are seen in two or three years.
+            for group in 0..4i64 {
+                let ids: Vec<i64> = (0..5).map(|k| year - 2020 + 2 * (group * 5 + k)).collect();
+                let sex = ids
+                    .iter()
+                    .map(|id| Some(if id % 3 == 0 { "F" } else { "M" }.into()));
+                let wage = ids.iter().map(|id| Some(100 * (id % 7 + year - 2015)));
+                sink.write(vec![
+                    Values::Int(ids.iter().copied().map(Some).collect()),
+                    Values::Text(sex.collect()),
+                    Values::Int(wage.collect()),
+                ])
+                .unwrap();
+            }
+            let bytes = sink.finish().unwrap();
+            std::fs::write(&path, &bytes).unwrap();
+            let name = path.display().to_string();
+            let keys = cellguard_io::partition_keys(&name).unwrap();
+            let names = cellguard_io::column_names(&name, &bytes).unwrap();
+            let frame = cellguard_io::read_frame(&name, &bytes).unwrap();
+            frames.push(cellguard_io::with_partition_columns(frame, &keys, &names).unwrap());
+            inputs.push(Input { path, keys });
+        }
+        let mut spec = TabulateSpec::new(&["year"], &["sex"], Agg::Sum);
+        spec.margins = true;
+        let roles = MicroRoles {
+            dims: vec!["year".into(), "sex".into()],
+            value: Some("wage".into()),
+            unit: Some("id".into()),
+            weight: None,
+        };
+        let all = cellguard_io::concat_frames(frames).unwrap();
+        let md = cellguard_io::microdata_from_frame(&all, &roles).unwrap();
+        let expected = cellguard_io::tabulated_to_csv(
+            &cellguard_engine::tabulate("t", &md, &spec, &mut |_, _| {}).unwrap(),
+        );
+        let wanted = ["year", "sex", "wage", "id"];
+        for (buckets, threads, piece_rows) in [(1, 1, 1), (4, 1, 5), (4, 2, 7), (4, 2, 1 << 20)] {
+            let job = Job {
+                spec: &spec,
+                roles: &roles,
+                wanted: &wanted,
+                filters: &[],
+                temp: dir.path(),
+                threads,
+                buckets: Some(buckets),
+                piece_rows,
+            };
+            let table = super::tabulate("t", &inputs, &job, &|_, _, _| {}).unwrap();
+            let got = cellguard_io::tabulated_to_csv(&table);
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&expected),
+                "{buckets} buckets, {threads} threads, pieces of {piece_rows} rows"
+            );
+        }
+        // The grand total's n is every person once: ids 0 to 40, each seen in one to three years.
+        let text = String::from_utf8(expected).unwrap();
+        assert!(
+            text.lines().any(|l| l.starts_with("Total,Total,53800,41,")),
+            "{text}"
+        );
+    }
+
     /// One bucket per 16 MiB of input, rounded up to a power of two, 1 to 4096.
     #[test]
     fn buckets_follow_the_inputs_size() {
@@ -514,18 +692,22 @@ mod tests {
     /// the one returned, and no index past it is started.
     #[test]
     fn parallel_work_keeps_its_order_and_its_first_error() {
+        let collect = |mut all: Vec<usize>, i: usize| {
+            all.push(i);
+            all
+        };
         for threads in [1, 2, 7] {
-            let squares = parallel(50, threads, |i| Ok(i * i)).unwrap();
+            let squares = parallel(50, threads, |i| Ok(i * i), Vec::new(), collect).unwrap();
             assert_eq!(squares, (0..50).map(|i| i * i).collect::<Vec<_>>());
             let started = AtomicUsize::new(0);
-            let e = parallel(1000, threads, |i| {
+            let work = |i| {
                 started.fetch_add(1, Ordering::SeqCst);
                 if i == 3 || i == 5 {
                     bail!("input {i} failed");
                 }
                 Ok(i)
-            })
-            .unwrap_err();
+            };
+            let e = parallel(1000, threads, work, Vec::new(), collect).unwrap_err();
             assert_eq!(e.to_string(), "input 3 failed", "{threads} threads");
             assert!(started.load(Ordering::SeqCst) < 20, "{threads} threads");
         }

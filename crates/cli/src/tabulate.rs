@@ -161,6 +161,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         temp: &temp,
         threads,
         buckets: args.buckets,
+        piece_rows: crate::buckets::PIECE_ROWS,
     };
     // Hidden automatically when standard error is not a terminal.
     let bar =
@@ -186,32 +187,4 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The `wanted` columns of a file under partition folders: those of the file read from it, the keys added. At
-/// least one column is read from the file even when the table needs only keys (it gives the rows).
-pub(crate) fn read_partition(
-    input: crate::inputs::Input,
-    keys: &[cellguard_io::PartitionKey],
-    wanted: &[&str],
-) -> Result<cellguard_io::Frame> {
-    let names = cellguard_io::column_names(&input.name, &input.bytes)?;
-    let mut from_file: Vec<&str> = wanted
-        .iter()
-        .copied()
-        .filter(|w| !keys.iter().any(|k| k.key == *w))
-        .collect();
-    if from_file.is_empty() {
-        from_file.extend(names.first().map(String::as_str));
-    }
-    let frame = cellguard_io::read_frame_columns_shared(
-        &input.name,
-        &std::sync::Arc::new(input.bytes),
-        &from_file,
-    )?;
-    let mut frame = cellguard_io::with_partition_columns(frame, keys, &names)?;
-    if wanted.iter().all(|w| frame.column(w).is_some()) {
-        frame.columns.retain(|c| wanted.contains(&c.name.as_str()));
-    }
-    Ok(frame)
 }

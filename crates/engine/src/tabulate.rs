@@ -131,34 +131,46 @@ pub struct Partials {
 }
 
 impl Partials {
-    /// Merges the partials of another partition holding *other units*.
+    /// Merges the partials of another partition holding *other units*: both sorted by key (as [`Tabulator::partial`]
+    /// and this make them), merged in one pass; a cell's parts are added this partition's first.
     pub fn merge(self, other: Partials) -> Partials {
-        let mut all = self;
-        all.append(other);
-        all.folded()
+        Partials {
+            leaves: merge_sorted(self.leaves, other.leaves),
+            direct: merge_sorted(self.direct, other.direct),
+            top_k: self.top_k,
+            weighted: self.weighted || other.weighted,
+        }
     }
 
-    /// Merges the partials of partitions holding different units, in the order given: the same as merging them
-    /// one by one, in one sort. The order decides in which order a cell's sums are added, so a caller that
-    /// tabulates partitions at once fixes it (by partition, not by which finished first); `None` for none.
+    /// Merges the partials of partitions holding different units, one by one in the order given. The order
+    /// decides in which order a cell's sums are added, so a caller that tabulates partitions at once fixes it (by
+    /// partition, not by which finished first); `None` for none.
     pub fn merge_all(parts: impl IntoIterator<Item = Partials>) -> Option<Partials> {
         let mut parts = parts.into_iter();
-        let mut all = parts.next()?;
-        parts.for_each(|p| all.append(p));
-        Some(all.folded())
+        let first = parts.next()?;
+        Some(parts.fold(first, Partials::merge))
     }
+}
 
-    fn append(&mut self, other: Partials) {
-        self.leaves.extend(other.leaves);
-        self.direct.extend(other.direct);
-        self.weighted |= other.weighted;
+/// Two key-sorted partial lists as one, equal keys folded, `a`'s before `b`'s: what [`fold`] makes of them
+/// concatenated, in one pass.
+fn merge_sorted(a: Vec<(u64, Partial)>, b: Vec<(u64, Partial)>) -> Vec<(u64, Partial)> {
+    let mut out: Vec<(u64, Partial)> = Vec::with_capacity(a.len().max(b.len()));
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, None) => break,
+        };
+        let Some((k, p)) = next else { break };
+        match out.last_mut() {
+            Some((lk, lp)) if *lk == k => lp.merge(&p),
+            _ => out.push((k, p)),
+        }
     }
-
-    fn folded(mut self) -> Partials {
-        self.leaves = fold(self.leaves);
-        self.direct = fold(self.direct);
-        self
-    }
+    out
 }
 
 /// Sorts partials by key and folds equal keys, in the order they come (a stable sort).
@@ -1004,5 +1016,31 @@ mod tests {
         let merged = tab.finish("t", b.merge(a)).unwrap();
         assert_eq!(merged.table, whole.table);
         assert_eq!(merged.statistic, whole.statistic);
+    }
+
+    /// Two key-sorted lists merged in one pass are what sorting them concatenated (stably) and folding equal keys
+    /// makes, the first list's parts added first: on 500 seeded pairs with keys shared between and within them.
+    #[test]
+    fn sorted_partials_merge_as_their_concatenation_folds() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let list = |rng: &mut ChaCha8Rng| {
+            let n = rng.random_range(0..30);
+            let mut l: Vec<(u64, Partial)> = (0..n)
+                .map(|_| {
+                    let mut p = Partial::new(3);
+                    let value = rng.random_range(0..1000) as f64 / 7.0;
+                    p.add_unit(&UnitPart::row(Some(value), 1.0, false));
+                    (rng.random_range(0..40), p)
+                })
+                .collect();
+            l.sort_by_key(|e| e.0);
+            l
+        };
+        for _ in 0..500 {
+            let (a, b) = (list(&mut rng), list(&mut rng));
+            let mut both = a.clone();
+            both.extend(b.clone());
+            assert_eq!(merge_sorted(a, b), fold(both));
+        }
     }
 }

@@ -306,37 +306,108 @@ pub(crate) fn read_parquet(
     bytes: &[u8],
     only: Option<&[&str]>,
 ) -> Result<Frame, Error> {
-    use crate::parquet_bounds::{check_row_group, field_arrays};
-    use arrow2::io::parquet::read::{RowGroupDeserializer, infer_schema, read_metadata};
-    let mut cursor = Cursor::new(bytes);
-    let meta = read_metadata(&mut cursor).map_err(|e| fail(file, "Parquet", e))?;
-    for group in &meta.row_groups {
-        check_row_group(file, bytes, group, crate::limits::MAX_EXPANDED_BYTES)?;
-    }
-    let schema = infer_schema(&meta).map_err(|e| fail(file, "Parquet", e))?;
-    // Parquet reads the columns of the schema it is given.
-    let schema = projected(&schema, projection(&schema, only).as_deref());
-    let mut b = Builder::new(file, &schema)?;
-    for group in &meta.row_groups {
-        let fields = (schema.fields.iter())
-            .map(|field| field_arrays(&mut cursor, group, field, 1 << 16))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| fail(file, "Parquet", e))?;
-        // arrow2 asks its columns for rows until the row group's count is reached: columns that end early give
-        // empty chunks, for ever.
-        let mut rows = 0;
-        for chunk in RowGroupDeserializer::new(fields, group.num_rows(), None) {
-            let chunk = chunk.map_err(|e| fail(file, "Parquet", e))?;
-            if chunk.is_empty() {
-                let message = format!(
-                    "a row group says it holds {} rows, but its columns end after {rows}",
-                    group.num_rows()
-                );
-                return Err(fail(file, "Parquet", message));
-            }
-            rows += chunk.len();
-            b.push(&chunk)?;
+    ParquetPieces::new(file, bytes, only, usize::MAX)?
+        .next()
+        .unwrap_or_else(|| Err(fail(file, "Parquet", "no rows were read")))
+}
+
+/// A Parquet file's rows in pieces of whole row groups, each of at least `piece_rows` rows but the last, with
+/// row labels counting the file's rows; a file of no rows is one empty piece. A piece is read when it is asked
+/// for, so memory holds one piece's columns, not the file's. After an error there are no more pieces.
+pub(crate) struct ParquetPieces<'a> {
+    file: String,
+    cursor: Cursor<&'a [u8]>,
+    groups: std::vec::IntoIter<arrow2::io::parquet::read::RowGroupMetaData>,
+    schema: Schema,
+    piece_rows: usize,
+    /// The file's rows before the next piece.
+    before: usize,
+    done: bool,
+}
+
+impl<'a> ParquetPieces<'a> {
+    /// Reads the file's metadata, and holds its row groups to the limits before any page is read.
+    pub(crate) fn new(
+        file: &str,
+        bytes: &'a [u8],
+        only: Option<&[&str]>,
+        piece_rows: usize,
+    ) -> Result<Self, Error> {
+        use crate::parquet_bounds::check_row_group;
+        use arrow2::io::parquet::read::{infer_schema, read_metadata};
+        let mut cursor = Cursor::new(bytes);
+        let meta = read_metadata(&mut cursor).map_err(|e| fail(file, "Parquet", e))?;
+        for group in &meta.row_groups {
+            check_row_group(file, bytes, group, crate::limits::MAX_EXPANDED_BYTES)?;
         }
+        let schema = infer_schema(&meta).map_err(|e| fail(file, "Parquet", e))?;
+        // Parquet reads the columns of the schema it is given.
+        let schema = projected(&schema, projection(&schema, only).as_deref());
+        Builder::new(file, &schema)?;
+        Ok(ParquetPieces {
+            file: file.to_owned(),
+            cursor,
+            groups: meta.row_groups.into_iter(),
+            schema,
+            piece_rows: piece_rows.max(1),
+            before: 0,
+            done: false,
+        })
     }
-    Ok(b.finish(Format::Parquet))
+
+    fn piece(&mut self) -> Result<Frame, Error> {
+        use crate::parquet_bounds::field_arrays;
+        use arrow2::io::parquet::read::RowGroupDeserializer;
+        let file = self.file.as_str();
+        let mut b = Builder::new(file, &self.schema)?;
+        let mut rows = 0;
+        while rows < self.piece_rows {
+            let Some(group) = self.groups.next() else {
+                self.done = true;
+                break;
+            };
+            let fields = (self.schema.fields.iter())
+                .map(|field| field_arrays(&mut self.cursor, &group, field, 1 << 16))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| fail(file, "Parquet", e))?;
+            // arrow2 asks its columns for rows until the row group's count is reached: columns that end early
+            // give empty chunks, for ever.
+            let mut read = 0;
+            for chunk in RowGroupDeserializer::new(fields, group.num_rows(), None) {
+                let chunk = chunk.map_err(|e| fail(file, "Parquet", e))?;
+                if chunk.is_empty() {
+                    let message = format!(
+                        "a row group says it holds {} rows, but its columns end after {read}",
+                        group.num_rows()
+                    );
+                    return Err(fail(file, "Parquet", message));
+                }
+                read += chunk.len();
+                b.push(&chunk)?;
+            }
+            rows += read;
+        }
+        if self.groups.len() == 0 {
+            self.done = true;
+        }
+        let mut frame = b.finish(Format::Parquet);
+        if self.before > 0 {
+            frame.row_labels = (self.before as u64 + 1..=(self.before + rows) as u64).collect();
+        }
+        self.before += rows;
+        Ok(frame)
+    }
+}
+
+impl Iterator for ParquetPieces<'_> {
+    type Item = Result<Frame, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let piece = self.piece();
+        self.done |= piece.is_err();
+        Some(piece)
+    }
 }

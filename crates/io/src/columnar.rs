@@ -390,6 +390,56 @@ mod tests {
         assert_eq!(f.column("region").unwrap().text(0), "BXL");
     }
 
+    /// A Parquet file of 4 row groups of 3 rows read in pieces of at least 4 rows: two pieces of two row groups,
+    /// whose rows are the file's in order, labelled with the file's row numbers; in pieces of any size the rows
+    /// are the same. A file without row groups is one empty piece.
+    #[test]
+    fn parquet_is_read_in_pieces_of_whole_row_groups() {
+        let mut p = ParquetSink::new("t.parquet", Vec::new(), &cols()).unwrap();
+        (0..4).for_each(|_| p.write(batch()).unwrap());
+        let bytes = Arc::new(p.finish().unwrap());
+        let whole = crate::read_frame("t.parquet", &bytes).unwrap();
+        let only = ["id", "region"];
+        let pieces: Vec<crate::Frame> = crate::read_frame_pieces("t.parquet", &bytes, &only, 4)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            pieces.iter().map(crate::Frame::rows).collect::<Vec<_>>(),
+            [6, 6]
+        );
+        assert_eq!(pieces[1].row_label(0), 7);
+        assert_eq!(pieces[1].column("region").unwrap().text(3), "BXL");
+        for piece_rows in [1, 2, 3, 5, 12, usize::MAX] {
+            let pieces = crate::read_frame_pieces("t.parquet", &bytes, &only, piece_rows).unwrap();
+            let mut row = 0;
+            for piece in pieces {
+                let piece = piece.unwrap();
+                assert_eq!(piece.columns.len(), 2);
+                for i in 0..piece.rows() {
+                    assert_eq!(piece.row_label(i), row as u64 + 1);
+                    for name in only {
+                        let (a, b) = (piece.column(name).unwrap(), whole.column(name).unwrap());
+                        assert_eq!(a.text(i), b.text(row), "{piece_rows}: {name} row {row}");
+                    }
+                    row += 1;
+                }
+            }
+            assert_eq!(row, 12, "{piece_rows}");
+        }
+        let empty = Arc::new(
+            ParquetSink::new("e.parquet", Vec::new(), &cols())
+                .unwrap()
+                .finish()
+                .unwrap(),
+        );
+        let pieces: Vec<_> = crate::read_frame_pieces("e.parquet", &empty, &only, 4)
+            .unwrap()
+            .collect();
+        assert_eq!(pieces.len(), 1);
+        assert_eq!(pieces[0].as_ref().unwrap().rows(), 0);
+    }
+
     #[test]
     fn a_code_outside_its_list_is_an_error() {
         let mut b = batch();

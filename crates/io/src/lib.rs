@@ -90,6 +90,34 @@ pub fn read_frame_columns_shared(
     ))
 }
 
+/// As [`read_frame_columns_shared`], in pieces read as they are asked for: a Parquet file by whole row groups,
+/// pieces of at least `piece_rows` rows (the last may be smaller), so that memory holds one piece's columns; any
+/// other format in one piece. A piece's row labels are the file's rows (an error in the third piece names the
+/// file's row). A panic in the reader ends the pieces with an error naming the file.
+pub fn read_frame_pieces<'a>(
+    name: &'a str,
+    bytes: &'a Arc<Vec<u8>>,
+    only: &'a [&'a str],
+    piece_rows: usize,
+) -> Result<Box<dyn Iterator<Item = Result<Frame, Error>> + 'a>, Error> {
+    if Format::detect(name, bytes) != Format::Parquet {
+        return Ok(Box::new(std::iter::once(read_frame_columns_shared(
+            name, bytes, only,
+        ))));
+    }
+    let mut pieces = Some(caught::reading(name, "Parquet", || {
+        arrow::ParquetPieces::new(name, bytes, Some(only), piece_rows)
+    })?);
+    Ok(Box::new(std::iter::from_fn(move || {
+        let mut read = pieces.take()?;
+        let piece = caught::reading(name, "Parquet", || Ok(read.next()));
+        // After a panic the reader's state is not to be trusted: no more pieces.
+        pieces = piece.is_ok().then_some(read);
+        let piece = piece.transpose()?.and_then(|read| read);
+        Some(piece.map(|frame| columns_of(frame, only)))
+    })))
+}
+
 /// The names of a file's columns, from its header or schema: an Arrow or Parquet file's data and a CSV's rows
 /// are not read (an XLSX sheet is, whole).
 pub fn column_names(name: &str, bytes: &[u8]) -> Result<Vec<String>, Error> {
