@@ -163,6 +163,18 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Pas de colonne d'unité : chaque ligne compte comme une unité (une personne sur plusieurs lignes compte plusieurs fois).",
     ),
     ("tab_margins", "With margins", "Met marges", "Avec marges"),
+    (
+        "pick_folder",
+        "choose a folder",
+        "kies een map",
+        "choisissez un dossier",
+    ),
+    (
+        "tab_keys",
+        "Partition keys (year=2015)",
+        "Partitiesleutels (year=2015)",
+        "Clés de partition (year=2015)",
+    ),
     ("tabulate", "Tabulate", "Tabuleren", "Tabuler"),
     (
         "as_table",

@@ -197,6 +197,10 @@ pub struct TabulateIn {
     pub value: Option<String>,
     pub unit: Option<String>,
     pub margins: bool,
+    /// Partition keys the user gives the file (`year=2015`; several as `year=2015/region=BR`), beside those of the
+    /// folders in its name (a file of a picked folder is named by its path in it): each key is a column.
+    #[serde(default)]
+    pub keys: String,
 }
 
 /// What a file is to the checker.

@@ -356,13 +356,7 @@ fn spill(
     } else {
         crate::guard::reading(&name, || Ok(cellguard_io::column_names(&name, &bytes)?))?
     };
-    let mut from_file: Vec<&str> = (job.wanted.iter().copied())
-        .filter(|w| !keys.iter().any(|k| k.key == *w))
-        .collect();
-    if from_file.is_empty() {
-        // A table of keys only: its rows come from a column of the file.
-        from_file.extend(names.first().map(String::as_str));
-    }
+    let from_file = cellguard_io::columns_from_file(keys, job.wanted, &names);
     let path = temp.join(format!("{i}.rows"));
     let write_error = || format!("cannot write the spill file {}", path.display());
     let mut out = std::io::BufWriter::new(std::fs::File::create(&path).with_context(write_error)?);
@@ -384,13 +378,7 @@ fn spill(
             let mut frame = if keys.is_empty() {
                 frame
             } else {
-                let mut frame = cellguard_io::with_partition_columns(frame, keys, &names)?;
-                if job.wanted.iter().all(|w| frame.column(w).is_some()) {
-                    frame
-                        .columns
-                        .retain(|c| job.wanted.contains(&c.name.as_str()));
-                }
-                frame
+                cellguard_io::with_wanted_keys(frame, keys, &names, job.wanted)?
             };
             for (col, values) in job.filters {
                 frame = cellguard_io::filter_rows(frame, col, values)?;

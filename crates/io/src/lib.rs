@@ -42,7 +42,8 @@ pub use error::Error;
 pub use export::{annotated_csv, annotated_xlsx};
 pub use frame::{Column, ColumnData, Format, Frame, concat_frames, filter_rows};
 pub use partition::{
-    MISSING_PARTITION, PartitionKey, may_match, partition_keys, with_partition_columns,
+    MISSING_PARTITION, PartitionKey, columns_from_file, may_match, partition_keys,
+    with_partition_columns, with_wanted_keys,
 };
 pub use report_read::{is_report, read_report};
 pub use roles::{

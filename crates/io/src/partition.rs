@@ -77,6 +77,38 @@ pub fn may_match(keys: &[PartitionKey], column: &str, values: &[&str]) -> bool {
     }
 }
 
+/// The columns to read from a file under partition folders for a table that needs `wanted`: those that are not
+/// keys, and at least one (`names`: the file's columns) so that the rows are there for a table of keys only.
+pub fn columns_from_file<'a>(
+    keys: &[PartitionKey],
+    wanted: &[&'a str],
+    names: &'a [String],
+) -> Vec<&'a str> {
+    let mut from_file: Vec<&str> = (wanted.iter().copied())
+        .filter(|w| !keys.iter().any(|k| k.key == *w))
+        .collect();
+    if from_file.is_empty() {
+        from_file.extend(names.first().map(String::as_str));
+    }
+    from_file
+}
+
+/// A frame read with [`columns_from_file`], its keys added ([`with_partition_columns`]), and only the `wanted`
+/// columns kept when they are all there (else the frame stays whole, so that a missing one is named with the
+/// columns that are there).
+pub fn with_wanted_keys(
+    frame: Frame,
+    keys: &[PartitionKey],
+    names: &[String],
+    wanted: &[&str],
+) -> Result<Frame, Error> {
+    let mut frame = with_partition_columns(frame, keys, names)?;
+    if wanted.iter().all(|w| frame.column(w).is_some()) {
+        frame.columns.retain(|c| wanted.contains(&c.name.as_str()));
+    }
+    Ok(frame)
+}
+
 /// The frame with a text column for each partition key, its value on every row (empty where the key is
 /// missing). `file_columns`: the names of the file's own columns, all of them (not only those read), so that a
 /// key that is also a column of the file is found.

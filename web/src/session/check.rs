@@ -115,7 +115,7 @@ fn tabulate(file: &LoadedFile, spec: &TabulateIn) -> Result<NamedBytes, String> 
         unit: spec.unit.clone().filter(|u| !u.is_empty()),
         weight: None,
     };
-    // Only the columns the table needs are read.
+    // Only the columns the table needs are read; partition keys are columns too.
     let wanted: Vec<&str> = roles
         .dims
         .iter()
@@ -123,8 +123,18 @@ fn tabulate(file: &LoadedFile, spec: &TabulateIn) -> Result<NamedBytes, String> 
         .chain(&roles.unit)
         .map(String::as_str)
         .collect();
-    let frame = cellguard_io::read_frame_columns_shared(&file.name, &file.bytes, &wanted)
-        .map_err(|e| e.to_string())?;
+    let keys = keys_of(&file.name, &spec.keys)?;
+    let frame = if keys.is_empty() {
+        cellguard_io::read_frame_columns_shared(&file.name, &file.bytes, &wanted)
+    } else {
+        cellguard_io::column_names(&file.name, &file.bytes).and_then(|names| {
+            let from_file = cellguard_io::columns_from_file(&keys, &wanted, &names);
+            let frame =
+                cellguard_io::read_frame_columns_shared(&file.name, &file.bytes, &from_file)?;
+            cellguard_io::with_wanted_keys(frame, &keys, &names, &wanted)
+        })
+    }
+    .map_err(|e| e.to_string())?;
     let md = cellguard_io::microdata_from_frame(&frame, &roles).map_err(|e| e.to_string())?;
     let mut ts = TabulateSpec::new(&[], &[], agg);
     ts.rows = spec.rows.clone();
@@ -141,6 +151,36 @@ fn tabulate(file: &LoadedFile, spec: &TabulateIn) -> Result<NamedBytes, String> 
         name,
         bytes: cellguard_io::tabulated_to_csv(&tab),
     })
+}
+
+/// A microdata file's partition keys: those of the folders in its name, and those the user gave it (`given`,
+/// folders `key=value` separated by `/`).
+fn keys_of(name: &str, given: &str) -> Result<Vec<cellguard_io::PartitionKey>, String> {
+    let given = given.trim().trim_matches('/');
+    if given.is_empty() {
+        return cellguard_io::partition_keys(name).map_err(|e| e.to_string());
+    }
+    if let Some(bad) = given.split('/').find(|k| {
+        k.split_once('=')
+            .is_none_or(|(key, _)| key.trim().is_empty())
+    }) {
+        return Err(format!(
+            "{name}: `{bad}` is not a partition key; write key=value, e.g. year=2015"
+        ));
+    }
+    cellguard_io::partition_keys(&format!("{given}/{name}")).map_err(|e| e.to_string())
+}
+
+/// The columns a microdata file offers the tabulation form: its own and its partition keys'.
+fn offered_columns(name: &str, own: Vec<String>, mode: &Mode) -> Vec<String> {
+    let given = match mode {
+        Mode::Microdata(spec) => spec.keys.as_str(),
+        Mode::Table(_) => "",
+    };
+    let keys = keys_of(name, given).unwrap_or_default();
+    own.into_iter()
+        .chain(keys.into_iter().map(|k| k.key))
+        .collect()
 }
 
 /// Column names that say "this is a table with unit counts".
@@ -330,9 +370,11 @@ impl Session {
                     };
                     // Microdata keeps offering its own columns (the form tabulates it again), not the table's.
                     out.columns = match &mode {
-                        Mode::Microdata(_) => {
-                            cellguard_io::column_names(&file.name, &file.bytes).unwrap_or_default()
-                        }
+                        Mode::Microdata(_) => offered_columns(
+                            &file.name,
+                            cellguard_io::column_names(&file.name, &file.bytes).unwrap_or_default(),
+                            &mode,
+                        ),
                         Mode::Table(_) => frame.columns.iter().map(|c| c.name.clone()).collect(),
                     };
                     out.roles = Some(roles_view(&frame, &roles));
@@ -369,7 +411,8 @@ impl Session {
                         (None, false) => cellguard_io::sha256_hex(&file.bytes),
                     };
                     if let Ok(frame) = cellguard_io::read_frame_shared(&file.name, &file.bytes) {
-                        out.columns = frame.columns.iter().map(|c| c.name.clone()).collect();
+                        let own = frame.columns.iter().map(|c| c.name.clone()).collect();
+                        out.columns = offered_columns(&file.name, own, &mode);
                         out.looks_like_microdata = matches!(mode, Mode::Table(_))
                             && !out
                                 .columns

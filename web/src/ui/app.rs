@@ -94,8 +94,14 @@ async fn digest(bytes: &crate::protocol::Bytes) -> Option<String> {
 /// A picked or dropped table file, kept as the browser's file (see [`crate::protocol::Bytes`]): the worker reads
 /// it; the page reads it too, once the check's outcome is in, to hash it where WebCrypto is available.
 fn table_file(f: web_sys::File) -> FileIn {
+    // A file of a picked folder is named by its path in it (`population/year=2015/part-0.parquet`): its folders'
+    // partition keys are columns of its rows.
+    let path = js_sys::Reflect::get(&f, &"webkitRelativePath".into())
+        .ok()
+        .and_then(|p| p.as_string())
+        .filter(|p| !p.is_empty());
     FileIn {
-        name: f.name(),
+        name: path.unwrap_or_else(|| f.name()),
         hashing: subtle().is_some(),
         bytes: crate::protocol::Bytes::from_file(f),
         sha256: None,

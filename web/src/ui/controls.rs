@@ -54,7 +54,10 @@ pub fn loader(state: &State, link: &Scope<App>) -> Html {
         <div class="drop" id="drop" tabindex="0" role="group" aria-label={t(lang, "drop")} {ondrop} {ondragover} {onkeydown}>
             <p>{ t(lang, "drop") }</p>
             <label class="button">{ t(lang, "pick") }
-                <input id="pick" type="file" multiple=true onchange={onpick} />
+                <input id="pick" type="file" multiple=true onchange={onpick.clone()} />
+            </label>
+            <label class="button">{ t(lang, "pick_folder") }
+                <input id="pick-folder" type="file" webkitdirectory=true multiple=true onchange={onpick} />
             </label>
             <button id="demo" onclick={link.callback(|_| Msg::Demo)}>{ t(lang, "demo") }</button>
         </div>
@@ -228,6 +231,8 @@ fn tabulate_panel(
                 </select></div>
             if draft.unit.is_none() { <p class="note tab-rows-as-units">{ t(lang, "rows_as_units") }</p> }
             <label><input type="checkbox" class="tab-margins" checked={draft.margins} onchange={update(|d, v| d.margins = v == "true")} />{ t(lang, "tab_margins") }</label>
+            <label class="role"><span>{ t(lang, "tab_keys") }</span>
+                <input type="text" class="tab-keys" value={draft.keys.clone()} onchange={update(|d, v| d.keys = v)} /></label>
             <button class="tab-go" onclick={go}>{ t(lang, "tabulate") }</button>
         </div>
     }
@@ -256,6 +261,10 @@ pub fn files(state: &State, link: &Scope<App>, drafts: &BTreeMap<String, Tabulat
                 let unit = out.and_then(|o| cellguard_io::guess_unit_column(&o.columns)).cloned();
                 let default_draft = TabulateIn { agg: "count".into(), margins: true, unit, ..TabulateIn::default() };
                 let draft = drafts.get(&f.name).cloned().or_else(|| match &f.mode { Mode::Microdata(d) => Some(d.clone()), Mode::Table(_) => None }).unwrap_or(default_draft);
+                // The columns the form offers: the file's, its folders' keys, and the keys typed for it.
+                let typed = draft.keys.split('/').filter_map(|k| k.split_once('=')).map(|(k, _)| k.trim().to_owned());
+                let columns: Vec<String> = out.map(|o| o.columns.clone()).unwrap_or_default().into_iter()
+                    .chain(typed).fold(Vec::new(), |mut all, c| { if !c.is_empty() && !all.contains(&c) { all.push(c) } all });
                 let as_table = {
                     let name = f.name.clone();
                     link.callback(move |_| Msg::Act(crate::state::Action::SetMode(name.clone(), Mode::Table(RolesIn::default()))))
@@ -274,12 +283,12 @@ pub fn files(state: &State, link: &Scope<App>, drafts: &BTreeMap<String, Tabulat
                             (Mode::Table(_), Some(o)) if o.looks_like_microdata => html! {
                                 <details class="micro" open=true><summary>{ t(lang, "microdata") }</summary>
                                     <p class="note">{ t(lang, "microdata_offer") }</p>
-                                    { tabulate_panel(state, link, &f.name, &o.columns, &draft) }
+                                    { tabulate_panel(state, link, &f.name, &columns, &draft) }
                                 </details>
                             },
-                            (Mode::Microdata(_), Some(o)) => html! {
+                            (Mode::Microdata(_), Some(_)) => html! {
                                 <details class="micro"><summary>{ t(lang, "tabulate") }</summary>
-                                    { tabulate_panel(state, link, &f.name, &o.columns, &draft) }
+                                    { tabulate_panel(state, link, &f.name, &columns, &draft) }
                                     <button class="small" onclick={as_table}>{ t(lang, "as_table") }</button>
                                 </details>
                             },
