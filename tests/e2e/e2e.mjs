@@ -2,7 +2,7 @@
 //   node e2e.mjs DIST_DIR CELLGUARD_BIN ARTIFACTS_DIR
 // Loads tables in several formats and compares what the page shows with `cellguard check` on the same files,
 // opens explanations (with the mouse, and with the keyboard alone), switches language, exports the JSON report and compares it byte for byte with the CLI's,
-// drops every file of the bad-input corpus (one crashes the worker's Parquet reader: the worker is replaced and the other files stay checked), runs axe-core on every view, tabulates microdata in the page (also a picked folder's partitioned files, their keys as columns), reviews and signs a
+// drops every file of the bad-input corpus (one crashes the worker's Parquet reader: the worker is replaced and the other files stay checked), runs axe-core on every view, tabulates microdata in the page (also a picked folder's partitioned files together, their keys as columns), reviews and signs a
 // package in the sign-off page and verifies bundles both ways with the CLI, and asserts that no request left the local server. Screenshots of the main states go to ARTIFACTS_DIR.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -434,51 +434,61 @@ try {
     assert.deepEqual(await f.locator('.tab-row').evaluateAll((xs) => xs.map((x) => x.parentElement.textContent)), header);
   });
 
-  await step('files of a picked folder carry its partition keys as columns, as the CLI reads them; keys can be typed', async () => {
+  await step('a picked folder\'s files carry its partition keys as columns and are tabulated together, as the CLI does; keys can be typed', async () => {
     // The demo microdata split by a made-up year into Hive folders, picked as a folder: each file is named by its
-    // path in it, and `year` is offered as a dimension.
-    // The demo's own `year` column is left out (a key that is also a column is an error).
+    // path in it, and `year` is offered as a dimension. The demo's own `year` column is left out (a key that is
+    // also a column is an error).
     const rows = readFileSync(join(dist, 'demo/microdata.csv'), 'utf8').trim().split('\n')
       .map((line) => line.split(',').filter((_, i) => i !== 1).join(','));
     const top = mkdtempSync(join(tmpdir(), 'cellguard-e2e-'));
     const folder = join(top, 'population');
     for (const [k, year] of ['2019', '2020'].entries()) {
       mkdirSync(join(folder, `year=${year}`), { recursive: true });
-      const part = rows.slice(1).filter((_, i) => i % 2 === k);
+      const part = rows.slice(1).filter((_, i) => i % 3 !== k); // a person is in one year or both
       writeFileSync(join(folder, `year=${year}`, 'part.csv'), [rows[0], ...part].join('\n') + '\n');
     }
-    // The same file where the CLI finds the typed key in its path too.
-    mkdirSync(join(top, 'wave=1/year=2019'), { recursive: true });
-    writeFileSync(join(top, 'wave=1/year=2019/part.csv'), readFileSync(join(folder, 'year=2019/part.csv')));
     await clear();
     await page.setInputFiles('#pick-folder', folder);
-    const name = 'population/year=2019/part.csv';
-    const f = page.locator(`.file[data-file="${name}"]`);
+    const [first, second] = ['population/year=2019/part.csv', 'population/year=2020/part.csv'];
+    const f = page.locator(`.file[data-file="${first}"]`);
     await f.locator('.micro').waitFor();
-    await page.locator('.file[data-file="population/year=2020/part.csv"]').waitFor();
+    await page.locator(`.file[data-file="${second}"] .micro`).waitFor();
     const offered = await f.locator('.tab-row').evaluateAll((xs) => xs.map((x) => x.parentElement.textContent));
     assert.equal(offered.at(-1), 'year', `${offered}`);
     await f.locator('.tab-row').last().check(); // year
     await f.locator('.tab-col').nth(offered.indexOf('sex')).check();
-    // A key typed for the file is a column too.
-    await f.locator('.tab-keys').fill('wave=1');
-    await f.locator('.tab-keys').dispatchEvent('change');
-    await f.locator('.tab-row').nth(offered.length).waitFor();
-    assert.equal(await f.locator('.tab-row').nth(offered.length).evaluate((x) => x.parentElement.textContent), 'wave');
-    await f.locator('.tab-row').nth(offered.length).check();
+    await f.locator('.tab-with').check(); // the 2020 file
     await f.locator('.tab-go').click();
-    const table = 'population/year=2019/part_count.csv';
-    await page.waitForSelector(`.tab:has-text("${table}")`);
-    await page.click(`.tab:has-text("${table}")`);
-    await page.waitForSelector(`#summary h2:has-text("${table}")`);
-    const shown = await counts();
-    const out = join(artifacts, 'partitioned_count.csv');
-    execFileSync(cli, ['tabulate', join(top, 'wave=1/year=2019/part.csv'), '--rows', 'year,wave', '--cols', 'sex', '--agg', 'count', '--unit', 'person_id', '--margins', '-o', out]);
-    assert.match(readFileSync(out, 'utf8'), /^2019,1,/m);
-    const want = JSON.parse(cliReport(artifacts, ['partitioned_count.csv'])).tables[0].summary;
-    assert.equal(shown.cells, want.cells);
-    assert.equal(shown.unsafe, want.by_status.unsafe);
-    assert.equal(shown.safe, want.by_status.safe);
+    const shownOf = async (table) => {
+      await page.waitForSelector(`.tab:has-text("${table}")`);
+      await page.click(`.tab:has-text("${table}")`);
+      await page.waitForSelector(`#summary h2:has-text("${table}")`);
+      return counts();
+    };
+    const wantOf = (inputs, args, name) => {
+      execFileSync(cli, ['tabulate', ...inputs, ...args, '--agg', 'count', '--unit', 'person_id', '--margins', '-o', join(artifacts, name)]);
+      return { text: readFileSync(join(artifacts, name), 'utf8'), summary: JSON.parse(cliReport(artifacts, [name])).tables[0].summary };
+    };
+    const both = await shownOf('population/year=2019/part_count.csv');
+    const wantBoth = wantOf([join(folder, 'year=2019/part.csv'), join(folder, 'year=2020/part.csv')], ['--rows', 'year', '--cols', 'sex'], 'both_years.csv');
+    assert.match(wantBoth.text, /^2019,/m);
+    assert.match(wantBoth.text, /^2020,/m);
+    assert.deepEqual(both, { cells: wantBoth.summary.cells, safe: wantBoth.summary.by_status.safe, review: wantBoth.summary.by_status.review, unsafe: wantBoth.summary.by_status.unsafe });
+    // A key typed for a file is a column too: the CLI finds the same key in the file's path.
+    mkdirSync(join(top, 'wave=2/year=2020'), { recursive: true });
+    writeFileSync(join(top, 'wave=2/year=2020/part.csv'), readFileSync(join(folder, 'year=2020/part.csv')));
+    const g = page.locator(`.file[data-file="${second}"]`);
+    await g.locator('.tab-keys').fill('wave=2');
+    await g.locator('.tab-keys').dispatchEvent('change');
+    await g.locator('.tab-row').nth(offered.length).waitFor();
+    assert.equal(await g.locator('.tab-row').nth(offered.length).evaluate((x) => x.parentElement.textContent), 'wave');
+    await g.locator('.tab-row').nth(offered.length).check();
+    await g.locator('.tab-col').nth(offered.indexOf('sex')).check();
+    await g.locator('.tab-go').click();
+    const typed = await shownOf('population/year=2020/part_count.csv');
+    const wantTyped = wantOf([join(top, 'wave=2/year=2020/part.csv')], ['--rows', 'wave', '--cols', 'sex'], 'typed_key.csv');
+    assert.match(wantTyped.text, /^2,/m);
+    assert.deepEqual(typed, { cells: wantTyped.summary.cells, safe: wantTyped.summary.by_status.safe, review: wantTyped.summary.by_status.review, unsafe: wantTyped.summary.by_status.unsafe });
   });
 
   await step('after a policy change while the table was scrolled, the table shows the rows it counts', async () => {

@@ -170,6 +170,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "choisissez un dossier",
     ),
     (
+        "tab_with",
+        "With the rows of",
+        "Met de rijen van",
+        "Avec les lignes de",
+    ),
+    (
         "tab_keys",
         "Partition keys (year=2015)",
         "Partitiesleutels (year=2015)",

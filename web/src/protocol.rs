@@ -201,6 +201,10 @@ pub struct TabulateIn {
     /// folders in its name (a file of a picked folder is named by its path in it): each key is a column.
     #[serde(default)]
     pub keys: String,
+    /// Other files whose rows are tabulated with this file's (the same columns, e.g. the other years of an
+    /// extract): one table, a unit in several of them counted once per cell.
+    #[serde(default)]
+    pub with: Vec<String>,
 }
 
 /// What a file is to the checker.

@@ -80,7 +80,7 @@ struct LoadedFile {
 
 /// Reads a microdata file and tabulates it as `cellguard tabulate` would; returns the table file's name and
 /// bytes (the CSV the CLI would write).
-fn tabulate(file: &LoadedFile, spec: &TabulateIn) -> Result<NamedBytes, String> {
+fn tabulate(file: &LoadedFile, with: &[Joined], spec: &TabulateIn) -> Result<NamedBytes, String> {
     let agg = match spec.agg.as_str() {
         "count" => Agg::Count,
         "sum" => Agg::Sum,
@@ -123,18 +123,17 @@ fn tabulate(file: &LoadedFile, spec: &TabulateIn) -> Result<NamedBytes, String> 
         .chain(&roles.unit)
         .map(String::as_str)
         .collect();
-    let keys = keys_of(&file.name, &spec.keys)?;
-    let frame = if keys.is_empty() {
-        cellguard_io::read_frame_columns_shared(&file.name, &file.bytes, &wanted)
-    } else {
-        cellguard_io::column_names(&file.name, &file.bytes).and_then(|names| {
-            let from_file = cellguard_io::columns_from_file(&keys, &wanted, &names);
-            let frame =
-                cellguard_io::read_frame_columns_shared(&file.name, &file.bytes, &from_file)?;
-            cellguard_io::with_wanted_keys(frame, &keys, &names, &wanted)
-        })
+    // This file's rows (with the keys typed for it), then those of the files tabulated with it.
+    let mut frames = vec![microdata_frame(
+        &file.name,
+        &file.bytes,
+        &spec.keys,
+        &wanted,
+    )?];
+    for w in with {
+        frames.push(microdata_frame(&w.name, &w.bytes, &w.keys, &wanted)?);
     }
-    .map_err(|e| e.to_string())?;
+    let frame = cellguard_io::concat_frames(frames).map_err(|e| e.to_string())?;
     let md = cellguard_io::microdata_from_frame(&frame, &roles).map_err(|e| e.to_string())?;
     let mut ts = TabulateSpec::new(&[], &[], agg);
     ts.rows = spec.rows.clone();
@@ -151,6 +150,27 @@ fn tabulate(file: &LoadedFile, spec: &TabulateIn) -> Result<NamedBytes, String> 
         name,
         bytes: cellguard_io::tabulated_to_csv(&tab),
     })
+}
+
+/// The `wanted` columns of a microdata file, its partition keys among them (see [`keys_of`]).
+fn microdata_frame(
+    name: &str,
+    bytes: &Arc<Vec<u8>>,
+    given: &str,
+    wanted: &[&str],
+) -> Result<cellguard_io::Frame, String> {
+    let keys = keys_of(name, given)?;
+    if keys.is_empty() {
+        return cellguard_io::read_frame_columns_shared(name, bytes, wanted)
+            .map_err(|e| e.to_string());
+    }
+    cellguard_io::column_names(name, bytes)
+        .and_then(|names| {
+            let from_file = cellguard_io::columns_from_file(&keys, wanted, &names);
+            let frame = cellguard_io::read_frame_columns_shared(name, bytes, &from_file)?;
+            cellguard_io::with_wanted_keys(frame, &keys, &names, wanted)
+        })
+        .map_err(|e| e.to_string())
 }
 
 /// A microdata file's partition keys: those of the folders in its name, and those the user gave it (`given`,
@@ -180,6 +200,45 @@ fn offered_columns(name: &str, own: Vec<String>, mode: &Mode) -> Vec<String> {
     let keys = keys_of(name, given).unwrap_or_default();
     own.into_iter()
         .chain(keys.into_iter().map(|k| k.key))
+        .collect()
+}
+
+/// A file tabulated with another: its name, bytes and the keys typed for it.
+struct Joined {
+    name: String,
+    bytes: Arc<Vec<u8>>,
+    keys: String,
+}
+
+/// The files to tabulate with `name` (itself not), read, each within the page's size limit, with the keys typed
+/// for them when they were tabulated on their own.
+fn joined(
+    name: &str,
+    with: &[String],
+    sources: &BTreeMap<String, Bytes>,
+    modes: &BTreeMap<String, Mode>,
+) -> Result<Vec<Joined>, String> {
+    (with.iter().filter(|w| *w != name))
+        .map(|w| {
+            let bytes = sources.get(w).ok_or_else(|| {
+                format!("{name}: `{w}`, to tabulate with it, is no longer loaded")
+            })?;
+            cellguard_io::limits::check_file_size(
+                w,
+                bytes.len() as u64,
+                cellguard_io::limits::MAX_PAGE_FILE_BYTES,
+            )
+            .map_err(|e| e.to_string())?;
+            let keys = match modes.get(w) {
+                Some(Mode::Microdata(spec)) => spec.keys.clone(),
+                _ => String::new(),
+            };
+            Ok(Joined {
+                name: w.clone(),
+                bytes: Arc::new(bytes.to_vec()?),
+                keys,
+            })
+        })
         .collect()
 }
 
@@ -230,6 +289,11 @@ impl Session {
         self.filtered = None;
         self.pending.clear();
         let total = files.len() as u32;
+        // Microdata may be tabulated with other files of the run: their bytes are read again when asked for.
+        let sources: BTreeMap<String, Bytes> = files
+            .iter()
+            .map(|f| (f.name.clone(), f.bytes.clone()))
+            .collect();
         let mut outcomes = Vec::with_capacity(files.len());
         let mut tables = Vec::new();
         let mut views = Vec::new();
@@ -347,11 +411,18 @@ impl Session {
                 }
                 Mode::Microdata(spec) => {
                     say(Stage::Tabulating);
-                    tabulate(&file, spec).and_then(|input| {
-                        say(Stage::Checking);
-                        cellguard_io::check_file(&input.name, &input.bytes, &roles, &policy.policy)
+                    joined(&file.name, &spec.with, &sources, modes)
+                        .and_then(|with| tabulate(&file, &with, spec))
+                        .and_then(|input| {
+                            say(Stage::Checking);
+                            cellguard_io::check_file(
+                                &input.name,
+                                &input.bytes,
+                                &roles,
+                                &policy.policy,
+                            )
                             .map_err(|e| e.to_string())
-                    })
+                        })
                 }
             };
             match checked {
@@ -542,6 +613,7 @@ mod tests {
                 value: Some("wage".into()),
                 unit: Some("person_id".into()),
                 margins: true,
+                ..TabulateIn::default()
             }),
         );
         let out = s.check(
@@ -559,6 +631,77 @@ mod tests {
         assert!(
             json.contains("\"m.csv\""),
             "the microdata file is an input of the report"
+        );
+    }
+
+    /// Files of a picked folder carry their folders' keys as columns, and two yearly files tabulated together
+    /// make one table in which a person seen in both years is one unit of the total; a key typed for a file is a
+    /// column too, and one that is not `key=value` is refused, saying how to write it.
+    #[test]
+    fn partitioned_microdata_is_tabulated_together_with_its_keys() {
+        let y2019 = "person_id,sex\n1,F\n2,M\n3,M\n";
+        let y2020 = "person_id,sex\n1,F\n4,F\n";
+        let files = || {
+            vec![
+                file("pop/year=2019/p.csv", y2019),
+                file("pop/year=2020/p.csv", y2020),
+            ]
+        };
+        let mut s = Session::default();
+        let (out, _) = run(&mut s, files());
+        assert_eq!(out.files[0].columns, ["person_id", "sex", "year"]);
+        let spec = |keys: &str| TabulateIn {
+            rows: vec!["year".into(), "wave".into()],
+            cols: vec!["sex".into()],
+            agg: "count".into(),
+            unit: Some("person_id".into()),
+            margins: true,
+            keys: keys.into(),
+            with: vec!["pop/year=2020/p.csv".into()],
+            ..TabulateIn::default()
+        };
+        // The 2019 file with a typed key, tabulated with the 2020 file, whose own key was typed when it was
+        // tabulated alone.
+        let modes = BTreeMap::from([
+            (
+                "pop/year=2019/p.csv".to_owned(),
+                Mode::Microdata(spec("wave=1")),
+            ),
+            (
+                "pop/year=2020/p.csv".to_owned(),
+                Mode::Microdata(TabulateIn {
+                    keys: "wave=2".into(),
+                    with: Vec::new(),
+                    ..spec("")
+                }),
+            ),
+        ]);
+        let out = s.check(2, files(), &modes, &essnet(), &|| 0.0, &mut |_| {});
+        assert_eq!(out.files[0].error, None);
+        // year (2019, 2020, Total) × wave (1, 2, Total) × sex (F, M, Total), less the year × wave pairs no row
+        // has (2019 × 2, 2020 × 1) with their sexes.
+        assert_eq!(out.tables[0].counts.cells, 27 - 6);
+        let table = &s.entries[0].table;
+        let total = (0..table.len() as u32)
+            .find(|&c| {
+                let coords = table.cell_coords(c);
+                (table.dims().iter().zip(coords)).all(|(d, &id)| d.code(id) == "Total")
+            })
+            .unwrap();
+        assert_eq!(
+            table.n(total),
+            Some(4),
+            "persons 1 to 4, person 1 in both years"
+        );
+        let modes = BTreeMap::from([(
+            "pop/year=2019/p.csv".to_owned(),
+            Mode::Microdata(spec("2015")),
+        )]);
+        let out = s.check(3, files(), &modes, &essnet(), &|| 0.0, &mut |_| {});
+        let e = out.files[0].error.clone().unwrap_or_default();
+        assert!(
+            e.contains("`2015` is not a partition key; write key=value"),
+            "{e}"
         );
     }
 

@@ -166,6 +166,13 @@ fn tabulate_panel(
     columns: &[String],
     draft: &TabulateIn,
 ) -> Html {
+    // The other files, whose rows may be tabulated with this file's.
+    let others: Vec<&String> = state
+        .files
+        .iter()
+        .map(|f| &f.name)
+        .filter(|n| *n != name)
+        .collect();
     let lang = state.lang;
     let update = |f: fn(&mut TabulateIn, String)| {
         let name = name.to_owned();
@@ -231,6 +238,11 @@ fn tabulate_panel(
                 </select></div>
             if draft.unit.is_none() { <p class="note tab-rows-as-units">{ t(lang, "rows_as_units") }</p> }
             <label><input type="checkbox" class="tab-margins" checked={draft.margins} onchange={update(|d, v| d.margins = v == "true")} />{ t(lang, "tab_margins") }</label>
+            if !others.is_empty() {
+                <div class="role"><span>{ t(lang, "tab_with") }</span><span class="checks">
+                    { for others.iter().map(|o| html! { <label><input type="checkbox" class="tab-with" checked={draft.with.contains(o)} onchange={toggle(|d| &mut d.with, (*o).clone())} />{ *o }</label> }) }
+                </span></div>
+            }
             <label class="role"><span>{ t(lang, "tab_keys") }</span>
                 <input type="text" class="tab-keys" value={draft.keys.clone()} onchange={update(|d, v| d.keys = v)} /></label>
             <button class="tab-go" onclick={go}>{ t(lang, "tabulate") }</button>
