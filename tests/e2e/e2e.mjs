@@ -577,6 +577,15 @@ try {
     await page.waitForSelector('tr[data-output="note.txt"]');
     assert.equal(await page.locator('.output-row').count(), 3);
     assert.match(await page.textContent('tr[data-output="counts.csv"] .output-check'), /8 cells: 8 safe, 0 to review, 0 unsafe/);
+    // The reviewer opens a table's cells that are not safe: each with its coordinates and the rules that fired,
+    // as many as the CLI's check of the same file under the package's policy finds.
+    const notSafe = JSON.parse(cliReport(so, ['mean.csv'])).tables[0].summary;
+    const cells = page.locator('details.cells[data-output="mean.csv"]');
+    assert.match(await cells.locator('summary').textContent(), new RegExp(`^${notSafe.by_status.unsafe + notSafe.by_status.review} cells not safe`));
+    await cells.locator('summary').click();
+    assert.equal(await cells.locator('li.cell').count(), notSafe.by_status.unsafe + notSafe.by_status.review);
+    assert.match(await cells.locator('li.cell').first().textContent(), /region = .*sex = .*\(row \d+\): (unsafe|review).*: /);
+    assert.equal(await page.locator('.cells-none').count(), 1); // counts.csv: every cell safe
     await page.click('.key summary');
     await page.fill('#new-name', 'P. Reviewer');
     await page.fill('#new-passphrase', 'page passphrase 1');

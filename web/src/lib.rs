@@ -8,7 +8,8 @@
 //! - `ui` (wasm32 only): Yew components, the worker glue and the message codec;
 //! - `signoff` (wasm32 only): the sign-off page (review a package, sign, verify a bundle), its own WebAssembly
 //!   module loaded from `signoff.html`, so the checking page does not carry it;
-//! - [`signoff_words`]: the sign-off page's words in Dutch, French and English;
+//! - [`signoff_words`]: the sign-off page's words in Dutch, French and English; [`signoff_cells`]: the cells a
+//!   reviewer opens, checked again under the package's policy;
 //! - `browser` (wasm32 only): what both pages ask of the browser (language, downloads, files, randomness).
 #![deny(
     clippy::unwrap_used,
@@ -24,6 +25,7 @@ pub mod protocol;
 pub mod session;
 #[cfg(target_arch = "wasm32")]
 pub mod signoff;
+pub mod signoff_cells;
 pub mod signoff_words;
 pub mod state;
 #[cfg(target_arch = "wasm32")]

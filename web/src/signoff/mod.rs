@@ -4,6 +4,7 @@
 //! it holds. The model, the rules and the cryptography are `cellguard-signoff`'s, the checks the engine's; nothing
 //! leaves the browser.
 
+mod cells;
 mod package;
 
 use crate::browser;
@@ -11,7 +12,7 @@ use crate::signoff_words::w;
 use cellguard_engine::Lang;
 use cellguard_signoff::decision::rule_broken;
 use cellguard_signoff::keys::PublicKey;
-use cellguard_signoff::manifest::CheckState;
+use cellguard_signoff::manifest::{CheckState, OutputKind};
 use cellguard_signoff::{
     DecisionInput, KeyFile, KeyPair, Limits, Package, Verdict, Verification, release, review,
     verify,
@@ -67,6 +68,8 @@ pub struct Signoff {
     draft: package::Draft,
     /// The package under review: its file name and content.
     package: Option<(String, Package)>,
+    /// The opened package's table outputs, checked again under its policy: the cells the reviewer opens.
+    cells: BTreeMap<String, Result<crate::signoff_cells::Checked, String>>,
     /// Per output: the chosen verdict and comment.
     choices: BTreeMap<String, (Option<Verdict>, String)>,
     key_file: Option<KeyFile>,
@@ -97,6 +100,7 @@ impl Component for Signoff {
             tab: Tab::Package,
             draft: package::Draft::new(),
             package: None,
+            cells: BTreeMap::new(),
             choices: BTreeMap::new(),
             key_file: None,
             key: None,
@@ -286,6 +290,18 @@ impl Signoff {
                     Ok(p) => {
                         self.choices.clear();
                         self.signed = None;
+                        self.cells = (p.manifest.outputs.iter())
+                            .filter(|o| o.kind == OutputKind::Table)
+                            .filter_map(|o| {
+                                let bytes = p.files.get(&o.name)?;
+                                let checked = crate::signoff_cells::check(
+                                    &o.name,
+                                    bytes,
+                                    &p.manifest.policy.toml,
+                                );
+                                Some((o.name.clone(), checked))
+                            })
+                            .collect();
                         self.package = Some((name, p));
                     }
                     Err(e) => self.error = Some(e.to_string()),
@@ -454,6 +470,7 @@ impl Signoff {
                 };
                 let unsafe_class = o.check.as_ref().is_some_and(|c| c.unsafe_cells > 0).then_some("has-unsafe");
                 html! {
+                    <>
                     <tr class={classes!("output-row", unsafe_class)} data-output={name.clone()}>
                         <th scope="row">{ &o.name }<br /><span class="muted">{ &o.description }</span></th>
                         <td>{ w(lang, o.kind.code()) }</td>
@@ -474,6 +491,10 @@ impl Signoff {
                             { problem.map(|p| html! { <p class="rule-problem" role="alert">{ p }</p> }).unwrap_or_default() }
                         </td>
                     </tr>
+                    if let Some(checked) = self.cells.get(&o.name) {
+                        <tr class="cells-row"><td colspan="5">{ cells::view(lang, &o.name, checked) }</td></tr>
+                    }
+                    </>
                 }
             });
             html! {
