@@ -81,45 +81,94 @@ impl Decision {
     }
 }
 
+/// A rule of the table above that a decision breaks. Displayed in English (the CLI's words); the page words it
+/// in the reviewer's language from its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleProblem {
+    /// A comment is required to give `verdict` on this output, for `why`.
+    Comment { verdict: Verdict, why: Why },
+    /// A table not checked under the package's policy cannot be approved.
+    NotChecked,
+}
+
+/// Why a comment is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Returning for changes: say what to change.
+    Changes,
+    /// A table with this many unsafe cells.
+    Unsafe(u64),
+    /// A table with this many cells to review.
+    Review(u64),
+    /// An output of a kind no rule checks: say what was looked at.
+    Unchecked(OutputKind),
+    /// A table whose cells are all safe (rejected).
+    AllSafe,
+}
+
+impl std::fmt::Display for RuleProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (verdict, why) = match self {
+            RuleProblem::NotChecked => {
+                return f.write_str(
+                    "a table cannot be approved before it is checked under the package's policy",
+                );
+            }
+            RuleProblem::Comment { verdict, why } => (verdict, why),
+        };
+        write!(f, "a comment is required to {} ", verb(*verdict))?;
+        match why {
+            Why::Changes => f.write_str("(say what to change)"),
+            Why::Unsafe(n) => write!(f, "a table with {}", cells(*n, "unsafe cell")),
+            Why::Review(n) => write!(f, "a table with {} to review", cells(*n, "cell")),
+            Why::Unchecked(kind) => {
+                write!(
+                    f,
+                    "a {} (no rule checks it: say what was looked at)",
+                    kind.code()
+                )
+            }
+            Why::AllSafe => f.write_str("a table whose cells are all safe"),
+        }
+    }
+}
+
 /// Why `verdict` with `comment` cannot be given on `output` under the policy `policy_sha256`, if it cannot
-/// (the table above).
+/// (the table above), in English.
 pub fn rule_broken(
     output: &Output,
     policy_sha256: &str,
     verdict: Verdict,
     comment: &str,
 ) -> Option<String> {
+    rule_problem(output, policy_sha256, verdict, comment).map(|p| p.to_string())
+}
+
+/// The rule of the table above that `verdict` with `comment` breaks on `output`, if one does.
+pub fn rule_problem(
+    output: &Output,
+    policy_sha256: &str,
+    verdict: Verdict,
+    comment: &str,
+) -> Option<RuleProblem> {
     let commented = !comment.trim().is_empty();
     let check = match output.check_state(policy_sha256) {
         CheckState::Checked(c) => Some(c),
         _ => None,
     };
-    let need = |why: &str| {
-        (!commented).then(|| format!("a comment is required to {} {why}", verb(verdict)))
-    };
+    let need = |why: Why| (!commented).then_some(RuleProblem::Comment { verdict, why });
     match (verdict, output.kind, check) {
-        (Verdict::ReturnForChanges, ..) => need("(say what to change)"),
-        (Verdict::Approve, OutputKind::Table, None) => Some(
-            "a table cannot be approved before it is checked under the package's policy".into(),
-        ),
-        (Verdict::Approve, OutputKind::Table, Some(c)) if c.unsafe_cells > 0 => need(&format!(
-            "a table with {}",
-            cells(c.unsafe_cells, "unsafe cell")
-        )),
+        (Verdict::ReturnForChanges, ..) => need(Why::Changes),
+        (Verdict::Approve, OutputKind::Table, None) => Some(RuleProblem::NotChecked),
+        (Verdict::Approve, OutputKind::Table, Some(c)) if c.unsafe_cells > 0 => {
+            need(Why::Unsafe(c.unsafe_cells))
+        }
         // Rejecting a table with unsafe cells needs no comment, whatever else it holds (the table's first row).
         (Verdict::Reject, OutputKind::Table, Some(c)) if c.unsafe_cells > 0 => None,
-        (_, OutputKind::Table, Some(c)) if c.review > 0 => need(&format!(
-            "a table with {} to review",
-            cells(c.review, "cell")
-        )),
+        (_, OutputKind::Table, Some(c)) if c.review > 0 => need(Why::Review(c.review)),
         (Verdict::Approve, OutputKind::Table, Some(_)) => None,
-        (Verdict::Approve, kind, _) => need(&format!(
-            "a {} (no rule checks it: say what was looked at)",
-            kind.code()
-        )),
-        (Verdict::Reject, OutputKind::Table, Some(c)) if c.unsafe_cells == 0 => {
-            need("a table whose cells are all safe")
-        }
+        (Verdict::Approve, kind, _) => need(Why::Unchecked(kind)),
+        (Verdict::Reject, OutputKind::Table, Some(c)) if c.unsafe_cells == 0 => need(Why::AllSafe),
         (Verdict::Reject, ..) => None,
     }
 }

@@ -42,4 +42,4 @@ pub use keys::{KeyFile, KeyPair, PublicKey};
 pub use manifest::{CheckSummary, Manifest, Output, OutputKind, Request, RequestKind};
 pub use package::Package;
 pub use review::Decisions;
-pub use verify::{Failure, Verification};
+pub use verify::{Failure, Problem, Subject, Verification};

@@ -3,25 +3,160 @@
 //! so one run lists them all.
 
 use crate::archive::{self, FILES, Limits};
-use crate::decision::rule_broken;
+use crate::decision::{RuleProblem, rule_problem};
 use crate::keys::{self, PublicKey};
 use crate::manifest::Manifest;
 use crate::review::{self, Decisions};
 use crate::{Error, Package, canonical, digest, package, release, summary};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One thing wrong with a bundle.
+/// One thing wrong with a bundle. Displayed in English (the CLI's words); the page words it in the reader's
+/// language from its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    /// What it is about: a file of the bundle, `decision 3 (`wages.csv`)`, `signature`.
-    pub subject: String,
-    pub problem: String,
+    pub subject: Subject,
+    pub problem: Problem,
+}
+
+/// What a failure is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A file of the bundle (`package.json`, `decisions.json`, an output, a summary).
+    File(String),
+    Policy,
+    Signature,
+    /// The `index`-th decision (from 1), on `output`.
+    Decision {
+        index: usize,
+        output: String,
+    },
+}
+
+/// What is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A file the bundle must hold is not there.
+    Missing,
+    /// `package.json` is not there.
+    NotABundle,
+    /// `decisions.json` is not there.
+    NoDecisions,
+    /// The file cannot be read: the reader's reason (in English).
+    Unreadable(String),
+    /// `package.json` is not the package the decisions were signed for.
+    OtherPackage,
+    /// The decisions were signed under another policy than the package's.
+    SignedUnderOtherPolicy,
+    /// A summary does not say what the package and decisions say.
+    Edited,
+    /// The reviewer's fingerprint is not that of the key given.
+    Fingerprint {
+        claimed: String,
+        key: String,
+    },
+    /// The signature does not match the decisions.
+    SignatureMismatch,
+    /// Signed by a key that is not trusted.
+    Untrusted {
+        name: String,
+        fingerprint: String,
+    },
+    /// A decision before this one was removed, added or reordered.
+    ChainBroken,
+    DecidedTwice,
+    NoSuchOutput,
+    /// The decision was made on other bytes than the package's file.
+    OtherBytes,
+    /// The decision breaks a rule of [`crate::decision`].
+    Rule(RuleProblem),
+    /// The decision was made under another policy than the package's.
+    DecidedUnderOtherPolicy,
+    /// The decision was made by another key than the signer's.
+    OtherKey(String),
+    /// An approved output's bytes are not the approved ones.
+    NotTheApprovedBytes {
+        sha256: String,
+        approved: String,
+    },
+    ApprovedButMissing,
+    /// In the bundle but not approved.
+    NotApproved,
+    /// In the bundle but not in `package.json`.
+    NotInPackage,
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::File(name) => f.write_str(name),
+            Subject::Policy => f.write_str("policy"),
+            Subject::Signature => f.write_str("signature"),
+            Subject::Decision { index, output } => write!(f, "decision {index} (`{output}`)"),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Missing => f.write_str("missing"),
+            Problem::NotABundle => f.write_str("missing: this is not a cellguard bundle"),
+            Problem::NoDecisions => f.write_str("missing: a release bundle holds the signed decisions"),
+            Problem::Unreadable(why) => f.write_str(why),
+            Problem::OtherPackage => f.write_str(
+                "not the package the decisions were signed for (its SHA-256 differs)",
+            ),
+            Problem::SignedUnderOtherPolicy => {
+                f.write_str("the decisions were signed under another policy than the package's")
+            }
+            Problem::Edited => f.write_str(
+                "does not say what package.json and decisions.json say (it was edited)",
+            ),
+            Problem::Fingerprint { claimed, key } => write!(
+                f,
+                "the reviewer's fingerprint {claimed} is not that of the key given ({key})"
+            ),
+            Problem::SignatureMismatch => f.write_str(
+                "does not match decisions.json: the decisions were changed after signing, or signed with \
+                 another key",
+            ),
+            Problem::Untrusted { name, fingerprint } => write!(
+                f,
+                "signed by {name} with key {fingerprint}, which is not among the trusted keys"
+            ),
+            Problem::ChainBroken => f.write_str(
+                "the chain is broken: a decision before it was removed, added or reordered",
+            ),
+            Problem::DecidedTwice => f.write_str("the output is decided twice"),
+            Problem::NoSuchOutput => f.write_str("the package has no such output"),
+            Problem::OtherBytes => f.write_str("made on other bytes than the package's file"),
+            Problem::Rule(rule) => write!(f, "{rule}"),
+            Problem::DecidedUnderOtherPolicy => {
+                f.write_str("made under another policy than the package's")
+            }
+            Problem::OtherKey(key) => write!(f, "made by key {key}, not by the signer"),
+            Problem::NotTheApprovedBytes { sha256, approved } => write!(
+                f,
+                "its bytes are not the approved ones (SHA-256 {sha256}, approved {approved})"
+            ),
+            Problem::ApprovedButMissing => f.write_str("approved, but missing from the bundle"),
+            Problem::NotApproved => f.write_str(
+                "in the bundle but not approved: a release holds approved outputs only",
+            ),
+            Problem::NotInPackage => f.write_str("in the bundle but not in package.json"),
+        }
+    }
 }
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.subject, self.problem)
     }
+}
+
+/// A failure's subject: a file of the bundle.
+fn file(name: &str) -> Subject {
+    Subject::File(name.to_owned())
 }
 
 /// What verifying a bundle found.
@@ -40,11 +175,8 @@ impl Verification {
         self.failures.is_empty()
     }
 
-    fn fail(&mut self, subject: impl Into<String>, problem: impl Into<String>) {
-        self.failures.push(Failure {
-            subject: subject.into(),
-            problem: problem.into(),
-        });
+    fn fail(&mut self, subject: Subject, problem: Problem) {
+        self.failures.push(Failure { subject, problem });
     }
 }
 
@@ -68,32 +200,23 @@ pub fn verify_entries(entries: &archive::Entries, trusted: &[PublicKey]) -> Veri
     };
     let decisions = match entries.get("decisions.json") {
         None => {
-            v.fail(
-                "decisions.json",
-                "missing: a release bundle holds the signed decisions",
-            );
+            v.fail(file("decisions.json"), Problem::NoDecisions);
             return v;
         }
         Some(bytes) => match Decisions::from_json(bytes) {
             Ok(d) => d,
             Err(e) => {
-                v.fail("decisions.json", e.to_string());
+                v.fail(file("decisions.json"), Problem::Unreadable(e.to_string()));
                 return v;
             }
         },
     };
     signature(&decisions, trusted, &mut v);
     if digest::sha256(manifest_bytes) != decisions.package_sha256 {
-        v.fail(
-            "package.json",
-            "not the package the decisions were signed for (its SHA-256 differs)",
-        );
+        v.fail(file("package.json"), Problem::OtherPackage);
     }
     if decisions.policy_sha256 != manifest.policy.sha256 {
-        v.fail(
-            "policy",
-            "the decisions were signed under another policy than the package's",
-        );
+        v.fail(Subject::Policy, Problem::SignedUnderOtherPolicy);
     }
     chain(&manifest, &decisions, &mut v);
     files(entries, &manifest, &decisions, &mut v);
@@ -106,11 +229,8 @@ pub fn verify_entries(entries: &archive::Entries, trusted: &[PublicKey]) -> Veri
         ("summary.html", summary::html(&package, &decisions)),
     ] {
         match entries.get(name) {
-            None => v.fail(name, "missing"),
-            Some(b) if *b != made.into_bytes() => v.fail(
-                name,
-                "does not say what package.json and decisions.json say (it was edited)",
-            ),
+            None => v.fail(file(name), Problem::Missing),
+            Some(b) if *b != made.into_bytes() => v.fail(file(name), Problem::Edited),
             Some(_) => {}
         }
     }
@@ -123,7 +243,7 @@ fn read_manifest<'a>(
     v: &mut Verification,
 ) -> Option<(&'a [u8], Manifest)> {
     let Some(bytes) = entries.get("package.json") else {
-        v.fail("package.json", "missing: this is not a cellguard bundle");
+        v.fail(file("package.json"), Problem::NotABundle);
         return None;
     };
     let manifest = canonical::from_bytes::<Manifest>("package.json", bytes)
@@ -131,7 +251,7 @@ fn read_manifest<'a>(
     match manifest {
         Ok(m) => Some((bytes, m)),
         Err(e) => {
-            v.fail("package.json", e.to_string());
+            v.fail(file("package.json"), Problem::Unreadable(e.to_string()));
             None
         }
     }
@@ -142,35 +262,32 @@ fn signature(d: &Decisions, trusted: &[PublicKey], v: &mut Verification) {
     let fingerprint = match keys::parse_public(&d.reviewer.public_key) {
         Ok(key) => keys::fingerprint(&key),
         Err(e) => {
-            v.fail("signature", e.to_string());
+            v.fail(Subject::Signature, Problem::Unreadable(e.to_string()));
             return;
         }
     };
     if fingerprint != d.reviewer.fingerprint {
         v.fail(
-            "decisions.json",
-            format!(
-                "the reviewer's fingerprint {} is not that of the key given ({fingerprint})",
-                d.reviewer.fingerprint
-            ),
+            file("decisions.json"),
+            Problem::Fingerprint {
+                claimed: d.reviewer.fingerprint.clone(),
+                key: fingerprint.clone(),
+            },
         );
     }
     if !review::signature_holds(d) {
-        v.fail(
-            "signature",
-            "does not match decisions.json: the decisions were changed after signing, or signed with another key",
-        );
+        v.fail(Subject::Signature, Problem::SignatureMismatch);
     }
     if !trusted
         .iter()
         .any(|t| t.public_key == d.reviewer.public_key)
     {
         v.fail(
-            "signature",
-            format!(
-                "signed by {} with key {fingerprint}, which is not among the trusted keys",
-                d.reviewer.name
-            ),
+            Subject::Signature,
+            Problem::Untrusted {
+                name: d.reviewer.name.clone(),
+                fingerprint: fingerprint.clone(),
+            },
         );
     }
     v.signer = Some((d.reviewer.name.clone(), fingerprint));
@@ -182,44 +299,41 @@ fn chain(manifest: &Manifest, d: &Decisions, v: &mut Verification) {
     let mut previous = d.package_sha256.clone();
     let mut decided = BTreeSet::new();
     for (i, decision) in d.decisions.iter().enumerate() {
-        let subject = format!("decision {} (`{}`)", i + 1, decision.output);
+        let subject = || Subject::Decision {
+            index: i + 1,
+            output: decision.output.clone(),
+        };
         if decision.previous != previous {
-            v.fail(
-                &subject,
-                "the chain is broken: a decision before it was removed, added or reordered",
-            );
+            v.fail(subject(), Problem::ChainBroken);
         }
         previous = decision.link();
         if !decided.insert(decision.output.as_str()) {
-            v.fail(&subject, "the output is decided twice");
+            v.fail(subject(), Problem::DecidedTwice);
         }
         match manifest.output(&decision.output) {
-            None => v.fail(&subject, "the package has no such output"),
+            None => v.fail(subject(), Problem::NoSuchOutput),
             Some(o) => {
                 if decision.output_sha256 != o.sha256 {
-                    v.fail(&subject, "made on other bytes than the package's file");
+                    v.fail(subject(), Problem::OtherBytes);
                 }
-                if let Some(problem) = rule_broken(
+                if let Some(problem) = rule_problem(
                     o,
                     &manifest.policy.sha256,
                     decision.decision,
                     &decision.comment,
                 ) {
-                    v.fail(&subject, problem);
+                    v.fail(subject(), Problem::Rule(problem));
                 }
             }
         }
         if decision.policy_sha256 != manifest.policy.sha256 {
-            v.fail(&subject, "made under another policy than the package's");
+            v.fail(subject(), Problem::DecidedUnderOtherPolicy);
         }
         if decision.reviewer != d.reviewer.fingerprint {
-            v.fail(
-                &subject,
-                format!("made by key {}, not by the signer", decision.reviewer),
-            );
+            v.fail(subject(), Problem::OtherKey(decision.reviewer.clone()));
         }
         if let Err(e) = digest::check_time(&decision.time) {
-            v.fail(&subject, e.to_string());
+            v.fail(subject(), Problem::Unreadable(e.to_string()));
         }
     }
 }
@@ -232,28 +346,24 @@ fn files(entries: &archive::Entries, manifest: &Manifest, d: &Decisions, v: &mut
             (true, Some(bytes)) => {
                 if bytes.len() as u64 != o.size || digest::sha256(bytes) != o.sha256 {
                     v.fail(
-                        &o.name,
-                        format!(
-                            "its bytes are not the approved ones (SHA-256 {}, approved {})",
-                            digest::sha256(bytes),
-                            o.sha256
-                        ),
+                        file(&o.name),
+                        Problem::NotTheApprovedBytes {
+                            sha256: digest::sha256(bytes),
+                            approved: o.sha256.clone(),
+                        },
                     );
                 } else {
                     v.approved.push(o.name.clone());
                 }
             }
-            (true, None) => v.fail(&o.name, "approved, but missing from the bundle"),
-            (false, Some(_)) => v.fail(
-                &o.name,
-                "in the bundle but not approved: a release holds approved outputs only",
-            ),
+            (true, None) => v.fail(file(&o.name), Problem::ApprovedButMissing),
+            (false, Some(_)) => v.fail(file(&o.name), Problem::NotApproved),
             (false, None) => {}
         }
     }
     for name in entries.keys().filter_map(|n| n.strip_prefix(FILES)) {
         if manifest.output(name).is_none() {
-            v.fail(name, "in the bundle but not in package.json");
+            v.fail(file(name), Problem::NotInPackage);
         }
     }
 }

@@ -10,7 +10,7 @@ mod package;
 use crate::browser;
 use crate::signoff_words::w;
 use cellguard_engine::Lang;
-use cellguard_signoff::decision::rule_broken;
+use cellguard_signoff::decision::{self, rule_broken};
 use cellguard_signoff::keys::PublicKey;
 use cellguard_signoff::manifest::{CheckState, OutputKind};
 use cellguard_signoff::{
@@ -447,7 +447,9 @@ impl Signoff {
             let rows = m.outputs.iter().map(|o| {
                 let name = o.name.clone();
                 let (verdict, comment) = self.choices.get(&o.name).cloned().unwrap_or_default();
-                let problem = verdict.and_then(|v| rule_broken(o, &m.policy.sha256, v, &comment));
+                let problem = verdict
+                    .and_then(|v| decision::rule_problem(o, &m.policy.sha256, v, &comment))
+                    .map(|p| crate::signoff_words::rule_problem(lang, &p));
                 let on_verdict = {
                     let name = name.clone();
                     link.callback(move |e: Event| {
@@ -624,7 +626,7 @@ impl Signoff {
                             <p>{ w(lang, "approved") }{": "}{ v.approved.join(", ") }</p>
                         } else {
                             <p id="verify-failed">{ w(lang, "fails") }</p>
-                            <ul class="failures">{ for v.failures.iter().map(|f| html! { <li>{ f.to_string() }</li> }) }</ul>
+                            <ul class="failures">{ for v.failures.iter().map(|f| html! { <li>{ crate::signoff_words::failure(lang, f) }</li> }) }</ul>
                         }
                     </section>
                 }
