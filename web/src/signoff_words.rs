@@ -304,6 +304,12 @@ const WORDS: &[(&str, &str, &str, &str)] = &[
         "Résultats approuvés",
     ),
     ("none", "none", "geen", "aucun"),
+    (
+        "wrong_passphrase",
+        "the passphrase does not open this key file (or the key file was changed)",
+        "de wachtzin opent dit sleutelbestand niet (of het sleutelbestand werd gewijzigd)",
+        "la phrase secrète n'ouvre pas ce fichier de clé (ou le fichier de clé a été modifié)",
+    ),
 ];
 
 /// The word `key` in `lang`; the key itself when missing (a bug the tests catch).

@@ -348,6 +348,9 @@ impl Signoff {
                 self.key = Some(k);
                 self.error = None;
             }
+            Err(cellguard_signoff::Error::WrongPassphrase) => {
+                self.error = Some(w(self.lang, "wrong_passphrase").to_owned());
+            }
             Err(e) => self.error = Some(e.to_string()),
         }
         self.passphrase.clear();
