@@ -9,8 +9,8 @@
 //! **A bucket holds every row of its units**, so the kernel's partials of different buckets merge exactly
 //! ([`Partials::merge_all`]): with a unit column, a row's bucket is a hash of its unit's identifier (a person's
 //! rows of every year land in one bucket: the person is counted once in each cell, their rows summed into one
-//! contribution); without one, each row is its own unit and its bucket is a hash of its cell's codes (a leaf
-//! cell's rows are summed in one bucket, in input order).
+//! contribution); without one, each row is its own unit, and each piece's rows are shared out among the buckets
+//! in equal runs.
 //!
 //! **Memory**, at most, per thread: in pass 1 one input's bytes (read whole) and one piece of it — a Parquet
 //! file's row groups up to [`PIECE_ROWS`] rows, any other file whole — as columns, microdata and records; in pass
@@ -83,8 +83,12 @@ pub const PIECE_ROWS: usize = 1 << 20;
 
 /// What pass 1 keeps of one input: its spill file and its pieces.
 struct Spilled {
+    /// The input's name, for messages.
+    name: String,
     file: PathBuf,
     pieces: Vec<Piece>,
+    /// Each column read, and whether it holds text (else numbers).
+    text: Vec<(String, bool)>,
 }
 
 /// One piece of an input in its spill file: bucket `b`'s records are bytes `offsets[b]..offsets[b + 1]`, and
@@ -156,8 +160,9 @@ pub fn tabulate(
         },
     )?;
     if spilled.is_empty() {
-        bail!("no rows to tabulate: the inputs, filtered by --where, hold none");
+        bail!("no rows to tabulate: the inputs hold none (after --where, where one is given)");
     }
+    same_types(&spilled)?;
 
     // The table's dimensions: every code of every input (sorted by the kernel), or a codelist's.
     let mut union: Vec<Vec<String>> = vec![Vec::new(); layout.dims];
@@ -259,6 +264,28 @@ fn check_schema(input: &Input, job: &Job<'_>) -> Result<()> {
     Ok(())
 }
 
+/// A column holds text in every input or numbers in every input, as one reader of the inputs concatenated
+/// requires: a code `01` in one file and `1` in another would otherwise be two codes, a unit two units.
+fn same_types(spilled: &[Spilled]) -> Result<()> {
+    let Some(first) = spilled.first() else {
+        return Ok(());
+    };
+    for s in spilled {
+        for (column, text) in &s.text {
+            if first.text.iter().any(|(c, t)| c == column && t != text) {
+                bail!(
+                    "{}: column `{column}` holds {} here and {} in {}; give it one type in every file",
+                    s.name,
+                    if *text { "text" } else { "numbers" },
+                    if *text { "numbers" } else { "text" },
+                    first.name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A folder of this run's own under `temp`, removed when dropped (also on an error).
 fn tempfile_dir(temp: &Path) -> Result<tempfile::TempDir> {
     tempfile::Builder::new()
@@ -273,8 +300,9 @@ fn tempfile_dir(temp: &Path) -> Result<tempfile::TempDir> {
 }
 
 /// Runs `work(0..n)` on up to `threads` threads and folds the results into `init` in index order, each as soon
-/// as those before it are in (so results finished early wait, not all of them). After an error no higher index
-/// is started; the error returned is that of the lowest index that failed, whatever the threads.
+/// as those before it are in. An index is not started more than `2 × threads` ahead of the next to fold, so at
+/// most that many results wait for their turn, however slow one of them is. After an error no higher index is
+/// started; the error returned is that of the lowest index that failed, whatever the threads.
 fn parallel<T: Send, A: Send>(
     n: usize,
     threads: usize,
@@ -291,6 +319,9 @@ fn parallel<T: Send, A: Send>(
     }
     let take = AtomicUsize::new(0);
     let stop = AtomicUsize::new(usize::MAX);
+    let window = 2 * threads.max(1);
+    // Signalled when the next index to fold moves on, or work stops.
+    let turn = std::sync::Condvar::new();
     let state = Mutex::new(Ordered {
         next: 0,
         waiting: std::collections::BTreeMap::new(),
@@ -303,6 +334,16 @@ fn parallel<T: Send, A: Send>(
                 loop {
                     let i = take.fetch_add(1, Ordering::SeqCst);
                     if i >= n || i > stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    // Wait while this index is too far ahead of the next to fold.
+                    let Ok(mut s) = state.lock() else { break };
+                    while i >= s.next + window && stop.load(Ordering::SeqCst) == usize::MAX {
+                        let Ok(woken) = turn.wait(s) else { return };
+                        s = woken;
+                    }
+                    drop(s);
+                    if i > stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let out = work(i);
@@ -326,6 +367,7 @@ fn parallel<T: Send, A: Send>(
                             }
                         }
                     }
+                    turn.notify_all();
                 }
             });
         }
@@ -366,6 +408,7 @@ fn spill(
     let mut out = std::io::BufWriter::new(std::fs::File::create(&path).with_context(write_error)?);
     let mut at = 0u64;
     let mut pieces = Vec::new();
+    let mut text = Vec::new();
     let mut read = crate::guard::reading(&name, || {
         Ok(cellguard_io::read_frame_pieces(
             &name,
@@ -390,16 +433,24 @@ fn spill(
             if frame.rows() == 0 {
                 return Ok(Some(None));
             }
-            Ok(Some(Some(cellguard_io::microdata_with_units(
-                &frame, job.roles,
-            )?)))
+            let text: Vec<(String, bool)> = (frame.columns.iter())
+                .map(|c| {
+                    (
+                        c.name.clone(),
+                        matches!(c.data, cellguard_io::ColumnData::Text(_)),
+                    )
+                })
+                .collect();
+            let (md, units) = cellguard_io::microdata_with_units(&frame, job.roles)?;
+            Ok(Some(Some((md, units, text))))
         })?
         else {
             break;
         };
-        let Some((md, units)) = md else {
+        let Some((md, units, columns)) = md else {
             continue;
         };
+        text = columns;
         // The table's own checks of this piece's codes, before it is spilled: naming the file.
         let own = Tabulator::from_data(job.spec, &md).map_err(|e| anyhow!("{name}: {e}"))?;
         check_codelists(&name, &own, &md)?;
@@ -421,7 +472,13 @@ fn spill(
         });
     }
     out.flush().with_context(write_error)?;
-    Ok((!pieces.is_empty()).then_some(Spilled { file: path, pieces }))
+    drop(read);
+    Ok((!pieces.is_empty()).then_some(Spilled {
+        name,
+        file: path,
+        pieces,
+        text,
+    }))
 }
 
 /// A code of a dimension with a codelist must be in it: said here with the input's name and row.
@@ -443,35 +500,30 @@ fn check_codelists(name: &str, own: &Tabulator, md: &Microdata) -> Result<()> {
     Ok(())
 }
 
-/// Each row's bucket: by its unit's identifier, or (each row its own unit) by its cell's codes. Hashes of text,
-/// so that the same unit or cell has the same bucket in every input, and one that does not vary between runs.
+/// Each row's bucket. With units: by a hash of the unit's identifier (its text), so that the same unit has the
+/// same bucket in every input and every run. Without: each row is its own unit, and a piece's rows go to the
+/// buckets in equal runs (the first `1/buckets` to bucket 0, …), so that a bucket holds its share of the rows
+/// whatever the table.
 fn bucket_of_rows(md: &Microdata, units: &[String], buckets: usize) -> Vec<u32> {
-    let hash = |text: &str| {
-        use std::hash::Hasher;
-        let mut h = rustc_hash::FxHasher::default();
-        h.write(text.as_bytes());
-        h.finish()
-    };
-    // The high bits of a multiplicative hash, which spread even when the text hashes differ in their low bits.
-    let spread = |h: u64| ((h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % buckets as u64) as u32;
-    if buckets == 1 {
-        return vec![0; md.len()];
-    }
+    let rows = md.len();
     match &md.unit {
-        Some(ids) => {
-            let of_unit: Vec<u32> = units.iter().map(|u| spread(hash(u))).collect();
+        Some(ids) if buckets > 1 => {
+            let of_unit: Vec<u32> = (units.iter())
+                .map(|u| {
+                    use std::hash::Hasher;
+                    let mut h = rustc_hash::FxHasher::default();
+                    h.write(u.as_bytes());
+                    // The high bits of a multiplicative hash, which spread even when the text hashes differ in
+                    // their low bits.
+                    let h = h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+                    (h % buckets as u64) as u32
+                })
+                .collect();
             ids.iter().map(|&u| of_unit[u as usize]).collect()
         }
-        None => {
-            let mut cell = vec![0u64; md.len()];
-            for col in &md.dims {
-                let of_code: Vec<u64> = col.dictionary.iter().map(|c| hash(c)).collect();
-                for (h, &id) in cell.iter_mut().zip(&col.ids) {
-                    *h = h.rotate_left(17) ^ of_code[id as usize];
-                }
-            }
-            cell.into_iter().map(spread).collect()
-        }
+        _ => (0..rows)
+            .map(|r| (r as u64 * buckets as u64 / rows.max(1) as u64) as u32)
+            .collect(),
     }
 }
 
@@ -670,6 +722,24 @@ mod tests {
         );
     }
 
+    /// A column read as text from one input and as numbers from another is refused, naming both files (a code
+    /// `01` and a code `1` would be two codes); the same types everywhere pass.
+    #[test]
+    fn a_column_of_two_types_is_refused() {
+        let input = |name: &str, region_is_text: bool| Spilled {
+            name: name.into(),
+            file: PathBuf::new(),
+            pieces: Vec::new(),
+            text: vec![("region".into(), region_is_text), ("id".into(), false)],
+        };
+        same_types(&[input("a.csv", true), input("b.csv", true)]).unwrap();
+        let e = same_types(&[input("a.csv", true), input("b.parquet", false)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "b.parquet: column `region` holds numbers here and text in a.csv; give it one type in every file"
+        );
+    }
+
     /// One bucket per 16 MiB of input, rounded up to a power of two, 1 to 4096.
     #[test]
     fn buckets_follow_the_inputs_size() {
@@ -702,6 +772,22 @@ mod tests {
             let e = parallel(1000, threads, work, Vec::new(), collect).unwrap_err();
             assert_eq!(e.to_string(), "input 3 failed", "{threads} threads");
             assert!(started.load(Ordering::SeqCst) < 20, "{threads} threads");
+            // While index 0 is slow, no index twice the threads ahead of it starts.
+            let highest = AtomicUsize::new(0);
+            let slow_first = |i: usize| {
+                if i == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    let ahead = highest.load(Ordering::SeqCst);
+                    assert!(
+                        ahead < 2 * threads,
+                        "{ahead} started beside index 0 on {threads} threads"
+                    );
+                }
+                highest.fetch_max(i, Ordering::SeqCst);
+                Ok(i)
+            };
+            let all = parallel(100, threads, slow_first, Vec::new(), collect).unwrap();
+            assert_eq!(all, (0..100).collect::<Vec<_>>());
         }
     }
 }

@@ -64,7 +64,7 @@ pub struct Args {
     /// on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Buckets the rows are split into by unit (or, without --unit, by cell), tabulated one at a time: more
+    /// Buckets the rows are split into by unit (without --unit, in equal runs), tabulated one at a time: more
     /// buckets, less memory [default: one per 16 MiB of input, a power of two]. The table does not depend on it
     /// beyond the last bits of fractional sums.
     #[arg(long, value_name = "N")]

@@ -133,12 +133,21 @@ fn tabulate(file: &LoadedFile, with: &[Joined], spec: &TabulateIn) -> Result<Nam
     for w in with {
         frames.push(microdata_frame(&w.name, &w.bytes, &w.keys, &wanted)?);
     }
-    let frame = cellguard_io::concat_frames(frames).map_err(|e| e.to_string())?;
-    let md = cellguard_io::microdata_from_frame(&frame, &roles).map_err(|e| e.to_string())?;
     let mut ts = TabulateSpec::new(&[], &[], agg);
     ts.rows = spec.rows.clone();
     ts.cols = spec.cols.clone();
     ts.margins = spec.margins;
+    if frames.len() > 1 {
+        // Each file's rows are checked on their own first, so that a bad row is named with its own file.
+        for frame in &frames {
+            let md =
+                cellguard_io::microdata_from_frame(frame, &roles).map_err(|e| e.to_string())?;
+            cellguard_engine::tabulate::Tabulator::from_data(&ts, &md)
+                .map_err(|e| format!("{}: {e}", frame.file))?;
+        }
+    }
+    let frame = cellguard_io::concat_frames(frames).map_err(|e| e.to_string())?;
+    let md = cellguard_io::microdata_from_frame(&frame, &roles).map_err(|e| e.to_string())?;
     let stem = file
         .name
         .rsplit_once('.')
@@ -173,22 +182,31 @@ fn microdata_frame(
         .map_err(|e| e.to_string())
 }
 
-/// A microdata file's partition keys: those of the folders in its name, and those the user gave it (`given`,
-/// folders `key=value` separated by `/`).
+/// A microdata file's partition keys: those of the folders in its name, then those the user gave it (`given`:
+/// `key=value`, several separated by `/`, spaces around each ignored). A key given twice is an error.
 fn keys_of(name: &str, given: &str) -> Result<Vec<cellguard_io::PartitionKey>, String> {
-    let given = given.trim().trim_matches('/');
-    if given.is_empty() {
-        return cellguard_io::partition_keys(name).map_err(|e| e.to_string());
+    let mut keys = cellguard_io::partition_keys(name).map_err(|e| e.to_string())?;
+    for typed in given.split('/').map(str::trim).filter(|k| !k.is_empty()) {
+        let Some((key, value)) = typed
+            .split_once('=')
+            .map(|(k, v)| (k.trim(), v.trim()))
+            .filter(|(k, _)| !k.is_empty())
+        else {
+            return Err(format!(
+                "{name}: `{typed}` is not a partition key; write key=value, e.g. year=2015"
+            ));
+        };
+        if keys.iter().any(|k| k.key == key) {
+            return Err(format!(
+                "{name}: the partition key `{key}` is given twice (typed, or typed and in the file's folders)"
+            ));
+        }
+        keys.push(cellguard_io::PartitionKey {
+            key: key.to_owned(),
+            value: Some(value.to_owned()),
+        });
     }
-    if let Some(bad) = given.split('/').find(|k| {
-        k.split_once('=')
-            .is_none_or(|(key, _)| key.trim().is_empty())
-    }) {
-        return Err(format!(
-            "{name}: `{bad}` is not a partition key; write key=value, e.g. year=2015"
-        ));
-    }
-    cellguard_io::partition_keys(&format!("{given}/{name}")).map_err(|e| e.to_string())
+    Ok(keys)
 }
 
 /// The columns a microdata file offers the tabulation form: its own and its partition keys'.
@@ -213,22 +231,31 @@ struct Joined {
 /// The files to tabulate with `name` (itself not), read, each within the page's size limit, with the keys typed
 /// for them when they were tabulated on their own.
 fn joined(
-    name: &str,
+    file: &LoadedFile,
     with: &[String],
     sources: &BTreeMap<String, Bytes>,
     modes: &BTreeMap<String, Mode>,
 ) -> Result<Vec<Joined>, String> {
-    (with.iter().filter(|w| *w != name))
+    let name = file.name.as_str();
+    let with: Vec<&String> = with.iter().filter(|w| *w != name).collect();
+    // Their bytes and this file's are all in the page's memory at once: held to the limit of one file together.
+    let limit = cellguard_io::limits::MAX_PAGE_FILE_BYTES;
+    let total = (with.iter())
+        .map(|w| sources.get(*w).map_or(0, |b| b.len() as u64))
+        .fold(file.bytes.len() as u64, u64::saturating_add);
+    if total > limit {
+        return Err(format!(
+            "{name}: the files to tabulate together take {} ({total} bytes), over the page's limit of {} for \
+             one table's files; tabulate them with `cellguard tabulate`",
+            cellguard_io::limits::bytes(total),
+            cellguard_io::limits::bytes(limit)
+        ));
+    }
+    with.into_iter()
         .map(|w| {
             let bytes = sources.get(w).ok_or_else(|| {
                 format!("{name}: `{w}`, to tabulate with it, is no longer loaded")
             })?;
-            cellguard_io::limits::check_file_size(
-                w,
-                bytes.len() as u64,
-                cellguard_io::limits::MAX_PAGE_FILE_BYTES,
-            )
-            .map_err(|e| e.to_string())?;
             let keys = match modes.get(w) {
                 Some(Mode::Microdata(spec)) => spec.keys.clone(),
                 _ => String::new(),
@@ -378,6 +405,8 @@ impl Session {
                 Mode::Table(r) => to_roles(r),
                 Mode::Microdata(_) => TableRoles::default(),
             };
+            // Files whose rows were tabulated with this one's (microdata).
+            let mut tabulated_with: Vec<Joined> = Vec::new();
             // A table file is checked from its own bytes (no copy); microdata is tabulated into a table first.
             let checked = match &mode {
                 Mode::Table(_) => {
@@ -411,8 +440,12 @@ impl Session {
                 }
                 Mode::Microdata(spec) => {
                     say(Stage::Tabulating);
-                    joined(&file.name, &spec.with, &sources, modes)
-                        .and_then(|with| tabulate(&file, &with, spec))
+                    joined(&file, &spec.with, &sources, modes)
+                        .and_then(|with| {
+                            let table = tabulate(&file, &with, spec);
+                            tabulated_with = with;
+                            table
+                        })
                         .and_then(|input| {
                             say(Stage::Checking);
                             cellguard_io::check_file(
@@ -460,10 +493,18 @@ impl Session {
                         heat: heat(&report, &sizes),
                     });
                     if matches!(mode, Mode::Microdata(_)) {
-                        side.push(NamedBytes {
-                            name: file.name.clone(),
-                            bytes: Arc::unwrap_or_clone(file.bytes),
-                        });
+                        // The microdata, and the files tabulated with it, are inputs of the report (once each).
+                        let more = tabulated_with.into_iter().map(|w| (w.name, w.bytes));
+                        for (name, bytes) in
+                            std::iter::once((file.name.clone(), file.bytes)).chain(more)
+                        {
+                            if !side.iter().any(|s: &NamedBytes| s.name == name) {
+                                side.push(NamedBytes {
+                                    name,
+                                    bytes: Arc::unwrap_or_clone(bytes),
+                                });
+                            }
+                        }
                     } else if input.sha256.is_empty() {
                         self.pending.push((file.name.clone(), file.bytes));
                     }
@@ -692,6 +733,37 @@ mod tests {
             table.n(total),
             Some(4),
             "persons 1 to 4, person 1 in both years"
+        );
+        // Both files are inputs of the report.
+        let json = String::from_utf8(s.export(2, &ExportKind::ReportJson).unwrap().bytes).unwrap();
+        assert!(
+            json.contains("\"pop/year=2019/p.csv\"") && json.contains("\"pop/year=2020/p.csv\"")
+        );
+        // A bad row of the file tabulated with it is named with that file; typed keys may have spaces around.
+        let bad = || {
+            vec![
+                file("pop/year=2019/p.csv", y2019),
+                file("pop/year=2020/p.csv", "person_id,sex\n1,F\n4,\n"),
+            ]
+        };
+        let modes = BTreeMap::from([
+            (
+                "pop/year=2019/p.csv".to_owned(),
+                Mode::Microdata(spec(" wave = 1 / ")),
+            ),
+            (
+                "pop/year=2020/p.csv".to_owned(),
+                Mode::Microdata(TabulateIn {
+                    with: Vec::new(),
+                    ..spec("wave=2")
+                }),
+            ),
+        ]);
+        let out = s.check(4, bad(), &modes, &essnet(), &|| 0.0, &mut |_| {});
+        let e = out.files[0].error.clone().unwrap_or_default();
+        assert!(
+            e.starts_with("pop/year=2020/p.csv, row 3, column `sex`"),
+            "{e}"
         );
         let modes = BTreeMap::from([(
             "pop/year=2019/p.csv".to_owned(),
