@@ -163,6 +163,9 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Pas de colonne d'unité : chaque ligne compte comme une unité (une personne sur plusieurs lignes compte plusieurs fois).",
     ),
     ("tab_margins", "With margins", "Met marges", "Avec marges"),
+    ("agg_count", "count", "aantal", "effectif"),
+    ("agg_sum", "sum", "som", "somme"),
+    ("agg_mean", "mean", "gemiddelde", "moyenne"),
     (
         "pick_folder",
         "choose a folder",
@@ -209,6 +212,7 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("summary", "Summary", "Samenvatting", "Résumé"),
     ("cells", "cells", "cellen", "cellules"),
     ("cell", "cell", "cel", "cellule"),
+    ("bytes", "bytes", "bytes", "octets"),
     (
         "only_not_safe",
         "Only cells that are not safe",

@@ -134,8 +134,9 @@ pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> Stri
         h.push_str(&format!("<p>SHA-256: <code>{sha}</code></p>\n"));
     }
     h.push_str(&format!(
-        "<h2>{}</h2>\n<table><tr><th></th><th>bytes</th><th>SHA-256</th></tr>\n",
-        t(lang, "inputs")
+        "<h2>{}</h2>\n<table><tr><th></th><th>{}</th><th>SHA-256</th></tr>\n",
+        t(lang, "inputs"),
+        t(lang, "bytes")
     ));
     for i in &report.inputs {
         h.push_str(&format!(
@@ -152,7 +153,7 @@ pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> Stri
             "<h2>{}</h2>\n<p>{} {} — {} {}, {} {}, {} {}</p>\n",
             esc(&tr.input),
             s.cells,
-            t(lang, "cells"),
+            i18n::count_word(lang, s.cells, "cell", "cells"),
             s.count(Status::Safe),
             i18n::status(lang, Status::Safe),
             s.count(Status::Review),
@@ -251,6 +252,22 @@ mod tests {
                 .detail_in(lang, &[] as &[&str]))),
                 "{lang:?}"
             );
+            assert!(
+                html.contains(&format!("<th>{}</th>", t(lang, "bytes"))),
+                "{lang:?}"
+            );
+        }
+        // A table of one cell says "1 cell", in each language.
+        let mut one = Session::default();
+        run(&mut one, vec![file("one.csv", "region,n\nA,40\n")]);
+        for (lang, words) in [
+            (Lang::En, "1 cell —"),
+            (Lang::Nl, "1 cel —"),
+            (Lang::Fr, "1 cellule —"),
+        ] {
+            let html =
+                String::from_utf8(one.export(1, &ExportKind::Html(lang)).unwrap().bytes).unwrap();
+            assert!(html.contains(words), "{lang:?}: {html}");
         }
     }
 }

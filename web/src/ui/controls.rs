@@ -5,7 +5,7 @@ use crate::i18n::t;
 use crate::protocol::{FileOutcome, Mode, RolesIn, TabulateIn};
 use crate::state::State;
 use cellguard_engine::policy::Action as RuleAction;
-use cellguard_engine::{Lang, Policy};
+use cellguard_engine::{Lang, Policy, Status};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use yew::html::Scope;
@@ -224,7 +224,7 @@ fn tabulate_panel(
             </span></div>
             <div class="role"><span>{ t(lang, "tab_agg") }</span>
                 <select class="tab-agg" aria-label={t(lang, "tab_agg")} onchange={update(|d, v| d.agg = v)}>
-                    { for ["count", "sum", "mean"].iter().map(|a| html! { <option value={*a} selected={draft.agg == *a}>{ *a }</option> }) }
+                    { for [("count", "agg_count"), ("sum", "agg_sum"), ("mean", "agg_mean")].iter().map(|(a, word)| html! { <option value={*a} selected={draft.agg == *a}>{ t(lang, word) }</option> }) }
                 </select></div>
             <div class="role"><span>{ t(lang, "role_value") }</span>
                 <select class="tab-value" aria-label={t(lang, "role_value")} onchange={update(|d, v| d.value = (!v.is_empty()).then_some(v))}>
@@ -439,7 +439,7 @@ pub fn policy(state: &State, link: &Scope<App>) -> Html {
                 edit(|q, v| q.dof = v.map(|min| cellguard_engine::policy::Dof { min }))) }
             <label class="field"><span>{ t(lang, "zero_action") }</span>
                 <select id="p-zero" onchange={on_zero}>
-                    { for ["unsafe", "review", "safe"].iter().map(|a| html! { <option value={*a} selected={zero == *a}>{ *a }</option> }) }
+                    { for [Status::Unsafe, Status::Review, Status::Safe].iter().map(|a| html! { <option value={a.as_str()} selected={zero == a.as_str()}>{ crate::i18n::status(lang, *a) }</option> }) }
                 </select>
             </label>
             <details class="toml" id="policy-toml">
