@@ -377,6 +377,49 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
     LABELS.iter().map(|(k, ..)| *k)
 }
 
+/// Why a rule is not applied, or only partly (the report's English reason, `cellguard_engine::rules::reasons`),
+/// in `lang`; a reason without a translation is shown as the report gives it.
+pub fn reason(lang: Lang, english: &str) -> String {
+    use cellguard_engine::rules::reasons::*;
+    const REASONS: [(&str, &str, &str); 6] = [
+        (
+            NOT_MAGNITUDE,
+            "frequentietabel: geen waardekolom",
+            "tableau de fréquences : pas de colonne de valeur",
+        ),
+        (
+            NO_TOP_WEIGHTS,
+            "gewogen tabel zonder top1_weight, top2_weight, …: de cellen kunnen niet beoordeeld worden en zijn als ontbrekend gemarkeerd",
+            "tableau pondéré sans top1_weight, top2_weight, … : les cellules ne peuvent être jugées et sont marquées manquantes",
+        ),
+        (
+            UNGROUPED,
+            "geen dimensie heeft een totaal of een codelijst: de rijen en kolommen van de tabel zijn onbekend",
+            "aucune dimension n'a de total ni de liste de codes : les lignes et colonnes du tableau sont inconnues",
+        ),
+        (
+            NO_DOF,
+            "geen dof-kolom (geen modeluitvoer)",
+            "pas de colonne dof (pas un résultat de modèle)",
+        ),
+        (
+            NO_N_NEGATIVE,
+            "geen n_negative-kolom: een negatieve bijdrage buiten de topkolommen is niet te zien",
+            "pas de colonne n_negative : une contribution négative hors des colonnes top ne peut être vue",
+        ),
+        (
+            NO_N_MISSING,
+            "geen n_missing-kolom: microdatarijen zonder waarde zijn niet te zien",
+            "pas de colonne n_missing : les lignes de microdonnées sans valeur ne peuvent être vues",
+        ),
+    ];
+    match (lang, REASONS.iter().find(|(en, ..)| *en == english)) {
+        (Lang::Nl, Some((_, nl, _))) => (*nl).to_owned(),
+        (Lang::Fr, Some((_, _, fr))) => (*fr).to_owned(),
+        _ => english.to_owned(),
+    }
+}
+
 pub fn status(lang: Lang, s: Status) -> &'static str {
     match (lang, s) {
         (Lang::En, Status::Safe) => "safe",
@@ -457,6 +500,16 @@ mod tests {
             .filter(|(_, en, nl, fr)| en == nl || en == fr)
             .count();
         assert!(same * 10 < LABELS.len(), "{same} labels untranslated");
+    }
+
+    #[test]
+    fn every_reason_is_translated() {
+        for en in cellguard_engine::rules::reasons::ALL {
+            assert_eq!(super::reason(Lang::En, en), en);
+            for lang in [Lang::Nl, Lang::Fr] {
+                assert_ne!(super::reason(lang, en), en, "{lang:?}: {en}");
+            }
+        }
     }
 
     #[test]

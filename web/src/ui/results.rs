@@ -104,7 +104,7 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
                         html! { <li class={u.how.clone()} data-rule={u.rule.as_str()}>
                             <b>{ i18n::rule(lang, u.rule) }</b>{ format!(": {how}") }
                             if n > 0 { { format!(" — {n} {}", i18n::count_word(lang, n, "cell", "cells")) } }
-                            if let Some(r) = &u.reason { <span class="reason">{ format!(" ({r})") }</span> }
+                            if let Some(r) = &u.reason { <span class="reason">{ format!(" ({})", i18n::reason(lang, r)) }</span> }
                         </li> }
                     }) }
                 </ul>

@@ -33,6 +33,7 @@ mod pass;
 mod relations;
 mod screen;
 mod uses;
+pub use uses::reasons;
 pub mod verdict;
 mod words;
 

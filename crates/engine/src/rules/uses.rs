@@ -7,13 +7,36 @@ use crate::policy::{Dof, Policy};
 use crate::report::RuleUse;
 use crate::table::Table;
 
+/// Why a rule is not applied, or only partly: the reasons the report gives (in English; the page words them in
+/// the reader's language from these).
+pub mod reasons {
+    pub const NOT_MAGNITUDE: &str = "frequency table: no value column";
+    pub const NO_TOP_WEIGHTS: &str = "weighted table without top1_weight, top2_weight, …: the cells cannot be decided and are marked missing";
+    pub const UNGROUPED: &str =
+        "no dimension has a total or a codelist: the table's rows and columns are unknown";
+    pub const NO_DOF: &str = "no dof column (not a model output)";
+    pub const NO_N_NEGATIVE: &str =
+        "no n_negative column: a negative contribution outside the top columns cannot be seen";
+    pub const NO_N_MISSING: &str =
+        "no n_missing column: microdata rows without a value cannot be seen";
+    /// Every reason above.
+    pub const ALL: [&str; 6] = [
+        NOT_MAGNITUDE,
+        NO_TOP_WEIGHTS,
+        UNGROUPED,
+        NO_DOF,
+        NO_N_NEGATIVE,
+        NO_N_MISSING,
+    ];
+}
+
 /// The rules' uses on `table` under `policy`, in rule order, and the dof rule's parameters when it runs.
 pub(super) fn rule_uses<'p>(table: &Table, policy: &'p Policy) -> (Vec<RuleUse>, Option<&'p Dof>) {
     let s = table.shadow();
     let magnitude = s.value.is_some();
     let weighted = s.weight.is_some() || !s.top_weight.is_empty();
     let mut uses = Vec::new();
-    let not_magnitude = "frequency table: no value column";
+    let not_magnitude = reasons::NOT_MAGNITUDE;
     uses.push(match &policy.threshold {
         Some(_) => RuleUse::applied(RuleCode::Threshold),
         None => RuleUse::off(RuleCode::Threshold),
@@ -26,10 +49,9 @@ pub(super) fn rule_uses<'p>(table: &Table, policy: &'p Policy) -> (Vec<RuleUse>,
         uses.push(match (on, magnitude) {
             (false, _) => RuleUse::off(code),
             (true, false) => RuleUse::not_applicable(code, not_magnitude),
-            (true, true) if weighted && s.top_weight.is_empty() => RuleUse::partly_applied(
-                code,
-                "weighted table without top1_weight, top2_weight, …: the cells cannot be decided and are marked missing",
-            ),
+            (true, true) if weighted && s.top_weight.is_empty() => {
+                RuleUse::partly_applied(code, reasons::NO_TOP_WEIGHTS)
+            }
             (true, true) => RuleUse::applied(code),
         });
     }
@@ -37,8 +59,7 @@ pub(super) fn rule_uses<'p>(table: &Table, policy: &'p Policy) -> (Vec<RuleUse>,
         .dims()
         .iter()
         .any(|d| (0..d.len() as u32).any(|code| d.parent(code).is_some()));
-    let ungrouped =
-        "no dimension has a total or a codelist: the table's rows and columns are unknown";
+    let ungrouped = reasons::UNGROUPED;
     uses.push(match (&policy.class_disclosure, grouped) {
         (None, _) => RuleUse::off(RuleCode::ClassDisclosure),
         (Some(_), true) => RuleUse::applied(RuleCode::ClassDisclosure),
@@ -50,10 +71,7 @@ pub(super) fn rule_uses<'p>(table: &Table, policy: &'p Policy) -> (Vec<RuleUse>,
             Some(d)
         }
         (Some(_), false) => {
-            uses.push(RuleUse::not_applicable(
-                RuleCode::Dof,
-                "no dof column (not a model output)",
-            ));
+            uses.push(RuleUse::not_applicable(RuleCode::Dof, reasons::NO_DOF));
             None
         }
         (None, _) => {
@@ -63,17 +81,11 @@ pub(super) fn rule_uses<'p>(table: &Table, policy: &'p Policy) -> (Vec<RuleUse>,
     };
     uses.push(RuleUse::applied(RuleCode::Zero));
     uses.push(match (magnitude, s.n_negative.is_some()) {
-        (true, false) => RuleUse::partly_applied(
-            RuleCode::Negative,
-            "no n_negative column: a negative contribution outside the top columns cannot be seen",
-        ),
+        (true, false) => RuleUse::partly_applied(RuleCode::Negative, reasons::NO_N_NEGATIVE),
         _ => RuleUse::applied(RuleCode::Negative),
     });
     uses.push(match (magnitude, s.n_missing.is_some()) {
-        (true, false) => RuleUse::partly_applied(
-            RuleCode::Missing,
-            "no n_missing column: microdata rows without a value cannot be seen",
-        ),
+        (true, false) => RuleUse::partly_applied(RuleCode::Missing, reasons::NO_N_MISSING),
         _ => RuleUse::applied(RuleCode::Missing),
     });
     uses.push(match grouped {
