@@ -539,6 +539,13 @@ try {
       await page.selectOption('#lang', lang);
       await page.waitForSelector(`.page[data-lang="${lang}"]`);
       await accessible(`the demo tables with every panel open (${lang})`);
+      // Each view in each language, for people to look at: the tables with every panel open, and an explanation.
+      await page.screenshot({ path: join(artifacts, `08-panels-${lang}.png`), fullPage: true });
+      await page.locator('.cell-row').first().click();
+      await page.waitForSelector('#explain');
+      await page.screenshot({ path: join(artifacts, `09-explanation-${lang}.png`) });
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#explain', { state: 'detached' });
     }
     await page.selectOption('#lang', 'en');
     await page.waitForSelector('.page[data-lang="en"]');
