@@ -377,6 +377,25 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
     LABELS.iter().map(|(k, ..)| *k)
 }
 
+/// A number as the page shows it: a fraction rounded to 10 significant digits (`26227.76`, not
+/// `26227.760000000002`) with a decimal comma in Dutch and French; whole numbers, codes and other text as they
+/// are. Exports and reports keep the exact values.
+pub fn number(lang: Lang, text: &str) -> String {
+    let fraction = text.contains(['.', 'e', 'E']);
+    match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && fraction => {
+            let shown = format!("{x:.9e}")
+                .parse::<f64>()
+                .map_or_else(|_| text.to_owned(), |r| r.to_string());
+            match lang {
+                Lang::En => shown,
+                Lang::Nl | Lang::Fr => shown.replace('.', ","),
+            }
+        }
+        _ => text.to_owned(),
+    }
+}
+
 /// Why a rule is not applied, or only partly (the report's English reason, `cellguard_engine::rules::reasons`),
 /// in `lang`; a reason without a translation is shown as the report gives it.
 pub fn reason(lang: Lang, english: &str) -> String {
@@ -500,6 +519,18 @@ mod tests {
             .filter(|(_, en, nl, fr)| en == nl || en == fr)
             .count();
         assert!(same * 10 < LABELS.len(), "{same} labels untranslated");
+    }
+
+    #[test]
+    fn numbers_are_rounded_for_display_in_the_readers_locale() {
+        assert_eq!(super::number(Lang::En, "26227.760000000002"), "26227.76");
+        assert_eq!(super::number(Lang::Nl, "1473805.5299999996"), "1473805,53");
+        assert_eq!(super::number(Lang::Fr, "0.1"), "0,1");
+        assert_eq!(super::number(Lang::En, "3808.2830232558145"), "3808.283023");
+        // Whole numbers, codes and text as they are.
+        for text in ["155", "2015", "007", "BXL", "—", "", "NaN", "inf"] {
+            assert_eq!(super::number(Lang::Nl, text), text);
+        }
     }
 
     #[test]

@@ -184,7 +184,8 @@ fn grid(state: &State, link: &Scope<App>, scroll_row: u32) -> Html {
                                         Msg::Act(Action::ShowCell(cell))
                                     })
                                 })}>
-                                { for r.coords.iter().chain(&r.published).map(|v| html! { <span>{ v }</span> }) }
+                                { for r.coords.iter().map(|v| html! { <span>{ v }</span> }) }
+                                { for r.published.iter().map(|v| html! { <span class="num">{ i18n::number(lang, v) }</span> }) }
                                 <span class="st">{ i18n::status(lang, r.status) }</span>
                                 <span class="why">{ r.rules.iter().map(|x| i18n::rule(lang, *x)).collect::<Vec<_>>().join(", ") }</span>
                             </div>
@@ -227,7 +228,7 @@ pub fn explanation(state: &State, link: &Scope<App>) -> Html {
                 </ul>
                 <h3>{ t(lang, "shadow") }</h3>
                 <table class="shadow">
-                    { for e.shadow.iter().map(|(k, v)| html! { <tr><th>{ k }</th><td>{ v }</td></tr> }) }
+                    { for e.shadow.iter().map(|(k, v)| html! { <tr><th>{ k }</th><td>{ i18n::number(lang, v) }</td></tr> }) }
                 </table>
                 <button id="close-explain" onclick={link.callback(|_| Msg::Act(Action::CloseExplanation))}>{ t(lang, "close") }</button>
             </div>
