@@ -343,6 +343,8 @@ impl<'a> ParquetPieces<'a> {
         let schema = infer_schema(&meta).map_err(|e| fail(file, "Parquet", e))?;
         // Parquet reads the columns of the schema it is given.
         let schema = projected(&schema, projection(&schema, only).as_deref());
+        // A column of a type the frame cannot hold is refused now, before any page is read (each piece makes
+        // its own builder).
         Builder::new(file, &schema)?;
         Ok(ParquetPieces {
             file: file.to_owned(),
