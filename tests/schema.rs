@@ -6,7 +6,7 @@ use crate::{check_file, root};
 use cellguard_engine::policy::{self, Action, Policy};
 use cellguard_engine::report::json::{FindingFile, ReadCell, ReadReport, TableFile, Tool};
 use cellguard_engine::report::{DimensionSummary, RuleUse, Summary};
-use cellguard_engine::{InputRecord, Report, RuleCode, check_table, random_table};
+use cellguard_engine::{FailedInput, InputRecord, Report, RuleCode, check_table, random_table};
 use serde_json::Value;
 
 fn validator() -> jsonschema::Validator {
@@ -92,6 +92,22 @@ fn reports_of_random_tables_validate_and_read_back() {
                 policy,
                 inputs: vec![cellguard_io::input_record("random.csv", b"a,b\n")],
                 tables: vec![checked],
+                // Every third report lists a file that could not be checked (once read, once refused unread).
+                failed: match seed % 3 {
+                    0 => vec![FailedInput {
+                        name: "bad.csv".into(),
+                        sha256: Some(cellguard_io::sha256_hex(b"a;b")),
+                        bytes: 3,
+                        error: "bad.csv: line 2 has 1 field; the header has 2".into(),
+                    }],
+                    1 => vec![FailedInput {
+                        name: "huge.csv".into(),
+                        sha256: None,
+                        bytes: 1 << 40,
+                        error: "huge.csv: beyond the page's 1 GiB".into(),
+                    }],
+                    _ => Vec::new(),
+                },
             };
             let bytes = report.to_json();
             let json: Value = serde_json::from_slice(&bytes).unwrap();
@@ -107,6 +123,34 @@ fn reports_of_random_tables_validate_and_read_back() {
             let read = cellguard_io::read_report("random.json", &bytes)
                 .unwrap_or_else(|e| panic!("seed {seed}, {}: {e}", report.policy.name));
             assert_eq!(read.to_json(), bytes, "seed {seed}, {}", report.policy.name);
+            // The compact report validates too, reads back (verified) with the full report's counts, and is
+            // written again to the same bytes.
+            let mut compact = Vec::new();
+            report.write_json_compact(&mut compact).unwrap();
+            let json: Value = serde_json::from_slice(&compact).unwrap();
+            assert!(
+                v.is_valid(&json),
+                "seed {seed}, {}: compact",
+                report.policy.name
+            );
+            let read = cellguard_io::read_report("compact.json", &compact)
+                .unwrap_or_else(|e| panic!("seed {seed}, {}: compact: {e}", report.policy.name));
+            assert_eq!(read.summary(), report.summary(), "seed {seed}");
+            let listed = read.tables[0].len();
+            let not_safe = report.tables[0]
+                .statuses()
+                .iter()
+                .filter(|s| **s != cellguard_engine::Status::Safe)
+                .count();
+            assert_eq!(listed, not_safe, "seed {seed}");
+            if listed < report.tables[0].len() {
+                assert_eq!(
+                    read.to_json(),
+                    compact,
+                    "seed {seed}, {}",
+                    report.policy.name
+                );
+            }
         }
     }
     for r in RuleCode::ALL {
@@ -194,9 +238,10 @@ fn the_schema_has_the_fields_of_the_report_types() {
     let s: Value = serde_json::from_str(&text).unwrap();
     let table = "/$defs/table/properties";
     let policy = "/$defs/policy/properties";
-    check(&s, "", fields::<ReadReport>(), &[]);
+    check(&s, "", fields::<ReadReport>(), &["failed", "only_not_safe"]);
     check(&s, "/properties/tool", fields::<Tool>(), &[]);
     check(&s, "/properties/inputs/items", fields::<InputRecord>(), &[]);
+    check(&s, "/properties/failed/items", fields::<FailedInput>(), &[]);
     check(&s, "/$defs/summary", fields::<Summary>(), &[]);
     check(
         &s,

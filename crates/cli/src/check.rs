@@ -9,7 +9,10 @@ use std::process::ExitCode;
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
 pub enum OutFormat {
     Text,
+    /// Every cell of every table.
     Json,
+    /// Only the cells that are not safe, with every count, the policy and every input's SHA-256.
+    CompactJson,
 }
 
 #[derive(clap::Args, Debug)]
@@ -46,6 +49,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         match args.format {
             OutFormat::Json => report.write_json(&mut *out),
+            OutFormat::CompactJson => report.write_json_compact(&mut *out),
             OutFormat::Text => out.write_all(report.to_text().as_bytes()),
         }?;
         out.flush()

@@ -80,6 +80,17 @@ fn check_json_and_exit_codes() {
         ])
     );
     insta::assert_snapshot!(
+        "check_parquet_acro_compact_json",
+        run(&[
+            "check",
+            "tests/corpus/good/table.parquet",
+            "--policy",
+            "acro",
+            "--format",
+            "compact-json"
+        ])
+    );
+    insta::assert_snapshot!(
         "check_bad_file",
         run(&["check", "tests/corpus/bad/non_numeric.csv"])
     );

@@ -31,7 +31,7 @@ pub mod topk;
 pub use error::Error;
 pub use hierarchy::Hierarchy;
 pub use policy::Policy;
-pub use report::{CellReport, InputRecord, Parts, Report, TableReport};
+pub use report::{CellReport, FailedInput, InputRecord, Parts, Report, TableReport};
 pub use rules::Lang;
 pub use rules::{Finding, RuleCode, Status, check_table};
 pub use table::{Apriori, Dimension, Table, TableBuilder};

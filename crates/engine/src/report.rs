@@ -451,6 +451,19 @@ pub struct InputRecord {
     pub bytes: u64,
 }
 
+/// An input of a run that could not be checked, with why: a report lists it, so that no file given to a check is
+/// silently left out of its report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailedInput {
+    pub name: String,
+    /// Its SHA-256, or `None` when its bytes were never read (a file refused by its size alone).
+    pub sha256: Option<String>,
+    pub bytes: u64,
+    /// Why it could not be checked, as the reader or the engine said it.
+    pub error: String,
+}
+
 /// The whole report of a `check` run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -459,6 +472,9 @@ pub struct Report {
     pub policy_sha256: Option<String>,
     pub inputs: Vec<InputRecord>,
     pub tables: Vec<TableReport>,
+    /// Inputs that could not be checked (the page checks the files it can and lists the others here; the CLI
+    /// stops at the first instead, so its reports have none).
+    pub failed: Vec<FailedInput>,
 }
 
 impl Report {
@@ -470,11 +486,13 @@ impl Report {
         s
     }
 
-    /// True when every cell of every table is safe.
+    /// True when every input was checked and every cell of every table is safe.
     pub fn all_safe(&self) -> bool {
-        self.tables
-            .iter()
-            .all(|t| t.status.iter().all(|s| *s == Status::Safe))
+        self.failed.is_empty()
+            && self
+                .tables
+                .iter()
+                .all(|t| t.status.iter().all(|s| *s == Status::Safe))
     }
 
     /// The report as pretty JSON with a final newline: the bytes the CLI writes and the page exports.
@@ -490,6 +508,15 @@ impl Report {
     /// whole in memory).
     pub fn write_json(&self, mut out: impl std::io::Write) -> std::io::Result<()> {
         serde_json::to_writer_pretty(&mut out, self).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    }
+
+    /// The compact report: as [`Report::write_json`], but each table lists only its cells that are not safe
+    /// (`only_not_safe`); the counts, the policy and every input's SHA-256 are the full report's. A 1M-cell table
+    /// whose cells are mostly safe is a few megabytes rather than a few hundred.
+    pub fn write_json_compact(&self, mut out: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut out, &json::ReportFile::of(self, true))
+            .map_err(std::io::Error::other)?;
         out.write_all(b"\n")
     }
 
@@ -562,20 +589,28 @@ impl Report {
             all.count(Status::Review),
             all.count(Status::Unsafe)
         ));
+        for f in &self.failed {
+            s.push_str(&format!("not checked: {}\n", f.error));
+        }
         s
     }
 }
 
-/// The report as its file holds it ([`json::ReportFile`]).
+/// The report as its file holds it ([`json::ReportFile`]): a full report, unless a table holds fewer cells than
+/// it counts (read from a compact report), which can only be written as a compact report again.
 impl Serialize for Report {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        json::ReportFile::of(self).serialize(s)
+        let partial = self
+            .tables
+            .iter()
+            .any(|t| t.len() as u64 != t.summary.cells);
+        json::ReportFile::of(self, partial).serialize(s)
     }
 }
 
 /// The table as a report file holds it ([`json::TableFile`]).
 impl Serialize for TableReport {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        json::TableFile::of(self).serialize(s)
+        json::TableFile::of(self, false).serialize(s)
     }
 }

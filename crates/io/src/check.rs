@@ -142,6 +142,7 @@ pub fn assemble_report(
         policy_sha256: policy_file.map(|f| crate::sha256_hex(&f.bytes)),
         inputs: Vec::with_capacity(tables.len() + side.len() + 1),
         tables: Vec::with_capacity(tables.len()),
+        failed: Vec::new(),
     };
     for (input, table) in tables {
         report.inputs.push(input);

@@ -85,13 +85,14 @@ pub fn read_report(file: &str, bytes: &[u8]) -> Result<Report, Error> {
         .map_err(|e| bad(file, format!("policy: {e}")))?;
     let mut tables = Vec::with_capacity(read.tables.len());
     for (t, tf) in read.tables.into_iter().enumerate() {
-        tables.push(table(file, t, tf, &policy)?);
+        tables.push(table(file, t, tf, &policy, read.only_not_safe)?);
     }
     let report = Report {
         policy,
         policy_sha256: read.policy_sha256.map(|h| h.into_owned()),
         inputs: read.inputs.into_owned(),
         tables,
+        failed: read.failed.into_owned(),
     };
     if let Some(problem) = differ(&read.summary, &report.summary(), "its tables") {
         return Err(edited(file, None, None, problem));
@@ -135,9 +136,58 @@ fn differ(claimed: &Summary, actual: &Summary, whose: &str) -> Option<String> {
         .next()
 }
 
+/// How the counts of a compact report's table differ from what its listed cells (`listed`, the cells that are
+/// not safe) allow, if they do: the cells that are not safe are all listed, so their counts must be equal; the
+/// safe cells are not listed, so the summary's counts must add up and hold at least the listed cells' findings.
+fn differ_compact(claimed: &Summary, listed: &Summary) -> Option<String> {
+    let shown = |s: Status| format!("{} cells", s.as_str());
+    if listed.count(Status::Safe) > 0 {
+        return Some(
+            "lists a safe cell, in a report that lists only the cells that are not safe".to_owned(),
+        );
+    }
+    for s in [Status::Review, Status::Unsafe] {
+        let (said, is) = (claimed.count(s), listed.count(s));
+        if said != is {
+            return Some(format!(
+                "counts {}: {said} in its summary, {is} listed",
+                shown(s)
+            ));
+        }
+    }
+    let by_status: u64 = [Status::Safe, Status::Review, Status::Unsafe]
+        .iter()
+        .map(|&s| claimed.count(s))
+        .sum();
+    if by_status != claimed.cells {
+        return Some(format!(
+            "counts {} cells in its summary, and {by_status} by status",
+            claimed.cells
+        ));
+    }
+    RuleCode::ALL.iter().find_map(|r| {
+        let of = |s: &Summary| s.by_rule.get(r.as_str()).copied().unwrap_or(0);
+        (of(claimed) < of(listed)).then(|| {
+            format!(
+                "counts {} cells with a `{}` finding in its summary, fewer than the {} listed",
+                of(claimed),
+                r.as_str(),
+                of(listed)
+            )
+        })
+    })
+}
+
 /// Holds a table read from a report to the rules: its rows are distinct, each finding has the status its rule
-/// gives under `policy`, each cell the status its findings give, and its summary the counts of its cells.
-fn verify(file: &str, policy: &Policy, claimed: &Summary, t: &TableReport) -> Result<(), Error> {
+/// gives under `policy`, each cell the status its findings give, and its summary the counts of its cells (of
+/// a compact report, `only_not_safe`: see [`differ_compact`]).
+fn verify(
+    file: &str,
+    policy: &Policy,
+    claimed: &Summary,
+    t: &TableReport,
+    only_not_safe: bool,
+) -> Result<(), Error> {
     let edited = |row, problem| edited(file, Some(&t.name), row, problem);
     let mut rows: Vec<u64> = t.cells().map(|c| c.row).collect();
     if !rows.is_sorted() {
@@ -197,7 +247,12 @@ fn verify(file: &str, policy: &Policy, claimed: &Summary, t: &TableReport) -> Re
             ));
         }
     }
-    match differ(claimed, &t.summary, "its cells") {
+    let problem = if only_not_safe {
+        differ_compact(claimed, &t.summary)
+    } else {
+        differ(claimed, &t.summary, "its cells")
+    };
+    match problem {
         Some(problem) => Err(edited(None, problem)),
         None => Ok(()),
     }
@@ -209,6 +264,7 @@ fn table(
     t: usize,
     tf: TableFile<'static, Vec<ReadCell>>,
     policy: &Policy,
+    only_not_safe: bool,
 ) -> Result<TableReport, Error> {
     let at = format!("tables[{t}]");
     let dimensions = tf.dimensions.into_owned();
@@ -289,8 +345,13 @@ fn table(
     parts.input = tf.input.into_owned();
     parts.rules = tf.rules.into_owned();
     parts.dimensions = dimensions;
-    let read = TableReport::from_parts(parts).map_err(|(p, _)| bad(file, format!("{at}: {p}")))?;
-    verify(file, policy, &tf.summary, &read)?;
+    let mut read =
+        TableReport::from_parts(parts).map_err(|(p, _)| bad(file, format!("{at}: {p}")))?;
+    verify(file, policy, &tf.summary, &read, only_not_safe)?;
+    if only_not_safe {
+        // The table holds the cells that are not safe; its counts are of every cell, as the report says.
+        read.summary = tf.summary.into_owned();
+    }
     Ok(read)
 }
 
@@ -308,6 +369,57 @@ mod tests {
             String::from_utf8(r.to_json()).unwrap(),
             String::from_utf8(golden.to_vec()).unwrap()
         );
+    }
+
+    /// A compact report (only the cells that are not safe) reads back with the full report's counts; an edit of
+    /// its cells or counts is found.
+    #[test]
+    fn a_compact_report_reads_back_and_its_edits_are_found() {
+        let golden = include_bytes!("../../../tests/golden/table_semicolon.essnet.json");
+        let full = read_report("r.json", golden).unwrap();
+        let mut bytes = Vec::new();
+        full.write_json_compact(&mut bytes).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.contains("\"only_not_safe\": true") && !text.contains("\"status\": \"safe\""));
+        let compact = read_report("c.json", &bytes).unwrap();
+        assert_eq!(compact.summary(), full.summary());
+        assert!(compact.tables[0].len() < full.tables[0].len());
+        assert_eq!(
+            compact.to_json(),
+            bytes,
+            "written again as a compact report"
+        );
+        let json: Value = serde_json::from_slice(&bytes).unwrap();
+        let edit = |f: &dyn Fn(&mut Value)| {
+            let mut j = json.clone();
+            f(&mut j);
+            read_report("c.json", &serde_json::to_vec(&j).unwrap())
+                .unwrap_err()
+                .to_string()
+        };
+        // A cell that is not safe taken out: the counts say so.
+        let e = edit(&|j| {
+            j["tables"][0]["cells"].as_array_mut().unwrap().pop();
+        });
+        assert!(
+            e.contains("this report was edited") && e.contains("listed"),
+            "{e}"
+        );
+        // A safe count that no longer adds up.
+        let e = edit(&|j| {
+            let safe = j["tables"][0]["summary"]["by_status"]["safe"]
+                .as_u64()
+                .unwrap();
+            j["tables"][0]["summary"]["by_status"]["safe"] = (safe + 1).into();
+        });
+        assert!(e.contains("by status"), "{e}");
+        // A full report's cells taken out without saying it is compact.
+        let mut short: Value = serde_json::from_slice(golden).unwrap();
+        short["tables"][0]["cells"] = json["tables"][0]["cells"].clone();
+        let e = read_report("s.json", &serde_json::to_vec(&short).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("this report was edited"), "{e}");
     }
 
     #[test]

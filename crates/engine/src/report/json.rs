@@ -5,7 +5,7 @@
 //! report is never held whole a second time; reading owns what it reads ([`ReadReport`]). Fields are written in
 //! declaration order, which is the file's key order: changing it changes every report's bytes.
 
-use super::{DimensionSummary, InputRecord, Report, RuleUse, Summary, TableReport};
+use super::{DimensionSummary, FailedInput, InputRecord, Report, RuleUse, Summary, TableReport};
 use crate::policy::Policy;
 use crate::rules::{NamedDetail, RuleCode, Status};
 use serde::ser::SerializeMap;
@@ -25,7 +25,14 @@ pub struct ReportFile<'a, C> {
     pub inputs: Cow<'a, [InputRecord]>,
     /// The counts over all tables.
     pub summary: Summary,
+    /// A compact report: each table lists only its cells that are not safe, while its summary counts every cell.
+    /// Absent from a full report.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_not_safe: bool,
     pub tables: Vec<TableFile<'a, C>>,
+    /// Inputs that could not be checked, with why; absent when every input was checked.
+    #[serde(default, skip_serializing_if = "<[FailedInput]>::is_empty")]
+    pub failed: Cow<'a, [FailedInput]>,
 }
 
 /// The program that wrote a report.
@@ -78,17 +85,19 @@ pub type ReadCell = CellFile<'static, BTreeMap<String, String>>;
 /// A report file as a reader gets it.
 pub type ReadReport = ReportFile<'static, Vec<ReadCell>>;
 
-/// A table's cells, written one by one as the table report gives them.
+/// A table's cells, written one by one as the table report gives them: every cell, or only those that are not
+/// safe (a compact report).
 #[derive(Debug, Clone, Copy)]
-pub struct CellsOf<'a>(&'a TableReport);
+pub struct CellsOf<'a>(&'a TableReport, bool);
 
 /// A cell's coordinates, written as a map from dimension name to code in dimension order.
 #[derive(Debug, Clone, Copy)]
 pub struct CoordsOf<'a>(&'a TableReport, u32);
 
 impl<'a> ReportFile<'a, CellsOf<'a>> {
-    /// The file of `report`, borrowing it.
-    pub fn of(report: &'a Report) -> Self {
+    /// The file of `report`, borrowing it: every cell of every table, or with `only_not_safe` the cells that are
+    /// not safe (a compact report; the counts are the same).
+    pub fn of(report: &'a Report, only_not_safe: bool) -> Self {
         ReportFile {
             schema: Cow::Borrowed(crate::REPORT_SCHEMA),
             tool: Tool {
@@ -99,29 +108,38 @@ impl<'a> ReportFile<'a, CellsOf<'a>> {
             policy_sha256: report.policy_sha256.as_deref().map(Cow::Borrowed),
             inputs: Cow::Borrowed(&report.inputs),
             summary: report.summary(),
-            tables: report.tables.iter().map(TableFile::of).collect(),
+            only_not_safe,
+            tables: report
+                .tables
+                .iter()
+                .map(|t| TableFile::of(t, only_not_safe))
+                .collect(),
+            failed: Cow::Borrowed(&report.failed),
         }
     }
 }
 
 impl<'a> TableFile<'a, CellsOf<'a>> {
-    /// The file's view of table report `t`.
-    pub fn of(t: &'a TableReport) -> Self {
+    /// The file's view of table report `t`: every cell, or with `only_not_safe` those that are not safe.
+    pub fn of(t: &'a TableReport, only_not_safe: bool) -> Self {
         TableFile {
             name: Cow::Borrowed(&t.name),
             input: Cow::Borrowed(&t.input),
             dimensions: Cow::Borrowed(&t.dimensions),
             rules: Cow::Borrowed(&t.rules),
             summary: Cow::Borrowed(&t.summary),
-            cells: CellsOf(t),
+            cells: CellsOf(t, only_not_safe),
         }
     }
 }
 
 impl Serialize for CellsOf<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let t = self.0;
-        s.collect_seq((0u32..).zip(t.cells()).map(|(i, c)| {
+        let (t, only_not_safe) = (self.0, self.1);
+        let cells = (0u32..)
+            .zip(t.cells())
+            .filter(|(_, c)| !only_not_safe || c.status != Status::Safe);
+        s.collect_seq(cells.map(|(i, c)| {
             CellFile {
                 coords: CoordsOf(t, i),
                 row: c.row,
