@@ -64,6 +64,46 @@ fn bad_inputs_get_clear_errors_or_explained_findings() {
 
 /// Reading only some columns gives those columns of the whole read, in the file's order, in every format; a name
 /// the file lacks reads every column (so the error that follows can list them).
+/// Every error of the corpus is said in Dutch and French too, naming the file, without the English words it
+/// is listed with.
+#[test]
+fn bad_input_errors_are_said_in_dutch_and_french() {
+    let dir = root().join("tests/corpus/bad");
+    let expected = std::fs::read_to_string(dir.join("EXPECTED.tsv")).unwrap();
+    let mut said = 0;
+    for line in expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let [file, policy, outcome, want] = line.splitn(4, '\t').collect::<Vec<_>>()[..] else {
+            panic!("bad line in EXPECTED.tsv: {line}")
+        };
+        if !matches!(outcome, "error" | "crash") {
+            continue;
+        }
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let policy = cellguard_engine::Policy::preset(policy).unwrap();
+        let roles = cellguard_io::TableRoles::default();
+        let Err(e) = cellguard_io::check_file(file, &bytes, &roles, &policy) else {
+            panic!("{file}: no error")
+        };
+        assert_eq!(e.in_lang(cellguard_engine::Lang::En), e.to_string());
+        for lang in [cellguard_engine::Lang::Nl, cellguard_engine::Lang::Fr] {
+            let text = e.in_lang(lang);
+            assert!(
+                text.starts_with(file),
+                "{file}, {lang:?}: `{text}` should name the file"
+            );
+            assert!(
+                !text.contains(want),
+                "{file}, {lang:?}: `{text}` still says `{want}` in English"
+            );
+        }
+        said += 1;
+    }
+    assert!(said >= 20, "only {said} errors");
+}
+
 #[test]
 fn reading_some_columns_gives_those_of_the_whole_file() {
     let dir = root().join("tests/corpus/good");

@@ -14,6 +14,7 @@ pub mod column;
 mod error;
 pub mod exact;
 pub mod hierarchy;
+pub mod messages;
 pub mod policy;
 /// Seeded random tables for property tests, here and in the cross-crate tests (the dev-only feature
 /// `random-tables`); not part of any shipped build.

@@ -19,6 +19,7 @@ pub mod columnar;
 mod csv_read;
 mod csv_split;
 mod error;
+mod error_words;
 pub mod export;
 mod frame;
 #[cfg(feature = "fuzzing")]
