@@ -6,7 +6,8 @@
 // package in the sign-off page and verifies bundles both ways with the CLI, and asserts that no request left the local server. Screenshots of the main states go to ARTIFACTS_DIR.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,9 +20,9 @@ const bad = join(root, 'tests/corpus/bad');
 mkdirSync(artifacts, { recursive: true });
 
 /** `cellguard check` run in `dir` on files named as the page names them; returns the JSON bytes. */
-function cliReport(dir, files, policy = 'essnet') {
+function cliReport(dir, files, policy = 'essnet', format = 'json') {
   try {
-    return execFileSync(cli, ['check', ...files, '--policy', policy, '--format', 'json'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
+    return execFileSync(cli, ['check', ...files, '--policy', policy, '--format', format], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
   } catch (e) {
     if (e.status === 1) return e.stdout; // exit 1: findings
     throw e;
@@ -185,13 +186,18 @@ try {
     assert.equal(await page.evaluate(() => document.activeElement?.dataset?.cell), cell, 'the focus is back on the row');
   });
 
-  await step('the exported JSON report is byte for byte the CLI\'s', async () => {
+  await step('the exported JSON reports (full and compact) are byte for byte the CLI\'s', async () => {
     await clear();
     const files = ['table_semicolon.csv', 'table.arrow', 'table.xlsx'];
     await load(good, files);
     await counts();
     const bytes = await download('#export-json');
     assert.ok(Buffer.compare(bytes, cliReport(good, files)) === 0, 'page and CLI reports differ');
+    const compact = await download('#export-compact');
+    assert.ok(Buffer.compare(compact, cliReport(good, files, 'essnet', 'compact-json')) === 0, 'page and CLI compact reports differ');
+    const read = JSON.parse(compact.toString());
+    assert.equal(read.only_not_safe, true);
+    assert.ok(read.tables.every((t) => t.cells.every((c) => c.status !== 'safe')));
   });
 
   await step('a large CSV, read in two pieces by the worker and its helper, gives the CLI\'s report byte for byte', async () => {
@@ -255,6 +261,11 @@ try {
     assert.equal(json.policy.name, 'essnet (edited)');
     assert.equal(json.policy.threshold.min_units, 6);
     assert.ok((await download('#export-html')).toString().includes('essnet (edited)'));
+    // In Dutch the suffix is Dutch where it is shown; the report's data keeps the name as it is.
+    await page.selectOption('#lang', 'nl');
+    await page.waitForFunction(() => document.querySelector('#policy-toml summary b')?.textContent === 'essnet (bewerkt)');
+    assert.ok((await download('#export-html')).toString().includes('<h2>Geldend beleid: essnet (bewerkt)</h2>'));
+    await page.selectOption('#lang', 'en');
     await page.selectOption('#preset', 'essnet');
     await page.waitForFunction(() => document.querySelector('#policy-toml summary b')?.textContent === 'essnet');
   });
@@ -343,6 +354,21 @@ try {
       await page.selectOption('#preset', 'essnet');
       await load(good, ['table_semicolon.csv']);
       await page.waitForSelector('#count-unsafe');
+      if (outcome !== 'crash') {
+        // A file that could not be checked (here under essnet) is in the exported report with its error and
+        // hash; microdata that was offered, not tabulated, too.
+        const report = JSON.parse((await download('#export-json')).toString());
+        const bytes = readFileSync(join(bad, file));
+        const listed = { name: file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+        if (offered) {
+          assert.deepEqual(report.failed.map((f) => f.name), [file]);
+        } else if (await page.locator('.file-error').count()) {
+          const error = (await page.textContent('.file-error')).replace(/^[^:]*: /, '');
+          assert.deepEqual(report.failed, [{ ...listed, error }]);
+        } else {
+          assert.equal(report.failed, undefined, `${file} checked under essnet`);
+        }
+      }
     });
   }
 
@@ -365,6 +391,13 @@ try {
     assert.deepEqual(shown, { cells: want.cells, safe: want.by_status.safe, review: want.by_status.review, unsafe: want.by_status.unsafe });
     assert.equal(await page.locator('.tabs .tab').count(), 2, 'both other tables are checked');
     assert.ok(!page.workers().includes(before), 'the crashed worker was replaced');
+    // The exported reports list the file that could not be checked, with why; the others as checked.
+    const report = JSON.parse((await download('#export-json')).toString());
+    assert.deepEqual(report.inputs.map((i) => i.name), ['a.csv', 'b.csv']);
+    assert.deepEqual(report.failed.map((f) => [f.name, f.bytes]), [[crash, statSync(join(dir, crash)).size]]);
+    assert.ok(report.failed[0].error.includes('the reader crashed'), report.failed[0].error);
+    const html = (await download('#export-html')).toString();
+    assert.ok(html.includes('<h2 class="unsafe">Files that could not be checked</h2>') && html.includes(crash), 'the printable report lists it');
     await page.screenshot({ path: join(artifacts, '05b-reader-crashed.png') });
     forgetCrash();
     // The new worker checks on: the file is dropped again (read again), and another file checks.
@@ -523,13 +556,64 @@ try {
     await page.selectOption('#preset', 'essnet');
   });
 
+  await step('the status map shows how much of each place is not safe, and a click on it goes to that place\'s cell', async () => {
+    await clear();
+    // 600 regions × 2: the map is 2 × 200 pixels, 3 regions a pixel. Region r500 is the one unsafe region:
+    // one of the three of its pixel, so that pixel is a pale red.
+    const dir = mkdtempSync(join(tmpdir(), 'cellguard-map-'));
+    let csv = 'region,sex,n\n';
+    for (let i = 0; i < 600; i++) for (const sex of ['F', 'M']) csv += `r${String(i).padStart(3, '0')},${sex},${i === 500 && sex === 'M' ? 3 : 40}\n`;
+    writeFileSync(join(dir, 'tall.csv'), csv);
+    await load(dir, ['tall.csv']);
+    await counts();
+    const pixel = (x, y) => page.evaluate(([x, y]) => [...document.getElementById('heat').getContext('2d').getImageData(x, y, 1, 1).data], [x, y]);
+    assert.deepEqual(await pixel(1, 166), [234, 140, 134, 255], 'one unsafe cell of three: a third of the way to the full red and more');
+    assert.deepEqual(await pixel(0, 166), [0x4c, 0xaf, 0x50, 255], 'all safe: green');
+    assert.match(await page.textContent('#legend'), /paler when fewer of them are not safe/);
+    // Every row shown; the click on r500's pixel scrolls the table to it and gives it the focus.
+    await page.uncheck('#only-not-safe');
+    await page.waitForFunction(() => document.querySelectorAll('.cell-row').length > 0 && document.getElementById('matching')?.textContent.startsWith('1200 '));
+    const box = await page.evaluate(() => { const c = document.getElementById('heat'); return [c.clientWidth, c.clientHeight, c.width, c.height]; });
+    const scale = Math.min(box[0] / box[2], box[1] / box[3]);
+    await page.click('#heat', { position: { x: 1.5 * scale, y: 166.5 * scale } });
+    await page.waitForFunction(() => document.activeElement?.dataset?.cell === '1001');
+    const inView = await page.evaluate(() => {
+      const v = document.getElementById('viewport').getBoundingClientRect();
+      const r = document.activeElement.getBoundingClientRect();
+      return r.top >= v.top && r.bottom <= v.bottom;
+    });
+    assert.ok(inView, 'the row clicked to is in the visible part of the table');
+    assert.match(await page.textContent('.cell-row:focus'), /r500M/);
+    await page.screenshot({ path: join(artifacts, '10-map-jump.png') });
+  });
+
   await step('axe-core finds no critical or serious violation in any view, in each language', async () => {
     await page.goto(server.url);
     await page.waitForSelector('.empty');
     await accessible('the empty page');
+    for (const lang of ['en', 'nl', 'fr']) {
+      await page.selectOption('#lang', lang);
+      await page.waitForSelector(`.page[data-lang="${lang}"]`);
+      await page.screenshot({ path: join(artifacts, `07-empty-${lang}.png`) });
+    }
+    await page.selectOption('#lang', 'en');
     await load(bad, ['malformed.csv']);
     await page.waitForSelector('.file-error');
     await accessible('a file that cannot be read');
+    // The file's error in each language, every word of it.
+    const said = {
+      en: 'malformed.csv: line 3: the row has 4 fields, the header has 3; check separators and quotes',
+      nl: 'malformed.csv: regel 3: de rij heeft 4 velden, de kopregel heeft er 3; controleer scheidingstekens en aanhalingstekens',
+      fr: 'malformed.csv : ligne 3 : la ligne a 4 champs, l\'en-tête en a 3 ; vérifiez les séparateurs et les guillemets',
+    };
+    for (const lang of ['en', 'nl', 'fr']) {
+      await page.selectOption('#lang', lang);
+      await page.waitForSelector(`.page[data-lang="${lang}"]`);
+      const text = await page.textContent('.file-error');
+      assert.ok(text.endsWith(said[lang]), `${lang}: "${text}"`);
+      await page.screenshot({ path: join(artifacts, `07-file-error-${lang}.png`) });
+    }
+    await page.selectOption('#lang', 'en');
     await clear();
     await page.click('#demo');
     await page.waitForSelector('.micro');

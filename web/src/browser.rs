@@ -39,15 +39,35 @@ pub fn remember_lang(lang: Lang) {
 
 /// Saves `bytes` as a download named `filename`: made in the page, never sent anywhere.
 pub fn download(filename: &str, mime: &str, bytes: &[u8]) {
+    save(filename, &js_sys::Uint8Array::from(bytes).into(), mime);
+}
+
+/// Saves an export as a download named `filename`: the worker's `Blob` as it is (no copy through the page's
+/// memory), or an array of bytes.
+pub fn download_bytes(filename: &str, mime: &str, bytes: &crate::protocol::Bytes) {
+    #[cfg(target_arch = "wasm32")]
+    save(filename, bytes.as_js(), mime);
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (filename, mime, bytes);
+}
+
+/// Saves a `Blob`, or an array of bytes made into one of type `mime`.
+fn save(filename: &str, bytes: &wasm_bindgen::JsValue, mime: &str) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let parts = js_sys::Array::new();
-    parts.push(&js_sys::Uint8Array::from(bytes));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else {
-        return;
+    let blob = match bytes.dyn_ref::<web_sys::Blob>() {
+        Some(blob) => blob.clone(),
+        None => {
+            let parts = js_sys::Array::of1(bytes);
+            let opts = web_sys::BlobPropertyBag::new();
+            opts.set_type(mime);
+            let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+            else {
+                return;
+            };
+            blob
+        }
     };
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
         return;

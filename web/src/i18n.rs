@@ -230,9 +230,21 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "pixel_block",
-        "a pixel is up to {across} × {down} cells, shown by the worst of them",
-        "een pixel is tot {across} × {down} cellen, getoond volgens de slechtste",
-        "un pixel représente jusqu'à {across} × {down} cellules, montrées par la pire",
+        "a pixel is up to {across} × {down} cells, in the colour of the worst of them, paler when fewer of them are not safe",
+        "een pixel is tot {across} × {down} cellen, in de kleur van de slechtste, bleker naarmate minder ervan niet veilig zijn",
+        "un pixel représente jusqu'à {across} × {down} cellules, de la couleur de la pire, plus pâle quand moins d'entre elles sont à risque",
+    ),
+    (
+        "map_click",
+        "Click a place to go to its cells in the table",
+        "Klik op een plek om naar haar cellen in de tabel te gaan",
+        "Cliquez sur un endroit pour aller à ses cellules dans le tableau",
+    ),
+    (
+        "map_no_match",
+        "The table's filter shows none of the cells of that place in the map.",
+        "De filter van de tabel toont geen van de cellen van die plek in de kaart.",
+        "Le filtre du tableau ne montre aucune des cellules de cet endroit de la carte.",
     ),
     ("rules_used", "Rules", "Regels", "Règles"),
     (
@@ -282,6 +294,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Rapport (JSON)",
     ),
     (
+        "export_compact",
+        "Compact report: cells not safe (JSON)",
+        "Compact rapport: niet-veilige cellen (JSON)",
+        "Rapport compact : cellules à risque (JSON)",
+    ),
+    (
         "export_csv",
         "Annotated table (CSV)",
         "Geannoteerde tabel (CSV)",
@@ -326,6 +344,14 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Produit par cellguard",
     ),
     ("inputs", "Inputs", "Invoer", "Entrées"),
+    ("edited", "edited", "bewerkt", "modifiée"),
+    (
+        "failed_files",
+        "Files that could not be checked",
+        "Bestanden die niet gecontroleerd konden worden",
+        "Fichiers qui n'ont pas pu être contrôlés",
+    ),
+    ("reason", "Reason", "Reden", "Raison"),
     (
         "not_safe_cells",
         "Cells that are not safe",
@@ -439,6 +465,19 @@ pub fn reason(lang: Lang, english: &str) -> String {
     }
 }
 
+/// What the name of a policy edited in the page ends with. The name is data (reports and exports keep it in
+/// English, like the rules' codes); the page and the printable report show the suffix in the reader's language
+/// ([`policy_name`]).
+pub const EDITED: &str = " (edited)";
+
+/// A policy's name as the page shows it: an edited policy's suffix in `lang` ("essnet (bewerkt)").
+pub fn policy_name(lang: Lang, name: &str) -> String {
+    match name.strip_suffix(EDITED) {
+        Some(base) => format!("{base} ({})", t(lang, "edited")),
+        None => name.to_owned(),
+    }
+}
+
 pub fn status(lang: Lang, s: Status) -> &'static str {
     match (lang, s) {
         (Lang::En, Status::Safe) => "safe",
@@ -531,6 +570,17 @@ mod tests {
         for text in ["155", "2015", "007", "BXL", "—", "", "NaN", "inf"] {
             assert_eq!(super::number(Lang::Nl, text), text);
         }
+    }
+
+    #[test]
+    fn an_edited_policy_is_named_as_edited_in_each_language() {
+        assert_eq!(policy_name(Lang::En, "essnet (edited)"), "essnet (edited)");
+        assert_eq!(policy_name(Lang::Nl, "essnet (edited)"), "essnet (bewerkt)");
+        assert_eq!(
+            policy_name(Lang::Fr, "essnet (edited)"),
+            "essnet (modifiée)"
+        );
+        assert_eq!(policy_name(Lang::Nl, "ksz"), "ksz");
     }
 
     #[test]

@@ -121,6 +121,70 @@ impl Bytes {
     }
 }
 
+/// Where an export is written: in the browser, a `Blob` made of pieces of at most [`Sink::PIECE`] bytes, each
+/// copied out of the worker's memory as it fills (a 250 MB report never sits whole in WebAssembly memory, which
+/// would keep that size for good, and reaches the page as a handle, not a copy); elsewhere, a vector.
+#[derive(Debug, Default)]
+pub struct Sink {
+    piece: Vec<u8>,
+    #[cfg(target_arch = "wasm32")]
+    parts: Option<js_sys::Array>,
+}
+
+impl Sink {
+    /// The size of a piece.
+    pub const PIECE: usize = 8 << 20;
+
+    /// The bytes written, as [`Bytes`] of type `mime`.
+    #[cfg(target_arch = "wasm32")]
+    pub fn finish(mut self, mime: &str) -> Bytes {
+        self.flush_piece();
+        let parts = self.parts.unwrap_or_default();
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type(mime);
+        match web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) {
+            Ok(blob) => Bytes(blob.into()),
+            // A browser that cannot make the blob: the pieces joined into one array.
+            Err(_) => {
+                let joined: Vec<u8> = parts
+                    .iter()
+                    .flat_map(|p| js_sys::Uint8Array::new(&p).to_vec())
+                    .collect();
+                Bytes::from(joined)
+            }
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn finish(self, _mime: &str) -> Bytes {
+        Bytes::from(self.piece)
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn flush_piece(&mut self) {
+        if !self.piece.is_empty() {
+            let part = js_sys::Uint8Array::from(self.piece.as_slice());
+            self.parts
+                .get_or_insert_with(js_sys::Array::new)
+                .push(&part);
+            self.piece.clear();
+        }
+    }
+}
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.piece.extend_from_slice(buf);
+        #[cfg(target_arch = "wasm32")]
+        if self.piece.len() >= Self::PIECE {
+            self.flush_piece();
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl From<Vec<u8>> for Bytes {
     fn from(v: Vec<u8>) -> Self {
         #[cfg(target_arch = "wasm32")]
@@ -251,12 +315,26 @@ pub struct View {
 pub enum ExportKind {
     /// The report as JSON: the same bytes as `cellguard check --format json`.
     ReportJson,
+    /// The compact report: only the cells that are not safe, with every count, the policy and every input's
+    /// SHA-256 (`cellguard check --format compact-json`).
+    CompactJson,
     /// One table, annotated, as CSV.
     Csv(u32),
     /// Every table, annotated, one sheet each.
     Xlsx,
     /// A printable HTML report in a language.
     Html(Lang),
+}
+
+/// Where a click on the status picture goes (see [`Request::Locate`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Located {
+    pub run: u32,
+    pub table: u32,
+    pub filter: Filter,
+    /// The cell's position among the filter's rows, and the cell; `None` when the filter shows none of the
+    /// block's cells.
+    pub found: Option<(u32, u32)>,
 }
 
 /// Page → worker.
@@ -272,6 +350,10 @@ pub enum Request {
         /// the table appears).
         #[serde(default)]
         first: Option<View>,
+        /// Files of the run the page does not send because the reader crashed on them: the report lists them as
+        /// not checked.
+        #[serde(default)]
+        set_aside: Vec<cellguard_engine::FailedInput>,
     },
     /// A window of rows of a checked table.
     Rows {
@@ -280,6 +362,14 @@ pub enum Request {
         filter: Filter,
         offset: u32,
         limit: u32,
+    },
+    /// The cell a click on block (`x`, `y`) of a table's status picture goes to, among the rows `filter` shows.
+    Locate {
+        run: u32,
+        table: u32,
+        filter: Filter,
+        x: u32,
+        y: u32,
     },
     /// One cell's findings and shadow values.
     Explain {
@@ -329,13 +419,17 @@ pub struct RuleUseView {
 
 /// A status picture of the table: the cells laid out as a grid (last dimension across, the others down),
 /// shrunk to at most 256 × 256 blocks, each block the worst status of its cells (0 none, 1 safe, 2 review,
-/// 3 unsafe).
+/// 3 unsafe) and the share of its cells that are not safe.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Heat {
     pub width: u32,
     pub height: u32,
     #[serde(with = "serde_bytes")]
     pub pixels: Vec<u8>,
+    /// Per block, the share of its cells that are not safe, in 255ths rounded up (0 only when all are safe): a
+    /// block of 40 cells with one unsafe is told from one with 40.
+    #[serde(with = "serde_bytes")]
+    pub shares: Vec<u8>,
     /// Cells per block across and down.
     pub block_w: u32,
     pub block_h: u32,
@@ -380,7 +474,10 @@ pub struct FileOutcome {
     pub roles: Option<RolesView>,
     /// Index into [`Outcome::tables`] when checked.
     pub table: Option<u32>,
+    /// Why the file could not be checked, in English (the report's words).
     pub error: Option<String>,
+    /// The same in Dutch and French.
+    pub error_in: Vec<(Lang, String)>,
     /// The file looks like microdata (no unit-count column, a row per person): offer tabulation.
     pub looks_like_microdata: bool,
 }
@@ -396,15 +493,62 @@ impl FileOutcome {
             roles: None,
             table: None,
             error: None,
+            error_in: Vec::new(),
             looks_like_microdata: false,
         }
     }
-    /// A file that could not be read at all: the reason, after its name.
+    /// Why the file could not be checked, in `lang` (English where there are no other words).
+    pub fn error_in(&self, lang: Lang) -> Option<&str> {
+        let said = self.error_in.iter().find(|(l, _)| *l == lang);
+        said.map(|(_, s)| s.as_str()).or(self.error.as_deref())
+    }
+    /// The outcome of a file that could not be checked, and why.
+    pub fn failed(mut self, why: Said) -> Self {
+        self.error = Some(why.en);
+        self.error_in = why.other;
+        self
+    }
+    /// A file that could not be read at all: the reason (the browser's words), after its name.
     pub fn unreadable(name: &str, bytes: u64, why: &str) -> Self {
-        FileOutcome {
-            error: Some(format!("{name}: {why}")),
-            ..FileOutcome::new(name, bytes)
+        FileOutcome::new(name, bytes).failed(Said::english(format!("{name}: {why}")))
+    }
+}
+
+/// A message in English (what reports keep) with its Dutch and French words where cellguard has them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Said {
+    pub en: String,
+    pub other: Vec<(Lang, String)>,
+}
+
+impl Said {
+    /// A message in the three languages.
+    pub fn words(en: String, nl: String, fr: String) -> Said {
+        Said {
+            en,
+            other: vec![(Lang::Nl, nl), (Lang::Fr, fr)],
         }
+    }
+    /// A message that has only English words (a browser's or a library's own).
+    pub fn english(en: String) -> Said {
+        Said {
+            en,
+            other: Vec::new(),
+        }
+    }
+    /// An engine error about file `file`, as the CLI says it ("FILE: …").
+    pub fn engine(file: &str, e: &cellguard_engine::Error) -> Said {
+        Said::words(
+            format!("{file}: {e}"),
+            format!("{file}: {}", e.in_lang(Lang::Nl)),
+            format!("{file} : {}", e.in_lang(Lang::Fr)),
+        )
+    }
+}
+
+impl From<cellguard_io::Error> for Said {
+    fn from(e: cellguard_io::Error) -> Said {
+        Said::words(e.to_string(), e.in_lang(Lang::Nl), e.in_lang(Lang::Fr))
     }
 }
 
@@ -494,8 +638,8 @@ pub struct Exported {
     pub run: u32,
     pub filename: String,
     pub mime: String,
-    #[serde(with = "serde_bytes")]
-    pub bytes: Vec<u8>,
+    /// In the browser a `Blob` made by the worker ([`Sink`]): the page saves it without copying it.
+    pub bytes: Bytes,
 }
 
 /// Worker → page.
@@ -511,6 +655,7 @@ pub enum Response {
     },
     Checked(Outcome),
     Rows(RowsPage),
+    Located(Located),
     Explained(Explanation),
     Exported(Exported),
     /// A file's hash is in the report now (`None`: no file of the run waited for it).

@@ -69,11 +69,14 @@ pub struct State {
     pub explanation: Option<Explanation>,
     /// The last run was cancelled: no results are shown until the next one.
     pub cancelled: bool,
-    /// Policy text the user applied that is not a valid policy, with why: the editor keeps showing it (the
-    /// policy in force does not change) until a valid policy is applied.
+    /// Policy text the user applied that is not a valid policy, with why (in the language of the page when it was
+    /// applied): the editor keeps showing it (the policy in force does not change) until a valid policy is applied.
     pub policy_draft: Option<(String, String)>,
     /// The run that tries again one whose worker crashed before naming a file (see [`Action::WorkerCrashed`]).
     pub retry: Option<u32>,
+    /// Where a click on the status map goes: the row the table scrolls to and the cell that takes the focus
+    /// (the page clears it once the row has the focus).
+    pub jump: Option<(u32, u32)>,
 }
 
 impl Default for State {
@@ -94,6 +97,7 @@ impl Default for State {
             cancelled: false,
             policy_draft: None,
             retry: None,
+            jump: None,
         }
     }
 }
@@ -137,6 +141,11 @@ pub enum Action {
     SetFilter(Filter),
     /// The table view scrolled to this row.
     Scrolled(u32),
+    /// A click on block (`x`, `y`) of the status map: the table goes to a cell of that block.
+    Locate {
+        x: u32,
+        y: u32,
+    },
     ShowCell(u32),
     CloseExplanation,
     Export(ExportKind),
@@ -169,6 +178,7 @@ impl State {
         self.run += 1;
         self.cancelled = false;
         self.page = None;
+        self.jump = None;
         self.explanation = None;
         if self.files.is_empty() {
             self.busy = None;
@@ -225,6 +235,18 @@ impl State {
                 filter: self.filter,
                 limit: WINDOW,
             }),
+            set_aside: self
+                .files
+                .iter()
+                .filter(|f| f.crashed)
+                .map(|f| cellguard_engine::FailedInput {
+                    name: f.name.clone(),
+                    sha256: f.sha256.clone(),
+                    bytes: f.bytes.len() as u64,
+                    // The report's words are English, as the readers' errors are.
+                    error: crashed_error(&f.name, Lang::En),
+                })
+                .collect(),
         })]
     }
 
@@ -310,7 +332,7 @@ impl State {
                 self.check()
             }
             Action::Preset(name) => {
-                let p = Policy::preset(&name).map_err(|e| e.to_string());
+                let p = Policy::preset(&name).map_err(|e| e.in_lang(self.lang));
                 self.set_policy(p, None)
             }
             Action::PolicyFile(file) => {
@@ -323,7 +345,7 @@ impl State {
                             name: file.name.clone(),
                             bytes,
                         };
-                        cellguard_io::policy_from_toml(&named).map_err(|e| e.to_string())
+                        cellguard_io::policy_from_toml(&named).map_err(|e| e.in_lang(self.lang))
                     });
                 self.set_policy(p, Some(file))
             }
@@ -334,7 +356,7 @@ impl State {
                 }
                 Ok(p) => self.set_policy(Ok(p), None),
                 Err(e) => {
-                    self.policy_draft = Some((text, e.to_string()));
+                    self.policy_draft = Some((text, e.in_lang(self.lang)));
                     Vec::new()
                 }
             },
@@ -356,14 +378,23 @@ impl State {
                 self.selected = t;
                 self.page = None;
                 self.explanation = None;
+                self.jump = None;
                 self.fit_filter();
                 vec![self.fetch(0)]
             }
             Action::SetFilter(f) => {
                 self.filter = f;
                 self.page = None;
+                self.jump = None;
                 vec![self.fetch(0)]
             }
+            Action::Locate { x, y } => vec![Effect::Send(Request::Locate {
+                run: self.run,
+                table: self.selected,
+                filter: self.filter,
+                x,
+                y,
+            })],
             Action::Scrolled(row) => {
                 let offset = row.saturating_sub(WINDOW / 4);
                 let have = self.page.as_ref().is_some_and(|p| {
@@ -453,12 +484,12 @@ impl State {
     /// The outcomes of the files set aside after a crash, in their places among the others.
     fn add_crashed(&self, out: &mut Outcome) {
         for (i, f) in self.files.iter().enumerate().filter(|(_, f)| f.crashed) {
-            let mut outcome = FileOutcome::new(&f.name, f.bytes.len() as u64);
-            outcome.error = Some(format!(
-                "{}: {}",
-                f.name,
-                crate::i18n::t(self.lang, "reader_crashed")
-            ));
+            let crashed = Said::words(
+                crashed_error(&f.name, Lang::En),
+                crashed_error(&f.name, Lang::Nl),
+                crashed_error(&f.name, Lang::Fr),
+            );
+            let outcome = FileOutcome::new(&f.name, f.bytes.len() as u64).failed(crashed);
             out.files.insert(i.min(out.files.len()), outcome);
         }
     }
@@ -512,6 +543,29 @@ impl State {
                 self.page = Some(p);
                 Vec::new()
             }
+            Response::Located(l)
+                if l.run == self.run && l.table == self.selected && l.filter == self.filter =>
+            {
+                match l.found {
+                    Some((position, cell)) => {
+                        self.jump = Some((position, cell));
+                        let none_there = crate::i18n::t(self.lang, "map_no_match");
+                        self.notices.retain(|n| n != none_there);
+                        let have = self.page.as_ref().is_some_and(|p| {
+                            p.offset <= position && position < p.offset + p.rows.len() as u32
+                        });
+                        if have {
+                            Vec::new()
+                        } else {
+                            vec![self.fetch(position.saturating_sub(WINDOW / 4))]
+                        }
+                    }
+                    None => {
+                        self.notices = vec![crate::i18n::t(self.lang, "map_no_match").to_owned()];
+                        Vec::new()
+                    }
+                }
+            }
             Response::Explained(e) if e.run == self.run => {
                 self.explanation = Some(e);
                 Vec::new()
@@ -546,6 +600,11 @@ impl State {
     }
 }
 
+/// What a file the reader crashed on says, in `lang`.
+fn crashed_error(name: &str, lang: Lang) -> String {
+    format!("{name}: {}", crate::i18n::t(lang, "reader_crashed"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -576,6 +635,39 @@ mod tests {
             }
         }
         downloads
+    }
+
+    /// A click on the status map sets where the table goes and fetches the rows there; a click on a place the
+    /// filter shows nothing of says so; a new filter forgets the jump.
+    #[test]
+    fn a_click_on_the_map_jumps_to_its_cell() {
+        let (mut st, mut se) = (State::default(), Session::default());
+        let mut csv = String::from("region,sex,n\n");
+        for i in 0..600 {
+            csv.push_str(&format!("r{i:03},F,{}\n", if i == 500 { 3 } else { 40 }));
+        }
+        drive(
+            &mut st,
+            &mut se,
+            Action::AddFiles(vec![file("tall.csv", &csv)]),
+        );
+        // Region 500 is in block 166 (blocks of 3).
+        drive(&mut st, &mut se, Action::Locate { x: 0, y: 166 });
+        assert_eq!(st.jump, Some((500, 500)));
+        let page = st.page.as_ref().unwrap();
+        assert!(page.offset <= 500 && 500 < page.offset + page.rows.len() as u32);
+        let only_not_safe = Filter {
+            not_safe: true,
+            rule: None,
+        };
+        drive(&mut st, &mut se, Action::SetFilter(only_not_safe));
+        assert_eq!(st.jump, None);
+        drive(&mut st, &mut se, Action::Locate { x: 0, y: 0 });
+        assert_eq!(st.jump, None);
+        assert_eq!(st.notices, [crate::i18n::t(Lang::En, "map_no_match")]);
+        drive(&mut st, &mut se, Action::Locate { x: 0, y: 166 });
+        assert_eq!(st.jump, Some((0, 500)));
+        assert!(st.notices.is_empty());
     }
 
     /// The first rows come back with the check's outcome: no second request before the table shows. When the
@@ -650,6 +742,17 @@ mod tests {
         );
         assert!(out.files[0].error.is_none() && out.files[2].table == Some(1));
         assert!(st.busy.is_none());
+        // The report lists the file set aside as not checked, with why.
+        let said = out.files[1].error.clone().unwrap();
+        let got = drive(&mut st, &mut se, Action::Export(ExportKind::ReportJson));
+        let report = cellguard_io::read_report("r.json", &got[0].bytes.to_vec().unwrap()).unwrap();
+        let failed: Vec<(&str, &str)> = report
+            .failed
+            .iter()
+            .map(|f| (f.name.as_str(), f.error.as_str()))
+            .collect();
+        assert_eq!(failed, [("crash.csv", said.as_str())]);
+        assert_eq!(report.failed[0].bytes, TABLE.len() as u64);
         // Idle: everything not set aside is checked again.
         let effects = st.reduce(Action::WorkerCrashed);
         assert!(
@@ -757,7 +860,7 @@ mod tests {
         .unwrap();
         let cli =
             cellguard_io::assemble_report(&st.policy, None, vec![(cli.input, cli.report)], &[]);
-        assert_eq!(got[0].bytes, cli.to_json());
+        assert_eq!(got[0].bytes.to_vec().unwrap(), cli.to_json());
         let effects = st.reduce(Action::Preset("acro".into()));
         let [Effect::Send(Request::Check { files, .. })] = &effects[..] else {
             panic!("{effects:?}")
@@ -779,7 +882,7 @@ mod tests {
                 assert!(st.files[0].sha256.is_none() && !st.files[0].hashing);
             }
             let got = drive(&mut st, &mut se, Action::Export(ExportKind::ReportJson));
-            let json = String::from_utf8(got[0].bytes.clone()).unwrap();
+            let json = String::from_utf8(got[0].bytes.to_vec().unwrap()).unwrap();
             assert!(json.contains(&sha), "{json}");
             assert!(!json.contains("\"sha256\": \"\""), "{json}");
         }

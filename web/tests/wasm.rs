@@ -7,6 +7,7 @@ use cellguard_web::protocol::{ExportKind, Response};
 use cellguard_web::session::Session;
 use cellguard_web::ui::{decode, encode};
 use std::collections::BTreeMap;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -30,13 +31,36 @@ fn checked() -> Session {
     s
 }
 
+/// An export's bytes: in the browser a `Blob` the worker made, read back here.
+async fn bytes_of(x: &cellguard_web::protocol::Exported) -> Vec<u8> {
+    x.bytes.to_js().await.expect("the export's bytes").to_vec()
+}
+
 #[wasm_bindgen_test]
-fn wasm_report_bytes_equal_native_report_bytes() {
-    let json = checked().export(1, &ExportKind::ReportJson).unwrap().bytes;
+async fn wasm_report_bytes_equal_native_report_bytes() {
+    let json = bytes_of(&checked().export(1, &ExportKind::ReportJson).unwrap()).await;
     assert_eq!(
         String::from_utf8(json).unwrap(),
         String::from_utf8(GOLDEN.to_vec()).unwrap()
     );
+}
+
+/// A report larger than one piece of the export's `Blob` comes out whole and in order.
+#[wasm_bindgen_test]
+async fn an_export_of_many_pieces_is_the_bytes_written() {
+    use cellguard_web::protocol::Sink;
+    use std::io::Write;
+    let text: Vec<u8> = (0..Sink::PIECE * 2 + 12_345)
+        .map(|i| (i % 251) as u8)
+        .collect();
+    let mut sink = Sink::default();
+    for chunk in text.chunks(100_003) {
+        sink.write_all(chunk).unwrap();
+    }
+    let bytes = sink.finish("application/octet-stream");
+    assert!(bytes.as_js().is_instance_of::<web_sys::Blob>());
+    assert_eq!(bytes.len(), text.len());
+    assert!(bytes.to_js().await.unwrap().to_vec() == text);
 }
 
 /// Secondary suppression in WebAssembly: the same pattern, intervals and protection file bytes as natively,
@@ -86,12 +110,12 @@ fn explanations_cross_the_worker_boundary_intact() {
 }
 
 #[wasm_bindgen_test]
-fn xlsx_export_works_in_the_browser() {
-    let x = checked().export(1, &ExportKind::Xlsx).unwrap();
-    assert!(x.bytes.starts_with(b"PK"));
+async fn xlsx_export_works_in_the_browser() {
+    let x = bytes_of(&checked().export(1, &ExportKind::Xlsx).unwrap()).await;
+    assert!(x.starts_with(b"PK"));
     assert_eq!(
-        x.bytes,
-        checked().export(1, &ExportKind::Xlsx).unwrap().bytes,
+        x,
+        bytes_of(&checked().export(1, &ExportKind::Xlsx).unwrap()).await,
         "deterministic"
     );
 }

@@ -5,7 +5,7 @@
 use super::{Entry, Prepared, Session, Source, heat};
 use crate::protocol::*;
 use cellguard_engine::tabulate::{Agg, TabulateSpec};
-use cellguard_engine::{Status, TableReport};
+use cellguard_engine::{FailedInput, InputRecord, Status, TableReport};
 use cellguard_io::{Checked, MicroRoles, NamedBytes, TableRoles};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -80,29 +80,33 @@ struct LoadedFile {
 
 /// Reads a microdata file and tabulates it as `cellguard tabulate` would; returns the table file's name and
 /// bytes (the CSV the CLI would write).
-fn tabulate(file: &LoadedFile, with: &[Joined], spec: &TabulateIn) -> Result<NamedBytes, String> {
+fn tabulate(file: &LoadedFile, with: &[Joined], spec: &TabulateIn) -> Result<NamedBytes, Said> {
+    let name = &file.name;
     let agg = match spec.agg.as_str() {
         "count" => Agg::Count,
         "sum" => Agg::Sum,
         "mean" => Agg::Mean,
         other => {
-            return Err(format!(
-                "{}: unknown statistic `{other}`; choose count, sum or mean",
-                file.name
+            return Err(Said::words(
+                format!("{name}: unknown statistic `{other}`; choose count, sum or mean"),
+                format!("{name}: onbekende statistiek `{other}`; kies count, sum of mean"),
+                format!("{name} : statistique `{other}` inconnue ; choisissez count, sum ou mean"),
             ));
         }
     };
     if spec.rows.is_empty() && spec.cols.is_empty() {
-        return Err(format!(
-            "{}: choose the table's rows and/or columns",
-            file.name
+        return Err(Said::words(
+            format!("{name}: choose the table's rows and/or columns"),
+            format!("{name}: kies de rijen en/of kolommen van de tabel"),
+            format!("{name} : choisissez les lignes et/ou les colonnes du tableau"),
         ));
     }
     if agg != Agg::Count && spec.value.as_deref().unwrap_or("").is_empty() {
-        return Err(format!(
-            "{}: a {} needs a value column",
-            file.name,
-            agg.as_str()
+        let what = agg.as_str();
+        return Err(Said::words(
+            format!("{name}: a {what} needs a value column"),
+            format!("{name}: een {what} heeft een waardekolom nodig"),
+            format!("{name} : un {what} a besoin d'une colonne de valeur"),
         ));
     }
     let roles = MicroRoles {
@@ -140,21 +144,20 @@ fn tabulate(file: &LoadedFile, with: &[Joined], spec: &TabulateIn) -> Result<Nam
     if frames.len() > 1 {
         // Each file's rows are checked on their own first, so that a bad row is named with its own file.
         for frame in &frames {
-            let md =
-                cellguard_io::microdata_from_frame(frame, &roles).map_err(|e| e.to_string())?;
+            let md = cellguard_io::microdata_from_frame(frame, &roles)?;
             cellguard_engine::tabulate::Tabulator::from_data(&ts, &md)
-                .map_err(|e| format!("{}: {e}", frame.file))?;
+                .map_err(|e| Said::engine(&frame.file, &e))?;
         }
     }
-    let frame = cellguard_io::concat_frames(frames).map_err(|e| e.to_string())?;
-    let md = cellguard_io::microdata_from_frame(&frame, &roles).map_err(|e| e.to_string())?;
+    let frame = cellguard_io::concat_frames(frames)?;
+    let md = cellguard_io::microdata_from_frame(&frame, &roles)?;
     let stem = file
         .name
         .rsplit_once('.')
         .map_or(file.name.as_str(), |(s, _)| s);
     let name = format!("{stem}_{}.csv", agg.as_str());
     let tab = cellguard_engine::tabulate(&name, &md, &ts, &mut |_, _| {})
-        .map_err(|e| format!("{}: {e}", file.name))?;
+        .map_err(|e| Said::engine(&file.name, &e))?;
     Ok(NamedBytes {
         name,
         bytes: cellguard_io::tabulated_to_csv(&tab),
@@ -167,38 +170,54 @@ fn microdata_frame(
     bytes: &Arc<Vec<u8>>,
     given: &str,
     wanted: &[&str],
-) -> Result<cellguard_io::Frame, String> {
+) -> Result<cellguard_io::Frame, Said> {
     let keys = keys_of(name, given)?;
     if keys.is_empty() {
-        return cellguard_io::read_frame_columns_shared(name, bytes, wanted)
-            .map_err(|e| e.to_string());
+        return Ok(cellguard_io::read_frame_columns_shared(
+            name, bytes, wanted,
+        )?);
     }
-    cellguard_io::column_names(name, bytes)
-        .and_then(|names| {
-            let from_file = cellguard_io::columns_from_file(&keys, wanted, &names);
-            let frame = cellguard_io::read_frame_columns_shared(name, bytes, &from_file)?;
-            cellguard_io::with_wanted_keys(frame, &keys, &names, wanted)
-        })
-        .map_err(|e| e.to_string())
+    let names = cellguard_io::column_names(name, bytes)?;
+    let from_file = cellguard_io::columns_from_file(&keys, wanted, &names);
+    let frame = cellguard_io::read_frame_columns_shared(name, bytes, &from_file)?;
+    Ok(cellguard_io::with_wanted_keys(
+        frame, &keys, &names, wanted,
+    )?)
 }
 
 /// A microdata file's partition keys: those of the folders in its name, then those the user gave it (`given`:
 /// `key=value`, several separated by `/`, spaces around each ignored). A key given twice is an error.
-fn keys_of(name: &str, given: &str) -> Result<Vec<cellguard_io::PartitionKey>, String> {
-    let mut keys = cellguard_io::partition_keys(name).map_err(|e| e.to_string())?;
+fn keys_of(name: &str, given: &str) -> Result<Vec<cellguard_io::PartitionKey>, Said> {
+    let mut keys = cellguard_io::partition_keys(name)?;
     for typed in given.split('/').map(str::trim).filter(|k| !k.is_empty()) {
         let Some((key, value)) = typed
             .split_once('=')
             .map(|(k, v)| (k.trim(), v.trim()))
             .filter(|(k, _)| !k.is_empty())
         else {
-            return Err(format!(
-                "{name}: `{typed}` is not a partition key; write key=value, e.g. year=2015"
+            return Err(Said::words(
+                format!(
+                    "{name}: `{typed}` is not a partition key; write key=value, e.g. year=2015"
+                ),
+                format!(
+                    "{name}: `{typed}` is geen partitiesleutel; schrijf sleutel=waarde, bv. year=2015"
+                ),
+                format!(
+                    "{name} : `{typed}` n'est pas une clé de partition ; écrivez clé=valeur, p. ex. year=2015"
+                ),
             ));
         };
         if keys.iter().any(|k| k.key == key) {
-            return Err(format!(
-                "{name}: the partition key `{key}` is given twice (typed, or typed and in the file's folders)"
+            return Err(Said::words(
+                format!(
+                    "{name}: the partition key `{key}` is given twice (typed, or typed and in the file's folders)"
+                ),
+                format!(
+                    "{name}: de partitiesleutel `{key}` is twee keer gegeven (getypt, of getypt en in de mappen van het bestand)"
+                ),
+                format!(
+                    "{name} : la clé de partition `{key}` est donnée deux fois (tapée, ou tapée et dans les dossiers du fichier)"
+                ),
             ));
         }
         keys.push(cellguard_io::PartitionKey {
@@ -235,7 +254,7 @@ fn joined(
     with: &[String],
     sources: &BTreeMap<String, Bytes>,
     modes: &BTreeMap<String, Mode>,
-) -> Result<Vec<Joined>, String> {
+) -> Result<Vec<Joined>, Said> {
     let name = file.name.as_str();
     let with: Vec<&String> = with.iter().filter(|w| *w != name).collect();
     // Their bytes and this file's are all in the page's memory at once: held to the limit of one file together.
@@ -244,17 +263,33 @@ fn joined(
         .map(|w| sources.get(*w).map_or(0, |b| b.len() as u64))
         .fold(file.bytes.len() as u64, u64::saturating_add);
     if total > limit {
-        return Err(format!(
-            "{name}: the files to tabulate together take {} ({total} bytes), over the page's limit of {} for \
-             one table's files; tabulate them with `cellguard tabulate`",
+        let (size, most) = (
             cellguard_io::limits::bytes(total),
-            cellguard_io::limits::bytes(limit)
+            cellguard_io::limits::bytes(limit),
+        );
+        return Err(Said::words(
+            format!(
+                "{name}: the files to tabulate together take {size} ({total} bytes), over the page's limit of {most} \
+                 for one table's files; tabulate them with `cellguard tabulate`"
+            ),
+            format!(
+                "{name}: de samen te tabuleren bestanden nemen {size} in ({total} bytes), boven de grens van de pagina \
+                 van {most} voor de bestanden van één tabel; tabuleer ze met `cellguard tabulate`"
+            ),
+            format!(
+                "{name} : les fichiers à tabuler ensemble font {size} ({total} octets), au-delà de la limite de la page \
+                 de {most} pour les fichiers d'un tableau ; tabulez-les avec `cellguard tabulate`"
+            ),
         ));
     }
     with.into_iter()
         .map(|w| {
             let bytes = sources.get(w).ok_or_else(|| {
-                format!("{name}: `{w}`, to tabulate with it, is no longer loaded")
+                Said::words(
+                    format!("{name}: `{w}`, to tabulate with it, is no longer loaded"),
+                    format!("{name}: `{w}`, om ermee te tabuleren, is niet meer geladen"),
+                    format!("{name} : `{w}`, à tabuler avec lui, n'est plus chargé"),
+                )
             })?;
             let keys = match modes.get(w) {
                 Some(Mode::Microdata(spec)) => spec.keys.clone(),
@@ -262,7 +297,7 @@ fn joined(
             };
             Ok(Joined {
                 name: w.clone(),
-                bytes: Arc::new(bytes.to_vec()?),
+                bytes: Arc::new(bytes.to_vec().map_err(Said::english)?),
                 keys,
             })
         })
@@ -333,10 +368,7 @@ impl Session {
                 size,
                 cellguard_io::limits::MAX_PAGE_FILE_BYTES,
             ) {
-                outcomes.push(FileOutcome {
-                    error: Some(e.to_string()),
-                    ..FileOutcome::new(&file.name, size)
-                });
+                outcomes.push(FileOutcome::new(&file.name, size).failed(e.into()));
                 continue;
             }
             let (bytes, frame) = match prepared.get_mut(i).and_then(Option::take) {
@@ -378,8 +410,6 @@ impl Session {
                     Ok(saved) => {
                         out.table = (!saved.tables.is_empty()).then_some(views.len() as u32);
                         for tr in saved.tables {
-                            let sizes: Vec<u32> =
-                                tr.dimensions.iter().map(|d| d.codes.len() as u32).collect();
                             views.push(TableView {
                                 name: format!(
                                     "{} ({}, policy {})",
@@ -389,13 +419,13 @@ impl Session {
                                 published: Vec::new(),
                                 counts: counts(&tr),
                                 rules: rule_views(&tr),
-                                heat: heat(&tr, &sizes),
+                                heat: heat(&tr),
                             });
                             self.order.push(Source::Viewed(self.viewed.len()));
                             self.viewed.push(tr);
                         }
                     }
-                    Err(e) => out.error = Some(e.to_string()),
+                    Err(e) => out = out.failed(e.into()),
                 }
                 outcomes.push(out);
                 continue;
@@ -436,7 +466,7 @@ impl Session {
                             &policy.policy,
                         ),
                     }
-                    .map_err(|e| e.to_string())
+                    .map_err(Said::from)
                 }
                 Mode::Microdata(spec) => {
                     say(Stage::Tabulating);
@@ -454,7 +484,7 @@ impl Session {
                                 &roles,
                                 &policy.policy,
                             )
-                            .map_err(|e| e.to_string())
+                            .map_err(Said::from)
                         })
                 }
             };
@@ -483,14 +513,13 @@ impl Session {
                     };
                     out.roles = Some(roles_view(&frame, &roles));
                     out.table = Some(views.len() as u32);
-                    let sizes: Vec<u32> = table.dims().iter().map(|d| d.len() as u32).collect();
                     views.push(TableView {
                         name: report.input.clone(),
                         dims: roles.dims.clone(),
                         published: roles.published.clone(),
                         counts: counts(&report),
                         rules: rule_views(&report),
-                        heat: heat(&report, &sizes),
+                        heat: heat(&report),
                     });
                     if matches!(mode, Mode::Microdata(_)) {
                         // The microdata, and the files tabulated with it, are inputs of the report (once each).
@@ -519,7 +548,11 @@ impl Session {
                 Err(message) => {
                     out.sha256 = match (&file.sha256, file.hashing) {
                         (Some(h), _) => h.clone(),
-                        (None, true) => String::new(),
+                        (None, true) => {
+                            // The report lists the file with its hash, which the page sends later.
+                            self.pending.push((file.name.clone(), file.bytes.clone()));
+                            String::new()
+                        }
                         (None, false) => cellguard_io::sha256_hex(&file.bytes),
                     };
                     if let Ok(frame) = cellguard_io::read_frame_shared(&file.name, &file.bytes) {
@@ -531,7 +564,7 @@ impl Session {
                                 .iter()
                                 .any(|c| COUNT_NAMES.iter().any(|n| c.eq_ignore_ascii_case(n)));
                     }
-                    out.error = Some(message);
+                    out = out.failed(message);
                 }
             }
             outcomes.push(out);
@@ -548,8 +581,9 @@ impl Session {
             }
             None => None,
         };
-        let report =
+        let mut report =
             cellguard_io::assemble_report(&policy.policy, policy_file.as_ref(), tables, &side);
+        report.failed = failed_inputs(&outcomes, &report.inputs);
         let policy_sha256 = report.policy_sha256.clone();
         self.report = Some(report);
         Outcome {
@@ -561,6 +595,23 @@ impl Session {
             first: None,
         }
     }
+}
+
+/// The files of a run that could not be checked, for the report: every outcome with an error, except a file the
+/// report has as an input all the same (microdata that was tabulated with another file's rows).
+fn failed_inputs(outcomes: &[FileOutcome], inputs: &[InputRecord]) -> Vec<FailedInput> {
+    outcomes
+        .iter()
+        .filter(|o| !inputs.iter().any(|i| i.name == o.name))
+        .filter_map(|o| {
+            Some(FailedInput {
+                name: o.name.clone(),
+                sha256: (!o.sha256.is_empty()).then(|| o.sha256.clone()),
+                bytes: o.bytes,
+                error: o.error.clone()?,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -576,7 +627,12 @@ mod tests {
         assert_eq!(out.tables.len(), 1);
         assert_eq!(out.tables[0].counts.unsafe_, 1);
         assert!(progress.len() >= 3, "progress for each stage: {progress:?}");
-        let json = s.export(1, &ExportKind::ReportJson).unwrap().bytes;
+        let json = s
+            .export(1, &ExportKind::ReportJson)
+            .unwrap()
+            .bytes
+            .to_vec()
+            .unwrap();
         let checked = cellguard_io::check_file(
             "t.csv",
             TABLE.as_bytes(),
@@ -591,6 +647,12 @@ mod tests {
             &[],
         );
         assert_eq!(json, cli.to_json());
+        // The compact report too.
+        let compact = s.export(1, &ExportKind::CompactJson).unwrap();
+        assert_eq!(compact.filename, "cellguard-report-compact.json");
+        let mut want = Vec::new();
+        cli.write_json_compact(&mut want).unwrap();
+        assert_eq!(compact.bytes.to_vec().unwrap(), want);
     }
 
     #[test]
@@ -605,6 +667,11 @@ mod tests {
             "{:?}",
             out.files[0]
         );
+        // Said in Dutch and French too, with the file's name and line.
+        let nl = out.files[0].error_in(Lang::Nl).unwrap();
+        assert!(nl.starts_with("bad.csv: regel 2"), "{nl}");
+        let fr = out.files[0].error_in(Lang::Fr).unwrap();
+        assert!(fr.starts_with("bad.csv : ligne 2"), "{fr}");
         assert_eq!(out.files[1].table, Some(0));
         let page = s
             .rows(
@@ -636,6 +703,77 @@ mod tests {
             s.rows(2, 0, Filter::default(), 0, 10).is_err(),
             "a stale run is refused"
         );
+        // The file that could not be checked is in the exported reports, with its hash and its error.
+        let json = s
+            .export(1, &ExportKind::ReportJson)
+            .unwrap()
+            .bytes
+            .to_vec()
+            .unwrap();
+        let read = cellguard_io::read_report("r.json", &json).unwrap();
+        assert_eq!(read.failed.len(), 1);
+        let failed = &read.failed[0];
+        assert_eq!(failed.name, "bad.csv");
+        assert_eq!(
+            failed.sha256.as_deref(),
+            Some(cellguard_io::sha256_hex(b"a;b\n\"x;1\n").as_str())
+        );
+        assert_eq!(Some(&failed.error), out.files[0].error.as_ref());
+        assert!(!read.all_safe());
+        for lang in Lang::ALL {
+            let html = String::from_utf8(
+                s.export(1, &ExportKind::Html(lang))
+                    .unwrap()
+                    .bytes
+                    .to_vec()
+                    .unwrap(),
+            )
+            .unwrap();
+            assert!(
+                html.contains(crate::i18n::t(lang, "failed_files")) && html.contains("bad.csv"),
+                "{lang:?}"
+            );
+        }
+    }
+
+    /// A file that fails while the page hashes it is listed with the page's hash, or the worker's when the page
+    /// sends none before the export.
+    #[test]
+    fn a_failed_file_gets_its_hash_in_the_report() {
+        let bytes = b"a;b\n\"x;1\n";
+        let sha = cellguard_io::sha256_hex(bytes);
+        for page_sends in [true, false] {
+            let mut s = Session::default();
+            let mut f = file("bad.csv", std::str::from_utf8(bytes).unwrap());
+            f.hashing = true;
+            let (out, _) = run(&mut s, vec![f]);
+            assert_eq!(out.files[0].sha256, "", "waiting for the page");
+            if page_sends {
+                assert_eq!(s.digest(1, "bad.csv", Some(&sha)), Some(sha.clone()));
+            }
+            let request = Request::Export {
+                run: 1,
+                kind: ExportKind::ReportJson,
+            };
+            let Response::Exported(json) = s.handle(request, &|| 0.0, &mut |_| {}) else {
+                panic!("no export")
+            };
+            let read = cellguard_io::read_report("r.json", &json.bytes.to_vec().unwrap()).unwrap();
+            assert_eq!(read.failed[0].sha256.as_deref(), Some(sha.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_run_whose_files_all_checked_lists_none_failed() {
+        let mut s = Session::default();
+        run(&mut s, vec![file("t.csv", TABLE)]);
+        let json = s
+            .export(1, &ExportKind::ReportJson)
+            .unwrap()
+            .bytes
+            .to_vec()
+            .unwrap();
+        assert!(!String::from_utf8(json).unwrap().contains("\"failed\""));
     }
 
     #[test]
@@ -668,7 +806,14 @@ mod tests {
         assert_eq!(out.files[0].error, None);
         assert_eq!(out.tables[0].name, "m_mean.csv");
         assert_eq!(out.tables[0].counts.cells, 9);
-        let json = String::from_utf8(s.export(2, &ExportKind::ReportJson).unwrap().bytes).unwrap();
+        let json = String::from_utf8(
+            s.export(2, &ExportKind::ReportJson)
+                .unwrap()
+                .bytes
+                .to_vec()
+                .unwrap(),
+        )
+        .unwrap();
         assert!(
             json.contains("\"m.csv\""),
             "the microdata file is an input of the report"
@@ -735,7 +880,14 @@ mod tests {
             "persons 1 to 4, person 1 in both years"
         );
         // Both files are inputs of the report.
-        let json = String::from_utf8(s.export(2, &ExportKind::ReportJson).unwrap().bytes).unwrap();
+        let json = String::from_utf8(
+            s.export(2, &ExportKind::ReportJson)
+                .unwrap()
+                .bytes
+                .to_vec()
+                .unwrap(),
+        )
+        .unwrap();
         assert!(
             json.contains("\"pop/year=2019/p.csv\"") && json.contains("\"pop/year=2020/p.csv\"")
         );
@@ -781,7 +933,12 @@ mod tests {
     fn a_saved_report_is_shown_and_explained_but_not_exported_as_a_table() {
         let mut s = Session::default();
         let (_, _) = run(&mut s, vec![file("t.csv", TABLE)]);
-        let saved = s.export(1, &ExportKind::ReportJson).unwrap().bytes;
+        let saved = s
+            .export(1, &ExportKind::ReportJson)
+            .unwrap()
+            .bytes
+            .to_vec()
+            .unwrap();
         let mut s2 = Session::default();
         let out = s2.check(
             1,
@@ -814,7 +971,14 @@ mod tests {
         let err = s2.export(1, &ExportKind::Csv(0)).unwrap_err();
         assert!(err.contains("saved report"), "{err}");
         // The page's own report holds the table it checked, not the saved one.
-        let json = String::from_utf8(s2.export(1, &ExportKind::ReportJson).unwrap().bytes).unwrap();
+        let json = String::from_utf8(
+            s2.export(1, &ExportKind::ReportJson)
+                .unwrap()
+                .bytes
+                .to_vec()
+                .unwrap(),
+        )
+        .unwrap();
         assert!(!json.contains("saved.json"));
         assert!(s2.export(1, &ExportKind::Xlsx).is_ok());
         let bad = s2.check(

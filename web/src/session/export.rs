@@ -14,11 +14,28 @@ impl Session {
             return Err(format!("run {run} was replaced by run {}", self.run));
         }
         let report = self.report.as_ref().ok_or("nothing checked yet")?;
+        // The reports are written as they are made, in pieces (see [`Sink`]); the other exports are made whole.
+        let json = |compact: bool| {
+            let mut sink = Sink::default();
+            let written = if compact {
+                report.write_json_compact(&mut sink)
+            } else {
+                report.write_json(&mut sink)
+            };
+            written
+                .map(|()| sink.finish("application/json"))
+                .map_err(|e| format!("the report could not be written: {e}"))
+        };
         let (filename, mime, bytes) = match kind {
             ExportKind::ReportJson => (
                 "cellguard-report.json".to_owned(),
                 "application/json",
-                report.to_json(),
+                json(false)?,
+            ),
+            ExportKind::CompactJson => (
+                "cellguard-report-compact.json".to_owned(),
+                "application/json",
+                json(true)?,
             ),
             ExportKind::Csv(table) => {
                 let c = self.checked(*table)?;
@@ -30,7 +47,7 @@ impl Session {
                 (
                     format!("{stem}_checked.csv"),
                     "text/csv",
-                    cellguard_io::annotated_csv(&c),
+                    whole(cellguard_io::annotated_csv(&c), "text/csv"),
                 )
             }
             ExportKind::Xlsx => {
@@ -42,13 +59,19 @@ impl Session {
                 (
                     "cellguard-tables.xlsx".to_owned(),
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    cellguard_io::annotated_xlsx(&refs).map_err(|e| e.to_string())?,
+                    whole(
+                        cellguard_io::annotated_xlsx(&refs).map_err(|e| e.to_string())?,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ),
                 )
             }
             ExportKind::Html(lang) => (
                 format!("cellguard-report-{}.html", lang.code()),
                 "text/html",
-                html_report(report, *lang, now().as_deref()).into_bytes(),
+                whole(
+                    html_report(report, *lang, now().as_deref()).into_bytes(),
+                    "text/html",
+                ),
             ),
         };
         Ok(Exported {
@@ -81,6 +104,13 @@ impl Session {
             input,
         })
     }
+}
+
+/// An export made whole, as the page gets it.
+fn whole(bytes: Vec<u8>, mime: &str) -> Bytes {
+    let mut sink = Sink::default();
+    let _ = std::io::Write::write_all(&mut sink, &bytes);
+    sink.finish(mime)
 }
 
 fn esc(s: &str) -> String {
@@ -127,7 +157,7 @@ pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> Stri
     h.push_str(&format!(
         "<h2>{}: {}</h2>\n<pre>{}</pre>\n",
         t(lang, "policy_in_force"),
-        esc(&report.policy.name),
+        esc(&i18n::policy_name(lang, &report.policy.name)),
         esc(&report.policy.to_toml())
     ));
     if let Some(sha) = &report.policy_sha256 {
@@ -147,6 +177,24 @@ pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> Stri
         ));
     }
     h.push_str("</table>\n");
+    if !report.failed.is_empty() {
+        h.push_str(&format!(
+            "<h2 class=\"unsafe\">{}</h2>\n<table><tr><th></th><th>{}</th><th>SHA-256</th><th>{}</th></tr>\n",
+            t(lang, "failed_files"),
+            t(lang, "bytes"),
+            t(lang, "reason")
+        ));
+        for f in &report.failed {
+            h.push_str(&format!(
+                "<tr class=\"unsafe\"><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n",
+                esc(&f.name),
+                f.bytes,
+                f.sha256.as_deref().unwrap_or("—"),
+                esc(&f.error)
+            ));
+        }
+        h.push_str("</table>\n");
+    }
     for tr in &report.tables {
         let s = &tr.summary;
         h.push_str(&format!(
@@ -227,7 +275,7 @@ mod tests {
         let csv = s.export(1, &ExportKind::Csv(0)).unwrap();
         assert_eq!(csv.filename, "t_checked.csv");
         assert!(
-            String::from_utf8(csv.bytes)
+            String::from_utf8(csv.bytes.to_vec().unwrap())
                 .unwrap()
                 .contains("F,A,x,unsafe")
         );
@@ -235,11 +283,19 @@ mod tests {
             s.export(1, &ExportKind::Xlsx)
                 .unwrap()
                 .bytes
+                .to_vec()
+                .unwrap()
                 .starts_with(b"PK")
         );
         for lang in Lang::ALL {
-            let html =
-                String::from_utf8(s.export(1, &ExportKind::Html(lang)).unwrap().bytes).unwrap();
+            let html = String::from_utf8(
+                s.export(1, &ExportKind::Html(lang))
+                    .unwrap()
+                    .bytes
+                    .to_vec()
+                    .unwrap(),
+            )
+            .unwrap();
             assert!(
                 html.contains(&esc(&cellguard_engine::Finding {
                     rule: cellguard_engine::RuleCode::Threshold,
@@ -265,8 +321,14 @@ mod tests {
             (Lang::Nl, "1 cel —"),
             (Lang::Fr, "1 cellule —"),
         ] {
-            let html =
-                String::from_utf8(one.export(1, &ExportKind::Html(lang)).unwrap().bytes).unwrap();
+            let html = String::from_utf8(
+                one.export(1, &ExportKind::Html(lang))
+                    .unwrap()
+                    .bytes
+                    .to_vec()
+                    .unwrap(),
+            )
+            .unwrap();
             assert!(html.contains(words), "{lang:?}: {html}");
         }
     }

@@ -87,13 +87,21 @@ impl Session {
             Some(h) => h.to_owned(),
             None => cellguard_io::sha256_hex(&bytes),
         };
-        let record = self
-            .report
-            .as_mut()?
+        let report = self.report.as_mut()?;
+        if let Some(record) = report
             .inputs
             .iter_mut()
-            .find(|i| i.name == name && i.sha256.is_empty())?;
-        record.sha256.clone_from(&hash);
+            .find(|i| i.name == name && i.sha256.is_empty())
+        {
+            record.sha256.clone_from(&hash);
+        } else {
+            // A file that could not be checked is listed with its hash too.
+            let failed = report
+                .failed
+                .iter_mut()
+                .find(|f| f.name == name && f.sha256.is_none())?;
+            failed.sha256 = Some(hash.clone());
+        }
         Some(hash)
     }
 
@@ -131,9 +139,13 @@ impl Session {
                 modes,
                 policy,
                 first,
+                set_aside,
             } => {
                 let mut out =
                     self.check_prepared(run, files, prepared, &modes, &policy, now, progress);
+                if let Some(report) = self.report.as_mut() {
+                    report.failed.extend(set_aside);
+                }
                 out.first = first
                     .filter(|v| (v.table as usize) < out.tables.len())
                     .and_then(|v| self.rows(run, v.table, v.filter, 0, v.limit).ok());
@@ -148,6 +160,16 @@ impl Session {
             } => self
                 .rows(run, table, filter, offset, limit)
                 .map_or_else(|message| Response::Failed { run, message }, Response::Rows),
+            Request::Locate {
+                run,
+                table,
+                filter,
+                x,
+                y,
+            } => self.locate(run, table, filter, x, y).map_or_else(
+                |message| Response::Failed { run, message },
+                Response::Located,
+            ),
             Request::Explain { run, table, cell } => self.explain(run, table, cell).map_or_else(
                 |message| Response::Failed { run, message },
                 Response::Explained,

@@ -78,7 +78,12 @@ mod tests {
                 &|| 0.0,
                 &mut |_| {},
             );
-            let json = s.export(1, &ExportKind::ReportJson).unwrap().bytes;
+            let json = s
+                .export(1, &ExportKind::ReportJson)
+                .unwrap()
+                .bytes
+                .to_vec()
+                .unwrap();
             (out, json)
         };
         let in_two = |f: &FileIn, at: u64, helper: bool| {

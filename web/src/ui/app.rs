@@ -53,6 +53,8 @@ pub struct App {
     /// The rows shown start again from the first (a new outcome, table or filter): the table's scroll box is
     /// scrolled back to the top at the next render, so it shows the rows it counts.
     to_top: bool,
+    /// The row the table was scrolled to for a click on the status map, until that row takes the focus.
+    scrolled_to: Option<u32>,
 }
 
 /// Starts a checking worker of `generation`; a notice says so when the browser will not start one.
@@ -166,7 +168,7 @@ impl App {
                     self.generation += 1;
                     self.bridge = spawn(ctx, self.generation);
                 }
-                Effect::Download(x) => browser::download(&x.filename, &x.mime, &x.bytes),
+                Effect::Download(x) => browser::download_bytes(&x.filename, &x.mime, &x.bytes),
                 Effect::SaveLang(l) => browser::remember_lang(l),
             }
         }
@@ -192,6 +194,7 @@ impl Component for App {
             unhashed: Vec::new(),
             explained: None,
             to_top: false,
+            scrolled_to: None,
         }
     }
 
@@ -354,6 +357,26 @@ impl Component for App {
         if std::mem::take(&mut self.to_top) {
             if let Some(viewport) = document.get_element_by_id("viewport") {
                 viewport.set_scroll_top(0);
+            }
+        }
+        // A click on the status map: the table scrolls to the row once, and the row takes the focus when drawn.
+        if let Some((position, cell)) = self.state.jump {
+            if self.scrolled_to != Some(position) {
+                if let Some(viewport) = document.get_element_by_id("viewport") {
+                    viewport.set_scroll_top((position * results::ROW_PX) as i32);
+                }
+                self.scroll_row = position;
+                self.scrolled_to = Some(position);
+            }
+            if document
+                .query_selector(&format!(".cell-row[data-cell=\"{cell}\"]"))
+                .ok()
+                .flatten()
+                .is_some()
+            {
+                focus(&format!(".cell-row[data-cell=\"{cell}\"]"));
+                self.state.jump = None;
+                self.scrolled_to = None;
             }
         }
         let now = self.state.explanation.as_ref().map(|e| e.cell);

@@ -267,7 +267,7 @@ pub fn files(state: &State, link: &Scope<App>, drafts: &BTreeMap<String, Tabulat
                 // A file without unit counts whose columns look like microdata is offered for tabulation, not shown
                 // as a table that failed.
                 let offered = matches!(f.mode, Mode::Table(_)) && out.is_some_and(|o| o.looks_like_microdata);
-                let error = out.and_then(|o| o.error.clone()).filter(|_| !offered);
+                let error = out.and_then(|o| o.error_in(lang)).map(str::to_owned).filter(|_| !offered);
                 let class = if error.is_some() { "file error" } else { "file" };
                 // Units are the rows unless a column names them (`id`, `person_id`, `volgnummer` …).
                 let unit = out.and_then(|o| cellguard_io::guess_unit_column(&o.columns)).cloned();
@@ -313,17 +313,14 @@ pub fn files(state: &State, link: &Scope<App>, drafts: &BTreeMap<String, Tabulat
     }
 }
 
-/// What an edited policy's name ends with, so the panel, the reports and the exports name it as edited.
-const EDITED: &str = " (edited)";
-
 /// The policy with one parameter changed, as TOML for [`crate::state::Action::EditPolicy`]: named as edited, and
 /// described by where it came from rather than by the description of what it was.
 fn edited(p: &Policy, f: impl FnOnce(&mut Policy)) -> String {
     let mut q = p.clone();
     f(&mut q);
-    if q != *p && !q.name.ends_with(EDITED) {
+    if q != *p && !q.name.ends_with(crate::i18n::EDITED) {
         q.description = format!("{} with parameters changed in the page", q.name);
-        q.name.push_str(EDITED);
+        q.name.push_str(crate::i18n::EDITED);
     }
     q.to_toml()
 }
@@ -443,7 +440,7 @@ pub fn policy(state: &State, link: &Scope<App>) -> Html {
                 </select>
             </label>
             <details class="toml" id="policy-toml">
-                <summary>{ t(lang, "policy_in_force") }{": "}<b>{ &p.name }</b>
+                <summary>{ t(lang, "policy_in_force") }{": "}<b>{ crate::i18n::policy_name(lang, &p.name) }</b>
                     if let Some(f) = &state.policy_file { { format!(" — {}", f.name) } }
                 </summary>
                 <textarea ref={toml_ref} rows="14" spellcheck="false" aria-label={t(lang, "policy_in_force")}

@@ -11,7 +11,7 @@ use yew::html::Scope;
 use yew::prelude::*;
 
 /// Height of a table row in pixels (the CSS says the same).
-const ROW_PX: u32 = 24;
+pub(super) const ROW_PX: u32 = 24;
 /// Rows visible in the table's viewport.
 const VISIBLE: u32 = 24;
 
@@ -84,6 +84,7 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
         Msg::Act(Action::SetFilter(Filter { rule, ..filter }))
     });
     let export = |k: ExportKind| link.callback(move |_| Msg::Act(Action::Export(k.clone())));
+    let on_map = map_click(link, tv.heat.width, tv.heat.height);
     let selected = state.selected;
     html! {
         <div class="table-result">
@@ -112,6 +113,7 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
             <div class="heat">
                 <h3>{ t(lang, "heatmap") }</h3>
                 <canvas ref={canvas.clone()} id="heat" width={tv.heat.width.to_string()} height={tv.heat.height.to_string()}
+                    title={t(lang, "map_click")} onclick={on_map}
                     role="img" aria-label={format!("{}. {} {} — {} {}, {} {}, {} {}. {}", t(lang, "heatmap"), c.cells,
                         i18n::count_word(lang, c.cells, "cell", "cells"), c.safe, i18n::status(lang, Status::Safe),
                         c.review, i18n::status(lang, Status::Review), c.unsafe_, i18n::status(lang, Status::Unsafe),
@@ -126,6 +128,7 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
             <div class="exports">
                 <b>{ t(lang, "export") }{": "}</b>
                 <button id="export-json" onclick={export(ExportKind::ReportJson)}>{ t(lang, "export_json") }</button>
+                <button id="export-compact" onclick={export(ExportKind::CompactJson)}>{ t(lang, "export_compact") }</button>
                 <button id="export-csv" onclick={export(ExportKind::Csv(selected))}>{ t(lang, "export_csv") }</button>
                 <button id="export-xlsx" onclick={export(ExportKind::Xlsx)}>{ t(lang, "export_xlsx") }</button>
                 <button id="export-html" onclick={export(ExportKind::Html(lang))}>{ t(lang, "export_html") }</button>
@@ -236,6 +239,29 @@ pub fn explanation(state: &State, link: &Scope<App>) -> Html {
     }
 }
 
+/// A click on the status map of `width` × `height` blocks: the table goes to a cell of the block clicked. The
+/// picture is scaled to fit its box from the top left (the style's `object-fit: contain`), so the block is the
+/// click's place over that scale; a click beside the picture goes nowhere.
+fn map_click(link: &Scope<App>, width: u32, height: u32) -> Callback<MouseEvent> {
+    link.batch_callback(move |e: MouseEvent| {
+        let el = e.target_unchecked_into::<web_sys::Element>();
+        let scale = (f64::from(el.client_width()) / f64::from(width.max(1)))
+            .min(f64::from(el.client_height()) / f64::from(height.max(1)));
+        // A picture not laid out (no size) or a NaN scale: nowhere to go.
+        if scale.is_nan() || scale <= 0.0 {
+            return None;
+        }
+        let x = (f64::from(e.offset_x()) / scale).floor();
+        let y = (f64::from(e.offset_y()) / scale).floor();
+        (x >= 0.0 && y >= 0.0 && x < f64::from(width) && y < f64::from(height)).then(|| {
+            Msg::Act(Action::Locate {
+                x: x as u32,
+                y: y as u32,
+            })
+        })
+    })
+}
+
 /// What a pixel of the status map stands for: one cell, or a block of cells shown by its worst status.
 fn pixel_words(lang: Lang, across: u32, down: u32) -> String {
     if across.max(1) * down.max(1) == 1 {
@@ -265,18 +291,34 @@ pub fn draw_heat(state: &State, canvas: &NodeRef) {
         return;
     };
     let mut rgba = Vec::with_capacity(h.pixels.len() * 4);
-    for p in &h.pixels {
-        let c: [u8; 4] = match p {
-            1 => [0x4c, 0xaf, 0x50, 255],
-            2 => [0xf5, 0xb0, 0x41, 255],
-            3 => [0xd9, 0x30, 0x25, 255],
-            _ => [0xee, 0xee, 0xee, 255],
+    for (i, p) in h.pixels.iter().enumerate() {
+        let full: [u8; 3] = match p {
+            1 => [0x4c, 0xaf, 0x50],
+            2 => [0xf5, 0xb0, 0x41],
+            3 => [0xd9, 0x30, 0x25],
+            _ => [0xee, 0xee, 0xee],
         };
-        rgba.extend_from_slice(&c);
+        // A block that is not all safe: its worst status's colour, from a pale tint when one of its cells is not
+        // safe to the full colour when all are (the share, in 255ths).
+        let share = if *p >= 2 {
+            h.shares.get(i).copied().unwrap_or(u8::MAX)
+        } else {
+            u8::MAX
+        };
+        let c = full.map(|f| tint(f, share));
+        rgba.extend_from_slice(&[c[0], c[1], c[2], 255]);
     }
     if let Ok(img) =
         web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), h.width, h.height)
     {
         let _ = ctx.put_image_data(&img, 0.0, 0.0);
     }
+}
+
+/// Colour channel `full` for a block whose share of cells that are not safe is `share` (1 to 255): a third of
+/// the way from white for the smallest share, the full colour for all.
+fn tint(full: u8, share: u8) -> u8 {
+    let white = 255.0 - f64::from(full);
+    let strength = 1.0 / 3.0 + 2.0 / 3.0 * f64::from(share) / 255.0;
+    (255.0 - white * strength).round() as u8
 }
