@@ -81,10 +81,10 @@ async function download(selector) {
 }
 
 try {
-  await step('the checking page\'s code (WebAssembly and JavaScript, gzip -9) stays within 1.5 MB; the sign-off page is apart', async () => {
+  await step('the checking page\'s code (WebAssembly and JavaScript, gzip -9) stays within 1.5 MB; the sign-off page and the protect module are apart', async () => {
     let gz = 0;
-    const signoff = (f) => f.startsWith('cellguard-signoff') || f === 'signoff_boot.js';
-    for (const f of readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f) && !signoff(f))) {
+    const apart = (f) => f.startsWith('cellguard-signoff') || f === 'signoff_boot.js' || f.startsWith('cellguard-protect') || f === 'protect_loader.js';
+    for (const f of readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f) && !apart(f))) {
       gz += gzipSync(readFileSync(join(dist, f)), { level: 9 }).length;
     }
     assert.ok(gz <= 1.5e6, `the page's code is ${(gz / 1e6).toFixed(3)} MB gzipped, over the 1.5 MB budget`);
@@ -283,6 +283,41 @@ try {
     await page.selectOption('#preset', 'essnet');
   });
 
+  await step('a table is protected in the page by the protect module, loaded when first used: the same pattern, files and audit as cellguard protect', async () => {
+    await clear();
+    assert.ok(!requests.some((u) => u.endsWith('cellguard-protect_bg.wasm')), 'the protect module is not loaded before it is used');
+    const golden = join(root, 'tests/golden');
+    await load(golden, ['protect_counts.csv']);
+    await counts();
+    await page.click('#protect summary');
+    await page.selectOption('#protect-method', 'fast');
+    await page.click('#protect-go');
+    await page.waitForSelector('#protect-summary', { timeout: 60000 });
+    assert.ok(requests.some((u) => u.endsWith('cellguard-protect_bg.wasm')), 'the protect module was loaded');
+    const out = mkdtempSync(join(tmpdir(), 'cellguard-protect-'));
+    try {
+      execFileSync(cli, ['protect', 'protect_counts.csv', '--policy', 'essnet', '-o', out], { cwd: golden, stdio: ['ignore', 'ignore', 'ignore'] });
+    } catch (e) {
+      if (e.status !== 1) throw e; // exit 1: a primary left short
+    }
+    const json = await download('#protect-json');
+    assert.ok(Buffer.compare(json, readFileSync(join(out, 'protection.json'))) === 0, 'page and CLI protection files differ');
+    const csv = await download('#protect-csv');
+    assert.ok(Buffer.compare(csv, readFileSync(join(out, 'protect_counts.protected.csv'))) === 0, 'page and CLI protected tables differ');
+    const want = JSON.parse(json.toString()).tables[0].summary;
+    const summary = await page.textContent('#protect-summary');
+    assert.ok(summary.startsWith(`${want.primaries} primary and ${want.secondaries} secondary suppressions of ${want.cells} cells`), summary);
+    assert.match(await page.textContent('#protect-audit'), want.audit === 'passed' ? /^Audit passed/ : /^Audit failed/);
+    // The optimal method, with its lower bound; in Dutch.
+    await page.selectOption('#lang', 'nl');
+    await page.selectOption('#protect-method', 'optimal');
+    await page.click('#protect-go');
+    await page.waitForSelector('#protect-optimal', { timeout: 60000 });
+    assert.match(await page.textContent('#protect-optimal'), /^Kost .*(ondergrens|geen ondergrens)/);
+    await page.screenshot({ path: join(artifacts, '11-protect-nl.png'), fullPage: true });
+    await page.selectOption('#lang', 'en');
+  });
+
   await step('a saved report (the CLI\'s JSON) is shown with the same counts, and explained', async () => {
     await clear();
     const saved = join(artifacts, 'saved-report.json');
@@ -304,6 +339,7 @@ try {
     await clear();
     await load(good, ['table_semicolon.csv']);
     await counts();
+    assert.match(await page.getAttribute('#export-csv', 'title'), /primary suppression/, 'the CSV export says what its x means');
     const csv = (await download('#export-csv')).toString();
     assert.ok(csv.startsWith('sex,region,mean,cellguard_status,cellguard_rules\n'), csv.slice(0, 80));
     assert.ok(csv.includes(',x,unsafe,'), 'unsafe cells are suppressed');
@@ -794,6 +830,7 @@ try {
     assert.deepEqual(outside, []);
     assert.ok(requests.some((u) => u.endsWith('cellguard-worker_bg.wasm')), 'the worker was loaded');
     assert.ok(requests.some((u) => u.endsWith('cellguard-signoff_bg.wasm')), 'the sign-off module was loaded');
+    assert.ok(requests.some((u) => u.endsWith('cellguard-protect_bg.wasm')), 'the protect module was loaded');
     assert.deepEqual(pageErrors, []);
   });
   console.log(`all ${passed} end-to-end checks passed; screenshots in ${artifacts}`);

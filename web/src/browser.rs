@@ -45,10 +45,7 @@ pub fn download(filename: &str, mime: &str, bytes: &[u8]) {
 /// Saves an export as a download named `filename`: the worker's `Blob` as it is (no copy through the page's
 /// memory), or an array of bytes.
 pub fn download_bytes(filename: &str, mime: &str, bytes: &crate::protocol::Bytes) {
-    #[cfg(target_arch = "wasm32")]
     save(filename, bytes.as_js(), mime);
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = (filename, mime, bytes);
 }
 
 /// Saves a `Blob`, or an array of bytes made into one of type `mime`.

@@ -5,6 +5,8 @@
 //! - [`session`]: the worker's side (check, row windows, explanations, exports);
 //! - [`state`]: the page's state and reducer;
 //! - [`i18n`]: the page's words in Dutch, French and English;
+//! - [`protect`]: secondary suppression of a table, in a WebAssembly module of its own (`cellguard-protect`)
+//!   that the page starts the first time a table is protected;
 //! - `ui` (wasm32 only): Yew components, the worker glue and the message codec;
 //! - `signoff` (wasm32 only): the sign-off page (review a package, sign, verify a bundle), its own WebAssembly
 //!   module loaded from `signoff.html`, so the checking page does not carry it;
@@ -21,6 +23,7 @@
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 pub mod i18n;
+pub mod protect;
 pub mod protocol;
 pub mod session;
 #[cfg(target_arch = "wasm32")]

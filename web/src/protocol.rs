@@ -529,6 +529,11 @@ impl Said {
             other: vec![(Lang::Nl, nl), (Lang::Fr, fr)],
         }
     }
+    /// The message in `lang` (English where it has no other words).
+    pub fn in_lang(&self, lang: Lang) -> &str {
+        let said = self.other.iter().find(|(l, _)| *l == lang);
+        said.map_or(self.en.as_str(), |(_, s)| s.as_str())
+    }
     /// A message that has only English words (a browser's or a library's own).
     pub fn english(en: String) -> Said {
         Said {

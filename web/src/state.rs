@@ -77,6 +77,22 @@ pub struct State {
     /// Where a click on the status map goes: the row the table scrolls to and the cell that takes the focus
     /// (the page clears it once the row has the focus).
     pub jump: Option<(u32, u32)>,
+    /// Secondary suppression of the table shown (see [`Protecting`]).
+    pub protect: Protecting,
+}
+
+/// Secondary suppression in the page: the method and cost chosen, the request in flight, and the last answer
+/// with the run and table it is of (shown only while that table of that run is).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Protecting {
+    pub method: cellguard_engine::suppress::Method,
+    pub cost: cellguard_engine::suppress::Cost,
+    /// Requests made so far; an answer to an older one is not shown.
+    pub job: u32,
+    /// The request in flight: its job, run and table.
+    pub running: Option<(u32, u32, u32)>,
+    /// The last answer: its run and table, and the protected table or why it could not be.
+    pub done: Option<(u32, u32, Result<crate::protect::Protected, Said>)>,
 }
 
 impl Default for State {
@@ -98,6 +114,7 @@ impl Default for State {
             policy_draft: None,
             retry: None,
             jump: None,
+            protect: Protecting::default(),
         }
     }
 }
@@ -162,11 +179,31 @@ pub enum Action {
     /// The worker crashed: a panic in a reader or the engine (the WebAssembly stops for good), or an error
     /// thrown through it.
     WorkerCrashed,
+    /// The method and cost the next protection uses.
+    SetProtectOptions(
+        cellguard_engine::suppress::Method,
+        cellguard_engine::suppress::Cost,
+    ),
+    /// Protect the table shown with this method and cost.
+    Protect(
+        cellguard_engine::suppress::Method,
+        cellguard_engine::suppress::Cost,
+    ),
+    /// Stop protecting (the protect module's worker is ended).
+    StopProtecting,
+    /// The protect module's answer.
+    Protected(crate::protect::ProtectOut),
+    /// The protect module's worker crashed or could not start: why.
+    ProtectCrashed(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Send(Request),
+    /// Hand this table to the protect module (started the first time).
+    Protect(Box<crate::protect::ProtectIn>),
+    /// End the protect module's worker (a search is stopped; the next request starts a new one).
+    StopProtect,
     /// Stop the worker at once and start a fresh one.
     Restart,
     Download(Exported),
@@ -452,7 +489,89 @@ impl State {
             }
             Action::Worker(r) => self.answer(r),
             Action::WorkerCrashed => self.crashed(),
+            Action::SetProtectOptions(method, cost) => {
+                self.protect.method = method;
+                self.protect.cost = cost;
+                Vec::new()
+            }
+            Action::Protect(method, cost) => {
+                self.protect.method = method;
+                self.protect.cost = cost;
+                self.protect_shown()
+            }
+            Action::StopProtecting => {
+                self.protect.running = None;
+                vec![Effect::StopProtect]
+            }
+            Action::Protected(out) => {
+                if let Some((job, run, table)) = self.protect.running {
+                    if job == out.job {
+                        self.protect.running = None;
+                        self.protect.done = Some((run, table, out.result));
+                    }
+                }
+                Vec::new()
+            }
+            Action::ProtectCrashed(why) => {
+                if let Some((_, run, table)) = self.protect.running.take() {
+                    let said =
+                        |lang| format!("{} ({why})", crate::i18n::t(lang, "protect_crashed"));
+                    let crashed = Said::words(said(Lang::En), said(Lang::Nl), said(Lang::Fr));
+                    self.protect.done = Some((run, table, Err(crashed)));
+                }
+                vec![Effect::StopProtect]
+            }
         }
+    }
+
+    /// The table shown as the protect module takes it: its file (as loaded), column roles, the policy in force and
+    /// the policy file it came from; why not, for a table that is not a table file of this run.
+    pub fn protectable(&self) -> Result<(FileIn, RolesIn), &'static str> {
+        let outcome = self.outcome.as_ref().ok_or("protect_none")?;
+        let shown = (outcome.files.iter())
+            .find(|f| f.table == Some(self.selected))
+            .ok_or("protect_none")?;
+        let file = (self.files.iter())
+            .find(|f| f.name == shown.name)
+            .ok_or("protect_none")?;
+        match &file.mode {
+            // A saved report shows verdicts without the table's values: it has no column roles.
+            Mode::Table(_) if shown.roles.is_none() => Err("protect_saved"),
+            Mode::Table(roles) => Ok((
+                FileIn {
+                    name: file.name.clone(),
+                    bytes: file.bytes.clone(),
+                    sha256: file.sha256.clone(),
+                    hashing: false,
+                },
+                roles.clone(),
+            )),
+            Mode::Microdata(_) => Err("protect_microdata"),
+        }
+    }
+
+    /// Protects the table shown (a request replaces one in flight).
+    fn protect_shown(&mut self) -> Vec<Effect> {
+        let Ok((file, roles)) = self.protectable() else {
+            return Vec::new();
+        };
+        self.protect.job += 1;
+        let mut effects = Vec::new();
+        if self.protect.running.is_some() {
+            effects.push(Effect::StopProtect);
+        }
+        self.protect.running = Some((self.protect.job, self.run, self.selected));
+        self.protect.done = None;
+        effects.push(Effect::Protect(Box::new(crate::protect::ProtectIn {
+            job: self.protect.job,
+            file,
+            roles,
+            policy: self.policy.clone(),
+            policy_file: self.policy_file.clone(),
+            method: self.protect.method,
+            cost: self.protect.cost,
+        })));
+        effects
     }
 
     /// A crashed worker is replaced. The file it was reading when it crashed is set aside — its outcome says
@@ -630,11 +749,76 @@ mod tests {
                         queue.extend(state.reduce(Action::Worker(a)));
                     }
                 }
+                Effect::Protect(req) => {
+                    let out = crate::protect::ProtectOut {
+                        job: req.job,
+                        result: crate::protect::protect(&req),
+                    };
+                    queue.extend(state.reduce(Action::Protected(out)));
+                }
                 Effect::Download(x) => downloads.push(x),
-                Effect::Restart | Effect::SaveLang(_) => {}
+                Effect::Restart | Effect::SaveLang(_) | Effect::StopProtect => {}
             }
         }
         downloads
+    }
+
+    /// The table shown is protected by the protect module (here called directly) as the command line does; an
+    /// answer to an older request is not shown; a crash says so; with no table shown nothing is asked.
+    #[test]
+    fn the_table_shown_is_protected_and_the_answer_kept_with_its_table() {
+        use cellguard_engine::suppress::{Cost, Method};
+        let (mut st, mut se) = (State::default(), Session::default());
+        let counts = include_str!("../../tests/golden/protect_counts.csv");
+        drive(
+            &mut st,
+            &mut se,
+            Action::AddFiles(vec![file("counts.csv", counts)]),
+        );
+        drive(&mut st, &mut se, Action::Protect(Method::Fast, Cost::Value));
+        let Some((run, 0, Ok(p))) = &st.protect.done else {
+            panic!("{:?}", st.protect)
+        };
+        assert_eq!(*run, st.run);
+        assert!(p.summary.secondaries > 0);
+        assert_eq!(st.protect.running, None);
+        // An answer to an older request, or one that comes after a stop, is not shown.
+        let effects = st.reduce(Action::Protect(Method::Optimal, Cost::Unity));
+        let [Effect::Protect(req)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert_eq!((req.method, req.cost), (Method::Optimal, Cost::Unity));
+        let stale = crate::protect::ProtectOut {
+            job: req.job - 1,
+            result: Err(Said::english("old".into())),
+        };
+        st.reduce(Action::Protected(stale));
+        assert!(st.protect.running.is_some() && st.protect.done.is_none());
+        assert_eq!(st.reduce(Action::StopProtecting), vec![Effect::StopProtect]);
+        let late = crate::protect::ProtectOut {
+            job: req.job,
+            result: Err(Said::english("late".into())),
+        };
+        st.reduce(Action::Protected(late));
+        assert!(st.protect.done.is_none());
+        // A crash of the module is said, in each language.
+        st.reduce(Action::Protect(Method::Fast, Cost::Value));
+        assert_eq!(
+            st.reduce(Action::ProtectCrashed("out of memory".into())),
+            vec![Effect::StopProtect]
+        );
+        let Some((_, _, Err(why))) = &st.protect.done else {
+            panic!("{:?}", st.protect)
+        };
+        assert!(why.en.contains("out of memory") && why.other.len() == 2);
+        // With nothing checked there is no table to protect, and no request is made.
+        let mut empty = State::default();
+        assert_eq!(empty.protectable().unwrap_err(), "protect_none");
+        assert!(
+            empty
+                .reduce(Action::Protect(Method::Fast, Cost::Value))
+                .is_empty()
+        );
     }
 
     /// A click on the status map sets where the table goes and fetches the rows there; a click on a place the

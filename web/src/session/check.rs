@@ -10,7 +10,7 @@ use cellguard_io::{Checked, MicroRoles, NamedBytes, TableRoles};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-fn to_roles(r: &RolesIn) -> TableRoles {
+pub(crate) fn to_roles(r: &RolesIn) -> TableRoles {
     let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     TableRoles {
         dims: r.dims.clone(),

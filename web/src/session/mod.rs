@@ -16,6 +16,7 @@ mod split;
 mod view;
 mod warmup;
 
+pub(crate) use check::to_roles as table_roles;
 pub use export::html_report;
 pub use split::{HEAD_SHARE, Prepared, SPLIT_MAX, SPLIT_MIN, join, read_head, split_point};
 pub use view::heat;

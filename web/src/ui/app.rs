@@ -26,6 +26,8 @@ pub enum Msg {
     Scroll(u32),
     /// The worker of this generation crashed (see [`Bridge`]).
     Crashed(u32, String),
+    /// Save these bytes as a download: its name and type.
+    Save(String, &'static str, crate::protocol::Bytes),
 }
 
 /// What read files are for.
@@ -55,6 +57,8 @@ pub struct App {
     to_top: bool,
     /// The row the table was scrolled to for a click on the status map, until that row takes the focus.
     scrolled_to: Option<u32>,
+    /// The protect module's worker, once a table was protected (ended to stop a search).
+    protector: Option<Bridge>,
 }
 
 /// Starts a checking worker of `generation`; a notice says so when the browser will not start one.
@@ -65,7 +69,11 @@ fn spawn(ctx: &Context<App>, generation: u32) -> Option<Bridge> {
     let crashed = ctx
         .link()
         .callback(move |why: String| Msg::Crashed(generation, why));
-    match Bridge::spawn(move |r| answer.emit(r), move |why| crashed.emit(why)) {
+    match Bridge::spawn(
+        super::bridge::WORKER,
+        move |r: Response| answer.emit(r),
+        move |why| crashed.emit(why),
+    ) {
         Ok(bridge) => Some(bridge),
         Err(e) => {
             ctx.link().send_message(Msg::Act(Action::Notice(e)));
@@ -169,6 +177,31 @@ impl App {
                     self.bridge = spawn(ctx, self.generation);
                 }
                 Effect::Download(x) => browser::download_bytes(&x.filename, &x.mime, &x.bytes),
+                Effect::Protect(req) => {
+                    if self.protector.is_none() {
+                        let link = ctx.link();
+                        let answer = link.callback(|out: crate::protect::ProtectOut| {
+                            Msg::Act(Action::Protected(out))
+                        });
+                        let crashed =
+                            link.callback(|why: String| Msg::Act(Action::ProtectCrashed(why)));
+                        match Bridge::spawn(
+                            super::bridge::PROTECT,
+                            move |out| answer.emit(out),
+                            move |why| crashed.emit(why),
+                        ) {
+                            Ok(b) => self.protector = Some(b),
+                            Err(why) => ctx
+                                .link()
+                                .send_message(Msg::Act(Action::ProtectCrashed(why))),
+                        }
+                    }
+                    if let Some(p) = &self.protector {
+                        p.send(&*req);
+                    }
+                }
+                // Dropping the bridge ends the worker; the next request starts a fresh one.
+                Effect::StopProtect => self.protector = None,
                 Effect::SaveLang(l) => browser::remember_lang(l),
             }
         }
@@ -195,6 +228,7 @@ impl Component for App {
             explained: None,
             to_top: false,
             scrolled_to: None,
+            protector: None,
         }
     }
 
@@ -290,6 +324,10 @@ impl Component for App {
                 web_sys::console::error_1(&format!("the checking worker crashed: {why}").into());
                 let effects = self.state.reduce(Action::WorkerCrashed);
                 self.run(ctx, effects);
+            }
+            Msg::Save(name, mime, bytes) => {
+                browser::download_bytes(&name, mime, &bytes);
+                return false;
             }
         }
         true

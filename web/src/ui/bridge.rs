@@ -4,14 +4,17 @@
 //! ([`crate::state::Action::WorkerCrashed`]). Dropping the bridge stops the worker at once.
 
 use super::{LISTENING, decode, encode};
-use crate::protocol::{Request, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Where the worker's loader lives, next to the page.
-const WORKER: &str = "./worker_loader.js";
+/// Where the checking worker's loader lives, next to the page.
+pub const WORKER: &str = "./worker_loader.js";
+/// Where the protect module's loader lives (started the first time a table is protected).
+pub const PROTECT: &str = "./protect_loader.js";
 
 pub struct Bridge {
     worker: web_sys::Worker,
@@ -28,15 +31,17 @@ impl std::fmt::Debug for Bridge {
 }
 
 impl Bridge {
-    /// Starts a worker; `answer` gets its answers, `crashed` what the browser says when it fails.
-    pub fn spawn(
-        answer: impl Fn(Response) + 'static,
+    /// Starts the worker whose loader is at `url`; `answer` gets its answers, `crashed` what the browser says
+    /// when it fails.
+    pub fn spawn<R: DeserializeOwned + 'static>(
+        url: &str,
+        answer: impl Fn(R) + 'static,
         crashed: impl Fn(String) + 'static,
     ) -> Result<Bridge, String> {
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Module);
-        let worker = web_sys::Worker::new_with_options(WORKER, &options)
-            .map_err(|e| format!("the checking worker could not start ({e:?})"))?;
+        let worker = web_sys::Worker::new_with_options(url, &options)
+            .map_err(|e| format!("the worker {url} could not start ({e:?})"))?;
         let waiting: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
         let (held, to) = (Rc::clone(&waiting), worker.clone());
         let on_message =
@@ -46,7 +51,7 @@ impl Bridge {
                     for m in held.borrow_mut().take().unwrap_or_default() {
                         let _ = to.post_message(&m);
                     }
-                } else if let Ok(r) = decode::<Response>(data) {
+                } else if let Ok(r) = decode::<R>(data) {
                     answer(r);
                 }
             });
@@ -68,7 +73,7 @@ impl Bridge {
         })
     }
 
-    pub fn send(&self, request: &Request) {
+    pub fn send<T: Serialize>(&self, request: &T) {
         let Ok(message) = encode(request) else {
             return;
         };

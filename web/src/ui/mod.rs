@@ -3,6 +3,7 @@
 mod app;
 mod bridge;
 mod controls;
+mod protect;
 mod results;
 
 use crate::protocol::{Bytes, Request, Response, Stage};
@@ -439,6 +440,41 @@ pub fn start_worker() {
         start_helper();
     } else {
         start_checker();
+    }
+}
+
+/// Entry of the protect bin: answers each [`crate::protect::ProtectIn`] with its
+/// [`crate::protect::ProtectOut`], one at a time (the page ends this worker to stop a search).
+pub fn start_protect() {
+    use crate::protect::{ProtectIn, ProtectOut, protect};
+    let Ok(scope) = js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>() else {
+        return;
+    };
+    let to_page = scope.clone();
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let out = match decode::<ProtectIn>(e.data()) {
+                Ok(input) => ProtectOut {
+                    job: input.job,
+                    result: protect(&input),
+                },
+                Err(message) => ProtectOut {
+                    job: 0,
+                    result: Err(crate::protocol::Said::english(message)),
+                },
+            };
+            // A worker that cannot answer is of no use: it throws, and the page's `onerror` says so.
+            let posted = encode(&out)
+                .map_err(|e| JsValue::from(e.as_str()))
+                .and_then(|m| to_page.post_message(&m));
+            if let Err(e) = posted {
+                wasm_bindgen::throw_val(e);
+            }
+        });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    if let Err(e) = scope.post_message(&LISTENING.into()) {
+        wasm_bindgen::throw_val(e);
     }
 }
 

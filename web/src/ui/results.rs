@@ -129,10 +129,12 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
                 <b>{ t(lang, "export") }{": "}</b>
                 <button id="export-json" onclick={export(ExportKind::ReportJson)}>{ t(lang, "export_json") }</button>
                 <button id="export-compact" onclick={export(ExportKind::CompactJson)}>{ t(lang, "export_compact") }</button>
-                <button id="export-csv" onclick={export(ExportKind::Csv(selected))}>{ t(lang, "export_csv") }</button>
+                // A CSV file has no place for a note: the button says what its `x` means (the XLSX has a notes sheet).
+                <button id="export-csv" title={t(lang, "primary_only")} onclick={export(ExportKind::Csv(selected))}>{ t(lang, "export_csv") }</button>
                 <button id="export-xlsx" onclick={export(ExportKind::Xlsx)}>{ t(lang, "export_xlsx") }</button>
                 <button id="export-html" onclick={export(ExportKind::Html(lang))}>{ t(lang, "export_html") }</button>
             </div>
+            { super::protect::panel(state, link) }
             <div class="filters">
                 <label><input id="only-not-safe" type="checkbox" checked={filter.not_safe} onchange={on_not_safe} />{ t(lang, "only_not_safe") }</label>
                 <label>{ t(lang, "by_rule") }{" "}
