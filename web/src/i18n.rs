@@ -52,12 +52,6 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Laad een TOML-beleidsbestand",
         "Charger un fichier de politique TOML",
     ),
-    (
-        "policy_in_force",
-        "Policy in force",
-        "Geldend beleid",
-        "Politique en vigueur",
-    ),
     ("apply", "Apply", "Toepassen", "Appliquer"),
     ("off", "off", "uit", "désactivé"),
     (
@@ -210,9 +204,6 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("cancelled", "Cancelled.", "Geannuleerd.", "Annulé."),
     ("results", "Results", "Resultaten", "Résultats"),
     ("summary", "Summary", "Samenvatting", "Résumé"),
-    ("cells", "cells", "cellen", "cellules"),
-    ("cell", "cell", "cel", "cellule"),
-    ("bytes", "bytes", "bytes", "octets"),
     (
         "only_not_safe",
         "Only cells that are not safe",
@@ -272,7 +263,6 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Waarom deze cel",
         "Pourquoi cette cellule",
     ),
-    ("row", "row", "rij", "ligne"),
     ("close", "Close", "Sluiten", "Fermer"),
     (
         "no_findings",
@@ -324,26 +314,6 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Ce fichier ne peut pas être contrôlé",
     ),
     ("language", "Language", "Taal", "Langue"),
-    (
-        "report",
-        "Disclosure-check report",
-        "Rapport van de onthullingscontrole",
-        "Rapport de contrôle de divulgation",
-    ),
-    ("on_date", "on", "op", "le"),
-    (
-        "primary_only",
-        "Unsafe cells are those the rules found (primary suppression) only: a total minus the other cells can still give one back. Protect them with secondary suppression before release.",
-        "Onveilige cellen zijn enkel die welke de regels vonden (primaire onderdrukking): een totaal min de andere cellen kan er nog een teruggeven. Bescherm ze met secundaire onderdrukking vóór vrijgave.",
-        "Les cellules à risque sont seulement celles que les règles ont trouvées (suppression primaire) : un total moins les autres cellules peut encore en redonner une. Protégez-les par une suppression secondaire avant diffusion.",
-    ),
-    (
-        "generated_by",
-        "Made by cellguard",
-        "Gemaakt door cellguard",
-        "Produit par cellguard",
-    ),
-    ("inputs", "Inputs", "Invoer", "Entrées"),
     (
         "protect_title",
         "Protect: secondary suppression",
@@ -408,67 +378,6 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Choix et audit du masque…",
     ),
     (
-        "protect_summary",
-        "{primaries} primary and {secondaries} secondary suppressions of {cells} cells; suppressed {value} ({percent} % of the table's figures)",
-        "{primaries} primaire en {secondaries} secundaire onderdrukkingen van {cells} cellen; onderdrukt: {value} ({percent} % van de cijfers van de tabel)",
-        "{primaries} suppressions primaires et {secondaries} secondaires sur {cells} cellules ; supprimé : {value} ({percent} % des chiffres du tableau)",
-    ),
-    (
-        "audit_passed",
-        "Audit passed: every primary cell is protected",
-        "Audit geslaagd: elke primaire cel is beschermd",
-        "Audit réussi : chaque cellule primaire est protégée",
-    ),
-    (
-        "audit_failed",
-        "Audit failed: {short} primary cells are not protected",
-        "Audit mislukt: {short} primaire cellen zijn niet beschermd",
-        "Audit échoué : {short} cellules primaires ne sont pas protégées",
-    ),
-    (
-        "audit_work",
-        "{components} components, {programs} linear programs",
-        "{components} componenten, {programs} lineaire programma's",
-        "{components} composantes, {programs} programmes linéaires",
-    ),
-    ("optimal_cost", "Cost", "Kost", "Coût"),
-    (
-        "optimal_bound",
-        "lower bound {bound} (gap {gap} %)",
-        "ondergrens {bound} (verschil {gap} %)",
-        "borne inférieure {bound} (écart {gap} %)",
-    ),
-    (
-        "optimal_no_bound",
-        "no lower bound",
-        "geen ondergrens",
-        "pas de borne inférieure",
-    ),
-    (
-        "optimal_proven",
-        "proven optimal",
-        "bewezen optimaal",
-        "optimalité prouvée",
-    ),
-    (
-        "optimal_budget",
-        "its budget of solver work spent",
-        "zijn budget aan rekenwerk is op",
-        "son budget de calcul est épuisé",
-    ),
-    (
-        "optimal_time",
-        "stopped at the time limit",
-        "gestopt bij de tijdslimiet",
-        "arrêté à la limite de temps",
-    ),
-    (
-        "optimal_unprotected",
-        "not started: the fast pattern leaves primary cells short",
-        "niet gestart: het snelle patroon laat primaire cellen onbeschermd",
-        "pas lancé : le masque rapide laisse des cellules primaires non protégées",
-    ),
-    (
         "protect_csv",
         "Protected table (CSV)",
         "Beschermde tabel (CSV)",
@@ -504,22 +413,6 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "De beschermingsmodule is gestopt",
         "Le module de protection s'est arrêté",
     ),
-    ("edited", "edited", "bewerkt", "modifiée"),
-    (
-        "failed_files",
-        "Files that could not be checked",
-        "Bestanden die niet gecontroleerd konden worden",
-        "Fichiers qui n'ont pas pu être contrôlés",
-    ),
-    ("reason", "Reason", "Reden", "Raison"),
-    (
-        "not_safe_cells",
-        "Cells that are not safe",
-        "Cellen die niet veilig zijn",
-        "Cellules non sûres",
-    ),
-    ("findings", "Findings", "Bevindingen", "Constats"),
-    ("status", "Status", "Status", "Statut"),
     ("took", "checked in", "gecontroleerd in", "contrôlé en"),
     (
         "empty",
@@ -541,10 +434,73 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The words of the printable report, which the worker makes: apart from the page's labels, so that the worker's
+/// code does not carry those ([`report_word`]; the page's [`t`] finds these too).
+const REPORT_LABELS: &[(&str, &str, &str, &str)] = &[
+    ("bytes", "bytes", "bytes", "octets"),
+    (
+        "failed_files",
+        "Files that could not be checked",
+        "Bestanden die niet gecontroleerd konden worden",
+        "Fichiers qui n'ont pas pu être contrôlés",
+    ),
+    ("findings", "Findings", "Bevindingen", "Constats"),
+    (
+        "generated_by",
+        "Made by cellguard",
+        "Gemaakt door cellguard",
+        "Produit par cellguard",
+    ),
+    ("inputs", "Inputs", "Invoer", "Entrées"),
+    (
+        "not_safe_cells",
+        "Cells that are not safe",
+        "Cellen die niet veilig zijn",
+        "Cellules non sûres",
+    ),
+    ("on_date", "on", "op", "le"),
+    (
+        "policy_in_force",
+        "Policy in force",
+        "Geldend beleid",
+        "Politique en vigueur",
+    ),
+    (
+        "primary_only",
+        "Unsafe cells are those the rules found (primary suppression) only: a total minus the other cells can still give one back. Protect them with secondary suppression before release.",
+        "Onveilige cellen zijn enkel die welke de regels vonden (primaire onderdrukking): een totaal min de andere cellen kan er nog een teruggeven. Bescherm ze met secundaire onderdrukking vóór vrijgave.",
+        "Les cellules à risque sont seulement celles que les règles ont trouvées (suppression primaire) : un total moins les autres cellules peut encore en redonner une. Protégez-les par une suppression secondaire avant diffusion.",
+    ),
+    ("reason", "Reason", "Reden", "Raison"),
+    (
+        "report",
+        "Disclosure-check report",
+        "Rapport van de onthullingscontrole",
+        "Rapport de contrôle de divulgation",
+    ),
+    ("row", "row", "rij", "ligne"),
+    ("status", "Status", "Status", "Statut"),
+    ("cell", "cell", "cel", "cellule"),
+    ("cells", "cells", "cellen", "cellules"),
+    ("edited", "edited", "bewerkt", "modifiée"),
+];
+
 /// The label `key` in `lang`; an unknown key shows as itself (a test keeps every key the page uses known).
 pub fn t(lang: Lang, key: &'static str) -> &'static str {
-    LABELS
-        .iter()
+    find(LABELS.iter().chain(REPORT_LABELS), lang, key)
+}
+
+/// A word of the printable report in `lang` (see [`REPORT_LABELS`]).
+pub fn report_word(lang: Lang, key: &'static str) -> &'static str {
+    find(REPORT_LABELS.iter(), lang, key)
+}
+
+fn find<'a>(
+    mut labels: impl Iterator<Item = &'a (&'static str, &'static str, &'static str, &'static str)>,
+    lang: Lang,
+    key: &'static str,
+) -> &'static str {
+    labels
         .find(|(k, ..)| *k == key)
         .map_or(key, |(_, en, nl, fr)| match lang {
             Lang::En => en,
@@ -560,7 +516,7 @@ pub fn count_word(lang: Lang, n: u64, one: &'static str, many: &'static str) -> 
 
 /// Every label key.
 pub fn keys() -> impl Iterator<Item = &'static str> {
-    LABELS.iter().map(|(k, ..)| *k)
+    LABELS.iter().chain(REPORT_LABELS).map(|(k, ..)| *k)
 }
 
 /// A number as the page shows it: a fraction rounded to 10 significant digits (`26227.76`, not
@@ -633,7 +589,7 @@ pub const EDITED: &str = " (edited)";
 /// A policy's name as the page shows it: an edited policy's suffix in `lang` ("essnet (bewerkt)").
 pub fn policy_name(lang: Lang, name: &str) -> String {
     match name.strip_suffix(EDITED) {
-        Some(base) => format!("{base} ({})", t(lang, "edited")),
+        Some(base) => format!("{base} ({})", report_word(lang, "edited")),
         None => name.to_owned(),
     }
 }
@@ -708,16 +664,17 @@ mod tests {
     #[test]
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::BTreeSet::new();
-        for (k, en, nl, fr) in LABELS {
+        for (k, en, nl, fr) in LABELS.iter().chain(REPORT_LABELS) {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!en.is_empty() && !nl.is_empty() && !fr.is_empty(), "{k}");
         }
         // Most labels differ between languages; a few words are the same (Status, Dimensions…).
-        let same = LABELS
+        let all: Vec<_> = LABELS.iter().chain(REPORT_LABELS).collect();
+        let same = all
             .iter()
             .filter(|(_, en, nl, fr)| en == nl || en == fr)
             .count();
-        assert!(same * 10 < LABELS.len(), "{same} labels untranslated");
+        assert!(same * 10 < all.len(), "{same} labels untranslated");
     }
 
     #[test]
@@ -775,10 +732,9 @@ mod tests {
             for marker in ["t(lang, \"", "t(self.lang, \""].iter().chain(&handed) {
                 for part in src.split(marker).skip(1) {
                     let key = part.split('"').next().unwrap_or("");
-                    let label = key.starts_with("protect_")
-                        || key.starts_with("method_")
-                        || key.starts_with("cost_")
-                        || key.starts_with("optimal_");
+                    let label = ["protect_", "method_", "cost_"]
+                        .iter()
+                        .any(|p| key.starts_with(p));
                     if handed.contains(marker) && !label {
                         continue;
                     }

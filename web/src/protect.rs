@@ -5,9 +5,9 @@
 //! as the command line writes for the same file, policy and options.
 
 use crate::protocol::{Bytes, FileIn, RolesIn, Said, Sink};
-use cellguard_engine::Policy;
-use cellguard_engine::suppress::file::{ProtectionFile, SummaryFile, TableFile};
+use cellguard_engine::suppress::file::{AuditVerdict, ProtectionFile, SummaryFile, TableFile};
 use cellguard_engine::suppress::{Cost, Method, Options, Suppression};
+use cellguard_engine::{Lang, Policy};
 use serde::{Deserialize, Serialize};
 
 /// What to protect: a table file with its column roles, under a policy (and the policy file whose
@@ -31,12 +31,19 @@ pub struct ProtectOut {
     pub result: Result<Protected, Said>,
 }
 
-/// A table protected: the pattern in numbers, and the two files to save.
+/// A table protected: the pattern in words (made here, in each language: the page's own code carries no
+/// protection file's types), and the two files to save.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Protected {
     /// The table's input name.
     pub input: String,
-    pub summary: SummaryFile,
+    /// "3 primary and 5 secondary suppressions of 48 cells; suppressed …".
+    pub summary: Said,
+    /// Whether every primary cell is protected, as the audit found, and the audit's work.
+    pub passed: bool,
+    pub audit: Said,
+    /// The `optimal` method's cost, lower bound and why it stopped.
+    pub optimality: Option<Said>,
     /// `cellguard-protection/2` JSON, as `cellguard protect` writes `protection.json`.
     pub protection: Bytes,
     /// The protected table (every suppressed value an `x`, the status column saying `secondary` for the
@@ -66,7 +73,14 @@ pub fn protect(input: &ProtectIn) -> Result<Protected, Said> {
     };
     let protection = cellguard_io::protect::protect_checked(&checked, &params, options, |_, _| {})?;
     let table = TableFile::of_protection(&checked.report, &protection);
-    let summary = table.summary.clone();
+    let s = &table.summary;
+    let (summary, audit, optimality) = (
+        said(|lang| words::summary(lang, s)),
+        said(|lang| words::audit(lang, s)),
+        words::optimality(Lang::En, s)
+            .map(|_| said(|lang| words::optimality(lang, s).unwrap_or_default())),
+    );
+    let passed = s.audit == AuditVerdict::Passed;
     let file = ProtectionFile::new(
         &input.policy,
         &params,
@@ -78,6 +92,9 @@ pub fn protect(input: &ProtectIn) -> Result<Protected, Said> {
     Ok(Protected {
         input: checked.input.name.clone(),
         summary,
+        passed,
+        audit,
+        optimality,
         protection: whole(&file.to_json(), "application/json"),
         table: whole(
             &cellguard_io::protect::protected_csv(&checked, &protection),
@@ -85,6 +102,150 @@ pub fn protect(input: &ProtectIn) -> Result<Protected, Said> {
         ),
         table_name: format!("{stem}.protected.csv"),
     })
+}
+
+/// A message made in each language.
+fn said(words: impl Fn(Lang) -> String) -> Said {
+    Said::words(words(Lang::En), words(Lang::Nl), words(Lang::Fr))
+}
+
+/// The pattern in words, in each language.
+mod words {
+    use super::{AuditVerdict, Lang, SummaryFile};
+    use cellguard_engine::suppress::optimal::Stop;
+
+    /// A word of the protect panel's results in `lang`.
+    fn w(lang: Lang, key: &str) -> &'static str {
+        const WORDS: &[(&str, &str, &str, &str)] = &[
+            (
+                "summary",
+                "{primaries} primary and {secondaries} secondary suppressions of {cells} cells; suppressed {value} ({percent} % of the table's figures)",
+                "{primaries} primaire en {secondaries} secundaire onderdrukkingen van {cells} cellen; onderdrukt: {value} ({percent} % van de cijfers van de tabel)",
+                "{primaries} suppressions primaires et {secondaries} secondaires sur {cells} cellules ; supprimé : {value} ({percent} % des chiffres du tableau)",
+            ),
+            (
+                "passed",
+                "Audit passed: every primary cell is protected",
+                "Audit geslaagd: elke primaire cel is beschermd",
+                "Audit réussi : chaque cellule primaire est protégée",
+            ),
+            (
+                "failed",
+                "Audit failed: {short} primary cells are not protected",
+                "Audit mislukt: {short} primaire cellen zijn niet beschermd",
+                "Audit échoué : {short} cellules primaires ne sont pas protégées",
+            ),
+            (
+                "work",
+                "{components} components, {programs} linear programs",
+                "{components} componenten, {programs} lineaire programma's",
+                "{components} composantes, {programs} programmes linéaires",
+            ),
+            ("cost", "Cost", "Kost", "Coût"),
+            (
+                "bound",
+                "lower bound {bound} (gap {gap} %)",
+                "ondergrens {bound} (verschil {gap} %)",
+                "borne inférieure {bound} (écart {gap} %)",
+            ),
+            (
+                "no_bound",
+                "no lower bound",
+                "geen ondergrens",
+                "pas de borne inférieure",
+            ),
+            (
+                "proven",
+                "proven optimal",
+                "bewezen optimaal",
+                "optimalité prouvée",
+            ),
+            (
+                "budget",
+                "its budget of solver work spent",
+                "zijn budget aan rekenwerk is op",
+                "son budget de calcul est épuisé",
+            ),
+            (
+                "time",
+                "stopped at the time limit",
+                "gestopt bij de tijdslimiet",
+                "arrêté à la limite de temps",
+            ),
+            (
+                "unprotected",
+                "not started: the fast pattern leaves primary cells short",
+                "niet gestart: het snelle patroon laat primaire cellen onbeschermd",
+                "pas lancé : le masque rapide laisse des cellules primaires non protégées",
+            ),
+        ];
+        WORDS
+            .iter()
+            .find(|(k, ..)| *k == key)
+            .map_or("", |(_, en, nl, fr)| match lang {
+                Lang::En => en,
+                Lang::Nl => nl,
+                Lang::Fr => fr,
+            })
+    }
+
+    /// A number as the page shows it in `lang`.
+    fn num(lang: Lang, x: f64) -> String {
+        crate::i18n::number(lang, &cellguard_io::number(x))
+    }
+
+    pub fn summary(lang: Lang, s: &SummaryFile) -> String {
+        w(lang, "summary")
+            .replace("{primaries}", &s.primaries.to_string())
+            .replace("{secondaries}", &s.secondaries.to_string())
+            .replace("{cells}", &s.cells.to_string())
+            .replace("{value}", &num(lang, s.suppressed_value))
+            .replace(
+                "{percent}",
+                &crate::i18n::number(lang, &format!("{:.2}", s.suppressed_percent)),
+            )
+    }
+
+    pub fn audit(lang: Lang, s: &SummaryFile) -> String {
+        let verdict = match s.audit {
+            AuditVerdict::Passed => w(lang, "passed").to_owned(),
+            AuditVerdict::Failed => w(lang, "failed").replace("{short}", &s.short.to_string()),
+        };
+        let work = w(lang, "work")
+            .replace("{components}", &s.components.to_string())
+            .replace("{programs}", &s.programs.to_string());
+        format!("{verdict} ({work})")
+    }
+
+    pub fn optimality(lang: Lang, s: &SummaryFile) -> Option<String> {
+        let o = s.optimality.as_ref()?;
+        let cost = s.cost_total?;
+        let stop = match o.stop {
+            Stop::Proven => "proven",
+            Stop::Budget => "budget",
+            Stop::TimeLimit => "time",
+            Stop::Unprotected => "unprotected",
+        };
+        let bound = o.lower_bound.map_or_else(
+            || w(lang, "no_bound").to_owned(),
+            |b| {
+                let gap = if cost > 0.0 {
+                    100.0 * (cost - b) / cost
+                } else {
+                    0.0
+                };
+                w(lang, "bound")
+                    .replace("{bound}", &num(lang, b))
+                    .replace("{gap}", &crate::i18n::number(lang, &format!("{gap:.2}")))
+            },
+        );
+        Some(format!(
+            "{} {}, {bound}: {}",
+            w(lang, "cost"),
+            num(lang, cost),
+            w(lang, stop)
+        ))
+    }
 }
 
 /// Bytes as the page saves them (see [`Sink`]).
@@ -121,10 +282,33 @@ mod tests {
             String::from_utf8(p.protection.to_vec().unwrap()).unwrap(),
             String::from_utf8(FAST.to_vec()).unwrap()
         );
-        assert!(p.summary.primaries > 0 && p.summary.secondaries > 0);
+        assert!(p.passed && p.optimality.is_none());
+        assert!(
+            p.summary.en.contains(" secondary suppressions of "),
+            "{}",
+            p.summary.en
+        );
+        assert!(
+            p.summary
+                .in_lang(Lang::Nl)
+                .contains(" secundaire onderdrukkingen van ")
+        );
+        assert!(p.audit.in_lang(Lang::Fr).starts_with("Audit réussi"));
         assert_eq!(p.table_name, "protect_counts.protected.csv");
         let csv = String::from_utf8(p.table.to_vec().unwrap()).unwrap();
         assert!(csv.contains(",secondary"), "{csv}");
+    }
+
+    #[test]
+    fn the_optimal_method_says_its_cost_and_lower_bound() {
+        let p = protect(&asked(Method::Optimal)).unwrap();
+        let o = p.optimality.unwrap();
+        assert!(
+            o.en.starts_with("Cost ") && o.en.contains("lower bound"),
+            "{}",
+            o.en
+        );
+        assert!(o.in_lang(Lang::Nl).starts_with("Kost "));
     }
 
     #[test]

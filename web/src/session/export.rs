@@ -2,7 +2,7 @@
 //! and the printable HTML report.
 
 use super::{Session, Source};
-use crate::i18n::{self, t};
+use crate::i18n::{self, report_word as t};
 use crate::protocol::*;
 use cellguard_engine::{Lang, Report, Status};
 use cellguard_io::Checked;
@@ -201,7 +201,7 @@ pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> Stri
             "<h2>{}</h2>\n<p>{} {} — {} {}, {} {}, {} {}</p>\n",
             esc(&tr.input),
             s.cells,
-            i18n::count_word(lang, s.cells, "cell", "cells"),
+            t(lang, if s.cells == 1 { "cell" } else { "cells" }),
             s.count(Status::Safe),
             i18n::status(lang, Status::Safe),
             s.count(Status::Review),

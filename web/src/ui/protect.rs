@@ -2,11 +2,9 @@
 //! the pattern in numbers and its audit, and the protected table and protection file to save.
 
 use super::app::{App, Msg};
-use crate::i18n::{self, t};
+use crate::i18n::t;
 use crate::state::{Action, State};
 use cellguard_engine::Lang;
-use cellguard_engine::suppress::file::{AuditVerdict, SummaryFile};
-use cellguard_engine::suppress::optimal::Stop;
 use cellguard_engine::suppress::{Cost, Method};
 use yew::html::Scope;
 use yew::prelude::*;
@@ -95,84 +93,22 @@ pub fn panel(state: &State, link: &Scope<App>) -> Html {
 
 /// What the pattern is, its audit, and the files to save.
 fn result(lang: Lang, link: &Scope<App>, p: &crate::protect::Protected) -> Html {
-    let s = &p.summary;
     let save = |bytes: crate::protocol::Bytes, name: String, mime: &'static str| {
         link.callback(move |_| Msg::Save(name.clone(), mime, bytes.clone()))
     };
-    let passed = s.audit == AuditVerdict::Passed;
     html! {
         <div class="protected" id="protect-result">
-            <p id="protect-summary">{ summary(lang, s) }</p>
-            <p id="protect-audit" class={if passed { "audit-passed" } else { "audit-failed" }}>
-                { audit(lang, s) }
+            <p id="protect-summary">{ p.summary.in_lang(lang) }</p>
+            <p id="protect-audit" class={if p.passed { "audit-passed" } else { "audit-failed" }}>
+                { p.audit.in_lang(lang) }
             </p>
-            if let Some(line) = optimality(lang, s) { <p id="protect-optimal">{ line }</p> }
+            if let Some(o) = &p.optimality { <p id="protect-optimal">{ o.in_lang(lang) }</p> }
             <button id="protect-csv" onclick={save(p.table.clone(), p.table_name.clone(), "text/csv")}>
                 { t(lang, "protect_csv") }</button>
             <button id="protect-json" onclick={save(p.protection.clone(), "protection.json".to_owned(), "application/json")}>
                 { t(lang, "protect_json") }</button>
         </div>
     }
-}
-
-/// "3 primaries, 5 secondaries of 48 cells; suppressed 1234 (6.1 % of the table's figures)" in `lang`.
-fn summary(lang: Lang, s: &SummaryFile) -> String {
-    t(lang, "protect_summary")
-        .replace("{primaries}", &s.primaries.to_string())
-        .replace("{secondaries}", &s.secondaries.to_string())
-        .replace("{cells}", &s.cells.to_string())
-        .replace(
-            "{value}",
-            &i18n::number(lang, &cellguard_io::number(s.suppressed_value)),
-        )
-        .replace(
-            "{percent}",
-            &i18n::number(lang, &format!("{:.2}", s.suppressed_percent)),
-        )
-}
-
-/// Whether every primary is protected, as the audit found it, with its work.
-fn audit(lang: Lang, s: &SummaryFile) -> String {
-    let verdict = match s.audit {
-        AuditVerdict::Passed => t(lang, "audit_passed").to_owned(),
-        AuditVerdict::Failed => t(lang, "audit_failed").replace("{short}", &s.short.to_string()),
-    };
-    let work = t(lang, "audit_work")
-        .replace("{components}", &s.components.to_string())
-        .replace("{programs}", &s.programs.to_string());
-    format!("{verdict} ({work})")
-}
-
-/// The `optimal` method's cost, lower bound and why it stopped.
-fn optimality(lang: Lang, s: &SummaryFile) -> Option<String> {
-    let o = s.optimality.as_ref()?;
-    let cost = s.cost_total?;
-    let stop = match o.stop {
-        Stop::Proven => "optimal_proven",
-        Stop::Budget => "optimal_budget",
-        Stop::TimeLimit => "optimal_time",
-        Stop::Unprotected => "optimal_unprotected",
-    };
-    let shown = |x: f64| i18n::number(lang, &cellguard_io::number(x));
-    let bound = o.lower_bound.map_or_else(
-        || t(lang, "optimal_no_bound").to_owned(),
-        |b| {
-            let gap = if cost > 0.0 {
-                100.0 * (cost - b) / cost
-            } else {
-                0.0
-            };
-            t(lang, "optimal_bound")
-                .replace("{bound}", &shown(b))
-                .replace("{gap}", &i18n::number(lang, &format!("{gap:.2}")))
-        },
-    );
-    Some(format!(
-        "{} {}, {bound}: {}",
-        t(lang, "optimal_cost"),
-        shown(cost),
-        t(lang, stop)
-    ))
 }
 
 fn method_key(m: Method) -> &'static str {
