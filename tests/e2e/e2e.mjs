@@ -308,6 +308,19 @@ try {
     const summary = await page.textContent('#protect-summary');
     assert.ok(summary.startsWith(`${want.primaries} primary and ${want.secondaries} secondary suppressions of ${want.cells} cells`), summary);
     assert.match(await page.textContent('#protect-audit'), want.audit === 'passed' ? /^Audit passed/ : /^Audit failed/);
+    // The pattern in the table: a secondary cell (source row 7, the sixth cell) is marked, in words too, and its
+    // explanation says what it protects and the interval the audit found.
+    const protects = JSON.parse(json.toString()).tables[0].cells.find((c) => c.row === 7);
+    assert.equal(protects.role, 'secondary');
+    if (await page.isChecked('#only-not-safe')) await page.uncheck('#only-not-safe');
+    const row = page.locator('.cell-row.secondary[data-cell="5"]');
+    await row.waitFor();
+    assert.match(await row.textContent(), /safe · secondary suppression/);
+    await row.click();
+    await page.waitForSelector('#explain-suppressed');
+    const why = await page.textContent('#explain-suppressed');
+    assert.ok(why.startsWith('Suppressed to protect: ') && why.includes('(row ') && why.includes('can be worked out to lie between'), why);
+    await page.click('#close-explain');
     // The optimal method, with its lower bound; in Dutch.
     await page.selectOption('#lang', 'nl');
     await page.selectOption('#protect-method', 'optimal');

@@ -372,6 +372,30 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ),
     ("protect_stop", "Stop", "Stoppen", "Arrêter"),
     (
+        "protect_time",
+        "Time limit (s, empty: none)",
+        "Tijdslimiet (s, leeg: geen)",
+        "Limite de temps (s, vide : aucune)",
+    ),
+    (
+        "secondary",
+        "secondary suppression",
+        "secundaire onderdrukking",
+        "suppression secondaire",
+    ),
+    (
+        "suppressed_interval",
+        "After suppression its value can be worked out to lie between {min} and {max}.",
+        "Na onderdrukking is haar waarde te berekenen tot tussen {min} en {max}.",
+        "Après suppression, sa valeur peut être calculée entre {min} et {max}.",
+    ),
+    (
+        "protects",
+        "Suppressed to protect",
+        "Onderdrukt om te beschermen",
+        "Supprimée pour protéger",
+    ),
+    (
         "protect_running",
         "Choosing and auditing the pattern…",
         "Het patroon wordt gekozen en geauditeerd…",

@@ -6,7 +6,7 @@
 
 use crate::protocol::{Bytes, FileIn, RolesIn, Said, Sink};
 use cellguard_engine::suppress::file::{AuditVerdict, ProtectionFile, SummaryFile, TableFile};
-use cellguard_engine::suppress::{Cost, Method, Options, Suppression};
+use cellguard_engine::suppress::{Cost, Method, Options, Role, Suppression};
 use cellguard_engine::{Lang, Policy};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,16 @@ pub struct ProtectIn {
     pub policy_file: Option<FileIn>,
     pub method: Method,
     pub cost: Cost,
+    /// Seconds the `optimal` method may search beyond the `fast` pattern (none: until its budget of solver work
+    /// is spent).
+    pub time_limit: Option<f64>,
+}
+
+/// What the protect module posts: how far a request is, then its answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ProtectMsg {
+    Progress { job: u32, done: u32, total: u32 },
+    Done(ProtectOut),
 }
 
 /// The answer to a [`ProtectIn`].
@@ -44,6 +54,12 @@ pub struct Protected {
     pub audit: Said,
     /// The `optimal` method's cost, lower bound and why it stopped.
     pub optimality: Option<Said>,
+    /// Per cell of the table (in the order of the check's report): 0 published, 1 primary, 2 secondary.
+    #[serde(with = "serde_bytes")]
+    pub roles: Vec<u8>,
+    /// Each suppressed cell: what its explanation adds (its interval, and for a secondary the primaries it
+    /// protects).
+    pub suppressed: Vec<Suppressed>,
     /// `cellguard-protection/2` JSON, as `cellguard protect` writes `protection.json`.
     pub protection: Bytes,
     /// The protected table (every suppressed value an `x`, the status column saying `secondary` for the
@@ -52,8 +68,27 @@ pub struct Protected {
     pub table_name: String,
 }
 
+/// A suppressed cell as its explanation shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suppressed {
+    pub cell: u32,
+    pub secondary: bool,
+    /// What the audit found the cell's value can be worked out to: its least and its greatest value.
+    pub interval: (String, String),
+    /// For a secondary, the primary cells it protects: their coordinates and rows.
+    pub protects: Vec<String>,
+}
+
 /// Protects one table file as `cellguard protect FILE --policy … --method … --cost …` does.
 pub fn protect(input: &ProtectIn) -> Result<Protected, Said> {
+    protect_with_progress(input, &mut |_, _| {})
+}
+
+/// [`protect`], saying how far it is (`done` of `total` steps of the method).
+pub fn protect_with_progress(
+    input: &ProtectIn,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Protected, Said> {
     let name = &input.file.name;
     let bytes = input.file.bytes.to_vec().map_err(Said::english)?;
     let params = match &input.policy_file {
@@ -69,9 +104,52 @@ pub fn protect(input: &ProtectIn) -> Result<Protected, Said> {
     let options = Options {
         method: input.method,
         cost: input.cost,
-        time_limit: None,
+        time_limit: input
+            .time_limit
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(std::time::Duration::from_secs_f64),
     };
-    let protection = cellguard_io::protect::protect_checked(&checked, &params, options, |_, _| {})?;
+    let protection = cellguard_io::protect::protect_checked(&checked, &params, options, progress)?;
+    let roles: Vec<u8> = (protection.roles.iter())
+        .map(|r| match r {
+            Role::Published => 0,
+            Role::Primary => 1,
+            Role::Secondary => 2,
+        })
+        .collect();
+    let report = &checked.report;
+    let place = |cell: u32| {
+        let coords: Vec<String> = (report.coords_of(cell))
+            .map(|(d, c)| format!("{d} = {c}"))
+            .collect();
+        let row = report.cell(cell).map_or(0, |c| c.row);
+        format!("{} (row {row})", coords.join(", "))
+    };
+    let suppressed = (0u32..)
+        .zip(&protection.roles)
+        .filter(|(_, r)| **r != Role::Published)
+        .map(|(cell, r)| {
+            let interval = protection.audit.interval(cell).map_or_else(
+                || ("—".to_owned(), "—".to_owned()),
+                |iv| (cellguard_io::number(iv.min), cellguard_io::number(iv.max)),
+            );
+            let protects = if *r == Role::Secondary {
+                protection
+                    .protects(cell)
+                    .iter()
+                    .map(|&p| place(p))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Suppressed {
+                cell,
+                secondary: *r == Role::Secondary,
+                interval,
+                protects,
+            }
+        })
+        .collect();
     let table = TableFile::of_protection(&checked.report, &protection);
     let s = &table.summary;
     let (summary, audit, optimality) = (
@@ -95,6 +173,8 @@ pub fn protect(input: &ProtectIn) -> Result<Protected, Said> {
         passed,
         audit,
         optimality,
+        roles,
+        suppressed,
         protection: whole(&file.to_json(), "application/json"),
         table: whole(
             &cellguard_io::protect::protected_csv(&checked, &protection),
@@ -272,6 +352,7 @@ mod tests {
             policy_file: None,
             method,
             cost: Cost::Value,
+            time_limit: None,
         }
     }
 
@@ -294,6 +375,14 @@ mod tests {
                 .contains(" secundaire onderdrukkingen van ")
         );
         assert!(p.audit.in_lang(Lang::Fr).starts_with("Audit réussi"));
+        // The pattern per cell, and what each suppressed cell's explanation adds, as in the protection file.
+        let file: serde_json::Value = serde_json::from_slice(FAST).unwrap();
+        let cells = file["tables"][0]["cells"].as_array().unwrap();
+        assert_eq!(p.suppressed.len(), cells.len());
+        assert_eq!(p.roles.iter().filter(|r| **r != 0).count(), cells.len());
+        let secondary = p.suppressed.iter().find(|c| c.secondary).unwrap();
+        assert_eq!(p.roles[secondary.cell as usize], 2);
+        assert!(!secondary.protects.is_empty() && secondary.protects[0].contains("(row "));
         assert_eq!(p.table_name, "protect_counts.protected.csv");
         let csv = String::from_utf8(p.table.to_vec().unwrap()).unwrap();
         assert!(csv.contains(",secondary"), "{csv}");

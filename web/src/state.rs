@@ -87,6 +87,10 @@ pub struct State {
 pub struct Protecting {
     pub method: cellguard_engine::suppress::Method,
     pub cost: cellguard_engine::suppress::Cost,
+    /// Seconds `optimal` may search (none: until its budget of solver work is spent).
+    pub time_limit: Option<f64>,
+    /// How far the request in flight is: steps done of all.
+    pub progress: Option<(u32, u32)>,
     /// Requests made so far; an answer to an older one is not shown.
     pub job: u32,
     /// The request in flight: its job, run and table.
@@ -184,6 +188,14 @@ pub enum Action {
         cellguard_engine::suppress::Method,
         cellguard_engine::suppress::Cost,
     ),
+    /// The time limit of the `optimal` method, in seconds (none: its budget of solver work).
+    SetProtectTimeLimit(Option<f64>),
+    /// How far the protect module is with a request.
+    ProtectProgress {
+        job: u32,
+        done: u32,
+        total: u32,
+    },
     /// Protect the table shown with this method and cost.
     Protect(
         cellguard_engine::suppress::Method,
@@ -495,6 +507,16 @@ impl State {
                 self.protect.cost = cost;
                 Vec::new()
             }
+            Action::SetProtectTimeLimit(seconds) => {
+                self.protect.time_limit = seconds.filter(|s| s.is_finite() && *s > 0.0);
+                Vec::new()
+            }
+            Action::ProtectProgress { job, done, total } => {
+                if self.protect.running.is_some_and(|(j, ..)| j == job) {
+                    self.protect.progress = Some((done, total));
+                }
+                Vec::new()
+            }
             Action::Protect(method, cost) => {
                 self.protect.method = method;
                 self.protect.cost = cost;
@@ -502,18 +524,21 @@ impl State {
             }
             Action::StopProtecting => {
                 self.protect.running = None;
+                self.protect.progress = None;
                 vec![Effect::StopProtect]
             }
             Action::Protected(out) => {
                 if let Some((job, run, table)) = self.protect.running {
                     if job == out.job {
                         self.protect.running = None;
+                        self.protect.progress = None;
                         self.protect.done = Some((run, table, out.result));
                     }
                 }
                 Vec::new()
             }
             Action::ProtectCrashed(why) => {
+                self.protect.progress = None;
                 if let Some((_, run, table)) = self.protect.running.take() {
                     let said =
                         |lang| format!("{} ({why})", crate::i18n::t(lang, "protect_crashed"));
@@ -562,6 +587,7 @@ impl State {
             effects.push(Effect::StopProtect);
         }
         self.protect.running = Some((self.protect.job, self.run, self.selected));
+        self.protect.progress = None;
         self.protect.done = None;
         effects.push(Effect::Protect(Box::new(crate::protect::ProtectIn {
             job: self.protect.job,
@@ -571,6 +597,7 @@ impl State {
             policy_file: self.policy_file.clone(),
             method: self.protect.method,
             cost: self.protect.cost,
+            time_limit: self.protect.time_limit,
         })));
         effects
     }
@@ -808,7 +835,22 @@ mod tests {
         };
         st.reduce(Action::Protected(stale));
         assert!(st.protect.running.is_some() && st.protect.done.is_none());
+        // Progress of this request is shown, of an older one not.
+        let (job, other) = (req.job, req.job - 1);
+        st.reduce(Action::ProtectProgress {
+            job: other,
+            done: 9,
+            total: 10,
+        });
+        assert_eq!(st.protect.progress, None);
+        st.reduce(Action::ProtectProgress {
+            job,
+            done: 3,
+            total: 10,
+        });
+        assert_eq!(st.protect.progress, Some((3, 10)));
         assert_eq!(st.reduce(Action::StopProtecting), vec![Effect::StopProtect]);
+        assert_eq!(st.protect.progress, None);
         let late = crate::protect::ProtectOut {
             job: req.job,
             result: Err(Said::english("late".into())),

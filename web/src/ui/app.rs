@@ -180,8 +180,13 @@ impl App {
                 Effect::Protect(req) => {
                     if self.protector.is_none() {
                         let link = ctx.link();
-                        let answer = link.callback(|out: crate::protect::ProtectOut| {
-                            Msg::Act(Action::Protected(out))
+                        let answer = link.callback(|msg: crate::protect::ProtectMsg| {
+                            Msg::Act(match msg {
+                                crate::protect::ProtectMsg::Progress { job, done, total } => {
+                                    Action::ProtectProgress { job, done, total }
+                                }
+                                crate::protect::ProtectMsg::Done(out) => Action::Protected(out),
+                            })
                         });
                         let crashed =
                             link.callback(|why: String| Msg::Act(Action::ProtectCrashed(why)));

@@ -443,33 +443,51 @@ pub fn start_worker() {
     }
 }
 
-/// Entry of the protect bin: answers each [`crate::protect::ProtectIn`] with its
+/// Entry of the protect bin: answers each [`crate::protect::ProtectIn`] with its progress and then its
 /// [`crate::protect::ProtectOut`], one at a time (the page ends this worker to stop a search).
 pub fn start_protect() {
-    use crate::protect::{ProtectIn, ProtectOut, protect};
+    use crate::protect::{ProtectIn, ProtectMsg, ProtectOut, protect_with_progress};
     let Ok(scope) = js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>() else {
         return;
     };
     let to_page = scope.clone();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            // A worker that cannot answer is of no use: it throws, and the page's `onerror` says so.
+            let post = |msg: &ProtectMsg| {
+                let posted = encode(msg)
+                    .map_err(|e| JsValue::from(e.as_str()))
+                    .and_then(|m| to_page.post_message(&m));
+                if let Err(e) = posted {
+                    wasm_bindgen::throw_val(e);
+                }
+            };
             let out = match decode::<ProtectIn>(e.data()) {
-                Ok(input) => ProtectOut {
-                    job: input.job,
-                    result: protect(&input),
-                },
+                Ok(input) => {
+                    // Progress in whole percents: a message when the share moves, not at every step.
+                    let mut said = u32::MAX;
+                    let mut progress = |done: usize, total: usize| {
+                        let pct = (done.saturating_mul(100) / total.max(1)) as u32;
+                        if pct != said {
+                            said = pct;
+                            post(&ProtectMsg::Progress {
+                                job: input.job,
+                                done: done as u32,
+                                total: total as u32,
+                            });
+                        }
+                    };
+                    ProtectOut {
+                        job: input.job,
+                        result: protect_with_progress(&input, &mut progress),
+                    }
+                }
                 Err(message) => ProtectOut {
                     job: 0,
                     result: Err(crate::protocol::Said::english(message)),
                 },
             };
-            // A worker that cannot answer is of no use: it throws, and the page's `onerror` says so.
-            let posted = encode(&out)
-                .map_err(|e| JsValue::from(e.as_str()))
-                .and_then(|m| to_page.post_message(&m));
-            if let Err(e) = posted {
-                wasm_bindgen::throw_val(e);
-            }
+            post(&ProtectMsg::Done(out));
         });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();

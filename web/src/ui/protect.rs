@@ -42,6 +42,14 @@ pub fn panel(state: &State, link: &Scope<App>) -> Html {
         Msg::Act(Action::SetProtectOptions(method, c))
     });
     let go = link.callback(move |_| Msg::Act(Action::Protect(method, cost)));
+    let on_time = link.callback(|e: Event| {
+        let v = e
+            .target_unchecked_into::<web_sys::HtmlInputElement>()
+            .value();
+        Msg::Act(Action::SetProtectTimeLimit(
+            v.trim().replace(',', ".").parse::<f64>().ok(),
+        ))
+    });
     let stop = link.callback(|_| Msg::Act(Action::StopProtecting));
     let shown = |run: u32, table: u32| run == state.run && table == state.selected;
     let running = p.running.is_some_and(|(_, run, table)| shown(run, table));
@@ -71,8 +79,17 @@ pub fn panel(state: &State, link: &Scope<App>) -> Html {
                                 }) }
                             </select>
                         </label>
+                        if method == Method::Optimal {
+                            <label>{ t(lang, "protect_time") }{" "}
+                                <input id="protect-time" type="text" inputmode="decimal" size="5" onchange={on_time}
+                                    value={p.time_limit.map(|s| s.to_string()).unwrap_or_default()} />
+                            </label>
+                        }
                         if running {
                             <span class="busy-note" id="protect-running" role="status">{ t(lang, "protect_running") }</span>
+                            if let Some((done, total)) = p.progress {
+                                <progress id="protect-progress" max={total.max(1).to_string()} value={done.to_string()} />
+                            }
                             <button id="protect-stop" onclick={stop}>{ t(lang, "protect_stop") }</button>
                         } else {
                             <button id="protect-go" onclick={go}>{ t(lang, "protect_go") }</button>

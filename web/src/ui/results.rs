@@ -169,6 +169,10 @@ fn grid(state: &State, link: &Scope<App>, scroll_row: u32) -> Html {
         (at >= first && at < last).then_some((at, r))
     });
     let header = tv.dims.iter().chain(&tv.published);
+    // The protect panel's pattern of this table, when it is shown: its secondary cells are marked (a colour and a
+    // hatching, and the word).
+    let pattern = protected(state).map(|p| p.roles.as_slice());
+    let secondary = |cell: u32| pattern.and_then(|r| r.get(cell as usize)) == Some(&2);
     html! {
         <div class="grid">
             <div class="grid-head row">
@@ -180,7 +184,7 @@ fn grid(state: &State, link: &Scope<App>, scroll_row: u32) -> Html {
                     { for rows.map(|(at, r)| {
                         let cell = r.cell;
                         html! {
-                            <div class={classes!("row", "cell-row", status_class(r.status))} data-cell={cell.to_string()}
+                            <div class={classes!("row", "cell-row", status_class(r.status), secondary(cell).then_some("secondary"))} data-cell={cell.to_string()}
                                 style={format!("top:{}px", at * ROW_PX)} tabindex="0"
                                 onclick={link.callback(move |_| Msg::Act(Action::ShowCell(cell)))}
                                 onkeydown={link.batch_callback(move |e: KeyboardEvent| {
@@ -191,7 +195,8 @@ fn grid(state: &State, link: &Scope<App>, scroll_row: u32) -> Html {
                                 })}>
                                 { for r.coords.iter().map(|v| html! { <span>{ v }</span> }) }
                                 { for r.published.iter().map(|v| html! { <span class="num">{ i18n::number(lang, v) }</span> }) }
-                                <span class="st">{ i18n::status(lang, r.status) }</span>
+                                <span class="st">{ i18n::status(lang, r.status) }
+                                    if secondary(cell) { { format!(" · {}", t(lang, "secondary")) } }</span>
                                 <span class="why">{ r.rules.iter().map(|x| i18n::rule(lang, *x)).collect::<Vec<_>>().join(", ") }</span>
                             </div>
                         }
@@ -231,6 +236,16 @@ pub fn explanation(state: &State, link: &Scope<App>) -> Html {
                         </li>
                     }) }
                 </ul>
+                if let Some(s) = protected(state).and_then(|p| p.suppressed.iter().find(|s| s.cell == e.cell)) {
+                    <div class="suppressed" id="explain-suppressed">
+                        if s.secondary {
+                            <p><b>{ t(lang, "protects") }{": "}</b>{ s.protects.join("; ") }</p>
+                        }
+                        <p>{ t(lang, "suppressed_interval")
+                            .replace("{min}", &i18n::number(lang, &s.interval.0))
+                            .replace("{max}", &i18n::number(lang, &s.interval.1)) }</p>
+                    </div>
+                }
                 <h3>{ t(lang, "shadow") }</h3>
                 <table class="shadow">
                     { for e.shadow.iter().map(|(k, v)| html! { <tr><th>{ k }</th><td>{ i18n::number(lang, v) }</td></tr> }) }
@@ -262,6 +277,14 @@ fn map_click(link: &Scope<App>, width: u32, height: u32) -> Callback<MouseEvent>
             })
         })
     })
+}
+
+/// The protect panel's answer for the table shown, when it has one.
+fn protected(state: &State) -> Option<&crate::protect::Protected> {
+    match &state.protect.done {
+        Some((run, table, Ok(p))) if *run == state.run && *table == state.selected => Some(p),
+        _ => None,
+    }
 }
 
 /// What a pixel of the status map stands for: one cell, or a block of cells shown by its worst status.
