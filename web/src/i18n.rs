@@ -1,5 +1,7 @@
 //! Every label of the page in Dutch, French and English. Explanations of findings come from the engine
 //! ([`cellguard_engine::Finding::detail_in`]); this table holds the page's own words.
+//!
+//! (Past 600 lines: most of it is the tables of words.)
 
 use cellguard_engine::{Lang, RuleCode, Status};
 

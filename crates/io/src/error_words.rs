@@ -1,6 +1,8 @@
 //! The io errors in the reader's language (see `cellguard_engine::messages` for how): each variant's own words
 //! here, the free text inside some of them (a limit, a role, what a value should be, a damaged file's part)
 //! through [`PHRASES`]. A library's own message (arrow2, parquet2, calamine, the csv crate) stays as it is.
+//!
+//! (Past 600 lines: most of it is the table of phrases.)
 
 use crate::Error;
 use cellguard_engine::Lang;

@@ -1,6 +1,8 @@
 //! A `Check` run: each table file checked from its bytes (or from a frame read beforehand in two pieces),
 //! microdata tabulated first as `cellguard tabulate` would, saved reports shown as they are; the outcome the page
 //! draws, and the tables and report kept for the requests that follow.
+//!
+//! (Past 600 lines with its tests: one run's reading, tabulating and checking, tested through real sessions.)
 
 use super::{Entry, Prepared, Session, Source, heat};
 use crate::protocol::*;
