@@ -31,7 +31,7 @@ pub struct ProtectIn {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ProtectMsg {
     Progress { job: u32, done: u32, total: u32 },
-    Done(ProtectOut),
+    Done(Box<ProtectOut>),
 }
 
 /// The answer to a [`ProtectIn`].

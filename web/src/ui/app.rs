@@ -185,7 +185,7 @@ impl App {
                                 crate::protect::ProtectMsg::Progress { job, done, total } => {
                                     Action::ProtectProgress { job, done, total }
                                 }
-                                crate::protect::ProtectMsg::Done(out) => Action::Protected(out),
+                                crate::protect::ProtectMsg::Done(out) => Action::Protected(*out),
                             })
                         });
                         let crashed =

@@ -487,7 +487,7 @@ pub fn start_protect() {
                     result: Err(crate::protocol::Said::english(message)),
                 },
             };
-            post(&ProtectMsg::Done(out));
+            post(&ProtectMsg::Done(Box::new(out)));
         });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
