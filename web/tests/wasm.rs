@@ -109,6 +109,43 @@ fn explanations_cross_the_worker_boundary_intact() {
     assert_eq!(back, Response::Exported(x));
 }
 
+/// The protect module's answer crosses to the page intact: the pattern per cell, the words in each language, and
+/// the files as `Blob`s the page saves (their bytes are the protection file `cellguard protect` writes).
+#[wasm_bindgen_test]
+async fn a_protected_table_crosses_the_worker_boundary_intact() {
+    use cellguard_engine::suppress::{Cost, Method};
+    use cellguard_web::protect::{ProtectIn, ProtectMsg, ProtectOut, protect};
+    const COUNTS: &[u8] = include_bytes!("../../tests/golden/protect_counts.csv");
+    const FAST: &[u8] = include_bytes!("../../tests/golden/protect_counts.essnet.protection.json");
+    let input = ProtectIn {
+        job: 7,
+        file: cellguard_web::protocol::FileIn::new("protect_counts.csv", COUNTS.to_vec()),
+        roles: cellguard_web::protocol::RolesIn::default(),
+        policy: cellguard_engine::Policy::preset("essnet").unwrap(),
+        policy_file: None,
+        method: Method::Fast,
+        cost: Cost::Value,
+        time_limit: None,
+    };
+    let back: ProtectIn = decode(encode(&input).unwrap()).unwrap();
+    assert_eq!(back.job, 7);
+    let out = ProtectMsg::Done(Box::new(ProtectOut {
+        job: back.job,
+        result: protect(&back),
+    }));
+    let ProtectMsg::Done(back) = decode::<ProtectMsg>(encode(&out).unwrap()).unwrap() else {
+        panic!("not an answer")
+    };
+    let p = back.result.unwrap();
+    assert!(p.roles.contains(&2) && p.suppressed.iter().any(|s| s.secondary));
+    assert!(p.protection.as_js().is_instance_of::<web_sys::Blob>());
+    let bytes = p.protection.to_js().await.unwrap().to_vec();
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        String::from_utf8(FAST.to_vec()).unwrap()
+    );
+}
+
 #[wasm_bindgen_test]
 async fn xlsx_export_works_in_the_browser() {
     let x = bytes_of(&checked().export(1, &ExportKind::Xlsx).unwrap()).await;
