@@ -7,7 +7,7 @@
 use crate::activity::Year;
 use crate::codes::{self, Code};
 use crate::model::{Home, Person, is_belgian, is_eu};
-use cellguard_io::columnar::{Batch, IpcSink, Kind, ParquetSink, Values};
+use cellguard_io::columnar::{Batch, Codes, IpcSink, Kind, ParquetSink, Values};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fs::File;
@@ -569,16 +569,24 @@ pub fn columns() -> Vec<Column> {
             None,
         ),
     ]);
-    // Columns with a code list are written dictionary-encoded, the list (its codes) as the dictionary.
+    // Columns with a code list are written dictionary-encoded, the list's codes as the dictionary, laid out so that
+    // no 11-digit window of its digits passes the register number's check digits (a KSZ scanner would flag it).
     for c in &mut v {
         if let (Kind::Text, Some(list)) = (&c.kind, c.codes) {
-            c.kind = Kind::Code(list.iter().map(|x| x.0).collect());
+            c.kind = Kind::Code(code_list(list));
         }
     }
     v
 }
 
-/// Position `i` of a code list, as written (the list is the column's dictionary).
+/// A code list as a column's dictionary (see [`Codes::avoiding`]); every list of the extract has such a layout
+/// (tested), so the list's own order is never used.
+fn code_list(list: &'static [Code]) -> Codes {
+    let list: std::sync::Arc<[&'static str]> = list.iter().map(|x| x.0).collect();
+    Codes::avoiding(list, crate::insz::is_valid).unwrap_or_else(Codes::new)
+}
+
+/// Position `i` of a code list, as written (its place in the dictionary is the writer's).
 fn code(list: &'static [Code], i: usize) -> Option<u16> {
     (i < list.len()).then_some(i as u16)
 }
@@ -886,5 +894,25 @@ impl YearFiles {
             w.flush().map_err(|e| crate::Error::io(&self.paths[0], e))?;
         }
         Ok(self.paths)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code list has a dictionary layout without a register number in its digits: the writer never falls
+    /// back to the list's own order.
+    #[test]
+    fn every_code_list_is_laid_out_without_a_register_number() {
+        for c in columns() {
+            let Some(list) = c.codes else { continue };
+            let list: std::sync::Arc<[&'static str]> = list.iter().map(|x| x.0).collect();
+            assert!(
+                Codes::avoiding(list, crate::insz::is_valid).is_ok(),
+                "{}",
+                c.name
+            );
+        }
     }
 }

@@ -15,8 +15,146 @@ pub enum Kind {
     Int,
     Text,
     /// A code from a fixed list: written dictionary-encoded (an Arrow dictionary, Parquet dictionary pages), the
-    /// list as the dictionary, so readers see the codes as text and a file holds each code once.
-    Code(Arc<[&'static str]>),
+    /// list's codes as the dictionary, so readers see the codes as text and a file holds each code once.
+    Code(Codes),
+}
+
+/// A code list as a column's dictionary. An Arrow dictionary keeps its values back to back, so digit codes
+/// (`101`, `102`, …) make one long run of digits. A scanner that reads every 11-digit window of it may take a
+/// window for an identifier: the extract's scanner checks the Belgian register number's check digits. So the
+/// dictionary is laid out in an order in which no 11-digit window of a digit run is `forbidden`. Readers see the
+/// same codes; only their order in the dictionary differs from the list's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Codes {
+    list: Arc<[&'static str]>,
+    /// The dictionary: list positions in the order written.
+    order: Arc<[u16]>,
+    /// Per list position, its place in the dictionary.
+    place: Arc<[u16]>,
+}
+
+impl Codes {
+    /// The list in its own order (nothing to avoid).
+    pub fn new(list: Arc<[&'static str]>) -> Codes {
+        let n = list.len().min(usize::from(u16::MAX)) as u16;
+        let order: Arc<[u16]> = (0..n).collect();
+        Codes {
+            list,
+            place: Arc::clone(&order),
+            order,
+        }
+    }
+
+    /// The list laid out so that no 11-digit window of the dictionary's digits is `forbidden` (the first such
+    /// order, trying the list's own order first); the list back when there is none within a bounded search.
+    pub fn avoiding(
+        list: Arc<[&'static str]>,
+        forbidden: impl Fn(u64) -> bool,
+    ) -> Result<Codes, Arc<[&'static str]>> {
+        let Some(order) = layout(&list, &forbidden) else {
+            return Err(list);
+        };
+        let mut place = vec![0u16; list.len()];
+        for (j, &i) in order.iter().enumerate() {
+            if let Some(p) = place.get_mut(usize::from(i)) {
+                *p = j as u16;
+            }
+        }
+        Ok(Codes {
+            list,
+            order: order.into(),
+            place: place.into(),
+        })
+    }
+
+    /// The codes in the list's order.
+    pub fn list(&self) -> &[&'static str] {
+        &self.list
+    }
+
+    /// The codes in the dictionary's order.
+    pub fn dictionary(&self) -> Vec<&'static str> {
+        (self.order.iter())
+            .filter_map(|&i| self.list.get(usize::from(i)).copied())
+            .collect()
+    }
+}
+
+/// An order of `list` whose codes, written back to back, hold no `forbidden` 11-digit window in a run of
+/// digits: a depth-first search that tries the list's order first, within a bound on its steps.
+fn layout(list: &[&str], forbidden: &dyn Fn(u64) -> bool) -> Option<Vec<u16>> {
+    if list.len() > usize::from(u16::MAX) {
+        return None;
+    }
+    let mut search = Layout {
+        list,
+        forbidden,
+        order: Vec::with_capacity(list.len()),
+        used: vec![false; list.len()],
+        text: Vec::new(),
+        steps: 0,
+    };
+    search.extend().then_some(search.order)
+}
+
+/// The state of [`layout`]'s search: the codes placed so far and their text.
+struct Layout<'a> {
+    list: &'a [&'a str],
+    forbidden: &'a dyn Fn(u64) -> bool,
+    order: Vec<u16>,
+    used: Vec<bool>,
+    text: Vec<u8>,
+    steps: usize,
+}
+
+impl Layout<'_> {
+    /// Steps the search may take before it gives up.
+    const STEPS: usize = 1_000_000;
+
+    /// Places the remaining codes; false when they cannot be placed (within the bound).
+    fn extend(&mut self) -> bool {
+        if self.order.len() == self.list.len() {
+            return true;
+        }
+        for (i, code) in self.list.iter().enumerate() {
+            if self.used.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            self.steps += 1;
+            if self.steps > Self::STEPS {
+                return false;
+            }
+            let before = self.text.len();
+            self.text.extend_from_slice(code.as_bytes());
+            if self.windows_allowed(before) {
+                self.order.push(i as u16);
+                if let Some(u) = self.used.get_mut(i) {
+                    *u = true;
+                }
+                if self.extend() {
+                    return true;
+                }
+                if let Some(u) = self.used.get_mut(i) {
+                    *u = false;
+                }
+                self.order.pop();
+            }
+            self.text.truncate(before);
+        }
+        false
+    }
+
+    /// Whether every 11-digit window that ends after byte `from` (in the code just written) is allowed.
+    fn windows_allowed(&self, from: usize) -> bool {
+        ((from + 1).max(11)..=self.text.len()).all(|end| {
+            let window = self.text.get(end - 11..end).unwrap_or_default();
+            !window.iter().all(u8::is_ascii_digit)
+                || std::str::from_utf8(window)
+                    .ok()
+                    .and_then(|w| w.parse::<u64>().ok())
+                    .is_none_or(|n| !(self.forbidden)(n))
+        })
+    }
 }
 
 /// One column of a batch.
@@ -103,7 +241,8 @@ impl Batch {
             arrays.push(match (v, kind) {
                 (Values::Int(v), _) => Int64Array::from(v).boxed(),
                 (Values::Text(v), _) => utf8(&v).map_err(fail)?,
-                (Values::Code(v), Kind::Code(list)) => {
+                (Values::Code(v), Kind::Code(codes)) => {
+                    let list = codes.list();
                     if let Some((row, k)) = v.iter().enumerate().find_map(|(i, k)| {
                         k.filter(|&k| usize::from(k) >= list.len()).map(|k| (i, k))
                     }) {
@@ -113,8 +252,12 @@ impl Batch {
                             list.len()
                         )));
                     }
-                    let keys = PrimitiveArray::<u16>::from(v);
-                    let values = Utf8Array::<i32>::from_slice(list.as_ref()).boxed();
+                    // Each list position becomes its place in the dictionary (see [`Codes`]).
+                    let keys: Vec<Option<u16>> = (v.iter())
+                        .map(|k| k.and_then(|k| codes.place.get(usize::from(k)).copied()))
+                        .collect();
+                    let keys = PrimitiveArray::<u16>::from(keys);
+                    let values = Utf8Array::<i32>::from_slice(codes.dictionary()).boxed();
                     DictionaryArray::try_new(code_type(), keys, values)
                         .map_err(fail)?
                         .boxed()
@@ -353,7 +496,10 @@ mod tests {
         vec![
             ("id".into(), Kind::Int),
             ("sex".into(), Kind::Text),
-            ("region".into(), Kind::Code(Arc::from(["VL", "WA", "BXL"]))),
+            (
+                "region".into(),
+                Kind::Code(Codes::new(Arc::from(["VL", "WA", "BXL"]))),
+            ),
         ]
     }
     fn batch() -> Vec<Values> {
@@ -366,6 +512,51 @@ mod tests {
             ]),
             Values::Code(vec![Some(2), None, Some(0)]),
         ]
+    }
+
+    /// A digit code list laid out so that no 11-digit window is forbidden (here: divisible by 7, which one window
+    /// in seven is); the codes read back as they were written.
+    #[test]
+    fn a_dictionary_of_digit_codes_holds_no_forbidden_window() {
+        let list: Arc<[&'static str]> = (100..160)
+            .map(|i| &*Box::leak(i.to_string().into_boxed_str()))
+            .collect();
+        let forbidden = |n: u64| n % 7 == 0;
+        let windows = |text: &[u8]| -> Vec<u64> {
+            text.windows(11)
+                .filter_map(|w| std::str::from_utf8(w).ok()?.parse().ok())
+                .collect()
+        };
+        let in_order: String = list.concat();
+        assert!(
+            windows(in_order.as_bytes()).into_iter().any(forbidden),
+            "the test needs a bad order"
+        );
+        let codes = Codes::avoiding(Arc::clone(&list), forbidden).unwrap();
+        let dictionary = codes.dictionary();
+        assert!(
+            !windows(dictionary.concat().as_bytes())
+                .into_iter()
+                .any(forbidden)
+        );
+        let mut sorted = dictionary.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, list.to_vec());
+        // Written and read back, each row keeps its code.
+        let kinds = vec![("c".to_owned(), Kind::Code(codes))];
+        let rows: Vec<Option<u16>> = (0..60).map(Some).collect();
+        let mut p = IpcSink::new("t.arrow", Vec::new(), &kinds).unwrap();
+        p.write(vec![Values::Code(rows)]).unwrap();
+        let f = crate::read_frame("t.arrow", &p.finish().unwrap()).unwrap();
+        let back: Vec<String> = (0..60)
+            .map(|i| f.column("c").unwrap().text(i).into_owned())
+            .collect();
+        assert_eq!(
+            back,
+            list.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>()
+        );
+        // An impossible request gives the list back.
+        assert!(Codes::avoiding(Arc::from(["1234", "5678", "9012"]), |_| true).is_err());
     }
 
     #[test]
