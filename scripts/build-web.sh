@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser page into a static folder (default: dist/): the app and its Web Worker as WebAssembly with
-# their wasm-bindgen glue, index.html, the style sheet and loaders, the protect module (secondary suppression, its
-# own WebAssembly, started when first used), the sign-off page (signoff.html, its own WebAssembly), and demo
-# tables. No CDN, no network at run time.
+# their wasm-bindgen glue, index.html, the style sheet and loaders, the protect module (secondary suppression) and
+# the export module (XLSX workbooks), each its own WebAssembly started when first used, the sign-off page
+# (signoff.html, its own WebAssembly), and demo tables. No CDN, no network at run time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-dist}"
@@ -11,7 +11,7 @@ cargo build -q --profile web --target wasm32-unknown-unknown -p cellguard-web --
 cargo build -q --release -p cellguard-cli
 rm -rf "$out"
 mkdir -p "$out/demo"
-for bin in cellguard-app cellguard-worker cellguard-signoff cellguard-protect; do
+for bin in cellguard-app cellguard-worker cellguard-signoff cellguard-protect cellguard-export; do
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$out" "$target/wasm32-unknown-unknown/web/$bin.wasm"
 done
 cp index.html "$out/"

@@ -81,9 +81,9 @@ async function download(selector) {
 }
 
 try {
-  await step('the checking page\'s code (WebAssembly and JavaScript, gzip -9) stays within 1.5 MB; the sign-off page and the protect module are apart', async () => {
+  await step('the checking page\'s code (WebAssembly and JavaScript, gzip -9) stays within 1.5 MB; the sign-off page and the protect and export modules are apart', async () => {
     let gz = 0;
-    const apart = (f) => f.startsWith('cellguard-signoff') || f === 'signoff_boot.js' || f.startsWith('cellguard-protect') || f === 'protect_loader.js';
+    const apart = (f) => f.startsWith('cellguard-signoff') || f === 'signoff_boot.js' || f.startsWith('cellguard-protect') || f === 'protect_loader.js' || f.startsWith('cellguard-export') || f === 'export_loader.js';
     for (const f of readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f) && !apart(f))) {
       gz += gzipSync(readFileSync(join(dist, f)), { level: 9 }).length;
     }
@@ -321,6 +321,12 @@ try {
     const why = await page.textContent('#explain-suppressed');
     assert.ok(why.startsWith('Suppressed to protect: ') && why.includes('(row ') && why.includes('can be worked out to lie between'), why);
     await page.click('#close-explain');
+    // The table's exports carry the pattern: its annotated CSV is cellguard protect's protected table, and the
+    // printable report lists the secondary cells.
+    const annotated = await download('#export-csv');
+    assert.ok(Buffer.compare(annotated, readFileSync(join(out, 'protect_counts.protected.csv'))) === 0, 'the CSV export lacks the pattern');
+    const printable = (await download('#export-html')).toString();
+    assert.ok(printable.includes(`Cells suppressed to protect the unsafe ones (secondary suppression) (${want.secondaries})`), 'the HTML report lacks the pattern');
     // The optimal method, with its lower bound; in Dutch.
     await page.selectOption('#lang', 'nl');
     await page.selectOption('#protect-method', 'optimal');
@@ -844,6 +850,7 @@ try {
     assert.ok(requests.some((u) => u.endsWith('cellguard-worker_bg.wasm')), 'the worker was loaded');
     assert.ok(requests.some((u) => u.endsWith('cellguard-signoff_bg.wasm')), 'the sign-off module was loaded');
     assert.ok(requests.some((u) => u.endsWith('cellguard-protect_bg.wasm')), 'the protect module was loaded');
+    assert.ok(requests.some((u) => u.endsWith('cellguard-export_bg.wasm')), 'the export module was loaded');
     assert.deepEqual(pageErrors, []);
   });
   console.log(`all ${passed} end-to-end checks passed; screenshots in ${artifacts}`);

@@ -463,6 +463,18 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
 /// The words of the printable report, which the worker makes: apart from the page's labels, so that the worker's
 /// code does not carry those ([`report_word`]; the page's [`t`] finds these too).
 const REPORT_LABELS: &[(&str, &str, &str, &str)] = &[
+    (
+        "protected_note",
+        "x marks the suppressed cells: those the rules found unsafe (primary) and those suppressed to protect them (secondary). The pattern passed cellguard's audit when it was made.",
+        "x markeert de onderdrukte cellen: die welke de regels onveilig vonden (primair) en die welke onderdrukt zijn om ze te beschermen (secundair). Het patroon doorstond de audit van cellguard toen het gemaakt werd.",
+        "x marque les cellules supprimées : celles que les règles ont jugées à risque (primaires) et celles supprimées pour les protéger (secondaires). Le masque a réussi l'audit de cellguard lors de sa création.",
+    ),
+    (
+        "secondary_cells",
+        "Cells suppressed to protect the unsafe ones (secondary suppression)",
+        "Cellen onderdrukt om de onveilige te beschermen (secundaire onderdrukking)",
+        "Cellules supprimées pour protéger celles à risque (suppression secondaire)",
+    ),
     ("bytes", "bytes", "bytes", "octets"),
     (
         "failed_files",

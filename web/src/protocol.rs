@@ -389,6 +389,14 @@ pub enum Request {
         file: String,
         sha256: Option<String>,
     },
+    /// The suppression pattern the protect module made for a table of the run (per cell: 0 published, 1
+    /// primary, 2 secondary): the table's exports carry it from now on.
+    Pattern {
+        run: u32,
+        table: u32,
+        #[serde(with = "serde_bytes")]
+        roles: Vec<u8>,
+    },
 }
 
 /// Stages of checking one file, for the progress bar.
@@ -670,6 +678,11 @@ pub enum Response {
         run: u32,
         file: String,
         sha256: Option<String>,
+    },
+    /// A table's pattern is kept for its exports.
+    PatternKept {
+        run: u32,
+        table: u32,
     },
     /// A request that cannot be answered (e.g. it names a table of an older run).
     Failed {

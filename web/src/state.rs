@@ -216,6 +216,9 @@ pub enum Effect {
     Protect(Box<crate::protect::ProtectIn>),
     /// End the protect module's worker (a search is stopped; the next request starts a new one).
     StopProtect,
+    /// Hand these requests to the export module (started the first time), which answers the last with the
+    /// export.
+    Export(Vec<Request>),
     /// Stop the worker at once and start a fresh one.
     Restart,
     Download(Exported),
@@ -255,13 +258,19 @@ impl State {
             done: 0,
             total: self.files.iter().filter(|f| !f.crashed).count() as u32,
         });
+        vec![Effect::Send(self.check_request())]
+    }
+
+    /// The request that checks the files of this run (also sent, with the patterns made since, to the export
+    /// module that writes an XLSX workbook).
+    fn check_request(&self) -> Request {
         let modes: BTreeMap<String, Mode> = self
             .files
             .iter()
             .filter(|f| !f.crashed)
             .map(|f| (f.name.clone(), f.mode.clone()))
             .collect();
-        vec![Effect::Send(Request::Check {
+        Request::Check {
             run: self.run,
             files: self
                 .files
@@ -296,7 +305,7 @@ impl State {
                     error: crashed_error(&f.name, Lang::En),
                 })
                 .collect(),
-        })]
+        }
     }
 
     /// Drops a rule filter the shown table has no finding of (its menu would not offer it).
@@ -470,6 +479,25 @@ impl State {
                 self.explanation = None;
                 Vec::new()
             }
+            // A workbook is written by the export module: it checks the run's files again, takes the patterns
+            // made since, and writes the tables.
+            Action::Export(ExportKind::Xlsx) => {
+                let mut job = vec![self.check_request()];
+                if let Some((run, table, Ok(p))) = &self.protect.done {
+                    if *run == self.run {
+                        job.push(Request::Pattern {
+                            run: *run,
+                            table: *table,
+                            roles: p.roles.clone(),
+                        });
+                    }
+                }
+                job.push(Request::Export {
+                    run: self.run,
+                    kind: ExportKind::Xlsx,
+                });
+                vec![Effect::Export(job)]
+            }
             Action::Export(kind) => vec![Effect::Send(Request::Export {
                 run: self.run,
                 kind,
@@ -528,14 +556,23 @@ impl State {
                 vec![Effect::StopProtect]
             }
             Action::Protected(out) => {
+                let mut effects = Vec::new();
                 if let Some((job, run, table)) = self.protect.running {
                     if job == out.job {
                         self.protect.running = None;
                         self.protect.progress = None;
+                        // The checking worker keeps the pattern: the table's exports carry it.
+                        if let (Ok(p), true) = (&out.result, run == self.run) {
+                            effects.push(Effect::Send(Request::Pattern {
+                                run,
+                                table,
+                                roles: p.roles.clone(),
+                            }));
+                        }
                         self.protect.done = Some((run, table, out.result));
                     }
                 }
-                Vec::new()
+                effects
             }
             Action::ProtectCrashed(why) => {
                 self.protect.progress = None;
@@ -797,6 +834,15 @@ mod tests {
                     };
                     queue.extend(state.reduce(Action::Protected(out)));
                 }
+                Effect::Export(job) => {
+                    let mut exporter = Session::with_xlsx();
+                    for req in job {
+                        let answer = exporter.handle(req, &|| 0.0, &mut |_| {});
+                        if matches!(answer, Response::Exported(_) | Response::Failed { .. }) {
+                            queue.extend(state.reduce(Action::Worker(answer)));
+                        }
+                    }
+                }
                 Effect::Download(x) => downloads.push(x),
                 Effect::Restart | Effect::SaveLang(_) | Effect::StopProtect => {}
             }
@@ -822,6 +868,22 @@ mod tests {
         };
         assert_eq!(*run, st.run);
         assert!(p.passed && p.summary.en.contains(" secondary suppressions of "));
+        // The table's exports carry the pattern: its CSV is the protect module's protected table.
+        let protected_table = p.table.to_vec().unwrap();
+        let csv = drive(&mut st, &mut se, Action::Export(ExportKind::Csv(0)));
+        assert_eq!(csv[0].bytes.to_vec().unwrap(), protected_table);
+        // The workbook, from the export module, too.
+        let xlsx = drive(&mut st, &mut se, Action::Export(ExportKind::Xlsx));
+        let xlsx = xlsx[0].bytes.to_vec().unwrap();
+        let sheet = cellguard_io::read_frame("x.xlsx", &xlsx).unwrap();
+        let status = sheet.column("cellguard_status").unwrap();
+        assert!((0..sheet.rows()).any(|i| status.text(i) == "secondary"));
+        let html = drive(&mut st, &mut se, Action::Export(ExportKind::Html(Lang::En)));
+        let html = String::from_utf8(html[0].bytes.to_vec().unwrap()).unwrap();
+        assert!(
+            html.contains("secondary suppression)")
+                && html.contains("x marks the suppressed cells")
+        );
         assert_eq!(st.protect.running, None);
         // An answer to an older request, or one that comes after a stop, is not shown.
         let effects = st.reduce(Action::Protect(Method::Optimal, Cost::Unity));

@@ -17,7 +17,7 @@ const TABLE: &[u8] = include_bytes!("../../tests/corpus/good/table_semicolon.csv
 const GOLDEN: &[u8] = include_bytes!("../../tests/golden/table_semicolon.essnet.json");
 
 fn checked() -> Session {
-    let mut s = Session::default();
+    let mut s = Session::with_xlsx();
     let files = vec![cellguard_web::protocol::FileIn::new(
         "table_semicolon.csv",
         TABLE.to_vec(),

@@ -4,6 +4,7 @@
 
 use crate::check::Checked;
 use crate::frame::{ColumnData, parse_number};
+use cellguard_engine::suppress::Role;
 use cellguard_engine::{CellReport, Status};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatPattern, Workbook, XlsxError};
 
@@ -95,6 +96,16 @@ fn published_text(col: &crate::Column, i: usize, decimal_comma: bool) -> String 
 /// suppression mark on a red fill, review cells an amber fill. The document date is fixed so the bytes depend on
 /// the input only.
 pub fn annotated_xlsx(tables: &[&Checked]) -> Result<Vec<u8>, crate::Error> {
+    let plain: Vec<(&Checked, Option<&[Role]>)> = tables.iter().map(|c| (*c, None)).collect();
+    annotated_xlsx_with(&plain)
+}
+
+/// [`annotated_xlsx`], each table with the suppression pattern that protects it when there is one: then its
+/// primary and secondary cells show the mark (secondaries on a blue fill, status `secondary`), as
+/// [`crate::protect::protected_csv`] writes them, and the notes sheet says so.
+pub fn annotated_xlsx_with(
+    tables: &[(&Checked, Option<&[Role]>)],
+) -> Result<Vec<u8>, crate::Error> {
     let fail = |e: XlsxError| crate::Error::Format {
         file: "export.xlsx".into(),
         format: "XLSX",
@@ -114,8 +125,11 @@ pub fn annotated_xlsx(tables: &[&Checked]) -> Result<Vec<u8>, crate::Error> {
     let review_fmt = Format::new()
         .set_pattern(FormatPattern::Solid)
         .set_background_color(0xFCE8B2);
+    let secondary_fmt = Format::new()
+        .set_pattern(FormatPattern::Solid)
+        .set_background_color(0xD6DEF5);
     let mut used_names: Vec<String> = Vec::new();
-    for c in tables {
+    for &(c, pattern) in tables {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&c.report.input, &mut used_names))
             .map_err(fail)?;
@@ -126,10 +140,13 @@ pub fn annotated_xlsx(tables: &[&Checked]) -> Result<Vec<u8>, crate::Error> {
         let nd = c.roles.dims.len();
         for (i, cell) in c.report.cells().enumerate() {
             let row = i as u32 + 1;
-            let fmt = match cell.status {
-                Status::Unsafe => Some(&unsafe_fmt),
-                Status::Review => Some(&review_fmt),
-                Status::Safe => None,
+            let role = pattern.and_then(|p| p.get(i)).copied();
+            let (hidden, status) = shown(role, &cell, pattern.is_some());
+            let fmt = match (role, cell.status) {
+                (Some(Role::Secondary), _) => Some(&secondary_fmt),
+                (_, Status::Unsafe) => Some(&unsafe_fmt),
+                (_, Status::Review) => Some(&review_fmt),
+                (_, Status::Safe) => None,
             };
             for (j, d) in c.roles.dims.iter().enumerate() {
                 if let Some(col) = c.frame.column(d) {
@@ -141,7 +158,7 @@ pub fn annotated_xlsx(tables: &[&Checked]) -> Result<Vec<u8>, crate::Error> {
                 let Some(col) = c.frame.column(p) else {
                     continue;
                 };
-                if cell.status == Status::Unsafe {
+                if hidden {
                     match fmt {
                         Some(f) => ws.write_string_with_format(row, colno, SUPPRESSED, f),
                         None => ws.write_string(row, colno, SUPPRESSED),
@@ -166,8 +183,7 @@ pub fn annotated_xlsx(tables: &[&Checked]) -> Result<Vec<u8>, crate::Error> {
                 .map_err(fail)?;
             }
             let base = (nd + c.roles.published.len()) as u16;
-            ws.write_string(row, base, cell.status.as_str())
-                .map_err(fail)?;
+            ws.write_string(row, base, status).map_err(fail)?;
             ws.write_string(row, base + 1, rules_of(&cell))
                 .map_err(fail)?;
         }
@@ -177,9 +193,33 @@ pub fn annotated_xlsx(tables: &[&Checked]) -> Result<Vec<u8>, crate::Error> {
     notes
         .set_name(sheet_name("notes", &mut used_names))
         .map_err(fail)?;
-    notes.write_string(0, 0, PRIMARY_ONLY).map_err(fail)?;
+    let note = if tables.iter().all(|(_, p)| p.is_some()) {
+        PROTECTED
+    } else {
+        PRIMARY_ONLY
+    };
+    notes.write_string(0, 0, note).map_err(fail)?;
     wb.save_to_buffer().map_err(fail)
 }
+
+/// Whether a cell's published values are hidden, and the status written, under a suppression pattern (`role`
+/// of the cell when the table has one) or without one (the unsafe cells hidden).
+pub(crate) fn shown(
+    role: Option<Role>,
+    cell: &CellReport<'_>,
+    protected: bool,
+) -> (bool, &'static str) {
+    match role {
+        Some(Role::Primary) => (true, cell.status.as_str()),
+        Some(Role::Secondary) => (true, "secondary"),
+        // A cell the check did not clear is never published, whatever the pattern says.
+        _ if protected => (cell.status != Status::Safe, cell.status.as_str()),
+        _ => (cell.status == Status::Unsafe, cell.status.as_str()),
+    }
+}
+
+/// What the marks mean when every table has its suppression pattern.
+pub const PROTECTED: &str = "`x` marks the suppressed cells: those the rules found unsafe (primary) and those suppressed to protect them (status `secondary`). The pattern passed cellguard's audit when it was made.";
 
 /// What the suppression mark means until secondary suppression exists: the release exports say it.
 pub const PRIMARY_ONLY: &str = "`x` marks the cells the rules found unsafe (primary suppression) only: a total \
@@ -239,6 +279,26 @@ mod tests {
                 "Total,A,9.9,safe,",
             ]
         );
+    }
+
+    /// With a pattern, the XLSX marks the secondary cells as the protected CSV does, and its notes say so.
+    #[test]
+    fn xlsx_with_a_pattern_marks_the_secondary_cells() {
+        use calamine::{Reader, Xlsx};
+        let c = checked();
+        let pattern = [Role::Secondary, Role::Primary, Role::Published];
+        let bytes = annotated_xlsx_with(&[(&c, Some(&pattern[..]))]).unwrap();
+        let mut wb = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("t.csv").unwrap();
+        assert_eq!(range.get_value((1, 2)).unwrap().to_string(), "x");
+        assert_eq!(range.get_value((1, 3)).unwrap().to_string(), "secondary");
+        assert_eq!(range.get_value((2, 3)).unwrap().to_string(), "unsafe");
+        assert_eq!(range.get_value((3, 2)).unwrap().to_string(), "9.9");
+        let notes = wb.worksheet_range("notes").unwrap();
+        assert_eq!(notes.get_value((0, 0)).unwrap().to_string(), PROTECTED);
+        // The CSV under the same pattern says the same.
+        let csv = String::from_utf8(crate::protect::pattern_csv(&c, &pattern)).unwrap();
+        assert!(csv.contains("M,A,x,secondary,"), "{csv}");
     }
 
     #[test]

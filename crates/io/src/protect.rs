@@ -5,7 +5,6 @@
 use crate::check::{Checked, check_frame};
 use crate::{Error, InputHash, TableRoles};
 use cellguard_engine::Policy;
-use cellguard_engine::rules::Status;
 use cellguard_engine::suppress::{self, Options, Protection, Role, Suppression};
 
 /// Protects a checked table with the protection levels `params`; errors name the file.
@@ -26,11 +25,13 @@ pub fn protect_checked(
 /// The protected table as CSV: every suppressed cell's published values are the suppression mark, and the
 /// status column says `safe`, `unsafe` or `review` (a primary), or `secondary`.
 pub fn protected_csv(c: &Checked, p: &Protection) -> Vec<u8> {
-    crate::export::csv_with(c, |i, cell| match p.roles.get(i) {
-        Some(Role::Primary) => (true, cell.status.as_str()),
-        Some(Role::Secondary) => (true, "secondary"),
-        // A cell the check did not clear is never published, whatever the pattern says.
-        _ => (cell.status != Status::Safe, cell.status.as_str()),
+    pattern_csv(c, &p.roles)
+}
+
+/// The table as CSV under a suppression pattern given per cell (as [`protected_csv`] writes it).
+pub fn pattern_csv(c: &Checked, roles: &[Role]) -> Vec<u8> {
+    crate::export::csv_with(c, |i, cell| {
+        crate::export::shown(roles.get(i).copied(), cell, true)
     })
 }
 

@@ -352,6 +352,7 @@ impl Session {
         self.report = None;
         self.filtered = None;
         self.pending.clear();
+        self.patterns.clear();
         let total = files.len() as u32;
         // Microdata may be tabulated with other files of the run: their bytes are read again when asked for.
         let sources: BTreeMap<String, Bytes> = files
@@ -941,7 +942,7 @@ mod tests {
             .bytes
             .to_vec()
             .unwrap();
-        let mut s2 = Session::default();
+        let mut s2 = Session::with_xlsx();
         let out = s2.check(
             1,
             vec![FileIn::new("saved.json", saved), file("t.csv", TABLE)],

@@ -4,8 +4,10 @@
 use super::{Session, Source};
 use crate::i18n::{self, report_word as t};
 use crate::protocol::*;
+use cellguard_engine::suppress::Role;
 use cellguard_engine::{Lang, Report, Status};
 use cellguard_io::Checked;
+use std::collections::BTreeMap;
 
 impl Session {
     /// An export of the last run.
@@ -44,23 +46,38 @@ impl Session {
                     .input
                     .rsplit_once('.')
                     .map_or(c.report.input.as_str(), |(s, _)| s);
+                // A table protected in the page is exported with its pattern, as `cellguard protect` writes it.
+                let bytes = match self.patterns.get(table) {
+                    Some(roles) => cellguard_io::protect::pattern_csv(&c, roles),
+                    None => cellguard_io::annotated_csv(&c),
+                };
                 (
                     format!("{stem}_checked.csv"),
                     "text/csv",
-                    whole(cellguard_io::annotated_csv(&c), "text/csv"),
+                    whole(bytes, "text/csv"),
                 )
             }
             ExportKind::Xlsx => {
-                let all: Vec<_> = (0..self.order.len() as u32)
+                let tables: Vec<u32> = (0..self.order.len() as u32)
                     .filter(|&t| matches!(self.order.get(t as usize), Some(Source::Checked(_))))
-                    .map(|t| self.checked(t))
+                    .collect();
+                let all: Vec<_> = (tables.iter())
+                    .map(|&t| self.checked(t))
                     .collect::<Result<_, _>>()?;
-                let refs: Vec<&Checked> = all.iter().collect();
+                let refs: Vec<(&Checked, Option<&[cellguard_engine::suppress::Role]>)> = (all
+                    .iter())
+                .zip(&tables)
+                .map(|(c, t)| (c, self.patterns.get(t).map(Vec::as_slice)))
+                .collect();
                 (
                     "cellguard-tables.xlsx".to_owned(),
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     whole(
-                        cellguard_io::annotated_xlsx(&refs).map_err(|e| e.to_string())?,
+                        self.xlsx
+                            .ok_or("XLSX workbooks are written by the export module")?(
+                            &refs
+                        )
+                        .map_err(|e| e.to_string())?,
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     ),
                 )
@@ -69,7 +86,8 @@ impl Session {
                 format!("cellguard-report-{}.html", lang.code()),
                 "text/html",
                 whole(
-                    html_report(report, *lang, now().as_deref()).into_bytes(),
+                    html_report(report, *lang, now().as_deref(), &self.report_patterns())
+                        .into_bytes(),
                     "text/html",
                 ),
             ),
@@ -80,6 +98,16 @@ impl Session {
             mime: mime.to_owned(),
             bytes,
         })
+    }
+
+    /// The patterns kept for this run's tables, by their place among the report's tables.
+    fn report_patterns(&self) -> BTreeMap<usize, &[Role]> {
+        (self.patterns.iter())
+            .filter_map(|(t, roles)| match self.order.get(*t as usize) {
+                Some(Source::Checked(i)) => Some((*i, roles.as_slice())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// A table of the last run as the io crate's [`Checked`] (the report cloned: exports are rare).
@@ -133,9 +161,16 @@ fn now() -> Option<String> {
 }
 
 /// The printable report: when it was made (`generated`, as the machine's clock says), the tool's version, the
-/// policy, inputs with their SHA-256, what the suppression mark means, per table the counts and every cell that is
-/// not safe with its explanation, in `lang`. Self-contained (inline style, no script).
-pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> String {
+/// policy, inputs with their SHA-256, what the suppression mark means, per table the counts, every cell that is
+/// not safe with its explanation, and the cells suppressed to protect them where the table has a pattern
+/// (`patterns`, by the report's table), in `lang`. Self-contained (inline style, no script).
+pub fn html_report(
+    report: &Report,
+    lang: Lang,
+    generated: Option<&str>,
+    patterns: &BTreeMap<usize, &[Role]>,
+) -> String {
+    let protected = !report.tables.is_empty() && patterns.len() == report.tables.len();
     let mut h = String::new();
     h.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>body{{font-family:sans-serif;margin:2em;}}table{{border-collapse:collapse;margin:1em 0;}}td,th{{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top;}}.unsafe{{background:#f4c7c3;}}.review{{background:#fce8b2;}}pre{{background:#f4f4f4;padding:1em;}}</style></head><body>\n",
@@ -152,7 +187,14 @@ pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> Stri
             t(lang, "on_date"),
             esc(g)
         )),
-        t(lang, "primary_only"),
+        t(
+            lang,
+            if protected {
+                "protected_note"
+            } else {
+                "primary_only"
+            }
+        ),
     ));
     h.push_str(&format!(
         "<h2>{}: {}</h2>\n<pre>{}</pre>\n",
@@ -195,7 +237,7 @@ pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> Stri
         }
         h.push_str("</table>\n");
     }
-    for tr in &report.tables {
+    for (k, tr) in report.tables.iter().enumerate() {
         let s = &tr.summary;
         h.push_str(&format!(
             "<h2>{}</h2>\n<p>{} {} — {} {}, {} {}, {} {}</p>\n",
@@ -215,6 +257,7 @@ pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> Stri
             .filter(|(_, c)| c.status != Status::Safe)
             .collect();
         if bad.is_empty() {
+            secondary_cells(&mut h, tr, patterns.get(&k).copied(), lang);
             continue;
         }
         h.push_str(&format!(
@@ -258,9 +301,43 @@ pub fn html_report(report: &Report, lang: Lang, generated: Option<&str>) -> Stri
             ));
         }
         h.push_str("</table>\n");
+        secondary_cells(&mut h, tr, patterns.get(&k).copied(), lang);
     }
     h.push_str("</body></html>\n");
     h
+}
+
+/// The cells of table `tr` that its pattern suppresses to protect the unsafe ones, with their coordinates.
+fn secondary_cells(
+    h: &mut String,
+    tr: &cellguard_engine::TableReport,
+    pattern: Option<&[Role]>,
+    lang: Lang,
+) {
+    let Some(pattern) = pattern else { return };
+    let cells: Vec<u32> = (0u32..)
+        .zip(pattern)
+        .filter(|(_, r)| **r == Role::Secondary)
+        .map(|(i, _)| i)
+        .collect();
+    h.push_str(&format!(
+        "<h3>{} ({})</h3>\n<table class=\"secondary\"><tr><th>{}</th>",
+        t(lang, "secondary_cells"),
+        cells.len(),
+        t(lang, "row")
+    ));
+    for d in &tr.dimensions {
+        h.push_str(&format!("<th>{}</th>", esc(&d.name)));
+    }
+    h.push_str("</tr>\n");
+    for i in cells {
+        h.push_str(&format!("<tr><td>{}</td>", tr.cell(i).map_or(0, |c| c.row)));
+        for (_, code) in tr.coords_of(i) {
+            h.push_str(&format!("<td>{}</td>", esc(code)));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
 }
 
 #[cfg(test)]
@@ -270,7 +347,7 @@ mod tests {
 
     #[test]
     fn exports_csv_xlsx_and_html_in_every_language() {
-        let mut s = Session::default();
+        let mut s = Session::with_xlsx();
         run(&mut s, vec![file("t.csv", TABLE)]);
         let csv = s.export(1, &ExportKind::Csv(0)).unwrap();
         assert_eq!(csv.filename, "t_checked.csv");
@@ -313,6 +390,12 @@ mod tests {
                 "{lang:?}"
             );
         }
+        // Without the XLSX writer (the checking worker's session), a workbook is refused: the export module
+        // writes it.
+        let mut light = Session::default();
+        run(&mut light, vec![file("t.csv", TABLE)]);
+        let refused = light.export(1, &ExportKind::Xlsx).unwrap_err();
+        assert!(refused.contains("export module"), "{refused}");
         // A table of one cell says "1 cell", in each language.
         let mut one = Session::default();
         run(&mut one, vec![file("one.csv", "region,n\nA,40\n")]);

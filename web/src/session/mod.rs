@@ -41,6 +41,16 @@ enum Source {
     Viewed(usize),
 }
 
+/// What writes the annotated XLSX workbook (each table with its pattern, if any). The checking worker has none:
+/// the XLSX writer is in the export module (`cellguard-export`), started when a workbook is first asked for, so the
+/// checking page does not carry it.
+pub type XlsxWriter = fn(
+    &[(
+        &cellguard_io::Checked,
+        Option<&[cellguard_engine::suppress::Role]>,
+    )],
+) -> Result<Vec<u8>, cellguard_io::Error>;
+
 /// The worker's state: the last run's tables and report.
 #[derive(Debug, Default)]
 pub struct Session {
@@ -55,9 +65,22 @@ pub struct Session {
     filtered: Option<(u32, Filter, Vec<u32>)>,
     /// Files whose hash the page is computing: their names and bytes (hashed here if the page cannot).
     pending: Vec<(String, Arc<Vec<u8>>)>,
+    /// The suppression patterns the protect module made for tables of this run, per table: the exports carry
+    /// them.
+    patterns: std::collections::BTreeMap<u32, Vec<cellguard_engine::suppress::Role>>,
+    /// The XLSX writer, in the export module's session only (see [`XlsxWriter`]).
+    xlsx: Option<XlsxWriter>,
 }
 
 impl Session {
+    /// A session that also writes XLSX workbooks (the export module's, and the tests').
+    pub fn with_xlsx() -> Session {
+        Session {
+            xlsx: Some(cellguard_io::export::annotated_xlsx_with),
+            ..Session::default()
+        }
+    }
+
     /// Table `table` of the outcome: its checked file (none for a saved report) and its report.
     fn table(&self, run: u32, table: u32) -> Result<(Option<&Entry>, &TableReport), String> {
         if run != self.run {
@@ -104,6 +127,29 @@ impl Session {
             failed.sha256 = Some(hash.clone());
         }
         Some(hash)
+    }
+
+    /// Keeps the suppression pattern of table `table` (per cell: 0 published, 1 primary, 2 secondary) for the
+    /// exports; it must have a role for every cell, and a primary for every cell the check did not clear.
+    fn keep_pattern(&mut self, run: u32, table: u32, roles: &[u8]) -> Result<(), String> {
+        use cellguard_engine::suppress::Role;
+        let (_, report) = self.table(run, table)?;
+        if roles.len() != report.len() {
+            return Err(format!(
+                "a pattern of {} cells for a table of {}",
+                roles.len(),
+                report.len()
+            ));
+        }
+        let roles: Vec<Role> = (roles.iter())
+            .map(|r| match r {
+                1 => Role::Primary,
+                2 => Role::Secondary,
+                _ => Role::Published,
+            })
+            .collect();
+        self.patterns.insert(table, roles);
+        Ok(())
     }
 
     /// Hashes here whatever the page has not sent yet: a report never leaves without every input's hash.
@@ -185,6 +231,12 @@ impl Session {
             Request::Digest { run, file, sha256 } => {
                 let sha256 = self.digest(run, &file, sha256.as_deref());
                 Response::Hashed { run, file, sha256 }
+            }
+            Request::Pattern { run, table, roles } => {
+                self.keep_pattern(run, table, &roles).map_or_else(
+                    |message| Response::Failed { run, message },
+                    |()| Response::PatternKept { run, table },
+                )
             }
         }
     }

@@ -59,6 +59,8 @@ pub struct App {
     scrolled_to: Option<u32>,
     /// The protect module's worker, once a table was protected (ended to stop a search).
     protector: Option<Bridge>,
+    /// The export module's worker, once a workbook was asked for.
+    exporter: Option<Bridge>,
 }
 
 /// Starts a checking worker of `generation`; a notice says so when the browser will not start one.
@@ -207,6 +209,34 @@ impl App {
                 }
                 // Dropping the bridge ends the worker; the next request starts a fresh one.
                 Effect::StopProtect => self.protector = None,
+                Effect::Export(job) => {
+                    if self.exporter.is_none() {
+                        let link = ctx.link();
+                        // Only the export and its failure go to the page: the module's check is its own.
+                        let answer = link.batch_callback(|r: Response| match r {
+                            Response::Exported(_) | Response::Failed { .. } => {
+                                Some(Msg::Act(Action::Worker(r)))
+                            }
+                            _ => None,
+                        });
+                        let crashed = link.callback(|why: String| {
+                            Msg::Act(Action::Notice(format!("the export module stopped: {why}")))
+                        });
+                        match Bridge::spawn(
+                            super::bridge::EXPORT,
+                            move |r| answer.emit(r),
+                            move |why| crashed.emit(why),
+                        ) {
+                            Ok(b) => self.exporter = Some(b),
+                            Err(why) => ctx.link().send_message(Msg::Act(Action::Notice(why))),
+                        }
+                    }
+                    if let Some(e) = &self.exporter {
+                        for req in &job {
+                            e.send(req);
+                        }
+                    }
+                }
                 Effect::SaveLang(l) => browser::remember_lang(l),
             }
         }
@@ -234,6 +264,7 @@ impl Component for App {
             to_top: false,
             scrolled_to: None,
             protector: None,
+            exporter: None,
         }
     }
 

@@ -15,6 +15,8 @@ use wasm_bindgen::{JsCast, JsValue};
 pub const WORKER: &str = "./worker_loader.js";
 /// Where the protect module's loader lives (started the first time a table is protected).
 pub const PROTECT: &str = "./protect_loader.js";
+/// Where the export module's loader lives (started the first time a workbook is asked for).
+pub const EXPORT: &str = "./export_loader.js";
 
 pub struct Bridge {
     worker: web_sys::Worker,

@@ -496,6 +496,38 @@ pub fn start_protect() {
     }
 }
 
+/// Entry of the export bin: a session with the XLSX writer ([`Session::with_xlsx`]) that checks what the page
+/// sends and answers its exports (the other answers are not posted).
+pub fn start_exporter() {
+    let Ok(scope) = js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>() else {
+        return;
+    };
+    let to_page = scope.clone();
+    let mut session = Session::with_xlsx();
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let answer = match decode::<Request>(e.data()) {
+                Ok(request) => session.handle(request, &|| 0.0, &mut |_| {}),
+                Err(message) => Response::Failed { run: 0, message },
+            };
+            if !matches!(answer, Response::Exported(_) | Response::Failed { .. }) {
+                return;
+            }
+            // A worker that cannot answer is of no use: it throws, and the page's `onerror` says so.
+            let posted = encode(&answer)
+                .map_err(|e| JsValue::from(e.as_str()))
+                .and_then(|m| to_page.post_message(&m));
+            if let Err(e) = posted {
+                wasm_bindgen::throw_val(e);
+            }
+        });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    if let Err(e) = scope.post_message(&LISTENING.into()) {
+        wasm_bindgen::throw_val(e);
+    }
+}
+
 /// Entry of the app bin.
 pub fn start_app() {
     yew::Renderer::<App>::new().render();
