@@ -375,7 +375,10 @@ impl Career {
             0
         };
         if y.incapacity == 2 {
-            y.invalidity_days = (incapacity_quarters * 91).min(365);
+            // In invalidity at the end of `incapacity_quarters` quarters: since a day of the first of them (a
+            // day drawn in its 91), then through the others; so every class of days can occur.
+            let first = 1 + r.below(91) as u16;
+            y.invalidity_days = (91 * (incapacity_quarters - 1) + first).min(365);
         }
         Some(y)
     }

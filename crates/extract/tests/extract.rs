@@ -103,8 +103,10 @@ fn extract_rows_follow_the_design() {
         );
     }
     let mut sex_of: BTreeMap<String, String> = BTreeMap::new();
+    let mut invalidity_classes: BTreeSet<String> = BTreeSet::new();
     for year in 2010..=LAST_YEAR {
         let f = frame(&r.dir, year);
+        invalidity_classes.extend(col(&f, "invalidity_days_class"));
         let (ids, roles, ages, sexes, refs) = (
             col(&f, "id"),
             col(&f, "role"),
@@ -154,6 +156,13 @@ fn extract_rows_follow_the_design() {
         {
             assert!(set.contains(h), "reference/partner {h} not in {year}");
         }
+    }
+    // Every class of invalidity days occurs (days are not whole quarters).
+    for class in ["0", "1", "2", "3", "4"] {
+        assert!(
+            invalidity_classes.contains(class),
+            "no invalidity-days class {class}: {invalidity_classes:?}"
+        );
     }
 }
 
