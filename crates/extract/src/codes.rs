@@ -233,14 +233,45 @@ pub const DOMAIN: &[Code] = &[
     ("NA", "not applicable", "niet van toepassing", "sans objet"),
 ];
 
-/// School delay (6 values, reconstruction).
+/// School delay: the six values of the deliberation (footnote 7), and not applicable under 15.
 pub const DELAY: &[Code] = &[
-    ("0", "no delay", "geen achterstand", "pas de retard"),
-    ("1", "1 year", "1 jaar", "1 an"),
-    ("2", "2 years", "2 jaar", "2 ans"),
-    ("3", "3 years or more", "3 jaar of meer", "3 ans ou plus"),
-    ("NA", "not applicable", "niet van toepassing", "sans objet"),
-    ("UNK", "unknown", "onbekend", "inconnu"),
+    ("0", "no delay", "geen vertraging", "pas de retard"),
+    (
+        "1",
+        "one year of delay",
+        "één jaar vertraging",
+        "un an de retard",
+    ),
+    (
+        "2",
+        "two years of delay",
+        "twee jaar vertraging",
+        "deux ans de retard",
+    ),
+    (
+        "3",
+        "more than two years of delay",
+        "meer dan twee jaar vertraging",
+        "plus de deux ans de retard",
+    ),
+    (
+        "NA",
+        "not applicable (under 15)",
+        "niet van toepassing (<15)",
+        "sans objet (<15)",
+    ),
+    (
+        "UNK",
+        "no information available",
+        "geen informatie beschikbaar",
+        "aucune information disponible",
+    ),
+    (
+        "NODIP",
+        "no upper secondary diploma",
+        "geen diploma hoger secundair onderwijs",
+        "pas de diplôme de l'enseignement secondaire supérieur",
+    ),
 ];
 
 /// Disability situation (5 classes, reconstruction).

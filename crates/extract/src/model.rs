@@ -168,7 +168,11 @@ fn education(rng: &mut Rng, age: u16, origin: u8) -> (u8, u8, u8) {
     } else {
         11
     };
-    let delay = if age > 40 {
+    // The deliberation's six values (footnote 7): no upper secondary diploma, no delay, one, two, more than two
+    // years of delay, no information; [`crate::codes::DELAY`] orders them 0, 1, 2, 3, (4 under 15), 5, 6.
+    let delay = if level < 3 {
+        6
+    } else if age > 40 {
         5
     } else {
         pick(rng, &[0.62, 0.22, 0.09, 0.04, 0.0, 0.03]) as u8

@@ -104,9 +104,23 @@ fn extract_rows_follow_the_design() {
     }
     let mut sex_of: BTreeMap<String, String> = BTreeMap::new();
     let mut invalidity_classes: BTreeSet<String> = BTreeSet::new();
+    let mut delays: BTreeSet<String> = BTreeSet::new();
     for year in 2010..=LAST_YEAR {
         let f = frame(&r.dir, year);
         invalidity_classes.extend(col(&f, "invalidity_days_class"));
+        // School delay: "no upper secondary diploma" exactly for those without one (15 or older).
+        for (delay, edu) in col(&f, "school_delay")
+            .into_iter()
+            .zip(col(&f, "education"))
+        {
+            let without = matches!(edu.as_str(), "NONE" | "ED1" | "ED2");
+            assert_eq!(
+                delay == "NODIP",
+                without,
+                "school delay {delay} with education {edu}"
+            );
+            delays.insert(delay);
+        }
         let (ids, roles, ages, sexes, refs) = (
             col(&f, "id"),
             col(&f, "role"),
@@ -157,6 +171,11 @@ fn extract_rows_follow_the_design() {
             assert!(set.contains(h), "reference/partner {h} not in {year}");
         }
     }
+    // The deliberation's six school-delay values occur, and "not applicable" under 15.
+    let want: BTreeSet<String> = ["0", "1", "2", "3", "NA", "UNK", "NODIP"]
+        .map(String::from)
+        .into();
+    assert_eq!(delays, want);
     // Every class of invalidity days occurs (days are not whole quarters).
     for class in ["0", "1", "2", "3", "4"] {
         assert!(
