@@ -630,7 +630,26 @@ impl Buffer {
         // The fields follow `columns()` in order.
         let id = Some(r.id as i64);
         let year = Some(i64::from(r.year));
-        let edu = if age < 15 { 7 } else { p.education as usize };
+        // Education on 31 Dec of the row's year: the person's final level as far as their age allows by then (a
+        // degree takes its years: lower secondary at 15, upper secondary at 18, post-secondary at 20, a bachelor
+        // at 21, a doctorate at 26); the study domain and the school delay follow the level reached.
+        let edu = if age < 15 {
+            7
+        } else {
+            let reachable = match age {
+                15..=17 => 2,
+                18..=19 => 3,
+                20 => 4,
+                21..=25 => 5,
+                _ => 6,
+            };
+            (p.education as usize).min(reachable)
+        };
+        let (domain, delay) = match (age, edu) {
+            (0..=14, _) => (11, 4),
+            (_, 0..=2) => (11, 6),
+            _ => (p.domain as usize, p.delay as usize),
+        };
         let migration = if is_belgian(p.origin) {
             0
         } else if is_eu(p.origin) {
@@ -665,14 +684,8 @@ impl Buffer {
             w.code(reason);
             w.text(registration);
             w.code(code(codes::EDUCATION, edu));
-            w.code(code(
-                codes::DOMAIN,
-                if age < 15 { 11 } else { p.domain as usize },
-            ));
-            w.code(code(
-                codes::DELAY,
-                if age < 15 { 4 } else { p.delay as usize },
-            ));
+            w.code(code(codes::DOMAIN, domain));
+            w.code(code(codes::DELAY, delay));
             w.code(yes(p.disability != 0 && p.disability_since <= r.year));
             w.code(code(
                 codes::DISABILITY,

@@ -108,11 +108,14 @@ fn extract_rows_follow_the_design() {
     for year in 2010..=LAST_YEAR {
         let f = frame(&r.dir, year);
         invalidity_classes.extend(col(&f, "invalidity_days_class"));
-        // School delay: "no upper secondary diploma" exactly for those without one (15 or older).
-        for (delay, edu) in col(&f, "school_delay")
-            .into_iter()
-            .zip(col(&f, "education"))
-        {
+        // School delay: "no upper secondary diploma" exactly for those without one (15 or older). Nobody has a
+        // degree before the age that allows it: none above lower secondary under 18, no doctorate under 25.
+        let (delay, education, age) = (
+            col(&f, "school_delay"),
+            col(&f, "education"),
+            col(&f, "age_class"),
+        );
+        for ((delay, edu), age) in delay.into_iter().zip(education).zip(age) {
             let without = matches!(edu.as_str(), "NONE" | "ED1" | "ED2");
             assert_eq!(
                 delay == "NODIP",
@@ -120,6 +123,15 @@ fn extract_rows_follow_the_design() {
                 "school delay {delay} with education {edu}"
             );
             delays.insert(delay);
+            if age == "0-17" {
+                assert!(
+                    matches!(edu.as_str(), "NAP" | "NONE" | "ED1" | "ED2"),
+                    "{edu} at {age} in {year}"
+                );
+            }
+            if age == "18-24" {
+                assert_ne!(edu, "ED6", "a doctorate at {age} in {year}");
+            }
         }
         let (ids, roles, ages, sexes, refs) = (
             col(&f, "id"),
