@@ -147,6 +147,12 @@ pub struct Quarter {
     pub sector: Option<u8>,
     pub public: Option<bool>,
     pub temp: Option<bool>,
+    /// The notions of §16 on the last day of the quarter (the year's, where the quarter's position allows them).
+    pub service_vouchers: bool,
+    pub student_work: bool,
+    pub cross_border: bool,
+    pub eu_civil_servant: bool,
+    pub pwa: bool,
 }
 
 /// A person's year.
@@ -359,6 +365,14 @@ impl Career {
         y.cross_border = y.q.iter().any(|q| is_working(q.position))
             && r.f64() < if home.region == 3 { 0.2 } else { 0.012 };
         y.pwa = y.q.iter().any(|q| q.position == 5) && r.f64() < 0.02;
+        // Per quarter: the year's notions where the quarter's position allows them.
+        for q in &mut y.q {
+            q.service_vouchers = y.service_vouchers && q.position == 0;
+            q.student_work = y.student_work && q.position == 11;
+            q.cross_border = y.cross_border && is_working(q.position);
+            q.eu_civil_servant = y.eu_civil_servant;
+            q.pwa = y.pwa && q.position == 5;
+        }
         let incapacity_quarters = y.q.iter().filter(|q| q.position == 9).count() as u16;
         y.incapacity = if incapacity_quarters > 0 {
             if r.f64() < 0.6 { 1 } else { 2 }

@@ -4,7 +4,7 @@
 //!
 //! (Past 600 lines: one row's columns, in order, and the two writers that must agree on them.)
 
-use crate::activity::Year;
+use crate::activity::{Quarter, Year};
 use crate::codes::{self, Code};
 use crate::model::{Home, Person, is_belgian, is_eu};
 use cellguard_io::columnar::{Batch, Codes, IpcSink, Kind, ParquetSink, Values};
@@ -104,7 +104,7 @@ type ColumnDef = (
     Option<&'static str>,
 );
 
-const QUARTERLY: [ColumnDef; 8] = [
+const QUARTERLY: [ColumnDef; 13] = [
     (
         "position",
         Kind::Text,
@@ -186,6 +186,61 @@ const QUARTERLY: [ColumnDef; 8] = [
             "temp-agency employer",
             "uitzendkantoor als werkgever",
             "employeur intérimaire",
+        ),
+        None,
+    ),
+    (
+        "service_vouchers",
+        Kind::Text,
+        Some(codes::YES_NO),
+        (
+            "service-voucher work on the last day of the quarter",
+            "dienstenchequewerk op de laatste dag van het kwartaal",
+            "travail titres-services le dernier jour du trimestre",
+        ),
+        None,
+    ),
+    (
+        "student_work",
+        Kind::Text,
+        Some(codes::YES_NO),
+        (
+            "student work on the last day of the quarter",
+            "studentenarbeid op de laatste dag van het kwartaal",
+            "travail étudiant le dernier jour du trimestre",
+        ),
+        None,
+    ),
+    (
+        "cross_border",
+        Kind::Text,
+        Some(codes::YES_NO),
+        (
+            "outgoing cross-border worker on the last day of the quarter",
+            "uitgaande grensarbeider op de laatste dag van het kwartaal",
+            "travailleur frontalier sortant le dernier jour du trimestre",
+        ),
+        None,
+    ),
+    (
+        "eu_civil_servant",
+        Kind::Text,
+        Some(codes::YES_NO),
+        (
+            "European civil servant on the last day of the quarter (register mention)",
+            "Europees ambtenaar op de laatste dag van het kwartaal (vermelding register)",
+            "fonctionnaire européen le dernier jour du trimestre (mention au registre)",
+        ),
+        None,
+    ),
+    (
+        "pwa",
+        Kind::Text,
+        Some(codes::YES_NO),
+        (
+            "local employment agency (PWA/ALE) work on the last day of the quarter",
+            "PWA-werk op de laatste dag van het kwartaal",
+            "travail ALE le dernier jour du trimestre",
         ),
         None,
     ),
@@ -425,61 +480,6 @@ pub fn columns() -> Vec<Column> {
         }
     }
     v.extend([
-        c(
-            "service_vouchers",
-            Kind::Text,
-            Some(codes::YES_NO),
-            (
-                "service-voucher work in the year",
-                "dienstenchequewerk in het jaar",
-                "travail titres-services dans l'année",
-            ),
-            None,
-        ),
-        c(
-            "student_work",
-            Kind::Text,
-            Some(codes::YES_NO),
-            (
-                "student work in the year",
-                "studentenarbeid in het jaar",
-                "travail étudiant dans l'année",
-            ),
-            None,
-        ),
-        c(
-            "cross_border",
-            Kind::Text,
-            Some(codes::YES_NO),
-            (
-                "outgoing cross-border worker",
-                "uitgaande grensarbeider",
-                "travailleur frontalier sortant",
-            ),
-            None,
-        ),
-        c(
-            "eu_civil_servant",
-            Kind::Text,
-            Some(codes::YES_NO),
-            (
-                "European civil servant (register mention)",
-                "Europees ambtenaar (vermelding register)",
-                "fonctionnaire européen (mention au registre)",
-            ),
-            None,
-        ),
-        c(
-            "pwa",
-            Kind::Text,
-            Some(codes::YES_NO),
-            (
-                "local employment agency (PWA/ALE) work",
-                "PWA-werk",
-                "travail ALE",
-            ),
-            None,
-        ),
         c(
             "self_employed_income_class",
             Kind::Int,
@@ -735,11 +735,18 @@ impl Buffer {
             for i in 0..4 {
                 w.code(q(i).and_then(|q| q.temp).and_then(yes));
             }
-            w.code(a.and_then(|y| yes(y.service_vouchers)));
-            w.code(a.and_then(|y| yes(y.student_work)));
-            w.code(a.and_then(|y| yes(y.cross_border)));
-            w.code(a.and_then(|y| yes(y.eu_civil_servant)));
-            w.code(a.and_then(|y| yes(y.pwa)));
+            // The notions of §16, per quarter (in [`QUARTERLY`]'s order).
+            for flag in [
+                |q: &Quarter| q.service_vouchers,
+                |q: &Quarter| q.student_work,
+                |q: &Quarter| q.cross_border,
+                |q: &Quarter| q.eu_civil_servant,
+                |q: &Quarter| q.pwa,
+            ] {
+                for i in 0..4 {
+                    w.code(q(i).and_then(|q| yes(flag(&q))));
+                }
+            }
             w.int(amount(a.and_then(|y| y.self_employed_income)));
             for b in 0..5 {
                 w.int(amount(a.map(|y| y.benefits[b])));

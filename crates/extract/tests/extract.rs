@@ -104,10 +104,35 @@ fn extract_rows_follow_the_design() {
     }
     let mut sex_of: BTreeMap<String, String> = BTreeMap::new();
     let mut invalidity_classes: BTreeSet<String> = BTreeSet::new();
+    let mut flagged: BTreeMap<&str, usize> = BTreeMap::new();
     let mut delays: BTreeSet<String> = BTreeSet::new();
     for year in 2010..=LAST_YEAR {
         let f = frame(&r.dir, year);
         invalidity_classes.extend(col(&f, "invalidity_days_class"));
+        // The notions of §16 per quarter: a cross-border worker is working that quarter.
+        for q in 1..=4 {
+            let working = col(&f, &format!("working_q{q}"));
+            for (i, border) in col(&f, &format!("cross_border_q{q}")).iter().enumerate() {
+                if border == "1" {
+                    assert_eq!(
+                        working[i], "1",
+                        "a cross-border worker not working in {year} q{q}"
+                    );
+                }
+            }
+            for flag in [
+                "service_vouchers",
+                "student_work",
+                "cross_border",
+                "eu_civil_servant",
+                "pwa",
+            ] {
+                *flagged.entry(flag).or_default() += col(&f, &format!("{flag}_q{q}"))
+                    .iter()
+                    .filter(|v| *v == "1")
+                    .count();
+            }
+        }
         // School delay: "no upper secondary diploma" exactly for those without one (15 or older). Nobody has a
         // degree before the age that allows it: none above lower secondary under 18, no doctorate under 25.
         let (delay, education, age) = (
@@ -182,6 +207,9 @@ fn extract_rows_follow_the_design() {
         {
             assert!(set.contains(h), "reference/partner {h} not in {year}");
         }
+    }
+    for flag in ["student_work", "cross_border"] {
+        assert!(flagged[flag] > 0, "no {flag} in any quarter: {flagged:?}");
     }
     // The deliberation's six school-delay values occur, and "not applicable" under 15.
     let want: BTreeSet<String> = ["0", "1", "2", "3", "NA", "UNK", "NODIP"]
