@@ -97,6 +97,9 @@ pub struct Protecting {
     pub running: Option<(u32, u32, u32)>,
     /// The last answer: its run and table, and the protected table or why it could not be.
     pub done: Option<(u32, u32, Result<crate::protect::Protected, Said>)>,
+    /// The patterns of this run's tables that passed their audit, per table: the exports carry them (the
+    /// checking worker has them, and the export module gets them with each workbook).
+    pub kept: BTreeMap<u32, Vec<u8>>,
 }
 
 impl Default for State {
@@ -231,6 +234,7 @@ impl State {
         self.cancelled = false;
         self.page = None;
         self.jump = None;
+        self.protect.kept.clear();
         self.explanation = None;
         if self.files.is_empty() {
             self.busy = None;
@@ -483,15 +487,16 @@ impl State {
             // made since, and writes the tables.
             Action::Export(ExportKind::Xlsx) => {
                 let mut job = vec![self.check_request()];
-                if let Some((run, table, Ok(p))) = &self.protect.done {
-                    if *run == self.run {
-                        job.push(Request::Pattern {
-                            run: *run,
+                job.extend(
+                    self.protect
+                        .kept
+                        .iter()
+                        .map(|(table, roles)| Request::Pattern {
+                            run: self.run,
                             table: *table,
-                            roles: p.roles.clone(),
-                        });
-                    }
-                }
+                            roles: roles.clone(),
+                        }),
+                );
                 job.push(Request::Export {
                     run: self.run,
                     kind: ExportKind::Xlsx,
@@ -561,13 +566,17 @@ impl State {
                     if job == out.job {
                         self.protect.running = None;
                         self.protect.progress = None;
-                        // The checking worker keeps the pattern: the table's exports carry it.
+                        // A pattern that passed its audit goes to the checking worker: the table's exports carry
+                        // it (one that failed is not published as a protection; the panel saves it as it is).
                         if let (Ok(p), true) = (&out.result, run == self.run) {
-                            effects.push(Effect::Send(Request::Pattern {
-                                run,
-                                table,
-                                roles: p.roles.clone(),
-                            }));
+                            if p.passed {
+                                self.protect.kept.insert(table, p.roles.clone());
+                                effects.push(Effect::Send(Request::Pattern {
+                                    run,
+                                    table,
+                                    roles: p.roles.clone(),
+                                }));
+                            }
                         }
                         self.protect.done = Some((run, table, out.result));
                     }

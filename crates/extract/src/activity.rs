@@ -369,7 +369,8 @@ impl Career {
         for q in &mut y.q {
             q.service_vouchers = y.service_vouchers && q.position == 0;
             q.student_work = y.student_work && q.position == 11;
-            q.cross_border = y.cross_border && is_working(q.position);
+            // Working abroad: counted as working every quarter of the year (`working_qN`).
+            q.cross_border = y.cross_border;
             q.eu_civil_servant = y.eu_civil_servant;
             q.pwa = y.pwa && q.position == 5;
         }

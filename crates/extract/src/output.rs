@@ -704,12 +704,11 @@ impl Buffer {
                 w.code(q(i).and_then(|q| code(codes::POSITION, q.position as usize)));
             }
             for i in 0..4 {
-                w.int(q(i).map(|q| {
-                    i64::from(
-                        crate::activity::is_working(q.position)
-                            || a.is_some_and(|y| y.cross_border),
-                    )
-                }));
+                w.int(
+                    q(i).map(|q| {
+                        i64::from(crate::activity::is_working(q.position) || q.cross_border)
+                    }),
+                );
             }
             for i in 0..4 {
                 w.int(amount(q(i).and_then(|q| q.pay)));

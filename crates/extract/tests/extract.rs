@@ -109,14 +109,24 @@ fn extract_rows_follow_the_design() {
     for year in 2010..=LAST_YEAR {
         let f = frame(&r.dir, year);
         invalidity_classes.extend(col(&f, "invalidity_days_class"));
-        // The notions of §16 per quarter: a cross-border worker is working that quarter.
+        // The notions of §16 per quarter: a cross-border worker is working that quarter, and whoever is working
+        // has a working position or works across the border.
         for q in 1..=4 {
             let working = col(&f, &format!("working_q{q}"));
+            let positions = col(&f, &format!("position_q{q}"));
+            let working_positions: BTreeSet<&str> = cellguard_extract::codes::POSITION[..5]
+                .iter()
+                .map(|c| c.0)
+                .collect();
             for (i, border) in col(&f, &format!("cross_border_q{q}")).iter().enumerate() {
-                if border == "1" {
+                let at_work = working_positions.contains(positions[i].as_str());
+                if !working[i].is_empty() {
                     assert_eq!(
-                        working[i], "1",
-                        "a cross-border worker not working in {year} q{q}"
+                        working[i] == "1",
+                        at_work || border == "1",
+                        "working {} with position {} and cross-border {border} in {year} q{q}",
+                        working[i],
+                        positions[i]
                     );
                 }
             }

@@ -193,7 +193,7 @@ pub fn annotated_xlsx_with(
     notes
         .set_name(sheet_name("notes", &mut used_names))
         .map_err(fail)?;
-    let note = if tables.iter().all(|(_, p)| p.is_some()) {
+    let note = if !tables.is_empty() && tables.iter().all(|(_, p)| p.is_some()) {
         PROTECTED
     } else {
         PRIMARY_ONLY

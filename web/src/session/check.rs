@@ -766,6 +766,31 @@ mod tests {
         }
     }
 
+    /// A pattern is kept only when it has a role for every cell and every cell that is not safe is a primary.
+    #[test]
+    fn a_pattern_must_fit_its_table() {
+        let mut s = Session::default();
+        run(&mut s, vec![file("t.csv", TABLE)]);
+        // TABLE: M safe, F unsafe, Total safe.
+        assert!(s.keep_pattern(1, 0, &[2, 1, 0]).is_ok());
+        assert!(
+            s.keep_pattern(1, 0, &[2, 1])
+                .unwrap_err()
+                .contains("2 cells for a table of 3")
+        );
+        assert!(
+            s.keep_pattern(1, 0, &[0, 0, 0])
+                .unwrap_err()
+                .contains("cell 1 is unsafe")
+        );
+        assert!(
+            s.keep_pattern(1, 0, &[3, 1, 0])
+                .unwrap_err()
+                .contains("no role 3")
+        );
+        assert!(s.keep_pattern(2, 0, &[2, 1, 0]).is_err(), "a stale run");
+    }
+
     #[test]
     fn a_run_whose_files_all_checked_lists_none_failed() {
         let mut s = Session::default();

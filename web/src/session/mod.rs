@@ -131,7 +131,12 @@ impl Session {
 
     /// Keeps the suppression pattern of table `table` (per cell: 0 published, 1 primary, 2 secondary) for the
     /// exports; it must have a role for every cell, and a primary for every cell the check did not clear.
-    fn keep_pattern(&mut self, run: u32, table: u32, roles: &[u8]) -> Result<(), String> {
+    pub(crate) fn keep_pattern(
+        &mut self,
+        run: u32,
+        table: u32,
+        roles: &[u8],
+    ) -> Result<(), String> {
         use cellguard_engine::suppress::Role;
         let (_, report) = self.table(run, table)?;
         if roles.len() != report.len() {
@@ -141,14 +146,23 @@ impl Session {
                 report.len()
             ));
         }
-        let roles: Vec<Role> = (roles.iter())
-            .map(|r| match r {
+        let mut pattern = Vec::with_capacity(roles.len());
+        for (cell, (role, status)) in (0u32..).zip(roles.iter().zip(report.statuses())) {
+            let role = match role {
+                0 => Role::Published,
                 1 => Role::Primary,
                 2 => Role::Secondary,
-                _ => Role::Published,
-            })
-            .collect();
-        self.patterns.insert(table, roles);
+                other => return Err(format!("cell {cell}: no role {other} in a pattern")),
+            };
+            if *status != cellguard_engine::Status::Safe && role != Role::Primary {
+                return Err(format!(
+                    "cell {cell} is {} but not a primary of the pattern",
+                    status.as_str()
+                ));
+            }
+            pattern.push(role);
+        }
+        self.patterns.insert(table, pattern);
         Ok(())
     }
 

@@ -28,6 +28,8 @@ pub enum Msg {
     Crashed(u32, String),
     /// Save these bytes as a download: its name and type.
     Save(String, &'static str, crate::protocol::Bytes),
+    /// The export module's worker crashed: why (it is replaced at the next workbook).
+    ExporterCrashed(String),
 }
 
 /// What read files are for.
@@ -219,9 +221,7 @@ impl App {
                             }
                             _ => None,
                         });
-                        let crashed = link.callback(|why: String| {
-                            Msg::Act(Action::Notice(format!("the export module stopped: {why}")))
-                        });
+                        let crashed = link.callback(Msg::ExporterCrashed);
                         match Bridge::spawn(
                             super::bridge::EXPORT,
                             move |r| answer.emit(r),
@@ -364,6 +364,14 @@ impl Component for App {
             Msg::Save(name, mime, bytes) => {
                 browser::download_bytes(&name, mime, &bytes);
                 return false;
+            }
+            Msg::ExporterCrashed(why) => {
+                // Dropping the bridge ends the worker; the next workbook starts a fresh one.
+                self.exporter = None;
+                let effects = self
+                    .state
+                    .reduce(Action::Notice(format!("the export module stopped: {why}")));
+                self.run(ctx, effects);
             }
         }
         true

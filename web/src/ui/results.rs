@@ -130,7 +130,8 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
                 <button id="export-json" onclick={export(ExportKind::ReportJson)}>{ t(lang, "export_json") }</button>
                 <button id="export-compact" onclick={export(ExportKind::CompactJson)}>{ t(lang, "export_compact") }</button>
                 // A CSV file has no place for a note: the button says what its `x` means (the XLSX has a notes sheet).
-                <button id="export-csv" title={t(lang, "primary_only")} onclick={export(ExportKind::Csv(selected))}>{ t(lang, "export_csv") }</button>
+                <button id="export-csv" title={t(lang, if state.protect.kept.contains_key(&selected) { "protected_note" } else { "primary_only" })}
+                    onclick={export(ExportKind::Csv(selected))}>{ t(lang, "export_csv") }</button>
                 <button id="export-xlsx" onclick={export(ExportKind::Xlsx)}>{ t(lang, "export_xlsx") }</button>
                 <button id="export-html" onclick={export(ExportKind::Html(lang))}>{ t(lang, "export_html") }</button>
             </div>
