@@ -153,10 +153,10 @@ pub fn protect_with_progress(
     let table = TableFile::of_protection(&checked.report, &protection);
     let s = &table.summary;
     let (summary, audit, optimality) = (
-        said(|lang| words::summary(lang, s)),
-        said(|lang| words::audit(lang, s)),
+        Said::each(|lang| words::summary(lang, s)),
+        Said::each(|lang| words::audit(lang, s)),
         words::optimality(Lang::En, s)
-            .map(|_| said(|lang| words::optimality(lang, s).unwrap_or_default())),
+            .map(|_| Said::each(|lang| words::optimality(lang, s).unwrap_or_default())),
     );
     let passed = s.audit == AuditVerdict::Passed;
     let file = ProtectionFile::new(
@@ -175,18 +175,13 @@ pub fn protect_with_progress(
         optimality,
         roles,
         suppressed,
-        protection: whole(&file.to_json(), "application/json"),
-        table: whole(
+        protection: Sink::whole(&file.to_json(), "application/json"),
+        table: Sink::whole(
             &cellguard_io::protect::protected_csv(&checked, &protection),
             "text/csv",
         ),
         table_name: format!("{stem}.protected.csv"),
     })
-}
-
-/// A message made in each language.
-fn said(words: impl Fn(Lang) -> String) -> Said {
-    Said::words(words(Lang::En), words(Lang::Nl), words(Lang::Fr))
 }
 
 /// The pattern in words, in each language.
@@ -326,13 +321,6 @@ mod words {
             w(lang, stop)
         ))
     }
-}
-
-/// Bytes as the page saves them (see [`Sink`]).
-fn whole(bytes: &[u8], mime: &str) -> Bytes {
-    let mut sink = Sink::default();
-    let _ = std::io::Write::write_all(&mut sink, bytes);
-    sink.finish(mime)
 }
 
 #[cfg(test)]

@@ -137,6 +137,13 @@ impl Sink {
     /// The size of a piece.
     pub const PIECE: usize = 8 << 20;
 
+    /// `bytes` made whole, as the page saves them (of type `mime`).
+    pub fn whole(bytes: &[u8], mime: &str) -> Bytes {
+        let mut sink = Sink::default();
+        let _ = std::io::Write::write_all(&mut sink, bytes);
+        sink.finish(mime)
+    }
+
     /// The bytes written, as [`Bytes`] of type `mime`.
     #[cfg(target_arch = "wasm32")]
     pub fn finish(mut self, mime: &str) -> Bytes {
@@ -543,6 +550,10 @@ impl Said {
     pub fn in_lang(&self, lang: Lang) -> &str {
         let said = self.other.iter().find(|(l, _)| *l == lang);
         said.map_or(self.en.as_str(), |(_, s)| s.as_str())
+    }
+    /// A message made in each language by `words`.
+    pub fn each(words: impl Fn(Lang) -> String) -> Said {
+        Said::words(words(Lang::En), words(Lang::Nl), words(Lang::Fr))
     }
     /// A message that has only English words (a browser's or a library's own).
     pub fn english(en: String) -> Said {

@@ -586,9 +586,9 @@ impl State {
             Action::ProtectCrashed(why) => {
                 self.protect.progress = None;
                 if let Some((_, run, table)) = self.protect.running.take() {
-                    let said =
-                        |lang| format!("{} ({why})", crate::i18n::t(lang, "protect_crashed"));
-                    let crashed = Said::words(said(Lang::En), said(Lang::Nl), said(Lang::Fr));
+                    let crashed = Said::each(|lang| {
+                        format!("{} ({why})", crate::i18n::t(lang, "protect_crashed"))
+                    });
                     self.protect.done = Some((run, table, Err(crashed)));
                 }
                 vec![Effect::StopProtect]
@@ -677,11 +677,7 @@ impl State {
     /// The outcomes of the files set aside after a crash, in their places among the others.
     fn add_crashed(&self, out: &mut Outcome) {
         for (i, f) in self.files.iter().enumerate().filter(|(_, f)| f.crashed) {
-            let crashed = Said::words(
-                crashed_error(&f.name, Lang::En),
-                crashed_error(&f.name, Lang::Nl),
-                crashed_error(&f.name, Lang::Fr),
-            );
+            let crashed = Said::each(|lang| crashed_error(&f.name, lang));
             let outcome = FileOutcome::new(&f.name, f.bytes.len() as u64).failed(crashed);
             out.files.insert(i.min(out.files.len()), outcome);
         }

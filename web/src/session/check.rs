@@ -630,12 +630,7 @@ mod tests {
         assert_eq!(out.tables.len(), 1);
         assert_eq!(out.tables[0].counts.unsafe_, 1);
         assert!(progress.len() >= 3, "progress for each stage: {progress:?}");
-        let json = s
-            .export(1, &ExportKind::ReportJson)
-            .unwrap()
-            .bytes
-            .to_vec()
-            .unwrap();
+        let json = exported(&s, 1, ExportKind::ReportJson);
         let checked = cellguard_io::check_file(
             "t.csv",
             TABLE.as_bytes(),
@@ -707,12 +702,7 @@ mod tests {
             "a stale run is refused"
         );
         // The file that could not be checked is in the exported reports, with its hash and its error.
-        let json = s
-            .export(1, &ExportKind::ReportJson)
-            .unwrap()
-            .bytes
-            .to_vec()
-            .unwrap();
+        let json = exported(&s, 1, ExportKind::ReportJson);
         let read = cellguard_io::read_report("r.json", &json).unwrap();
         assert_eq!(read.failed.len(), 1);
         let failed = &read.failed[0];
@@ -724,14 +714,7 @@ mod tests {
         assert_eq!(Some(&failed.error), out.files[0].error.as_ref());
         assert!(!read.all_safe());
         for lang in Lang::ALL {
-            let html = String::from_utf8(
-                s.export(1, &ExportKind::Html(lang))
-                    .unwrap()
-                    .bytes
-                    .to_vec()
-                    .unwrap(),
-            )
-            .unwrap();
+            let html = String::from_utf8(exported(&s, 1, ExportKind::Html(lang))).unwrap();
             assert!(
                 html.contains(crate::i18n::t(lang, "failed_files")) && html.contains("bad.csv"),
                 "{lang:?}"
@@ -795,12 +778,7 @@ mod tests {
     fn a_run_whose_files_all_checked_lists_none_failed() {
         let mut s = Session::default();
         run(&mut s, vec![file("t.csv", TABLE)]);
-        let json = s
-            .export(1, &ExportKind::ReportJson)
-            .unwrap()
-            .bytes
-            .to_vec()
-            .unwrap();
+        let json = exported(&s, 1, ExportKind::ReportJson);
         assert!(!String::from_utf8(json).unwrap().contains("\"failed\""));
     }
 
@@ -834,14 +812,7 @@ mod tests {
         assert_eq!(out.files[0].error, None);
         assert_eq!(out.tables[0].name, "m_mean.csv");
         assert_eq!(out.tables[0].counts.cells, 9);
-        let json = String::from_utf8(
-            s.export(2, &ExportKind::ReportJson)
-                .unwrap()
-                .bytes
-                .to_vec()
-                .unwrap(),
-        )
-        .unwrap();
+        let json = String::from_utf8(exported(&s, 2, ExportKind::ReportJson)).unwrap();
         assert!(
             json.contains("\"m.csv\""),
             "the microdata file is an input of the report"
@@ -908,14 +879,7 @@ mod tests {
             "persons 1 to 4, person 1 in both years"
         );
         // Both files are inputs of the report.
-        let json = String::from_utf8(
-            s.export(2, &ExportKind::ReportJson)
-                .unwrap()
-                .bytes
-                .to_vec()
-                .unwrap(),
-        )
-        .unwrap();
+        let json = String::from_utf8(exported(&s, 2, ExportKind::ReportJson)).unwrap();
         assert!(
             json.contains("\"pop/year=2019/p.csv\"") && json.contains("\"pop/year=2020/p.csv\"")
         );
@@ -961,12 +925,7 @@ mod tests {
     fn a_saved_report_is_shown_and_explained_but_not_exported_as_a_table() {
         let mut s = Session::default();
         let (_, _) = run(&mut s, vec![file("t.csv", TABLE)]);
-        let saved = s
-            .export(1, &ExportKind::ReportJson)
-            .unwrap()
-            .bytes
-            .to_vec()
-            .unwrap();
+        let saved = exported(&s, 1, ExportKind::ReportJson);
         let mut s2 = Session::with_xlsx();
         let out = s2.check(
             1,
@@ -999,14 +958,7 @@ mod tests {
         let err = s2.export(1, &ExportKind::Csv(0)).unwrap_err();
         assert!(err.contains("saved report"), "{err}");
         // The page's own report holds the table it checked, not the saved one.
-        let json = String::from_utf8(
-            s2.export(1, &ExportKind::ReportJson)
-                .unwrap()
-                .bytes
-                .to_vec()
-                .unwrap(),
-        )
-        .unwrap();
+        let json = String::from_utf8(exported(&s2, 1, ExportKind::ReportJson)).unwrap();
         assert!(!json.contains("saved.json"));
         assert!(s2.export(1, &ExportKind::Xlsx).is_ok());
         let bad = s2.check(

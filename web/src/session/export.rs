@@ -54,7 +54,7 @@ impl Session {
                 (
                     format!("{stem}_checked.csv"),
                     "text/csv",
-                    whole(bytes, "text/csv"),
+                    Sink::whole(&bytes, "text/csv"),
                 )
             }
             ExportKind::Xlsx => {
@@ -72,8 +72,9 @@ impl Session {
                 (
                     "cellguard-tables.xlsx".to_owned(),
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    whole(
-                        self.xlsx
+                    Sink::whole(
+                        &self
+                            .xlsx
                             .ok_or("XLSX workbooks are written by the export module")?(
                             &refs
                         )
@@ -85,8 +86,8 @@ impl Session {
             ExportKind::Html(lang) => (
                 format!("cellguard-report-{}.html", lang.code()),
                 "text/html",
-                whole(
-                    html_report(report, *lang, now().as_deref(), &self.report_patterns())
+                Sink::whole(
+                    &html_report(report, *lang, now().as_deref(), &self.report_patterns())
                         .into_bytes(),
                     "text/html",
                 ),
@@ -132,13 +133,6 @@ impl Session {
             input,
         })
     }
-}
-
-/// An export made whole, as the page gets it.
-fn whole(bytes: Vec<u8>, mime: &str) -> Bytes {
-    let mut sink = Sink::default();
-    let _ = std::io::Write::write_all(&mut sink, &bytes);
-    sink.finish(mime)
 }
 
 fn esc(s: &str) -> String {
@@ -356,23 +350,9 @@ mod tests {
                 .unwrap()
                 .contains("F,A,x,unsafe")
         );
-        assert!(
-            s.export(1, &ExportKind::Xlsx)
-                .unwrap()
-                .bytes
-                .to_vec()
-                .unwrap()
-                .starts_with(b"PK")
-        );
+        assert!(exported(&s, 1, ExportKind::Xlsx).starts_with(b"PK"));
         for lang in Lang::ALL {
-            let html = String::from_utf8(
-                s.export(1, &ExportKind::Html(lang))
-                    .unwrap()
-                    .bytes
-                    .to_vec()
-                    .unwrap(),
-            )
-            .unwrap();
+            let html = String::from_utf8(exported(&s, 1, ExportKind::Html(lang))).unwrap();
             assert!(
                 html.contains(&esc(&cellguard_engine::Finding {
                     rule: cellguard_engine::RuleCode::Threshold,
@@ -404,14 +384,7 @@ mod tests {
             (Lang::Nl, "1 cel —"),
             (Lang::Fr, "1 cellule —"),
         ] {
-            let html = String::from_utf8(
-                one.export(1, &ExportKind::Html(lang))
-                    .unwrap()
-                    .bytes
-                    .to_vec()
-                    .unwrap(),
-            )
-            .unwrap();
+            let html = String::from_utf8(exported(&one, 1, ExportKind::Html(lang))).unwrap();
             assert!(html.contains(words), "{lang:?}: {html}");
         }
     }

@@ -268,6 +268,11 @@ mod fixtures {
         FileIn::new(name, text.as_bytes().to_vec())
     }
 
+    /// The bytes of export `kind` of run `run`.
+    pub(super) fn exported(s: &Session, run: u32, kind: ExportKind) -> Vec<u8> {
+        s.export(run, &kind).unwrap().bytes.to_vec().unwrap()
+    }
+
     pub(super) fn essnet() -> PolicyIn {
         PolicyIn {
             policy: cellguard_engine::Policy::preset("essnet").unwrap(),

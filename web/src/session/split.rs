@@ -78,12 +78,7 @@ mod tests {
                 &|| 0.0,
                 &mut |_| {},
             );
-            let json = s
-                .export(1, &ExportKind::ReportJson)
-                .unwrap()
-                .bytes
-                .to_vec()
-                .unwrap();
+            let json = exported(&s, 1, ExportKind::ReportJson);
             (out, json)
         };
         let in_two = |f: &FileIn, at: u64, helper: bool| {
