@@ -6,6 +6,10 @@
 //! from every input make one microdata, which the kernel tabulates into partials; the partials are merged in
 //! bucket order and rolled up to the margins once ([`Tabulator::finish`]).
 //!
+//! **One input read whole** (any format but Parquet), with `--buckets` not given, skips the spill: pass 1 holds
+//! all of its rows at once anyway, so a spill file would bound nothing; its microdata is tabulated as it is
+//! ([`whole`]), the table one bucket gives.
+//!
 //! **A bucket holds every row of its units**, so the kernel's partials of different buckets merge exactly
 //! ([`Partials::merge_all`]): with a unit column, a row's bucket is a hash of its unit's identifier (a person's
 //! rows of every year land in one bucket: the person is counted once in each cell, their rows summed into one
@@ -136,6 +140,12 @@ pub fn tabulate(
     };
     for input in inputs {
         check_schema(input, job)?;
+    }
+    if let [input] = inputs
+        && job.buckets.is_none()
+        && let Some(table) = whole(name, input, job, progress)?
+    {
+        return Ok(table);
     }
     let temp = tempfile_dir(job.temp)?;
     let layout = Layout::of(job.roles);
@@ -382,16 +392,22 @@ fn parallel<T: Send, A: Send>(
     }
 }
 
-/// Pass 1 for one input: its rows, as records grouped by piece and bucket, in a spill file; `None` when
-/// `--where` leaves no row of it.
-fn spill(
-    i: usize,
+/// One piece of an input made microdata: its rows (those `--where` keeps), its units' identifiers, and each
+/// column read with whether it holds text (else numbers).
+struct PieceRows {
+    md: Microdata,
+    units: Vec<String>,
+    text: Vec<(String, bool)>,
+}
+
+/// Reads `input` piece by piece (a Parquet file by row groups, any other file whole) and hands each piece that
+/// keeps rows to `each`, after the table's own checks of its codes (naming the file and row). Returns the
+/// input's name.
+fn read_pieces(
     input: &Input,
     job: &Job<'_>,
-    layout: Layout,
-    buckets: usize,
-    temp: &Path,
-) -> Result<Option<Spilled>> {
+    mut each: impl FnMut(PieceRows) -> Result<()>,
+) -> Result<String> {
     let file = crate::inputs::read(&input.path)?;
     let name = file.name.clone();
     let bytes = std::sync::Arc::new(file.bytes);
@@ -403,12 +419,6 @@ fn spill(
         crate::guard::reading(&name, || Ok(cellguard_io::column_names(&name, &bytes)?))?
     };
     let from_file = cellguard_io::columns_from_file(keys, job.wanted, &names);
-    let path = temp.join(format!("{i}.rows"));
-    let write_error = || format!("cannot write the spill file {}", path.display());
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).with_context(write_error)?);
-    let mut at = 0u64;
-    let mut pieces = Vec::new();
-    let mut text = Vec::new();
     let mut read = crate::guard::reading(&name, || {
         Ok(cellguard_io::read_frame_pieces(
             &name,
@@ -418,7 +428,7 @@ fn spill(
         )?)
     })?;
     loop {
-        let Some(md) = crate::guard::reading(&name, || {
+        let Some(piece) = crate::guard::reading(&name, || {
             let Some(frame) = read.next().transpose()? else {
                 return Ok(None);
             };
@@ -442,18 +452,45 @@ fn spill(
                 })
                 .collect();
             let (md, units) = cellguard_io::microdata_with_units(&frame, job.roles)?;
-            Ok(Some(Some((md, units, text))))
+            Ok(Some(Some(PieceRows { md, units, text })))
         })?
         else {
             break;
         };
-        let Some((md, units, columns)) = md else {
+        let Some(piece) = piece else {
             continue;
         };
+        let own = Tabulator::from_data(job.spec, &piece.md).map_err(|e| anyhow!("{name}: {e}"))?;
+        check_codelists(&name, &own, &piece.md)?;
+        each(piece)?;
+    }
+    drop(read);
+    Ok(name)
+}
+
+/// Pass 1 for one input: its rows, as records grouped by piece and bucket, in a spill file; `None` when
+/// `--where` leaves no row of it.
+fn spill(
+    i: usize,
+    input: &Input,
+    job: &Job<'_>,
+    layout: Layout,
+    buckets: usize,
+    temp: &Path,
+) -> Result<Option<Spilled>> {
+    let path = temp.join(format!("{i}.rows"));
+    let write_error = || format!("cannot write the spill file {}", path.display());
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).with_context(write_error)?);
+    let mut at = 0u64;
+    let mut pieces = Vec::new();
+    let mut text = Vec::new();
+    let name = read_pieces(input, job, |piece| {
+        let PieceRows {
+            md,
+            units,
+            text: columns,
+        } = piece;
         text = columns;
-        // The table's own checks of this piece's codes, before it is spilled: naming the file.
-        let own = Tabulator::from_data(job.spec, &md).map_err(|e| anyhow!("{name}: {e}"))?;
-        check_codelists(&name, &own, &md)?;
         let bucket_of_row = bucket_of_rows(&md, &units, buckets);
         let mut parts: Vec<Vec<u8>> = vec![Vec::new(); buckets];
         for (row, &b) in bucket_of_row.iter().enumerate() {
@@ -470,15 +507,47 @@ fn spill(
             offsets,
             dictionaries: md.dims.into_iter().map(|d| d.dictionary).collect(),
         });
-    }
+        Ok(())
+    })?;
     out.flush().with_context(write_error)?;
-    drop(read);
     Ok((!pieces.is_empty()).then_some(Spilled {
         name,
         file: path,
         pieces,
         text,
     }))
+}
+
+/// One input that is read whole (any format but Parquet), with the buckets left to the inputs' size: pass 1
+/// would hold all of its rows at once anyway, so a spill file would bound nothing. Its microdata is tabulated as
+/// it is, the table one bucket of it gives. `None` for a Parquet input, which is read in pieces.
+fn whole(
+    name: &str,
+    input: &Input,
+    job: &Job<'_>,
+    progress: &(dyn Fn(&'static str, u64, u64) + Sync),
+) -> Result<Option<cellguard_engine::tabulate::Tabulated>> {
+    let mut head = [0u8; 8];
+    let opened = std::fs::File::open(&input.path)
+        .and_then(|mut f| f.read(&mut head))
+        .with_context(|| format!("cannot read {}", input.path.display()));
+    let format = cellguard_io::Format::detect(&input.path.display().to_string(), &head[..opened?]);
+    if format == cellguard_io::Format::Parquet {
+        return Ok(None);
+    }
+    let mut only = None;
+    let file = read_pieces(input, job, |piece| {
+        only = Some(piece.md);
+        Ok(())
+    })?;
+    progress("reading", 1, 1);
+    let md = only
+        .context("no rows to tabulate: the inputs hold none (after --where, where one is given)")?;
+    let table = cellguard_engine::tabulate(name, &md, job.spec, &mut |done, total| {
+        progress("tabulating", done, total)
+    })
+    .map_err(|e| anyhow!("{file}: {e}"))?;
+    Ok(Some(table))
 }
 
 /// A code of a dimension with a codelist must be in it: said here with the input's name and row.
@@ -719,6 +788,94 @@ mod tests {
         assert!(
             text.lines().any(|l| l.starts_with("Total,Total,53800,41,")),
             "{text}"
+        );
+    }
+
+    /// One CSV input with the buckets left to its size is tabulated whole, without a spill file (a folder for
+    /// one that cannot be made is not needed): the table one bucket of its spilled rows gives, byte for byte
+    /// (units, weights, fractional values, `--where`). A Parquet input is left to the spill, which reads it in
+    /// pieces; a `--where` that keeps no row is said.
+    #[test]
+    fn one_input_read_whole_is_tabulated_without_a_spill() {
+        use cellguard_engine::Agg;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.csv");
+        let mut csv = String::from("id,sex,region,wage,w\n");
+        for r in 0..500u32 {
+            let sex = if r % 3 == 0 { "F" } else { "M" };
+            let region = ["BXL", "VL", "WA"][(r % 7 % 3) as usize];
+            let wage = f64::from(r * 37 % 1000) / 7.0;
+            csv += &format!("p{},{sex},{region},{wage},{}.5\n", r % 150, r % 4);
+        }
+        std::fs::write(&path, csv).unwrap();
+        let input = |path: PathBuf| Input {
+            path,
+            keys: Vec::new(),
+        };
+        let inputs = [input(path)];
+        let mut spec = TabulateSpec::new(&["sex"], &["region"], Agg::Mean);
+        spec.margins = true;
+        let roles = MicroRoles {
+            dims: vec!["sex".into(), "region".into()],
+            value: Some("wage".into()),
+            unit: Some("id".into()),
+            weight: Some("w".into()),
+        };
+        let wanted = ["sex", "region", "wage", "id", "w"];
+        let no_folder = dir.path().join("not-made");
+        let job = |buckets, filters, temp| Job {
+            spec: &spec,
+            roles: &roles,
+            wanted: &wanted,
+            filters,
+            temp,
+            threads: 2,
+            buckets,
+            piece_rows: PIECE_ROWS,
+        };
+        let some = [("region", vec!["BXL", "WA"])];
+        for filters in [&[][..], &some[..]] {
+            let whole =
+                super::tabulate("t", &inputs, &job(None, filters, &no_folder), &|_, _, _| {});
+            let spilled = super::tabulate(
+                "t",
+                &inputs,
+                &job(Some(1), filters, dir.path()),
+                &|_, _, _| {},
+            );
+            assert_eq!(
+                String::from_utf8(cellguard_io::tabulated_to_csv(&whole.unwrap())).unwrap(),
+                String::from_utf8(cellguard_io::tabulated_to_csv(&spilled.unwrap())).unwrap()
+            );
+            // The spill path does need its folder.
+            let e = super::tabulate(
+                "t",
+                &inputs,
+                &job(Some(1), filters, &no_folder),
+                &|_, _, _| {},
+            );
+            assert!(
+                e.unwrap_err()
+                    .to_string()
+                    .starts_with("cannot make a folder")
+            );
+        }
+        // A Parquet input is read in pieces: not whole.
+        let parquet = dir.path().join("rows.parquet");
+        std::fs::write(&parquet, b"PAR1 not read here").unwrap();
+        let got = whole(
+            "t",
+            &input(parquet),
+            &job(None, &[], dir.path()),
+            &|_, _, _| {},
+        );
+        assert!(got.unwrap().is_none());
+        // A `--where` that keeps none of the rows is said.
+        let none = [("region", vec!["DG"])];
+        let e = super::tabulate("t", &inputs, &job(None, &none, dir.path()), &|_, _, _| {});
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "no rows to tabulate: the inputs hold none (after --where, where one is given)"
         );
     }
 
