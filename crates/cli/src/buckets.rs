@@ -396,6 +396,8 @@ fn parallel<T: Send, A: Send>(
 /// column read with whether it holds text (else numbers).
 struct PieceRows {
     md: Microdata,
+    /// The table's tabulator of this piece's codes alone.
+    own: Tabulator,
     units: Vec<String>,
     text: Vec<(String, bool)>,
 }
@@ -452,17 +454,22 @@ fn read_pieces(
                 })
                 .collect();
             let (md, units) = cellguard_io::microdata_with_units(&frame, job.roles)?;
-            Ok(Some(Some(PieceRows { md, units, text })))
+            Ok(Some(Some((md, units, text))))
         })?
         else {
             break;
         };
-        let Some(piece) = piece else {
+        let Some((md, units, text)) = piece else {
             continue;
         };
-        let own = Tabulator::from_data(job.spec, &piece.md).map_err(|e| anyhow!("{name}: {e}"))?;
-        check_codelists(&name, &own, &piece.md)?;
-        each(piece)?;
+        let own = Tabulator::from_data(job.spec, &md).map_err(|e| anyhow!("{name}: {e}"))?;
+        check_codelists(&name, &own, &md)?;
+        each(PieceRows {
+            md,
+            own,
+            units,
+            text,
+        })?;
     }
     drop(read);
     Ok(name)
@@ -489,6 +496,7 @@ fn spill(
             md,
             units,
             text: columns,
+            ..
         } = piece;
         text = columns;
         let bucket_of_row = bucket_of_rows(&md, &units, buckets);
@@ -537,16 +545,15 @@ fn whole(
     }
     let mut only = None;
     let file = read_pieces(input, job, |piece| {
-        only = Some(piece.md);
+        only = Some(piece);
         Ok(())
     })?;
     progress("reading", 1, 1);
-    let md = only
+    let PieceRows { md, own, .. } = only
         .context("no rows to tabulate: the inputs hold none (after --where, where one is given)")?;
-    let table = cellguard_engine::tabulate(name, &md, job.spec, &mut |done, total| {
-        progress("tabulating", done, total)
-    })
-    .map_err(|e| anyhow!("{file}: {e}"))?;
+    let table = (own.partial(&md, &mut |done, total| progress("tabulating", done, total)))
+        .and_then(|partials| own.finish(name, partials))
+        .map_err(|e| anyhow!("{file}: {e}"))?;
     Ok(Some(table))
 }
 
