@@ -1,4 +1,7 @@
 //! Fixed-capacity top-K list and the per-cell tabulation partial, both mergeable associatively.
+//!
+//! The steps taken per unit and cell (`UnitPart::row`, `add`, `contribution`, `Partial::add_unit`, `TopK::insert`)
+//! are `#[inline]`: the tabulation kernel calls them from its own module for every unit of every cell.
 
 /// Most top contributions a table can carry (dominance rules up to n = 8).
 pub const MAX_TOP: usize = 8;
@@ -22,6 +25,7 @@ impl TopK {
         }
     }
     /// Adds a contribution `v` of a unit of weight `w` (1 when unweighted).
+    #[inline]
     pub fn insert(&mut self, v: f64, w: f64) {
         let k = usize::from(self.k);
         let len = usize::from(self.len);
@@ -110,6 +114,7 @@ pub struct UnitPart {
 impl UnitPart {
     /// One microdata row of weight `w` (1 when unweighted): with its value, without one (`None`), or of a count
     /// (no value column: `count`).
+    #[inline]
     pub fn row(value: Option<f64>, w: f64, count: bool) -> Self {
         match (value, count) {
             (_, true) => UnitPart {
@@ -136,6 +141,7 @@ impl UnitPart {
             },
         }
     }
+    #[inline]
     pub fn add(&mut self, o: &UnitPart) {
         if o.valued_rows > 0 {
             if self.valued_rows == 0 {
@@ -156,6 +162,7 @@ impl UnitPart {
     /// The unit's contribution as the weighted rules see it, `(value, weight)` with `value × weight` its weighted
     /// sum: its values' plain sum and its weight when its rows with a value share one weight (a person's design
     /// weight); otherwise their mean weight and the weighted sum divided by it. `None` without a value.
+    #[inline]
     pub fn contribution(&self) -> Option<(f64, f64)> {
         if self.valued_rows == 0 {
             return None;
@@ -192,6 +199,7 @@ impl Partial {
         }
     }
     /// Adds one unit's summed rows.
+    #[inline]
     pub fn add_unit(&mut self, u: &UnitPart) {
         self.rows += u.rows;
         self.valued_rows += u.valued_rows;
