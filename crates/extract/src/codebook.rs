@@ -47,6 +47,7 @@ pub fn codebook(cols: &[Column], classing: &Classing) -> Codebook {
             label: Labels { en: c.label.0, nl: c.label.1, fr: c.label.2 },
             kind: match c.kind {
                 Kind::Int => "integer",
+                Kind::Float => "number",
                 Kind::Text | Kind::Code(_) => "code",
             },
             codes: c.codes.unwrap_or(&[]).iter().map(|&(code, en, nl, fr)| CodeEntry { code, en, nl, fr }).collect(),

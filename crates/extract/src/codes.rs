@@ -84,6 +84,69 @@ pub const ROLE: &[Code] = &[
     ),
 ];
 
+/// The frame a sampled person was drawn from (deliberation §4: the base sample and the yearly top-ups).
+pub const DESIGN_FRAME: &[Code] = &[
+    (
+        "1",
+        "base sample: aged 18-64 on 31-12-2010",
+        "basissteekproef: 18-64 jaar op 31-12-2010",
+        "échantillon de base : 18-64 ans au 31-12-2010",
+    ),
+    (
+        "2",
+        "top-up: turned 18 in the draw year",
+        "aanvulling: 18 jaar geworden in het trekkingsjaar",
+        "complément : a eu 18 ans l'année du tirage",
+    ),
+    (
+        "3",
+        "top-up: settled in Belgium the year before the draw year",
+        "aanvulling: het jaar vóór het trekkingsjaar in België gevestigd",
+        "complément : établi en Belgique l'année précédant le tirage",
+    ),
+];
+
+/// The stratum a sampled person was drawn in: origin × disability (base sample and 18-year-olds), origin alone
+/// (newcomers).
+pub const DESIGN_STRATUM: &[Code] = &[
+    (
+        "1",
+        "Belgian origin, without disability",
+        "Belgische herkomst, zonder handicap",
+        "origine belge, sans handicap",
+    ),
+    (
+        "2",
+        "non-Belgian origin, without disability",
+        "niet-Belgische herkomst, zonder handicap",
+        "origine non belge, sans handicap",
+    ),
+    (
+        "3",
+        "Belgian origin, with disability",
+        "Belgische herkomst, met handicap",
+        "origine belge, avec handicap",
+    ),
+    (
+        "4",
+        "non-Belgian origin, with disability",
+        "niet-Belgische herkomst, met handicap",
+        "origine non belge, avec handicap",
+    ),
+    (
+        "5",
+        "Belgian origin (newcomers)",
+        "Belgische herkomst (nieuwkomers)",
+        "origine belge (nouveaux arrivants)",
+    ),
+    (
+        "6",
+        "non-Belgian origin (newcomers)",
+        "niet-Belgische herkomst (nieuwkomers)",
+        "origine non belge (nouveaux arrivants)",
+    ),
+];
+
 pub const REGION: &[Code] = &[
     ("FL", "Flemish Region", "Vlaams Gewest", "Région flamande"),
     (

@@ -45,6 +45,24 @@ impl Stratum {
             Stratum::Newcomer { belgian: false } => 0.02,
         }
     }
+    /// The frame's code in [`crate::codes::DESIGN_FRAME`]: 1 base sample, 2 18-year-olds, 3 newcomers.
+    pub fn frame_code(self) -> usize {
+        match self {
+            Stratum::Base { .. } => 0,
+            Stratum::Young { .. } => 1,
+            Stratum::Newcomer { .. } => 2,
+        }
+    }
+    /// The stratum's position in [`crate::codes::DESIGN_STRATUM`]: origin × disability in the base and
+    /// 18-year-old frames, origin alone among newcomers.
+    pub fn stratum_code(self) -> usize {
+        match self {
+            Stratum::Base { belgian, disabled } | Stratum::Young { belgian, disabled } => {
+                usize::from(!belgian) + 2 * usize::from(disabled)
+            }
+            Stratum::Newcomer { belgian } => 4 + usize::from(!belgian),
+        }
+    }
     pub fn name(self) -> String {
         let origin = |b: bool| {
             if b {
@@ -76,52 +94,75 @@ impl Stratum {
     }
 }
 
-/// Why and when a person entered the sample.
+/// Why and when a person entered the sample, and how likely they were to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Draw {
     pub year: u16,
     pub stratum: Stratum,
+    /// The person's inclusion probability: that any of the frames they belong to draws them, `1 − Π (1 − rate)`
+    /// over those frames (each frame is drawn independently, the first that draws them samples them).
+    pub probability: f64,
+}
+
+impl Draw {
+    /// The design weight: the inverse of the inclusion probability (how many persons of the frames the person
+    /// stands for, Horvitz–Thompson).
+    pub fn weight(&self) -> f64 {
+        1.0 / self.probability
+    }
 }
 
 /// The frames a person belongs to, in order, with the year of each: the first one whose draw succeeds samples
 /// them (a person sampled in the base sample is not drawn again as a newcomer).
 pub fn draw(seed: u64, p: &Person) -> Option<Draw> {
+    let frames = frames(p);
+    let probability = 1.0
+        - (frames.iter())
+            .map(|d| 1.0 - d.stratum.rate())
+            .product::<f64>();
+    let mut rng = stream(seed, 5, p.key);
+    (frames.into_iter())
+        .find(|d| rng.f64() < d.stratum.rate())
+        .map(|d| Draw { probability, ..d })
+}
+
+/// The frames person `p` belongs to, in the order they are drawn, each with its year and stratum (the
+/// probability left at 0).
+pub fn frames(p: &Person) -> Vec<Draw> {
     let belgian = is_belgian(p.origin);
     let disabled_in = |year: u16| p.disability != 0 && p.disability_since <= year;
+    let frame = |year, stratum| Draw {
+        year,
+        stratum,
+        probability: 0.0,
+    };
     let mut frames: Vec<Draw> = Vec::new();
     if p.resident(2010) && (18..=64).contains(&p.age(2010)) {
-        frames.push(Draw {
-            year: 2010,
-            stratum: Stratum::Base {
+        frames.push(frame(
+            2010,
+            Stratum::Base {
                 belgian,
                 disabled: disabled_in(2010),
             },
-        });
+        ));
     }
     let y18 = p.birth.0 + 18;
     if (2011..=2021).contains(&y18) && p.resident(y18) {
-        frames.push(Draw {
-            year: y18,
-            stratum: Stratum::Young {
+        frames.push(frame(
+            y18,
+            Stratum::Young {
                 belgian,
                 disabled: disabled_in(y18),
             },
-        });
+        ));
     }
     if let Some((reg, _)) = p.registered {
         let y = reg + 1;
         if (2011..=2021).contains(&y) && p.resident(y) && (18..=64).contains(&p.age(y)) {
-            frames.push(Draw {
-                year: y,
-                stratum: Stratum::Newcomer { belgian },
-            });
+            frames.push(frame(y, Stratum::Newcomer { belgian }));
         }
     }
-    if frames.is_empty() {
-        return None;
-    }
-    let mut rng = stream(seed, 5, p.key);
-    frames.into_iter().find(|d| rng.f64() < d.stratum.rate())
+    frames
 }
 
 /// Whether a person could ever be drawn, judged only from what is fixed when their lineage is created (birth,

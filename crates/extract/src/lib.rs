@@ -320,9 +320,9 @@ fn row_of<'a>(
     pi: usize,
     year: u16,
     ids: &Ids,
-    id: u64,
-    role: u8,
+    (id, role): (u64, u8),
     activity: Option<activity::Year>,
+    draw: Option<design::Draw>,
 ) -> Option<Row<'a>> {
     let (h, household) = household_of(l, pi, year, ids)?;
     Some(Row {
@@ -333,6 +333,7 @@ fn row_of<'a>(
         home: l.homes.get(h as usize)?,
         household,
         activity,
+        draw,
     })
 }
 
@@ -530,8 +531,14 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
                                 let mut counts = BTreeMap::new();
                                 let mut part_risk = report::Risk::default();
                                 for (id, li, pi, role, activity) in rows {
-                                    let Some((l, _)) = kept.get(li) else { continue };
-                                    let Some(row) = row_of(l, pi, y, ids, id, role, activity)
+                                    let Some((l, draws)) = kept.get(li) else {
+                                        continue;
+                                    };
+                                    // A sampled person's own rows carry how they were drawn.
+                                    let draw =
+                                        draws.get(pi).copied().flatten().filter(|_| role == 1);
+                                    let Some(row) =
+                                        row_of(l, pi, y, ids, (id, role), activity, draw)
                                     else {
                                         continue;
                                     };
@@ -586,7 +593,7 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
                         let home0 = l.first_home(p);
                         let mut career = Career::new(seed, p, &home0);
                         for y in (p.from..=LAST_YEAR).take_while(|&y| p.resident(y)) {
-                            let Some(mut row) = row_of(l, pi, y, &ids, id, 3, None) else {
+                            let Some(mut row) = row_of(l, pi, y, &ids, (id, 3), None, None) else {
                                 continue;
                             };
                             row.activity = career.year(&align, p, row.home, y);
@@ -719,18 +726,12 @@ mod tests {
     /// newcomers), everyone drawn after the simulation was flagged before it, and most lineages are skipped.
     #[test]
     fn may_draw_flags_everyone_the_design_draws() {
-        let seed = 11;
-        let (h0, k) = lineage_ids(0.045);
-        let total = h0 + k * u64::from(LAST_YEAR - FIRST_YEAR);
-        let (mut drawn, mut flagged_lineages, mut lineages) = (0, 0, 0);
-        for i in (0..total).step_by((total / 200_000).max(1) as usize) {
-            let mut l = created_at(seed, h0, k, i);
-            let flags: Vec<bool> = l.people.iter().map(|p| design::may_draw(seed, p)).collect();
-            lineages += 1;
+        let (seed, lineages) = design_lineages();
+        let (mut drawn, mut flagged_lineages) = (0, 0);
+        for (i, flags, l) in lineages {
             flagged_lineages += usize::from(flags.iter().any(|&f| f));
-            l.simulate(seed);
             for (pi, p) in l.people.iter().enumerate() {
-                if design::draw(seed, p).is_some() {
+                if design::draw(*seed, p).is_some() {
                     drawn += 1;
                     assert!(
                         flags.get(pi).copied().unwrap_or(false),
@@ -741,8 +742,101 @@ mod tests {
         }
         assert!(drawn > 500, "{drawn} drawn");
         assert!(
-            flagged_lineages * 4 < lineages,
-            "{flagged_lineages} of {lineages} lineages flagged"
+            flagged_lineages * 4 < lineages.len(),
+            "{flagged_lineages} of {} lineages flagged",
+            lineages.len()
         );
+    }
+
+    /// The design weights estimate the frames (Horvitz–Thompson): in every stratum of every frame, the sampled
+    /// persons' weights sum to the number of persons the frame holds, and the frame's inclusion probabilities
+    /// to the number drawn, each within four standard errors of Poisson sampling (the persons are drawn
+    /// independently), and over all strata together. A person in two
+    /// frames (an 18-year-old who arrived the year before) counts in both, with the probability of either.
+    #[test]
+    fn design_weights_sum_to_the_frames() {
+        #[derive(Default)]
+        struct Sums {
+            persons: f64,
+            expected: f64,
+            drawn: f64,
+            weights: f64,
+            variance_of_weights: f64,
+            variance_of_drawn: f64,
+        }
+        let (seed, lineages) = design_lineages();
+        let mut strata: BTreeMap<String, Sums> = BTreeMap::new();
+        let mut all = Sums::default();
+        for (_, _, l) in lineages {
+            for p in &l.people {
+                let frames = design::frames(p);
+                if frames.is_empty() {
+                    continue;
+                }
+                let draw = design::draw(*seed, p);
+                let pi = 1.0
+                    - (frames.iter())
+                        .map(|d| 1.0 - d.stratum.rate())
+                        .product::<f64>();
+                if let Some(d) = draw {
+                    assert_eq!(d.probability, pi);
+                }
+                let each = |s: &mut Sums| {
+                    s.persons += 1.0;
+                    s.expected += pi;
+                    s.variance_of_drawn += pi * (1.0 - pi);
+                    s.variance_of_weights += (1.0 - pi) / pi;
+                    if let Some(d) = draw {
+                        s.drawn += 1.0;
+                        s.weights += d.weight();
+                    }
+                };
+                for f in &frames {
+                    each(strata.entry(f.stratum.name()).or_default());
+                }
+                each(&mut all);
+            }
+        }
+        assert!(strata.len() >= 10, "{} strata", strata.len());
+        for (name, s) in strata.iter().chain([(&"all".to_owned(), &all)]) {
+            let (weights_se, drawn_se) = (s.variance_of_weights.sqrt(), s.variance_of_drawn.sqrt());
+            assert!(
+                (s.weights - s.persons).abs() <= 4.0 * weights_se,
+                "{name}: weights sum to {:.0}, the frame holds {:.0} (standard error {weights_se:.0})",
+                s.weights,
+                s.persons
+            );
+            assert!(
+                (s.drawn - s.expected).abs() <= 4.0 * drawn_se.max(0.5),
+                "{name}: {} drawn, {:.1} expected (standard error {drawn_se:.1})",
+                s.drawn,
+                s.expected
+            );
+        }
+    }
+
+    /// A lineage's number, its persons' `may_draw` flags before the simulation, and the simulated lineage.
+    type Flagged = (u64, Vec<bool>, Lineage);
+
+    /// Lineages spread over the phase-1 population (200,000 of them), each with its persons' `may_draw` flags,
+    /// taken before the simulation, and simulated; with the seed.
+    fn design_lineages() -> &'static (u64, Vec<Flagged>) {
+        static LINEAGES: std::sync::OnceLock<(u64, Vec<Flagged>)> = std::sync::OnceLock::new();
+        LINEAGES.get_or_init(|| {
+            let seed = 11;
+            let (h0, k) = lineage_ids(0.045);
+            let total = h0 + k * u64::from(LAST_YEAR - FIRST_YEAR);
+            let step = (total / 200_000).max(1) as usize;
+            let lineages = (0..total)
+                .step_by(step)
+                .map(|i| {
+                    let mut l = created_at(seed, h0, k, i);
+                    let flags = l.people.iter().map(|p| design::may_draw(seed, p)).collect();
+                    l.simulate(seed);
+                    (i, flags, l)
+                })
+                .collect();
+            (seed, lineages)
+        })
     }
 }

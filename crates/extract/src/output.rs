@@ -83,6 +83,8 @@ pub struct Row<'a> {
     pub home: &'a Home,
     pub household: Household,
     pub activity: Option<Year>,
+    /// How a sampled person was drawn (their own rows, role 1); `None` on a household member's row and in phase 2.
+    pub draw: Option<crate::design::Draw>,
 }
 
 /// Every column, in order: name, kind, code list (when coded), and its label.
@@ -275,6 +277,50 @@ pub fn columns() -> Vec<Column> {
                 "role in the extract",
                 "rol in het extract",
                 "rôle dans l'extrait",
+            ),
+            None,
+        ),
+        c(
+            "design_frame",
+            Kind::Text,
+            Some(codes::DESIGN_FRAME),
+            (
+                "sampled person: the frame they were drawn from; empty on a household member's row and in phase 2",
+                "steekproefpersoon: de populatie waaruit hij of zij getrokken werd; leeg op de rij van een gezinslid en in fase 2",
+                "personne échantillonnée : la base dont elle a été tirée ; vide sur la ligne d'un membre du ménage et en phase 2",
+            ),
+            None,
+        ),
+        c(
+            "design_stratum",
+            Kind::Text,
+            Some(codes::DESIGN_STRATUM),
+            (
+                "sampled person: the stratum they were drawn in (origin × disability; origin alone for newcomers)",
+                "steekproefpersoon: het stratum waarin hij of zij getrokken werd (herkomst × handicap; voor nieuwkomers enkel herkomst)",
+                "personne échantillonnée : la strate de son tirage (origine × handicap ; pour les nouveaux arrivants l'origine seule)",
+            ),
+            None,
+        ),
+        c(
+            "draw_year",
+            Kind::Int,
+            None,
+            (
+                "sampled person: the year they were drawn (2010 for the base sample)",
+                "steekproefpersoon: het jaar van de trekking (2010 voor de basissteekproef)",
+                "personne échantillonnée : l'année du tirage (2010 pour l'échantillon de base)",
+            ),
+            None,
+        ),
+        c(
+            "design_weight",
+            Kind::Float,
+            None,
+            (
+                "design weight: the inverse of the person's inclusion probability over every frame they belong to (1 in phase 2, the whole population); empty on a household member's row. Tabulate with `--weight design_weight` on the sampled persons' rows (role 1) to estimate the population of the frames",
+                "designgewicht: het omgekeerde van de insluitingskans van de persoon over alle populaties waartoe hij of zij behoort (1 in fase 2, de volledige bevolking); leeg op de rij van een gezinslid. Tabelleer met `--weight design_weight` op de rijen van de steekproefpersonen (rol 1) om de populatie te schatten",
+                "poids de sondage : l'inverse de la probabilité d'inclusion de la personne sur toutes les bases dont elle fait partie (1 en phase 2, la population entière) ; vide sur la ligne d'un membre du ménage. Tabuler avec `--weight design_weight` sur les lignes des personnes échantillonnées (rôle 1) pour estimer la population",
             ),
             None,
         ),
@@ -614,6 +660,7 @@ impl Buffer {
                 .iter()
                 .map(|c| match c.kind {
                     Kind::Int => Values::Int(Vec::with_capacity(rows)),
+                    Kind::Float => Values::Float(Vec::with_capacity(rows)),
                     Kind::Text => Values::Text(Vec::with_capacity(rows)),
                     Kind::Code(_) => Values::Code(Vec::with_capacity(rows)),
                 })
@@ -669,6 +716,16 @@ impl Buffer {
             // (fields in column order)
             w.int(id);
             w.code(code(codes::ROLE, r.role as usize - 1));
+            let draw = r.draw.as_ref();
+            w.code(draw.and_then(|d| code(codes::DESIGN_FRAME, d.stratum.frame_code())));
+            w.code(draw.and_then(|d| code(codes::DESIGN_STRATUM, d.stratum.stratum_code())));
+            w.int(draw.map(|d| i64::from(d.year)));
+            // Phase 2 holds the whole population: each person's inclusion probability is 1.
+            w.float(if r.role == 3 {
+                Some(1.0)
+            } else {
+                draw.map(crate::design::Draw::weight)
+            });
             w.int(year);
             w.code(code(codes::SEX, p.sex as usize - 1));
             w.text(
@@ -776,6 +833,7 @@ impl Buffer {
             .iter_mut()
             .map(|v| match v {
                 Values::Int(x) => Values::Int(std::mem::replace(x, Vec::with_capacity(room))),
+                Values::Float(x) => Values::Float(std::mem::replace(x, Vec::with_capacity(room))),
                 Values::Text(x) => Values::Text(std::mem::replace(x, Vec::with_capacity(room))),
                 Values::Code(x) => Values::Code(std::mem::replace(x, Vec::with_capacity(room))),
             })
@@ -792,28 +850,41 @@ impl Cursor<'_> {
     fn int(&mut self, x: Option<i64>) {
         match self.0.next() {
             Some(Values::Int(v)) => v.push(x),
-            Some(Values::Text(v)) => v.push(None),
-            Some(Values::Code(v)) => v.push(None),
-            None => {}
+            other => empty(other),
+        }
+    }
+    #[inline]
+    fn float(&mut self, x: Option<f64>) {
+        match self.0.next() {
+            Some(Values::Float(v)) => v.push(x),
+            other => empty(other),
         }
     }
     #[inline]
     fn text(&mut self, x: Option<Cow<'static, str>>) {
         match self.0.next() {
             Some(Values::Text(v)) => v.push(x),
-            Some(Values::Int(v)) => v.push(None),
-            Some(Values::Code(v)) => v.push(None),
-            None => {}
+            other => empty(other),
         }
     }
     #[inline]
     fn code(&mut self, x: Option<u16>) {
         match self.0.next() {
             Some(Values::Code(v)) => v.push(x),
-            Some(Values::Int(v)) => v.push(None),
-            Some(Values::Text(v)) => v.push(None),
-            None => {}
+            other => empty(other),
         }
+    }
+}
+
+/// An empty cell in a column of another kind than the field's.
+#[inline]
+fn empty(column: Option<&mut Values>) {
+    match column {
+        Some(Values::Int(v)) => v.push(None),
+        Some(Values::Float(v)) => v.push(None),
+        Some(Values::Text(v)) => v.push(None),
+        Some(Values::Code(v)) => v.push(None),
+        None => {}
     }
 }
 

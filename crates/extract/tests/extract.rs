@@ -106,8 +106,63 @@ fn extract_rows_follow_the_design() {
     let mut invalidity_classes: BTreeSet<String> = BTreeSet::new();
     let mut flagged: BTreeMap<&str, usize> = BTreeMap::new();
     let mut delays: BTreeSet<String> = BTreeSet::new();
+    // Each sampled person's draw: frame, stratum, year, weight.
+    let mut draw_of: BTreeMap<String, [String; 4]> = BTreeMap::new();
+    let mut frames_seen: BTreeSet<String> = BTreeSet::new();
     for year in 2010..=LAST_YEAR {
         let f = frame(&r.dir, year);
+        // The design travels with the data: a sampled person's rows say how they were drawn (the same in every
+        // year, drawn in or before it), a household member's rows say nothing of it.
+        let design = [
+            col(&f, "design_frame"),
+            col(&f, "design_stratum"),
+            col(&f, "draw_year"),
+            col(&f, "design_weight"),
+        ];
+        let origin_belgian = col(&f, "origin_belgian");
+        for (i, (id, role)) in col(&f, "id").iter().zip(col(&f, "role")).enumerate() {
+            let draw = design.clone().map(|c| c[i].clone());
+            if role == "2" {
+                assert!(
+                    draw.iter().all(String::is_empty),
+                    "{draw:?} on a household member's row"
+                );
+                continue;
+            }
+            let [frame, stratum, drawn, weight] = &draw;
+            let origin_belgian = origin_belgian[i] == "1";
+            let (drawn, weight): (u16, f64) = (drawn.parse().unwrap(), weight.parse().unwrap());
+            assert!(drawn <= year, "drawn in {drawn}, observed in {year}");
+            assert_eq!(
+                frame == "1",
+                drawn == 2010,
+                "frame {frame} drawn in {drawn}"
+            );
+            // Origin × disability in the base and 18-year-old frames, origin alone among newcomers.
+            let strata: &[&str] = match (frame.as_str(), origin_belgian) {
+                ("1" | "2", true) => &["1", "3"],
+                ("1" | "2", false) => &["2", "4"],
+                ("3", true) => &["5"],
+                ("3", false) => &["6"],
+                _ => panic!("frame {frame}"),
+            };
+            assert!(
+                strata.contains(&stratum.as_str()),
+                "stratum {stratum} in frame {frame}"
+            );
+            // The inverse of a probability between the lowest rate (0.2 %) and the chance of the two highest
+            // frames (9 % and 2 %).
+            assert!(
+                (1.0 / (1.0 - 0.91 * 0.98)..=500.0).contains(&weight),
+                "weight {weight}"
+            );
+            frames_seen.insert(frame.clone());
+            assert_eq!(
+                draw_of.entry(id.clone()).or_insert_with(|| draw.clone()),
+                &draw,
+                "person {id}"
+            );
+        }
         invalidity_classes.extend(col(&f, "invalidity_days_class"));
         // The notions of §16 per quarter: a cross-border worker is working that quarter, and whoever is working
         // has a working position or works across the border.
@@ -221,6 +276,7 @@ fn extract_rows_follow_the_design() {
     for flag in ["student_work", "cross_border"] {
         assert!(flagged[flag] > 0, "no {flag} in any quarter: {flagged:?}");
     }
+    assert_eq!(frames_seen, ["1", "2", "3"].map(String::from).into());
     // The deliberation's six school-delay values occur, and "not applicable" under 15.
     let want: BTreeSet<String> = ["0", "1", "2", "3", "NA", "UNK", "NODIP"]
         .map(String::from)

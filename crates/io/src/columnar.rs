@@ -2,7 +2,7 @@
 //! The caller hands plain Rust columns; arrow2 stays inside this crate. Deterministic bytes for the same batches.
 
 use crate::Error;
-use arrow2::array::{Array, DictionaryArray, Int64Array, PrimitiveArray, Utf8Array};
+use arrow2::array::{Array, DictionaryArray, Float64Array, Int64Array, PrimitiveArray, Utf8Array};
 use arrow2::chunk::Chunk;
 use arrow2::datatypes::{DataType, Field, IntegerType, Schema};
 use std::borrow::Cow;
@@ -13,6 +13,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
     Int,
+    /// A 64-bit floating-point number (a design weight).
+    Float,
     Text,
     /// A code from a fixed list: written dictionary-encoded (an Arrow dictionary, Parquet dictionary pages), the
     /// list's codes as the dictionary, so readers see the codes as text and a file holds each code once.
@@ -161,6 +163,7 @@ impl Layout<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Values {
     Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
     /// Text; fixed codes are borrowed (`&'static str`), so a million rows of codes allocate nothing per cell.
     Text(Vec<Option<Cow<'static, str>>>),
     /// Positions in the column's code list ([`Kind::Code`]).
@@ -171,6 +174,7 @@ impl Values {
     pub fn len(&self) -> usize {
         match self {
             Values::Int(v) => v.len(),
+            Values::Float(v) => v.len(),
             Values::Text(v) => v.len(),
             Values::Code(v) => v.len(),
         }
@@ -182,6 +186,7 @@ impl Values {
         matches!(
             (self, kind),
             (Values::Int(_), Kind::Int)
+                | (Values::Float(_), Kind::Float)
                 | (Values::Text(_), Kind::Text)
                 | (Values::Code(_), Kind::Code(_))
         )
@@ -199,6 +204,7 @@ fn schema(columns: &[(String, Kind)]) -> Schema {
             .map(|(n, k)| {
                 let t = match k {
                     Kind::Int => DataType::Int64,
+                    Kind::Float => DataType::Float64,
                     Kind::Text => DataType::Utf8,
                     Kind::Code(_) => code_type(),
                 };
@@ -240,6 +246,7 @@ impl Batch {
             let fail = |e: arrow2::error::Error| bad(format!("column `{name}`: {e}"));
             arrays.push(match (v, kind) {
                 (Values::Int(v), _) => Int64Array::from(v).boxed(),
+                (Values::Float(v), _) => Float64Array::from(v).boxed(),
                 (Values::Text(v), _) => utf8(&v).map_err(fail)?,
                 (Values::Code(v), Kind::Code(codes)) => {
                     let list = codes.list();
@@ -500,6 +507,7 @@ mod tests {
                 "region".into(),
                 Kind::Code(Codes::new(Arc::from(["VL", "WA", "BXL"]))),
             ),
+            ("weight".into(), Kind::Float),
         ]
     }
     fn batch() -> Vec<Values> {
@@ -511,6 +519,7 @@ mod tests {
                 Some(Cow::Owned("F".to_owned())),
             ]),
             Values::Code(vec![Some(2), None, Some(0)]),
+            Values::Float(vec![Some(166.66666666666666), Some(0.5), None]),
         ]
     }
 
@@ -572,6 +581,12 @@ mod tests {
         assert_eq!(f.column("region").unwrap().text(3), "BXL");
         assert_eq!(f.column("region").unwrap().text(4), "");
         assert_eq!(f.column("region").unwrap().text(5), "VL");
+        // Weights come back as the same numbers.
+        let weight = f.column("weight").unwrap();
+        assert_eq!(
+            (weight.text(0), weight.text(1), weight.text(2)),
+            ("166.66666666666666".into(), "0.5".into(), "".into())
+        );
         let mut i = IpcSink::new("t.arrow", Vec::new(), &cols()).unwrap();
         i.write(batch()).unwrap();
         let bytes = i.finish().unwrap();
@@ -647,7 +662,7 @@ mod tests {
         let mut p = ParquetSink::new("t.parquet", Vec::new(), &cols()).unwrap();
         let err = p.write(vec![Values::Int(vec![Some(1)])]).unwrap_err();
         assert!(
-            err.to_string().contains("1 columns for a schema of 3"),
+            err.to_string().contains("1 columns for a schema of 4"),
             "{err}"
         );
     }
