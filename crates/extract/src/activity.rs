@@ -165,13 +165,78 @@ pub struct Year {
     pub eu_civil_servant: bool,
     pub pwa: bool,
     pub self_employed_income: Option<f64>,
-    /// Unemployment (RVA), incapacity (RIZIV), pension (FPD), disability allowance (DG HAN), integration income (OCMW).
-    pub benefits: [f64; 5],
+    /// Benefits of the year by paying institution, in [`BENEFITS`]' order.
+    pub benefits: [f64; BENEFITS],
     /// Index into [`crate::codes::INCAPACITY`].
     pub incapacity: u8,
     pub invalidity_days: u16,
     /// Full-time monthly pay of the year (for the calibration report).
     pub fulltime_monthly: Option<f64>,
+}
+
+/// The institutions whose benefits the extract gives, each its own column: unemployment (RVA), incapacity
+/// (RIZIV), pensions (FPD), disability allowances (DG HAN), integration income (OCMW), work accidents and
+/// occupational diseases (Fedris), family allowances (FAMIFED, from 2019 the regional funds).
+pub const BENEFITS: usize = 7;
+/// [`Year::benefits`] index of Fedris's benefits.
+pub const FEDRIS: usize = 5;
+/// [`Year::benefits`] index of family allowances.
+pub const FAMILY: usize = 6;
+
+/// Employees' personal social security contribution, as a share of gross pay (RSZ/ONSS: 13.07 %).
+const EMPLOYEE_CONTRIBUTION: f64 = 0.1307;
+/// Self-employed social contributions, as a share of their income (RSVZ/INASTI: 20.5 % up to the first
+/// ceiling, which the extract's incomes rarely pass).
+const SELF_EMPLOYED_CONTRIBUTION: f64 = 0.205;
+
+/// A person's incomes of the year in the extract's notions, in euros (see [`Year::incomes`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Incomes {
+    /// Gross income from work: the four quarters' ordinary pay and the self-employed income.
+    pub gross_work: f64,
+    /// Gross income: from work and every benefit of the year.
+    pub gross: f64,
+    /// Gross taxable income from work: pay less the employee's social security contribution, self-employed
+    /// income less the self-employed contributions.
+    pub taxable_work: f64,
+    /// Gross taxable income: from work and the taxable benefits (unemployment, incapacity, pensions, Fedris);
+    /// disability allowances, integration income and family allowances are not taxed.
+    pub taxable: f64,
+}
+
+impl Year {
+    /// The year's incomes in the extract's notions (deliberation §6: "het bruto inkomen (diverse noties), het
+    /// bruto belastbaar inkomen (diverse noties)").
+    pub fn incomes(&self) -> Incomes {
+        let pay: f64 = self.q.iter().filter_map(|q| q.pay).sum();
+        let own = self.self_employed_income.unwrap_or(0.0);
+        let gross_work = pay + own;
+        let taxable_work =
+            pay * (1.0 - EMPLOYEE_CONTRIBUTION) + own * (1.0 - SELF_EMPLOYED_CONTRIBUTION);
+        let taxed = [0, 1, 2, FEDRIS];
+        let taxable_benefits: f64 = taxed.iter().filter_map(|&i| self.benefits.get(i)).sum();
+        Incomes {
+            gross_work,
+            gross: gross_work + self.benefits.iter().sum::<f64>(),
+            taxable_work,
+            taxable: taxable_work + taxable_benefits,
+        }
+    }
+}
+
+/// Family allowances of a year for `children` children under 18, to the parent who receives them (an
+/// estimate after the scales in force: FAMIFED's monthly amounts rising with the child's rank until 2018, about
+/// 95, 175 and 260 euros; from 2019 the regions' flat amounts, about 165 euros a child).
+pub fn family_allowance(children: u8, year: u16) -> f64 {
+    let monthly: f64 = (1..=children)
+        .map(|rank| match (year, rank) {
+            (2019.., _) => 165.0,
+            (_, 1) => 95.0,
+            (_, 2) => 175.0,
+            _ => 260.0,
+        })
+        .sum();
+    12.0 * monthly
 }
 
 pub fn is_working(position: u8) -> bool {
@@ -345,7 +410,7 @@ impl Career {
                     }
                 });
                 q.position = k;
-                let benefit = |b: &mut [f64; 5], i: usize, m: f64| b[i] += 3.0 * m;
+                let benefit = |b: &mut [f64; BENEFITS], i: usize, m: f64| b[i] += 3.0 * m;
                 match k {
                     5 | 6 => benefit(&mut y.benefits, 0, 1_150.0),
                     8 => benefit(&mut y.benefits, 2, 1_500.0),
@@ -389,6 +454,18 @@ impl Career {
         } else {
             0
         };
+        if matches!(y.incapacity, 3 | 4) {
+            // Fedris pays for the incapacity: 90 % of the daily pay for the days off after a work accident
+            // (most heal within weeks: 7 to 97 days), a yearly rent of a few percent to a third of the pay for an
+            // occupational disease (estimates).
+            let pay: f64 = y.q.iter().filter_map(|q| q.pay).sum();
+            y.benefits[FEDRIS] = if y.incapacity == 3 {
+                let days = 7.0 + libm::floor(90.0 * r.f64() * r.f64());
+                0.9 * pay / 365.0 * days
+            } else {
+                pay * (0.03 + 0.30 * r.f64() * r.f64())
+            };
+        }
         if y.incapacity == 2 {
             // In invalidity at the end of `incapacity_quarters` quarters: since a day of the first of them (a
             // day drawn in its 91), then through the others; so every class of days can occur.

@@ -74,3 +74,25 @@ pub fn position(
     };
     (reference, partner_of, relation, lipro)
 }
+
+/// How many children under 18 on 31 Dec of `year` person `i` receives family allowances for: the children of
+/// the household (relation 3) go to the mother among the reference person and their partner, else to the
+/// reference person; to nobody in a collective household.
+pub fn allowance_children(l: &Lineage, members: &[(usize, u8)], i: usize, h: u32, year: u16) -> u8 {
+    if l.homes.get(h as usize).is_some_and(|x| x.collective) {
+        return 0;
+    }
+    let parents: Vec<usize> = (members.iter())
+        .filter(|m| matches!(m.1, 1 | 2 | 21))
+        .map(|m| m.0)
+        .collect();
+    let mother = (parents.iter()).find(|&&j| l.people.get(j).is_some_and(|p| p.sex == 2));
+    let reference = members.iter().find(|m| m.1 == 1).map(|m| m.0);
+    if mother.copied().or(reference) != Some(i) {
+        return 0;
+    }
+    let children = (members.iter())
+        .filter(|m| m.1 == 3 && l.people.get(m.0).is_some_and(|p| p.age(year) < 18))
+        .count();
+    u8::try_from(children).unwrap_or(u8::MAX)
+}

@@ -307,6 +307,7 @@ fn household_of(l: &Lineage, i: usize, year: u16, ids: &Ids) -> Option<(u32, Hou
             partner: id(partner),
             relation,
             lipro,
+            allowance_children: household::allowance_children(l, &members, i, h, year),
         },
     ))
 }

@@ -71,6 +71,8 @@ pub struct Household {
     pub partner: Option<u64>,
     pub relation: &'static str,
     pub lipro: &'static str,
+    /// Children under 18 the person receives family allowances for.
+    pub allowance_children: u8,
 }
 
 /// One row of the extract.
@@ -593,6 +595,72 @@ pub fn columns() -> Vec<Column> {
             Some("amount"),
         ),
         c(
+            "benefit_fedris_class",
+            Kind::Int,
+            None,
+            (
+                "benefits for a work accident or an occupational disease in the year (Fedris)",
+                "uitkeringen voor een arbeidsongeval of een beroepsziekte in het jaar (Fedris)",
+                "indemnités pour un accident du travail ou une maladie professionnelle de l'année (Fedris)",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "benefit_family_class",
+            Kind::Int,
+            None,
+            (
+                "family allowances received in the year for the household's children under 18 (FAMIFED; from 2019 the regional funds); to the mother, else the reference person",
+                "gezinsbijslag ontvangen in het jaar voor de kinderen jonger dan 18 van het huishouden (FAMIFED; vanaf 2019 de regionale fondsen); aan de moeder, anders de referentiepersoon",
+                "allocations familiales perçues dans l'année pour les enfants de moins de 18 ans du ménage (FAMIFED ; dès 2019 les caisses régionales) ; à la mère, sinon à la personne de référence",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "gross_income_work_class",
+            Kind::Int,
+            None,
+            (
+                "gross income from work in the year: ordinary pay of the four quarters and self-employed income",
+                "bruto inkomen uit arbeid in het jaar: gewone bezoldiging van de vier kwartalen en inkomen als zelfstandige",
+                "revenu brut du travail de l'année : rémunération ordinaire des quatre trimestres et revenu d'indépendant",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "gross_income_class",
+            Kind::Int,
+            None,
+            (
+                "gross income in the year: from work and every benefit",
+                "bruto inkomen in het jaar: uit arbeid en alle uitkeringen",
+                "revenu brut de l'année : du travail et toutes les prestations",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "taxable_income_work_class",
+            Kind::Int,
+            None,
+            (
+                "gross taxable income from work in the year: pay less the employee's social security contribution (13.07 %), self-employed income less the social contributions (20.5 %)",
+                "bruto belastbaar inkomen uit arbeid in het jaar: bezoldiging min de persoonlijke RSZ-bijdrage (13,07 %), inkomen als zelfstandige min de sociale bijdragen (20,5 %)",
+                "revenu brut imposable du travail de l'année : rémunération moins la cotisation personnelle ONSS (13,07 %), revenu d'indépendant moins les cotisations sociales (20,5 %)",
+            ),
+            Some("amount"),
+        ),
+        c(
+            "taxable_income_class",
+            Kind::Int,
+            None,
+            (
+                "gross taxable income in the year: from work and the taxable benefits (unemployment, incapacity, pensions, Fedris); disability allowances, integration income and family allowances are not taxed",
+                "bruto belastbaar inkomen in het jaar: uit arbeid en de belastbare uitkeringen (werkloosheid, arbeidsongeschiktheid, pensioen, Fedris); tegemoetkomingen voor personen met een handicap, leefloon en gezinsbijslag zijn niet belastbaar",
+                "revenu brut imposable de l'année : du travail et les prestations imposables (chômage, incapacité, pensions, Fedris) ; allocations aux personnes handicapées, revenu d'intégration et allocations familiales ne sont pas imposables",
+            ),
+            Some("amount"),
+        ),
+        c(
             "incapacity_type",
             Kind::Text,
             Some(codes::INCAPACITY),
@@ -672,7 +740,13 @@ impl Buffer {
     pub fn push(&mut self, r: &Row<'_>, classing: &Classing, age_labels: &'static [&'static str]) {
         let p = r.person;
         let age = p.age(r.year);
-        let a = r.activity.as_ref();
+        // The year with the family allowances the person receives for the household's children.
+        let with_allowances = r.activity.clone().map(|mut y| {
+            y.benefits[crate::activity::FAMILY] =
+                crate::activity::family_allowance(r.household.allowance_children, r.year);
+            y
+        });
+        let a = with_allowances.as_ref();
         let q = |i: usize| a.map(|y| y.q[i]);
         // The fields follow `columns()` in order.
         let id = Some(r.id as i64);
@@ -804,9 +878,14 @@ impl Buffer {
                 }
             }
             w.int(amount(a.and_then(|y| y.self_employed_income)));
-            for b in 0..5 {
+            for b in 0..crate::activity::BENEFITS {
                 w.int(amount(a.map(|y| y.benefits[b])));
             }
+            let incomes = a.map(crate::activity::Year::incomes);
+            w.int(amount(incomes.map(|i| i.gross_work)));
+            w.int(amount(incomes.map(|i| i.gross)));
+            w.int(amount(incomes.map(|i| i.taxable_work)));
+            w.int(amount(incomes.map(|i| i.taxable)));
             w.code(a.and_then(|y| code(codes::INCAPACITY, y.incapacity as usize)));
             // [`codes::INVALIDITY_DAYS`]: none, 1-90, 91-180, 181-270, 271 or more.
             w.code(a.map(|y| match y.invalidity_days {

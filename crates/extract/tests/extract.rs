@@ -198,6 +198,57 @@ fn extract_rows_follow_the_design() {
                     .count();
             }
         }
+        // Incomes: each notion within the wider ones (amounts classed to 100 euros; empty is none); a work
+        // accident or occupational disease comes with Fedris's benefit; family allowances go to a parent of
+        // children under 18 in the household, the mother or else the reference person.
+        let class = |name: &str| -> Vec<i64> {
+            col(&f, name)
+                .iter()
+                .map(|v| if v.is_empty() { -1 } else { v.parse().unwrap() })
+                .collect()
+        };
+        let (gross_work, gross, taxable_work, taxable) = (
+            class("gross_income_work_class"),
+            class("gross_income_class"),
+            class("taxable_income_work_class"),
+            class("taxable_income_class"),
+        );
+        for i in 0..f.rows() {
+            assert!(taxable_work[i] <= gross_work[i], "row {i} of {year}");
+            assert!(gross_work[i] <= gross[i], "row {i} of {year}");
+            assert!(taxable_work[i] <= taxable[i], "row {i} of {year}");
+            assert!(taxable[i] <= gross[i], "row {i} of {year}");
+        }
+        let (fedris, family) = (class("benefit_fedris_class"), class("benefit_family_class"));
+        let (incapacity, lipro, relation, sex) = (
+            col(&f, "incapacity_type"),
+            col(&f, "lipro"),
+            col(&f, "relation"),
+            col(&f, "sex"),
+        );
+        for i in 0..f.rows() {
+            assert_eq!(
+                matches!(incapacity[i].as_str(), "3" | "4"),
+                fedris[i] >= 0,
+                "incapacity {} with Fedris class {} in {year}",
+                incapacity[i],
+                fedris[i]
+            );
+            if family[i] >= 0 {
+                assert!(
+                    matches!(lipro[i].as_str(), "MAR+" | "UNM+" | "H1PA"),
+                    "family allowances to a {} in {year}",
+                    lipro[i]
+                );
+                assert!(
+                    sex[i] == "2" || relation[i] == "01",
+                    "family allowances to a man who is not the reference person in {year}"
+                );
+            }
+        }
+        *flagged.entry("fedris").or_default() += fedris.iter().filter(|&&c| c >= 0).count();
+        *flagged.entry("family allowances").or_default() +=
+            family.iter().filter(|&&c| c >= 0).count();
         // School delay: "no upper secondary diploma" exactly for those without one (15 or older). Nobody has a
         // degree before the age that allows it: none above lower secondary under 18, no doctorate under 25.
         let (delay, education, age) = (
@@ -273,8 +324,13 @@ fn extract_rows_follow_the_design() {
             assert!(set.contains(h), "reference/partner {h} not in {year}");
         }
     }
-    for flag in ["student_work", "cross_border"] {
-        assert!(flagged[flag] > 0, "no {flag} in any quarter: {flagged:?}");
+    for flag in [
+        "student_work",
+        "cross_border",
+        "fedris",
+        "family allowances",
+    ] {
+        assert!(flagged[flag] > 0, "no {flag} in any year: {flagged:?}");
     }
     assert_eq!(frames_seen, ["1", "2", "3"].map(String::from).into());
     // The deliberation's six school-delay values occur, and "not applicable" under 15.
