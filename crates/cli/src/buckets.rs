@@ -6,9 +6,9 @@
 //! from every input make one microdata, which the kernel tabulates into partials; the partials are merged in
 //! bucket order and rolled up to the margins once ([`Tabulator::finish`]).
 //!
-//! **One input read whole** (any format but Parquet), with `--buckets` not given, skips the spill: pass 1 holds
-//! all of its rows at once anyway, so a spill file would bound nothing; its microdata is tabulated as it is
-//! ([`whole`]), the table one bucket gives.
+//! **One input read whole** (any format but Parquet) skips the spill: pass 1 holds all of its rows at once
+//! anyway, so a spill file would bound nothing; its microdata is cut into the same buckets in memory ([`whole`])
+//! and gives the same table.
 //!
 //! **A bucket holds every row of its units**, so the kernel's partials of different buckets merge exactly
 //! ([`Partials::merge_all`]): with a unit column, a row's bucket is a hash of its unit's identifier (a person's
@@ -142,8 +142,7 @@ pub fn tabulate(
         check_schema(input, job)?;
     }
     if let [input] = inputs
-        && job.buckets.is_none()
-        && let Some(table) = whole(name, input, job, progress)?
+        && let Some(table) = whole(name, input, job, buckets, progress)?
     {
         return Ok(table);
     }
@@ -170,7 +169,7 @@ pub fn tabulate(
         },
     )?;
     if spilled.is_empty() {
-        bail!("no rows to tabulate: the inputs hold none (after --where, where one is given)");
+        bail!(NO_ROWS);
     }
     same_types(&spilled)?;
 
@@ -526,13 +525,15 @@ fn spill(
     }))
 }
 
-/// One input that is read whole (any format but Parquet), with the buckets left to the inputs' size: pass 1
-/// would hold all of its rows at once anyway, so a spill file would bound nothing. Its microdata is tabulated as
-/// it is, the table one bucket of it gives. `None` for a Parquet input, which is read in pieces.
+/// One input that is read whole (any format but Parquet): pass 1 would hold all of its rows at once anyway, so a
+/// spill file would bound nothing. Its microdata is cut into the same `buckets` in memory, tabulated on the
+/// threads and merged in bucket order: the table the spill path gives, byte for byte. `None` for a Parquet
+/// input, which is read in pieces.
 fn whole(
     name: &str,
     input: &Input,
     job: &Job<'_>,
+    buckets: usize,
     progress: &(dyn Fn(&'static str, u64, u64) + Sync),
 ) -> Result<Option<cellguard_engine::tabulate::Tabulated>> {
     let mut head = [0u8; 8];
@@ -544,17 +545,93 @@ fn whole(
         return Ok(None);
     }
     let mut only = None;
-    let file = read_pieces(input, job, |piece| {
+    read_pieces(input, job, |piece| {
+        // A format other than Parquet is read in one piece.
+        if only.is_some() {
+            bail!("{}: read in more than one piece", input.path.display());
+        }
         only = Some(piece);
         Ok(())
     })?;
     progress("reading", 1, 1);
-    let PieceRows { md, own, .. } = only
-        .context("no rows to tabulate: the inputs hold none (after --where, where one is given)")?;
-    let table = (own.partial(&md, &mut |done, total| progress("tabulating", done, total)))
-        .and_then(|partials| own.finish(name, partials))
-        .map_err(|e| anyhow!("{file}: {e}"))?;
-    Ok(Some(table))
+    let PieceRows { md, own, units, .. } = only.context(NO_ROWS)?;
+    // Without a unit column a row is its own unit and the kernel adds a million rows in tens of milliseconds:
+    // cutting them into buckets would cost more than the threads save. (Bucket sums differ from one bucket's
+    // in their last bits only, as with any number of buckets.)
+    let buckets = if md.unit.is_some() { buckets } else { 1 };
+    let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); buckets];
+    for (row, &b) in bucket_of_rows(&md, &units, buckets).iter().enumerate() {
+        if let Some(rows) = rows_of.get_mut(b as usize) {
+            rows.push(row as u32);
+        }
+    }
+    let done = AtomicUsize::new(0);
+    let partials = parallel(
+        buckets,
+        job.threads,
+        |b| {
+            let rows = rows_of.get(b).map_or(&[][..], Vec::as_slice);
+            let out = own.partial(&bucket(&md, rows), &mut |_, _| {})?;
+            progress(
+                "tabulating",
+                done.fetch_add(1, Ordering::Relaxed) as u64 + 1,
+                buckets as u64,
+            );
+            Ok(out)
+        },
+        None,
+        |merged: Option<Partials>, p| {
+            Some(match merged {
+                Some(m) => m.merge(p),
+                None => p,
+            })
+        },
+    )?
+    .context("no buckets")?;
+    Ok(Some(own.finish(name, partials)?))
+}
+
+/// The microdata of one bucket: `rows` of `md`, in order, its units numbered in the order they first come (as
+/// [`gather`] numbers a bucket's units read back from a spill file).
+fn bucket(md: &Microdata, rows: &[u32]) -> Microdata {
+    let pick = |r: u32| r as usize;
+    let unit = md.unit.as_ref().map(|ids| {
+        let mut number: FxHashMap<u64, u64> = FxHashMap::default();
+        (rows.iter())
+            .map(|&r| {
+                let next = number.len() as u64;
+                *number
+                    .entry(ids.get(pick(r)).copied().unwrap_or(u64::MAX))
+                    .or_insert(next)
+            })
+            .collect()
+    });
+    Microdata {
+        dims: (md.dims.iter())
+            .map(|d| CatColumn {
+                name: d.name.clone(),
+                ids: rows
+                    .iter()
+                    .filter_map(|&r| d.ids.get(pick(r)).copied())
+                    .collect(),
+                dictionary: d.dictionary.clone(),
+            })
+            .collect(),
+        unit,
+        value: md.value.as_ref().map(|v| {
+            let mut col = Column::new();
+            rows.iter().for_each(|&r| col.push(v.get(pick(r))));
+            col
+        }),
+        weight: (md.weight.as_ref()).map(|w| {
+            rows.iter()
+                .filter_map(|&r| w.get(pick(r)).copied())
+                .collect()
+        }),
+        source_rows: (rows.iter())
+            .filter_map(|&r| md.source_rows.get(pick(r)).copied())
+            .collect(),
+    }
 }
 
 /// A code of a dimension with a codelist must be in it: said here with the input's name and row.
@@ -685,6 +762,9 @@ fn gather(
     Ok(md)
 }
 
+const NO_ROWS: &str =
+    "no rows to tabulate: the inputs hold none (after --where, where one is given)";
+
 const DAMAGED: &str =
     "a spill file does not hold the records written to it (was it changed while tabulating?)";
 
@@ -798,28 +878,33 @@ mod tests {
         );
     }
 
-    /// One CSV input with the buckets left to its size is tabulated whole, without a spill file (a folder for
-    /// one that cannot be made is not needed): the table one bucket of its spilled rows gives, byte for byte
-    /// (units, weights, fractional values, `--where`). A Parquet input is left to the spill, which reads it in
-    /// pieces; a `--where` that keeps no row is said.
+    /// One CSV input is tabulated whole, its buckets cut in memory, without a spill file (a folder for one that
+    /// cannot be made is not needed): the table its rows give through the spill path when they come in two
+    /// files, byte for byte (units, weights, fractional values, `--where`, 1 or 4 buckets on 1 or 2 threads). A
+    /// Parquet input is left to the spill, which reads it in pieces; a `--where` that keeps no row is said.
     #[test]
-    fn one_input_read_whole_is_tabulated_without_a_spill() {
+    fn one_input_read_whole_is_tabulated_as_the_spill_would() {
         use cellguard_engine::Agg;
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("rows.csv");
-        let mut csv = String::from("id,sex,region,wage,w\n");
-        for r in 0..500u32 {
+        let header = "id,sex,region,wage,w\n";
+        let (mut first, mut second) = (String::from(header), String::from(header));
+        for r in 0..600u32 {
             let sex = if r % 3 == 0 { "F" } else { "M" };
             let region = ["BXL", "VL", "WA"][(r % 7 % 3) as usize];
             let wage = f64::from(r * 37 % 1000) / 7.0;
-            csv += &format!("p{},{sex},{region},{wage},{}.5\n", r % 150, r % 4);
+            let line = format!("p{},{sex},{region},{wage},{}.5\n", r % 170, r % 4);
+            if r < 250 { &mut first } else { &mut second }.push_str(&line);
         }
-        std::fs::write(&path, csv).unwrap();
-        let input = |path: PathBuf| Input {
-            path,
-            keys: Vec::new(),
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            Input {
+                path,
+                keys: Vec::new(),
+            }
         };
-        let inputs = [input(path)];
+        let one = [write("all.csv", &(first.clone() + &second[header.len()..]))];
+        let two = [write("a.csv", &first), write("b.csv", &second)];
         let mut spec = TabulateSpec::new(&["sex"], &["region"], Agg::Mean);
         spec.margins = true;
         let roles = MicroRoles {
@@ -830,37 +915,42 @@ mod tests {
         };
         let wanted = ["sex", "region", "wage", "id", "w"];
         let no_folder = dir.path().join("not-made");
-        let job = |buckets, filters, temp| Job {
+        let job = |buckets, threads, filters, temp| Job {
             spec: &spec,
             roles: &roles,
             wanted: &wanted,
             filters,
             temp,
-            threads: 2,
+            threads,
             buckets,
             piece_rows: PIECE_ROWS,
         };
+        let csv = |t: Result<cellguard_engine::tabulate::Tabulated>| {
+            String::from_utf8(cellguard_io::tabulated_to_csv(&t.unwrap())).unwrap()
+        };
         let some = [("region", vec!["BXL", "WA"])];
         for filters in [&[][..], &some[..]] {
-            let whole =
-                super::tabulate("t", &inputs, &job(None, filters, &no_folder), &|_, _, _| {});
-            let spilled = super::tabulate(
-                "t",
-                &inputs,
-                &job(Some(1), filters, dir.path()),
-                &|_, _, _| {},
-            );
-            assert_eq!(
-                String::from_utf8(cellguard_io::tabulated_to_csv(&whole.unwrap())).unwrap(),
-                String::from_utf8(cellguard_io::tabulated_to_csv(&spilled.unwrap())).unwrap()
-            );
-            // The spill path does need its folder.
-            let e = super::tabulate(
-                "t",
-                &inputs,
-                &job(Some(1), filters, &no_folder),
-                &|_, _, _| {},
-            );
+            for (buckets, threads) in [(None, 2), (Some(1), 1), (Some(4), 1), (Some(4), 2)] {
+                let whole = super::tabulate(
+                    "t",
+                    &one,
+                    &job(buckets, threads, filters, &no_folder),
+                    &|_, _, _| {},
+                );
+                let spilled = super::tabulate(
+                    "t",
+                    &two,
+                    &job(buckets, threads, filters, dir.path()),
+                    &|_, _, _| {},
+                );
+                assert_eq!(
+                    csv(whole),
+                    csv(spilled),
+                    "{buckets:?} buckets, {threads} threads"
+                );
+            }
+            // The two files do need the folder.
+            let e = super::tabulate("t", &two, &job(None, 2, filters, &no_folder), &|_, _, _| {});
             assert!(
                 e.unwrap_err()
                     .to_string()
@@ -868,22 +958,19 @@ mod tests {
             );
         }
         // A Parquet input is read in pieces: not whole.
-        let parquet = dir.path().join("rows.parquet");
-        std::fs::write(&parquet, b"PAR1 not read here").unwrap();
+        let parquet = write("rows.parquet", "PAR1 not read here");
         let got = whole(
             "t",
-            &input(parquet),
-            &job(None, &[], dir.path()),
+            &parquet,
+            &job(None, 2, &[], dir.path()),
+            1,
             &|_, _, _| {},
         );
         assert!(got.unwrap().is_none());
-        // A `--where` that keeps none of the rows is said.
+        // A `--where` that keeps none of the rows is said (without a folder: the whole path says it).
         let none = [("region", vec!["DG"])];
-        let e = super::tabulate("t", &inputs, &job(None, &none, dir.path()), &|_, _, _| {});
-        assert_eq!(
-            e.unwrap_err().to_string(),
-            "no rows to tabulate: the inputs hold none (after --where, where one is given)"
-        );
+        let e = super::tabulate("t", &one, &job(None, 2, &none, &no_folder), &|_, _, _| {});
+        assert_eq!(e.unwrap_err().to_string(), NO_ROWS);
     }
 
     /// A column read as text from one input and as numbers from another is refused, naming both files (a code

@@ -65,8 +65,7 @@ pub struct Args {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Buckets the rows are split into by unit (without --unit, in equal runs), tabulated one at a time: more
-    /// buckets, less memory [default: one per 16 MiB of input, a power of two; one input that is not Parquet is
-    /// held whole while it is read, so it is tabulated as it is, without buckets]. The table does not depend on it
+    /// buckets, less memory [default: one per 16 MiB of input, a power of two]. The table does not depend on it
     /// beyond the last bits of fractional sums.
     #[arg(long, value_name = "N")]
     pub buckets: Option<usize>,
