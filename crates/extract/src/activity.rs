@@ -456,8 +456,8 @@ impl Career {
         };
         if matches!(y.incapacity, 3 | 4) {
             // Fedris pays for the incapacity: 90 % of the daily pay for the days off after a work accident
-            // (most heal within weeks: 7 to 97 days), a yearly rent of a few percent to a third of the pay for an
-            // occupational disease (estimates).
+            // (most heal within weeks: 7 to 96 days), and for an occupational disease an allowance for the year of
+            // a few percent to a third of the pay (estimates).
             let pay: f64 = y.q.iter().filter_map(|q| q.pay).sum();
             y.benefits[FEDRIS] = if y.incapacity == 3 {
                 let days = 7.0 + libm::floor(90.0 * r.f64() * r.f64());
@@ -501,6 +501,34 @@ fn pick5(r: &mut Rng, w: [f64; 5]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The four notions on a hand-made year: pay of 3 × 3,000 and 1,000 of self-employed income; every benefit
+    /// 100 more than the one before. Gross counts everything; taxable takes 13.07 % off pay and 20.5 % off the
+    /// self-employed income, and counts unemployment, incapacity, pensions and Fedris but not disability
+    /// allowances, integration income or family allowances.
+    #[test]
+    fn incomes_in_four_notions() {
+        let mut y = Year::default();
+        for q in y.q.iter_mut().take(3) {
+            q.pay = Some(3_000.0);
+        }
+        y.self_employed_income = Some(1_000.0);
+        y.benefits = [100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0];
+        let i = y.incomes();
+        assert_eq!(i.gross_work, 10_000.0);
+        assert_eq!(i.gross, 10_000.0 + 2_800.0);
+        let taxable_work = 9_000.0 * (1.0 - 0.1307) + 1_000.0 * (1.0 - 0.205);
+        assert!((i.taxable_work - taxable_work).abs() < 1e-9);
+        assert!((i.taxable - (taxable_work + 100.0 + 200.0 + 300.0 + 600.0)).abs() < 1e-9);
+    }
+
+    /// Family allowances: FAMIFED's scale by rank until 2018, a flat amount a child from 2019.
+    #[test]
+    fn family_allowances_follow_the_scales() {
+        assert_eq!(family_allowance(0, 2015), 0.0);
+        assert_eq!(family_allowance(3, 2015), 12.0 * (95.0 + 175.0 + 260.0));
+        assert_eq!(family_allowance(3, 2019), 12.0 * 3.0 * 165.0);
+    }
 
     #[test]
     fn pay_curve_meets_the_published_points_and_has_a_long_tail() {

@@ -94,49 +94,65 @@ impl Stratum {
     }
 }
 
-/// Why and when a person entered the sample, and how likely they were to.
+/// Why and when a person entered the sample, and how likely they were to be in each year's rows.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Draw {
     pub year: u16,
     pub stratum: Stratum,
-    /// The person's inclusion probability: that any of the frames they belong to draws them, `1 − Π (1 − rate)`
-    /// over those frames (each frame is drawn independently, the first that draws them samples them).
-    pub probability: f64,
+    /// Every frame the person belongs to, `(year, rate)` in the order they are drawn; the first `frames_len`.
+    frames: [(u16, f64); 3],
+    frames_len: u8,
 }
 
 impl Draw {
-    /// The design weight: the inverse of the inclusion probability (how many persons of the frames the person
-    /// stands for, Horvitz–Thompson).
-    pub fn weight(&self) -> f64 {
-        1.0 / self.probability
+    /// The probability that the person is in the extract's rows of `year`: that a frame of that year or before
+    /// draws them, `1 − Π (1 − rate)` over those frames (each frame is drawn independently; a person drawn is
+    /// observed every year from then on while resident and under 65, as everyone of the frame would be).
+    pub fn probability_in(&self, year: u16) -> f64 {
+        let frames = self
+            .frames
+            .get(..usize::from(self.frames_len))
+            .unwrap_or(&[]);
+        let missed: f64 = (frames.iter())
+            .filter(|(y, _)| *y <= year)
+            .map(|(_, rate)| 1.0 - rate)
+            .product();
+        1.0 - missed
+    }
+    /// The design weight of the person's row of `year`: the inverse of [`Draw::probability_in`] (how many persons
+    /// of the frames of that year and before the row stands for, Horvitz–Thompson). Finite for every year the
+    /// person is observed: the frame that drew them is among those frames.
+    pub fn weight_in(&self, year: u16) -> f64 {
+        1.0 / self.probability_in(year)
     }
 }
 
 /// The frames a person belongs to, in order, with the year of each: the first one whose draw succeeds samples
 /// them (a person sampled in the base sample is not drawn again as a newcomer).
 pub fn draw(seed: u64, p: &Person) -> Option<Draw> {
-    let frames = frames(p);
-    let probability = 1.0
-        - (frames.iter())
-            .map(|d| 1.0 - d.stratum.rate())
-            .product::<f64>();
+    let all = frames(p);
+    let mut frames = [(0u16, 0.0f64); 3];
+    for (slot, &(year, stratum)) in frames.iter_mut().zip(&all) {
+        *slot = (year, stratum.rate());
+    }
     let mut rng = stream(seed, 5, p.key);
-    (frames.into_iter())
-        .find(|d| rng.f64() < d.stratum.rate())
-        .map(|d| Draw { probability, ..d })
+    (all.iter())
+        .find(|(_, stratum)| rng.f64() < stratum.rate())
+        .map(|&(year, stratum)| Draw {
+            year,
+            stratum,
+            frames,
+            frames_len: all.len().min(3) as u8,
+        })
 }
 
-/// The frames person `p` belongs to, in the order they are drawn, each with its year and stratum (the
-/// probability left at 0).
-pub fn frames(p: &Person) -> Vec<Draw> {
+/// The frames person `p` belongs to (at most three: the base sample, the 18-year-olds, the newcomers), in the
+/// order they are drawn, which is the order of their years: each with its year and stratum.
+pub fn frames(p: &Person) -> Vec<(u16, Stratum)> {
     let belgian = is_belgian(p.origin);
     let disabled_in = |year: u16| p.disability != 0 && p.disability_since <= year;
-    let frame = |year, stratum| Draw {
-        year,
-        stratum,
-        probability: 0.0,
-    };
-    let mut frames: Vec<Draw> = Vec::new();
+    let frame = |year, stratum| (year, stratum);
+    let mut frames: Vec<(u16, Stratum)> = Vec::new();
     if p.resident(2010) && (18..=64).contains(&p.age(2010)) {
         frames.push(frame(
             2010,
@@ -199,4 +215,31 @@ pub fn may_draw(seed: u64, p: &Person) -> bool {
 pub fn observed<'a>(p: &'a Person, d: &Draw) -> impl Iterator<Item = u16> + 'a {
     let start = d.year;
     (start..=LAST_YEAR).take_while(move |&y| p.resident(y) && p.age(y) < 65)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A non-Belgian adult who settled in 2010 is in the base sample (0.6 %) and in the 2011 newcomers (2 %):
+    /// drawn in 2010, their 2010 row stands for 1 / 0.006 persons, their later rows for 1 / (1 − 0.994 × 0.98).
+    #[test]
+    fn a_rows_weight_counts_the_frames_up_to_its_year() {
+        let base = Stratum::Base {
+            belgian: false,
+            disabled: false,
+        };
+        let d = Draw {
+            year: 2010,
+            stratum: base,
+            frames: [(2010, 0.006), (2011, 0.02), (0, 0.0)],
+            frames_len: 2,
+        };
+        assert!((d.weight_in(2010) - 1.0 / 0.006).abs() < 1e-9);
+        let both = 1.0 - 0.994 * 0.98;
+        for year in [2011, 2015, 2022] {
+            assert!((d.probability_in(year) - both).abs() < 1e-12, "{year}");
+        }
+        assert!((d.weight_in(2022) - 1.0 / both).abs() < 1e-9);
+    }
 }

@@ -96,3 +96,72 @@ pub fn allowance_children(l: &Lineage, members: &[(usize, u8)], i: usize, h: u32
         .count();
     u8::try_from(children).unwrap_or(u8::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Home, Person};
+
+    fn person(slot: u64, born: u16, sex: u8, relation: u8) -> Person {
+        Person {
+            key: slot,
+            birth: (born, 6, 1),
+            sex,
+            origin: 0,
+            education: 0,
+            domain: 0,
+            delay: 0,
+            disability: 0,
+            disability_since: 0,
+            reason: 0,
+            registered: None,
+            from: 2010,
+            exit: None,
+            moves: vec![(2010, 0, relation)],
+            married: true,
+            z_pay: 0.0,
+        }
+    }
+
+    /// The household's children under 18 go to the mother: the partner of a male reference person, the
+    /// reference person when she is the mother; to a father only when he is the reference person alone; a child
+    /// of 18 is not counted; a collective household gets none.
+    #[test]
+    fn family_allowances_go_to_the_mother_else_the_reference_person() {
+        let home = |collective| Home {
+            region: 0,
+            big_city: false,
+            collective,
+        };
+        let lineage = |people: Vec<Person>, collective| Lineage {
+            id: 1,
+            people,
+            homes: vec![home(collective)],
+        };
+        let each = |l: &Lineage| -> Vec<u8> {
+            let members = members(l, 0, 2015);
+            (0..l.people.len())
+                .map(|i| allowance_children(l, &members, i, 0, 2015))
+                .collect()
+        };
+        // A man, his wife, children of 10, 16 and 18.
+        let family = vec![
+            person(0, 1975, 1, 1),
+            person(1, 1977, 2, 2),
+            person(2, 2005, 1, 3),
+            person(3, 1999, 2, 3),
+            person(4, 1997, 1, 3),
+        ];
+        assert_eq!(each(&lineage(family.clone(), false)), [0, 2, 0, 0, 0]);
+        // A mother as the reference person, her partner beside her.
+        let mut hers = family.clone();
+        hers[0].sex = 2;
+        hers[1].sex = 1;
+        hers[1].moves = vec![(2010, 0, 21)];
+        assert_eq!(each(&lineage(hers, false)), [2, 0, 0, 0, 0]);
+        // A father alone.
+        let alone = vec![person(0, 1975, 1, 1), person(2, 2005, 2, 3)];
+        assert_eq!(each(&lineage(alone, false)), [1, 0]);
+        assert_eq!(each(&lineage(family, true)), [0; 5]);
+    }
+}

@@ -749,11 +749,12 @@ mod tests {
         );
     }
 
-    /// The design weights estimate the frames (Horvitz–Thompson): in every stratum of every frame, the sampled
-    /// persons' weights sum to the number of persons the frame holds, and the frame's inclusion probabilities
-    /// to the number drawn, each within four standard errors of Poisson sampling (the persons are drawn
-    /// independently), and over all strata together. A person in two
-    /// frames (an 18-year-old who arrived the year before) counts in both, with the probability of either.
+    /// The design weights estimate the frames (Horvitz–Thompson), within four standard errors of Poisson
+    /// sampling (the persons are drawn independently): in every stratum of every frame, the sampled persons'
+    /// weights of their last year sum to the number of persons the frame holds; in every year, the weights of the
+    /// rows of that year (drawn by then, resident, under 65) sum to the number of persons of the frames of that
+    /// year and before who are resident and under 65 then; and the persons drawn number what the probabilities
+    /// add up to. A person in two frames (an 18-year-old who arrived the year before) counts in both.
     #[test]
     fn design_weights_sum_to_the_frames() {
         #[derive(Default)]
@@ -765,45 +766,55 @@ mod tests {
             variance_of_weights: f64,
             variance_of_drawn: f64,
         }
+        impl Sums {
+            fn add(&mut self, pi: f64, weight: Option<f64>) {
+                self.persons += 1.0;
+                self.expected += pi;
+                self.variance_of_drawn += pi * (1.0 - pi);
+                self.variance_of_weights += (1.0 - pi) / pi;
+                if let Some(w) = weight {
+                    self.drawn += 1.0;
+                    self.weights += w;
+                }
+            }
+        }
         let (seed, lineages) = design_lineages();
-        let mut strata: BTreeMap<String, Sums> = BTreeMap::new();
-        let mut all = Sums::default();
+        let mut sums: BTreeMap<String, Sums> = BTreeMap::new();
         for (_, _, l) in lineages {
             for p in &l.people {
                 let frames = design::frames(p);
-                if frames.is_empty() {
-                    continue;
-                }
                 let draw = design::draw(*seed, p);
-                let pi = 1.0
-                    - (frames.iter())
-                        .map(|d| 1.0 - d.stratum.rate())
-                        .product::<f64>();
-                if let Some(d) = draw {
-                    assert_eq!(d.probability, pi);
-                }
-                let each = |s: &mut Sums| {
-                    s.persons += 1.0;
-                    s.expected += pi;
-                    s.variance_of_drawn += pi * (1.0 - pi);
-                    s.variance_of_weights += (1.0 - pi) / pi;
-                    if let Some(d) = draw {
-                        s.drawn += 1.0;
-                        s.weights += d.weight();
-                    }
+                // The probability of being drawn by the frames up to `year`, from their rates.
+                let pi = |year: u16| {
+                    1.0 - (frames.iter())
+                        .filter(|(y, _)| *y <= year)
+                        .map(|(_, s)| 1.0 - s.rate())
+                        .product::<f64>()
                 };
-                for f in &frames {
-                    each(strata.entry(f.stratum.name()).or_default());
+                for (_, stratum) in &frames {
+                    let weight = draw.map(|d| d.weight_in(LAST_YEAR));
+                    sums.entry(stratum.name())
+                        .or_default()
+                        .add(pi(LAST_YEAR), weight);
                 }
-                each(&mut all);
+                for year in FIRST_YEAR..=LAST_YEAR {
+                    if pi(year) == 0.0 || !p.resident(year) || p.age(year) >= 65 {
+                        continue;
+                    }
+                    let observed = draw.filter(|d| design::observed(p, d).any(|y| y == year));
+                    let weight = observed.map(|d| d.weight_in(year));
+                    sums.entry(format!("year {year}"))
+                        .or_default()
+                        .add(pi(year), weight);
+                }
             }
         }
-        assert!(strata.len() >= 10, "{} strata", strata.len());
-        for (name, s) in strata.iter().chain([(&"all".to_owned(), &all)]) {
+        assert!(sums.len() >= 10 + 13, "{} sums", sums.len());
+        for (name, s) in &sums {
             let (weights_se, drawn_se) = (s.variance_of_weights.sqrt(), s.variance_of_drawn.sqrt());
             assert!(
                 (s.weights - s.persons).abs() <= 4.0 * weights_se,
-                "{name}: weights sum to {:.0}, the frame holds {:.0} (standard error {weights_se:.0})",
+                "{name}: weights sum to {:.0}, the frames hold {:.0} (standard error {weights_se:.0})",
                 s.weights,
                 s.persons
             );

@@ -320,9 +320,9 @@ pub fn columns() -> Vec<Column> {
             Kind::Float,
             None,
             (
-                "design weight: the inverse of the person's inclusion probability over every frame they belong to (1 in phase 2, the whole population); empty on a household member's row. Tabulate with `--weight design_weight` on the sampled persons' rows (role 1) to estimate the population of the frames",
-                "designgewicht: het omgekeerde van de insluitingskans van de persoon over alle populaties waartoe hij of zij behoort (1 in fase 2, de volledige bevolking); leeg op de rij van een gezinslid. Tabelleer met `--weight design_weight` op de rijen van de steekproefpersonen (rol 1) om de populatie te schatten",
-                "poids de sondage : l'inverse de la probabilité d'inclusion de la personne sur toutes les bases dont elle fait partie (1 en phase 2, la population entière) ; vide sur la ligne d'un membre du ménage. Tabuler avec `--weight design_weight` sur les lignes des personnes échantillonnées (rôle 1) pour estimer la population",
+                "design weight of the row's year: the inverse of the probability that the person is in that year's rows, that is that a frame of that year or before draws them (1 in phase 2, the whole population); empty on a household member's row. Tabulate a year's sampled persons (role 1) with `--weight design_weight` to estimate the population of the frames",
+                "designgewicht van het jaar van de rij: het omgekeerde van de kans dat de persoon in de rijen van dat jaar staat, dat wil zeggen dat een populatie van dat jaar of vroeger hem of haar trekt (1 in fase 2, de volledige bevolking); leeg op de rij van een gezinslid. Tabelleer de steekproefpersonen (rol 1) van een jaar met `--weight design_weight` om de populatie te schatten",
+                "poids de sondage de l'année de la ligne : l'inverse de la probabilité que la personne figure dans les lignes de cette année, c'est-à-dire qu'une base de cette année ou d'avant la tire (1 en phase 2, la population entière) ; vide sur la ligne d'un membre du ménage. Tabuler les personnes échantillonnées (rôle 1) d'une année avec `--weight design_weight` pour estimer la population",
             ),
             None,
         ),
@@ -798,7 +798,7 @@ impl Buffer {
             w.float(if r.role == 3 {
                 Some(1.0)
             } else {
-                draw.map(crate::design::Draw::weight)
+                draw.map(|d| d.weight_in(r.year))
             });
             w.int(year);
             w.code(code(codes::SEX, p.sex as usize - 1));

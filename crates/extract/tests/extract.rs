@@ -107,12 +107,12 @@ fn extract_rows_follow_the_design() {
     let mut flagged: BTreeMap<&str, usize> = BTreeMap::new();
     let mut delays: BTreeSet<String> = BTreeSet::new();
     // Each sampled person's draw: frame, stratum, year, weight.
-    let mut draw_of: BTreeMap<String, [String; 4]> = BTreeMap::new();
+    let mut draw_of: BTreeMap<String, ([String; 3], f64)> = BTreeMap::new();
     let mut frames_seen: BTreeSet<String> = BTreeSet::new();
     for year in 2010..=LAST_YEAR {
         let f = frame(&r.dir, year);
-        // The design travels with the data: a sampled person's rows say how they were drawn (the same in every
-        // year, drawn in or before it), a household member's rows say nothing of it.
+        // The design travels with the data: a sampled person's rows say how they were drawn (drawn in or before
+        // the row's year), a household member's rows say nothing of it.
         let design = [
             col(&f, "design_frame"),
             col(&f, "design_stratum"),
@@ -157,11 +157,16 @@ fn extract_rows_follow_the_design() {
                 "weight {weight}"
             );
             frames_seen.insert(frame.clone());
-            assert_eq!(
-                draw_of.entry(id.clone()).or_insert_with(|| draw.clone()),
-                &draw,
-                "person {id}"
+            // The same draw every year; the weight never grows (a later frame only adds to the chance of
+            // being in the rows).
+            let how = [frame.clone(), stratum.clone(), drawn.to_string()];
+            let (first, last_weight) = draw_of.entry(id.clone()).or_insert((how.clone(), weight));
+            assert_eq!(*first, how, "person {id}");
+            assert!(
+                weight <= *last_weight,
+                "person {id}: weight {weight} after {last_weight}"
             );
+            *last_weight = weight;
         }
         invalidity_classes.extend(col(&f, "invalidity_days_class"));
         // The notions of §16 per quarter: a cross-border worker is working that quarter, and whoever is working
