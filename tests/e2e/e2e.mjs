@@ -321,6 +321,11 @@ try {
     const why = await page.textContent('#explain-suppressed');
     assert.ok(why.startsWith('Suppressed to protect: ') && why.includes('(row ') && why.includes('can be worked out to lie between'), why);
     await page.click('#close-explain');
+    // "Not safe" takes in the secondaries once the table is protected, and says so.
+    await page.check('#only-not-safe');
+    assert.match(await page.textContent('label:has(#only-not-safe)'), /^Only cells that are not safe or are suppressed to protect them/);
+    await page.locator('.cell-row.secondary[data-cell="5"]').waitFor();
+    await page.uncheck('#only-not-safe');
     // The table's exports carry the pattern: its annotated CSV is cellguard protect's protected table, and the
     // printable report lists the secondary cells.
     const annotated = await download('#export-csv');

@@ -212,6 +212,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Alleen cellen die niet veilig zijn",
         "Seulement les cellules non sûres",
     ),
+    (
+        "only_not_published",
+        "Only cells that are not safe or are suppressed to protect them",
+        "Alleen cellen die niet veilig zijn of onderdrukt zijn om ze te beschermen",
+        "Seulement les cellules non sûres ou supprimées pour les protéger",
+    ),
     ("by_rule", "Rule", "Regel", "Règle"),
     ("all_rules", "all rules", "alle regels", "toutes les règles"),
     ("legend", "Legend", "Legende", "Légende"),

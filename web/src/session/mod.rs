@@ -163,6 +163,8 @@ impl Session {
             pattern.push(role);
         }
         self.patterns.insert(table, pattern);
+        // A list filtered before the pattern came would leave its secondaries out.
+        self.filtered = None;
         Ok(())
     }
 

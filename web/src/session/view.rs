@@ -3,6 +3,7 @@
 
 use super::Session;
 use crate::protocol::*;
+use cellguard_engine::suppress::Role;
 use cellguard_engine::{Status, TableReport};
 
 /// Largest side of the status picture, in blocks.
@@ -232,19 +233,24 @@ impl Session {
             all || matches!(&self.filtered, Some((t, f, _)) if *t == table && *f == filter);
         if !cached {
             let (_, report) = self.table(run, table)?;
+            // "Not safe" takes in, once the table is protected, the cells suppressed to protect the others:
+            // neither is published.
+            let pattern = self.patterns.get(&table).map_or(&[][..], Vec::as_slice);
+            let secondary = |i: usize| pattern.get(i) == Some(&Role::Secondary);
+            let shown = |i: usize, s: Status| !filter.not_safe || s != Status::Safe || secondary(i);
             let cells: Vec<u32> = match filter.rule {
                 // By status only: the statuses alone, not each cell's findings.
                 None => report
                     .statuses()
                     .iter()
                     .enumerate()
-                    .filter(|(_, s)| !filter.not_safe || **s != Status::Safe)
+                    .filter(|&(i, s)| shown(i, *s))
                     .map(|(i, _)| i as u32)
                     .collect(),
                 Some(r) => report
                     .cells()
                     .enumerate()
-                    .filter(|(_, c)| !filter.not_safe || c.status != Status::Safe)
+                    .filter(|(i, c)| shown(*i, c.status))
                     .filter(|(_, c)| c.findings.iter().any(|f| f.rule == r))
                     .map(|(i, _)| i as u32)
                     .collect(),
@@ -332,6 +338,40 @@ mod tests {
         assert_eq!(
             s.rows(1, 0, Filter::default(), 0, 1000).unwrap().rows.len() as u64,
             cells
+        );
+    }
+
+    /// Once the table is protected, "not safe" takes in the secondaries, even for a list made before the
+    /// pattern came; without a pattern it shows the cells the rules did not clear alone.
+    #[test]
+    fn the_not_safe_filter_takes_in_the_secondaries_of_a_pattern() {
+        let mut s = Session::default();
+        let (out, _) = run(&mut s, vec![file("t.csv", TABLE)]);
+        let not_safe = Filter {
+            not_safe: true,
+            rule: None,
+        };
+        let before = s.rows(1, 0, not_safe, 0, 1000).unwrap();
+        let (_, report) = s.table(1, 0).unwrap();
+        let statuses = report.statuses().to_vec();
+        let secondary = statuses.iter().position(|&st| st == Status::Safe).unwrap() as u32;
+        let roles: Vec<u8> = (statuses.iter().enumerate())
+            .map(|(i, &st)| match (st, i as u32 == secondary) {
+                (Status::Safe, true) => 2,
+                (Status::Safe, false) => 0,
+                _ => 1,
+            })
+            .collect();
+        s.keep_pattern(1, 0, &roles).unwrap();
+        let after = s.rows(1, 0, not_safe, 0, 1000).unwrap();
+        assert_eq!(after.total, before.total + 1);
+        let counts = &out.tables[0].counts;
+        assert_eq!(after.total as u64, counts.unsafe_ + counts.review + 1);
+        assert!(
+            after
+                .rows
+                .iter()
+                .any(|r| r.cell == secondary && r.status == Status::Safe)
         );
     }
 

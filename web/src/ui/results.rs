@@ -137,7 +137,7 @@ pub fn view(state: &State, link: &Scope<App>, scroll_row: u32, canvas: &NodeRef)
             </div>
             { super::protect::panel(state, link) }
             <div class="filters">
-                <label><input id="only-not-safe" type="checkbox" checked={filter.not_safe} onchange={on_not_safe} />{ t(lang, "only_not_safe") }</label>
+                <label><input id="only-not-safe" type="checkbox" checked={filter.not_safe} onchange={on_not_safe} />{ t(lang, if state.protect.kept.contains_key(&selected) { "only_not_published" } else { "only_not_safe" }) }</label>
                 <label>{ t(lang, "by_rule") }{" "}
                     <select id="rule-filter" onchange={on_rule}>
                         <option value="" selected={filter.rule.is_none()}>{ t(lang, "all_rules") }</option>
