@@ -31,6 +31,7 @@ pub mod file;
 pub mod hypercube;
 pub mod levels;
 pub mod linear;
+pub mod linked;
 pub mod optimal;
 
 use crate::Error;
@@ -39,6 +40,7 @@ use crate::rules::Status;
 use crate::table::{Apriori, Table};
 pub use audit::{Audit, Failure, Interval, Shortfall};
 pub use levels::Levels;
+pub use linked::protect_linked;
 use serde::{Deserialize, Serialize};
 
 /// The policy file's suppression parameters (`[suppression]`); absent, τ-ARGUS's defaults.
@@ -238,6 +240,9 @@ struct Setup {
     by_cell: Vec<Vec<u32>>,
     lower_bound: f64,
     levels: Vec<Option<Levels>>,
+    /// Cells no one publishes (a linked tables' cover cell that is in none of them): suppressed from the start,
+    /// free to lean on, never published again. None in a single table.
+    forced: Vec<bool>,
 }
 
 impl Setup {
@@ -253,6 +258,7 @@ impl Setup {
             by_cell,
             lower_bound,
             levels,
+            forced: Vec::new(),
         })
     }
 
@@ -269,6 +275,11 @@ impl Setup {
                     && table.n(c) == Some(1)
             })
             .collect()
+    }
+
+    /// Whether `cell` is one no one publishes.
+    fn is_forced(&self, cell: u32) -> bool {
+        self.forced.get(cell as usize) == Some(&true)
     }
 
     /// What the hypercube search allows for rounding: `1e-7` plus `1e-9` of the table's largest figure.
@@ -297,16 +308,19 @@ impl Setup {
     }
 }
 
-/// The secondaries of a pattern (suppressed cells that are no primary), the costliest first, then in cell
-/// order: the order in which the method tries to publish them again.
+/// The secondaries of a pattern (suppressed cells that are no primary, nor forced), the costliest first, then in
+/// cell order: the order in which the method tries to publish them again.
 fn secondaries_costliest_first(
     suppressed: &[bool],
     levels: &[Option<Levels>],
+    forced: &[bool],
     costs: &[f64],
 ) -> Vec<u32> {
     let mut out: Vec<u32> = (0..suppressed.len() as u32)
         .filter(|&c| {
-            suppressed.get(c as usize) == Some(&true) && levels.get(c as usize) == Some(&None)
+            suppressed.get(c as usize) == Some(&true)
+                && levels.get(c as usize) == Some(&None)
+                && forced.get(c as usize) != Some(&true)
         })
         .collect();
     let cost_of = |c: u32| costs.get(c as usize).copied().unwrap_or(0.0);
@@ -406,22 +420,43 @@ pub fn protect(
     report: &TableReport,
     params: &Suppression,
     options: Options,
-    mut progress: impl FnMut(usize, usize),
+    progress: impl FnMut(usize, usize),
 ) -> Result<Protection, Error> {
     let setup = Setup::new(table, report, params)?;
+    run(table, &setup, params, options, progress)
+}
+
+/// [`protect`] from its setup (a single table's, or linked tables' cover). A forced cell costs nothing: it is
+/// suppressed whatever the pattern.
+fn run(
+    table: &Table,
+    setup: &Setup,
+    params: &Suppression,
+    options: Options,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Protection, Error> {
     let costs: Vec<f64> = (0..table.len() as u32)
         .map(|c| {
             let value = setup.values.get(c as usize).copied().unwrap_or(0.0);
-            options.cost.of(value, table.n(c))
+            if setup.is_forced(c) {
+                0.0
+            } else {
+                options.cost.of(value, table.n(c))
+            }
         })
         .collect();
     // Every primary is suppressed from the start, so these are all the one-unit primaries.
     let primaries: Vec<bool> = setup.levels.iter().map(Option::is_some).collect();
     let singletons = setup.singletons(table, params, &primaries);
-    let searcher = Searcher::new(&setup, table, &costs, &singletons);
+    let searcher = Searcher::new(setup, table, &costs, &singletons);
     let mut pattern = fast(&searcher, &costs, &mut progress)?;
     let optimality = match options.method {
         Method::Fast => None,
+        Method::Optimal if setup.forced.contains(&true) => {
+            return Err(Error::Shape(
+                "the optimal method does not protect linked tables yet: use the fast method, whose pattern the joint audit proves".into(),
+            ));
+        }
         Method::Optimal => Some(optimal::improve(
             &searcher,
             &costs,
@@ -454,7 +489,9 @@ fn fast(
 ) -> Result<Pattern, Error> {
     let (setup, table, singletons) = (searcher.setup, searcher.table, searcher.singletons);
     let levels = &setup.levels;
-    let mut suppressed: Vec<bool> = levels.iter().map(Option::is_some).collect();
+    let mut suppressed: Vec<bool> = (levels.iter().enumerate())
+        .map(|(c, l)| l.is_some() || setup.is_forced(c as u32))
+        .collect();
     let tol = setup.tol();
 
     // The corners each primary's protection leans on (its hypercube, and what later rounds add).
@@ -500,7 +537,7 @@ fn fast(
     // Smaller: each secondary, the costliest first, is published again when every primary whose hypercube
     // leans on it finds another among the cells still suppressed.
     let mut leaning = leaning(&cubes);
-    for c in secondaries_costliest_first(&suppressed, levels, costs) {
+    for c in secondaries_costliest_first(&suppressed, levels, &setup.forced, costs) {
         let Some(users) = leaning.get(c as usize).cloned() else {
             continue;
         };
@@ -596,7 +633,7 @@ fn fast(
     let audit = if audit.passed() {
         let base = setup.input(table, &[], singletons);
         let budget = (PRUNE_WORK * audit.work).max(PRUNE_WORK_MIN);
-        let (pruned, whole) = prune(&base, &mut suppressed, costs, &cubes, budget)?;
+        let (pruned, whole) = prune(&base, &mut suppressed, &setup.forced, costs, &cubes, budget)?;
         pruned_whole = whole;
         pruned.unwrap_or(audit)
     } else {
@@ -735,12 +772,13 @@ const PRUNE_WORK_MIN: usize = 200_000;
 fn prune(
     base: &audit::Input,
     suppressed: &mut [bool],
+    forced: &[bool],
     costs: &[f64],
     cubes: &[Vec<u32>],
     budget: usize,
 ) -> Result<(Option<Audit>, bool), Error> {
     let leaning = leaning(cubes);
-    let secondaries = secondaries_costliest_first(suppressed, base.levels, costs);
+    let secondaries = secondaries_costliest_first(suppressed, base.levels, forced, costs);
     let (mut spent, mut changed, mut whole) = (0usize, false, true);
     // Primaries whose protection rests on the audit alone.
     let mut bare: Vec<u32> = Vec::new();

@@ -1,0 +1,746 @@
+//! Linked tables: tables made from one microdata that share dimensions (region × sex and region × age), protected
+//! as one, so that a cell they have in common is suppressed in all of them or in none, and no attacker learns from
+//! all of them together what one of them hides.
+//!
+//! # What it does
+//! The tables' *cover table* is one table over all their dimensions, of which each is a margin: every table has
+//! the same shared dimensions and dimensions of its own, and a table's cell is the cover cell with its codes and
+//! the total of every other table's own dimensions. The cover cells that are in no table (the combinations no
+//! table publishes) are unknown to everyone: suppressed from the start, free for the pattern to lean on, never
+//! published. Their figures are unknown too, so the cover is filled with figures that add up to every table (the
+//! north-west corner rule, table after table, for each combination of shared codes): the audit needs one point
+//! of the set of tables an attacker cannot tell apart, and the intervals it finds are those of the whole set. The
+//! `fast` method protects the cover, and its audit is the joint audit of the linked tables: an attacker who knows
+//! every cell any of them publishes, and all their relations. Each table gets back its cells' roles, levels and
+//! intervals; a cell a linked table needs suppressed and its own check cleared is a secondary in it.
+//!
+//! # Parameters
+//! Those of a single table (the policy's `[suppression]`, the options). The tables must give the same figure
+//! to every cell they share, have the totals of their own dimensions, and hold no negative figure; the `optimal`
+//! method does not take linked tables yet.
+//!
+//! # References
+//! de Wolf & Giessing (2009), "Adjusting the τ-ARGUS modular approach to deal with linked tables", Data &
+//! Knowledge Engineering 68(11) (the cover table); Hundepool et al. (2012), Statistical Disclosure Control, §4.3.
+
+use super::{Audit, Failure, Levels, Options, Protection, Role, Setup, Suppression, linear};
+use crate::Error;
+use crate::report::TableReport;
+use crate::table::{Dimension, Shadow, Table};
+use std::collections::BTreeMap;
+
+/// Cover cells at most: the cover holds every combination of every table's codes.
+const MAX_COVER_CELLS: usize = 2_000_000;
+
+/// How the linked tables sit in their cover.
+struct Cover {
+    table: Table,
+    /// Per table, per cell: its cover cell.
+    cells: Vec<Vec<u32>>,
+    values: Vec<f64>,
+}
+
+/// Protects `tables` (each with its check's report) as linked tables; one protection per table, in order, all
+/// from one pattern of their cover and its one audit.
+pub fn protect_linked(
+    tables: &[(&Table, &TableReport)],
+    params: &Suppression,
+    options: Options,
+    progress: impl FnMut(usize, usize),
+) -> Result<Vec<Protection>, Error> {
+    if tables.len() < 2 {
+        return Err(Error::Shape(
+            "linked tables: give two tables or more".into(),
+        ));
+    }
+    let cover = cover(tables)?;
+    let lower_bound = super::bounds(&cover.table, &cover.values, params.bounds)?;
+    // Each table's primaries and their levels, on the cover (a cell primary in several: the most it asks).
+    let mut levels: Vec<Option<Levels>> = vec![None; cover.values.len()];
+    let mut own: Vec<Vec<Option<Levels>>> = Vec::with_capacity(tables.len());
+    for ((table, report), cells) in tables.iter().zip(&cover.cells) {
+        let values = linear::published(table)?;
+        let mine = super::primaries(table, report, &values, lower_bound, params)?;
+        for (&c, l) in cells.iter().zip(&mine) {
+            if let (Some(slot), Some(l)) = (levels.get_mut(c as usize), l) {
+                *slot = Some(match *slot {
+                    Some(have) => Levels {
+                        lower: have.lower.max(l.lower),
+                        upper: have.upper.max(l.upper),
+                        sliding: have.sliding.max(l.sliding),
+                        rule: have.rule,
+                    },
+                    None => *l,
+                });
+            }
+        }
+        own.push(mine);
+    }
+    let mut forced = vec![true; cover.values.len()];
+    for &c in cover.cells.iter().flatten() {
+        if let Some(f) = forced.get_mut(c as usize) {
+            *f = false;
+        }
+    }
+    let relations = linear::relations(&cover.table, &cover.values)?;
+    let setup = Setup {
+        by_cell: relations.by_cell(cover.values.len()),
+        relations,
+        values: cover.values.clone(),
+        lower_bound,
+        levels,
+        forced,
+    };
+    let joint = super::run(&cover.table, &setup, params, options, progress)?;
+    Ok((tables.iter().zip(&cover.cells).zip(own))
+        .map(|(((table, _), cells), levels)| back(table, cells, levels, &joint, options))
+        .collect())
+}
+
+/// One table's protection from the cover's: its cells' roles (a primary of its own check, a secondary for any
+/// other suppressed cell), the primaries each secondary protects that are its own, the audit's intervals and
+/// failures of its cells.
+fn back(
+    table: &Table,
+    cells: &[u32],
+    levels: Vec<Option<Levels>>,
+    joint: &Protection,
+    options: Options,
+) -> Protection {
+    let of_cover: BTreeMap<u32, u32> = (cells.iter().enumerate())
+        .map(|(i, &c)| (c, i as u32))
+        .collect();
+    let mine = |c: u32| of_cover.get(&c).copied();
+    let suppressed = |c: u32| {
+        joint
+            .roles
+            .get(c as usize)
+            .is_some_and(|&r| r != Role::Published)
+    };
+    let roles: Vec<Role> = (cells.iter().zip(&levels))
+        .map(|(&c, l)| match (suppressed(c), l) {
+            (_, Some(_)) => Role::Primary,
+            (true, None) => Role::Secondary,
+            (false, None) => Role::Published,
+        })
+        .collect();
+    let protects = (cells.iter().enumerate())
+        .filter(|(i, _)| roles.get(*i) == Some(&Role::Secondary))
+        .map(|(i, &c)| {
+            let ps: Vec<u32> = joint.protects(c).iter().filter_map(|&p| mine(p)).collect();
+            (i as u32, ps)
+        })
+        .filter(|(_, ps)| !ps.is_empty())
+        .collect();
+    let audit = Audit {
+        intervals: (joint.audit.intervals.iter())
+            .filter_map(|&(c, iv)| mine(c).map(|i| (i, iv)))
+            .collect::<BTreeMap<u32, _>>()
+            .into_iter()
+            .collect(),
+        failures: (joint.audit.failures.iter())
+            .filter_map(|f| {
+                Some(Failure {
+                    cell: mine(f.cell)?,
+                    shortfall: f.shortfall,
+                    known: f.known.and_then(mine),
+                })
+            })
+            .collect(),
+        components: joint.audit.components,
+        programs: joint.audit.programs,
+        work: joint.audit.work,
+    };
+    // The table's own figures (its cover cells hold the same, within rounding).
+    let values: Vec<f64> = (0..table.len() as u32)
+        .map(|c| {
+            let magnitude = table.shadow().value.is_some();
+            let v = if magnitude {
+                table.value(c)
+            } else {
+                table.n(c).map(|n| n as f64)
+            };
+            v.unwrap_or(0.0)
+        })
+        .collect();
+    let cost = (roles.iter().zip(&values).enumerate())
+        .filter(|(_, (r, _))| **r != Role::Published)
+        .map(|(i, (_, &v))| options.cost.of(v, table.n(i as u32)))
+        .sum();
+    let mut unprotectable: Vec<u32> = joint
+        .unprotectable
+        .iter()
+        .filter_map(|&c| mine(c))
+        .collect();
+    unprotectable.sort_unstable();
+    Protection {
+        options,
+        roles,
+        levels,
+        protects,
+        audit,
+        values,
+        cost,
+        rounds: joint.rounds,
+        unprotectable,
+        pruned_whole: joint.pruned_whole,
+        optimality: None,
+    }
+}
+
+/// The cover of `tables`: its dimensions (the shared ones, then each table's own), its figures (filled so that
+/// they add up to every table) and where each table's cells are in it.
+fn cover(tables: &[(&Table, &TableReport)]) -> Result<Cover, Error> {
+    let named =
+        |t: &Table| -> Vec<String> { t.dims().iter().map(|d| d.name().to_owned()).collect() };
+    let first = tables
+        .first()
+        .map(|(t, _)| *t)
+        .ok_or_else(|| Error::Shape("no table".into()))?;
+    let magnitude = first.shadow().value.is_some();
+    // The shared dimensions: those of every table, with the same codes and parents in each.
+    let shared: Vec<String> = named(first)
+        .into_iter()
+        .filter(|d| tables.iter().all(|(t, _)| named(t).contains(d)))
+        .collect();
+    let mut dims: Vec<Dimension> = Vec::new();
+    for name in &shared {
+        let dim = dimension(first, name);
+        for (t, _) in tables {
+            if dimension(t, name) != dim {
+                return Err(Error::Shape(format!(
+                    "linked tables `{}` and `{}`: dimension `{name}` has other codes or totals; linked tables share each dimension they have in common whole",
+                    first.name, t.name
+                )));
+            }
+        }
+        dims.extend(dim.cloned());
+    }
+    // Each table's own dimensions, in table order: in no other table, each with its total.
+    for (t, _) in tables {
+        if t.shadow().value.is_some() != magnitude {
+            return Err(Error::Shape(format!(
+                "linked tables `{}` and `{}`: one publishes values and the other counts; linked tables publish one statistic",
+                first.name, t.name
+            )));
+        }
+        for d in t
+            .dims()
+            .iter()
+            .filter(|d| !shared.iter().any(|s| s == d.name()))
+        {
+            if let Some((other, _)) = tables
+                .iter()
+                .find(|(o, _)| o.name != t.name && named(o).iter().any(|n| n == d.name()))
+            {
+                return Err(Error::Shape(format!(
+                    "linked tables: dimension `{}` is in `{}` and `{}` but not in every table; linked tables share the same dimensions and each has its own others",
+                    d.name(),
+                    t.name,
+                    other.name
+                )));
+            }
+            if d.total().is_none() {
+                return Err(Error::Shape(format!(
+                    "linked table `{}`: dimension `{}` has no total; a linked table needs the totals of its own dimensions (tabulate it with margins)",
+                    t.name,
+                    d.name()
+                )));
+            }
+            dims.push(d.clone());
+        }
+    }
+    let lens: Vec<usize> = dims.iter().map(Dimension::len).collect();
+    let size = lens
+        .iter()
+        .try_fold(1usize, |acc, &l| acc.checked_mul(l.max(1)))
+        .filter(|&s| s <= MAX_COVER_CELLS)
+        .ok_or_else(|| {
+            Error::Shape(format!(
+                "linked tables: their cover ({} dimensions) would hold more than {MAX_COVER_CELLS} cells",
+                dims.len()
+            ))
+        })?;
+    // Where each table's dimensions are in the cover, and its cells' cover cells (the other tables' own
+    // dimensions at their totals).
+    let position = |name: &str| dims.iter().position(|d| d.name() == name).unwrap_or(0);
+    let totals: Vec<u32> = dims.iter().map(|d| d.total().unwrap_or(0)).collect();
+    let key = |coords: &[u32]| -> usize {
+        coords
+            .iter()
+            .zip(&lens)
+            .fold(0usize, |k, (&c, &l)| k * l.max(1) + c as usize)
+    };
+    let mut cells: Vec<Vec<u32>> = Vec::with_capacity(tables.len());
+    for (t, _) in tables {
+        let at: Vec<usize> = t.dims().iter().map(|d| position(d.name())).collect();
+        let mut mine = Vec::with_capacity(t.len());
+        for c in 0..t.len() as u32 {
+            let mut coords = totals.clone();
+            for (&p, &code) in at.iter().zip(t.cell_coords(c)) {
+                if let Some(slot) = coords.get_mut(p) {
+                    *slot = code;
+                }
+            }
+            mine.push(key(&coords) as u32);
+        }
+        cells.push(mine);
+    }
+    let values = fill(tables, &dims, &shared, &lens, &cells, size)?;
+    // The cover as a table: every combination, its figure (value, or units), and each table's units where it has
+    // the cell.
+    let mut n: Vec<Option<u64>> = vec![None; size];
+    for ((t, _), mine) in tables.iter().zip(&cells) {
+        for (i, &c) in mine.iter().enumerate() {
+            if let Some(slot) = n.get_mut(c as usize) {
+                *slot = slot.or(t.n(i as u32));
+            }
+        }
+    }
+    let mut coords: Vec<u32> = Vec::with_capacity(size * dims.len());
+    for k in 0..size {
+        let mut rest = k;
+        let mut one = vec![0u32; dims.len()];
+        for (slot, &l) in one.iter_mut().zip(&lens).rev() {
+            *slot = (rest % l.max(1)) as u32;
+            rest /= l.max(1);
+        }
+        coords.extend(one);
+    }
+    let mut shadow = Shadow::default();
+    if magnitude {
+        shadow.value = Some(crate::column::Column::from_values(values.clone()));
+        for v in &n {
+            shadow.n.push(*v);
+        }
+    } else {
+        for &v in &values {
+            shadow.n.push(Some(v.round() as u64));
+        }
+    }
+    let name = (tables.iter())
+        .map(|(t, _)| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let table = Table::new(&name, dims, coords, (1..=size as u64).collect(), shadow)?;
+    Ok(Cover {
+        table,
+        cells,
+        values,
+    })
+}
+
+/// `table`'s dimension `name`.
+fn dimension<'a>(table: &'a Table, name: &str) -> Option<&'a Dimension> {
+    table.dims().iter().find(|d| d.name() == name)
+}
+
+/// The cover's figures: its leaves (every dimension at a code without parts) filled with the north-west corner
+/// rule, for each combination of shared leaves, from the first table's leaves and each next table's in turn, then
+/// every other cell the sum of the leaves under it. Errors when the tables do not agree on what they share, or
+/// hold a negative figure.
+fn fill(
+    tables: &[(&Table, &TableReport)],
+    dims: &[Dimension],
+    shared: &[String],
+    lens: &[usize],
+    cells: &[Vec<u32>],
+    size: usize,
+) -> Result<Vec<f64>, Error> {
+    let nd = dims.len();
+    let is_leaf =
+        |d: usize, code: u32| dims.get(d).is_some_and(|dim| dim.children(code).is_empty());
+    let decode = |mut k: usize| -> Vec<u32> {
+        let mut coords = vec![0u32; nd];
+        for (slot, &l) in coords.iter_mut().zip(lens).rev() {
+            *slot = (k % l.max(1)) as u32;
+            k /= l.max(1);
+        }
+        coords
+    };
+    let ns = shared.len();
+    // Per table, per combination of shared leaves: its own leaf cells with their figures, in cover key order.
+    type Parts = BTreeMap<Vec<u32>, Vec<(Vec<u32>, f64)>>;
+    let mut per_table: Vec<Parts> = Vec::with_capacity(tables.len());
+    // Each table's own dimensions follow the shared ones in the cover, table after table.
+    let mut next = ns;
+    for ((t, _), mine) in tables.iter().zip(cells) {
+        let own = t.dims().len().saturating_sub(ns);
+        let values = linear::published(t)?;
+        let mut parts = Parts::new();
+        for (&c, &v) in mine.iter().zip(&values) {
+            let coords = decode(c as usize);
+            let leaf_at = |d: usize| coords.get(d).is_some_and(|&code| is_leaf(d, code));
+            if !((0..ns).all(leaf_at) && (next..next + own).all(leaf_at)) {
+                continue;
+            }
+            if v < 0.0 {
+                return Err(Error::Shape(format!(
+                    "linked table `{}`: a negative figure ({v}); linked tables are protected with figures of zero or more",
+                    t.name
+                )));
+            }
+            let own_codes: Vec<u32> = (next..next + own)
+                .filter_map(|d| coords.get(d).copied())
+                .collect();
+            parts
+                .entry(coords.get(..ns).unwrap_or(&[]).to_vec())
+                .or_default()
+                .push((own_codes, v));
+        }
+        per_table.push(parts);
+        next += own;
+    }
+    // Table after table, the leaves so far and the next table's, by the north-west corner rule.
+    let mut so_far: Parts = per_table.first().cloned().unwrap_or_default();
+    for (i, parts) in per_table.iter().enumerate().skip(1) {
+        let keys: Vec<Vec<u32>> = so_far.keys().chain(parts.keys()).cloned().collect();
+        let mut merged = Parts::new();
+        for s in keys {
+            if merged.contains_key(&s) {
+                continue;
+            }
+            let (a, b) = (
+                so_far.get(&s).cloned().unwrap_or_default(),
+                parts.get(&s).cloned().unwrap_or_default(),
+            );
+            let (ta, tb): (f64, f64) = (a.iter().map(|x| x.1).sum(), b.iter().map(|x| x.1).sum());
+            let tol = 1e-9 * ta.abs().max(tb.abs()).max(1.0);
+            if (ta - tb).abs() > tol {
+                let (first, this) = (tables.first(), tables.get(i));
+                return Err(Error::Shape(format!(
+                    "linked tables `{}` and `{}` do not agree on the total of ({}): {ta} and {tb}; linked tables come from one microdata",
+                    first.map_or("", |t| t.0.name.as_str()),
+                    this.map_or("", |t| t.0.name.as_str()),
+                    (shared.iter().zip(&s))
+                        .map(|(d, &c)| format!(
+                            "{d}={}",
+                            dims.iter()
+                                .find(|x| x.name() == d)
+                                .map_or("", |x| x.code(c))
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            merged.insert(s, north_west(&a, &b, tol));
+        }
+        so_far = merged;
+    }
+    // The leaves into the cover, then every cell the sum of the leaves under it.
+    let mut values = vec![0.0f64; size];
+    let key = |coords: &[u32]| -> usize {
+        coords
+            .iter()
+            .zip(lens)
+            .fold(0usize, |k, (&c, &l)| k * l.max(1) + c as usize)
+    };
+    for (s, leaves) in &so_far {
+        for (own, v) in leaves {
+            let coords: Vec<u32> = s.iter().chain(own).copied().collect();
+            if coords.len() != nd {
+                return Err(Error::Shape(
+                    "linked tables: a leaf with the wrong dimensions".into(),
+                ));
+            }
+            // Every combination of the leaf's codes and their ancestors.
+            let mut at: Vec<Vec<u32>> = vec![Vec::new()];
+            for (d, &c) in coords.iter().enumerate() {
+                let chain: Vec<u32> = dims
+                    .get(d)
+                    .map_or(vec![c], |dim| dim.self_and_ancestors(c).collect());
+                at = at
+                    .iter()
+                    .flat_map(|p| {
+                        chain
+                            .iter()
+                            .map(move |&a| p.iter().copied().chain([a]).collect())
+                    })
+                    .collect();
+            }
+            for cell in at {
+                if let Some(slot) = values.get_mut(key(&cell)) {
+                    *slot += v;
+                }
+            }
+        }
+    }
+    // Each table's cells are its own figures again (its parts add up to them), within rounding.
+    for ((t, _), mine) in tables.iter().zip(cells) {
+        for (i, (&c, v)) in mine.iter().zip(linear::published(t)?).enumerate() {
+            let got = values.get(c as usize).copied().unwrap_or(f64::NAN);
+            let close = (got - v).abs() <= 1e-9 * v.abs().max(got.abs()).max(1.0);
+            if !close {
+                return Err(Error::Shape(format!(
+                    "linked table `{}`, row {} ({}): the figure is {v} but its parts add up to {got}",
+                    t.name,
+                    t.row(i as u32),
+                    t.describe(i as u32)
+                )));
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// The north-west corner rule: entries `(a_codes ++ b_codes, x)` whose sums over `b` are `a`'s figures and over
+/// `a` are `b`'s (the two add up to the same total, within `tol`).
+fn north_west(a: &[(Vec<u32>, f64)], b: &[(Vec<u32>, f64)], tol: f64) -> Vec<(Vec<u32>, f64)> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let (mut ra, mut rb) = (
+        a.first().map_or(0.0, |x| x.1),
+        b.first().map_or(0.0, |x| x.1),
+    );
+    while let (Some((ca, _)), Some((cb, _))) = (a.get(i), b.get(j)) {
+        let x = ra.min(rb);
+        if x > 0.0 {
+            out.push((ca.iter().chain(cb).copied().collect(), x));
+        }
+        ra -= x;
+        rb -= x;
+        // The side that is spent moves on (both when both are, within rounding); the last of either takes
+        // what rounding leaves.
+        if ra <= tol {
+            i += 1;
+            ra = a.get(i).map_or(0.0, |x| x.1);
+        }
+        if rb <= tol {
+            j += 1;
+            rb = b.get(j).map_or(0.0, |x| x.1);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Action, Policy, Threshold};
+    use crate::random_table::Rng;
+    use crate::rules::check_table;
+    use crate::suppress::{Cost, Method};
+    use crate::table::TableBuilder;
+
+    /// A two-way count table `rows × cols` with both margins, from its inner cells.
+    fn two_way(
+        name: &str,
+        (rn, rows): (&str, usize),
+        (cn, cols): (&str, usize),
+        inner: &[Vec<u64>],
+    ) -> Table {
+        let codes = |prefix: &str, k: usize| -> Vec<String> {
+            (0..k).map(|i| format!("{prefix}{i}")).collect()
+        };
+        let dims = vec![
+            Dimension::flat(rn, codes(rn, rows), Some("Total")),
+            Dimension::flat(cn, codes(cn, cols), Some("Total")),
+        ];
+        let at = |i: usize, j: usize| inner.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
+        let mut b = TableBuilder::new();
+        let mut line = 2;
+        for i in 0..=rows {
+            for j in 0..=cols {
+                let n: u64 = match (i < rows, j < cols) {
+                    (true, true) => at(i, j),
+                    (true, false) => (0..cols).map(|j| at(i, j)).sum(),
+                    (false, true) => (0..rows).map(|i| at(i, j)).sum(),
+                    (false, false) => (0..rows)
+                        .flat_map(|i| (0..cols).map(move |j| (i, j)))
+                        .map(|(i, j)| at(i, j))
+                        .sum(),
+                };
+                b = b.cell(line, &[i as u32, j as u32], Some(n), None, &[]);
+                line += 1;
+            }
+        }
+        b.build(name, dims).unwrap()
+    }
+
+    fn threshold(min_units: u64) -> Policy {
+        let mut p = Policy::preset("essnet").unwrap();
+        p.threshold = Some(Threshold { min_units });
+        p.dominance.clear();
+        p.class_disclosure = None;
+        p.dof = None;
+        p.zero.sampling = Action::Safe;
+        p
+    }
+
+    fn fast() -> Options {
+        Options {
+            method: Method::Fast,
+            cost: Cost::Value,
+            ..Options::default()
+        }
+    }
+
+    /// Region × sex and region × age of one seeded set of persons (some cells small).
+    fn pair(seed: u64) -> (Table, Table) {
+        let mut rng = Rng::new(seed);
+        let (regions, sexes, ages) = (4, 2, 5);
+        let mut x = vec![vec![vec![0u64; ages]; sexes]; regions];
+        for plane in &mut x {
+            for row in plane.iter_mut() {
+                for v in row.iter_mut() {
+                    *v = if rng.chance(0.3) {
+                        rng.below(3)
+                    } else {
+                        2 + rng.below(15)
+                    };
+                }
+            }
+        }
+        let by_sex: Vec<Vec<u64>> = x
+            .iter()
+            .map(|p| p.iter().map(|r| r.iter().sum()).collect())
+            .collect();
+        let by_age: Vec<Vec<u64>> = x
+            .iter()
+            .map(|p| (0..ages).map(|a| p.iter().map(|r| r[a]).sum()).collect())
+            .collect();
+        (
+            two_way("region_sex", ("region", regions), ("sex", sexes), &by_sex),
+            two_way("region_age", ("region", regions), ("age", ages), &by_age),
+        )
+    }
+
+    /// Whether cell `c` of a protection is suppressed.
+    fn hidden(p: &Protection, c: u32) -> bool {
+        p.roles
+            .get(c as usize)
+            .is_some_and(|&r| r != Role::Published)
+    }
+
+    /// On seeded pairs of linked tables: a cell the two share (a region's total, the grand total) is suppressed
+    /// in both or in neither; every primary of either keeps its protection against an attacker who holds both
+    /// (the joint audit) and against one who holds its own table alone (each table's audit of its part of the
+    /// pattern). Protected one by one, the two tables disagree on some shared cell: what linking is for.
+    #[test]
+    fn linked_tables_share_their_pattern_and_pass_the_joint_audit() {
+        // A threshold of 20 units: many small cells, whose patterns reach the regions' totals.
+        let policy = threshold(20);
+        let params = Suppression {
+            singletons: false,
+            ..Suppression::default()
+        };
+        let mut apart_disagree = 0;
+        for seed in 0..16 {
+            let (a, b) = pair(seed);
+            let (ra, rb) = (
+                check_table(&a, &policy).unwrap(),
+                check_table(&b, &policy).unwrap(),
+            );
+            let linked =
+                protect_linked(&[(&a, &ra), (&b, &rb)], &params, fast(), |_, _| {}).unwrap();
+            let [pa, pb] = linked.as_slice() else {
+                panic!("two protections")
+            };
+            // The shared cells: region r (and the total) at the total of sex and of age.
+            let shared: Vec<(u32, u32)> = (0..=4u32)
+                .map(|r| {
+                    (
+                        a.find(a.key(&[r, 2])).unwrap(),
+                        b.find(b.key(&[r, 5])).unwrap(),
+                    )
+                })
+                .collect();
+            for &(ca, cb) in &shared {
+                assert_eq!(
+                    hidden(pa, ca),
+                    hidden(pb, cb),
+                    "seed {seed}: shared cell {}",
+                    a.describe(ca)
+                );
+            }
+            for (p, (t, r)) in [(pa, (&a, &ra)), (pb, (&b, &rb))] {
+                assert!(
+                    p.audit.passed(),
+                    "seed {seed}, {}: {:?}",
+                    t.name,
+                    p.audit.failures
+                );
+                let pattern: Vec<bool> = (0..t.len() as u32).map(|c| hidden(p, c)).collect();
+                let own = crate::suppress::audit_pattern(t, r, &params, &pattern).unwrap();
+                assert!(
+                    own.audit.passed(),
+                    "seed {seed}, {} alone: {:?}",
+                    t.name,
+                    own.audit.failures
+                );
+                // Every primary of the table's own check is a primary of its pattern.
+                for (c, cell) in r.cells().enumerate() {
+                    if cell.status != crate::Status::Safe {
+                        assert_eq!(p.roles[c], Role::Primary, "seed {seed}");
+                    }
+                }
+            }
+            let apart_a = crate::suppress::protect(&a, &ra, &params, fast(), |_, _| {}).unwrap();
+            let apart_b = crate::suppress::protect(&b, &rb, &params, fast(), |_, _| {}).unwrap();
+            apart_disagree += usize::from(
+                shared
+                    .iter()
+                    .any(|&(ca, cb)| hidden(&apart_a, ca) != hidden(&apart_b, cb)),
+            );
+        }
+        assert!(
+            apart_disagree > 0,
+            "no seed shows tables protected apart disagreeing"
+        );
+    }
+
+    /// What linked tables must be, each refused with its reason: the same figure for a shared cell, the shared
+    /// dimensions whole in each, the totals of their own dimensions; and `optimal` is not for them yet.
+    #[test]
+    fn what_linked_tables_must_be() {
+        let policy = threshold(3);
+        let params = Suppression::default();
+        let (a, b) = pair(1);
+        let ra = check_table(&a, &policy).unwrap();
+        let check = |t: &Table| check_table(t, &policy).unwrap();
+        let err = |tables: &[(&Table, &TableReport)], options| {
+            protect_linked(tables, &params, options, |_, _| {})
+                .unwrap_err()
+                .to_string()
+        };
+        // Another set of persons: the regions' totals differ.
+        let (_, other) = pair(2);
+        let e = err(&[(&a, &ra), (&other, &check(&other))], fast());
+        assert!(e.contains("do not agree on the total of (region="), "{e}");
+        // Fewer regions in one table.
+        let short = two_way(
+            "region_age",
+            ("region", 3),
+            ("age", 5),
+            &[vec![5; 5], vec![5; 5], vec![5; 5]],
+        );
+        let e = err(&[(&a, &ra), (&short, &check(&short))], fast());
+        assert!(
+            e.contains("dimension `region` has other codes or totals"),
+            "{e}"
+        );
+        // An own dimension without its total.
+        let dims = vec![Dimension::flat(
+            "age",
+            ["a0".to_owned(), "a1".to_owned()],
+            None,
+        )];
+        let no_total = TableBuilder::new()
+            .cell(2, &[0], Some(5), None, &[])
+            .cell(3, &[1], Some(6), None, &[])
+            .build("ages", dims)
+            .unwrap();
+        let e = err(&[(&a, &ra), (&no_total, &check(&no_total))], fast());
+        assert!(e.contains("dimension `age` has no total"), "{e}");
+        let optimal = Options {
+            method: Method::Optimal,
+            ..fast()
+        };
+        let e = err(&[(&a, &ra), (&b, &check(&b))], optimal);
+        assert!(
+            e.contains("optimal method does not protect linked tables"),
+            "{e}"
+        );
+        assert!(err(&[(&a, &ra)], fast()).contains("two tables or more"));
+    }
+}
