@@ -1,5 +1,5 @@
-//! Protection files validate against `schema/protection.schema.json` (a protected table, and an audit with
-//! every kind of shortfall), the schema rejects a broken one, and its keys are the fields of the file's types.
+//! Protection files validate against `schema/protection.schema.json` (a protected table, an audit with every
+//! kind of shortfall, linked tables), the schema rejects a broken one, and its keys are the fields of the file's types.
 
 use crate::root;
 use crate::schema::{check, fields};
@@ -58,7 +58,34 @@ fn files() -> Vec<Value> {
         ..Options::default()
     });
     assert!(optimal.passed());
-    [protected, audited, optimal]
+    // The same persons by region alone, linked with the table: each table names the other.
+    let regions = "region,n\nR1,72\nR2,22\nR3,210\nTotal,304\n";
+    let r = cellguard_io::check_file("r.csv", regions.as_bytes(), &TableRoles::default(), &policy)
+        .unwrap();
+    let both = cellguard_io::protect::protect_linked_checked(
+        &[&c, &r],
+        &params,
+        Options::default(),
+        |_, _| {},
+    )
+    .unwrap();
+    let tables: Vec<TableFile> = [(&c, "r.csv"), (&r, "t.csv")]
+        .iter()
+        .zip(&both)
+        .map(|((checked, other), p)| {
+            let mut f = TableFile::of_protection(&checked.report, p);
+            f.linked_with = vec![(*other).to_owned()];
+            f
+        })
+        .collect();
+    let linked = ProtectionFile::new(
+        &policy,
+        &params,
+        vec![c.input.clone(), r.input.clone()],
+        tables,
+    );
+    assert!(linked.passed());
+    [protected, audited, optimal, linked]
         .iter()
         .map(|f| serde_json::from_slice(&f.to_json()).unwrap())
         .collect()
@@ -101,7 +128,7 @@ fn the_schema_has_the_fields_of_the_file_types() {
     let s: Value = serde_json::from_str(&text).unwrap();
     check(&s, "", fields::<ProtectionFile>(), &[]);
     check(&s, "/$defs/suppression", fields::<Suppression>(), &[]);
-    check(&s, "/$defs/table", fields::<TableFile>(), &[]);
+    check(&s, "/$defs/table", fields::<TableFile>(), &["linked_with"]);
     check(
         &s,
         "/$defs/summary",

@@ -52,6 +52,11 @@ pub struct Args {
     /// A-priori status column (default: status): safe, unsafe, protected (never suppressed), structural.
     #[arg(long)]
     pub status: Option<String>,
+    /// The tables come from one microdata and share dimensions (region × sex and region × age): protect them as
+    /// one (their cover table), so that a cell they share is suppressed in all or none, and audit them together
+    /// against an attacker who holds them all. `fast` only.
+    #[arg(long)]
+    pub linked: bool,
     #[command(flatten)]
     pub roles: crate::inputs::RoleArgs,
 }
@@ -117,11 +122,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create {}", args.output.display()))?;
-    let mut checked_tables = Vec::with_capacity(args.tables.len());
-    let mut files = Vec::with_capacity(args.tables.len());
-    let mut used: Vec<String> = Vec::new();
-    for path in &args.tables {
-        let checked = crate::inputs::check(path, &roles, &policy)?;
+    let bar = |name: &str| {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(
@@ -129,25 +130,80 @@ pub fn run(args: Args) -> Result<ExitCode> {
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        bar.set_message(checked.input.name.clone());
-        let start = std::time::Instant::now();
-        let protection =
-            cellguard_io::protect::protect_checked(&checked, &params, options, |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            })?;
-        bar.finish_and_clear();
-        let elapsed = start.elapsed();
-        let out = args.output.join(file_name(path, &mut used));
+        bar.set_message(name.to_owned());
+        bar
+    };
+    let mut files = Vec::with_capacity(args.tables.len());
+    let mut used: Vec<String> = Vec::new();
+    let mut write = |checked: &cellguard_io::check::Checked,
+                     protection: &suppress::Protection,
+                     linked_with: Vec<String>,
+                     elapsed: std::time::Duration|
+     -> Result<()> {
+        let out = args
+            .output
+            .join(file_name(Path::new(&checked.input.name), &mut used));
         std::fs::write(
             &out,
-            cellguard_io::protect::protected_csv(&checked, &protection),
+            cellguard_io::protect::protected_csv(checked, protection),
         )
         .with_context(|| format!("cannot write {}", out.display()))?;
-        let file = TableFile::of_protection(&checked.report, &protection);
+        let mut file = TableFile::of_protection(&checked.report, protection);
+        file.linked_with = linked_with;
         summarize(&file, Some(elapsed));
         files.push(file);
-        checked_tables.push((checked.input, checked.report));
+        Ok(())
+    };
+    let mut checked_tables = Vec::with_capacity(args.tables.len());
+    if args.linked {
+        if args.tables.len() < 2 {
+            anyhow::bail!("--linked: give two tables or more");
+        }
+        let checked: Vec<_> = (args.tables.iter())
+            .map(|path| crate::inputs::check(path, &roles, &policy))
+            .collect::<Result<_>>()?;
+        let names: Vec<String> = checked.iter().map(|c| c.input.name.clone()).collect();
+        let bar = bar(&names.join(" + "));
+        let start = std::time::Instant::now();
+        let refs: Vec<&cellguard_io::check::Checked> = checked.iter().collect();
+        let protections = cellguard_io::protect::protect_linked_checked(
+            &refs,
+            &params,
+            options,
+            |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            },
+        )?;
+        bar.finish_and_clear();
+        let elapsed = start.elapsed();
+        for (c, p) in checked.iter().zip(&protections) {
+            let others = names
+                .iter()
+                .filter(|n| **n != c.input.name)
+                .cloned()
+                .collect();
+            write(c, p, others, elapsed)?;
+        }
+        checked_tables.extend(checked.into_iter().map(|c| (c.input, c.report)));
+    } else {
+        for path in &args.tables {
+            let checked = crate::inputs::check(path, &roles, &policy)?;
+            let bar = bar(&checked.input.name);
+            let start = std::time::Instant::now();
+            let protection = cellguard_io::protect::protect_checked(
+                &checked,
+                &params,
+                options,
+                |done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                },
+            )?;
+            bar.finish_and_clear();
+            write(&checked, &protection, Vec::new(), start.elapsed())?;
+            checked_tables.push((checked.input, checked.report));
+        }
     }
     let inputs = checked_tables.iter().map(|(i, _)| i.clone()).collect();
     let report =

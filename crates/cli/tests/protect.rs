@@ -338,3 +338,106 @@ fn optimal_proves_its_pattern_and_refuses_a_bad_time_limit() {
         assert!(r.stderr.contains("time"), "{bad}: {}", r.stderr);
     }
 }
+
+/// Region × sex and region × age counts of one set of persons (`ages[r][s]` per age group), both with their
+/// margins, as CSV.
+fn linked_pair(counts: &[[[u64; 2]; 3]; 4]) -> (String, String) {
+    let regions = ["R1", "R2", "R3", "R4", "Total"];
+    let (sexes, ages) = (["F", "M", "X", "Total"], ["young", "old", "Total"]);
+    let at = |r: usize, s: usize, a: usize| -> u64 {
+        let rs: Vec<usize> = if r < 4 { vec![r] } else { (0..4).collect() };
+        let ss: Vec<usize> = if s < 3 { vec![s] } else { (0..3).collect() };
+        let as_: Vec<usize> = if a < 2 { vec![a] } else { (0..2).collect() };
+        let mut n = 0;
+        for &r in &rs {
+            for &s in &ss {
+                for &a in &as_ {
+                    n += counts[r][s][a];
+                }
+            }
+        }
+        n
+    };
+    let mut by_sex = String::from("region,sex,n\n");
+    let mut by_age = String::from("region,age,n\n");
+    for (r, region) in regions.iter().enumerate() {
+        for (s, sex) in sexes.iter().enumerate() {
+            by_sex.push_str(&format!("{region},{sex},{}\n", at(r, s, 2)));
+        }
+        for (a, age) in ages.iter().enumerate() {
+            by_age.push_str(&format!("{region},{age},{}\n", at(r, 3, a)));
+        }
+    }
+    (by_sex, by_age)
+}
+
+/// Two tables of one set of persons protected as linked tables: a region's total, which both publish, is
+/// suppressed in both or in neither (R3's, below the threshold, in both); the protection file says which tables were linked. Tables of other persons
+/// are refused, naming the total they disagree on.
+#[test]
+fn linked_tables_are_protected_as_one() {
+    let dir = folder("linked");
+    let counts = [
+        [[1, 14], [12, 9], [7, 3]],
+        [[22, 18], [2, 30], [11, 12]],
+        [[1, 2], [1, 1], [1, 2]],
+        [[9, 8], [15, 16], [20, 21]],
+    ];
+    let (by_sex, by_age) = linked_pair(&counts);
+    let a = write(&dir, "by_sex.csv", &by_sex);
+    let b = write(&dir, "by_age.csv", &by_age);
+    let out = dir.join("out");
+    let out_s = out.to_string_lossy().into_owned();
+    let r = run(&[
+        "protect", &a, &b, "--linked", "--policy", "essnet", "-o", &out_s,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    let (sa, sb) = (
+        statuses(&read("by_sex.protected.csv")),
+        statuses(&read("by_age.protected.csv")),
+    );
+    // The regions' totals (and the grand total): row 4 of every 4 in by_sex, row 3 of every 3 in by_age.
+    let mut suppressed_totals = 0;
+    for r in 0..5 {
+        let (x, y) = (&sa[r * 4 + 3], &sb[r * 3 + 2]);
+        assert_eq!(
+            x == "safe",
+            y == "safe",
+            "region {r}: {x} in by_sex, {y} in by_age"
+        );
+        suppressed_totals += usize::from(x != "safe");
+    }
+    // R3's total (8 persons) is a primary of both; the grand total is published.
+    assert!(suppressed_totals >= 1 && sa[19] == "safe", "{sa:?}");
+    let protection: serde_json::Value = serde_json::from_str(&read("protection.json")).unwrap();
+    assert_eq!(
+        protection["tables"][0]["linked_with"],
+        serde_json::json!([b])
+    );
+    assert_eq!(
+        protection["tables"][1]["linked_with"],
+        serde_json::json!([a])
+    );
+    assert_eq!(protection["tables"][0]["summary"]["audit"], "passed");
+    // Another set of persons in the second table.
+    let mut other = counts;
+    other[0][0][0] += 5;
+    let (_, by_age_other) = linked_pair(&other);
+    let c = write(&dir, "by_age_other.csv", &by_age_other);
+    let r = run(&["protect", &a, &c, "--linked", "-o", &out_s]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("do not agree on the total of (region=R1)"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["protect", &a, "--linked", "-o", &out_s]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--linked: give two tables or more"),
+        "{}",
+        r.stderr
+    );
+}

@@ -22,6 +22,23 @@ pub fn protect_checked(
     })
 }
 
+/// Protects checked tables as linked tables ([`suppress::protect_linked`]); an error names them all.
+pub fn protect_linked_checked(
+    checked: &[&Checked],
+    params: &Suppression,
+    options: Options,
+    progress: impl FnMut(usize, usize),
+) -> Result<Vec<Protection>, Error> {
+    let tables: Vec<_> = checked.iter().map(|c| (&c.table, &c.report)).collect();
+    suppress::protect_linked(&tables, params, options, progress).map_err(|error| Error::Engine {
+        file: (checked.iter())
+            .map(|c| c.input.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        error,
+    })
+}
+
 /// The protected table as CSV: every suppressed cell's published values are the suppression mark, and the
 /// status column says `safe`, `unsafe` or `review` (a primary), or `secondary`.
 pub fn protected_csv(c: &Checked, p: &Protection) -> Vec<u8> {

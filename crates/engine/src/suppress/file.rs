@@ -26,6 +26,10 @@ pub struct TableFile {
     pub summary: SummaryFile,
     /// The suppressed cells, in the table's cell order.
     pub cells: Vec<CellFile>,
+    /// The tables this one was protected with as linked tables (one pattern of their cover, one joint audit:
+    /// its summary and intervals are that audit's); absent for a table protected alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked_with: Vec<String>,
 }
 
 /// A pattern in numbers.
@@ -258,6 +262,7 @@ impl TableFile {
                 optimality: None,
             },
             cells,
+            linked_with: Vec::new(),
         }
     }
 }
