@@ -159,6 +159,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if args.tables.len() < 2 {
             anyhow::bail!("--linked: give two tables or more");
         }
+        for (i, path) in args.tables.iter().enumerate() {
+            if args
+                .tables
+                .get(..i)
+                .is_some_and(|before| before.contains(path))
+            {
+                anyhow::bail!("--linked: {} is given twice", path.display());
+            }
+        }
         let checked: Vec<_> = (args.tables.iter())
             .map(|path| crate::inputs::check(path, &roles, &policy))
             .collect::<Result<_>>()?;

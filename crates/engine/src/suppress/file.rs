@@ -228,8 +228,9 @@ impl TableFile {
             .zip(values)
             .filter(|(r, _)| **r != Role::Published)
             .map(|(_, v)| v.abs())
-            .sum();
-        let all: f64 = values.iter().map(|v| v.abs()).sum();
+            // From +0 (a sum of f64 starts at −0, which a pattern of no cells would write).
+            .fold(0.0, |a, v| a + v);
+        let all: f64 = values.iter().map(|v| v.abs()).fold(0.0, |a, v| a + v);
         let mut short: Vec<u32> = audit.failures.iter().map(|f| f.cell).collect();
         short.dedup();
         TableFile {

@@ -701,8 +701,8 @@ fn finish(
         .iter()
         .zip(costs)
         .filter(|(r, _)| **r != Role::Published)
-        .map(|(_, c)| c)
-        .sum();
+        // From +0 (a sum of f64 starts at −0, which a pattern of no cells would print).
+        .fold(0.0, |a, (_, c)| a + c);
     // A secondary protects the primaries whose hypercubes lean on it.
     let mut by: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
     for (p, corners) in cubes.iter().enumerate() {
