@@ -99,6 +99,9 @@ pub struct Input<'a> {
     pub lower_bound: f64,
     /// The one-unit primaries whose contributors the audit takes the place of (empty without `singletons`).
     pub singletons: &'a [u32],
+    /// Per cell, whether no one asks for its interval (a linked tables' cover cell that no table publishes: it is
+    /// an unknown of the programs, never a question); empty: every suppressed cell is asked about.
+    pub unasked: &'a [bool],
 }
 
 /// Audits a pattern (see the module's documentation). An error only when the solver cannot decide a program,
@@ -201,7 +204,9 @@ fn audit_component(
         .fold(0.0, f64::max);
     let tol = 1e-7 + 1e-9 * scale;
     let lp = Program::new(input, cells);
-    let asked = |cell: u32| only.is_none_or(|o| o.contains(&cell));
+    let asked = |cell: u32| {
+        only.is_none_or(|o| o.contains(&cell)) && input.unasked.get(cell as usize) != Some(&true)
+    };
     // The component's singletons, by their place among its unknowns.
     let singles: Vec<usize> = input
         .singletons

@@ -7,7 +7,7 @@
 //! the same shared dimensions and dimensions of its own, and a table's cell is the cover cell with its codes and
 //! the total of every other table's own dimensions. The cover cells that are in no table (the combinations no
 //! table publishes) are unknown to everyone: suppressed from the start, free for the pattern to lean on, never
-//! published. Their figures are unknown too, so the cover is filled with figures that add up to every table (each
+//! published, unknowns of the audit's programs that no one asks the interval of. Their figures are unknown too, so the cover is filled with figures that add up to every table (each
 //! table's parts spread over the others' in proportion, for each combination of shared codes): the audit needs
 //! one point of the set of tables an attacker cannot tell apart, and the intervals it finds are those of the
 //! whole set. The `fast` method protects the cover, and its audit is the joint audit of the linked tables: an

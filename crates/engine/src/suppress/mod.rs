@@ -304,6 +304,7 @@ impl Setup {
             levels: &self.levels,
             lower_bound: self.lower_bound,
             singletons,
+            unasked: &self.forced,
         }
     }
 }
