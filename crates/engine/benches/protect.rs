@@ -2,7 +2,8 @@
 //! `protect/2d-20x20` (21 × 21 cells), `protect/3d-10x10x10` (11³), `protect/3d-hier-25k` (three codelists of a
 //! total, 4 groups and 24 leaves: 29³ = 24,389 cells) and `protect/3d-hier-100k` (a total, 5 groups, 40 leaves:
 //! 46³ = 97,336 cells), under the threshold rule (10 units, safety range 30 %); `protect-optimal/2d-20x20`
-//! the `optimal` method on the first.
+//! the `optimal` method on the first; `protect-linked/50x5+50x20` two linked tables (region × sex and region ×
+//! age of one seeded region × sex × age table: a cover of 51 × 6 × 21 = 6,426 cells).
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -10,8 +11,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use cellguard_engine::check_table;
 use cellguard_engine::policy::{Policy, Threshold};
 use cellguard_engine::random_table::{Additive, additive, hierarchical};
-use cellguard_engine::suppress::{Method, Options, Suppression, protect};
-use cellguard_engine::table::{Dimension, Table};
+use cellguard_engine::suppress::{Method, Options, Suppression, protect, protect_linked};
+use cellguard_engine::table::{Dimension, Table, TableBuilder};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn flat(name: &str, codes: usize) -> Dimension {
@@ -57,6 +58,35 @@ pub fn tables() -> Vec<(&'static str, Table)> {
             ),
         ),
     ]
+}
+
+/// Region × sex and region × age, with every margin, of one seeded region (50) × sex (5) × age (20) count table.
+fn linked_pair() -> (Table, Table) {
+    let what = Additive {
+        magnitude: false,
+        negatives: false,
+        sparse: 0.0,
+    };
+    let dims = vec![flat("region", 50), flat("sex", 5), flat("age", 20)];
+    let full = additive(7, dims.clone(), what).expect("a valid bench table");
+    let margin = |name: &str, keep: usize, total_of: usize| {
+        let (rows, cols) = (&dims[0], &dims[keep]);
+        let mut b = TableBuilder::new();
+        let mut line = 2;
+        for r in 0..rows.len() as u32 {
+            for c in 0..cols.len() as u32 {
+                let mut coords = [r, 0, 0];
+                coords[keep] = c;
+                coords[total_of] = dims[total_of].total().expect("a total");
+                let n = full.find(full.key(&coords)).and_then(|cell| full.n(cell));
+                b = b.cell(line, &[r, c], n, None, &[]);
+                line += 1;
+            }
+        }
+        b.build(name, vec![rows.clone(), cols.clone()])
+            .expect("a margin")
+    };
+    (margin("region_sex", 1, 2), margin("region_age", 2, 1))
 }
 
 fn policy() -> Policy {
@@ -105,6 +135,25 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    g.finish();
+    let mut g = c.benchmark_group("protect-linked");
+    g.sample_size(10);
+    let (a, b) = linked_pair();
+    let (ra, rb) = (
+        check_table(&a, &policy).expect("checks"),
+        check_table(&b, &policy).expect("checks"),
+    );
+    g.bench_function("50x5+50x20", |bench| {
+        bench.iter(|| {
+            protect_linked(
+                &[(&a, &ra), (&b, &rb)],
+                &Suppression::default(),
+                Options::default(),
+                |_, _| {},
+            )
+            .expect("protects")
+        })
+    });
     g.finish();
 }
 
