@@ -851,6 +851,105 @@ mod tests {
         );
     }
 
+    /// Linked margins of seeded region × sex × age tables with a hierarchical region (a total, groups, leaves),
+    /// counts and magnitudes, with the singletons' contributors as attackers: every pattern passes the joint
+    /// audit, each table's own, and the audit of the full table with what no margin publishes unknown; a shared
+    /// cell is suppressed in both margins or neither.
+    #[test]
+    fn linked_margins_of_hierarchical_tables_with_singletons() {
+        use crate::random_table::{Additive, additive, hierarchical};
+        let policy = threshold(10);
+        let params = Suppression::default();
+        let mut secondaries = 0;
+        for (seed, magnitude) in (0..6).map(|s| (s, s % 2 == 1)) {
+            let dims = vec![
+                hierarchical("region", &[3, 2]),
+                Dimension::flat("sex", ["s0".to_owned(), "s1".to_owned()], Some("Total")),
+                Dimension::flat("age", (0..4).map(|i| format!("a{i}")), Some("Total")),
+            ];
+            let what = Additive {
+                magnitude,
+                negatives: false,
+                sparse: 0.0,
+            };
+            let full = additive(100 + seed, dims.clone(), what).unwrap();
+            let total = |d: usize| dims[d].total().unwrap();
+            // The margin over `keep` (1: sex, 2: age), the other dimension at its total.
+            let margin = |name: &str, keep: usize, other: usize| {
+                let mut b = TableBuilder::new();
+                let mut line = 2;
+                for r in 0..dims[0].len() as u32 {
+                    for c in 0..dims[keep].len() as u32 {
+                        let mut at = [r, 0, 0];
+                        at[keep] = c;
+                        at[other] = total(other);
+                        let cell = full.find(full.key(&at)).unwrap();
+                        b = b.cell(line, &[r, c], full.n(cell), full.value(cell), &[]);
+                        line += 1;
+                    }
+                }
+                b.build(name, vec![dims[0].clone(), dims[keep].clone()])
+                    .unwrap()
+            };
+            let (a, b) = (margin("region_sex", 1, 2), margin("region_age", 2, 1));
+            let (ra, rb) = (
+                check_table(&a, &policy).unwrap(),
+                check_table(&b, &policy).unwrap(),
+            );
+            let linked =
+                protect_linked(&[(&a, &ra), (&b, &rb)], &params, fast(), |_, _| {}).unwrap();
+            let [pa, pb] = linked.as_slice() else {
+                panic!("two protections")
+            };
+            secondaries += pa.count(Role::Secondary) + pb.count(Role::Secondary);
+            assert!(
+                pa.audit.passed() && pb.audit.passed(),
+                "seed {seed}: {:?} {:?}",
+                pa.audit.failures,
+                pb.audit.failures
+            );
+            // The full table: what no margin publishes declared safe and suppressed; the margins' pattern on the
+            // rest.
+            let mut pattern = Vec::with_capacity(full.len());
+            let mut declared = Vec::with_capacity(full.len());
+            for cell in 0..full.len() as u32 {
+                let [r, s, g] = <[u32; 3]>::try_from(full.cell_coords(cell)).unwrap();
+                let (s_total, g_total) = (s == total(1), g == total(2));
+                let hidden_in =
+                    |t: &Table, p: &Protection, c: u32| hidden(p, t.find(t.key(&[r, c])).unwrap());
+                let (published, suppressed) = match (s_total, g_total) {
+                    (false, false) => (false, true),
+                    (false, true) => (true, hidden_in(&a, pa, s)),
+                    (true, false) => (true, hidden_in(&b, pb, g)),
+                    (true, true) => {
+                        let (x, y) = (hidden_in(&a, pa, s), hidden_in(&b, pb, g));
+                        assert_eq!(x, y, "seed {seed}: a shared cell");
+                        (true, x)
+                    }
+                };
+                pattern.push(suppressed);
+                declared.push((!published).then_some(Apriori::Safe));
+            }
+            let mut sh = full.shadow().clone();
+            sh.apriori = Some(declared);
+            let (d, coords, rows) = (
+                full.dims().to_vec(),
+                full.coords().to_vec(),
+                full.rows().to_vec(),
+            );
+            let persons = Table::new("persons", d, coords, rows, sh).unwrap();
+            let report = check_table(&persons, &policy).unwrap();
+            let audited =
+                crate::suppress::audit_pattern(&persons, &report, &params, &pattern).unwrap();
+            assert!(
+                audited.audit.passed(),
+                "seed {seed}, the full table: {:?}",
+                audited.audit.failures
+            );
+        }
+        assert!(secondaries > 10, "{secondaries} secondaries in all");
+    }
+
     /// A cell declared `protected` in one table is published in every linked table: region 0's total, which the
     /// pattern suppresses (to protect the small cells of region 0 and 2) when nothing is declared.
     #[test]
