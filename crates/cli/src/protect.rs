@@ -63,8 +63,10 @@ pub struct Args {
 
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
-    /// A table file with every margin and a column saying which cells are suppressed.
-    pub table: PathBuf,
+    /// Table files with every margin and a column saying which cells are suppressed (each audited alone, or
+    /// together with `--linked`).
+    #[arg(required = true)]
+    pub tables: Vec<PathBuf>,
     /// The pattern's column: x, unsafe, secondary, suppressed (τ-ARGUS: u, m) for a suppressed cell; safe,
     /// published (s) or empty for a published one.
     #[arg(long)]
@@ -75,6 +77,10 @@ pub struct AuditArgs {
     /// Write the audit as a protection file (JSON) here.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// The tables come from one microdata and share dimensions: audit their patterns together, against an
+    /// attacker who holds them all (a cell the tables share is published when any of them publishes it).
+    #[arg(long)]
+    pub linked: bool,
     #[command(flatten)]
     pub roles: crate::inputs::RoleArgs,
 }
@@ -156,18 +162,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut checked_tables = Vec::with_capacity(args.tables.len());
     if args.linked {
-        if args.tables.len() < 2 {
-            anyhow::bail!("--linked: give two tables or more");
-        }
-        for (i, path) in args.tables.iter().enumerate() {
-            if args
-                .tables
-                .get(..i)
-                .is_some_and(|before| before.contains(path))
-            {
-                anyhow::bail!("--linked: {} is given twice", path.display());
-            }
-        }
+        distinct(&args.tables)?;
         let checked: Vec<_> = (args.tables.iter())
             .map(|path| crate::inputs::check(path, &roles, &policy))
             .collect::<Result<_>>()?;
@@ -241,20 +236,37 @@ pub fn audit(args: AuditArgs) -> Result<ExitCode> {
     let params = levels(policy_file.as_ref())?;
     let mut side = Vec::new();
     let roles = args.roles.roles(None, &mut side)?;
-    let input = crate::inputs::read(&args.table)?;
-    let (checked, pattern) = crate::guard::reading(&input.name, || {
-        Ok(cellguard_io::protect::audit_file(
-            &input.name,
-            &input.bytes,
-            &roles,
-            &policy,
-            &args.status,
-        )?)
-    })?;
+    if args.linked {
+        distinct(&args.tables)?;
+    }
+    let mut read = Vec::with_capacity(args.tables.len());
+    for path in &args.tables {
+        let input = crate::inputs::read(path)?;
+        read.push(crate::guard::reading(&input.name, || {
+            Ok(cellguard_io::protect::audit_file(
+                &input.name,
+                &input.bytes,
+                &roles,
+                &policy,
+                &args.status,
+            )?)
+        })?);
+    }
     let start = std::time::Instant::now();
-    let file = cellguard_io::protect::audit_checked(&checked, &params, &pattern)?;
-    summarize(&file, Some(start.elapsed()));
-    let protection = ProtectionFile::new(&policy, &params, vec![checked.input.clone()], vec![file]);
+    let files = if args.linked {
+        let tables: Vec<(&cellguard_io::check::Checked, &[bool])> =
+            read.iter().map(|(c, p)| (c, p.as_slice())).collect();
+        cellguard_io::protect::audit_linked_checked(&tables, &params)?
+    } else {
+        (read.iter())
+            .map(|(c, p)| Ok(cellguard_io::protect::audit_checked(c, &params, p)?))
+            .collect::<Result<Vec<_>>>()?
+    };
+    for file in &files {
+        summarize(file, Some(start.elapsed()));
+    }
+    let inputs = read.iter().map(|(c, _)| c.input.clone()).collect();
+    let protection = ProtectionFile::new(&policy, &params, inputs, files);
     if let Some(path) = &args.output {
         std::fs::write(path, protection.to_json())
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -264,6 +276,19 @@ pub fn audit(args: AuditArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Linked tables are two or more, each given once.
+fn distinct(tables: &[PathBuf]) -> Result<()> {
+    if tables.len() < 2 {
+        anyhow::bail!("--linked: give two tables or more");
+    }
+    for (i, path) in tables.iter().enumerate() {
+        if tables.get(..i).is_some_and(|before| before.contains(path)) {
+            anyhow::bail!("--linked: {} is given twice", path.display());
+        }
+    }
+    Ok(())
 }
 
 /// `<stem>.protected.csv`, numbered when two inputs share a stem.

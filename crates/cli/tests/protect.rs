@@ -421,6 +421,36 @@ fn linked_tables_are_protected_as_one() {
         serde_json::json!([a])
     );
     assert_eq!(protection["tables"][0]["summary"]["audit"], "passed");
+    // The two patterns audited again together, from each table with a pattern column.
+    let with_pattern = |csv: &str, statuses: &[String]| -> String {
+        let mut lines = csv.lines();
+        let mut out = format!("{},pattern\n", lines.next().unwrap());
+        for (line, st) in lines.zip(statuses) {
+            out.push_str(&format!(
+                "{line},{}\n",
+                if st == "safe" { "s" } else { "x" }
+            ));
+        }
+        out
+    };
+    let pa = write(&dir, "by_sex_pattern.csv", &with_pattern(&by_sex, &sa));
+    let pb = write(&dir, "by_age_pattern.csv", &with_pattern(&by_age, &sb));
+    let audit_json = dir.join("audit.json");
+    let audit_s = audit_json.to_string_lossy().into_owned();
+    let r = run(&[
+        "audit", &pa, &pb, "--status", "pattern", "--linked", "-o", &audit_s,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let audited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&audit_json).unwrap()).unwrap();
+    assert_eq!(audited["tables"][0]["linked_with"], serde_json::json!([pb]));
+    assert_eq!(audited["tables"][1]["method"], "audit");
+    // R3's total, a primary of both, published in the second table: the audit fails.
+    let mut leaky = sb.clone();
+    leaky[8] = "safe".into();
+    let pc = write(&dir, "by_age_leaky.csv", &with_pattern(&by_age, &leaky));
+    let r = run(&["audit", &pa, &pc, "--status", "pattern", "--linked"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     // Another set of persons in the second table.
     let mut other = counts;
     other[0][0][0] += 5;

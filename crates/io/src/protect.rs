@@ -74,6 +74,34 @@ pub fn audit_checked(
     ))
 }
 
+/// The audit of linked tables' patterns made elsewhere, together ([`suppress::audit_linked`]), as each table's
+/// protection file table naming the others; errors name them all.
+pub fn audit_linked_checked(
+    tables: &[(&Checked, &[bool])],
+    params: &Suppression,
+) -> Result<Vec<suppress::file::TableFile>, Error> {
+    let names: Vec<&str> = tables.iter().map(|(c, _)| c.input.name.as_str()).collect();
+    let pairs: Vec<_> = tables.iter().map(|(c, _)| (&c.table, &c.report)).collect();
+    let patterns: Vec<Vec<bool>> = tables.iter().map(|(_, p)| p.to_vec()).collect();
+    let audited =
+        suppress::audit_linked(&pairs, params, &patterns).map_err(|error| Error::Engine {
+            file: names.join(" + "),
+            error,
+        })?;
+    Ok((tables.iter().zip(audited))
+        .map(|((c, pattern), a)| {
+            let mut file = suppress::file::TableFile::of_audit(
+                &c.report, pattern, &a.levels, &a.audit, &a.values,
+            );
+            file.linked_with = (names.iter())
+                .filter(|n| **n != c.input.name)
+                .map(|n| (*n).to_owned())
+                .collect();
+            file
+        })
+        .collect())
+}
+
 /// What a pattern column says of a cell: suppressed (`x`, `unsafe`, `secondary`, `primary`, `suppressed`,
 /// `review`, τ-ARGUS's `u`/`m`, `true`, `1`) or published (`safe`, `published`, `s`, `false`, `0`, empty).
 fn suppressed(text: &str) -> Option<bool> {

@@ -40,7 +40,7 @@ use crate::rules::Status;
 use crate::table::{Apriori, Table};
 pub use audit::{Audit, Failure, Interval, Shortfall};
 pub use levels::Levels;
-pub use linked::protect_linked;
+pub use linked::{audit_linked, protect_linked};
 use serde::{Deserialize, Serialize};
 
 /// The policy file's suppression parameters (`[suppression]`); absent, τ-ARGUS's defaults.
