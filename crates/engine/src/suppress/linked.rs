@@ -74,14 +74,7 @@ pub fn protect_linked(
         // of a table in isolation, if anything, is its failure too.
         let pattern: Vec<bool> = p.roles.iter().map(|&r| r != Role::Published).collect();
         let alone = super::audit_pattern(table, report, params, &pattern)?;
-        for f in alone.audit.failures {
-            if !p.audit.failures.iter().any(|g| g.cell == f.cell) {
-                p.audit.failures.push(f);
-            }
-        }
-        p.audit
-            .failures
-            .sort_by_key(|f| (f.cell, f.known.map_or(0, |k| u64::from(k) + 1)));
+        with_own(&mut p.audit, &alone.audit);
         out.push(p);
     }
     Ok(out)
@@ -169,35 +162,9 @@ pub fn audit_linked(
             .map(|(i, &c)| (c, i as u32))
             .collect();
         let at = |c: u32| mine.get(&c).copied();
-        let mut audit = Audit {
-            intervals: (joint.intervals.iter())
-                .filter_map(|&(c, iv)| at(c).map(|i| (i, iv)))
-                .collect::<BTreeMap<u32, _>>()
-                .into_iter()
-                .collect(),
-            failures: (joint.failures.iter())
-                .filter_map(|f| {
-                    Some(Failure {
-                        cell: at(f.cell)?,
-                        shortfall: f.shortfall,
-                        known: f.known.and_then(at),
-                    })
-                })
-                .collect(),
-            components: joint.components,
-            programs: joint.programs,
-            work: joint.work,
-        };
-        // The table alone: its own relations and singletons, and a primary it leaves published.
+        let mut audit = read_back(&joint, at);
         let alone = super::audit_pattern(table, report, params, pattern)?;
-        for f in alone.audit.failures {
-            if !audit.failures.iter().any(|g| g.cell == f.cell) {
-                audit.failures.push(f);
-            }
-        }
-        audit
-            .failures
-            .sort_by_key(|f| (f.cell, f.known.map_or(0, |k| u64::from(k) + 1)));
+        with_own(&mut audit, &alone.audit);
         out.push(super::Audited {
             audit,
             levels,
@@ -205,6 +172,43 @@ pub fn audit_linked(
         });
     }
     Ok(out)
+}
+
+/// A table's part of the cover's audit: the intervals and failures of its cells (`mine`: a cover cell's place
+/// in the table), the programs' counts the cover's.
+fn read_back(joint: &Audit, mine: impl Fn(u32) -> Option<u32>) -> Audit {
+    Audit {
+        intervals: (joint.intervals.iter())
+            .filter_map(|&(c, iv)| mine(c).map(|i| (i, iv)))
+            .collect::<BTreeMap<u32, _>>()
+            .into_iter()
+            .collect(),
+        failures: (joint.failures.iter())
+            .filter_map(|f| {
+                Some(Failure {
+                    cell: mine(f.cell)?,
+                    shortfall: f.shortfall,
+                    known: f.known.and_then(&mine),
+                })
+            })
+            .collect(),
+        components: joint.components,
+        programs: joint.programs,
+        work: joint.work,
+    }
+}
+
+/// `audit` with the failures of the table's audit alone (its own relations and singletons, a primary it leaves
+/// published) that it does not have, in cell order.
+fn with_own(audit: &mut Audit, alone: &Audit) {
+    for f in &alone.failures {
+        if !audit.failures.iter().any(|g| g.cell == f.cell) {
+            audit.failures.push(*f);
+        }
+    }
+    audit
+        .failures
+        .sort_by_key(|f| (f.cell, f.known.map_or(0, |k| u64::from(k) + 1)));
 }
 
 /// One table's protection from the cover's: its cells' roles (a primary of its own check, a secondary for any
@@ -245,25 +249,7 @@ fn back(
         })
         .filter(|(_, ps)| !ps.is_empty())
         .collect();
-    let audit = Audit {
-        intervals: (joint.audit.intervals.iter())
-            .filter_map(|&(c, iv)| mine(c).map(|i| (i, iv)))
-            .collect::<BTreeMap<u32, _>>()
-            .into_iter()
-            .collect(),
-        failures: (joint.audit.failures.iter())
-            .filter_map(|f| {
-                Some(Failure {
-                    cell: mine(f.cell)?,
-                    shortfall: f.shortfall,
-                    known: f.known.and_then(mine),
-                })
-            })
-            .collect(),
-        components: joint.audit.components,
-        programs: joint.audit.programs,
-        work: joint.audit.work,
-    };
+    let audit = read_back(&joint.audit, mine);
     // The table's own figures (its cover cells hold the same, within rounding).
     let values: Vec<f64> = (0..table.len() as u32)
         .map(|c| {
