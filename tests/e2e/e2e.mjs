@@ -342,6 +342,30 @@ try {
     await page.selectOption('#lang', 'en');
   });
 
+  await step('two tables of one microdata are protected in the page as linked tables: the same protection file as cellguard protect --linked, and a shared cell suppressed in both exports', async () => {
+    await clear();
+    const dir = mkdtempSync(join(tmpdir(), 'cellguard-linked-'));
+    writeFileSync(join(dir, 'by_sex.csv'), 'region,sex,n\nR1,F,15\nR1,M,21\nR1,X,10\nR1,Total,46\nR2,F,40\nR2,M,32\nR2,X,23\nR2,Total,95\nR3,F,3\nR3,M,2\nR3,X,3\nR3,Total,8\nR4,F,17\nR4,M,31\nR4,X,41\nR4,Total,89\nTotal,F,75\nTotal,M,86\nTotal,X,77\nTotal,Total,238\n');
+    writeFileSync(join(dir, 'by_age.csv'), 'region,age,n\nR1,young,20\nR1,old,26\nR1,Total,46\nR2,young,35\nR2,old,60\nR2,Total,95\nR3,young,3\nR3,old,5\nR3,Total,8\nR4,young,44\nR4,old,45\nR4,Total,89\nTotal,young,102\nTotal,old,136\nTotal,Total,238\n');
+    await load(dir, ['by_sex.csv', 'by_age.csv']);
+    await counts();
+    await page.click('#protect summary');
+    await page.selectOption('#protect-method', 'fast');
+    await page.check('#protect-linked');
+    await page.click('#protect-go');
+    await page.waitForSelector('#protect-summary', { timeout: 60000 });
+    const out = join(dir, 'out');
+    execFileSync(cli, ['protect', 'by_sex.csv', 'by_age.csv', '--linked', '--policy', 'essnet', '-o', out], { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
+    const json = await download('#protect-json');
+    assert.ok(Buffer.compare(json, readFileSync(join(out, 'protection.json'))) === 0, 'page and CLI protection files of the linked tables differ');
+    assert.deepEqual(JSON.parse(json.toString()).tables.map((t) => t.linked_with), [['by_age.csv'], ['by_sex.csv']]);
+    // The other table's export carries its part of the pattern: R3's total is suppressed there too.
+    await page.locator('nav.tabs .tab').nth(1).click();
+    const other = (await download('#export-csv')).toString();
+    assert.ok(Buffer.compare(Buffer.from(other), readFileSync(join(out, 'by_age.protected.csv'))) === 0, 'the linked table\'s CSV export lacks its pattern');
+    assert.match(other, /R3,Total,x,unsafe/);
+  });
+
   await step('a saved report (the CLI\'s JSON) is shown with the same counts, and explained', async () => {
     await clear();
     const saved = join(artifacts, 'saved-report.json');

@@ -335,6 +335,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Supprimer les cellules à risque ne suffit pas : un total moins les autres cellules en redonne une. Ceci choisit d'autres cellules à supprimer pour qu'aucune cellule supprimée ne puisse être calculée à moins que sa protection, et un audit exact (programmes linéaires) le prouve. Cela tourne ici, dans un module à part.",
     ),
     ("protect_method", "Method", "Methode", "Méthode"),
+    (
+        "protect_linked",
+        "with the run's other tables, as linked tables (one microdata, shared dimensions: a shared cell suppressed in all or none, one joint audit)",
+        "met de andere tabellen van deze controle, als gekoppelde tabellen (één microdata, gedeelde dimensies: een gedeelde cel in alle of geen onderdrukt, één gezamenlijke audit)",
+        "avec les autres tableaux de ce contrôle, comme tableaux liés (mêmes microdonnées, dimensions partagées : une cellule partagée supprimée partout ou nulle part, un audit commun)",
+    ),
     ("protect_cost", "Cost", "Kost", "Coût"),
     (
         "method_fast",

@@ -1,12 +1,13 @@
 //! Secondary suppression in the page. The work runs in a WebAssembly module of its own (`cellguard-protect`,
 //! started by `protect_loader.js` the first time a table is protected): the checking page stays small, and a long
 //! search can be stopped by ending that worker. It does what `cellguard protect` does for one table file — check
-//! it, choose the pattern, audit it — and answers with the protection file and the protected table, the same bytes
-//! as the command line writes for the same file, policy and options.
+//! it, choose the pattern, audit it — or for the run's tables as linked tables (`--linked`), and answers with the
+//! protection file and the protected table, the same bytes as the command line writes for the same files, policy
+//! and options.
 
 use crate::protocol::{Bytes, FileIn, RolesIn, Said, Sink};
 use cellguard_engine::suppress::file::{AuditVerdict, ProtectionFile, SummaryFile, TableFile};
-use cellguard_engine::suppress::{Cost, Method, Options, Role, Suppression};
+use cellguard_engine::suppress::{self, Cost, Method, Options, Role, Suppression};
 use cellguard_engine::{Lang, Policy};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,19 @@ pub struct ProtectIn {
     /// Seconds the `optimal` method may search beyond the `fast` pattern (none: until its budget of solver work
     /// is spent).
     pub time_limit: Option<f64>,
+    /// The run's table files, the shown one among them, in the run's order, to protect as linked tables (as
+    /// `cellguard protect … --linked` does); empty: the shown table alone.
+    #[serde(default)]
+    pub linked: Vec<LinkedIn>,
+}
+
+/// A table of the run protected with the others as linked tables: its place among the run's tables, its file
+/// and its column roles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkedIn {
+    pub table: u32,
+    pub file: FileIn,
+    pub roles: RolesIn,
 }
 
 /// What the protect module posts: how far a request is, then its answer.
@@ -66,6 +80,10 @@ pub struct Protected {
     /// cells suppressed to protect others), and its file name.
     pub table: Bytes,
     pub table_name: String,
+    /// Linked tables: each table's place among the run's tables and its pattern (as `roles`); empty for a table
+    /// protected alone.
+    #[serde(default)]
+    pub linked: Vec<(u32, Vec<u8>)>,
 }
 
 /// A suppressed cell as its explanation shows it.
@@ -89,8 +107,6 @@ pub fn protect_with_progress(
     input: &ProtectIn,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Protected, Said> {
-    let name = &input.file.name;
-    let bytes = input.file.bytes.to_vec().map_err(Said::english)?;
     let params = match &input.policy_file {
         Some(f) => {
             let text = f.bytes.to_vec().map_err(Said::english)?;
@@ -99,8 +115,16 @@ pub fn protect_with_progress(
         }
         None => Suppression::default(),
     };
-    let roles = crate::session::table_roles(&input.roles);
-    let checked = cellguard_io::check_file(name, &bytes, &roles, &input.policy)?;
+    let check = |file: &FileIn, roles: &RolesIn| -> Result<cellguard_io::check::Checked, Said> {
+        let bytes = file.bytes.to_vec().map_err(Said::english)?;
+        let roles = crate::session::table_roles(roles);
+        Ok(cellguard_io::check_file(
+            &file.name,
+            &bytes,
+            &roles,
+            &input.policy,
+        )?)
+    };
     let options = Options {
         method: input.method,
         cost: input.cost,
@@ -109,14 +133,80 @@ pub fn protect_with_progress(
             .filter(|s| s.is_finite() && *s > 0.0)
             .map(std::time::Duration::from_secs_f64),
     };
-    let protection = cellguard_io::protect::protect_checked(&checked, &params, options, progress)?;
-    let roles: Vec<u8> = (protection.roles.iter())
+    if input.linked.is_empty() {
+        let checked = check(&input.file, &input.roles)?;
+        let protection =
+            cellguard_io::protect::protect_checked(&checked, &params, options, progress)?;
+        let table = TableFile::of_protection(&checked.report, &protection);
+        let passed = table.summary.audit == AuditVerdict::Passed;
+        let file = ProtectionFile::new(
+            &input.policy,
+            &params,
+            vec![checked.input.clone()],
+            vec![table],
+        );
+        return Ok(shown(&checked, &protection, &file, passed, Vec::new()));
+    }
+    // Linked tables: all of them protected as one, the protection file of them all, the shown one described.
+    let checked = (input.linked.iter())
+        .map(|l| check(&l.file, &l.roles))
+        .collect::<Result<Vec<_>, Said>>()?;
+    let refs: Vec<&cellguard_io::check::Checked> = checked.iter().collect();
+    let protections =
+        cellguard_io::protect::protect_linked_checked(&refs, &params, options, progress)?;
+    let names: Vec<&str> = checked.iter().map(|c| c.input.name.as_str()).collect();
+    let tables: Vec<TableFile> = (checked.iter().zip(&protections))
+        .map(|(c, p)| {
+            let mut t = TableFile::of_protection(&c.report, p);
+            t.linked_with = (names.iter())
+                .filter(|n| **n != c.input.name)
+                .map(|n| (*n).to_owned())
+                .collect();
+            t
+        })
+        .collect();
+    let passed = tables
+        .iter()
+        .all(|t| t.summary.audit == AuditVerdict::Passed);
+    let inputs = checked.iter().map(|c| c.input.clone()).collect();
+    let file = ProtectionFile::new(&input.policy, &params, inputs, tables);
+    let at = (names.iter())
+        .position(|n| *n == input.file.name)
+        .ok_or_else(|| {
+            Said::english(format!("{}: not among the linked tables", input.file.name))
+        })?;
+    let (Some(c), Some(p)) = (checked.get(at), protections.get(at)) else {
+        return Err(Said::english(
+            "the linked tables' protections are missing".into(),
+        ));
+    };
+    let linked = (input.linked.iter().zip(&protections))
+        .map(|(l, p)| (l.table, role_bytes(&p.roles)))
+        .collect();
+    Ok(shown(c, p, &file, passed, linked))
+}
+
+/// Per cell: 0 published, 1 primary, 2 secondary.
+fn role_bytes(roles: &[Role]) -> Vec<u8> {
+    (roles.iter())
         .map(|r| match r {
             Role::Published => 0,
             Role::Primary => 1,
             Role::Secondary => 2,
         })
-        .collect();
+        .collect()
+}
+
+/// The shown table protected, as the panel shows it: its pattern, its suppressed cells' explanations, its
+/// summary in words, the protection file `file` and the table as it may be published.
+fn shown(
+    checked: &cellguard_io::check::Checked,
+    protection: &suppress::Protection,
+    file: &ProtectionFile,
+    passed: bool,
+    linked: Vec<(u32, Vec<u8>)>,
+) -> Protected {
+    let name = &checked.input.name;
     let report = &checked.report;
     let place = |cell: u32| {
         let coords: Vec<String> = (report.coords_of(cell))
@@ -150,7 +240,7 @@ pub fn protect_with_progress(
             }
         })
         .collect();
-    let table = TableFile::of_protection(&checked.report, &protection);
+    let table = TableFile::of_protection(report, protection);
     let s = &table.summary;
     let (summary, audit, optimality) = (
         Said::each(|lang| words::summary(lang, s)),
@@ -158,30 +248,24 @@ pub fn protect_with_progress(
         words::optimality(Lang::En, s)
             .map(|_| Said::each(|lang| words::optimality(lang, s).unwrap_or_default())),
     );
-    let passed = s.audit == AuditVerdict::Passed;
-    let file = ProtectionFile::new(
-        &input.policy,
-        &params,
-        vec![checked.input.clone()],
-        vec![table],
-    );
     let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
     let stem = stem.rsplit('/').next().unwrap_or(stem);
-    Ok(Protected {
-        input: checked.input.name.clone(),
+    Protected {
+        input: name.clone(),
         summary,
         passed,
         audit,
         optimality,
-        roles,
+        roles: role_bytes(&protection.roles),
         suppressed,
         protection: Sink::whole(&file.to_json(), "application/json"),
         table: Sink::whole(
-            &cellguard_io::protect::protected_csv(&checked, &protection),
+            &cellguard_io::protect::protected_csv(checked, protection),
             "text/csv",
         ),
         table_name: format!("{stem}.protected.csv"),
-    })
+        linked,
+    }
 }
 
 /// The pattern in words, in each language.
@@ -341,6 +425,7 @@ mod tests {
             method,
             cost: Cost::Value,
             time_limit: None,
+            linked: Vec::new(),
         }
     }
 

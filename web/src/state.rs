@@ -100,6 +100,8 @@ pub struct Protecting {
     /// The patterns of this run's tables that passed their audit, per table: the exports carry them (the
     /// checking worker has them, and the export module gets them with each workbook).
     pub kept: BTreeMap<u32, Vec<u8>>,
+    /// Whether the table shown is protected with the run's other tables, as linked tables.
+    pub linked: bool,
 }
 
 impl Default for State {
@@ -193,6 +195,8 @@ pub enum Action {
     ),
     /// The time limit of the `optimal` method, in seconds (none: its budget of solver work).
     SetProtectTimeLimit(Option<f64>),
+    /// Whether the table shown is protected with the run's other tables, as linked tables.
+    SetProtectLinked(bool),
     /// How far the protect module is with a request.
     ProtectProgress {
         job: u32,
@@ -544,6 +548,10 @@ impl State {
                 self.protect.time_limit = seconds.filter(|s| s.is_finite() && *s > 0.0);
                 Vec::new()
             }
+            Action::SetProtectLinked(linked) => {
+                self.protect.linked = linked;
+                Vec::new()
+            }
             Action::ProtectProgress { job, done, total } => {
                 if self.protect.running.is_some_and(|(j, ..)| j == job) {
                     self.protect.progress = Some((done, total));
@@ -570,12 +578,20 @@ impl State {
                         // it (one that failed is not published as a protection; the panel saves it as it is).
                         if let (Ok(p), true) = (&out.result, run == self.run) {
                             if p.passed {
-                                self.protect.kept.insert(table, p.roles.clone());
-                                effects.push(Effect::Send(Request::Pattern {
-                                    run,
-                                    table,
-                                    roles: p.roles.clone(),
-                                }));
+                                // Linked tables: every table's pattern (the shown one's among them).
+                                let patterns = if p.linked.is_empty() {
+                                    vec![(table, p.roles.clone())]
+                                } else {
+                                    p.linked.clone()
+                                };
+                                for (table, roles) in patterns {
+                                    self.protect.kept.insert(table, roles.clone());
+                                    effects.push(Effect::Send(Request::Pattern {
+                                        run,
+                                        table,
+                                        roles,
+                                    }));
+                                }
                             }
                         }
                         self.protect.done = Some((run, table, out.result));
@@ -622,10 +638,47 @@ impl State {
         }
     }
 
-    /// Protects the table shown (a request replaces one in flight).
+    /// The run's tables that can be protected as linked tables, in the run's order: each table file with its
+    /// column roles (a saved report or microdata is not one).
+    pub fn linkable(&self) -> Vec<crate::protect::LinkedIn> {
+        let Some(outcome) = self.outcome.as_ref() else {
+            return Vec::new();
+        };
+        (outcome.files.iter())
+            .filter(|f| f.roles.is_some())
+            .filter_map(|shown| {
+                let table = shown.table?;
+                let file = self.files.iter().find(|f| f.name == shown.name)?;
+                let Mode::Table(roles) = &file.mode else {
+                    return None;
+                };
+                Some(crate::protect::LinkedIn {
+                    table,
+                    file: FileIn {
+                        name: file.name.clone(),
+                        bytes: file.bytes.clone(),
+                        sha256: file.sha256.clone(),
+                        hashing: false,
+                    },
+                    roles: roles.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Protects the table shown (a request replaces one in flight), with the run's other tables as linked tables
+    /// when asked and there are any.
     fn protect_shown(&mut self) -> Vec<Effect> {
         let Ok((file, roles)) = self.protectable() else {
             return Vec::new();
+        };
+        let fast = self.protect.method == cellguard_engine::suppress::Method::Fast;
+        let linked = if self.protect.linked && fast {
+            Some(self.linkable())
+                .filter(|l| l.len() >= 2)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
         };
         self.protect.job += 1;
         let mut effects = Vec::new();
@@ -644,6 +697,7 @@ impl State {
             method: self.protect.method,
             cost: self.protect.cost,
             time_limit: self.protect.time_limit,
+            linked,
         })));
         effects
     }
@@ -853,6 +907,65 @@ mod tests {
             }
         }
         downloads
+    }
+
+    /// With "linked tables" ticked, the table shown is protected with the run's other table as the command line's
+    /// `protect --linked` does: one protection file of both, naming each other; a shared cell (a region's total)
+    /// suppressed in both; both tables' exports carry their patterns. Unticked, or with `optimal`, the table alone.
+    #[test]
+    fn linked_tables_are_protected_together_in_the_page() {
+        use cellguard_engine::suppress::{Cost, Method};
+        let (mut st, mut se) = (State::default(), Session::default());
+        let by_sex = "region,sex,n\nR1,F,15\nR1,M,21\nR1,X,10\nR1,Total,46\nR2,F,40\nR2,M,32\nR2,X,23\nR2,Total,95\n\
+R3,F,3\nR3,M,2\nR3,X,3\nR3,Total,8\nR4,F,17\nR4,M,31\nR4,X,41\nR4,Total,89\nTotal,F,75\nTotal,M,86\nTotal,X,77\nTotal,Total,238\n";
+        let by_age = "region,age,n\nR1,young,20\nR1,old,26\nR1,Total,46\nR2,young,35\nR2,old,60\nR2,Total,95\n\
+R3,young,3\nR3,old,5\nR3,Total,8\nR4,young,44\nR4,old,45\nR4,Total,89\nTotal,young,102\nTotal,old,136\nTotal,Total,238\n";
+        drive(
+            &mut st,
+            &mut se,
+            Action::AddFiles(vec![file("by_sex.csv", by_sex), file("by_age.csv", by_age)]),
+        );
+        assert_eq!(st.linkable().len(), 2);
+        // Unticked: the table alone.
+        let effects = st.reduce(Action::Protect(Method::Fast, Cost::Value));
+        let [Effect::Protect(req)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert!(req.linked.is_empty());
+        st.reduce(Action::StopProtecting);
+        st.reduce(Action::SetProtectLinked(true));
+        let effects = st.reduce(Action::Protect(Method::Optimal, Cost::Value));
+        let [Effect::Protect(req)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert!(req.linked.is_empty(), "optimal takes no linked tables");
+        st.reduce(Action::StopProtecting);
+        drive(&mut st, &mut se, Action::Protect(Method::Fast, Cost::Value));
+        let Some((_, 0, Ok(p))) = &st.protect.done else {
+            panic!("{:?}", st.protect)
+        };
+        assert!(p.passed);
+        let file: serde_json::Value =
+            serde_json::from_slice(&p.protection.to_vec().unwrap()).unwrap();
+        assert_eq!(file["tables"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            file["tables"][0]["linked_with"],
+            serde_json::json!(["by_age.csv"])
+        );
+        assert_eq!(
+            file["tables"][1]["linked_with"],
+            serde_json::json!(["by_sex.csv"])
+        );
+        // Both tables' patterns are kept, and agree on R3's total (row 12 of one, row 10 of the other).
+        assert_eq!(st.protect.kept.len(), 2);
+        let (a, b) = (&st.protect.kept[&0], &st.protect.kept[&1]);
+        assert!(a[11] != 0 && b[8] != 0);
+        for r in 0..5 {
+            assert_eq!(a[r * 4 + 3] != 0, b[r * 3 + 2] != 0, "region {r}");
+        }
+        let csv = drive(&mut st, &mut se, Action::Export(ExportKind::Csv(1)));
+        let csv = String::from_utf8(csv[0].bytes.to_vec().unwrap()).unwrap();
+        assert!(csv.contains("R3,Total,x,unsafe"), "{csv}");
     }
 
     /// The table shown is protected by the protect module (here called directly) as the command line does; an

@@ -51,6 +51,12 @@ pub fn panel(state: &State, link: &Scope<App>) -> Html {
         ))
     });
     let stop = link.callback(|_| Msg::Act(Action::StopProtecting));
+    let on_linked = link.callback(|e: Event| {
+        let on = e
+            .target_unchecked_into::<web_sys::HtmlInputElement>()
+            .checked();
+        Msg::Act(Action::SetProtectLinked(on))
+    });
     let shown = |run: u32, table: u32| run == state.run && table == state.selected;
     let running = p.running.is_some_and(|(_, run, table)| shown(run, table));
     let done = p
@@ -79,6 +85,11 @@ pub fn panel(state: &State, link: &Scope<App>) -> Html {
                                 }) }
                             </select>
                         </label>
+                        // Linked tables, when the run has two tables or more (`fast` only).
+                        if method == Method::Fast && state.linkable().len() >= 2 {
+                            <label><input id="protect-linked" type="checkbox" checked={p.linked} onchange={on_linked} />
+                                { t(lang, "protect_linked") }</label>
+                        }
                         if method == Method::Optimal {
                             <label>{ t(lang, "protect_time") }{" "}
                                 <input id="protect-time" type="text" inputmode="decimal" size="5" onchange={on_time}
