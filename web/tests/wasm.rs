@@ -126,6 +126,7 @@ async fn a_protected_table_crosses_the_worker_boundary_intact() {
         method: Method::Fast,
         cost: Cost::Value,
         time_limit: None,
+        linked: Vec::new(),
     };
     let back: ProtectIn = decode(encode(&input).unwrap()).unwrap();
     assert_eq!(back.job, 7);
