@@ -530,6 +530,20 @@ pub const POSITION: &[Code] = &[
     ),
 ];
 
+/// The type of performance (*prestatietype*) of an employee's quarter, as the RSZ/ONSS classes it by its average
+/// working time ("Gemeenschappelijke criteria" of the RSZ's statistics): full-time, part-time, or the short
+/// successive contracts of seasonal, temp-agency and occasional work.
+pub const PERFORMANCE_TYPE: &[Code] = &[
+    ("1", "full-time", "voltijds", "temps plein"),
+    ("2", "part-time", "deeltijds", "temps partiel"),
+    (
+        "3",
+        "seasonal, temp-agency or occasional work",
+        "seizoens-, uitzend- of gelegenheidsarbeid",
+        "travail saisonnier, intérimaire ou occasionnel",
+    ),
+];
+
 pub const EMPLOYEE_CLASS: &[Code] = &[
     ("1", "blue-collar", "arbeider", "ouvrier"),
     ("2", "white-collar", "bediende", "employé"),

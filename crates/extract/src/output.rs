@@ -108,7 +108,7 @@ type ColumnDef = (
     Option<&'static str>,
 );
 
-const QUARTERLY: [ColumnDef; 13] = [
+const QUARTERLY: [ColumnDef; 14] = [
     (
         "position",
         Kind::Text,
@@ -150,6 +150,17 @@ const QUARTERLY: [ColumnDef; 13] = [
             "cumulative part-time percentage",
             "cumulatief deeltijdspercentage",
             "pourcentage de temps partiel cumulé",
+        ),
+        None,
+    ),
+    (
+        "performance_type",
+        Kind::Text,
+        Some(codes::PERFORMANCE_TYPE),
+        (
+            "type of performance of the quarter (employees; RSZ): full-time, part-time, or seasonal, temp-agency or occasional work",
+            "prestatietype van het kwartaal (werknemers; RSZ): voltijds, deeltijds, of seizoens-, uitzend- of gelegenheidsarbeid",
+            "type de prestation du trimestre (travailleurs salariés ; ONSS) : temps plein, temps partiel, ou travail saisonnier, intérimaire ou occasionnel",
         ),
         None,
     ),
@@ -846,6 +857,19 @@ impl Buffer {
             }
             for i in 0..4 {
                 w.int(q(i).and_then(|q| q.part_time).map(i64::from));
+            }
+            // The RSZ's type of performance: temp-agency work, else part-time below 100 %, else full-time.
+            for i in 0..4 {
+                w.code(q(i).and_then(|q| {
+                    let (part, temp) = (q.part_time?, q.temp?);
+                    Some(if temp {
+                        2
+                    } else if part < 100 {
+                        1
+                    } else {
+                        0
+                    })
+                }));
             }
             for i in 0..4 {
                 w.code(

@@ -203,6 +203,27 @@ fn extract_rows_follow_the_design() {
                     .count();
             }
         }
+        // The type of performance of an employee's quarter: temp-agency work, part-time below 100 %, else
+        // full-time; no type outside a job.
+        for q in 1..=4 {
+            let (types, parts, temps, classes) = (
+                col(&f, &format!("performance_type_q{q}")),
+                col(&f, &format!("part_time_pct_q{q}")),
+                col(&f, &format!("temp_agency_q{q}")),
+                col(&f, &format!("employee_class_q{q}")),
+            );
+            for i in 0..f.rows() {
+                let want = match (temps[i].as_str(), parts[i].parse::<u32>().ok()) {
+                    ("1", Some(_)) => "3",
+                    ("0", Some(p)) if p < 100 => "2",
+                    ("0", Some(_)) => "1",
+                    _ => "",
+                };
+                assert_eq!(types[i], want, "quarter {q} of {year}");
+                assert_eq!(types[i].is_empty(), classes[i].is_empty());
+                *flagged.entry("performance types").or_default() += usize::from(types[i] == "3");
+            }
+        }
         // Incomes: each notion within the wider ones (amounts classed to 100 euros; empty is none); a work
         // accident or occupational disease comes with Fedris's benefit; family allowances go to a parent of
         // children under 18 in the household, the mother or else the reference person.
@@ -334,6 +355,7 @@ fn extract_rows_follow_the_design() {
         "cross_border",
         "fedris",
         "family allowances",
+        "performance types",
     ] {
         assert!(flagged[flag] > 0, "no {flag} in any year: {flagged:?}");
     }
