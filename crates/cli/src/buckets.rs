@@ -211,13 +211,28 @@ pub fn tabulate(
 
     // Each bucket's partials are merged as soon as those of the buckets before it are: memory holds the merged
     // cells and the few buckets finished early, not every bucket's cells.
+    let partials = tabulate_buckets(buckets, job.threads, &tabulator, progress, |b| {
+        gather(b, &spilled, &maps, &codes.dims, layout)
+    })?;
+    drop(temp);
+    Ok(tabulator.finish(name, partials)?)
+}
+
+/// Pass 2: each bucket's microdata (`of_bucket`) tabulated into partials on `threads` threads, merged in bucket
+/// order as soon as those before it are in.
+fn tabulate_buckets(
+    buckets: usize,
+    threads: usize,
+    tabulator: &Tabulator,
+    progress: &(dyn Fn(&'static str, u64, u64) + Sync),
+    of_bucket: impl Fn(usize) -> Result<Microdata> + Sync,
+) -> Result<Partials> {
     let done = AtomicUsize::new(0);
-    let partials = parallel(
+    parallel(
         buckets,
-        job.threads,
+        threads,
         |b| {
-            let md = gather(b, &spilled, &maps, &codes.dims, layout)?;
-            let out = tabulator.partial(&md, &mut |_, _| {})?;
+            let out = tabulator.partial(&of_bucket(b)?, &mut |_, _| {})?;
             progress(
                 "tabulating",
                 done.fetch_add(1, Ordering::Relaxed) as u64 + 1,
@@ -233,9 +248,7 @@ pub fn tabulate(
             })
         },
     )?
-    .context("no buckets")?;
-    drop(temp);
-    Ok(tabulator.finish(name, partials)?)
+    .context("no buckets")
 }
 
 /// Every column the table needs is in an Arrow or Parquet input's schema (or its partition folders), checked from
@@ -565,29 +578,9 @@ fn whole(
             rows.push(row as u32);
         }
     }
-    let done = AtomicUsize::new(0);
-    let partials = parallel(
-        buckets,
-        job.threads,
-        |b| {
-            let rows = rows_of.get(b).map_or(&[][..], Vec::as_slice);
-            let out = own.partial(&bucket(&md, rows), &mut |_, _| {})?;
-            progress(
-                "tabulating",
-                done.fetch_add(1, Ordering::Relaxed) as u64 + 1,
-                buckets as u64,
-            );
-            Ok(out)
-        },
-        None,
-        |merged: Option<Partials>, p| {
-            Some(match merged {
-                Some(m) => m.merge(p),
-                None => p,
-            })
-        },
-    )?
-    .context("no buckets")?;
+    let partials = tabulate_buckets(buckets, job.threads, &own, progress, |b| {
+        Ok(bucket(&md, rows_of.get(b).map_or(&[][..], Vec::as_slice)))
+    })?;
     Ok(Some(own.finish(name, partials)?))
 }
 
