@@ -155,16 +155,7 @@ pub fn protect_with_progress(
     let protections =
         cellguard_io::protect::protect_linked_checked(&refs, &params, options, progress)?;
     let names: Vec<&str> = checked.iter().map(|c| c.input.name.as_str()).collect();
-    let tables: Vec<TableFile> = (checked.iter().zip(&protections))
-        .map(|(c, p)| {
-            let mut t = TableFile::of_protection(&c.report, p);
-            t.linked_with = (names.iter())
-                .filter(|n| **n != c.input.name)
-                .map(|n| (*n).to_owned())
-                .collect();
-            t
-        })
-        .collect();
+    let tables = cellguard_io::protect::linked_files(&refs, &protections);
     let passed = tables
         .iter()
         .all(|t| t.summary.audit == AuditVerdict::Passed);

@@ -85,6 +85,14 @@ pub struct AuditArgs {
     pub roles: crate::inputs::RoleArgs,
 }
 
+/// A progress callback that moves `bar`.
+fn ticking(bar: &ProgressBar) -> impl FnMut(usize, usize) + '_ {
+    |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    }
+}
+
 /// A time limit in seconds: a positive number.
 fn seconds(text: &str) -> Result<std::time::Duration, String> {
     let s: f64 = text
@@ -143,7 +151,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut used: Vec<String> = Vec::new();
     let mut write = |checked: &cellguard_io::check::Checked,
                      protection: &suppress::Protection,
-                     linked_with: Vec<String>,
+                     file: TableFile,
                      elapsed: std::time::Duration|
      -> Result<()> {
         let out = args
@@ -154,8 +162,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
             cellguard_io::protect::protected_csv(checked, protection),
         )
         .with_context(|| format!("cannot write {}", out.display()))?;
-        let mut file = TableFile::of_protection(&checked.report, protection);
-        file.linked_with = linked_with;
         summarize(&file, Some(elapsed));
         files.push(file);
         Ok(())
@@ -166,28 +172,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let checked: Vec<_> = (args.tables.iter())
             .map(|path| crate::inputs::check(path, &roles, &policy))
             .collect::<Result<_>>()?;
-        let names: Vec<String> = checked.iter().map(|c| c.input.name.clone()).collect();
+        let refs: Vec<&cellguard_io::check::Checked> = checked.iter().collect();
+        let names: Vec<&str> = refs.iter().map(|c| c.input.name.as_str()).collect();
         let bar = bar(&names.join(" + "));
         let start = std::time::Instant::now();
-        let refs: Vec<&cellguard_io::check::Checked> = checked.iter().collect();
-        let protections = cellguard_io::protect::protect_linked_checked(
-            &refs,
-            &params,
-            options,
-            |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            },
-        )?;
+        let protections =
+            cellguard_io::protect::protect_linked_checked(&refs, &params, options, ticking(&bar))?;
         bar.finish_and_clear();
         let elapsed = start.elapsed();
-        for (c, p) in checked.iter().zip(&protections) {
-            let others = names
-                .iter()
-                .filter(|n| **n != c.input.name)
-                .cloned()
-                .collect();
-            write(c, p, others, elapsed)?;
+        let linked = cellguard_io::protect::linked_files(&refs, &protections);
+        for ((c, p), file) in checked.iter().zip(&protections).zip(linked) {
+            write(c, p, file, elapsed)?;
         }
         checked_tables.extend(checked.into_iter().map(|c| (c.input, c.report)));
     } else {
@@ -195,17 +190,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let checked = crate::inputs::check(path, &roles, &policy)?;
             let bar = bar(&checked.input.name);
             let start = std::time::Instant::now();
-            let protection = cellguard_io::protect::protect_checked(
-                &checked,
-                &params,
-                options,
-                |done, total| {
-                    bar.set_length(total as u64);
-                    bar.set_position(done as u64);
-                },
-            )?;
+            let protection =
+                cellguard_io::protect::protect_checked(&checked, &params, options, ticking(&bar))?;
             bar.finish_and_clear();
-            write(&checked, &protection, Vec::new(), start.elapsed())?;
+            let file = TableFile::of_protection(&checked.report, &protection);
+            write(&checked, &protection, file, start.elapsed())?;
             checked_tables.push((checked.input, checked.report));
         }
     }

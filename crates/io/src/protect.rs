@@ -93,13 +93,33 @@ pub fn audit_linked_checked(
             let mut file = suppress::file::TableFile::of_audit(
                 &c.report, pattern, &a.levels, &a.audit, &a.values,
             );
-            file.linked_with = (names.iter())
-                .filter(|n| **n != c.input.name)
-                .map(|n| (*n).to_owned())
-                .collect();
+            file.linked_with = others(&names, &c.input.name);
             file
         })
         .collect())
+}
+
+/// Linked tables' protections as protection file tables, each naming the others (`linked_with`).
+pub fn linked_files(
+    checked: &[&Checked],
+    protections: &[Protection],
+) -> Vec<suppress::file::TableFile> {
+    let names: Vec<&str> = checked.iter().map(|c| c.input.name.as_str()).collect();
+    (checked.iter().zip(protections))
+        .map(|(c, p)| {
+            let mut file = suppress::file::TableFile::of_protection(&c.report, p);
+            file.linked_with = others(&names, &c.input.name);
+            file
+        })
+        .collect()
+}
+
+/// The names in `names` other than `name`.
+fn others(names: &[&str], name: &str) -> Vec<String> {
+    (names.iter())
+        .filter(|n| **n != name)
+        .map(|n| (*n).to_owned())
+        .collect()
 }
 
 /// What a pattern column says of a cell: suppressed (`x`, `unsafe`, `secondary`, `primary`, `suppressed`,
