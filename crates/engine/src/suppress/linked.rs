@@ -45,6 +45,8 @@ struct Cover {
     /// Per table, per cell: its cover cell.
     cells: Vec<Vec<u32>>,
     values: Vec<f64>,
+    /// Per table, per cell: its published figure (value, or units).
+    published: PerTable<f64>,
 }
 
 /// Protects `tables` (each with its check's report) as linked tables; one protection per table, in order, all
@@ -68,8 +70,13 @@ pub fn protect_linked(
     let (cover, setup, own) = joint_setup(tables, params)?;
     let joint = super::run(&cover.table, &setup, params, options, progress)?;
     let mut out = Vec::with_capacity(tables.len());
-    for (((table, report), cells), levels) in tables.iter().zip(&cover.cells).zip(own) {
-        let mut p = back(table, cells, levels, &joint, options);
+    let rows = tables
+        .iter()
+        .zip(&cover.cells)
+        .zip(&cover.published)
+        .zip(own);
+    for ((((table, report), cells), values), levels) in rows {
+        let mut p = back(table, cells, values.clone(), levels, &joint, options);
         // Each table audited again alone (its own relations, its own singletons): what the joint audit misses
         // of a table in isolation, if anything, is its failure too.
         let pattern: Vec<bool> = p.roles.iter().map(|&r| r != Role::Published).collect();
@@ -92,9 +99,9 @@ fn joint_setup(
     // Each table's primaries and their levels, on the cover (a cell primary in several: the most it asks).
     let mut levels: Vec<Option<Levels>> = vec![None; cover.values.len()];
     let mut own: Vec<Vec<Option<Levels>>> = Vec::with_capacity(tables.len());
-    for ((table, report), cells) in tables.iter().zip(&cover.cells) {
-        let values = linear::published(table)?;
-        let mine = super::primaries(table, report, &values, lower_bound, params)?;
+    for (((table, report), cells), values) in tables.iter().zip(&cover.cells).zip(&cover.published)
+    {
+        let mine = super::primaries(table, report, values, lower_bound, params)?;
         for (&c, l) in cells.iter().zip(&mine) {
             if let (Some(slot), Some(l)) = (levels.get_mut(c as usize), l) {
                 *slot = Some(match *slot {
@@ -217,6 +224,7 @@ fn with_own(audit: &mut Audit, alone: &Audit) {
 fn back(
     table: &Table,
     cells: &[u32],
+    values: Vec<f64>,
     levels: Vec<Option<Levels>>,
     joint: &Protection,
     options: Options,
@@ -250,18 +258,6 @@ fn back(
         .filter(|(_, ps)| !ps.is_empty())
         .collect();
     let audit = read_back(&joint.audit, mine);
-    // The table's own figures (its cover cells hold the same, within rounding).
-    let values: Vec<f64> = (0..table.len() as u32)
-        .map(|c| {
-            let magnitude = table.shadow().value.is_some();
-            let v = if magnitude {
-                table.value(c)
-            } else {
-                table.n(c).map(|n| n as f64)
-            };
-            v.unwrap_or(0.0)
-        })
-        .collect();
     let cost = (roles.iter().zip(&values).enumerate())
         .filter(|(_, (r, _))| **r != Role::Published)
         .map(|(i, (_, &v))| options.cost.of(v, table.n(i as u32)))
@@ -396,7 +392,10 @@ fn cover(tables: &[(&Table, &TableReport)]) -> Result<Cover, Error> {
         }
         cells.push(mine);
     }
-    let values = fill(tables, &dims, &shared, &lens, &cells, size)?;
+    let published = (tables.iter())
+        .map(|(t, _)| linear::published(t))
+        .collect::<Result<PerTable<f64>, Error>>()?;
+    let values = fill(tables, &published, &dims, &shared, &lens, &cells, size)?;
     // The cover as a table: every combination, its figure (value, or units), and each table's units where it has
     // the cell.
     let mut n: Vec<Option<u64>> = vec![None; size];
@@ -440,6 +439,7 @@ fn cover(tables: &[(&Table, &TableReport)]) -> Result<Cover, Error> {
         table,
         cells,
         values,
+        published,
     })
 }
 
@@ -503,6 +503,7 @@ fn dimension<'a>(table: &'a Table, name: &str) -> Option<&'a Dimension> {
 /// hold a negative figure.
 fn fill(
     tables: &[(&Table, &TableReport)],
+    published: &[Vec<f64>],
     dims: &[Dimension],
     shared: &[String],
     lens: &[usize],
@@ -526,11 +527,10 @@ fn fill(
     let mut per_table: Vec<Parts> = Vec::with_capacity(tables.len());
     // Each table's own dimensions follow the shared ones in the cover, table after table.
     let mut next = ns;
-    for ((t, _), mine) in tables.iter().zip(cells) {
+    for (((t, _), mine), figures) in tables.iter().zip(cells).zip(published) {
         let own = t.dims().len().saturating_sub(ns);
-        let values = linear::published(t)?;
         let mut parts = Parts::new();
-        for (&c, &v) in mine.iter().zip(&values) {
+        for (&c, &v) in mine.iter().zip(figures) {
             let coords = decode(c as usize);
             let leaf_at = |d: usize| coords.get(d).is_some_and(|&code| is_leaf(d, code));
             if !((0..ns).all(leaf_at) && (next..next + own).all(leaf_at)) {
@@ -638,8 +638,8 @@ fn fill(
         }
     }
     // Each table's cells are its own figures again (its parts add up to them), within rounding.
-    for ((t, _), mine) in tables.iter().zip(cells) {
-        for (i, (&c, v)) in mine.iter().zip(linear::published(t)?).enumerate() {
+    for (((t, _), mine), figures) in tables.iter().zip(cells).zip(published) {
+        for (i, (&c, &v)) in mine.iter().zip(figures).enumerate() {
             let got = values.get(c as usize).copied().unwrap_or(f64::NAN);
             let close = (got - v).abs() <= 1e-9 * v.abs().max(got.abs()).max(1.0);
             if !close {
