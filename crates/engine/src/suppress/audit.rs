@@ -23,7 +23,7 @@
 use super::levels::Levels;
 use super::linear::Relations;
 use crate::Error;
-use microlp::{ComparisonOp, OptimizationDirection, Problem};
+use microlp::{ComparisonOp, OptimizationDirection, Problem, Variable};
 use std::sync::Arc;
 
 /// What an attacker can learn of a suppressed cell: the lowest and highest values it can have (infinite where
@@ -107,39 +107,36 @@ pub struct Input<'a> {
 /// Audits a pattern (see the module's documentation). An error only when the solver cannot decide a program,
 /// which leaves the pattern unproven, never passed.
 pub fn audit(input: &Input) -> Result<Audit, Error> {
-    audit_only(input, None)
-}
-
-/// The audit of the primaries in `only` alone (their intervals and shortfalls), in the components that hold
-/// them: what a change to a pattern can have broken, when every other primary keeps a witness of its own.
-pub fn check(input: &Input, only: &[u32]) -> Result<Audit, Error> {
-    audit_only(input, Some(only))
-}
-
-fn audit_only(input: &Input, only: Option<&[u32]>) -> Result<Audit, Error> {
     let mut out = Audit::default();
-    let mut wanted: Vec<Vec<u32>> = components(input);
-    if let Some(only) = only {
-        wanted.retain(|c| c.iter().any(|x| only.contains(x)));
-    }
     // Components are independent programs: natively on the pool's threads, joined in order (the same report
     // whatever the number of cores).
-    let parts = crate::rules::run_all(wanted, |component| {
+    let parts = crate::rules::run_all(components(input), |component| {
         let mut part = Audit::default();
-        audit_component(input, &component, only, &mut part).map(|()| part)
+        audit_component(input, &component, &mut part).map(|()| part)
     });
     for part in parts {
-        let part = part?;
-        out.components += 1;
-        out.programs += part.programs;
-        out.work += part.work;
-        out.intervals.extend(part.intervals);
-        out.failures.extend(part.failures);
+        out.add(part?);
     }
-    out.intervals.sort_by_key(|&(c, _)| c);
-    out.failures
-        .sort_by_key(|f| (f.cell, f.known.map_or(0, |k| u64::from(k) + 1)));
+    out.sort();
     Ok(out)
+}
+
+impl Audit {
+    /// One component's part, joined in order.
+    pub(super) fn add(&mut self, part: Audit) {
+        self.components += 1;
+        self.programs += part.programs;
+        self.work += part.work;
+        self.intervals.extend(part.intervals);
+        self.failures.extend(part.failures);
+    }
+
+    /// In cell order, after the parts are joined.
+    pub(super) fn sort(&mut self) {
+        self.intervals.sort_by_key(|&(c, _)| c);
+        self.failures
+            .sort_by_key(|f| (f.cell, f.known.map_or(0, |k| u64::from(k) + 1)));
+    }
 }
 
 /// The suppressed cells grouped by the relations that join them, each group in cell order, groups by their
@@ -191,22 +188,42 @@ pub fn components(input: &Input) -> Vec<Vec<u32>> {
     groups.into_values().collect()
 }
 
-/// One component's linear programs (for the cells of `only` alone, when given).
-fn audit_component(
-    input: &Input,
-    cells: &[u32],
-    only: Option<&[u32]>,
-    out: &mut Audit,
-) -> Result<(), Error> {
+/// The allowance for the solver's rounding in a component of `cells` (see the module's documentation).
+pub(super) fn tolerance(input: &Input, cells: &[u32]) -> f64 {
     let scale = cells
         .iter()
         .map(|&c| input.values.get(c as usize).copied().unwrap_or(0.0).abs())
         .fold(0.0, f64::max);
-    let tol = 1e-7 + 1e-9 * scale;
+    1e-7 + 1e-9 * scale
+}
+
+/// The suppressed cells joined through the relations to `cell` (suppressed or not, itself left out), in cell
+/// order: the components a change to `cell` alone can change.
+pub fn joined(input: &Input, cell: u32) -> Vec<u32> {
+    let mut seen = vec![false; input.suppressed.len()];
+    let mut todo = vec![cell];
+    let mut out = Vec::new();
+    while let Some(c) = todo.pop() {
+        for &r in input.by_cell.get(c as usize).into_iter().flatten() {
+            for (x, _) in input.relations.terms(r as usize) {
+                let fresh = input.suppressed.get(x as usize) == Some(&true) && x != cell;
+                if let Some(slot) = seen.get_mut(x as usize).filter(|s| fresh && !**s) {
+                    *slot = true;
+                    out.push(x);
+                    todo.push(x);
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// One component's linear programs: every asked cell's interval, every primary's shortfall.
+fn audit_component(input: &Input, cells: &[u32], out: &mut Audit) -> Result<(), Error> {
+    let tol = tolerance(input, cells);
     let lp = Program::new(input, cells);
-    let asked = |cell: u32| {
-        only.is_none_or(|o| o.contains(&cell)) && input.unasked.get(cell as usize) != Some(&true)
-    };
+    let asked = |cell: u32| input.unasked.get(cell as usize) != Some(&true);
     // The component's singletons, by their place among its unknowns.
     let singles: Vec<usize> = input
         .singletons
@@ -272,6 +289,7 @@ fn audit_component(
         }
     }
     // The singletons' contributors: each knows its own cell, and looks at the primaries it shares a relation with.
+    let mut pool: Vec<Vec<f64>> = Vec::new();
     for &ks in &singles {
         let s = cells.get(ks).copied().unwrap_or(0);
         let (Some(sc), s_sign) = lp.class_of(ks) else {
@@ -280,6 +298,8 @@ fn audit_component(
         let Some(Some(own)) = optima.get(sc) else {
             continue;
         };
+        // The primaries no mix of the optima proves.
+        let mut unproven: Vec<(usize, Levels)> = Vec::new();
         for (k, &cell) in cells.iter().enumerate() {
             let Some(levels) = input.levels.get(cell as usize).copied().flatten() else {
                 continue;
@@ -341,30 +361,30 @@ fn audit_component(
             } else {
                 f64::NAN
             };
-            if !high.is_nan() && !low.is_nan() && shortfall(&levels, high, low, tol).is_none() {
-                continue;
+            if high.is_nan() || low.is_nan() || shortfall(&levels, high, low, tol).is_some() {
+                unproven.push((k, levels));
             }
-            let (lo, _) = lp.extreme(kc, OptimizationDirection::Minimize, Some(sc))?;
-            let (hi, _) = lp.extreme(kc, OptimizationDirection::Maximize, Some(sc))?;
-            out.programs += 2;
-            out.work += 2 * lp.classes();
-            let (down, up) = if k_sign > 0.0 { (lo, hi) } else { (-hi, -lo) };
-            if let Some(sf) = shortfall(&levels, up, down, tol) {
-                out.failures.push(Failure {
-                    cell,
-                    shortfall: sf,
-                    known: Some(s),
-                });
-            }
+        }
+        // The others: witnesses with the singleton known, or their own programs.
+        let known = (Some(sc), tol, false);
+        for (cell, shortfall) in lp.failures(cells, &unproven, known, &mut pool, out)? {
+            out.failures.push(Failure {
+                cell,
+                shortfall,
+                known: Some(s),
+            });
         }
     }
     Ok(())
 }
 
+/// The extremes an audit solves at once (see `Program::extremes`).
+const BATCH: usize = 8;
+
 /// A program's optimum: the class's reach and the point where it is reached.
 type Optimum = (f64, Arc<Vec<f64>>);
 
-fn lost() -> Error {
+pub(super) fn lost() -> Error {
     Error::Shape("the audit lost track of a linear program's answer".into())
 }
 
@@ -378,7 +398,7 @@ pub fn share_relation(input: &Input, a: u32, b: u32) -> bool {
 }
 
 /// How a primary with `levels` whose interval reaches `up` above and `down` (≤ 0) below its value falls short.
-fn shortfall(levels: &Levels, up: f64, down: f64, tol: f64) -> Option<Shortfall> {
+pub(super) fn shortfall(levels: &Levels, up: f64, down: f64, tol: f64) -> Option<Shortfall> {
     if up - down <= tol {
         return Some(Shortfall::Exact);
     }
@@ -414,7 +434,7 @@ fn shortfall(levels: &Levels, up: f64, down: f64, tol: f64) -> Option<Shortfall>
 /// finite optimum of a table without negative figures (a cell is at most any published cell that contains
 /// it): an optimum at the cap is reported as unbounded. Without a lower bound the feasible deviations form a
 /// linear space, so each is held to `[−1, 1]` and a reach beyond zero means an unbounded one.
-struct Program {
+pub(super) struct Program {
     /// Per unknown, its class (`None`: fixed at 0) and its sign in it (`dⱼ = sign · z_class`).
     class: Vec<(Option<usize>, f64)>,
     /// Per class, its bounds.
@@ -467,7 +487,7 @@ impl Signed {
 }
 
 impl Program {
-    fn new(input: &Input, cells: &[u32]) -> Self {
+    pub(super) fn new(input: &Input, cells: &[u32]) -> Self {
         let free = input.lower_bound == f64::NEG_INFINITY;
         let largest = cells
             .iter()
@@ -579,18 +599,18 @@ impl Program {
         }
     }
 
-    fn classes(&self) -> usize {
+    pub(super) fn classes(&self) -> usize {
         self.bounds.len()
     }
 
     /// Unknown `k`'s class (`None`: fixed at 0) and its sign in it.
-    fn class_of(&self, k: usize) -> (Option<usize>, f64) {
+    pub(super) fn class_of(&self, k: usize) -> (Option<usize>, f64) {
         self.class.get(k).copied().unwrap_or((None, 1.0))
     }
 
     /// The largest (or smallest) value of class `k`, with class `known` held at 0, and the optimum as a point
     /// of the classes; infinite where nothing bounds it.
-    fn extreme(
+    pub(super) fn extreme(
         &self,
         k: usize,
         direction: OptimizationDirection,
@@ -602,12 +622,23 @@ impl Program {
     }
 
     /// The optimum of `Σ objective(j)·z_j` as a point of the classes.
-    fn solve(
+    pub(super) fn solve(
         &self,
         objective: impl Fn(usize) -> f64,
         direction: OptimizationDirection,
         known: Option<usize>,
     ) -> Result<Vec<f64>, Error> {
+        let (p, vars) = self.problem(objective, direction, known);
+        Self::optimum(&p, &vars)
+    }
+
+    /// The program with objective `Σ objective(j)·z_j` and class `known` held at 0, and each class's two parts.
+    fn problem(
+        &self,
+        objective: impl Fn(usize) -> f64,
+        direction: OptimizationDirection,
+        known: Option<usize>,
+    ) -> (Problem, Vec<(Variable, Variable)>) {
         // Each class as the difference of two parts that start at 0, so the true table (all deviations 0) is
         // where the solver starts: a feasible point on every bound it needs, without a first phase.
         let mut p = Problem::new(direction);
@@ -636,6 +667,11 @@ impl Program {
                 .collect();
             p.add_constraint(terms.as_slice(), ComparisonOp::Eq, 0.0);
         }
+        (p, vars)
+    }
+
+    /// The optimum of a program of `problem`, as a point of the classes.
+    fn optimum(p: &Problem, vars: &[(Variable, Variable)]) -> Result<Vec<f64>, Error> {
         // Without the solver's presolve: the program is reduced already (classes) and starts at a feasible
         // point, so presolving costs more than it saves (the same answers, a sixth less time on a 20 × 20 table).
         let mut options = microlp::SolveOptions::default();
@@ -709,7 +745,7 @@ impl Program {
                 }
             }
         }
-        let jobs: Vec<(usize, usize)> = wanted
+        let mut jobs: std::collections::VecDeque<(usize, usize)> = wanted
             .iter()
             .flat_map(|&j| [(j, 0usize), (j, 1)])
             .filter(|&(j, side)| {
@@ -719,14 +755,38 @@ impl Program {
                     .is_some_and(Option::is_none)
             })
             .collect();
-        out.programs += jobs.len();
-        out.work += jobs.len() * self.classes();
-        let solved = crate::rules::run_all(jobs.clone(), |(j, side)| {
-            self.extreme(j, if side == 0 { Minimize } else { Maximize }, None)
-        });
-        for ((j, side), r) in jobs.into_iter().zip(solved) {
-            if let Some(x) = found.get_mut(j).and_then(|f| f.get_mut(side)) {
-                *x = Some(r?);
+        // A few at a time (natively on the pool's threads; as many whatever the number of cores, so the same
+        // programs are solved on every machine): a point that puts another class at its bound gives that
+        // extreme too.
+        while !jobs.is_empty() {
+            let batch: Vec<(usize, usize)> = jobs.drain(..jobs.len().min(BATCH)).collect();
+            out.programs += batch.len();
+            out.work += batch.len() * self.classes();
+            let solved = crate::rules::run_all(batch.clone(), |(j, side)| {
+                self.extreme(j, if side == 0 { Minimize } else { Maximize }, None)
+            });
+            for ((j, side), r) in batch.into_iter().zip(solved) {
+                let r = r?;
+                jobs.retain(|&(i, other)| {
+                    let (Some(&z), Some(&(lo, hi))) = (r.1.get(i), self.bounds.get(i)) else {
+                        return true;
+                    };
+                    let (bound, direction) = if other == 0 {
+                        (lo, Minimize)
+                    } else {
+                        (hi, Maximize)
+                    };
+                    if (z - bound).abs() > edge {
+                        return true;
+                    }
+                    if let Some(x) = found.get_mut(i).and_then(|f| f.get_mut(other)) {
+                        *x = Some((self.reach(bound, direction), r.1.clone()));
+                    }
+                    false
+                });
+                if let Some(x) = found.get_mut(j).and_then(|f| f.get_mut(side)) {
+                    *x = Some(r);
+                }
             }
         }
         Ok(found

@@ -27,6 +27,7 @@
 //! constraints", Management Science 47(7).
 
 pub mod audit;
+pub mod check;
 pub mod file;
 pub mod hypercube;
 pub mod levels;
@@ -580,11 +581,21 @@ fn fast(
             }
         }
     }
-    // The audit; a primary it finds short gets another hypercube (with the cells already suppressed free), up
-    // to ROUNDS rounds.
+    // The audit's check of every primary; a primary it finds short gets another hypercube (with the cells
+    // already suppressed free), up to ROUNDS rounds.
     let mut rounds = 1;
+    let primaries: Vec<u32> = (0..table.len() as u32)
+        .filter(|&c| levels.get(c as usize).is_some_and(Option::is_some))
+        .collect();
+    // Tables that prove primaries protected: each round's pattern suppresses more, so they stay tables of it.
+    let mut witnesses = check::Witnesses::default();
     let audit = loop {
-        let audit = audit::audit(&setup.input(table, &suppressed, singletons))?;
+        let audit = check::check(
+            &setup.input(table, &suppressed, singletons),
+            &primaries,
+            &mut witnesses,
+            check::Wanted::All,
+        )?;
         if audit.passed() || rounds >= ROUNDS {
             break audit;
         }
@@ -631,15 +642,19 @@ fn fast(
         }
     };
     let mut pruned_whole = false;
-    let audit = if audit.passed() {
+    if audit.passed() {
         let base = setup.input(table, &[], singletons);
         let budget = (PRUNE_WORK * audit.work).max(PRUNE_WORK_MIN);
-        let (pruned, whole) = prune(&base, &mut suppressed, &setup.forced, costs, &cubes, budget)?;
-        pruned_whole = whole;
-        pruned.unwrap_or(audit)
-    } else {
-        audit
-    };
+        pruned_whole = prune(
+            &base,
+            &mut suppressed,
+            (&setup.forced, costs, &cubes),
+            &mut witnesses,
+            budget,
+        )?;
+    }
+    // The pattern's own audit: every suppressed cell's interval.
+    let audit = audit::audit(&setup.input(table, &suppressed, singletons))?;
     Ok(Pattern {
         suppressed,
         cubes,
@@ -758,29 +773,30 @@ fn finish(
     }
 }
 
-/// What the exact pruning may spend, as a multiple of the final audit's work (variables per program, added
-/// up): a small pattern is pruned whole, a large one's costliest secondaries first until the budget is spent
-/// (a count, not a clock, so the pattern is the same on every machine).
-const PRUNE_WORK: usize = 1;
+/// What the pruning may spend, as a multiple of the work of the check that passed the pattern (variables per
+/// program, added up): a small pattern is pruned whole, a large one's costliest secondaries first until the
+/// budget is spent (a count, not a clock, so the pattern is the same on every machine).
+const PRUNE_WORK: usize = 5;
 /// ... and at least this much (a few thousand small programs), so a small table is pruned whole.
-const PRUNE_WORK_MIN: usize = 200_000;
+const PRUNE_WORK_MIN: usize = 500_000;
 
 /// Publishes again each secondary, the costliest first, that the audit finds no primary needs (the
 /// hypercubes lean on one witness per primary; the audit sees what several together give). A trial re-audits
 /// only the primaries that could lose: those whose hypercube leans on the secondary, and those already
 /// protected by the audit alone since an earlier trial (every other primary keeps its hypercube, all of whose
-/// corners stay suppressed). Returns the final pattern's audit when anything was published again.
+/// corners stay suppressed), in the components the secondary was in, until the first that loses. The
+/// witnesses of earlier checks serve again where they leave the secondary where it is (see
+/// `check::Witnesses`). Returns whether every secondary was tried.
 fn prune(
     base: &audit::Input,
     suppressed: &mut [bool],
-    forced: &[bool],
-    costs: &[f64],
-    cubes: &[Vec<u32>],
+    (forced, costs, cubes): (&[bool], &[f64], &[Vec<u32>]),
+    witnesses: &mut check::Witnesses,
     budget: usize,
-) -> Result<(Option<Audit>, bool), Error> {
+) -> Result<bool, Error> {
     let leaning = leaning(cubes);
     let secondaries = secondaries_costliest_first(suppressed, base.levels, forced, costs);
-    let (mut spent, mut changed, mut whole) = (0usize, false, true);
+    let (mut spent, mut whole) = (0usize, true);
     // Primaries whose protection rests on the audit alone.
     let mut bare: Vec<u32> = Vec::new();
     for c in secondaries {
@@ -795,33 +811,43 @@ fn prune(
         if let Some(s) = suppressed.get_mut(c as usize) {
             *s = false;
         }
-        let trial = audit::check(
+        // Only the components that held `c` change.
+        let changed_part = audit::joined(
+            &audit::Input {
+                suppressed,
+                ..*base
+            },
+            c,
+        );
+        at_risk.retain(|p| changed_part.binary_search(p).is_ok());
+        let before = witnesses.clone();
+        witnesses.publish(c);
+        let from = witnesses.count();
+        let trial = check::check(
             &audit::Input {
                 suppressed,
                 ..*base
             },
             &at_risk,
+            witnesses,
+            check::Wanted::First,
         )?;
         spent += trial.work;
         if trial.passed() {
-            changed = true;
             for p in leaning.get(c as usize).cloned().unwrap_or_default() {
                 if !bare.contains(&p) {
                     bare.push(p);
                 }
             }
-        } else if let Some(s) = suppressed.get_mut(c as usize) {
-            *s = true;
+        } else {
+            if let Some(s) = suppressed.get_mut(c as usize) {
+                *s = true;
+            }
+            let trial = std::mem::replace(witnesses, before);
+            witnesses.keep_new(&trial, from);
         }
     }
-    if !changed {
-        return Ok((None, whole));
-    }
-    let audit = audit::audit(&audit::Input {
-        suppressed,
-        ..*base
-    })?;
-    Ok((Some(audit), whole))
+    Ok(whole)
 }
 
 /// Audits a pattern made elsewhere: `suppressed` per cell; the primaries and their levels come from `report`.

@@ -45,6 +45,7 @@
 //! Control, §4.3.2 (the optimal method in τ-ARGUS).
 
 use super::audit::{self, Failure};
+use super::check;
 use super::{Pattern, Searcher, Setup, hypercube};
 use crate::Error;
 use crate::table::{Apriori, Table};
@@ -441,7 +442,12 @@ fn short_of(
                 )
         })
         .collect();
-    let checked = audit::check(&model.setup.input(model.table, y, model.singletons), &open)?;
+    let checked = check::check(
+        &model.setup.input(model.table, y, model.singletons),
+        &open,
+        &mut check::Witnesses::default(),
+        check::Wanted::All,
+    )?;
     *spent += checked.work;
     Ok(checked.failures)
 }

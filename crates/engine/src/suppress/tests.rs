@@ -327,6 +327,85 @@ fn property_patterns_pass_the_audit_wherever_a_pattern_exists() {
     );
 }
 
+/// `check` finds exactly the audit's failures: from no witnesses, from the witnesses of a pattern that
+/// suppressed more (published cell by cell), and, asked for the first failure only, whether there is one. On
+/// seeded random tables (hierarchies, zeros, ones, negatives, singletons), each with patterns of its primaries
+/// and a random share of its other cells.
+#[test]
+fn property_check_finds_the_audits_failures() {
+    let (mut patterns, mut failing, mut partial) = (0, 0, 0);
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut coin = |share: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % 100 < share
+    };
+    for seed in 0..200u64 {
+        let Seeded {
+            t,
+            report,
+            mut params,
+            ..
+        } = seeded(seed);
+        // Wide protection too, so that many primaries fall short only in part.
+        params.safety_range = [30.0, 100.0, 250.0][seed as usize % 3];
+        let setup = Setup::new(&t, &report, &params).unwrap();
+        let primaries: Vec<u32> = (0..t.len() as u32)
+            .filter(|&c| setup.levels[c as usize].is_some())
+            .collect();
+        let full = everything(&t);
+        let singletons = setup.singletons(&t, &params, &full);
+        let mut witnesses = check::Witnesses::default();
+        let wide = setup.input(&t, &full, &singletons);
+        let first = check::check(&wide, &primaries, &mut witnesses, check::Wanted::All).unwrap();
+        assert_eq!(
+            first.failures,
+            audit::audit(&wide).unwrap().failures,
+            "seed {seed}"
+        );
+        for share in [10, 30, 60] {
+            let mut some = full.clone();
+            for (c, s) in some.iter_mut().enumerate() {
+                *s = *s && (setup.levels[c].is_some() || coin(share));
+            }
+            let singletons = setup.singletons(&t, &params, &some);
+            let input = setup.input(&t, &some, &singletons);
+            let want = audit::audit(&input).unwrap().failures;
+            let mut kept = witnesses.clone();
+            for c in (0..t.len() as u32).filter(|&c| full[c as usize] && !some[c as usize]) {
+                kept.publish(c);
+            }
+            for (from, mut w) in [("kept", kept), ("none", check::Witnesses::default())] {
+                let got = check::check(&input, &primaries, &mut w, check::Wanted::All).unwrap();
+                assert_eq!(
+                    got.failures, want,
+                    "seed {seed}, {share} %, witnesses {from}"
+                );
+                let any = check::check(&input, &primaries, &mut w, check::Wanted::First).unwrap();
+                assert_eq!(
+                    any.passed(),
+                    want.is_empty(),
+                    "seed {seed}, {share} %, first"
+                );
+            }
+            patterns += 1;
+            failing += usize::from(!want.is_empty());
+            partial += (want.iter())
+                .filter(|f| match f.shortfall {
+                    Shortfall::Upper { reach, .. } | Shortfall::Lower { reach, .. } => reach > 0.0,
+                    _ => false,
+                })
+                .count();
+        }
+    }
+    // Both answers are exercised, and shortfalls that a witness of half the reach would hide.
+    assert!(
+        failing > 40 && patterns - failing > 40 && partial > 40,
+        "{failing} of {patterns}, {partial} partial"
+    );
+}
+
 /// A request that cannot be met: the total and the other part must be published, so the small part is their
 /// difference. The result says so (the primary is unprotectable, its audit an exact disclosure) instead of
 /// returning a pattern that silently fails.
