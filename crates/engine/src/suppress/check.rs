@@ -117,6 +117,21 @@ impl Witnesses {
         self.points.extend(trial.points.iter().skip(from).cloned());
     }
 
+    /// Those that are tables of the pattern `suppressed` (they move none of its published cells), for a
+    /// `check` of it; `keep_new` takes back what that check finds.
+    pub fn of_pattern(&self, suppressed: &[bool]) -> Witnesses {
+        let over = self.points.len().saturating_sub(Self::KEPT);
+        Witnesses {
+            points: (self.points.iter().skip(over))
+                .filter(|p| {
+                    p.iter()
+                        .all(|&(c, _)| suppressed.get(c as usize) == Some(&true))
+                })
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// The witnesses that move a cell of `cells` (a component's unknowns), as points of `lp`'s classes.
     fn points_of(&self, cells: &[u32], lp: &Program) -> Vec<Vec<f64>> {
         let mut out = Vec::new();

@@ -22,19 +22,21 @@
 //!    pure Rust, so the page solves it too), started from the incumbent. Its optimum is a lower bound on the
 //!    cost of every pattern that protects, since every such pattern meets every cut.
 //! 3. The master's pattern is checked: a primary that a hypercube among its cells protects needs no program
-//!    (see [`super::hypercube`]); the others are audited. Each primary left short gives the cut of its
+//!    (see [`super::hypercube`]); the others are checked ([`super::check`]: witness tables, kept from check to
+//!    check where they are tables of the pattern, and the audit's programs where none proves). Each primary left
+//!    short gives the cut of its
 //!    attacker's dual program at that pattern (`π` from `min Σᵢ LBᵢ·(Σᵣ πᵣ·cᵣᵢ − eₚᵢ)` subject to
 //!    `Σᵣ πᵣ·cᵣᵢ ≥ eₚᵢ` over the suppressed cells of `p`'s component), which the pattern violates, and the master
 //!    is *repaired*: the master is solved again with every cell of the pattern kept suppressed, which gives the
 //!    cheapest superset the cuts allow, and that is checked the same way, up to `REPAIRS` times (the master's
 //!    patterns are far cheaper than `fast`'s long before they protect; a few cells more usually make one
 //!    that does).
-//! 4. A pattern that leaves no primary short is audited whole (singletons' contributors included): passed and
+//! 4. A pattern that leaves no primary short is checked whole (singletons' contributors included): passed and
 //!    cheaper, it is the incumbent, and optimal when it is the master's own, solved to the end. Then the
-//!    master is solved again over all the cuts found.
+//!    master is solved again over all the cuts found. The last incumbent gets its own audit.
 //!
 //! The search stops when the master's bound reaches the incumbent's cost (the incumbent is optimal), when its
-//! audits have spent `WORK` times the work of `fast`'s audit or it has solved `MASTERS` master programs of at
+//! checks have spent `WORK` times the work of `fast`'s audit or it has solved `MASTERS` master programs of at
 //! most `NODES` branch-and-bound nodes each (counts, so the answer is the same on every machine), or at the
 //! caller's time limit, looked at between steps (then the answer depends on the machine's speed, and says
 //! so). It returns the best audited pattern and the lower bound, so the gap is known.
@@ -58,7 +60,7 @@ use std::time::Duration;
 const MASTERS: u32 = 200;
 /// Branch-and-bound nodes one master program may take.
 const NODES: u64 = 20_000;
-/// What the audits of the search may spend, as a multiple of the work of `fast`'s audit (variables per linear
+/// What the checks of the search may spend, as a multiple of the work of `fast`'s audit (variables per linear
 /// program, added up: a count, not a clock) ...
 const WORK: usize = 20;
 /// ... and at least this much, so a small table's search runs to its proof.
@@ -389,10 +391,6 @@ impl Model<'_> {
             })
             .count()
     }
-
-    fn audit(&self, y: &[bool]) -> Result<audit::Audit, Error> {
-        audit::audit(&self.setup.input(self.table, y, self.singletons))
-    }
 }
 
 /// One suppressed cell's row of an attacker's dual program: `Σ πᵣ·cᵣᵢ ≥ eᵢ` (`= eᵢ` when `equal`).
@@ -425,7 +423,7 @@ fn short_of(
     model: &Model,
     searcher: &Searcher,
     y: &[bool],
-    spent: &mut usize,
+    (spent, witnesses): (&mut usize, &mut check::Witnesses),
     tol: f64,
 ) -> Result<Vec<Failure>, Error> {
     let open: Vec<u32> = (0..y.len() as u32)
@@ -442,12 +440,22 @@ fn short_of(
                 )
         })
         .collect();
-    let checked = check::check(
-        &model.setup.input(model.table, y, model.singletons),
-        &open,
-        &mut check::Witnesses::default(),
-        check::Wanted::All,
-    )?;
+    failures(model, y, &open, (spent, witnesses))
+}
+
+/// The failures of the primaries `open` under pattern `y` (`check`'s, with the witnesses found so far that are
+/// tables of `y`; those it finds join them). Adds the check's work to `spent`.
+fn failures(
+    model: &Model,
+    y: &[bool],
+    open: &[u32],
+    (spent, witnesses): (&mut usize, &mut check::Witnesses),
+) -> Result<Vec<Failure>, Error> {
+    let mut mine = witnesses.of_pattern(y);
+    let from = mine.count();
+    let input = model.setup.input(model.table, y, model.singletons);
+    let checked = check::check(&input, open, &mut mine, check::Wanted::All)?;
+    witnesses.keep_new(&mine, from);
     *spent += checked.work;
     Ok(checked.failures)
 }
@@ -668,6 +676,11 @@ pub(super) fn improve(
     let scale_tol = setup.tol();
     let budget = (WORK * pattern.audit.work).max(WORK_MIN);
     let mut spent = 0;
+    // Tables that prove primaries protected, from every check so far (each check takes those of its pattern).
+    let mut witnesses = check::Witnesses::default();
+    let primaries: Vec<u32> = (0..table.len() as u32)
+        .filter(|&c| setup.levels.get(c as usize).is_some_and(Option::is_some))
+        .collect();
     let stop = loop {
         if masters >= MASTERS || spent >= budget {
             break Stop::Budget;
@@ -696,22 +709,26 @@ pub(super) fn improve(
         // repair that keeps what the master chose), until one passes the audit or REPAIRS are spent.
         let (mut y, mut added, mut repairs, mut kept) = (y, 0, 0, false);
         loop {
-            let short = short_of(&model, searcher, &y, &mut spent, scale_tol)?;
+            let short = short_of(
+                &model,
+                searcher,
+                &y,
+                (&mut spent, &mut witnesses),
+                scale_tol,
+            )?;
             let mut new = model.cuts_for(&y, &short)?;
             if short.is_empty() {
-                // Every primary's own attacker is answered: the audit decides, singletons' contributors
-                // included.
-                let a = model.audit(&y)?;
-                spent += a.work;
-                if a.passed() {
+                // Every primary's own attacker is answered: the check of every primary decides, singletons'
+                // contributors included.
+                let all = failures(&model, &y, &primaries, (&mut spent, &mut witnesses))?;
+                if all.is_empty() {
                     best = model.cost(&y);
                     incumbent = y;
-                    pattern.audit = a;
                     changed = true;
                     kept = true;
                     break;
                 }
-                new = model.cuts_for(&y, &a.failures)?;
+                new = model.cuts_for(&y, &all)?;
             }
             if new.is_empty() {
                 // Rounding kept every failure's cut from biting: some cell published in `y` must be
@@ -751,6 +768,10 @@ pub(super) fn improve(
             break Stop::Budget;
         }
     };
+    if changed {
+        // The pattern's own audit: every suppressed cell's interval.
+        pattern.audit = audit::audit(&setup.input(table, &incumbent, singletons))?;
+    }
     pattern.suppressed = incumbent;
     // In the caller's cost: the reluctance of the declared-safe cells the incumbent suppresses comes off the
     // bound (the least-cost pattern suppresses at most as many).
