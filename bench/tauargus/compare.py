@@ -126,15 +126,17 @@ def lp_audit(cells, units, dims, pattern, levels):
         for head, parts in groups.items():
             if head not in cells:
                 continue
-            terms, b = {}, 0.0
+            terms, b, scale = {}, 0.0, 0.0
             for k, c in [(head, -1.0)] + [(q, 1.0) for q in parts]:
+                scale += abs(cells[k])
                 if k in var:
                     terms[var[k]] = terms.get(var[k], 0.0) + c
                 else:
                     b -= c * cells[k]
             terms = {j: c for j, c in terms.items() if c}
             if terms:
-                rels.append((terms, b))
+                # The published figures are decimals: a relation holds within their rounding.
+                rels.append((terms, b, 1e-9 * scale))
     # Independent parts of the pattern: suppressed cells joined by a relation.
     root = list(range(len(supp)))
 
@@ -144,15 +146,15 @@ def lp_audit(cells, units, dims, pattern, levels):
             x = root[x]
         return x
 
-    for terms, _ in rels:
+    for terms, _, _ in rels:
         first = find(next(iter(terms)))
         for j in terms:
             root[find(j)] = first
     members, rows_of = {}, {}
     for j in range(len(supp)):
         members.setdefault(find(j), []).append(j)
-    for terms, b in rels:
-        rows_of.setdefault(find(next(iter(terms))), []).append((terms, b))
+    for terms, b, slack in rels:
+        rows_of.setdefault(find(next(iter(terms))), []).append((terms, b, slack))
 
     def related(a, b):
         diff = [d for d in range(len(dims)) if a[d] != b[d]]
@@ -182,14 +184,14 @@ def lp_audit(cells, units, dims, pattern, levels):
         h.addVars(n, np.zeros(n), np.full(n, highspy.kHighsInf))
         rows = rows_of.get(r, [])
         if rows:
-            starts, index, value, rhs = [], [], [], []
-            for terms, b in rows:
+            starts, index, value, low, high = [], [], [], [], []
+            for terms, b, slack in rows:
                 starts.append(len(index))
                 index.extend(col[j] for j in terms)
                 value.extend(terms.values())
-                rhs.append(b)
-            rhs = np.array(rhs)
-            h.addRows(len(rows), rhs, rhs, len(index), np.array(starts, dtype=np.int32),
+                low.append(b - slack)
+                high.append(b + slack)
+            h.addRows(len(rows), np.array(low), np.array(high), len(index), np.array(starts, dtype=np.int32),
                       np.array(index, dtype=np.int32), np.array(value))
 
         def extreme(c, sense):
@@ -269,8 +271,9 @@ def main():
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--time-limit", type=float, default=60.0,
                     help="seconds cellguard's optimal method may spend per table")
-    ap.add_argument("--tables", default="flat,hier",
-                    help="which tables: flat (2-D, 3-D), hier (3-D hierarchical, 25k and 100k cells), or both")
+    ap.add_argument("--tables", default="flat,hier25k,hier100k",
+                    help="which tables, comma-separated: flat (2-D, 3-D), hier25k, hier100k (3-D hierarchical)")
+    ap.add_argument("--rules", default=",".join(RULES), help="which rules, comma-separated")
     ap.add_argument("--hier-optimal", action="store_true",
                     help="also cellguard optimal and τ-ARGUS OPT on the hierarchical tables (many minutes each)")
     args = ap.parse_args()
@@ -283,13 +286,12 @@ def main():
             ("2-D 20x20", [Dim.flat("A", 20), Dim.flat("B", 20)], 6000, False),
             ("3-D 10x10x10", [Dim.flat(n, 10) for n in "ABC"], 12000, False),
         ]
-    if "hier" in which:
-        # 1 + 4 + 24 = 29 codes a dimension: 24,389 cells; 1 + 5 + 40 = 46: 97,336 cells. About 20 units a
-        # cell of leaves.
-        tables += [
-            ("3-D hier 25k", [Dim.hierarchical(n, 4, 6) for n in "ABC"], 20 * 24 ** 3, True),
-            ("3-D hier 100k", [Dim.hierarchical(n, 5, 8) for n in "ABC"], 20 * 40 ** 3, True),
-        ]
+    # 1 + 4 + 24 = 29 codes a dimension: 24,389 cells; 1 + 5 + 40 = 46: 97,336 cells. About 20 units a cell of
+    # leaves.
+    if "hier25k" in which:
+        tables.append(("3-D hier 25k", [Dim.hierarchical(n, 4, 6) for n in "ABC"], 20 * 24 ** 3, True))
+    if "hier100k" in which:
+        tables.append(("3-D hier 100k", [Dim.hierarchical(n, 5, 8) for n in "ABC"], 20 * 40 ** 3, True))
     print(f"{'table':14} {'rule':12} {'method':10} {'prim':>5} {'sec':>5} {'supp %':>7} {'time s':>8} "
           f"{'short (cellguard audit)':>24} {'short (HiGHS audit)':>20}")
     for name, dims, units, hierarchical in tables:
@@ -316,6 +318,8 @@ def main():
             total = sum(abs(v) for v in cells.values())
             both = not hierarchical or args.hier_optimal
             for rule, (tau_rule, toml) in RULES.items():
+                if rule not in args.rules.split(","):
+                    continue
                 policy = os.path.join(work, "policy.toml")
                 with open(policy, "w") as f:
                     f.write(f'name = "{rule}"\n{toml}\n[zero]\nsampling = "safe"\n\n[suppression]\nsafety_range = 30.0\n')

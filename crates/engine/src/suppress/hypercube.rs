@@ -4,17 +4,19 @@
 //!
 //! # Why a hypercube protects
 //! In one dimension, a signed set of codes `v` that keeps every relation along it (a total and its parts) is a
-//! direction the attacker cannot tell from the published table: two siblings moved apart (`+t` and `−t`), or a
-//! code moved with its parent, grandparent … up to the total (all `+t`), each code with children carried by one
-//! child down to a leaf. The product of one such set per dimension keeps every relation of the table, so moving
+//! direction the attacker cannot tell from the published table: two siblings moved apart (`+t` and `−t`), a
+//! code moved with its parent, grandparent … up to the total (all `+t`), or with its ancestors up to one whose
+//! sibling moves the other way (a cousin: `+t` up to the ancestor, `−t` for its sibling), each code with
+//! children carried by one child down to a leaf. The product of one such set per dimension keeps every relation of the table, so moving
 //! the `+` corners up by `t` and the `−` corners down by `t` is another table with the same published cells, as
 //! long as every corner stays within the bounds. The primary cell can therefore rise by the smallest room of the
 //! `−` corners and fall by the smallest room of the `+` corners: a hypercube whose rooms reach the primary's
 //! levels protects it, whatever else is suppressed (suppressing more only widens an attacker's intervals).
 //!
 //! # The search
-//! Per dimension, the candidate sets through the primary's code (each sibling, and the way up to the total;
-//! below a code with children, each of its children and then the child with the largest figure on the line), at
+//! Per dimension, the candidate sets through the primary's code (each sibling of the code or of one of its
+//! ancestors, reached through the ancestors in between, and the way up to the total; below a code with children,
+//! each of its children and then the child with the largest figure on the line), at
 //! most `PER_DIM^(1/dims)` per dimension, ranked by what their cells on the line through the primary cost;
 //! the cheapest valid product wins (cells already suppressed cost nothing; a cell declared safe costs more than
 //! every other cell together, so it is chosen only when nothing else protects; a cell that must be published is
@@ -50,6 +52,10 @@ pub(super) struct Search<'a> {
     pub allow: &'a [u32],
     /// A cell that may not be a corner whatever `choice` says (a singleton the attacker knows).
     pub known: Option<u32>,
+    /// Cells that may not be corners either (those of the other hypercubes of a bundle).
+    pub banned: &'a [u32],
+    /// A corner not yet suppressed must cost less than this.
+    pub cap: f64,
     /// Which cells may be corners.
     pub corners: Corners,
 }
@@ -162,23 +168,27 @@ impl Search<'_> {
         }
         let mut out = Vec::new();
         for base in &own {
-            match dim.parent(code) {
-                None => out.push(base.clone()),
-                Some(parent) => {
-                    for &sib in dim.children(parent) {
-                        if sib == code {
-                            continue;
-                        }
-                        let mut v = base.clone();
-                        v.push((sib, -1));
-                        down(sib, -1, &mut v);
-                        out.push(v);
+            // Up through the code's ancestors, each taken with the code (`+`), then across to a sibling of the
+            // code or of one of them (`−`, carried down to a leaf); or up all the way to the total.
+            let mut up = base.clone();
+            let mut at = code;
+            for _ in 0..dim.len() {
+                let Some(parent) = dim.parent(at) else {
+                    break;
+                };
+                for &sib in dim.children(parent) {
+                    if sib == at {
+                        continue;
                     }
-                    let mut v = base.clone();
-                    v.extend(dim.self_and_ancestors(parent).map(|a| (a, 1)));
+                    let mut v = up.clone();
+                    v.push((sib, -1));
+                    down(sib, -1, &mut v);
                     out.push(v);
                 }
+                up.push((parent, 1));
+                at = parent;
             }
+            out.push(up);
         }
         // Ranked by the cost of their cells on the line (a cell missing from the table: last).
         let line_cost = |v: &Vec<(u32, i8)>| -> f64 {
@@ -224,13 +234,19 @@ impl Search<'_> {
             }
             if c != cell {
                 let free = suppressed.get(c as usize).copied().unwrap_or(false);
-                if Some(c) == self.known || (self.corners == Corners::Suppressed && !free) {
+                if Some(c) == self.known
+                    || self.banned.contains(&c)
+                    || (self.corners == Corners::Suppressed && !free)
+                {
                     return None;
                 }
                 fresh |= !free;
                 // Known to the attacker, or to be published: never a corner, suppressed or not.
                 let price = self.price(c)?;
                 if !free {
+                    if price >= self.cap {
+                        return None;
+                    }
                     cost += price;
                 }
             }

@@ -232,6 +232,10 @@ impl Protection {
 const ROUNDS: u32 = 8;
 /// Hypercubes a primary left short may get in one round.
 const MORE_CUBES: usize = 4;
+/// Hypercubes at most in a bundle (see `Searcher::bundle`).
+const BUNDLE: usize = 8;
+/// A bundle is tried for a primary whose cheapest hypercube adds a cell costing more than this many times it.
+const BUNDLE_FROM: f64 = 10.0;
 
 /// What protecting a table and auditing a pattern both start from: its figures, its relations (checked to add
 /// up), the lowest value a cell may take, and per cell a primary's levels.
@@ -377,6 +381,22 @@ impl<'a> Searcher<'a> {
         corners: hypercube::Corners,
         tol: f64,
     ) -> Option<(hypercube::Cube, bool)> {
+        self.search_among(cell, known, suppressed, corners, tol, &[], f64::INFINITY)
+    }
+
+    /// [`Searcher::search`] without the cells `banned` as corners, and with only cells that cost less than `cap`
+    /// among those not yet suppressed.
+    #[allow(clippy::too_many_arguments)]
+    fn search_among(
+        &self,
+        cell: u32,
+        known: Option<u32>,
+        suppressed: &[bool],
+        corners: hypercube::Corners,
+        tol: f64,
+        banned: &[u32],
+        cap: f64,
+    ) -> Option<(hypercube::Cube, bool)> {
         let table = self.table;
         let l = self.setup.levels.get(cell as usize).copied().flatten()?;
         let allow: Vec<u32> = self
@@ -402,6 +422,8 @@ impl<'a> Searcher<'a> {
                 reluctance: self.reluctance,
                 allow: &allow,
                 known,
+                banned,
+                cap,
                 corners,
             };
             match s.best(cell, &l, suppressed, tol) {
@@ -411,6 +433,76 @@ impl<'a> Searcher<'a> {
             }
         }
         found
+    }
+
+    /// Hypercubes of cheaper cells that together protect primary `cell`, when together they cost less than
+    /// `single`, its cheapest hypercube. A large cell dominated by one unit needs a room that its small
+    /// neighbours have only together: one hypercube would reach up to a large total for it, several small ones
+    /// do not. The cubes share no corner but the primary, so their rooms add up (each moves its own cells, the
+    /// primary moves by their sum, within its own room). `None` when no such bundle is cheaper.
+    fn bundle(
+        &self,
+        cell: u32,
+        single: &hypercube::Cube,
+        suppressed: &[bool],
+        costs: &[f64],
+        tol: f64,
+    ) -> Option<Vec<hypercube::Cube>> {
+        let levels = self.setup.levels.get(cell as usize).copied().flatten()?;
+        let fresh = |c: u32| c != cell && !suppressed.get(c as usize).copied().unwrap_or(true);
+        // The costliest cell the single cube adds: the bundle takes only cheaper ones.
+        let cap = (single.corners.iter())
+            .filter(|&&(c, _)| fresh(c))
+            .filter_map(|&(c, _)| costs.get(c as usize).copied())
+            .fold(f64::NEG_INFINITY, f64::max);
+        // Only where the single cube reaches for cells far larger than the primary (its costliest new corner
+        // costs more than BUNDLE_FROM times the primary): elsewhere one cube is as cheap, and quicker.
+        if cap <= BUNDLE_FROM * costs.get(cell as usize).copied().unwrap_or(0.0).max(0.0)
+            || cap <= 0.0
+        {
+            return None;
+        }
+        let own = self.setup.values.get(cell as usize).copied()? - self.setup.lower_bound;
+        let mut trial = suppressed.to_vec();
+        let mut banned = Vec::new();
+        let (mut up, mut down, mut cost) = (0.0, 0.0, 0.0);
+        let mut out = Vec::new();
+        for _ in 0..BUNDLE {
+            let (cube, _) = self.search_among(
+                cell,
+                None,
+                &trial,
+                hypercube::Corners::Any,
+                tol,
+                &banned,
+                cap,
+            )?;
+            let gained_down = cube.down.min(own - down).max(0.0);
+            if cube.up <= tol && gained_down <= tol {
+                return None;
+            }
+            (up, down, cost) = (up + cube.up, down + gained_down, cost + cube.cost);
+            if cost >= single.cost {
+                return None;
+            }
+            for &(c, _) in &cube.corners {
+                if c != cell {
+                    banned.push(c);
+                    if let Some(t) = trial.get_mut(c as usize) {
+                        *t = true;
+                    }
+                }
+            }
+            out.push(cube);
+            if up >= levels.upper - tol
+                && down >= levels.lower - tol
+                && up + down >= levels.sliding - tol
+                && up + down > tol
+            {
+                return Some(out);
+            }
+        }
+        None
     }
 }
 
@@ -520,13 +612,22 @@ fn fast(
     for (i, &cell) in order.iter().enumerate() {
         match search(cell, None, &suppressed, hypercube::Corners::Any) {
             Some((cube, protects)) => {
-                for &(c, _) in &cube.corners {
+                let chosen = protects
+                    .then(|| searcher.bundle(cell, &cube, &suppressed, costs, tol))
+                    .flatten()
+                    .unwrap_or_else(|| vec![cube]);
+                let mut corners: Vec<u32> = (chosen.iter())
+                    .flat_map(|cube| cube.corners.iter().map(|&(c, _)| c))
+                    .collect();
+                corners.sort_unstable();
+                corners.dedup();
+                for &c in &corners {
                     if let Some(s) = suppressed.get_mut(c as usize) {
                         *s = true;
                     }
                 }
                 if let Some(slot) = cubes.get_mut(cell as usize) {
-                    *slot = cube.corners.iter().map(|&(c, _)| c).collect();
+                    *slot = corners;
                 }
                 if !protects {
                     unprotectable.push(cell);
@@ -589,6 +690,8 @@ fn fast(
         .collect();
     // Tables that prove primaries protected: each round's pattern suppresses more, so they stay tables of it.
     let mut witnesses = check::Witnesses::default();
+    // Primaries whose protection rests on the audit, not on hypercubes of their own: those it found short.
+    let mut short = Vec::new();
     let audit = loop {
         let audit = check::check(
             &setup.input(table, &suppressed, singletons),
@@ -600,6 +703,7 @@ fn fast(
             break audit;
         }
         rounds += 1;
+        short.extend(audit.failures.iter().map(|f| f.cell));
         let before = suppressed.clone();
         // Each primary left short gets more hypercubes beside those it has, until their rooms on the side it
         // lacks add up to what it lacks (the audit judges them together).
@@ -645,11 +749,23 @@ fn fast(
     if audit.passed() {
         let base = setup.input(table, &[], singletons);
         let budget = (PRUNE_WORK * audit.work).max(PRUNE_WORK_MIN);
+        // Also those whose hypercubes lean on a one-unit cell: against its contributor they protect nothing.
+        let bare: Vec<u32> = (primaries.iter().copied())
+            .filter(|&p| {
+                short.contains(&p)
+                    || unprotectable.contains(&p)
+                    || cubes.get(p as usize).is_some_and(|corners| {
+                        corners
+                            .iter()
+                            .any(|&c| c != p && singletons.binary_search(&c).is_ok())
+                    })
+            })
+            .collect();
         pruned_whole = prune(
             &base,
             &mut suppressed,
             (&setup.forced, costs, &cubes),
-            &mut witnesses,
+            (&mut witnesses, bare),
             budget,
         )?;
     }
@@ -782,23 +898,22 @@ const PRUNE_WORK_MIN: usize = 500_000;
 
 /// Publishes again each secondary, the costliest first, that the audit finds no primary needs (the
 /// hypercubes lean on one witness per primary; the audit sees what several together give). A trial re-audits
-/// only the primaries that could lose: those whose hypercube leans on the secondary, and those already
-/// protected by the audit alone since an earlier trial (every other primary keeps its hypercube, all of whose
-/// corners stay suppressed), in the components the secondary was in, until the first that loses. The
+/// only the primaries that could lose: those whose hypercube leans on the secondary, and those protected by the
+/// audit alone (`bare`: short of their hypercubes at first, or leaning on a one-unit cell whose contributor
+/// their hypercubes do not stop, or since an earlier trial; every other primary keeps its hypercube, all of
+/// whose corners stay suppressed), in the components the secondary was in, until the first that loses. The
 /// witnesses of earlier checks serve again where they leave the secondary where it is (see
 /// `check::Witnesses`). Returns whether every secondary was tried.
 fn prune(
     base: &audit::Input,
     suppressed: &mut [bool],
     (forced, costs, cubes): (&[bool], &[f64], &[Vec<u32>]),
-    witnesses: &mut check::Witnesses,
+    (witnesses, mut bare): (&mut check::Witnesses, Vec<u32>),
     budget: usize,
 ) -> Result<bool, Error> {
     let leaning = leaning(cubes);
     let secondaries = secondaries_costliest_first(suppressed, base.levels, forced, costs);
     let (mut spent, mut whole) = (0usize, true);
-    // Primaries whose protection rests on the audit alone.
-    let mut bare: Vec<u32> = Vec::new();
     for c in secondaries {
         if spent >= budget {
             whole = false;
