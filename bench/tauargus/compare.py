@@ -273,7 +273,7 @@ def main():
                     help="seconds cellguard's optimal method may spend per table")
     ap.add_argument("--tables", default="flat,hier25k,hier100k",
                     help="which tables, comma-separated: flat (2-D, 3-D), hier25k, hier100k (3-D hierarchical)")
-    ap.add_argument("--rules", default=",".join(RULES), help="which rules, comma-separated")
+    ap.add_argument("--rules", nargs="+", default=list(RULES), choices=list(RULES), help="which rules")
     ap.add_argument("--hier-optimal", action="store_true",
                     help="also cellguard optimal and τ-ARGUS OPT on the hierarchical tables (many minutes each)")
     args = ap.parse_args()
@@ -318,7 +318,7 @@ def main():
             total = sum(abs(v) for v in cells.values())
             both = not hierarchical or args.hier_optimal
             for rule, (tau_rule, toml) in RULES.items():
-                if rule not in args.rules.split(","):
+                if rule not in args.rules:
                     continue
                 policy = os.path.join(work, "policy.toml")
                 with open(policy, "w") as f:

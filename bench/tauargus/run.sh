@@ -3,7 +3,7 @@
 # numpy and highspy (HiGHS for the independent audit) from PyPI into bench/.venv-tauargus, builds cellguard
 # (release) and runs compare.py, which prints per table, rule and method the pattern's size, time and the
 # primaries each audit finds under-protected. Arguments go to compare.py: `--tables flat,hier25k,hier100k`
-# (the default: all), `--rules`, `--hier-optimal`, `--time-limit S`.
+# (the default: all), `--rules NK(2,85) P(10)`, `--hier-optimal`, `--time-limit S`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -x bench/.venv-tauargus/bin/python ] || python3 -m venv bench/.venv-tauargus
