@@ -699,3 +699,33 @@ fn a_cousin_spares_the_totals() {
     assert_eq!(supp, want);
     assert_eq!(p.cost, 2.0 + 242.0);
 }
+
+/// A primary that must be able to rise by more than any small cell beside it can fall: one hypercube would
+/// take the margins (55 + 55 + 610), three beside each other take the diagonal (3 × 60), their rooms (5 each)
+/// adding up to the 12 it needs.
+#[test]
+fn a_bundle_of_small_hypercubes_spares_the_margins() {
+    let t = counts(&[
+        &[40, 5, 5, 5],
+        &[5, 60, 60, 60],
+        &[5, 60, 60, 60],
+        &[5, 60, 60, 60],
+    ]);
+    let params = Suppression {
+        singletons: false,
+        ..Suppression::default()
+    };
+    let p = run(&t, &threshold(50), &params, Cost::Value);
+    assert!(p.audit.passed(), "{:?}", p.audit.failures);
+    let supp: Vec<u32> = (0..t.len() as u32)
+        .filter(|&c| p.roles[c as usize] != Role::Published)
+        .collect();
+    let mut want: Vec<u32> = (0..4)
+        .flat_map(|i| [cell(&t, 0, i), cell(&t, i, 0)])
+        .chain((1..4).map(|i| cell(&t, i, i)))
+        .collect();
+    want.sort_unstable();
+    want.dedup();
+    assert_eq!(supp, want);
+    assert_eq!(p.cost, 40.0 + 6.0 * 5.0 + 3.0 * 60.0);
+}
