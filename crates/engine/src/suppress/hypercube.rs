@@ -7,17 +7,17 @@
 //! direction the attacker cannot tell from the published table: two siblings moved apart (`+t` and `−t`), a
 //! code moved with its parent, grandparent … up to the total (all `+t`), or with its ancestors up to one whose
 //! sibling moves the other way (a cousin: `+t` up to the ancestor, `−t` for its sibling), each code with
-//! children carried by one child down to a leaf. The product of one such set per dimension keeps every relation of the table, so moving
-//! the `+` corners up by `t` and the `−` corners down by `t` is another table with the same published cells, as
-//! long as every corner stays within the bounds. The primary cell can therefore rise by the smallest room of the
+//! children carried by one child down to a leaf. The product of one such set per dimension keeps every relation
+//! of the table, so moving the `+` corners up by `t` and the `−` corners down by `t` is another table with the
+//! same published cells, as long as every corner stays within the bounds. The primary cell can therefore rise by the smallest room of the
 //! `−` corners and fall by the smallest room of the `+` corners: a hypercube whose rooms reach the primary's
 //! levels protects it, whatever else is suppressed (suppressing more only widens an attacker's intervals).
 //!
 //! # The search
 //! Per dimension, the candidate sets through the primary's code (each sibling of the code or of one of its
 //! ancestors, reached through the ancestors in between, and the way up to the total; below a code with children,
-//! each of its children and then the child with the largest figure on the line), at
-//! most `PER_DIM^(1/dims)` per dimension, ranked by what their cells on the line through the primary cost;
+//! each of its children and then the child with the largest figure on the line), at most `PER_DIM^(1/dims)` per
+//! dimension, ranked by what their cells on the line through the primary cost;
 //! the cheapest valid product wins (cells already suppressed cost nothing; a cell declared safe costs more than
 //! every other cell together, so it is chosen only when nothing else protects; a cell that must be published is
 //! never chosen; with `singletons`, another one-unit primary is avoided, since its contributor knows it). When no
@@ -82,12 +82,9 @@ pub(super) struct Cube {
 }
 
 impl Cube {
-    /// Whether its rooms reach `levels` (with `tol` for rounding), and leave the cell not exactly known.
+    /// Whether its rooms reach `levels` (see [`reaches`]).
     fn protects(&self, l: &Levels, tol: f64) -> bool {
-        self.up >= l.upper - tol
-            && self.down >= l.lower - tol
-            && self.up + self.down >= l.sliding - tol
-            && self.up + self.down > tol
+        reaches(self.up, self.down, l, tol)
     }
     /// How close its rooms come to `levels`, 1 and above when it protects.
     fn reach(&self, l: &Levels) -> f64 {
@@ -330,6 +327,11 @@ impl Search<'_> {
         }
         fallback.map(|(_, c)| (c, false))
     }
+}
+
+/// Whether rooms `up` and `down` reach `levels` (with `tol` for rounding), and leave the cell not exactly known.
+pub(super) fn reaches(up: f64, down: f64, l: &Levels, tol: f64) -> bool {
+    up >= l.upper - tol && down >= l.lower - tol && up + down >= l.sliding - tol && up + down > tol
 }
 
 /// The cells of `table` an attacker knows or that must be published (`avoid`, a-priori `protected`, structural

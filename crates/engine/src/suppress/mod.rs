@@ -457,9 +457,7 @@ impl<'a> Searcher<'a> {
             .fold(f64::NEG_INFINITY, f64::max);
         // Only where the single cube reaches for cells far larger than the primary (its costliest new corner
         // costs more than BUNDLE_FROM times the primary): elsewhere one cube is as cheap, and quicker.
-        if cap <= BUNDLE_FROM * costs.get(cell as usize).copied().unwrap_or(0.0).max(0.0)
-            || cap <= 0.0
-        {
+        if cap <= BUNDLE_FROM * costs.get(cell as usize).copied().unwrap_or(0.0).max(0.0) {
             return None;
         }
         let own = self.setup.values.get(cell as usize).copied()? - self.setup.lower_bound;
@@ -494,11 +492,7 @@ impl<'a> Searcher<'a> {
                 }
             }
             out.push(cube);
-            if up >= levels.upper - tol
-                && down >= levels.lower - tol
-                && up + down >= levels.sliding - tol
-                && up + down > tol
-            {
+            if hypercube::reaches(up, down, &levels, tol) {
                 return Some(out);
             }
         }
@@ -750,10 +744,15 @@ fn fast(
         let base = setup.input(table, &[], singletons);
         let budget = (PRUNE_WORK * audit.work).max(PRUNE_WORK_MIN);
         // Also those whose hypercubes lean on a one-unit cell: against its contributor they protect nothing.
+        let mut audit_alone = vec![false; table.len()];
+        for &p in short.iter().chain(&unprotectable) {
+            if let Some(m) = audit_alone.get_mut(p as usize) {
+                *m = true;
+            }
+        }
         let bare: Vec<u32> = (primaries.iter().copied())
             .filter(|&p| {
-                short.contains(&p)
-                    || unprotectable.contains(&p)
+                audit_alone.get(p as usize) == Some(&true)
                     || cubes.get(p as usize).is_some_and(|corners| {
                         corners
                             .iter()
