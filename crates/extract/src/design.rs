@@ -153,7 +153,7 @@ pub fn frames(p: &Person) -> Vec<(u16, Stratum)> {
     let disabled_in = |year: u16| p.disability != 0 && p.disability_since <= year;
     let frame = |year, stratum| (year, stratum);
     let mut frames: Vec<(u16, Stratum)> = Vec::new();
-    if p.resident(2010) && (18..=64).contains(&p.age(2010)) {
+    if p.in_belgium(2010) && (18..=64).contains(&p.age(2010)) {
         frames.push(frame(
             2010,
             Stratum::Base {
@@ -163,7 +163,7 @@ pub fn frames(p: &Person) -> Vec<(u16, Stratum)> {
         ));
     }
     let y18 = p.birth.0 + 18;
-    if (2011..=2021).contains(&y18) && p.resident(y18) {
+    if (2011..=2021).contains(&y18) && p.in_belgium(y18) {
         frames.push(frame(
             y18,
             Stratum::Young {
@@ -174,7 +174,7 @@ pub fn frames(p: &Person) -> Vec<(u16, Stratum)> {
     }
     if let Some((reg, _)) = p.registered {
         let y = reg + 1;
-        if (2011..=2021).contains(&y) && p.resident(y) && (18..=64).contains(&p.age(y)) {
+        if (2011..=2021).contains(&y) && p.in_belgium(y) && (18..=64).contains(&p.age(y)) {
             frames.push(frame(y, Stratum::Newcomer { belgian }));
         }
     }

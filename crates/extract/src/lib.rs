@@ -120,8 +120,12 @@ fn lineage_at(seed: u64, h0: u64, k: u64, i: u64) -> Lineage {
 /// of North-African origin) still counts about 7,000 and its employment rate is known within ±1.2 pp at 95 % —
 /// proportionally more at smaller scales, every lineage below a scale of 1/20.
 fn calibrated(l: &Lineage, scale: f64) -> bool {
-    let step = (40.0 * scale).floor().max(1.0) as u64;
-    l.id % step == 0
+    l.id % calibration_step(scale) == 0
+}
+
+/// One lineage in this many is followed by the calibration report.
+fn calibration_step(scale: f64) -> u64 {
+    (40.0 * scale).floor().max(1.0) as u64
 }
 
 /// The cores to work on (at most 8).
@@ -357,7 +361,8 @@ pub fn generate(cfg: &Config, progress: &mut dyn FnMut(&str, u64, u64)) -> Resul
     let seed = cfg.seed;
     let align = Align::fit(seed, &pilot(seed, cfg.scale));
     let cols = output::columns();
-    let mut calibration = report::Calibration::default();
+    let mut calibration =
+        report::Calibration::expanding(calibration_step(cfg.scale) as f64 / cfg.scale);
     let mut risk = report::Risk::default();
     let mut rows_by_year: BTreeMap<u16, BTreeMap<String, u64>> = BTreeMap::new();
     let mut sampled_by_stratum: BTreeMap<String, BTreeMap<u16, u64>> = BTreeMap::new();
@@ -753,7 +758,8 @@ mod tests {
     /// sampling (the persons are drawn independently): in every stratum of every frame, the sampled persons'
     /// weights of their last year sum to the number of persons the frame holds; in every year, the weights of the
     /// rows of that year (drawn by then, resident, under 65) sum to the number of persons of the frames of that
-    /// year and before who are resident and under 65 then; and the persons drawn number what the probabilities
+    /// year and before who live in Belgium and are under 65 then (with a partner elsewhere too: the design draws
+    /// from Belgium's population, not from a lineage); and the persons drawn number what the probabilities
     /// add up to. A person in two frames (an 18-year-old who arrived the year before) counts in both.
     #[test]
     fn design_weights_sum_to_the_frames() {
@@ -798,7 +804,7 @@ mod tests {
                         .add(pi(LAST_YEAR), weight);
                 }
                 for year in FIRST_YEAR..=LAST_YEAR {
-                    if pi(year) == 0.0 || !p.resident(year) || p.age(year) >= 65 {
+                    if pi(year) == 0.0 || !p.in_belgium(year) || p.age(year) >= 65 {
                         continue;
                     }
                     let observed = draw.filter(|d| design::observed(p, d).any(|y| y == year));

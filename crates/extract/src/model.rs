@@ -1,28 +1,40 @@
 //! The synthetic population and its demography, 31 Dec 2010 – 31 Dec 2022.
 //!
 //! The unit of simulation is a *lineage*: a household as it stands on 31 Dec 2010 (or a household that settles in
-//! Belgium in a later year), with the households its children found when they leave home. Every lineage is
-//! simulated from its own seeded random stream, so any lineage can be generated alone, in any order, with the same
-//! result: phase 1 and phase 2 see the same people, phase 2 streams, and nothing global is held but identities.
+//! Belgium in a later year), with the households its members found later. Every lineage is simulated from its own
+//! seeded random stream, so any lineage can be generated alone, in any order, with the same result: phase 1 and
+//! phase 2 see the same people, phase 2 streams, and nothing global is held but identities.
 //!
-//! Each year: deaths (Gompertz hazard), emigration of whole households (higher for foreign origin), births to
-//! couples with a woman aged 20–44, children aged 19–30 leaving home (a new one-person household), onset of a
-//! recognised disability. Newcomer lineages arrive every year with a registration month and a reason of residence.
+//! Each year: deaths (Gompertz hazard, the excess of 2020), emigration of whole households (high in the first
+//! years after arriving, higher for foreign origin), births to women aged 15–49 at Belgium's fertility of the
+//! year (more in couples), children aged 19–30 leaving home alone or to live with a partner, persons living alone
+//! starting to live with a partner, couples separating, onset of a recognised disability. Newcomer lineages
+//! arrive every year with a registration month and a reason of residence.
+//!
+//! A partner is never another lineage's person (lineages are simulated apart): either the partner moves in, a
+//! person created for it, or the person moves out to the partner's home and the lineage stops following them
+//! ([`Exit::Partner`]; they still live in Belgium and count in the design's frames, see
+//! [`Person::in_belgium`]). The two happen about equally often, so the population's size and flows match
+//! Statbel's (`data/calibration.toml`). A person the design could draw never moves out, so every sampled person
+//! is followed to the end; in phase 2, a person who moves out continues, as far as the data show, as the new
+//! partner of another household.
 
 use crate::rng::{Rng, stream};
 
 pub const FIRST_YEAR: u16 = 2010;
 pub const LAST_YEAR: u16 = 2022;
 /// Households on 31 Dec 2010 at scale 1 (Statbel: 4.9 M private households in 2018, fewer in 2010).
-pub const HOUSEHOLDS_2010: f64 = 4_700_000.0;
+pub const HOUSEHOLDS_2010: f64 = 5_220_000.0;
 /// Newcomer households per year at scale 1 (≈ 120–165 k immigrations a year, ≈ 1.6 persons a household).
-pub const NEWCOMER_HOUSEHOLDS: f64 = 56_000.0;
+pub const NEWCOMER_HOUSEHOLDS: f64 = 88_000.0;
 
 /// Why a person left the population.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Death,
     Emigration,
+    /// Moved in with a partner elsewhere in Belgium, outside the lineage (see `Lineage::form_couple`).
+    Partner,
 }
 
 /// A person of a lineage.
@@ -59,9 +71,17 @@ impl Person {
     pub fn age(&self, year: u16) -> u16 {
         year.saturating_sub(self.birth.0)
     }
-    /// Resident on 31 Dec of `year`.
+    /// Resident on 31 Dec of `year` and followed in this lineage.
     pub fn resident(&self, year: u16) -> bool {
         self.from <= year && self.exit.is_none_or(|(y, _)| year < y)
+    }
+    /// Living in Belgium on 31 Dec of `year`: resident, or moved in with a partner elsewhere in the population
+    /// ([`Exit::Partner`]; another lineage follows that household). The design's frames are defined on this.
+    pub fn in_belgium(&self, year: u16) -> bool {
+        self.from <= year
+            && self
+                .exit
+                .is_none_or(|(y, why)| year < y || why == Exit::Partner)
     }
     /// Household and relation on 31 Dec of `year`.
     pub fn household(&self, year: u16) -> Option<(u32, u8)> {
@@ -180,29 +200,97 @@ fn education(rng: &mut Rng, age: u16, origin: u8) -> (u8, u8, u8) {
     (level, domain, delay)
 }
 
-/// Recognised-disability prevalence at an age (about 5 % of 18–64; children include increased child benefit).
-/// Estimates, set so that the design's rates give the deliberation's sample sizes (≈38k base, ≈9k 18-year-olds).
+/// Recognised-disability prevalence at an age (about 4 % of 18–64; children include increased child benefit).
+/// Estimates, set so that the design's rates give the deliberation's sample sizes (≈38k base, ≈9k 18-year-olds)
+/// on a population of Statbel's size.
 fn disability_rate(age: u16) -> f64 {
     match age {
-        0..=17 => 0.072,
-        18..=29 => 0.037,
-        30..=44 => 0.046,
-        45..=54 => 0.063,
-        _ => 0.080,
+        0..=17 => 0.05,
+        18..=29 => 0.03,
+        30..=44 => 0.037,
+        45..=54 => 0.05,
+        _ => 0.064,
     }
 }
 
-/// Yearly death probability by age (Gompertz: 0.00002 × e^(0.1 × age), at most 0.5).
+/// Yearly death probability by age (Gompertz: 0.0000115 × e^(0.104 × age), at most 0.5: about 1.7 % at 70,
+/// 4.7 % at 80, 13 % at 90, close to Belgium's life tables).
 fn death_rate(age: u16) -> f64 {
     static TABLE: std::sync::OnceLock<[f64; 128]> = std::sync::OnceLock::new();
     let t = TABLE.get_or_init(|| {
         let mut t = [0.0; 128];
         for (a, q) in t.iter_mut().enumerate() {
-            *q = (0.00002 * libm::exp(0.1 * a as f64)).min(0.5);
+            *q = (0.0000115 * libm::exp(0.104 * a as f64)).min(0.5);
         }
         t
     });
     t.get(age as usize).copied().unwrap_or(0.5)
+}
+
+/// Ages of persons living alone in 2010, by band `(from, to, weight)`: one in ten under 30, a third 45–64, two
+/// in five 65 or older (estimate after Statbel's one-person households by age).
+const ALONE_AGES: [(u16, u16, f64); 6] = [
+    (20, 29, 0.13),
+    (30, 44, 0.13),
+    (45, 64, 0.33),
+    (65, 79, 0.26),
+    (80, 89, 0.13),
+    (90, 99, 0.02),
+];
+/// Ages of the reference person of a couple without children at home in 2010: young couples, and the many
+/// whose children have left (estimate).
+const COUPLE_AGES: [(u16, u16, f64); 5] = [
+    (22, 34, 0.20),
+    (35, 49, 0.06),
+    (50, 64, 0.40),
+    (65, 79, 0.28),
+    (80, 94, 0.06),
+];
+
+/// An age drawn from bands `(from, to, weight)`, uniform within its band.
+fn age_in(rng: &mut Rng, bands: &[(u16, u16, f64)]) -> u16 {
+    let weights: Vec<f64> = bands.iter().map(|b| b.2).collect();
+    let (from, to, _) = bands[pick(rng, &weights).min(bands.len() - 1)];
+    from + rng.below(u64::from(to - from + 1)) as u16
+}
+
+/// Relative number of children living with a parent at each age 0–29: about alike under 18 (the cohorts of
+/// 1993–2010 differ by less than 15 %, Statbel births; the older ones have had more years of immigration),
+/// then fewer each year as they leave home (about three in five of the 20–24-year-olds and one in five of the
+/// 25–29-year-olds still live with a parent).
+const CHILD_AGE_W: [f64; 30] = [
+    1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.03, 1.03, 1.04, 1.04, 1.05, 1.05,
+    0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.22, 0.16, 0.11, 0.07,
+];
+
+/// The ages of `n` children of one household, each drawn from [`CHILD_AGE_W`], the others within 8 years of
+/// the first (siblings are close in age; drawn again, at most 8 times, when not).
+fn children(rng: &mut Rng, n: usize) -> Vec<u16> {
+    let first = pick(rng, &CHILD_AGE_W) as u16;
+    let mut ages = vec![first];
+    for _ in 1..n {
+        let mut age = pick(rng, &CHILD_AGE_W) as u16;
+        for _ in 0..8 {
+            if age.abs_diff(first) <= 8 {
+                break;
+            }
+            age = pick(rng, &CHILD_AGE_W) as u16;
+        }
+        ages.push(age);
+    }
+    ages
+}
+
+/// A mother's age for children of `ages`: about 29 at the eldest's birth (sd 4.5), 18 or older then and 45 or
+/// younger at the youngest's.
+fn mother_age(rng: &mut Rng, ages: &[u16]) -> u16 {
+    let eldest = ages.iter().copied().max().unwrap_or(0);
+    let youngest = ages.iter().copied().min().unwrap_or(0);
+    let latest = 45u16.saturating_sub(eldest - youngest).max(18);
+    let at_first = (29.0 + 4.5 * normal(rng))
+        .round()
+        .clamp(18.0, f64::from(latest)) as u16;
+    eldest + at_first
 }
 
 fn normal(rng: &mut Rng) -> f64 {
@@ -344,12 +432,33 @@ impl Lineage {
         l
     }
 
+    /// The couple heading the lineage's first household: the reference person `(age, sex)` and a partner of the
+    /// other sex, married (70 %) or cohabiting.
+    fn couple(
+        &mut self,
+        rng: &mut Rng,
+        year: u16,
+        origin: u8,
+        (ref_age, ref_sex): (u16, u8),
+        partner_age: u16,
+    ) {
+        let married = rng.f64() < 0.7;
+        let a = self.person(rng, Ok(ref_age), ref_sex, origin, year);
+        let b = self.person(rng, Ok(partner_age), 3 - ref_sex, origin, year);
+        self.people[a].moves.push((year, 0, 1));
+        self.people[b]
+            .moves
+            .push((year, 0, if married { 2 } else { 21 }));
+        self.people[a].married = married;
+        self.people[b].married = married;
+    }
+
     /// Members of the lineage's first household on 31 Dec of `year`.
     fn fill(&mut self, rng: &mut Rng, year: u16, origin: u8, newcomer: bool) {
         let kind = if newcomer {
             pick(rng, &[0.55, 0.20, 0.20, 0.05, 0.0, 0.0])
         } else {
-            pick(rng, &[0.33, 0.27, 0.26, 0.09, 0.03, 0.02])
+            pick(rng, &[0.35, 0.30, 0.22, 0.08, 0.03, 0.02])
         };
         let sex = |rng: &mut Rng| 1 + rng.below(2) as u8;
         let add = |l: &mut Lineage, rng: &mut Rng, age: u16, sex: u8, rel: u8| {
@@ -362,53 +471,46 @@ impl Lineage {
                 let age = if newcomer {
                     20 + rng.below(30) as u16
                 } else {
-                    [20 + rng.below(25), 45 + rng.below(25), 70 + rng.below(26)]
-                        [pick(rng, &[0.4, 0.3, 0.3])] as u16
+                    age_in(rng, &ALONE_AGES)
                 };
                 let s = sex(rng);
                 add(self, rng, age, s, 1);
             }
-            1 | 2 => {
-                let ref_age = if kind == 2 {
-                    28 + rng.below(31) as u16
-                } else if newcomer || rng.f64() < 0.5 {
+            1 => {
+                let ref_age = if newcomer {
                     22 + rng.below(19) as u16
                 } else {
-                    55 + rng.below(31) as u16
+                    age_in(rng, &COUPLE_AGES)
                 };
                 let ref_sex = if rng.f64() < 0.7 { 1 } else { 2 };
-                let married = rng.f64() < 0.7;
-                let a = add(self, rng, ref_age, ref_sex, 1);
                 let gap = (normal(rng) * 4.0 + 2.0) as i32;
                 let partner_age = (i32::from(ref_age) + if ref_sex == 1 { -gap } else { gap })
                     .clamp(18, 99) as u16;
-                let b = add(
-                    self,
-                    rng,
-                    partner_age,
-                    3 - ref_sex,
-                    if married { 2 } else { 21 },
-                );
-                self.people[a].married = married;
-                self.people[b].married = married;
-                if kind == 2 {
-                    let mother = if ref_sex == 2 { ref_age } else { partner_age };
-                    let kids = 1 + pick(rng, &[0.45, 0.38, 0.12, 0.05]);
-                    for _ in 0..kids {
-                        let max = mother.saturating_sub(19).clamp(1, 25);
-                        let age = rng.below(u64::from(max)) as u16;
-                        let s = sex(rng);
-                        add(self, rng, age, s, 3);
-                    }
+                self.couple(rng, year, origin, (ref_age, ref_sex), partner_age);
+            }
+            2 => {
+                let n = 1 + pick(rng, &[0.36, 0.40, 0.16, 0.08]);
+                let kids = children(rng, n);
+                let mother = mother_age(rng, &kids);
+                let father =
+                    (i32::from(mother) + (normal(rng) * 4.0 + 2.0) as i32).clamp(18, 99) as u16;
+                if rng.f64() < 0.7 {
+                    self.couple(rng, year, origin, (father, 1), mother);
+                } else {
+                    self.couple(rng, year, origin, (mother, 2), father);
+                }
+                for age in kids {
+                    let s = sex(rng);
+                    add(self, rng, age, s, 3);
                 }
             }
             3 => {
-                let ref_age = 25 + rng.below(36) as u16;
+                let n = 1 + pick(rng, &[0.6, 0.3, 0.1]);
+                let kids = children(rng, n);
                 let ref_sex = if rng.f64() < 0.8 { 2 } else { 1 };
+                let ref_age = mother_age(rng, &kids);
                 add(self, rng, ref_age, ref_sex, 1);
-                for _ in 0..1 + pick(rng, &[0.6, 0.3, 0.1]) {
-                    let max = ref_age.saturating_sub(19).clamp(1, 25);
-                    let age = rng.below(u64::from(max)) as u16;
+                for age in kids {
                     let s = sex(rng);
                     add(self, rng, age, s, 3);
                 }
@@ -444,8 +546,9 @@ impl Lineage {
             .min()
             .unwrap_or(FIRST_YEAR);
         let mut home_of: Vec<Option<u32>> = Vec::with_capacity(self.people.len() + 4);
+        let mut size: Vec<u32> = Vec::new();
         for year in start + 1..=LAST_YEAR {
-            // Who lives where on 31 Dec of the previous year.
+            // Who lives where on 31 Dec of the previous year, and how many live in each home.
             home_of.clear();
             home_of.extend(self.people.iter().map(|p| {
                 if p.resident(year - 1) {
@@ -454,17 +557,19 @@ impl Lineage {
                     None
                 }
             }));
+            size.clear();
+            size.resize(self.homes.len(), 0);
+            for h in home_of.iter().flatten() {
+                if let Some(n) = size.get_mut(*h as usize) {
+                    *n += 1;
+                }
+            }
             // Households emigrate as a whole.
             for h in 0..self.homes.len() as u32 {
                 let Some(first) = home_of.iter().position(|x| *x == Some(h)) else {
                     continue;
                 };
-                let rate = if is_belgian(self.people[first].origin) {
-                    0.003
-                } else {
-                    0.025
-                };
-                if rng.f64() < rate {
+                if rng.f64() < emigration_rate(&self.people[first], year) {
                     for (i, x) in home_of.iter().enumerate() {
                         if *x == Some(h) {
                             self.people[i].exit = Some((year, Exit::Emigration));
@@ -473,68 +578,215 @@ impl Lineage {
                 }
             }
             let n = self.people.len();
-            for (i, prev_home) in home_of.iter().enumerate().take(n) {
-                if prev_home.is_none() || self.people[i].exit.is_some() {
+            for i in 0..n {
+                let Some(h) = home_of.get(i).copied().flatten() else {
+                    continue;
+                };
+                if self.people[i].exit.is_some() {
                     continue;
                 }
-                if rng.f64() < death_rate(self.people[i].age(year)) {
+                let age = self.people[i].age(year);
+                if rng.f64() < death_rate(age) * if year == 2020 { COVID_2020 } else { 1.0 } {
                     self.people[i].exit = Some((year, Exit::Death));
                     continue;
                 }
                 let p = &self.people[i];
-                if p.disability == 0 && (18..65).contains(&p.age(year)) && rng.f64() < 0.003 {
+                if p.disability == 0 && (18..65).contains(&age) && rng.f64() < 0.003 {
                     let s = 1 + pick(&mut rng, &[0.35, 0.25, 0.15, 0.25]) as u8;
                     let p = &mut self.people[i];
                     p.disability = s;
                     p.disability_since = year;
                 }
-                // Children aged 19–30 leave home: a new one-person household.
-                let p = &self.people[i];
-                if p.exit.is_none()
-                    && matches!(p.household(year - 1), Some((_, 3)))
-                    && (19..=30).contains(&p.age(year))
-                    && rng.f64() < 0.10
-                {
-                    let home = self.homes[prev_home.unwrap_or(0) as usize];
-                    self.homes.push(Home {
-                        collective: false,
-                        ..home
-                    });
-                    let h = self.homes.len() as u32 - 1;
-                    self.people[i].moves.push((year, h, 1));
-                }
-            }
-            // Births to couples with a woman aged 20–44 (at most 255 persons a lineage).
-            for h in 0..self.homes.len() as u32 {
-                let mut mother = None;
-                let mut couple = false;
-                for p in &self.people {
-                    if !p.resident(year) {
-                        continue;
+                let rel = self.people[i].household(year - 1).map_or(0, |x| x.1);
+                let alone = size.get(h as usize) == Some(&1);
+                let collective = self.homes.get(h as usize).is_some_and(|x| x.collective);
+                match rel {
+                    // Children aged 19–30 leave home, alone or to live with a partner.
+                    3 if (19..=30).contains(&age) && rng.f64() < LEAVE_HOME => {
+                        if rng.f64() < LEAVE_INTO_COUPLE {
+                            self.form_couple(seed, &mut rng, i, year, None);
+                        } else {
+                            let home = self.new_home(h);
+                            self.people[i].moves.push((year, home, 1));
+                        }
                     }
-                    match p.household(year) {
-                        Some((hh, rel)) if hh == h => {
-                            couple |= matches!(rel, 2 | 21);
-                            if mother.is_none()
-                                && p.sex == 2
-                                && (20..=44).contains(&p.age(year))
-                                && matches!(rel, 1 | 2 | 21)
-                            {
-                                mother = Some(p.origin);
+                    // A person living alone starts living with a partner.
+                    1 if alone && !collective && rng.f64() < couple_rate(age) => {
+                        self.form_couple(seed, &mut rng, i, year, Some(h));
+                    }
+                    // A couple separates: the partner moves out and lives alone.
+                    2 | 21 if rng.f64() < SEPARATION => {
+                        let home = self.new_home(h);
+                        self.people[i].moves.push((year, home, 1));
+                        self.people[i].married = false;
+                        for p in &mut self.people {
+                            if p.resident(year - 1) && p.household(year - 1) == Some((h, 1)) {
+                                p.married = false;
                             }
                         }
-                        _ => {}
                     }
+                    _ => {}
                 }
-                if let (Some(origin), true) = (mother, couple) {
-                    if self.people.len() < 255 && rng.f64() < 0.08 {
-                        let s = 1 + rng.below(2) as u8;
-                        let c = self.person(&mut rng, Err(year), s, origin, year);
-                        self.people[c].moves.push((year, h, 3));
+            }
+            self.births(&mut rng, year);
+        }
+    }
+
+    /// A new private home in the same place as home `h`.
+    fn new_home(&mut self, h: u32) -> u32 {
+        let home = self.homes.get(h as usize).copied().unwrap_or(Home {
+            region: 0,
+            big_city: false,
+            collective: false,
+        });
+        self.homes.push(Home {
+            collective: false,
+            ..home
+        });
+        self.homes.len() as u32 - 1
+    }
+
+    /// Person `i` starts living with a partner during `year`, in their own home `home` or (none) in a new one.
+    ///
+    /// Lineages are simulated apart, so the partner is not another lineage's person. Half the time the partner
+    /// moves in: a person of the population this lineage did not follow before, created here. Otherwise person
+    /// `i` moves to the partner's home elsewhere in the population and this lineage stops following them
+    /// ([`Exit::Partner`]), unless the design could draw them ([`crate::design::may_draw`]): a sampled person is
+    /// followed until 65, so they always stay and their partner moves in. Both ways happen about as often, so
+    /// the population neither gains nor loses by it.
+    fn form_couple(&mut self, seed: u64, rng: &mut Rng, i: usize, year: u16, home: Option<u32>) {
+        if self.people.len() >= 255 {
+            return;
+        }
+        if rng.f64() < PARTNER_ELSEWHERE && !crate::design::may_draw(seed, &self.people[i]) {
+            self.people[i].exit = Some((year, Exit::Partner));
+            return;
+        }
+        let (age, sex, origin) = {
+            let p = &self.people[i];
+            (i32::from(p.age(year)), p.sex, p.origin)
+        };
+        // Men are on average two years older than their partner (sd 4); a partner is 19 or older, so they are
+        // in none of the design's frames (they were not followed when they turned 18).
+        let gap = (normal(rng) * 4.0 + 2.0) as i32;
+        let partner_age = (if sex == 1 { age - gap } else { age + gap }).clamp(19, 99) as u16;
+        let h = match home {
+            Some(h) => h,
+            None => {
+                let from = self.people[i].household(year - 1).map_or(0, |x| x.0);
+                let h = self.new_home(from);
+                self.people[i].moves.push((year, h, 1));
+                h
+            }
+        };
+        let married = rng.f64() < 0.3;
+        let j = self.person(rng, Ok(partner_age), 3 - sex, origin, year);
+        self.people[j]
+            .moves
+            .push((year, h, if married { 2 } else { 21 }));
+        self.people[j].married = married;
+        self.people[i].married = married;
+    }
+
+    /// Births of `year`: a woman aged 15–49 who heads a household or is a partner in one has a child at her
+    /// age's rate, higher when she lives with a partner (at most 255 persons a lineage).
+    fn births(&mut self, rng: &mut Rng, year: u16) {
+        for h in 0..self.homes.len() as u32 {
+            let mut mother = None;
+            let mut couple = false;
+            for p in &self.people {
+                if !p.resident(year) {
+                    continue;
+                }
+                match p.household(year) {
+                    Some((hh, rel)) if hh == h => {
+                        couple |= matches!(rel, 2 | 21);
+                        if mother.is_none()
+                            && p.sex == 2
+                            && (15..=49).contains(&p.age(year))
+                            && matches!(rel, 1 | 2 | 21)
+                        {
+                            mother = Some((p.origin, p.age(year)));
+                        }
                     }
+                    _ => {}
+                }
+            }
+            if let Some((origin, age)) = mother {
+                let rate =
+                    fertility(age) * total_fertility(year) * if couple { IN_COUPLE } else { ALONE };
+                if self.people.len() < 255 && rng.f64() < rate {
+                    let s = 1 + rng.below(2) as u8;
+                    let c = self.person(rng, Err(year), s, origin, year);
+                    self.people[c].moves.push((year, h, 3));
                 }
             }
         }
+    }
+}
+
+/// Deaths in 2020 relative to an ordinary year (Statbel: 126,850 deaths in 2020 against 108,745 in 2019).
+const COVID_2020: f64 = 1.17;
+/// Yearly chance that a child aged 19–30 leaves the parents' home, and that they leave to live with a partner.
+const LEAVE_HOME: f64 = 0.12;
+const LEAVE_INTO_COUPLE: f64 = 0.5;
+/// The chance that a person starting to live with a partner moves to the partner's home outside the lineage:
+/// a little over half, so that with the persons the design could draw (who always stay, about one in twenty)
+/// as many partners move in as persons move out.
+const PARTNER_ELSEWHERE: f64 = 0.53;
+/// Yearly chance that a couple separates (Statbel: about 23,000 divorces a year, as many unmarried couples
+/// separating, of about 2.4 million couples).
+const SEPARATION: f64 = 0.02;
+/// A woman's fertility in a couple and alone, relative to all women of her age.
+const IN_COUPLE: f64 = 1.65;
+const ALONE: f64 = 0.35;
+
+/// Yearly chance that a person living alone starts living with a partner.
+fn couple_rate(age: u16) -> f64 {
+    match age {
+        20..=29 => 0.20,
+        30..=39 => 0.15,
+        40..=49 => 0.07,
+        50..=64 => 0.03,
+        _ => 0.0,
+    }
+}
+
+/// Belgium's total fertility rate in `year` relative to the 1.76 of [`fertility`] (Statbel: 1.86 in 2010,
+/// 1.64 in 2017, 1.61 in 2018, about 1.55 in 2020).
+fn total_fertility(year: u16) -> f64 {
+    const TFR: [f64; 13] = [
+        1.86, 1.81, 1.79, 1.75, 1.74, 1.70, 1.68, 1.64, 1.61, 1.60, 1.55, 1.60, 1.53,
+    ];
+    let i = usize::from(year.saturating_sub(FIRST_YEAR)).min(TFR.len() - 1);
+    TFR[i] / 1.76
+}
+
+/// Births per woman in a year at an age (total fertility 1.76, mean age at birth about 30).
+fn fertility(age: u16) -> f64 {
+    match age {
+        15..=19 => 0.008,
+        20..=24 => 0.05,
+        25..=29 => 0.11,
+        30..=34 => 0.12,
+        35..=39 => 0.06,
+        40..=44 => 0.012,
+        45..=49 => 0.001,
+        _ => 0.0,
+    }
+}
+
+/// Yearly chance that the household of person `p` (its first member) emigrates: low for Belgian origin, higher
+/// for foreign origin, and high in the first years after arriving: many newcomers stay a year or two (Statbel
+/// counts about 120,000 emigrations a year against 3 % of the population being foreign-born arrivals of the
+/// last five years).
+fn emigration_rate(p: &Person, year: u16) -> f64 {
+    let since = p.registered.map(|(y, _)| year.saturating_sub(y));
+    match (is_belgian(p.origin), since) {
+        (_, Some(1)) => 0.30,
+        (_, Some(2 | 3)) => 0.10,
+        (true, _) => 0.0025,
+        (false, _) => 0.008,
     }
 }
 
@@ -547,4 +799,101 @@ fn reason(rng: &mut Rng, origin: u8) -> u8 {
         [0.45, 0.11, 0.03, 0.11, 0.08, 0.15, 0.05, 0.02]
     };
     1 + pick(rng, &w) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether person `i` of `l` lives alone in a private home on 31 Dec of `year`, and that home.
+    fn alone(l: &Lineage, i: usize, year: u16) -> Option<u32> {
+        let p = &l.people[i];
+        let (h, rel) = p.household(year).filter(|_| p.resident(year))?;
+        let others = (l.people.iter().enumerate())
+            .filter(|(j, q)| {
+                *j != i && q.resident(year) && q.household(year).map(|x| x.0) == Some(h)
+            })
+            .count();
+        let private = l.homes.get(h as usize).is_some_and(|x| !x.collective);
+        (rel == 1 && others == 0 && private).then_some(h)
+    }
+
+    /// Households change as the model says, on 30,000 households of 2010 simulated to 2022: a partner leaves a
+    /// couple at [`SEPARATION`] a year; a person aged 20–29 living alone starts living with a partner at
+    /// [`couple_rate`] a year (the partner moves in, or they move out to the partner's home); persons who
+    /// separated find a partner again; and as many partners move in from outside the lineages as persons move
+    /// out to one (within 10 %), so the population neither gains nor loses by it. Each rate within four standard
+    /// errors.
+    #[test]
+    fn partners_form_separate_and_form_again_at_their_rates() {
+        let seed = 7;
+        let (mut couples, mut separated) = (0u64, 0u64);
+        let (mut alone_young, mut formed) = (0u64, 0u64);
+        let (mut moved_in, mut moved_out, mut again) = (0u64, 0u64, 0u64);
+        for id in 0..30_000 {
+            let mut l = Lineage::initial(seed, id);
+            l.simulate(seed);
+            for (i, p) in l.people.iter().enumerate() {
+                if p.from > FIRST_YEAR && p.registered.is_none() && p.birth.0 != p.from {
+                    moved_in += 1;
+                }
+                if matches!(p.exit, Some((_, Exit::Partner))) {
+                    moved_out += 1;
+                }
+                for year in FIRST_YEAR + 1..=LAST_YEAR {
+                    // Still here at the end of the year, or gone only to a partner.
+                    let stayed = p.in_belgium(year);
+                    if !p.resident(year - 1) || !stayed {
+                        continue;
+                    }
+                    let rel = p.household(year - 1).map(|x| x.1);
+                    if matches!(rel, Some(2 | 21)) {
+                        couples += 1;
+                        separated += u64::from(p.moves.iter().any(|m| m.0 == year && m.2 == 1));
+                    }
+                    if let (Some(h), 20..=29) = (alone(&l, i, year - 1), p.age(year)) {
+                        alone_young += 1;
+                        let joined = (l.people.iter()).any(|q| {
+                            q.from == year
+                                && q.moves
+                                    .first()
+                                    .is_some_and(|m| m.1 == h && matches!(m.2, 2 | 21))
+                        });
+                        formed += u64::from(joined || p.exit == Some((year, Exit::Partner)));
+                        // Had this person left a partner before?
+                        let before = p
+                            .moves
+                            .iter()
+                            .any(|m| m.0 < year && m.0 > FIRST_YEAR && m.2 == 1)
+                            && p.moves.first().is_some_and(|m| matches!(m.2, 2 | 21));
+                        again += u64::from(before && joined);
+                    }
+                }
+            }
+        }
+        let within = |events: u64, at_risk: u64, rate: f64, what: &str| {
+            let expected = at_risk as f64 * rate;
+            let se = (at_risk as f64 * rate * (1.0 - rate)).sqrt();
+            assert!(
+                (events as f64 - expected).abs() <= 4.0 * se,
+                "{what}: {events} of {at_risk}, expected {expected:.0} ± {se:.0}"
+            );
+        };
+        assert!(
+            couples > 10_000 && alone_young > 2_000,
+            "{couples} {alone_young}"
+        );
+        within(separated, couples, SEPARATION, "separations");
+        within(
+            formed,
+            alone_young,
+            couple_rate(25),
+            "couples formed by 20–29-year-olds living alone",
+        );
+        assert!(again > 0, "nobody who separated lived with a partner again");
+        assert!(
+            moved_in.abs_diff(moved_out) * 10 <= moved_in.max(moved_out),
+            "{moved_in} partners moved in, {moved_out} persons moved out to a partner"
+        );
+    }
 }

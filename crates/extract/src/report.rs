@@ -4,12 +4,31 @@
 //! origin, region, big city, LIPRO position) the number of sample uniques and the k-anonymity of each year.
 
 use crate::activity::{Align, Career, is_working};
-use crate::model::Lineage;
+use crate::model::{Exit, FIRST_YEAR, LAST_YEAR, Lineage};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// The years of the simulation, 31 Dec 2010 – 31 Dec 2022.
+const YEARS: usize = (LAST_YEAR - FIRST_YEAR + 1) as usize;
+
 #[derive(Debug, Default)]
 pub struct Calibration {
+    /// How many persons of Belgium one person followed by the report stands for (the inverse of the share of
+    /// lineages followed times the scale); counts of persons are multiplied by it.
+    expand: f64,
+    /// Per year (index: year − 2010), counted on the followed lineages: residents on 31 Dec, of them aged 15–64,
+    /// 18–60 and turning 18 that year; births, deaths, immigrations and emigrations during the year.
+    residents: [u64; YEARS],
+    aged_15_64: [u64; YEARS],
+    aged_18_60: [u64; YEARS],
+    turning_18: [u64; YEARS],
+    births: [u64; YEARS],
+    deaths: [u64; YEARS],
+    immigrations: [u64; YEARS],
+    emigrations: [u64; YEARS],
+    /// Partners who moved in from outside the followed lineages, and persons who moved out to one.
+    partners_in: [u64; YEARS],
+    partners_out: [u64; YEARS],
     region_18_64_2010: [u64; 4],
     belgian_18_64_2020: (u64, u64),
     /// (employed, persons) 20–64 in 2022 by origin class, and in 2017 by sex.
@@ -65,8 +84,32 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 impl Calibration {
+    /// An empty tally whose persons each stand for `expand` persons of Belgium.
+    pub fn expanding(expand: f64) -> Calibration {
+        Calibration {
+            expand,
+            ..Calibration::default()
+        }
+    }
+
     /// Adds another part of the population's counts.
     pub fn merge(&mut self, o: Calibration) {
+        for (mine, theirs) in [
+            (&mut self.residents, o.residents),
+            (&mut self.aged_15_64, o.aged_15_64),
+            (&mut self.aged_18_60, o.aged_18_60),
+            (&mut self.turning_18, o.turning_18),
+            (&mut self.births, o.births),
+            (&mut self.deaths, o.deaths),
+            (&mut self.immigrations, o.immigrations),
+            (&mut self.emigrations, o.emigrations),
+            (&mut self.partners_in, o.partners_in),
+            (&mut self.partners_out, o.partners_out),
+        ] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
         for (a, b) in self.region_18_64_2010.iter_mut().zip(o.region_18_64_2010) {
             *a += b;
         }
@@ -88,7 +131,36 @@ impl Calibration {
     }
 
     pub fn demography(&mut self, l: &Lineage) {
+        let index = |year: u16| usize::from(year.saturating_sub(FIRST_YEAR));
         for p in &l.people {
+            for year in FIRST_YEAR..=LAST_YEAR {
+                if !p.resident(year) {
+                    continue;
+                }
+                let (i, age) = (index(year), p.age(year));
+                self.residents[i] += 1;
+                self.aged_15_64[i] += u64::from((15..=64).contains(&age));
+                self.aged_18_60[i] += u64::from((18..=60).contains(&age));
+                self.turning_18[i] += u64::from(age == 18);
+            }
+            // Everyone who enters after 2010 immigrates (registered the year they arrive), is born here, or
+            // moves in with a partner from elsewhere in the population.
+            if p.from > FIRST_YEAR {
+                let i = index(p.from);
+                if p.registered.is_some() {
+                    self.immigrations[i] += 1;
+                } else if p.birth.0 == p.from {
+                    self.births[i] += 1;
+                } else {
+                    self.partners_in[i] += 1;
+                }
+            }
+            match p.exit {
+                Some((year, Exit::Death)) => self.deaths[index(year)] += 1,
+                Some((year, Exit::Emigration)) => self.emigrations[index(year)] += 1,
+                Some((year, Exit::Partner)) => self.partners_out[index(year)] += 1,
+                None => {}
+            }
             if p.resident(2010) && (18..=64).contains(&p.age(2010)) {
                 if let Some((h, _)) = p.household(2010) {
                     let r = l.homes.get(h as usize).map_or(0, |x| x.region) as usize;
@@ -173,8 +245,41 @@ impl Calibration {
             self.part_time[0].0 + self.part_time[1].0,
             self.part_time[0].1 + self.part_time[1].1,
         );
+        let expand = self.expand;
+        let at = |counts: &[u64; YEARS], year: u16| -> f64 {
+            let i = usize::from(year.saturating_sub(FIRST_YEAR));
+            counts.get(i).map_or(f64::NAN, |&n| n as f64 * expand)
+        };
+        let share_at = |counts: &[u64; YEARS], year: u16| -> f64 {
+            100.0 * at(counts, year) / at(&self.residents, year)
+        };
+        let mean_over = |counts: &[u64; YEARS], years: std::ops::RangeInclusive<u16>| -> f64 {
+            let n = years.clone().count() as f64;
+            years.map(|y| at(counts, y)).sum::<f64>() / n
+        };
+        let net_migration = |year: u16| at(&self.immigrations, year) - at(&self.emigrations, year);
         let generated = |key: &str| -> f64 {
+            if let Some((name, year)) = key
+                .rsplit_once('.')
+                .and_then(|(n, y)| Some((n, y.parse::<u16>().ok()?)))
+            {
+                return match name {
+                    "population_31_12" => at(&self.residents, year),
+                    "share_aged_15_64" => share_at(&self.aged_15_64, year),
+                    "aged_18_60" => at(&self.aged_18_60, year),
+                    "turning_18" => at(&self.turning_18, year),
+                    "births" => at(&self.births, year),
+                    "immigrations" => at(&self.immigrations, year),
+                    "emigrations" => at(&self.emigrations, year),
+                    _ => f64::NAN,
+                };
+            }
             match key {
+                "population_growth_2010_2021" => {
+                    100.0 * (at(&self.residents, 2021) / at(&self.residents, 2010) - 1.0)
+                }
+                "net_migration_2017_2021" => (2017..=2021).map(net_migration).sum::<f64>() / 5.0,
+                "turning_18_2011_2021" => mean_over(&self.turning_18, 2011..=2021),
                 "region_share_18_64_2010.flanders" => share(self.region_18_64_2010[0]),
                 "region_share_18_64_2010.wallonia" => {
                     share(self.region_18_64_2010[1] + self.region_18_64_2010[3])
@@ -325,4 +430,49 @@ pub fn risk_markdown(years: &[RiskYear]) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The demography adds up: on households of 2010 and newcomers, every year's residents are the year
+    /// before's plus births, immigrations and partners who moved in, minus deaths, emigrations and persons who
+    /// moved out to a partner; and each of those flows happens.
+    #[test]
+    fn the_population_is_last_years_plus_its_flows() {
+        let mut cal = Calibration::expanding(1.0);
+        for id in 0..20_000 {
+            let mut l = Lineage::initial(3, id);
+            l.simulate(3);
+            cal.demography(&l);
+        }
+        for year in FIRST_YEAR + 1..=LAST_YEAR {
+            for k in 0..300 {
+                let mut l = Lineage::newcomer(3, year, k);
+                l.simulate(3);
+                cal.demography(&l);
+            }
+        }
+        for i in 1..YEARS {
+            let before = cal.residents[i - 1] as i64;
+            let flows = [cal.births[i], cal.immigrations[i], cal.partners_in[i]]
+                .iter()
+                .sum::<u64>() as i64
+                - [cal.deaths[i], cal.emigrations[i], cal.partners_out[i]]
+                    .iter()
+                    .sum::<u64>() as i64;
+            assert_eq!(cal.residents[i] as i64, before + flows, "year {}", 2010 + i);
+            for (what, n) in [
+                ("births", cal.births[i]),
+                ("immigrations", cal.immigrations[i]),
+                ("partners in", cal.partners_in[i]),
+                ("deaths", cal.deaths[i]),
+                ("emigrations", cal.emigrations[i]),
+                ("partners out", cal.partners_out[i]),
+            ] {
+                assert!(n > 0, "no {what} in {}", 2010 + i);
+            }
+        }
+    }
 }
