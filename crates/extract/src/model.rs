@@ -24,7 +24,7 @@ use crate::rng::{Rng, stream};
 pub const FIRST_YEAR: u16 = 2010;
 pub const LAST_YEAR: u16 = 2022;
 /// Households on 31 Dec 2010 at scale 1 (Statbel: 4.9 M private households in 2018, fewer in 2010).
-pub const HOUSEHOLDS_2010: f64 = 5_220_000.0;
+pub const HOUSEHOLDS_2010: f64 = 4_800_000.0;
 /// Newcomer households per year at scale 1 (≈ 120–165 k immigrations a year, ≈ 1.6 persons a household).
 pub const NEWCOMER_HOUSEHOLDS: f64 = 88_000.0;
 
@@ -213,38 +213,49 @@ fn disability_rate(age: u16) -> f64 {
     }
 }
 
-/// Yearly death probability by age (Gompertz: 0.0000115 × e^(0.104 × age), at most 0.5: about 1.7 % at 70,
-/// 4.7 % at 80, 13 % at 90, close to Belgium's life tables).
+/// Yearly death probability by age (Gompertz: 0.000006 × e^(0.113 × age), at most 0.5: about 1.7 % at 70,
+/// 5 % at 80, 15 % at 90, close to Belgium's life tables).
 fn death_rate(age: u16) -> f64 {
     static TABLE: std::sync::OnceLock<[f64; 128]> = std::sync::OnceLock::new();
     let t = TABLE.get_or_init(|| {
         let mut t = [0.0; 128];
         for (a, q) in t.iter_mut().enumerate() {
-            *q = (0.0000115 * libm::exp(0.104 * a as f64)).min(0.5);
+            *q = (0.000006 * libm::exp(0.113 * a as f64)).min(0.5);
         }
         t
     });
     t.get(age as usize).copied().unwrap_or(0.5)
 }
 
-/// Ages of persons living alone in 2010, by band `(from, to, weight)`: one in ten under 30, a third 45–64, two
+/// The kinds of the households of 2010: one person, couple, couple with children, one parent with children,
+/// other private household, collective household (estimate after the Census 2011's household sizes: a third of
+/// one person, a third of three or more).
+const KINDS_2010: [f64; 6] = [0.33, 0.25, 0.27, 0.10, 0.06, 0.02];
+/// The weight of one-person households by region in 2010 (Flanders, Wallonia, Brussels, German-speaking), the
+/// other kinds as [`KINDS_2010`]: about a third fewer in Flanders than in Brussels, as Statbel's 2018 shares.
+const ALONE_2010: [f64; 4] = [0.25, 0.32, 0.75, 0.28];
+
+/// Ages of persons living alone in 2010, by band `(from, to, weight)`: one in six under 30, a quarter 45–64, two
 /// in five 65 or older (estimate after Statbel's one-person households by age).
-const ALONE_AGES: [(u16, u16, f64); 6] = [
-    (20, 29, 0.13),
-    (30, 44, 0.13),
-    (45, 64, 0.33),
-    (65, 79, 0.26),
-    (80, 89, 0.13),
-    (90, 99, 0.02),
+const ALONE_AGES: [(u16, u16, f64); 8] = [
+    (20, 29, 0.19),
+    (30, 44, 0.15),
+    (45, 54, 0.10),
+    (55, 64, 0.24),
+    (65, 79, 0.36),
+    (80, 84, 0.12),
+    (85, 89, 0.05),
+    (90, 99, 0.005),
 ];
 /// Ages of the reference person of a couple without children at home in 2010: young couples, and the many
 /// whose children have left (estimate).
-const COUPLE_AGES: [(u16, u16, f64); 5] = [
-    (22, 34, 0.20),
+const COUPLE_AGES: [(u16, u16, f64); 6] = [
+    (22, 34, 0.26),
     (35, 49, 0.06),
-    (50, 64, 0.40),
-    (65, 79, 0.28),
-    (80, 94, 0.06),
+    (50, 59, 0.17),
+    (60, 69, 0.34),
+    (70, 79, 0.28),
+    (80, 89, 0.06),
 ];
 
 /// An age drawn from bands `(from, to, weight)`, uniform within its band.
@@ -255,12 +266,14 @@ fn age_in(rng: &mut Rng, bands: &[(u16, u16, f64)]) -> u16 {
 }
 
 /// Relative number of children living with a parent at each age 0–29: about alike under 18 (the cohorts of
-/// 1993–2010 differ by less than 15 %, Statbel births; the older ones have had more years of immigration),
+/// 1993–2010 differ by less than 15 %, Statbel births; the youngest weigh a little more because [`children`]
+/// keeps siblings close in age, which favours the middle ages),
 /// then fewer each year as they leave home (about three in five of the 20–24-year-olds and one in five of the
 /// 25–29-year-olds still live with a parent).
 const CHILD_AGE_W: [f64; 30] = [
-    1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.03, 1.03, 1.04, 1.04, 1.05, 1.05,
-    0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.22, 0.16, 0.11, 0.07,
+    1.2, 1.18, 1.15, 1.12, 1.08, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.03, 1.04, 1.05, 1.05,
+    1.05, //
+    0.95, 0.9, 0.85, 0.78, 0.7, 0.6, 0.5, 0.4, 0.3, 0.22, 0.15, 0.1,
 ];
 
 /// The ages of `n` children of one household, each drawn from [`CHILD_AGE_W`], the others within 8 years of
@@ -458,7 +471,10 @@ impl Lineage {
         let kind = if newcomer {
             pick(rng, &[0.55, 0.20, 0.20, 0.05, 0.0, 0.0])
         } else {
-            pick(rng, &[0.35, 0.30, 0.22, 0.08, 0.03, 0.02])
+            let region = usize::from(self.homes.first().map_or(0, |h| h.region));
+            let mut w = KINDS_2010;
+            w[0] = ALONE_2010.get(region).copied().unwrap_or(w[0]);
+            pick(rng, &w)
         };
         let sex = |rng: &mut Rng| 1 + rng.below(2) as u8;
         let add = |l: &mut Lineage, rng: &mut Rng, age: u16, sex: u8, rel: u8| {
@@ -489,7 +505,7 @@ impl Lineage {
                 self.couple(rng, year, origin, (ref_age, ref_sex), partner_age);
             }
             2 => {
-                let n = 1 + pick(rng, &[0.36, 0.40, 0.16, 0.08]);
+                let n = 1 + pick(rng, &[0.44, 0.38, 0.13, 0.05]);
                 let kids = children(rng, n);
                 let mother = mother_age(rng, &kids);
                 let father =
@@ -516,17 +532,25 @@ impl Lineage {
                 }
             }
             4 => {
-                let a = 25 + rng.below(56) as u16;
+                // Relatives or friends sharing a home: two to four adults, often an elderly parent living with
+                // a grown-up child.
+                let a = 25 + rng.below(41) as u16;
                 let s = sex(rng);
                 add(self, rng, a, s, 1);
-                let b = 20 + rng.below(61) as u16;
-                let s = sex(rng);
-                add(self, rng, b, s, 12);
+                for _ in 0..1 + pick(rng, &[0.5, 0.35, 0.15]) {
+                    let b = if rng.f64() < 0.5 {
+                        a + 22 + rng.below(15) as u16
+                    } else {
+                        20 + rng.below(41) as u16
+                    };
+                    let s = sex(rng);
+                    add(self, rng, b.min(99), s, 12);
+                }
             }
             _ => {
                 self.homes[0].collective = true;
                 let age = if rng.f64() < 0.7 {
-                    75 + rng.below(25)
+                    75 + rng.below(20)
                 } else {
                     18 + rng.below(43)
                 } as u16;
@@ -729,25 +753,25 @@ impl Lineage {
 const COVID_2020: f64 = 1.17;
 /// Yearly chance that a child aged 19–30 leaves the parents' home, and that they leave to live with a partner.
 const LEAVE_HOME: f64 = 0.12;
-const LEAVE_INTO_COUPLE: f64 = 0.5;
+const LEAVE_INTO_COUPLE: f64 = 0.55;
 /// The chance that a person starting to live with a partner moves to the partner's home outside the lineage:
 /// a little over half, so that with the persons the design could draw (who always stay, about one in twenty)
 /// as many partners move in as persons move out.
 const PARTNER_ELSEWHERE: f64 = 0.53;
 /// Yearly chance that a couple separates (Statbel: about 23,000 divorces a year, as many unmarried couples
 /// separating, of about 2.4 million couples).
-const SEPARATION: f64 = 0.02;
+const SEPARATION: f64 = 0.018;
 /// A woman's fertility in a couple and alone, relative to all women of her age.
-const IN_COUPLE: f64 = 1.65;
+const IN_COUPLE: f64 = 1.55;
 const ALONE: f64 = 0.35;
 
 /// Yearly chance that a person living alone starts living with a partner.
 fn couple_rate(age: u16) -> f64 {
     match age {
-        20..=29 => 0.20,
-        30..=39 => 0.15,
-        40..=49 => 0.07,
-        50..=64 => 0.03,
+        20..=29 => 0.24,
+        30..=39 => 0.18,
+        40..=49 => 0.09,
+        50..=64 => 0.04,
         _ => 0.0,
     }
 }
@@ -786,7 +810,7 @@ fn emigration_rate(p: &Person, year: u16) -> f64 {
         (_, Some(1)) => 0.30,
         (_, Some(2 | 3)) => 0.10,
         (true, _) => 0.0025,
-        (false, _) => 0.008,
+        (false, _) => 0.007,
     }
 }
 

@@ -29,6 +29,9 @@ pub struct Calibration {
     /// Partners who moved in from outside the followed lineages, and persons who moved out to one.
     partners_in: [u64; YEARS],
     partners_out: [u64; YEARS],
+    /// Private households with someone living in them on 31 Dec 2017, and those of one person, by region.
+    households_2017: [u64; 4],
+    alone_2017: [u64; 4],
     region_18_64_2010: [u64; 4],
     belgian_18_64_2020: (u64, u64),
     /// (employed, persons) 20–64 in 2022 by origin class, and in 2017 by sex.
@@ -94,6 +97,12 @@ impl Calibration {
 
     /// Adds another part of the population's counts.
     pub fn merge(&mut self, o: Calibration) {
+        for (a, b) in (self.households_2017.iter_mut()).zip(o.households_2017) {
+            *a += b;
+        }
+        for (a, b) in self.alone_2017.iter_mut().zip(o.alone_2017) {
+            *a += b;
+        }
         for (mine, theirs) in [
             (&mut self.residents, o.residents),
             (&mut self.aged_15_64, o.aged_15_64),
@@ -131,6 +140,22 @@ impl Calibration {
     }
 
     pub fn demography(&mut self, l: &Lineage) {
+        let mut members = vec![0u32; l.homes.len()];
+        for p in l.people.iter().filter(|p| p.resident(2017)) {
+            if let Some(n) = p
+                .household(2017)
+                .and_then(|(h, _)| members.get_mut(h as usize))
+            {
+                *n += 1;
+            }
+        }
+        for (home, &n) in l.homes.iter().zip(&members) {
+            if n > 0 && !home.collective {
+                let r = usize::from(home.region).min(3);
+                self.households_2017[r] += 1;
+                self.alone_2017[r] += u64::from(n == 1);
+            }
+        }
         let index = |year: u16| usize::from(year.saturating_sub(FIRST_YEAR));
         for p in &l.people {
             for year in FIRST_YEAR..=LAST_YEAR {
@@ -274,7 +299,20 @@ impl Calibration {
                     _ => f64::NAN,
                 };
             }
+            let one_person = |regions: &[usize]| {
+                let (alone, all) = regions.iter().fold((0, 0), |(a, n), &r| {
+                    (a + self.alone_2017[r], n + self.households_2017[r])
+                });
+                pct((alone, all))
+            };
             match key {
+                "private_households_31_12_2017" => {
+                    self.households_2017.iter().sum::<u64>() as f64 * expand
+                }
+                "one_person_household_share_2017" => one_person(&[0, 1, 2, 3]),
+                "one_person_household_share_2017.flanders" => one_person(&[0]),
+                "one_person_household_share_2017.wallonia" => one_person(&[1, 3]),
+                "one_person_household_share_2017.brussels" => one_person(&[2]),
                 "population_growth_2010_2021" => {
                     100.0 * (at(&self.residents, 2021) / at(&self.residents, 2010) - 1.0)
                 }

@@ -94,7 +94,7 @@ fn extract_rows_follow_the_design() {
     let summary = run(&r.dir, &r.key, 5, 0.01);
     assert!(summary.persons > 500, "{}", summary.persons);
     // The calibration report: every published target met within its tolerance.
-    assert_eq!(summary.calibration.len(), 31);
+    assert_eq!(summary.calibration.len(), 36);
     for l in &summary.calibration {
         assert!(
             l.within,
