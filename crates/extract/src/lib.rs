@@ -229,15 +229,18 @@ fn par_chunks<T: Send>(
     })
 }
 
-/// The alignment pilot: about 20,000 households of 2010 and 1,000 newcomer households a year, spread evenly.
+/// The alignment pilot: about 40,000 households of 2010 and the newcomer households of each year in the same
+/// proportion (about 700 a year), spread evenly.
 fn pilot(seed: u64, scale: f64) -> Vec<Lineage> {
     let (h0, k) = lineage_ids(scale);
+    // One lineage in `step` of each kind, so the pilot holds the population's mix of the settled and the newcomers.
+    let step = (h0 / 40_000).max(1) as usize;
     let mut v = Vec::new();
-    for id in (0..h0).step_by((h0 / 20_000).max(1) as usize) {
+    for id in (0..h0).step_by(step) {
         v.push(lineage_at(seed, h0, k, id));
     }
     for year in 0..u64::from(LAST_YEAR - FIRST_YEAR) {
-        for i in (0..k).step_by((k / 1_000).max(1) as usize) {
+        for i in (0..k).step_by(step) {
             v.push(lineage_at(seed, h0, k, h0 + year * k + i));
         }
     }

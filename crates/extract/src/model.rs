@@ -25,7 +25,7 @@ pub const FIRST_YEAR: u16 = 2010;
 pub const LAST_YEAR: u16 = 2022;
 /// Households on 31 Dec 2010 at scale 1: with their kinds and sizes, the legal population of 1-1-2011 (10.95 M)
 /// and, seven years on, Statbel's 4.91 M private households of 1-1-2018 (`data/calibration.toml`).
-pub const HOUSEHOLDS_2010: f64 = 4_800_000.0;
+pub const HOUSEHOLDS_2010: f64 = 4_830_000.0;
 /// Newcomer households per year at scale 1: about 1.9 persons each, Statbel's 164 k immigrations of 2017.
 pub const NEWCOMER_HOUSEHOLDS: f64 = 88_000.0;
 
@@ -110,7 +110,10 @@ pub struct Lineage {
     pub homes: Vec<Home>,
 }
 
-const REGION_W: [f64; 4] = [0.575, 0.313, 0.105, 0.007];
+/// The households' regions ([`crate::codes::REGION`]: Flanders, French-speaking Wallonia, Brussels, the
+/// German-speaking Community): Statbel's private households of 1-1-2018, Flemish Region 2,792,444, Walloon Region
+/// 1,571,850 (the German-speaking Community about 2 % of it), Brussels 547,679.
+const REGION_W: [f64; 4] = [0.569, 0.313, 0.112, 0.006];
 const BIG_CITY: [f64; 4] = [0.20, 0.13, 1.0, 0.0];
 const BELGIAN_BY_REGION: [f64; 4] = [0.79, 0.72, 0.30, 0.80];
 /// Foreign origin classes (ORIGIN index 1..=12) in the 2010 population.
@@ -272,8 +275,9 @@ fn age_in(rng: &mut Rng, bands: &[(u16, u16, f64)]) -> u16 {
 /// then fewer each year as they leave home (about three in five of the 20–24-year-olds and one in five of the
 /// 25–29-year-olds still live with a parent).
 const CHILD_AGE_W: [f64; 30] = [
-    1.2, 1.18, 1.15, 1.12, 1.08, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.03, 1.04, 1.05, 1.05,
-    1.05, //
+    // Ages 0–17.
+    1.2, 1.18, 1.15, 1.12, 1.08, 1.0, 0.97, 0.96, 0.96, 0.97, 1.0, 1.0, 1.0, 1.03, 1.04, 1.05, 1.05,
+    1.05, // Ages 18–29.
     0.95, 0.9, 0.85, 0.78, 0.7, 0.6, 0.5, 0.4, 0.3, 0.22, 0.15, 0.1,
 ];
 
@@ -506,7 +510,7 @@ impl Lineage {
                 self.couple(rng, year, origin, (ref_age, ref_sex), partner_age);
             }
             2 => {
-                let n = 1 + pick(rng, &[0.44, 0.38, 0.13, 0.05]);
+                let n = 1 + pick(rng, &[0.41, 0.40, 0.14, 0.05]);
                 let kids = children(rng, n);
                 let mother = mother_age(rng, &kids);
                 let father =
@@ -753,7 +757,7 @@ impl Lineage {
 /// Deaths in 2020 relative to an ordinary year (Statbel: 126,850 deaths in 2020 against 108,745 in 2019).
 const COVID_2020: f64 = 1.17;
 /// Yearly chance that a child aged 19–30 leaves the parents' home, and that they leave to live with a partner.
-const LEAVE_HOME: f64 = 0.12;
+const LEAVE_HOME: f64 = 0.10;
 const LEAVE_INTO_COUPLE: f64 = 0.55;
 /// The chance that a person starting to live with a partner moves to the partner's home outside the lineage:
 /// a little over half, so that with the persons the design could draw (who always stay, about one in twenty)
@@ -763,7 +767,7 @@ const PARTNER_ELSEWHERE: f64 = 0.53;
 /// separating, of about 2.4 million couples).
 const SEPARATION: f64 = 0.018;
 /// A woman's fertility in a couple and alone, relative to all women of her age.
-const IN_COUPLE: f64 = 1.55;
+const IN_COUPLE: f64 = 1.65;
 const ALONE: f64 = 0.35;
 
 /// Yearly chance that a person living alone starts living with a partner.
