@@ -334,7 +334,7 @@ impl Career {
                         let sector = if class == 2 {
                             [10u8, 11, 12][pick3(r, [0.45, 0.35, 0.20])]
                         } else {
-                            (r.below(14)) as u8
+                            crate::model::pick(r, &CONTRACT_SECTORS) as u8
                         };
                         let public = class == 2 || (matches!(sector, 11 | 12) && r.f64() < 0.4);
                         let temp = !public
@@ -475,6 +475,15 @@ impl Career {
         Some(y)
     }
 }
+
+/// The sectors ([`crate::codes::SECTOR`]) of employees under contract (civil servants work in public
+/// administration, education and care): set so that all employees fall as Statbel's employed do, 1 % in
+/// agriculture, 20 % in industry and construction, 42 % in commercial services and 37 % in non-commercial ones
+/// (2017), 15 % in health and social work (2019); within each group, estimates.
+const CONTRACT_SECTORS: [f64; 14] = [
+    // A, C, F, G, H, I, J, K, M, N, O, P, Q, S
+    0.012, 0.165, 0.085, 0.17, 0.07, 0.045, 0.04, 0.035, 0.05, 0.04, 0.04, 0.07, 0.15, 0.025,
+];
 
 fn pick3(r: &mut Rng, w: [f64; 3]) -> usize {
     let x = r.f64();

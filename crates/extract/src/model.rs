@@ -132,7 +132,8 @@ pub fn is_belgian(origin: u8) -> bool {
     matches!(origin, 0 | 11)
 }
 
-fn pick(rng: &mut Rng, w: &[f64]) -> usize {
+/// An index drawn with the weights `w` (which need not sum to 1).
+pub(crate) fn pick(rng: &mut Rng, w: &[f64]) -> usize {
     let total: f64 = w.iter().sum();
     let mut x = rng.f64() * total;
     for (i, wi) in w.iter().enumerate() {

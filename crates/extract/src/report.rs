@@ -40,6 +40,8 @@ pub struct Calibration {
     fulltime_pay_2020: Vec<f64>,
     /// (part-time, employees) by sex, Q4 2018.
     part_time: [(u64, u64); 2],
+    /// Employees by sector ([`crate::codes::SECTOR`]) in Q4 2017.
+    sectors_2017: [u64; 14],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -137,6 +139,9 @@ impl Calibration {
             a.1 += b.1;
         }
         self.fulltime_pay_2020.extend(o.fulltime_pay_2020);
+        for (a, b) in self.sectors_2017.iter_mut().zip(o.sectors_2017) {
+            *a += b;
+        }
     }
 
     pub fn demography(&mut self, l: &Lineage) {
@@ -242,6 +247,11 @@ impl Calibration {
                         self.fulltime_pay_2020.push(m);
                     }
                 }
+                if let (2017, Some(s)) = (y, q4.sector) {
+                    if let Some(n) = self.sectors_2017.get_mut(usize::from(s)) {
+                        *n += 1;
+                    }
+                }
                 if y == 2018 && matches!(q4.position, 0 | 3) {
                     let e = &mut self.part_time[p.sex as usize - 1];
                     e.1 += 1;
@@ -305,7 +315,16 @@ impl Calibration {
                 });
                 pct((alone, all))
             };
+            let sectors = |which: &[usize]| {
+                let of: u64 = which.iter().filter_map(|&i| self.sectors_2017.get(i)).sum();
+                pct((of, self.sectors_2017.iter().sum()))
+            };
             match key {
+                "sector_share_2017.agriculture" => sectors(&[0]),
+                "sector_share_2017.industry" => sectors(&[1, 2]),
+                "sector_share_2017.commercial_services" => sectors(&[3, 4, 5, 6, 7, 8, 9, 13]),
+                "sector_share_2017.non_commercial_services" => sectors(&[10, 11, 12]),
+                "sector_share_2017.health_social" => sectors(&[12]),
                 "private_households_31_12_2017" => {
                     self.households_2017.iter().sum::<u64>() as f64 * expand
                 }

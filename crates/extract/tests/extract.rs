@@ -96,7 +96,7 @@ fn extract_rows_follow_the_design() {
     // The calibration report: every published target met within its tolerance. A count (persons, households) is
     // of a population of 1 % here, about a hundredth of the count's persons: it may also miss by three times its
     // sampling error (Poisson, household members counted together: doubled), which the full scale makes small.
-    assert_eq!(summary.calibration.len(), 36);
+    assert_eq!(summary.calibration.len(), 41);
     for l in &summary.calibration {
         let sampling = if l.unit.starts_with("persons") || l.unit == "households" {
             let n = (l.generated * 0.01).max(1.0);
