@@ -732,7 +732,8 @@ mod tests {
     use super::*;
 
     /// Phase 1 simulates only lineages where someone may be drawn: on 200,000 lineages (2010 households and
-    /// newcomers), everyone drawn after the simulation was flagged before it, and most lineages are skipped.
+    /// newcomers), everyone drawn after the simulation was flagged before it (and is still followed: they never
+    /// move out to a partner's home outside the lineage), and most lineages are skipped.
     #[test]
     fn may_draw_flags_everyone_the_design_draws() {
         let (seed, lineages) = design_lineages();
@@ -745,6 +746,11 @@ mod tests {
                     assert!(
                         flags.get(pi).copied().unwrap_or(false),
                         "lineage {i}, person {pi} drawn but not flagged"
+                    );
+                    // A sampled person is followed to the end: never lost to a partner's home elsewhere.
+                    assert!(
+                        !matches!(p.exit, Some((_, model::Exit::Partner))),
+                        "lineage {i}, person {pi} drawn but no longer followed"
                     );
                 }
             }
