@@ -117,6 +117,7 @@ mod tests {
             registered: None,
             from: 2010,
             exit: None,
+            left_belgium: None,
             moves: vec![(2010, 0, relation)],
             married: true,
             z_pay: 0.0,

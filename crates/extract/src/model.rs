@@ -25,9 +25,9 @@ pub const FIRST_YEAR: u16 = 2010;
 pub const LAST_YEAR: u16 = 2022;
 /// Households on 31 Dec 2010 at scale 1: with their kinds and sizes, the legal population of 1-1-2011 (10.95 M)
 /// and, seven years on, Statbel's 4.91 M private households of 1-1-2018 (`data/calibration.toml`).
-pub const HOUSEHOLDS_2010: f64 = 4_830_000.0;
-/// Newcomer households per year at scale 1: about 1.9 persons each, Statbel's 164 k immigrations of 2017.
-pub const NEWCOMER_HOUSEHOLDS: f64 = 88_000.0;
+pub const HOUSEHOLDS_2010: f64 = 4_870_000.0;
+/// Newcomer households per year at scale 1: about 2 persons each, Statbel's 164 k immigrations of 2017.
+pub const NEWCOMER_HOUSEHOLDS: f64 = 82_000.0;
 
 /// Why a person left the population.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +61,9 @@ pub struct Person {
     /// First 31 Dec the person is resident.
     pub from: u16,
     pub exit: Option<(u16, Exit)>,
+    /// For a person who moved out to a partner ([`Exit::Partner`]): the year they die or emigrate, drawn on a
+    /// stream of their own at the same hazards (none: still in Belgium at the end of 2022).
+    pub left_belgium: Option<u16>,
     /// Household and relation code per change: `(from year, household index in the lineage, relation)`.
     pub moves: Vec<(u16, u32, u8)>,
     pub married: bool,
@@ -77,12 +80,15 @@ impl Person {
         self.from <= year && self.exit.is_none_or(|(y, _)| year < y)
     }
     /// Living in Belgium on 31 Dec of `year`: resident, or moved in with a partner elsewhere in the population
-    /// ([`Exit::Partner`]; another lineage follows that household). The design's frames are defined on this.
+    /// ([`Exit::Partner`]; another lineage follows that household) and not yet dead or emigrated. The design's
+    /// frames are defined on this.
     pub fn in_belgium(&self, year: u16) -> bool {
         self.from <= year
-            && self
-                .exit
-                .is_none_or(|(y, why)| year < y || why == Exit::Partner)
+            && match self.exit {
+                None => true,
+                Some((y, Exit::Partner)) => year < y || self.left_belgium.is_none_or(|l| year < l),
+                Some((y, _)) => year < y,
+            }
     }
     /// Household and relation on 31 Dec of `year`.
     pub fn household(&self, year: u16) -> Option<(u32, u8)> {
@@ -218,47 +224,50 @@ fn disability_rate(age: u16) -> f64 {
     }
 }
 
-/// Yearly death probability by age (Gompertz: 0.000006 × e^(0.113 × age), at most 0.5: about 1.7 % at 70,
-/// 5 % at 80, 15 % at 90, close to Belgium's life tables).
+/// Yearly death probability by age (Gompertz–Makeham: 0.0004 + 0.000015 × e^(0.1 × age), at most 0.5: about
+/// 0.06 % at 20, 0.26 % at 50, 0.65 % at 60, 1.7 % at 70, 4.5 % at 80, 12 % at 90, close to Belgium's life
+/// tables; the constant stands for accidents, which the Gompertz term leaves out at young ages).
 fn death_rate(age: u16) -> f64 {
     static TABLE: std::sync::OnceLock<[f64; 128]> = std::sync::OnceLock::new();
     let t = TABLE.get_or_init(|| {
         let mut t = [0.0; 128];
         for (a, q) in t.iter_mut().enumerate() {
-            *q = (0.000006 * libm::exp(0.113 * a as f64)).min(0.5);
+            *q = (0.0004 + 0.000015 * libm::exp(0.1 * a as f64)).min(0.5);
         }
         t
     });
     t.get(age as usize).copied().unwrap_or(0.5)
 }
 
-/// The kinds of the households of 2010: one person, couple, couple with children, one parent with children,
-/// other private household, collective household (estimate after the Census 2011's household sizes: a third of
-/// one person, a third of three or more).
-const KINDS_2010: [f64; 6] = [0.33, 0.25, 0.27, 0.10, 0.06, 0.02];
-/// The weight of one-person households by region in 2010 (Flanders, Wallonia, Brussels, German-speaking), the
-/// other kinds as [`KINDS_2010`]: about a third fewer in Flanders than in Brussels, as Statbel's 2018 shares.
+/// The weights of the kinds of the households of 2010 after the first: couple, couple with children, one
+/// parent with children, other private household, collective household (estimate after the Census 2011's
+/// household sizes, about a third of three or more persons). The first, one person, is 0 here and
+/// [`ALONE_2010`]'s weight for the household's region in use.
+const KINDS_2010: [f64; 6] = [0.0, 0.25, 0.27, 0.10, 0.06, 0.02];
+/// The weight of one-person households by region in 2010 (Flanders, Wallonia, Brussels, German-speaking) beside
+/// [`KINDS_2010`]'s: about a quarter of Flanders' households, two fifths of Brussels' (a little fewer than
+/// Statbel's 2018 shares, which the years to 2017 raise).
 const ALONE_2010: [f64; 4] = [0.25, 0.32, 0.75, 0.28];
 
 /// Ages of persons living alone in 2010, by band `(from, to, weight)`: one in six under 30, a quarter 45–64, two
 /// in five 65 or older (estimate after Statbel's one-person households by age).
 const ALONE_AGES: [(u16, u16, f64); 8] = [
     (20, 29, 0.19),
-    (30, 44, 0.15),
+    (30, 44, 0.13),
     (45, 54, 0.10),
-    (55, 64, 0.24),
+    (55, 64, 0.28),
     (65, 79, 0.36),
     (80, 84, 0.12),
-    (85, 89, 0.05),
-    (90, 99, 0.005),
+    (85, 89, 0.06),
+    (90, 99, 0.01),
 ];
 /// Ages of the reference person of a couple without children at home in 2010: young couples, and the many
 /// whose children have left (estimate).
 const COUPLE_AGES: [(u16, u16, f64); 6] = [
-    (22, 34, 0.26),
+    (22, 34, 0.24),
     (35, 49, 0.06),
-    (50, 59, 0.17),
-    (60, 69, 0.34),
+    (50, 59, 0.20),
+    (60, 69, 0.38),
     (70, 79, 0.28),
     (80, 89, 0.06),
 ];
@@ -379,6 +388,7 @@ impl Lineage {
             registered: None,
             from,
             exit: None,
+            left_belgium: None,
             moves: Vec::new(),
             married: false,
             z_pay: normal(rng),
@@ -475,11 +485,11 @@ impl Lineage {
     /// Members of the lineage's first household on 31 Dec of `year`.
     fn fill(&mut self, rng: &mut Rng, year: u16, origin: u8, newcomer: bool) {
         let kind = if newcomer {
-            pick(rng, &[0.55, 0.20, 0.20, 0.05, 0.0, 0.0])
+            pick(rng, &[0.47, 0.20, 0.26, 0.07, 0.0, 0.0])
         } else {
             let region = usize::from(self.homes.first().map_or(0, |h| h.region));
             let mut w = KINDS_2010;
-            w[0] = ALONE_2010.get(region).copied().unwrap_or(w[0]);
+            w[0] = ALONE_2010.get(region).copied().unwrap_or(0.3);
             pick(rng, &w)
         };
         let sex = |rng: &mut Rng| 1 + rng.below(2) as u8;
@@ -616,8 +626,15 @@ impl Lineage {
                     continue;
                 }
                 let age = self.people[i].age(year);
-                if rng.f64() < death_rate(age) * if year == 2020 { COVID_2020 } else { 1.0 } {
+                if rng.f64() < death_rate(age) * mortality(year) {
                     self.people[i].exit = Some((year, Exit::Death));
+                    // The surviving partner heads the household from now on.
+                    if self.people[i].household(year - 1) == Some((h, 1)) {
+                        if let Some(j) = self.partner_in(h, year) {
+                            self.people[j].moves.push((year, h, 1));
+                            self.people[j].married = false;
+                        }
+                    }
                     continue;
                 }
                 let p = &self.people[i];
@@ -626,6 +643,10 @@ impl Lineage {
                     let p = &mut self.people[i];
                     p.disability = s;
                     p.disability_since = year;
+                }
+                // One change of household a year: none for a person whose household changed already.
+                if self.people[i].moves.iter().any(|m| m.0 == year) {
+                    continue;
                 }
                 let rel = self.people[i].household(year - 1).map_or(0, |x| x.1);
                 let alone = size.get(h as usize) == Some(&1);
@@ -644,22 +665,46 @@ impl Lineage {
                     1 if alone && !collective && rng.f64() < couple_rate(age) => {
                         self.form_couple(seed, &mut rng, i, year, Some(h));
                     }
-                    // A couple separates: the partner moves out and lives alone.
+                    // A couple separates: the man moves out and lives alone; the woman stays, with the
+                    // children, and heads the household.
                     2 | 21 if rng.f64() < SEPARATION => {
+                        let Some(head) = self.head_of(h, year) else {
+                            continue;
+                        };
+                        let (leaves, stays) = if self.people[i].sex == 1 {
+                            (i, head)
+                        } else {
+                            (head, i)
+                        };
                         let home = self.new_home(h);
-                        self.people[i].moves.push((year, home, 1));
-                        self.people[i].married = false;
-                        for p in &mut self.people {
-                            if p.resident(year - 1) && p.household(year - 1) == Some((h, 1)) {
-                                p.married = false;
-                            }
+                        self.people[leaves].moves.push((year, home, 1));
+                        if stays == i {
+                            self.people[i].moves.push((year, h, 1));
                         }
+                        self.people[i].married = false;
+                        self.people[head].married = false;
                     }
                     _ => {}
                 }
             }
             self.births(&mut rng, year);
         }
+    }
+
+    /// The person heading home `h` at the end of `year − 1` who is still alive and here this year.
+    fn head_of(&self, h: u32, year: u16) -> Option<usize> {
+        self.people.iter().position(|p| {
+            p.resident(year - 1) && p.exit.is_none() && p.household(year - 1) == Some((h, 1))
+        })
+    }
+
+    /// The partner (married or not) of the head of home `h` at the end of `year − 1`, still alive and here.
+    fn partner_in(&self, h: u32, year: u16) -> Option<usize> {
+        self.people.iter().position(|p| {
+            p.resident(year - 1)
+                && p.exit.is_none()
+                && matches!(p.household(year - 1), Some((hh, 2 | 21)) if hh == h)
+        })
     }
 
     /// A new private home in the same place as home `h`.
@@ -678,8 +723,9 @@ impl Lineage {
 
     /// Person `i` starts living with a partner during `year`, in their own home `home` or (none) in a new one.
     ///
-    /// Lineages are simulated apart, so the partner is not another lineage's person. Half the time the partner
-    /// moves in: a person of the population this lineage did not follow before, created here. Otherwise person
+    /// Lineages are simulated apart, so the partner is not another lineage's person. A little under half the
+    /// time the partner moves in: a person of the population this lineage did not follow before, created here.
+    /// Otherwise ([`PARTNER_ELSEWHERE`]) person
     /// `i` moves to the partner's home elsewhere in the population and this lineage stops following them
     /// ([`Exit::Partner`]), unless the design could draw them ([`crate::design::may_draw`]): a sampled person is
     /// followed until 65, so they always stay and their partner moves in. Both ways happen about as often, so
@@ -689,7 +735,13 @@ impl Lineage {
             return;
         }
         if rng.f64() < PARTNER_ELSEWHERE && !crate::design::may_draw(seed, &self.people[i]) {
-            self.people[i].exit = Some((year, Exit::Partner));
+            let p = &mut self.people[i];
+            p.exit = Some((year, Exit::Partner));
+            // They go on living (and may die or emigrate) where no lineage follows them as this person.
+            let mut own = stream(seed, 6, p.key);
+            p.left_belgium = (year + 1..=LAST_YEAR).find(|&y| {
+                own.f64() < death_rate(p.age(y)) * mortality(y) || own.f64() < emigration_rate(p, y)
+            });
             return;
         }
         let (age, sex, origin) = {
@@ -755,8 +807,11 @@ impl Lineage {
     }
 }
 
-/// Deaths in 2020 relative to an ordinary year (Statbel: 126,850 deaths in 2020 against 108,745 in 2019).
-const COVID_2020: f64 = 1.17;
+/// Deaths in `year` relative to an ordinary year: 2020's excess (Statbel: 126,850 deaths in 2020 against
+/// 108,745 in 2019).
+fn mortality(year: u16) -> f64 {
+    if year == 2020 { 1.17 } else { 1.0 }
+}
 /// Yearly chance that a child aged 19–30 leaves the parents' home, and that they leave to live with a partner.
 const LEAVE_HOME: f64 = 0.10;
 const LEAVE_INTO_COUPLE: f64 = 0.55;
@@ -768,7 +823,7 @@ const PARTNER_ELSEWHERE: f64 = 0.53;
 /// separating, of about 2.4 million couples).
 const SEPARATION: f64 = 0.018;
 /// A woman's fertility in a couple and alone, relative to all women of her age.
-const IN_COUPLE: f64 = 1.65;
+const IN_COUPLE: f64 = 1.8;
 const ALONE: f64 = 0.35;
 
 /// Yearly chance that a person living alone starts living with a partner.
@@ -782,17 +837,17 @@ fn couple_rate(age: u16) -> f64 {
     }
 }
 
-/// Belgium's total fertility rate in `year` relative to the 1.76 of [`fertility`] (Statbel: 1.86 in 2010,
+/// Belgium's total fertility rate in `year` relative to the 1.805 of [`fertility`] (Statbel: 1.86 in 2010,
 /// 1.64 in 2017, 1.61 in 2018, about 1.55 in 2020).
 fn total_fertility(year: u16) -> f64 {
     const TFR: [f64; 13] = [
         1.86, 1.81, 1.79, 1.75, 1.74, 1.70, 1.68, 1.64, 1.61, 1.60, 1.55, 1.60, 1.53,
     ];
     let i = usize::from(year.saturating_sub(FIRST_YEAR)).min(TFR.len() - 1);
-    TFR[i] / 1.76
+    TFR[i] / 1.805
 }
 
-/// Births per woman in a year at an age (total fertility 1.76, mean age at birth about 30).
+/// Births per woman in a year at an age (total fertility 1.805, mean age at birth about 30).
 fn fertility(age: u16) -> f64 {
     match age {
         15..=19 => 0.008,
@@ -816,7 +871,7 @@ fn emigration_rate(p: &Person, year: u16) -> f64 {
         (_, Some(1)) => 0.30,
         (_, Some(2 | 3)) => 0.10,
         (true, _) => 0.0025,
-        (false, _) => 0.007,
+        (false, _) => 0.0085,
     }
 }
 
@@ -848,12 +903,13 @@ mod tests {
         (rel == 1 && others == 0 && private).then_some(h)
     }
 
-    /// Households change as the model says, on 30,000 households of 2010 simulated to 2022: a partner leaves a
-    /// couple at [`SEPARATION`] a year; a person aged 20–29 living alone starts living with a partner at
-    /// [`couple_rate`] a year (the partner moves in, or they move out to the partner's home); persons who
-    /// separated find a partner again; and as many partners move in from outside the lineages as persons move
-    /// out to one (within 10 %), so the population neither gains nor loses by it. Each rate within four standard
-    /// errors.
+    /// Households change as the model says, on 30,000 households of 2010 simulated to 2022: a couple whose two
+    /// members are both still here a year later lives apart at [`SEPARATION`] a year; a partner never lives
+    /// without a head of household (a widowed partner heads it); a person aged 20–29 living alone starts
+    /// living with a partner at [`couple_rate`] a year (the partner moves in, or they move out to the partner's
+    /// home); persons who lived with a partner before find one again; and as many partners move in from
+    /// outside the lineages as persons move out to one (within 10 %), so the population neither gains nor
+    /// loses by it. Each rate within four standard errors.
     #[test]
     fn partners_form_separate_and_form_again_at_their_rates() {
         let seed = 7;
@@ -876,10 +932,24 @@ mod tests {
                     if !p.resident(year - 1) || !stayed {
                         continue;
                     }
-                    let rel = p.household(year - 1).map(|x| x.1);
-                    if matches!(rel, Some(2 | 21)) {
-                        couples += 1;
-                        separated += u64::from(p.moves.iter().any(|m| m.0 == year && m.2 == 1));
+                    // A couple of the end of last year, both still here: do they still share a home?
+                    if let Some((h, 2 | 21)) = p.household(year - 1) {
+                        let head = (l.people.iter()).find(|q| {
+                            q.resident(year - 1) && q.household(year - 1) == Some((h, 1))
+                        });
+                        if let Some(head) = head.filter(|q| q.resident(year) && p.resident(year)) {
+                            couples += 1;
+                            let home = |q: &Person| q.household(year).map(|x| x.0);
+                            separated += u64::from(home(head) != home(p));
+                        }
+                    }
+                    // A partner always lives with a head of household (a widowed partner heads it).
+                    if let Some((h, 2 | 21)) = p.household(year).filter(|_| p.resident(year)) {
+                        assert!(
+                            (l.people.iter())
+                                .any(|q| q.resident(year) && q.household(year) == Some((h, 1))),
+                            "lineage {id}: a partner without a head of household in {year}"
+                        );
                     }
                     if let (Some(h), 20..=29) = (alone(&l, i, year - 1), p.age(year)) {
                         alone_young += 1;
@@ -890,12 +960,8 @@ mod tests {
                                     .is_some_and(|m| m.1 == h && matches!(m.2, 2 | 21))
                         });
                         formed += u64::from(joined || p.exit == Some((year, Exit::Partner)));
-                        // Had this person left a partner before?
-                        let before = p
-                            .moves
-                            .iter()
-                            .any(|m| m.0 < year && m.0 > FIRST_YEAR && m.2 == 1)
-                            && p.moves.first().is_some_and(|m| matches!(m.2, 2 | 21));
+                        // Had this person lived with a partner before (and separated or been widowed)?
+                        let before = p.moves.iter().any(|m| m.0 < year && matches!(m.2, 2 | 21));
                         again += u64::from(before && joined);
                     }
                 }
