@@ -140,15 +140,21 @@ pub fn is_belgian(origin: u8) -> bool {
 
 /// An index drawn with the weights `w` (which need not sum to 1).
 pub(crate) fn pick(rng: &mut Rng, w: &[f64]) -> usize {
-    let total: f64 = w.iter().sum();
+    pick_by(rng, w, |&x| x)
+}
+
+/// The index of one of `items`, drawn with the weights `weight` gives them (which need not sum to 1).
+fn pick_by<T>(rng: &mut Rng, items: &[T], weight: impl Fn(&T) -> f64) -> usize {
+    let total: f64 = items.iter().map(&weight).sum();
     let mut x = rng.f64() * total;
-    for (i, wi) in w.iter().enumerate() {
-        if x < *wi {
+    for (i, item) in items.iter().enumerate() {
+        let wi = weight(item);
+        if x < wi {
             return i;
         }
         x -= wi;
     }
-    w.len().saturating_sub(1)
+    items.len().saturating_sub(1)
 }
 
 fn education(rng: &mut Rng, age: u16, origin: u8) -> (u8, u8, u8) {
@@ -274,9 +280,16 @@ const COUPLE_AGES: [(u16, u16, f64); 6] = [
 
 /// An age drawn from bands `(from, to, weight)`, uniform within its band.
 fn age_in(rng: &mut Rng, bands: &[(u16, u16, f64)]) -> u16 {
-    let weights: Vec<f64> = bands.iter().map(|b| b.2).collect();
-    let (from, to, _) = bands[pick(rng, &weights).min(bands.len() - 1)];
+    let (from, to, _) = bands[pick_by(rng, bands, |b| b.2).min(bands.len() - 1)];
     from + rng.below(u64::from(to - from + 1)) as u16
+}
+
+/// The age of a new partner for a person of `age` and `sex`: men are on average two years older than their
+/// partner (sd 4); no younger than `youngest`.
+fn partner_age(rng: &mut Rng, age: u16, sex: u8, youngest: u16) -> u16 {
+    let gap = (normal(rng) * 4.0 + 2.0) as i32;
+    let age = i32::from(age);
+    (if sex == 1 { age - gap } else { age + gap }).clamp(i32::from(youngest), 99) as u16
 }
 
 /// Relative number of children living with a parent at each age 0–29: about alike under 18 (the cohorts of
@@ -515,17 +528,14 @@ impl Lineage {
                     age_in(rng, &COUPLE_AGES)
                 };
                 let ref_sex = if rng.f64() < 0.7 { 1 } else { 2 };
-                let gap = (normal(rng) * 4.0 + 2.0) as i32;
-                let partner_age = (i32::from(ref_age) + if ref_sex == 1 { -gap } else { gap })
-                    .clamp(18, 99) as u16;
-                self.couple(rng, year, origin, (ref_age, ref_sex), partner_age);
+                let partner = partner_age(rng, ref_age, ref_sex, 18);
+                self.couple(rng, year, origin, (ref_age, ref_sex), partner);
             }
             2 => {
                 let n = 1 + pick(rng, &[0.41, 0.40, 0.14, 0.05]);
                 let kids = children(rng, n);
                 let mother = mother_age(rng, &kids);
-                let father =
-                    (i32::from(mother) + (normal(rng) * 4.0 + 2.0) as i32).clamp(18, 99) as u16;
+                let father = partner_age(rng, mother, 2, 18);
                 if rng.f64() < 0.7 {
                     self.couple(rng, year, origin, (father, 1), mother);
                 } else {
@@ -630,7 +640,7 @@ impl Lineage {
                     self.people[i].exit = Some((year, Exit::Death));
                     // The surviving partner heads the household from now on.
                     if self.people[i].household(year - 1) == Some((h, 1)) {
-                        if let Some(j) = self.partner_in(h, year) {
+                        if let Some(j) = self.member_as(h, year, &[2, 21]) {
                             self.people[j].moves.push((year, h, 1));
                             self.people[j].married = false;
                         }
@@ -668,7 +678,7 @@ impl Lineage {
                     // A couple separates: the man moves out and lives alone; the woman stays, with the
                     // children, and heads the household.
                     2 | 21 if rng.f64() < SEPARATION => {
-                        let Some(head) = self.head_of(h, year) else {
+                        let Some(head) = self.member_as(h, year, &[1]) else {
                             continue;
                         };
                         let (leaves, stays) = if self.people[i].sex == 1 {
@@ -691,19 +701,14 @@ impl Lineage {
         }
     }
 
-    /// The person heading home `h` at the end of `year − 1` who is still alive and here this year.
-    fn head_of(&self, h: u32, year: u16) -> Option<usize> {
-        self.people.iter().position(|p| {
-            p.resident(year - 1) && p.exit.is_none() && p.household(year - 1) == Some((h, 1))
-        })
-    }
-
-    /// The partner (married or not) of the head of home `h` at the end of `year − 1`, still alive and here.
-    fn partner_in(&self, h: u32, year: u16) -> Option<usize> {
+    /// The first person living in home `h` at the end of `year − 1` in one of `relations` (1 the head, 2 and 21
+    /// a married or unmarried partner) who is still alive and here this year.
+    fn member_as(&self, h: u32, year: u16, relations: &[u8]) -> Option<usize> {
         self.people.iter().position(|p| {
             p.resident(year - 1)
                 && p.exit.is_none()
-                && matches!(p.household(year - 1), Some((hh, 2 | 21)) if hh == h)
+                && p.household(year - 1)
+                    .is_some_and(|(hh, rel)| hh == h && relations.contains(&rel))
         })
     }
 
@@ -725,11 +730,10 @@ impl Lineage {
     ///
     /// Lineages are simulated apart, so the partner is not another lineage's person. A little under half the
     /// time the partner moves in: a person of the population this lineage did not follow before, created here.
-    /// Otherwise ([`PARTNER_ELSEWHERE`]) person
-    /// `i` moves to the partner's home elsewhere in the population and this lineage stops following them
-    /// ([`Exit::Partner`]), unless the design could draw them ([`crate::design::may_draw`]): a sampled person is
-    /// followed until 65, so they always stay and their partner moves in. Both ways happen about as often, so
-    /// the population neither gains nor loses by it.
+    /// Otherwise ([`PARTNER_ELSEWHERE`]) person `i` moves to the partner's home elsewhere in the population and
+    /// this lineage stops following them ([`Exit::Partner`]), unless the design could draw them
+    /// ([`crate::design::may_draw`]): a sampled person is followed until 65, so they always stay and their
+    /// partner moves in. Both ways happen about as often, so the population neither gains nor loses by it.
     fn form_couple(&mut self, seed: u64, rng: &mut Rng, i: usize, year: u16, home: Option<u32>) {
         if self.people.len() >= 255 {
             return;
@@ -746,12 +750,11 @@ impl Lineage {
         }
         let (age, sex, origin) = {
             let p = &self.people[i];
-            (i32::from(p.age(year)), p.sex, p.origin)
+            (p.age(year), p.sex, p.origin)
         };
-        // Men are on average two years older than their partner (sd 4); a partner is 19 or older, so they are
-        // in none of the design's frames (they were not followed when they turned 18).
-        let gap = (normal(rng) * 4.0 + 2.0) as i32;
-        let partner_age = (if sex == 1 { age - gap } else { age + gap }).clamp(19, 99) as u16;
+        // A partner is 19 or older, so they are in none of the design's frames (they were not followed when
+        // they turned 18).
+        let partner = partner_age(rng, age, sex, 19);
         let h = match home {
             Some(h) => h,
             None => {
@@ -762,7 +765,7 @@ impl Lineage {
             }
         };
         let married = rng.f64() < 0.3;
-        let j = self.person(rng, Ok(partner_age), 3 - sex, origin, year);
+        let j = self.person(rng, Ok(partner), 3 - sex, origin, year);
         self.people[j]
             .moves
             .push((year, h, if married { 2 } else { 21 }));

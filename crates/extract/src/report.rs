@@ -99,49 +99,43 @@ impl Calibration {
 
     /// Adds another part of the population's counts.
     pub fn merge(&mut self, o: Calibration) {
-        for (a, b) in (self.households_2017.iter_mut()).zip(o.households_2017) {
-            *a += b;
-        }
-        for (a, b) in self.alone_2017.iter_mut().zip(o.alone_2017) {
-            *a += b;
-        }
-        for (mine, theirs) in [
-            (&mut self.residents, o.residents),
-            (&mut self.aged_15_64, o.aged_15_64),
-            (&mut self.aged_18_60, o.aged_18_60),
-            (&mut self.turning_18, o.turning_18),
-            (&mut self.births, o.births),
-            (&mut self.deaths, o.deaths),
-            (&mut self.immigrations, o.immigrations),
-            (&mut self.emigrations, o.emigrations),
-            (&mut self.partners_in, o.partners_in),
-            (&mut self.partners_out, o.partners_out),
-        ] {
+        fn add(mine: &mut [u64], theirs: &[u64]) {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 *a += b;
             }
         }
-        for (a, b) in self.region_18_64_2010.iter_mut().zip(o.region_18_64_2010) {
-            *a += b;
+        fn add_pairs(mine: &mut [(u64, u64)], theirs: &[(u64, u64)]) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.0 += b.0;
+                a.1 += b.1;
+            }
         }
-        self.belgian_18_64_2020.0 += o.belgian_18_64_2020.0;
-        self.belgian_18_64_2020.1 += o.belgian_18_64_2020.1;
-        for (a, b) in self.emp_2022.iter_mut().zip(o.emp_2022) {
-            a.0 += b.0;
-            a.1 += b.1;
+        for (mine, theirs) in [
+            (&mut self.residents, &o.residents),
+            (&mut self.aged_15_64, &o.aged_15_64),
+            (&mut self.aged_18_60, &o.aged_18_60),
+            (&mut self.turning_18, &o.turning_18),
+            (&mut self.births, &o.births),
+            (&mut self.deaths, &o.deaths),
+            (&mut self.immigrations, &o.immigrations),
+            (&mut self.emigrations, &o.emigrations),
+            (&mut self.partners_in, &o.partners_in),
+            (&mut self.partners_out, &o.partners_out),
+        ] {
+            add(mine, theirs);
         }
-        for (a, b) in self.emp_2017.iter_mut().zip(o.emp_2017) {
-            a.0 += b.0;
-            a.1 += b.1;
-        }
-        for (a, b) in self.part_time.iter_mut().zip(o.part_time) {
-            a.0 += b.0;
-            a.1 += b.1;
-        }
+        add(&mut self.households_2017, &o.households_2017);
+        add(&mut self.alone_2017, &o.alone_2017);
+        add(&mut self.region_18_64_2010, &o.region_18_64_2010);
+        add(&mut self.sectors_2017, &o.sectors_2017);
+        add_pairs(
+            std::slice::from_mut(&mut self.belgian_18_64_2020),
+            &[o.belgian_18_64_2020],
+        );
+        add_pairs(&mut self.emp_2022, &o.emp_2022);
+        add_pairs(&mut self.emp_2017, &o.emp_2017);
+        add_pairs(&mut self.part_time, &o.part_time);
         self.fulltime_pay_2020.extend(o.fulltime_pay_2020);
-        for (a, b) in self.sectors_2017.iter_mut().zip(o.sectors_2017) {
-            *a += b;
-        }
     }
 
     pub fn demography(&mut self, l: &Lineage) {
