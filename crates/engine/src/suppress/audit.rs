@@ -188,6 +188,38 @@ pub fn components(input: &Input) -> Vec<Vec<u32>> {
     groups.into_values().collect()
 }
 
+/// The components (as `components` gives them) that hold a cell of `cells`: what a check of those cells looks
+/// at, found from them alone rather than from the whole table.
+pub fn components_holding(input: &Input, cells: &[u32]) -> Vec<Vec<u32>> {
+    let suppressed = |c: u32| input.suppressed.get(c as usize) == Some(&true);
+    let mut seen = vec![false; input.suppressed.len()];
+    let mut out: Vec<Vec<u32>> = Vec::new();
+    for &start in cells {
+        match seen.get_mut(start as usize) {
+            Some(s) if !*s && suppressed(start) => *s = true,
+            _ => continue,
+        }
+        let (mut part, mut todo) = (vec![start], vec![start]);
+        while let Some(c) = todo.pop() {
+            for &r in input.by_cell.get(c as usize).into_iter().flatten() {
+                for (x, _) in input.relations.terms(r as usize) {
+                    if let Some(slot) = seen.get_mut(x as usize).filter(|s| !**s) {
+                        if suppressed(x) {
+                            *slot = true;
+                            part.push(x);
+                            todo.push(x);
+                        }
+                    }
+                }
+            }
+        }
+        part.sort_unstable();
+        out.push(part);
+    }
+    out.sort_unstable_by_key(|p| p.first().copied());
+    out
+}
+
 /// The allowance for the solver's rounding in a component of `cells` (see the module's documentation).
 pub(super) fn tolerance(input: &Input, cells: &[u32]) -> f64 {
     let scale = cells
@@ -289,7 +321,7 @@ fn audit_component(input: &Input, cells: &[u32], out: &mut Audit) -> Result<(), 
         }
     }
     // The singletons' contributors: each knows its own cell, and looks at the primaries it shares a relation with.
-    let mut pool: Vec<Vec<f64>> = Vec::new();
+    let mut pool = super::check::Pool::default();
     for &ks in &singles {
         let s = cells.get(ks).copied().unwrap_or(0);
         let (Some(sc), s_sign) = lp.class_of(ks) else {
@@ -366,7 +398,7 @@ fn audit_component(input: &Input, cells: &[u32], out: &mut Audit) -> Result<(), 
             }
         }
         // The others: witnesses with the singleton known, or their own programs.
-        let known = (Some(sc), tol, false);
+        let known = (Some(ks), tol, false);
         for (cell, shortfall) in lp.failures(cells, &unproven, known, &mut pool, out)? {
             out.failures.push(Failure {
                 cell,

@@ -10,7 +10,7 @@
 //! audit reports, with the same numbers, and, asked for all ([`Wanted::All`]), it reports every one.
 
 use super::audit::{
-    Audit, Failure, Input, Program, Shortfall, components, lost, share_relation, shortfall,
+    Audit, Failure, Input, Program, Shortfall, components_holding, lost, share_relation, shortfall,
     tolerance,
 };
 use super::levels::Levels;
@@ -22,8 +22,8 @@ use std::sync::Arc;
 /// pattern can have broken, when every other primary keeps a witness of its own. The failures are the audit's
 /// own, found exactly; no intervals. A primary is proven by witnesses: tables that publish the same figures and
 /// put it as far above and below its value as its levels ask. A witness of an earlier check in `witnesses`
-/// serves again, and one program finds the witnesses of many primaries at once (see `Program::failures`):
-/// only a primary left without one gets its own programs.
+/// serves again (the one that proved a side last is tried first), and one program finds the witnesses of many
+/// primaries at once (see `Program::failures`): only a primary left without one gets its own programs.
 pub fn check(
     input: &Input,
     only: &[u32],
@@ -33,24 +33,52 @@ pub fn check(
     let first = wanted == Wanted::First;
     let mut only = only.to_vec();
     only.sort_unstable();
-    let mut parts: Vec<Vec<u32>> = components(input);
-    parts.retain(|c| c.iter().any(|x| only.binary_search(x).is_ok()));
+    let parts = components_holding(input, &only);
     let known: &Witnesses = witnesses;
     let parts = crate::rules::run_all(parts, |component| {
         let mut part = Audit::default();
-        check_component(input, &component, &only, (known, first), &mut part)
-            .map(|found| (part, found))
+        let mut pool = known.pool();
+        check_component(input, &component, &only, first, &mut pool, &mut part)
+            .map(|()| (part, pool.fresh(), pool.proved))
     });
     let mut out = Audit::default();
-    let mut found = Vec::new();
+    let (mut found, mut proved) = (Vec::new(), Vec::new());
     for part in parts {
-        let (part, points) = part?;
+        let (part, points, proofs) = part?;
         out.add(part);
         found.extend(points);
+        proved.extend(proofs);
     }
     out.sort();
-    witnesses.points.extend(found.into_iter().map(Arc::from));
+    witnesses.points.extend(found);
+    witnesses.proofs.extend(proved);
     Ok(out)
+}
+
+/// Whether publishing `cell` (published in `input`) lets a primary of `only` (sorted) be computed exactly
+/// through relations left with one suppressed cell each, in a chain from `cell`: a failure `check` finds too,
+/// found without a program. `false` says nothing: the check decides.
+pub fn computed_exactly(input: &Input, cell: u32, only: &[u32]) -> bool {
+    let mut known = std::collections::BTreeSet::from([cell]);
+    let mut todo = vec![cell];
+    while let Some(c) = todo.pop() {
+        for &r in input.by_cell.get(c as usize).into_iter().flatten() {
+            let mut unknown = (input.relations.terms(r as usize)).filter(|&(x, _)| {
+                input.suppressed.get(x as usize) == Some(&true) && !known.contains(&x)
+            });
+            let (Some((x, _)), None) = (unknown.next(), unknown.next()) else {
+                continue;
+            };
+            let primary = input.levels.get(x as usize).is_some_and(Option::is_some)
+                && input.unasked.get(x as usize) != Some(&true);
+            if primary && only.binary_search(&x).is_ok() {
+                return true;
+            }
+            known.insert(x);
+            todo.push(x);
+        }
+    }
+    false
 }
 
 /// Which failures `check` looks for.
@@ -62,12 +90,35 @@ pub enum Wanted {
     First,
 }
 
+/// A feasible table as its deviation from the true one: per cell it moves (in cell order), by how much.
+type Witness = Arc<[(u32, f64)]>;
+
+/// `witness`'s deviation at `cell`.
+fn deviation(witness: &[(u32, f64)], cell: u32) -> f64 {
+    witness
+        .binary_search_by_key(&cell, |&(c, _)| c)
+        .ok()
+        .and_then(|i| witness.get(i))
+        .map_or(0.0, |&(_, d)| d)
+}
+
+/// One side of a primary's protection, against everyone or against one singleton's contributor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Side {
+    cell: u32,
+    up: bool,
+    /// The singleton whose contributor knows its cell.
+    known: Option<u32>,
+}
+
 /// Witness tables that `check` found, kept for the next check of the same pattern or of one that publishes more
-/// of it: each a deviation per suppressed cell (the cells it moves, in cell order), and each feasible for the
-/// pattern as it stands (it moves no published cell).
+/// of it: each feasible for the pattern as it stands (it moves no published cell).
 #[derive(Debug, Clone, Default)]
 pub struct Witnesses {
-    points: Vec<Arc<[(u32, f64)]>>,
+    points: Vec<Witness>,
+    /// Per side, the witness that proved it last (which the next check tries first): a point of `points`, or
+    /// a mix of two that leaves a singleton in place.
+    proofs: std::collections::BTreeMap<Side, Witness>,
 }
 
 impl Witnesses {
@@ -77,12 +128,8 @@ impl Witnesses {
     /// The pattern publishes `cell`: the witnesses that move it are no longer tables of it, but two that move
     /// it in opposite directions mix into one that does not.
     pub fn publish(&mut self, cell: u32) {
-        let at = |p: &Arc<[(u32, f64)]>| {
-            p.binary_search_by_key(&cell, |&(c, _)| c)
-                .ok()
-                .and_then(|i| p.get(i))
-                .map_or(0.0, |&(_, d)| d)
-        };
+        let at = |p: &Witness| deviation(p, cell);
+        self.proofs.retain(|_, p| at(p) == 0.0);
         let over = self.points.len().saturating_sub(Self::KEPT);
         self.points.drain(..over);
         let (moving, still): (Vec<_>, Vec<_>) = std::mem::take(&mut self.points)
@@ -112,60 +159,68 @@ impl Witnesses {
     }
 
     /// The witnesses of a pattern that suppresses more than the one of `self` (a check's of a trial that
-    /// failed, whose cell is suppressed again): those from position `from` of `trial` join `self`.
+    /// failed, whose cell is suppressed again): those from position `from` of `trial` join `self`, and its
+    /// proofs where `self` has none.
     pub fn keep_new(&mut self, trial: &Witnesses, from: usize) {
         self.points.extend(trial.points.iter().skip(from).cloned());
+        for (side, p) in &trial.proofs {
+            self.proofs.entry(*side).or_insert_with(|| p.clone());
+        }
     }
 
     /// Those that are tables of the pattern `suppressed` (they move none of its published cells), for a
     /// `check` of it; `keep_new` takes back what that check finds.
     pub fn of_pattern(&self, suppressed: &[bool]) -> Witnesses {
+        let of = |p: &Witness| {
+            p.iter()
+                .all(|&(c, _)| suppressed.get(c as usize) == Some(&true))
+        };
         let over = self.points.len().saturating_sub(Self::KEPT);
         Witnesses {
             points: (self.points.iter().skip(over))
-                .filter(|p| {
-                    p.iter()
-                        .all(|&(c, _)| suppressed.get(c as usize) == Some(&true))
-                })
+                .filter(|p| of(p))
                 .cloned()
+                .collect(),
+            proofs: (self.proofs.iter())
+                .filter(|(_, p)| of(p))
+                .map(|(side, p)| (*side, p.clone()))
                 .collect(),
         }
     }
 
-    /// The witnesses that move a cell of `cells` (a component's unknowns), as points of `lp`'s classes.
-    fn points_of(&self, cells: &[u32], lp: &Program) -> Vec<Vec<f64>> {
-        let mut out = Vec::new();
-        for p in &self.points {
-            let mut z = vec![0.0; lp.classes()];
-            let mut moves = false;
-            for &(cell, d) in p.iter() {
-                let Ok(k) = cells.binary_search(&cell) else {
-                    continue;
-                };
-                if let (Some(c), sign) = lp.class_of(k) {
-                    if let Some(slot) = z.get_mut(c) {
-                        *slot = d * sign;
-                        moves = true;
-                    }
-                }
-            }
-            if moves {
-                out.push(z);
-            }
+    /// The pool a component's check starts from: every witness (one that moves no cell of the component
+    /// proves none of its sides, and costs a lookup), and the proofs.
+    fn pool(&self) -> Pool<'_> {
+        Pool {
+            points: self.points.clone(),
+            from: self.points.len(),
+            proofs: Some(&self.proofs),
+            proved: Vec::new(),
         }
-        out
+    }
+}
+
+/// The points a component's check proves sides with: the witnesses kept from earlier checks, then the optima
+/// of this check's programs; the proofs the check starts from, and those it finds.
+#[derive(Debug, Default)]
+pub(super) struct Pool<'w> {
+    points: Vec<Witness>,
+    /// Where this check's own points start.
+    from: usize,
+    proofs: Option<&'w std::collections::BTreeMap<Side, Witness>>,
+    proved: Vec<(Side, Witness)>,
+}
+
+impl Pool<'_> {
+    /// The points this check's programs found.
+    fn fresh(&self) -> Vec<Witness> {
+        self.points.iter().skip(self.from).cloned().collect()
     }
 }
 
 /// The mix of witnesses `p` and `q` (which move `cell` in opposite directions) that leaves `cell` where it is.
 fn mix(p: &[(u32, f64)], q: &[(u32, f64)], cell: u32) -> Vec<(u32, f64)> {
-    let at = |x: &[(u32, f64)]| {
-        x.binary_search_by_key(&cell, |&(c, _)| c)
-            .ok()
-            .and_then(|i| x.get(i))
-            .map_or(0.0, |&(_, d)| d)
-    };
-    let (pc, qc) = (at(p), at(q));
+    let (pc, qc) = (deviation(p, cell), deviation(q, cell));
     let lambda = qc / (qc - pc); // λ·pc + (1 − λ)·qc = 0
     let mut out = Vec::with_capacity(p.len().max(q.len()));
     let (mut i, mut j) = (0, 0);
@@ -196,14 +251,15 @@ fn mix(p: &[(u32, f64)], q: &[(u32, f64)], cell: u32) -> Vec<(u32, f64)> {
     out
 }
 
-/// One component's check of the primaries in `only` (see `check`).
+/// One component's check of the primaries in `only` (see `check`); the points and proofs it finds join `pool`.
 fn check_component(
     input: &Input,
     cells: &[u32],
     only: &[u32],
-    (witnesses, first): (&Witnesses, bool),
+    first: bool,
+    pool: &mut Pool,
     out: &mut Audit,
-) -> Result<Vec<Vec<(u32, f64)>>, Error> {
+) -> Result<(), Error> {
     let tol = tolerance(input, cells);
     let lp = Program::new(input, cells);
     let primaries: Vec<(usize, Levels)> = (cells.iter().enumerate())
@@ -218,11 +274,8 @@ fn check_component(
                 .map(|l| (k, l))
         })
         .collect();
-    // The witnesses so far, then the points of the component's programs.
-    let mut pool: Vec<Vec<f64>> = witnesses.points_of(cells, &lp);
-    let earlier = pool.len();
     // Against everyone: the primaries without a witness get their extremes, and their shortfalls are the audit's.
-    for (cell, shortfall) in lp.failures(cells, &primaries, (None, tol, first), &mut pool, out)? {
+    for (cell, shortfall) in lp.failures(cells, &primaries, (None, tol, first), pool, out)? {
         out.failures.push(Failure {
             cell,
             shortfall,
@@ -237,9 +290,9 @@ fn check_component(
         let Ok(ks) = cells.binary_search(s) else {
             continue;
         };
-        let (Some(sc), _) = lp.class_of(ks) else {
+        if lp.class_of(ks).0.is_none() {
             continue; // the singleton is exactly known to everyone already: nothing changes
-        };
+        }
         let near: Vec<(usize, Levels)> = (primaries.iter().copied())
             .filter(|&(k, _)| {
                 cells.get(k).is_some_and(|&cell| {
@@ -251,8 +304,8 @@ fn check_component(
             // A primary exactly known already has its failure above.
             .filter(|&(k, _)| lp.class_of(k).0.is_some())
             .collect();
-        let known = (Some(sc), tol, first);
-        for (cell, shortfall) in lp.failures(cells, &near, known, &mut pool, out)? {
+        let known = (Some(ks), tol, first);
+        for (cell, shortfall) in lp.failures(cells, &near, known, pool, out)? {
             out.failures.push(Failure {
                 cell,
                 shortfall,
@@ -260,20 +313,7 @@ fn check_component(
             });
         }
     }
-    // The new points as witnesses of the pattern: per cell its deviation.
-    Ok(pool
-        .iter()
-        .skip(earlier)
-        .map(|z| {
-            (cells.iter().enumerate())
-                .filter_map(|(k, &cell)| match lp.class_of(k) {
-                    (Some(c), sign) => z.get(c).map(|&x| (cell, x * sign)),
-                    (None, _) => None,
-                })
-                .filter(|&(_, d)| d != 0.0)
-                .collect()
-        })
-        .collect())
+    Ok(())
 }
 
 /// The reach a witness must show on each side of a primary with `levels`, so that two witnesses (one above,
@@ -286,81 +326,127 @@ fn needs(levels: &Levels, tol: f64) -> (f64, f64) {
 }
 
 impl Program {
-    /// The failures of the primaries of `wanted` (by their place among `cells`' unknowns), with class `known`
-    /// held at 0; with `first`, the first one only. A primary is proven by witnesses: tables that publish the
-    /// same figures and put it, on each side, at least as far from its value as its levels ask (`needs`).
-    /// Witnesses come from `pool`, the points of this component's programs so far (two of them mixed so that
-    /// `known` sits at 0: a mix of feasible tables is feasible), then from new programs: the first side still
-    /// open is pushed as far as it goes, and the point reached proves every side it meets (a pattern's
-    /// primaries move together, so one program proves many). A primary whose own program falls short of a side
-    /// gets its exact extremes, and its shortfall is the audit's.
+    /// The failures of the primaries of `wanted` (by their place among `cells`, the component's unknowns),
+    /// with unknown `known` (a singleton, whose contributor knows it) held at its value; with `first`, the
+    /// first one only. A primary is proven by witnesses: tables that publish the same figures and put it, on
+    /// each side, at least as far from its value as its levels ask (`needs`). Witnesses come from `pool`: first
+    /// the one that proved the side last, then the witnesses of earlier checks and the points of this
+    /// component's programs so far (two of them mixed so that `known` sits at its value: a mix of feasible
+    /// tables is feasible), then new programs: the first side still open is pushed as far as it goes, and the
+    /// point reached proves every side it meets (a pattern's primaries move together, so one program proves
+    /// many). A primary whose own program falls short of a side gets its exact extremes, and its shortfall is
+    /// the audit's.
     pub(super) fn failures(
         &self,
         cells: &[u32],
         wanted: &[(usize, Levels)],
         (known, tol, first): (Option<usize>, f64, bool),
-        pool: &mut Vec<Vec<f64>>,
+        pool: &mut Pool,
         out: &mut Audit,
     ) -> Result<Vec<(u32, Shortfall)>, Error> {
         let mut found = Vec::new();
-        // Per side still open: its primary's place in `wanted`, its class, the class's sign for that side, and
-        // the reach needed.
-        type Side = (usize, usize, f64, f64);
-        let mut open: Vec<Side> = Vec::new();
+        let known_class = known.and_then(|s| self.class_of(s).0);
+        let known_cell = known.and_then(|s| cells.get(s).copied());
+        // Per side still open: its primary's place in `wanted`, its unknown, the direction (1 up, −1 down),
+        // the reach needed, and the side.
+        type Open = (usize, usize, f64, f64, Side);
+        let mut open: Vec<Open> = Vec::new();
         for (i, &(k, levels)) in wanted.iter().enumerate() {
             let (up, down) = needs(&levels, tol);
-            let (class, sign) = self.class_of(k);
-            let Some(class) = class.filter(|&c| Some(c) != known) else {
+            let class = self.class_of(k).0;
+            let Some(&cell) = cells.get(k) else {
+                return Err(lost());
+            };
+            if class.is_none() || (known.is_some() && class == known_class) {
                 // Exactly known: no witness can move it.
-                if let Some(sf) = shortfall(&levels, 0.0, 0.0, tol).zip(cells.get(k)) {
-                    found.push((*sf.1, sf.0));
+                if let Some(sf) = shortfall(&levels, 0.0, 0.0, tol) {
+                    found.push((cell, sf));
                     if first {
                         return Ok(found);
                     }
                 }
                 continue;
-            };
-            for (side, need) in [(sign, up), (-sign, down)] {
+            }
+            for (direction, need) in [(1.0, up), (-1.0, down)] {
+                let side = Side {
+                    cell,
+                    up: direction > 0.0,
+                    known: known_cell,
+                };
                 if need > 0.0 {
-                    open.push((i, class, side, need));
+                    open.push((i, k, direction, need, side));
                 }
             }
         }
-        let at = |p: &Vec<f64>, j: usize| p.get(j).copied().unwrap_or(0.0);
-        // Whether a point of `points` (or, with `known`, a mix of two) meets a side.
-        let met = |points: &[Vec<f64>], &(_, class, side, need): &Side| -> bool {
-            let Some(s) = known else {
-                return points.iter().any(|p| side * at(p, class) >= need);
+        // The point that meets a side: a point of `points` that leaves `known` in place, or a mix of two.
+        let proof =
+            |points: &[Witness], &(_, _, direction, need, side): &Open| -> Option<Witness> {
+                let reach = |p: &Witness| direction * deviation(p, side.cell);
+                let Some(s) = known_cell else {
+                    return points.iter().find(|p| reach(p) >= need).cloned();
+                };
+                let at: Vec<(f64, f64)> = (points.iter())
+                    .map(|p| (deviation(p, s), reach(p)))
+                    .collect();
+                if let Some(i) = at.iter().position(|&(ps, pk)| ps == 0.0 && pk >= need) {
+                    return points.get(i).cloned();
+                }
+                // The mix λ·p + (1 − λ)·q with `known` at its value: λ·ps + (1 − λ)·qs = 0.
+                let mixed = |(ps, pk): (f64, f64), (qs, qk): (f64, f64)| {
+                    let lambda = -qs / (ps - qs);
+                    lambda * pk + (1.0 - lambda) * qk
+                };
+                let (i, j) = (at.iter().enumerate())
+                    .filter(|(_, p)| p.0 > 0.0)
+                    .find_map(|(i, &p)| {
+                        (at.iter().enumerate())
+                            .filter(|(_, q)| q.0 < 0.0)
+                            .find(|&(_, &q)| mixed(p, q) >= need)
+                            .map(|(j, _)| (i, j))
+                    })?;
+                Some(mix(points.get(i)?, points.get(j)?, s).into())
             };
-            let reach = |p: &Vec<f64>, q: &Vec<f64>| {
-                // The mix λ·p + (1 − λ)·q with `known` at 0.
-                let (ps, qs) = (at(p, s), at(q, s));
-                let lambda = -qs / (ps - qs);
-                side * (lambda * at(p, class) + (1.0 - lambda) * at(q, class))
-            };
-            points
-                .iter()
-                .any(|p| at(p, s) == 0.0 && side * at(p, class) >= need)
-                || points.iter().filter(|p| at(p, s) > 0.0).any(|p| {
-                    (points.iter())
-                        .filter(|q| at(q, s) < 0.0)
-                        .any(|q| reach(p, q) >= need)
-                })
+        // The side's last proof, where it still meets it.
+        let kept = |o: &Open| {
+            let (_, _, direction, need, side) = *o;
+            let p = pool.proofs.and_then(|proofs| proofs.get(&side))?;
+            let leaves = known_cell.is_none_or(|s| deviation(p, s) == 0.0);
+            (leaves && direction * deviation(p, side.cell) >= need).then_some(())
         };
-        open.retain(|o| !met(pool, o));
+        open.retain(|o| kept(o).is_none());
+        let mut still = Vec::with_capacity(open.len());
+        for o in open {
+            match proof(&pool.points, &o) {
+                Some(p) => pool.proved.push((o.4, p)),
+                None => still.push(o),
+            }
+        }
+        let mut open = still;
         while let Some(&seed) = open.first() {
-            let (i, class, side, _) = seed;
-            let point = self.solve(
-                |j| if j == class { side } else { 0.0 },
-                OptimizationDirection::Maximize,
-                known,
-            )?;
+            let (i, k, direction, _, _) = seed;
+            let (Some(class), sign) = self.class_of(k) else {
+                return Err(lost());
+            };
+            // The class pushed the way that moves the cell in `direction`: its own extreme on that side.
+            let pushed = if direction * sign > 0.0 {
+                OptimizationDirection::Maximize
+            } else {
+                OptimizationDirection::Minimize
+            };
+            let (reached, point) = self.extreme(class, pushed, known_class)?;
             out.programs += 1;
             out.work += self.classes();
+            let point: Witness = self.witness(cells, &point).into();
             let fresh = [point];
-            open.retain(|o| !met(&fresh, o));
+            open.retain(|o| match proof(&fresh, o) {
+                Some(p) => {
+                    pool.proved.push((o.4, p));
+                    false
+                }
+                None => true,
+            });
             let [point] = fresh;
-            pool.push(point);
+            pool.points.push(point);
             if open.first() != Some(&seed) {
                 continue;
             }
@@ -369,7 +455,7 @@ impl Program {
             let Some(&(k, levels)) = wanted.get(i) else {
                 return Err(lost());
             };
-            let (down, up) = self.extremes_of(k, known, out)?;
+            let (down, up) = self.extremes_of(k, known_class, (pushed, reached), out)?;
             if let Some(sf) = shortfall(&levels, up, down, tol).zip(cells.get(k)) {
                 found.push((*sf.1, sf.0));
                 if first {
@@ -380,21 +466,43 @@ impl Program {
         Ok(found)
     }
 
-    /// Unknown `k`'s lowest and highest deviation, with class `known` held at 0: `(down, up)`.
+    /// A point of the classes as a witness: per cell of `cells` (the component's unknowns) its deviation.
+    fn witness(&self, cells: &[u32], z: &[f64]) -> Vec<(u32, f64)> {
+        (cells.iter().enumerate())
+            .filter_map(|(k, &cell)| match self.class_of(k) {
+                (Some(c), sign) => z.get(c).map(|&x| (cell, x * sign)),
+                (None, _) => None,
+            })
+            .filter(|&(_, d)| d != 0.0)
+            .collect()
+    }
+
+    /// Unknown `k`'s lowest and highest deviation, with class `known` held at 0, given its class's extreme
+    /// `reached` in direction `pushed` (that side's program is solved already): `(down, up)`.
     fn extremes_of(
         &self,
         k: usize,
         known: Option<usize>,
+        (pushed, reached): (OptimizationDirection, f64),
         out: &mut Audit,
     ) -> Result<(f64, f64), Error> {
         use OptimizationDirection::{Maximize, Minimize};
         let (Some(c), sign) = self.class_of(k) else {
             return Ok((0.0, 0.0));
         };
-        let (lo, _) = self.extreme(c, Minimize, known)?;
-        let (hi, _) = self.extreme(c, Maximize, known)?;
-        out.programs += 2;
-        out.work += 2 * self.classes();
+        let other = if pushed == Maximize {
+            Minimize
+        } else {
+            Maximize
+        };
+        let (other, _) = self.extreme(c, other, known)?;
+        out.programs += 1;
+        out.work += self.classes();
+        let (lo, hi) = if pushed == Maximize {
+            (other, reached)
+        } else {
+            (reached, other)
+        };
         Ok(if sign > 0.0 { (lo, hi) } else { (-hi, -lo) })
     }
 }

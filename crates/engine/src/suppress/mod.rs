@@ -900,9 +900,10 @@ const PRUNE_WORK_MIN: usize = 500_000;
 /// only the primaries that could lose: those whose hypercube leans on the secondary, and those protected by the
 /// audit alone (`bare`: short of their hypercubes at first, or leaning on a one-unit cell whose contributor
 /// their hypercubes do not stop, or since an earlier trial; every other primary keeps its hypercube, all of
-/// whose corners stay suppressed), in the components the secondary was in, until the first that loses. The
-/// witnesses of earlier checks serve again where they leave the secondary where it is (see
-/// `check::Witnesses`). Returns whether every secondary was tried.
+/// whose corners stay suppressed), in the components the secondary was in, until the first that loses. A trial
+/// that lets one of them be computed exactly through relations left with one unknown each fails at once
+/// (`check::computed_exactly`), without a program. The witnesses of earlier checks serve again where they leave
+/// the secondary where it is (see `check::Witnesses`). Returns whether every secondary was tried.
 fn prune(
     base: &audit::Input,
     suppressed: &mut [bool],
@@ -934,6 +935,20 @@ fn prune(
             c,
         );
         at_risk.retain(|p| changed_part.binary_search(p).is_ok());
+        // A primary computed exactly through relations left with one unknown each: no program needed.
+        if check::computed_exactly(
+            &audit::Input {
+                suppressed,
+                ..*base
+            },
+            c,
+            &at_risk,
+        ) {
+            if let Some(s) = suppressed.get_mut(c as usize) {
+                *s = true;
+            }
+            continue;
+        }
         let before = witnesses.clone();
         witnesses.publish(c);
         let from = witnesses.count();

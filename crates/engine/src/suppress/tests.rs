@@ -406,6 +406,55 @@ fn property_check_finds_the_audits_failures() {
     );
 }
 
+/// A primary that `computed_exactly` finds exposed by publishing one more cell is one the check finds short, and
+/// it finds one in many such trials (each secondary of a random pattern published in turn) without a program.
+#[test]
+fn property_a_primary_computed_exactly_is_a_failure_of_the_check() {
+    let (mut trials, mut exposed) = (0, 0);
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut coin = |share: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % 100 < share
+    };
+    for seed in 0..120u64 {
+        let Seeded {
+            t, report, params, ..
+        } = seeded(seed);
+        let setup = Setup::new(&t, &report, &params).unwrap();
+        let primaries: Vec<u32> = (0..t.len() as u32)
+            .filter(|&c| setup.levels[c as usize].is_some())
+            .collect();
+        // The primaries and a random half of the other cells.
+        let pattern: Vec<bool> = (everything(&t).iter().enumerate())
+            .map(|(c, &s)| s && (setup.levels[c].is_some() || coin(50)))
+            .collect();
+        for c in (0..t.len() as u32)
+            .filter(|&c| pattern[c as usize] && setup.levels[c as usize].is_none())
+        {
+            let mut some = pattern.clone();
+            some[c as usize] = false;
+            let singletons = setup.singletons(&t, &params, &some);
+            let input = setup.input(&t, &some, &singletons);
+            trials += 1;
+            if check::computed_exactly(&input, c, &primaries) {
+                exposed += 1;
+                let mut w = check::Witnesses::default();
+                let got = check::check(&input, &primaries, &mut w, check::Wanted::All).unwrap();
+                assert!(
+                    got.failures.iter().any(|f| f.shortfall == Shortfall::Exact),
+                    "seed {seed}, cell {c}"
+                );
+            }
+        }
+    }
+    assert!(
+        exposed > 20 && trials - exposed > 20,
+        "{exposed} of {trials}"
+    );
+}
+
 /// A request that cannot be met: the total and the other part must be published, so the small part is their
 /// difference. The result says so (the primary is unprotectable, its audit an exact disclosure) instead of
 /// returning a pattern that silently fails.
