@@ -6,8 +6,9 @@
 //! side of its protection. One program's point is a witness for many primaries, since a pattern's cells move
 //! together; a witness stays one while the pattern suppresses more, or publishes a cell it leaves in place,
 //! and two that move a published cell in opposite directions mix into one that does not. Only a primary
-//! without a witness gets its exact extremes (`audit`'s programs), so every failure `check` reports is one the
-//! audit reports, with the same numbers, and, asked for all ([`Wanted::All`]), it reports every one.
+//! without a witness gets its exact extremes (`audit`'s programs), so, asked for all ([`Wanted::All`]), `check`
+//! reports the audit's failures, every one and with the same numbers; asked whether there is one
+//! ([`Wanted::First`]), it answers as the audit would.
 
 use super::audit::{
     Audit, Failure, Input, Program, Shortfall, components_holding, lost, share_relation, shortfall,
@@ -86,7 +87,9 @@ pub fn computed_exactly(input: &Input, cell: u32, only: &[u32]) -> bool {
 pub enum Wanted {
     /// Every primary's.
     All,
-    /// Whether there is one: the search stops at the first in each component.
+    /// Whether there is one: the search stops at the first in each component, and that failure may be named
+    /// by the side found short rather than as the audit names it (an upper level missed where the audit sees
+    /// an exact disclosure).
     First,
 }
 
@@ -455,6 +458,29 @@ impl Program {
             let Some(&(k, levels)) = wanted.get(i) else {
                 return Err(lost());
             };
+            // Asked only whether there is a failure: a side whose own extreme misses its level is one, whatever
+            // the other side (the audit may name it an exact disclosure, when neither side moves).
+            let reach = direction * sign * reached;
+            let level = if direction > 0.0 {
+                levels.upper
+            } else {
+                levels.lower
+            };
+            if first && reach < level - tol {
+                let shortfall = if direction > 0.0 {
+                    Shortfall::Upper {
+                        needed: level,
+                        reach,
+                    }
+                } else {
+                    Shortfall::Lower {
+                        needed: level,
+                        reach,
+                    }
+                };
+                found.push((cells.get(k).copied().ok_or_else(lost)?, shortfall));
+                break;
+            }
             let (down, up) = self.extremes_of(k, known_class, (pushed, reached), out)?;
             if let Some(sf) = shortfall(&levels, up, down, tol).zip(cells.get(k)) {
                 found.push((*sf.1, sf.0));
