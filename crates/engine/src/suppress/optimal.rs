@@ -165,6 +165,53 @@ struct Model<'a> {
     reluctance: f64,
 }
 
+impl<'a> Model<'a> {
+    /// The search's model of the table `searcher` looks at, with the cells' `costs`, and the nudge added to
+    /// each cell's cost.
+    fn new(searcher: &Searcher<'a>, costs: &[f64]) -> (Self, f64) {
+        let (setup, table) = (searcher.setup, searcher.table);
+        // The hypercubes' reluctance: more than all costs together.
+        let reluctance = searcher.reluctance;
+        // Among patterns of one cost, the one with fewer cells: each cell costs a little more in the master,
+        // all of them together at most a ten-millionth of the table's cost (taken off the lower bound).
+        let total: f64 = costs.iter().map(|c| c.abs()).sum();
+        let nudge = 1e-7 * total.max(1.0) / table.len().max(1) as f64;
+        let fixed: Vec<Option<bool>> = (0..table.len() as u32)
+            .map(|c| {
+                if setup.levels.get(c as usize).is_some_and(Option::is_some) {
+                    Some(true)
+                } else if matches!(
+                    table.apriori(c),
+                    Some(Apriori::Protected | Apriori::Structural)
+                ) {
+                    Some(false)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let costs = (0..table.len() as u32)
+            .map(|c| {
+                let cost = costs.get(c as usize).copied().unwrap_or(0.0) + nudge;
+                if table.apriori(c) == Some(Apriori::Safe) {
+                    cost + reluctance
+                } else {
+                    cost
+                }
+            })
+            .collect();
+        let model = Model {
+            setup,
+            table,
+            singletons: searcher.singletons,
+            costs,
+            fixed,
+            reluctance,
+        };
+        (model, nudge)
+    }
+}
+
 impl Model<'_> {
     /// How far each cell's deviation may go below its value: `LBᵢ`.
     fn room_below(&self, c: u32) -> f64 {
@@ -194,19 +241,12 @@ impl Model<'_> {
             .collect()
     }
 
-    /// The rooms of the attacker's dual program for primary `p` moving in direction `dir` (±1) at pattern `y`,
-    /// the attacker knowing cell `known`; `None` when `p` can move that way without end.
-    fn rooms(
-        &self,
-        y: &[bool],
-        p: u32,
-        dir: f64,
-        known: Option<u32>,
-    ) -> Result<Option<Vec<(u32, f64)>>, Error> {
+    /// Primary `p`'s component among the cells pattern `y` hides from an attacker who knows cell `known`, and
+    /// the relations that touch it (sorted).
+    fn part(&self, y: &[bool], p: u32, known: Option<u32>) -> (Vec<u32>, Vec<u32>) {
         let rel = &self.setup.relations;
         let by_cell = &self.setup.by_cell;
         let hidden = |c: u32| y.get(c as usize) == Some(&true) && Some(c) != known;
-        // p's component among the hidden cells, and the relations that touch it.
         let mut cells = vec![p];
         let mut in_cells: BTreeSet<u32> = BTreeSet::from([p]);
         let mut rels: BTreeSet<u32> = BTreeSet::new();
@@ -224,7 +264,38 @@ impl Model<'_> {
                 }
             }
         }
-        let rels: Vec<u32> = rels.into_iter().collect();
+        (cells, rels.into_iter().collect())
+    }
+
+    /// The weakest cut a primary `p` that pattern `y` leaves short (against an attacker who knows `known`)
+    /// asks of every pattern: one more suppressed cell among those its component's relations publish. A
+    /// pattern that adds none leaves the component, and so `p`'s interval, as they are (and one that suppresses
+    /// less protects no better). For when the attacker's dual program cannot be solved.
+    fn more_next_to(&self, y: &[bool], p: u32, known: Option<u32>) -> Option<Cut> {
+        let (_, rels) = self.part(y, p, known);
+        let mut next: Vec<(u32, f64)> = (rels.iter())
+            .flat_map(|&r| self.setup.relations.terms(r as usize))
+            .filter(|&(c, _)| y.get(c as usize) == Some(&false))
+            .map(|(c, _)| (c, 1.0))
+            .collect();
+        next.sort_by_key(|&(c, _)| c);
+        next.dedup_by_key(|&mut (c, _)| c);
+        Cut::of(&next, 1.0, &self.fixed)
+    }
+
+    /// The rooms of the attacker's dual program for primary `p` moving in direction `dir` (±1) at pattern `y`,
+    /// the attacker knowing cell `known`; `None` when `p` can move that way without end.
+    fn rooms(
+        &self,
+        y: &[bool],
+        p: u32,
+        dir: f64,
+        known: Option<u32>,
+    ) -> Result<Option<Vec<(u32, f64)>>, Error> {
+        let rel = &self.setup.relations;
+        let by_cell = &self.setup.by_cell;
+        // p's component among the hidden cells, and the relations that touch it.
+        let (cells, rels) = self.part(y, p, known);
         let index = |r: u32| rels.binary_search(&r).ok();
         // min Σᵢ LBᵢ·tᵢ subject to tᵢ ≥ eᵢ (tᵢ = eᵢ where LBᵢ is infinite), tᵢ = Σᵣ πᵣ·cᵣᵢ.
         let mut weights = vec![0.0; rels.len()];
@@ -361,8 +432,14 @@ impl Model<'_> {
     fn cuts_for(&self, y: &[bool], failures: &[Failure]) -> Result<Vec<Cut>, Error> {
         let mut out = Vec::new();
         for f in failures {
-            let up = self.rooms(y, f.cell, 1.0, f.known)?;
-            let down = self.rooms(y, f.cell, -1.0, f.known)?;
+            let (Ok(up), Ok(down)) = (
+                self.rooms(y, f.cell, 1.0, f.known),
+                self.rooms(y, f.cell, -1.0, f.known),
+            ) else {
+                // The solver could not settle an attacker's dual program: a weaker cut, which still holds.
+                out.extend(self.more_next_to(y, f.cell, f.known));
+                continue;
+            };
             out.extend(
                 self.cuts_of(f.cell, up.as_deref(), down.as_deref())
                     .into_iter()
@@ -616,44 +693,7 @@ pub(super) fn improve(
     }
     let (setup, table, singletons) = (searcher.setup, searcher.table, searcher.singletons);
     let started = web_time::Instant::now();
-    // The hypercubes' reluctance: more than all costs together.
-    let reluctance = searcher.reluctance;
-    // Among patterns of one cost, the one with fewer cells: each cell costs a little more in the master, all
-    // of them together at most a ten-millionth of the table's cost (taken off the lower bound).
-    let total: f64 = costs.iter().map(|c| c.abs()).sum();
-    let nudge = 1e-7 * total.max(1.0) / table.len().max(1) as f64;
-    let fixed: Vec<Option<bool>> = (0..table.len() as u32)
-        .map(|c| {
-            if setup.levels.get(c as usize).is_some_and(Option::is_some) {
-                Some(true)
-            } else if matches!(
-                table.apriori(c),
-                Some(Apriori::Protected | Apriori::Structural)
-            ) {
-                Some(false)
-            } else {
-                None
-            }
-        })
-        .collect();
-    let model = Model {
-        setup,
-        table,
-        singletons,
-        costs: (0..table.len() as u32)
-            .map(|c| {
-                let cost = costs.get(c as usize).copied().unwrap_or(0.0);
-                let cost = cost + nudge;
-                if table.apriori(c) == Some(Apriori::Safe) {
-                    cost + reluctance
-                } else {
-                    cost
-                }
-            })
-            .collect(),
-        fixed,
-        reluctance,
-    };
+    let (model, nudge) = Model::new(searcher, costs);
     let mut cuts: Vec<Cut> = Vec::new();
     let mut seen: BTreeSet<Vec<(u32, u64)>> = BTreeSet::new();
     let mut add = |cuts: &mut Vec<Cut>, new: Vec<Cut>| {
@@ -796,4 +836,67 @@ pub(super) fn improve(
         cuts: cuts.len(),
         changed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{Seeded, seeded};
+    use super::*;
+
+    /// The cut for a primary whose attacker's dual program could not be solved holds: a pattern that protects
+    /// the primary (`fast`'s, which passes the audit) meets it, and the short pattern it was made for does not.
+    /// On seeded random tables, each with random parts of that pattern.
+    #[test]
+    fn property_the_cut_without_a_dual_holds() {
+        let (mut cuts, mut state) = (0, 0x853c_49e6_748f_ea9b_u64);
+        let mut coin = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % 2 == 0
+        };
+        for seed in 0..120u64 {
+            let Seeded {
+                t,
+                report,
+                params,
+                cost,
+                ..
+            } = seeded(seed);
+            let setup = Setup::new(&t, &report, &params).unwrap();
+            let costs: Vec<f64> = (0..t.len() as u32)
+                .map(|c| cost.of(setup.values[c as usize], t.n(c)))
+                .collect();
+            let primaries: Vec<bool> = setup.levels.iter().map(Option::is_some).collect();
+            let singletons = setup.singletons(&t, &params, &primaries);
+            let searcher = Searcher::new(&setup, &t, &costs, &singletons);
+            let pattern = super::super::fast(&searcher, &costs, &mut |_, _| {}).unwrap();
+            if !pattern.audit.passed() {
+                continue;
+            }
+            let (model, _) = Model::new(&searcher, &costs);
+            let y: Vec<bool> = (pattern.suppressed.iter().zip(&primaries))
+                .map(|(&s, &p)| s && (p || coin()))
+                .collect();
+            let short_singletons = setup.singletons(&t, &params, &y);
+            let failures = audit::audit(&setup.input(&t, &y, &short_singletons))
+                .unwrap()
+                .failures;
+            for f in failures {
+                let cut = model.more_next_to(&y, f.cell, f.known);
+                assert!(
+                    cut.as_ref().is_none_or(|c| c.met(&pattern.suppressed)),
+                    "seed {seed}, cell {}",
+                    f.cell
+                );
+                assert!(
+                    cut.as_ref().is_some_and(|c| !c.met(&y)),
+                    "seed {seed}, cell {}: the cut must exclude the short pattern",
+                    f.cell
+                );
+                cuts += 1;
+            }
+        }
+        assert!(cuts > 50, "{cuts} cuts");
+    }
 }

@@ -224,15 +224,15 @@ fn everything(t: &Table) -> Vec<bool> {
 }
 
 /// A seeded random table of the property tests, with its policy, check, cost and suppression parameters.
-struct Seeded {
-    t: Table,
-    policy: Policy,
-    report: TableReport,
-    cost: Cost,
-    params: Suppression,
+pub(super) struct Seeded {
+    pub(super) t: Table,
+    pub(super) policy: Policy,
+    pub(super) report: TableReport,
+    pub(super) cost: Cost,
+    pub(super) params: Suppression,
 }
 
-fn seeded(seed: u64) -> Seeded {
+pub(super) fn seeded(seed: u64) -> Seeded {
     let t = crate::random_table::additive_small(seed).unwrap();
     let policy = threshold(3 + seed % 3);
     let report = check_table(&t, &policy).unwrap();
