@@ -926,16 +926,8 @@ fn prune(
         if let Some(s) = suppressed.get_mut(c as usize) {
             *s = false;
         }
-        // Only the components that held `c` change.
-        let changed_part = audit::joined(
-            &audit::Input {
-                suppressed,
-                ..*base
-            },
-            c,
-        );
-        at_risk.retain(|p| changed_part.binary_search(p).is_ok());
-        // A primary computed exactly through relations left with one unknown each: no program needed.
+        // A primary computed exactly through relations left with one unknown each: no program needed (such a
+        // primary is joined to `c`).
         if check::computed_exactly(
             &audit::Input {
                 suppressed,
@@ -949,6 +941,15 @@ fn prune(
             }
             continue;
         }
+        // Only the components that held `c` change.
+        let changed_part = audit::joined(
+            &audit::Input {
+                suppressed,
+                ..*base
+            },
+            c,
+        );
+        at_risk.retain(|p| changed_part.binary_search(p).is_ok());
         let before = witnesses.clone();
         witnesses.publish(c);
         let from = witnesses.count();
