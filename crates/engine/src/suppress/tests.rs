@@ -411,13 +411,7 @@ fn property_check_finds_the_audits_failures() {
 #[test]
 fn property_a_primary_computed_exactly_is_a_failure_of_the_check() {
     let (mut trials, mut exposed) = (0, 0);
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut coin = |share: u64| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 33) % 100 < share
-    };
+    let mut rng = crate::random_table::Rng::new(0x2545_f491_4f6c_dd1d);
     for seed in 0..120u64 {
         let Seeded {
             t, report, params, ..
@@ -428,7 +422,7 @@ fn property_a_primary_computed_exactly_is_a_failure_of_the_check() {
             .collect();
         // The primaries and a random half of the other cells.
         let pattern: Vec<bool> = (everything(&t).iter().enumerate())
-            .map(|(c, &s)| s && (setup.levels[c].is_some() || coin(50)))
+            .map(|(c, &s)| s && (setup.levels[c].is_some() || rng.chance(0.5)))
             .collect();
         for c in (0..t.len() as u32)
             .filter(|&c| pattern[c as usize] && setup.levels[c as usize].is_none())
