@@ -191,29 +191,21 @@ pub fn components(input: &Input) -> Vec<Vec<u32>> {
 /// The components (as `components` gives them) that hold a cell of `cells`: what a check of those cells looks
 /// at, found from them alone rather than from the whole table.
 pub fn components_holding(input: &Input, cells: &[u32]) -> Vec<Vec<u32>> {
-    let suppressed = |c: u32| input.suppressed.get(c as usize) == Some(&true);
-    let mut seen = vec![false; input.suppressed.len()];
+    let mut covered = vec![false; input.suppressed.len()];
     let mut out: Vec<Vec<u32>> = Vec::new();
     for &start in cells {
-        match seen.get_mut(start as usize) {
-            Some(s) if !*s && suppressed(start) => *s = true,
-            _ => continue,
+        if input.suppressed.get(start as usize) != Some(&true)
+            || covered.get(start as usize) != Some(&false)
+        {
+            continue;
         }
-        let (mut part, mut todo) = (vec![start], vec![start]);
-        while let Some(c) = todo.pop() {
-            for &r in input.by_cell.get(c as usize).into_iter().flatten() {
-                for (x, _) in input.relations.terms(r as usize) {
-                    if let Some(slot) = seen.get_mut(x as usize).filter(|s| !**s) {
-                        if suppressed(x) {
-                            *slot = true;
-                            part.push(x);
-                            todo.push(x);
-                        }
-                    }
-                }
+        let mut part = joined(input, start);
+        part.insert(part.partition_point(|&c| c < start), start);
+        for &c in &part {
+            if let Some(slot) = covered.get_mut(c as usize) {
+                *slot = true;
             }
         }
-        part.sort_unstable();
         out.push(part);
     }
     out.sort_unstable_by_key(|p| p.first().copied());
