@@ -22,7 +22,8 @@
 //! every other cell together, so it is chosen only when nothing else protects; a cell that must be published is
 //! never chosen; with `singletons`, another one-unit primary is avoided, since its contributor knows it). When no
 //! candidate reaches the levels the search tries every candidate, and then takes the one that reaches furthest;
-//! the audit decides.
+//! the audit decides. Where the hypercubes cost far more than the primary, `fast` also asks `flow` for the
+//! cheapest deviation of the table that moves it, which need not move every cell by the same amount.
 
 use super::levels::Levels;
 use crate::table::{Apriori, Table};
@@ -108,7 +109,7 @@ impl Cube {
 
 impl Search<'_> {
     /// What taking cell `c` as a corner costs; `None` when it may not be one.
-    fn price(&self, c: u32) -> Option<f64> {
+    pub(super) fn price(&self, c: u32) -> Option<f64> {
         match self.choice.get(c as usize)? {
             Choice::Never if self.allow.contains(&c) => Some(0.0),
             Choice::Never => None,
@@ -117,7 +118,7 @@ impl Search<'_> {
         }
     }
 
-    fn value(&self, c: u32) -> f64 {
+    pub(super) fn value(&self, c: u32) -> f64 {
         self.values.get(c as usize).copied().unwrap_or(0.0)
     }
 
