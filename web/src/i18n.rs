@@ -344,9 +344,9 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("protect_cost", "Cost", "Kost", "Coût"),
     (
         "method_fast",
-        "fast (hypercubes, audited)",
-        "snel (hyperkubussen, geauditeerd)",
-        "rapide (hypercubes, audités)",
+        "fast (hypercubes and flows, audited)",
+        "snel (hyperkubussen en stromen, geauditeerd)",
+        "rapide (hypercubes et flots, audités)",
     ),
     (
         "method_optimal",
