@@ -12,7 +12,8 @@ use std::process::ExitCode;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
 pub enum MethodArg {
-    /// A hypercube per primary, then the LP audit, repeated until every primary is protected.
+    /// A hypercube per primary (the cheapest flow where hypercubes cost too much), then the LP audit, repeated
+    /// until every primary is protected.
     Fast,
     /// The least-cost pattern (Fischetti–Salazar cut generation from fast's pattern), with its lower bound.
     Optimal,
