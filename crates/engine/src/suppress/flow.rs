@@ -105,12 +105,7 @@ fn neighbourhood(search: &Search, cell: u32) -> Option<Vec<u32>> {
     let mut keys: Vec<u64> = vec![key0];
     for (d, (dim, &code)) in table.dims().iter().zip(coords).enumerate() {
         let stride = table.stride(d);
-        let line = |x: u32| {
-            table
-                .find(key0 - u64::from(code) * stride + u64::from(x) * stride)
-                .and_then(|c| search.values.get(c as usize).copied())
-                .unwrap_or(f64::NEG_INFINITY)
-        };
+        let line = |x: u32| search.line_value(cell, d, x);
         // The code, its ancestors and their siblings; then below each of them (the ancestors excepted: the
         // code is their way down) the largest children, down to the leaves.
         let ancestors: Vec<u32> = dim.self_and_ancestors(code).collect();
@@ -232,7 +227,7 @@ fn solve(
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{Seeded, seeded};
+    use super::super::tests::{Prepared, Seeded, prepared};
     use super::super::{Searcher, Setup, audit};
 
     /// On seeded random tables (hierarchies, zeros, ones, negatives, sparse tables, singletons), under every
@@ -245,26 +240,22 @@ mod tests {
     fn property_a_flow_protects_its_primary_on_its_own() {
         let (mut flows, mut primaries) = (0, 0);
         for seed in 0..120u64 {
-            let Seeded {
-                t,
-                report,
-                cost,
-                params,
-                ..
-            } = seeded(seed);
-            let setup = Setup::new(&t, &report, &params).unwrap();
-            let costs: Vec<f64> = (0..t.len() as u32)
-                .map(|c| cost.of(setup.values[c as usize], t.n(c)))
-                .collect();
-            // Every primary is suppressed in a pattern: these are all the one-unit primaries.
-            let primary: Vec<bool> = setup.levels.iter().map(Option::is_some).collect();
-            let singletons = setup.singletons(&t, &params, &primary);
-            let searcher = Searcher::new(&setup, &t, &costs, &singletons);
+            let prepared = prepared(seed);
+            let Prepared {
+                seeded: Seeded {
+                    t, report, params, ..
+                },
+                setup,
+                costs,
+                primary,
+                singletons,
+            } = &prepared;
+            let searcher = prepared.searcher();
             let nothing = vec![false; t.len()];
             for p in (0..t.len() as u32).filter(|&c| setup.levels[c as usize].is_some()) {
                 primaries += 1;
                 // As in `fast`, where every primary is suppressed from the start.
-                let Some(f) = searcher.flow(p, &primary) else {
+                let Some(f) = searcher.flow(p, primary) else {
                     continue;
                 };
                 flows += 1;
@@ -292,7 +283,7 @@ mod tests {
                 let known: Vec<u32> = (singletons.iter().copied())
                     .filter(|&s| pattern[s as usize])
                     .collect();
-                let a = audit::audit(&setup.input(&t, &pattern, &known)).unwrap();
+                let a = audit::audit(&setup.input(t, &pattern, &known)).unwrap();
                 assert!(
                     a.failures.iter().all(|x| x.cell != p),
                     "seed {seed}, cell {p} ({}): {:?}",
@@ -301,13 +292,13 @@ mod tests {
                 );
             }
             // Levels that ask for no room: no flow (the hypercubes keep such a primary from being known exactly).
-            let mut bare = Setup::new(&t, &report, &params).unwrap();
+            let mut bare = Setup::new(t, report, params).unwrap();
             for l in bare.levels.iter_mut().flatten() {
                 (l.lower, l.upper, l.sliding) = (0.0, 0.0, 0.0);
             }
-            let searcher = Searcher::new(&bare, &t, &costs, &singletons);
+            let searcher = Searcher::new(&bare, t, costs, singletons);
             for p in (0..t.len() as u32).filter(|&c| primary[c as usize]) {
-                assert_eq!(searcher.flow(p, &primary), None, "seed {seed}, cell {p}");
+                assert_eq!(searcher.flow(p, primary), None, "seed {seed}, cell {p}");
             }
         }
         assert!(

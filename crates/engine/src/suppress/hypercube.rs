@@ -122,6 +122,21 @@ impl Search<'_> {
         self.values.get(c as usize).copied().unwrap_or(0.0)
     }
 
+    /// The cell on the line through `cell` with code `x` in dimension `d` (the other coordinates `cell`'s).
+    fn on_line(&self, cell: u32, d: usize, x: u32) -> Option<u32> {
+        let key = self.table.keys().get(cell as usize)?;
+        let code = *self.table.cell_coords(cell).get(d)?;
+        let stride = self.table.stride(d);
+        self.table
+            .find(key - u64::from(code) * stride + u64::from(x) * stride)
+    }
+
+    /// The figure of that cell, −∞ where the table has none.
+    pub(super) fn line_value(&self, cell: u32, d: usize, x: u32) -> f64 {
+        self.on_line(cell, d, x)
+            .map_or(f64::NEG_INFINITY, |c| self.value(c))
+    }
+
     /// The signed code sets through `code` of dimension `d` (see the module's documentation), the primary's code
     /// first with sign +1.
     fn along(&self, cell: u32, d: usize) -> Vec<Vec<(u32, i8)>> {
@@ -132,14 +147,8 @@ impl Search<'_> {
         let Some(&code) = coords.get(d) else {
             return Vec::new();
         };
-        // The figure of the cell on the line through the primary with code `x` in dimension `d`.
-        let line = |x: u32| -> Option<u32> {
-            let key = self.table.keys().get(cell as usize)?;
-            let stride = self.table.stride(d);
-            self.table
-                .find(key - u64::from(code) * stride + u64::from(x) * stride)
-        };
-        let line_value = |x: u32| line(x).map_or(f64::NEG_INFINITY, |c| self.value(c));
+        let line = |x: u32| self.on_line(cell, d, x);
+        let line_value = |x: u32| self.line_value(cell, d, x);
         // Below a code with children: the child with the largest figure on the line, down to a leaf.
         let down = |mut x: u32, sign: i8, out: &mut Vec<(u32, i8)>| {
             for _ in 0..dim.len() {

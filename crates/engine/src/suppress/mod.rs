@@ -289,6 +289,21 @@ impl Setup {
             .collect()
     }
 
+    /// What suppressing each cell costs under `cost`; nothing for a cell no one publishes, which is
+    /// suppressed whatever the pattern.
+    fn costs(&self, table: &Table, cost: Cost) -> Vec<f64> {
+        (0..table.len() as u32)
+            .map(|c| {
+                let value = self.values.get(c as usize).copied().unwrap_or(0.0);
+                if self.is_forced(c) {
+                    0.0
+                } else {
+                    cost.of(value, table.n(c))
+                }
+            })
+            .collect()
+    }
+
     /// Whether `cell` is one no one publishes.
     fn is_forced(&self, cell: u32) -> bool {
         self.forced.get(cell as usize) == Some(&true)
@@ -404,7 +419,6 @@ impl<'a> Searcher<'a> {
         banned: &[u32],
         cap: f64,
     ) -> Option<(hypercube::Cube, bool)> {
-        let table = self.table;
         let l = self.setup.levels.get(cell as usize).copied().flatten()?;
         let allow = self.allowed(cell);
         let mut found = None;
@@ -416,18 +430,7 @@ impl<'a> Searcher<'a> {
             &[&self.wary, &self.plain]
         };
         for &choice in choices {
-            let s = hypercube::Search {
-                table,
-                values: &self.setup.values,
-                lower_bound: self.setup.lower_bound,
-                choice,
-                reluctance: self.reluctance,
-                allow: &allow,
-                known,
-                banned,
-                cap,
-                corners,
-            };
+            let s = self.view(choice, &allow, known, banned, cap, corners);
             match s.best(cell, &l, suppressed, tol) {
                 Some((cube, true)) => return Some((cube, true)),
                 Some(other) if found.is_none() => found = Some(other),
@@ -435,6 +438,30 @@ impl<'a> Searcher<'a> {
             }
         }
         found
+    }
+
+    /// The table as a search with these choices and limits sees it (see [`hypercube::Search`]).
+    fn view<'b>(
+        &'b self,
+        choice: &'b [hypercube::Choice],
+        allow: &'b [u32],
+        known: Option<u32>,
+        banned: &'b [u32],
+        cap: f64,
+        corners: hypercube::Corners,
+    ) -> hypercube::Search<'b> {
+        hypercube::Search {
+            table: self.table,
+            values: &self.setup.values,
+            lower_bound: self.setup.lower_bound,
+            choice,
+            reluctance: self.reluctance,
+            allow,
+            known,
+            banned,
+            cap,
+            corners,
+        }
     }
 
     /// The singletons whose cells primary `cell`'s protection may lean on: its own, and those nested with it
@@ -450,18 +477,14 @@ impl<'a> Searcher<'a> {
     fn flow(&self, cell: u32, suppressed: &[bool]) -> Option<flow::Flow> {
         let levels = self.setup.levels.get(cell as usize).copied().flatten()?;
         let allow = self.allowed(cell);
-        let search = hypercube::Search {
-            table: self.table,
-            values: &self.setup.values,
-            lower_bound: self.setup.lower_bound,
-            choice: &self.wary,
-            reluctance: self.reluctance,
-            allow: &allow,
-            known: None,
-            banned: &[],
-            cap: f64::INFINITY,
-            corners: hypercube::Corners::Any,
-        };
+        let search = self.view(
+            &self.wary,
+            &allow,
+            None,
+            &[],
+            f64::INFINITY,
+            hypercube::Corners::Any,
+        );
         let (relations, by_cell) = (&self.setup.relations, &self.setup.by_cell);
         flow::cheapest(&search, relations, by_cell, cell, &levels, suppressed)
     }
@@ -554,16 +577,7 @@ fn run(
     options: Options,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Protection, Error> {
-    let costs: Vec<f64> = (0..table.len() as u32)
-        .map(|c| {
-            let value = setup.values.get(c as usize).copied().unwrap_or(0.0);
-            if setup.is_forced(c) {
-                0.0
-            } else {
-                options.cost.of(value, table.n(c))
-            }
-        })
-        .collect();
+    let costs = setup.costs(table, options.cost);
     // Every primary is suppressed from the start, so these are all the one-unit primaries.
     let primaries: Vec<bool> = setup.levels.iter().map(Option::is_some).collect();
     let singletons = setup.singletons(table, params, &primaries);

@@ -840,7 +840,7 @@ pub(super) fn improve(
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{Seeded, seeded};
+    use super::super::tests::{Prepared, Seeded, prepared};
     use super::*;
 
     /// The cut for a primary whose attacker's dual program could not be solved holds: a pattern that protects
@@ -851,30 +851,25 @@ mod tests {
         let mut cuts = 0;
         let mut rng = crate::random_table::Rng::new(0x853c_49e6_748f_ea9b);
         for seed in 0..120u64 {
-            let Seeded {
-                t,
-                report,
-                params,
-                cost,
+            let prepared = prepared(seed);
+            let Prepared {
+                seeded: Seeded { t, params, .. },
+                setup,
+                costs,
+                primary: primaries,
                 ..
-            } = seeded(seed);
-            let setup = Setup::new(&t, &report, &params).unwrap();
-            let costs: Vec<f64> = (0..t.len() as u32)
-                .map(|c| cost.of(setup.values[c as usize], t.n(c)))
-                .collect();
-            let primaries: Vec<bool> = setup.levels.iter().map(Option::is_some).collect();
-            let singletons = setup.singletons(&t, &params, &primaries);
-            let searcher = Searcher::new(&setup, &t, &costs, &singletons);
-            let pattern = super::super::fast(&searcher, &costs, &mut |_, _| {}).unwrap();
+            } = &prepared;
+            let searcher = prepared.searcher();
+            let pattern = super::super::fast(&searcher, costs, &mut |_, _| {}).unwrap();
             if !pattern.audit.passed() {
                 continue;
             }
-            let (model, _) = Model::new(&searcher, &costs);
-            let y: Vec<bool> = (pattern.suppressed.iter().zip(&primaries))
+            let (model, _) = Model::new(&searcher, costs);
+            let y: Vec<bool> = (pattern.suppressed.iter().zip(primaries))
                 .map(|(&s, &p)| s && (p || rng.chance(0.5)))
                 .collect();
-            let short_singletons = setup.singletons(&t, &params, &y);
-            let failures = audit::audit(&setup.input(&t, &y, &short_singletons))
+            let short_singletons = setup.singletons(t, params, &y);
+            let failures = audit::audit(&setup.input(t, &y, &short_singletons))
                 .unwrap()
                 .failures;
             for f in failures {

@@ -248,6 +248,37 @@ pub(super) fn seeded(seed: u64) -> Seeded {
     }
 }
 
+/// A seeded table made ready as `protect` makes a table ready: its setup, costs, primaries and one-unit primaries.
+pub(super) struct Prepared {
+    pub(super) seeded: Seeded,
+    pub(super) setup: Setup,
+    pub(super) costs: Vec<f64>,
+    pub(super) primary: Vec<bool>,
+    pub(super) singletons: Vec<u32>,
+}
+
+pub(super) fn prepared(seed: u64) -> Prepared {
+    let seeded = seeded(seed);
+    let setup = Setup::new(&seeded.t, &seeded.report, &seeded.params).unwrap();
+    let costs = setup.costs(&seeded.t, seeded.cost);
+    // Every primary is suppressed in a pattern: these are all the one-unit primaries.
+    let primary: Vec<bool> = setup.levels.iter().map(Option::is_some).collect();
+    let singletons = setup.singletons(&seeded.t, &seeded.params, &primary);
+    Prepared {
+        seeded,
+        setup,
+        costs,
+        primary,
+        singletons,
+    }
+}
+
+impl Prepared {
+    pub(super) fn searcher(&self) -> Searcher<'_> {
+        Searcher::new(&self.setup, &self.seeded.t, &self.costs, &self.singletons)
+    }
+}
+
 /// On seeded random tables (hierarchies, zeros, ones, negatives, sparse tables), under every cost: the
 /// pattern's own audit is the audit of the pattern made afresh; a primary is left short only when suppressing
 /// the whole table leaves it short too (so the method never gives up where a pattern exists); a table without
